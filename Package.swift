@@ -1,0 +1,23 @@
+// swift-tools-version:6.0
+// gatelog: a tamper-evident audit and compliance log store for AI gateways.
+// No third-party packages: Foundation, Dispatch and system C libraries only.
+import PackageDescription
+
+let package = Package(
+    name: "gatelog",
+    platforms: [.macOS(.v15)],
+    targets: [
+        // System libraries (module.modulemap + shim.h only).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Pure layers.
+        .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
+        .target(name: "JSON"),
+
+        .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,169 @@
+/// One step of a path into a JSON document.
+public enum JSONPathComponent: Sendable, Equatable, CustomStringConvertible {
+    case key(String)
+    case index(Int)
+
+    public var description: String {
+        switch self {
+        case .key(let k): return k
+        case .index(let i): return "[\(i)]"
+        }
+    }
+
+    /// Dotted form of a path: `request.messages[0].content`.
+    public static func render(_ path: [JSONPathComponent]) -> String {
+        var out = ""
+        for c in path {
+            switch c {
+            case .key(let k): if !out.isEmpty { out += "." }; out += k
+            case .index(let i): out += "[\(i)]"
+            }
+        }
+        return out
+    }
+}
+
+/// What a rewriter does with one object member.
+public enum JSONMemberDecision: Sendable {
+    /// Keep it and visit the strings inside.
+    case keep
+    /// Remove the member from the output.
+    case drop
+    /// Keep it verbatim without visiting its strings.
+    case keepUnscanned
+}
+
+/// Receives the members and strings of a document being rewritten.
+public protocol JSONStringVisitor {
+    /// Decides the fate of the object member at `path` (whose last component is its key).
+    mutating func decide(path: [JSONPathComponent]) -> JSONMemberDecision
+    /// Returns a replacement for the string value at `path`, or nil to keep it.
+    mutating func rewrite(_ string: String, path: [JSONPathComponent]) -> String?
+}
+
+/// Streams a JSON value to compact output, letting a visitor replace string values
+/// and drop members, without building a tree. Unchanged strings and numbers are
+/// copied byte for byte. Time and memory are linear in the input.
+public struct JSONRewriter<Visitor: JSONStringVisitor> {
+    private let input: UnsafeRawBufferPointer
+    private var index = 0
+    private var path: [JSONPathComponent] = []
+    private let maxDepth: Int
+    /// The output bytes.
+    public private(set) var output: [UInt8] = []
+    /// The visitor, with whatever it accumulated.
+    public private(set) var visitor: Visitor
+
+    /// Rewrites a whole JSON text.
+    public static func rewrite(_ input: UnsafeRawBufferPointer, visitor: Visitor, basePath: [JSONPathComponent] = [],
+                               maxDepth: Int = 128) throws -> (output: [UInt8], visitor: Visitor) {
+        var r = JSONRewriter(input: input, maxDepth: maxDepth, visitor: visitor)
+        r.path = basePath
+        r.output.reserveCapacity(input.count)
+        JSONSyntax.skipWhitespace(input, &r.index)
+        try r.value(depth: 0)
+        JSONSyntax.skipWhitespace(input, &r.index)
+        guard r.index == input.count else { throw JSONError(offset: r.index, reason: "unexpected data after the JSON value") }
+        return (r.output, r.visitor)
+    }
+
+    private init(input: UnsafeRawBufferPointer, maxDepth: Int, visitor: Visitor) {
+        self.input = input
+        self.maxDepth = maxDepth
+        self.visitor = visitor
+    }
+
+    private mutating func copy(_ range: Range<Int>) {
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[range]))
+    }
+
+    private mutating func value(depth: Int) throws {
+        guard index < input.count else { throw JSONError(offset: index, reason: "unexpected end of input") }
+        switch input[index] {
+        case UInt8(ascii: "\""):
+            let start = index
+            let hasEscapes = try JSONSyntax.skipString(input, &index)
+            let body = UnsafeRawBufferPointer(rebasing: input[(start + 1)..<(index - 1)])
+            let text = hasEscapes ? JSONSyntax.unescape(body) : String(decoding: body, as: UTF8.self)
+            if let replacement = visitor.rewrite(text, path: path) {
+                JSONWriter.appendString(replacement, to: &output)
+            } else {
+                copy(start..<index)
+            }
+        case UInt8(ascii: "{"):
+            guard depth < maxDepth else { throw JSONError(offset: index, reason: "nesting deeper than \(maxDepth)") }
+            index += 1
+            output.append(UInt8(ascii: "{"))
+            var wroteMember = false
+            JSONSyntax.skipWhitespace(input, &index)
+            if index < input.count, input[index] == UInt8(ascii: "}") { index += 1; output.append(UInt8(ascii: "}")); return }
+            while true {
+                JSONSyntax.skipWhitespace(input, &index)
+                guard index < input.count, input[index] == UInt8(ascii: "\"") else {
+                    throw JSONError(offset: index, reason: "expected a member name")
+                }
+                let keyStart = index
+                let key = try JSONSyntax.decodeString(input, &index)
+                let keyEnd = index
+                JSONSyntax.skipWhitespace(input, &index)
+                guard index < input.count, input[index] == UInt8(ascii: ":") else {
+                    throw JSONError(offset: index, reason: "expected ':' after a member name")
+                }
+                index += 1
+                JSONSyntax.skipWhitespace(input, &index)
+                path.append(.key(key))
+                switch visitor.decide(path: path) {
+                case .drop:
+                    var d = depth + 1
+                    try JSONSyntax.skipValue(input, &index, depth: &d, maxDepth: maxDepth)
+                case .keepUnscanned:
+                    if wroteMember { output.append(UInt8(ascii: ",")) }
+                    copy(keyStart..<keyEnd)
+                    output.append(UInt8(ascii: ":"))
+                    let start = index
+                    var d = depth + 1
+                    try JSONSyntax.skipValue(input, &index, depth: &d, maxDepth: maxDepth)
+                    copy(start..<index)
+                    wroteMember = true
+                case .keep:
+                    if wroteMember { output.append(UInt8(ascii: ",")) }
+                    copy(keyStart..<keyEnd)
+                    output.append(UInt8(ascii: ":"))
+                    try value(depth: depth + 1)
+                    wroteMember = true
+                }
+                path.removeLast()
+                JSONSyntax.skipWhitespace(input, &index)
+                guard index < input.count else { throw JSONError(offset: index, reason: "unexpected end of input in an object") }
+                if input[index] == UInt8(ascii: ",") { index += 1; continue }
+                if input[index] == UInt8(ascii: "}") { index += 1; output.append(UInt8(ascii: "}")); return }
+                throw JSONError(offset: index, reason: "expected ',' or '}' in an object")
+            }
+        case UInt8(ascii: "["):
+            guard depth < maxDepth else { throw JSONError(offset: index, reason: "nesting deeper than \(maxDepth)") }
+            index += 1
+            output.append(UInt8(ascii: "["))
+            JSONSyntax.skipWhitespace(input, &index)
+            if index < input.count, input[index] == UInt8(ascii: "]") { index += 1; output.append(UInt8(ascii: "]")); return }
+            var element = 0
+            while true {
+                JSONSyntax.skipWhitespace(input, &index)
+                if element > 0 { output.append(UInt8(ascii: ",")) }
+                path.append(.index(element))
+                try value(depth: depth + 1)
+                path.removeLast()
+                element += 1
+                JSONSyntax.skipWhitespace(input, &index)
+                guard index < input.count else { throw JSONError(offset: index, reason: "unexpected end of input in an array") }
+                if input[index] == UInt8(ascii: ",") { index += 1; continue }
+                if input[index] == UInt8(ascii: "]") { index += 1; output.append(UInt8(ascii: "]")); return }
+                throw JSONError(offset: index, reason: "expected ',' or ']' in an array")
+            }
+        default:
+            let start = index
+            var d = depth
+            try JSONSyntax.skipValue(input, &index, depth: &d, maxDepth: maxDepth)
+            copy(start..<index)
+        }
+    }
+}
