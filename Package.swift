@@ -15,9 +15,16 @@ let package = Package(
         // Pure layers.
         .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
         .target(name: "JSON"),
+        .target(name: "AuditFormat", dependencies: ["GatelogCrypto", "JSON", "CZstd"]),
+        .target(name: "AuditStore", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
+        .target(name: "Gatelog", dependencies: ["AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
+        .executableTarget(name: "gatelog", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "AuditFormatTests", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
+        .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
+        .testTarget(name: "GatelogTests", dependencies: ["Gatelog", "AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

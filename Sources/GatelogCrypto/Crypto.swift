@@ -188,6 +188,12 @@ public final class Ed25519PrivateKey: Sendable {
     public let seed: [UInt8]
     /// The matching public key.
     public let publicKey: Ed25519PublicKey
+    /// The OpenSSL key object, created once (deriving the public key costs a scalar multiplication).
+    ///
+    /// `nonisolated(unsafe)` is sound: the EVP_PKEY is never mutated after `init`, OpenSSL 3
+    /// documents read-only use of one EVP_PKEY from several threads as safe (each signature uses
+    /// its own EVP_MD_CTX), and it is freed only in `deinit`, when no other reference exists.
+    nonisolated(unsafe) private let pkey: OpaquePointer
 
     /// Generates a fresh key from the system random generator.
     public convenience init() throws {
@@ -201,21 +207,20 @@ public final class Ed25519PrivateKey: Sendable {
         guard let pkey = seed.withUnsafeBufferPointer({ EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32) }) else {
             throw CryptoError.openssl(operation: "loading an Ed25519 private key")
         }
-        defer { EVP_PKEY_free(pkey) }
         var pub = [UInt8](repeating: 0, count: 32)
         var len = 32
         guard EVP_PKEY_get_raw_public_key(pkey, &pub, &len) == 1, len == 32 else {
+            EVP_PKEY_free(pkey)
             throw CryptoError.openssl(operation: "deriving an Ed25519 public key")
         }
+        self.pkey = pkey
         self.publicKey = try Ed25519PublicKey(raw: pub)
     }
 
+    deinit { EVP_PKEY_free(pkey) }
+
     /// Signs `message` (pure Ed25519, no pre-hash); returns the 64-byte signature.
     public func sign(_ message: [UInt8]) throws -> [UInt8] {
-        guard let pkey = seed.withUnsafeBufferPointer({ EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32) }) else {
-            throw CryptoError.openssl(operation: "loading an Ed25519 private key")
-        }
-        defer { EVP_PKEY_free(pkey) }
         guard let ctx = EVP_MD_CTX_new() else { throw CryptoError.openssl(operation: "allocating a signing context") }
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestSignInit(ctx, nil, nil, nil, pkey) == 1 else { throw CryptoError.openssl(operation: "EVP_DigestSignInit") }

@@ -1,0 +1,178 @@
+import Foundation
+import GatelogCrypto
+
+/// A signed statement of a region log's state, in the C2SP tlog-checkpoint format
+/// carried in a C2SP signed note. See docs/FORMAT.md, "Checkpoints".
+///
+/// ```
+/// gatelog/eu-west-1
+/// 1042
+/// <base64 Merkle root>
+/// chain <base64 chain head>
+/// time <unix milliseconds>
+///
+/// — gatelog-1a2b3c4d <base64(key hash || Ed25519 signature)>
+/// ```
+public struct Checkpoint: Sendable, Equatable {
+    /// The log's origin line: `gatelog/<region>`.
+    public var origin: String
+    /// Number of records (leaves) covered.
+    public var treeSize: UInt64
+    /// RFC 9162 Merkle tree hash over the first `treeSize` leaves.
+    public var rootHash: Digest32
+    /// Chain hash of record `treeSize - 1` (all zero when the log is empty).
+    public var chainHead: Digest32
+    /// Signing time, milliseconds since the epoch.
+    public var time: Int64
+
+    public init(origin: String, treeSize: UInt64, rootHash: Digest32, chainHead: Digest32, time: Int64) {
+        self.origin = origin
+        self.treeSize = treeSize
+        self.rootHash = rootHash
+        self.chainHead = chainHead
+        self.time = time
+    }
+
+    /// The origin for a region.
+    public static func origin(region: String) -> String { "gatelog/\(region)" }
+
+    /// The region named by the origin, if it is a gatelog origin.
+    public var region: String? {
+        origin.hasPrefix("gatelog/") ? String(origin.dropFirst("gatelog/".count)) : nil
+    }
+
+    /// The note body (the signed text), ending with a newline.
+    public var body: String {
+        "\(origin)\n\(treeSize)\n\(rootHash.base64)\nchain \(chainHead.base64)\ntime \(time)\n"
+    }
+
+    /// Signs the checkpoint, producing the full signed note text.
+    public func signed(with key: LogSigningKey) throws -> SignedCheckpoint {
+        let message = Array(body.utf8)
+        let signature = try key.sign(message)
+        let line = SignatureLine(name: key.name, keyHash: key.verifier.keyHashValue, signature: signature)
+        return SignedCheckpoint(checkpoint: self, signatures: [line])
+    }
+
+    /// Parses a note body; nil when it is not a gatelog checkpoint.
+    public static func parse(body: String) -> Checkpoint? {
+        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 6, lines.last == "", !lines[0].isEmpty,
+              let size = UInt64(lines[1]), String(size) == lines[1],
+              let rootData = Data(base64Encoded: String(lines[2])), let root = Digest32(bytes: rootData) else { return nil }
+        var chain: Digest32?
+        var time: Int64?
+        for line in lines[3..<(lines.count - 1)] {
+            if line.hasPrefix("chain "), let d = Data(base64Encoded: String(line.dropFirst(6))) { chain = Digest32(bytes: d) }
+            if line.hasPrefix("time ") { time = Int64(line.dropFirst(5)) }
+        }
+        guard let chain, let time else { return nil }
+        return Checkpoint(origin: String(lines[0]), treeSize: size, rootHash: root, chainHead: chain, time: time)
+    }
+}
+
+/// One signature line of a signed note: `— <name> <base64(key hash || signature)>`.
+public struct SignatureLine: Sendable, Equatable {
+    public var name: String
+    public var keyHash: UInt32
+    public var signature: [UInt8]
+
+    /// The line text without its newline.
+    public var text: String {
+        var blob = withUnsafeBytes(of: keyHash.bigEndian) { Array($0) }
+        blob.append(contentsOf: signature)
+        return "\u{2014} \(name) \(Data(blob).base64EncodedString())"
+    }
+
+    /// Parses a signature line; nil when malformed.
+    public static func parse(_ line: Substring) -> SignatureLine? {
+        guard line.hasPrefix("\u{2014} ") else { return nil }
+        let parts = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, let blob = Data(base64Encoded: String(parts[1])), blob.count == 68 else { return nil }
+        let bytes = Array(blob)
+        let hash = bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return SignatureLine(name: String(parts[0]), keyHash: hash, signature: Array(bytes[4...]))
+    }
+}
+
+/// A checkpoint with its signatures.
+public struct SignedCheckpoint: Sendable, Equatable {
+    public var checkpoint: Checkpoint
+    public var signatures: [SignatureLine]
+
+    /// The signed note text: body, blank line, signature lines (each ending in a newline).
+    public var noteText: String {
+        checkpoint.body + "\n" + signatures.map { $0.text + "\n" }.joined()
+    }
+
+    /// True when at least one signature verifies under a key in `keyring`.
+    public func isSigned(by keyring: VerifierKeyring) -> Bool {
+        let message = Array(checkpoint.body.utf8)
+        return signatures.contains { keyring.verify(keyHash: $0.keyHash, name: $0.name, signature: $0.signature, message: message) }
+    }
+
+    /// Parses one signed note. Throws a description of what is malformed.
+    public static func parse(note: String) -> SignedCheckpoint? {
+        guard let split = note.range(of: "\n\n") else { return nil }
+        let body = String(note[note.startIndex...split.lowerBound])
+        let sigText = note[split.upperBound...]
+        guard let checkpoint = Checkpoint.parse(body: body) else { return nil }
+        var lines = sigText.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.last == "" else { return nil }
+        lines.removeLast()
+        guard !lines.isEmpty else { return nil }
+        var signatures: [SignatureLine] = []
+        for line in lines {
+            guard let s = SignatureLine.parse(line) else { return nil }
+            signatures.append(s)
+        }
+        return SignedCheckpoint(checkpoint: checkpoint, signatures: signatures)
+    }
+}
+
+/// The checkpoint log: signed notes one after another, each followed by one empty line.
+public enum CheckpointLog {
+    /// One parsed entry with its byte range in the file.
+    public struct Entry: Sendable {
+        public var checkpoint: SignedCheckpoint?
+        public var range: Range<Int>
+        /// Set when the entry could not be parsed.
+        public var problem: String?
+    }
+
+    /// Encodes one entry.
+    public static func encode(_ checkpoint: SignedCheckpoint) -> [UInt8] {
+        Array((checkpoint.noteText + "\n").utf8)
+    }
+
+    /// Splits a checkpoint log into entries. A final entry without its terminating empty line
+    /// is returned in `tornTail` (crash residue of an interrupted append).
+    public static func parse(_ bytes: [UInt8]) -> (entries: [Entry], tornTail: Range<Int>?) {
+        var entries: [Entry] = []
+        var start = 0
+        var i = 0
+        var sawBlank = false
+        let n = bytes.count
+        while i < n {
+            guard let nl = bytes[i...].firstIndex(of: 0x0A) else { break }
+            let isBlank = nl == i
+            if isBlank {
+                if sawBlank {
+                    let range = start..<(nl + 1)
+                    let text = String(decoding: bytes[start..<nl], as: UTF8.self)
+                    if let cp = SignedCheckpoint.parse(note: text) {
+                        entries.append(Entry(checkpoint: cp, range: range, problem: nil))
+                    } else {
+                        entries.append(Entry(checkpoint: nil, range: range, problem: "malformed checkpoint note"))
+                    }
+                    start = nl + 1
+                    sawBlank = false
+                } else {
+                    sawBlank = true
+                }
+            }
+            i = nl + 1
+        }
+        return (entries, start < n ? start..<n : nil)
+    }
+}

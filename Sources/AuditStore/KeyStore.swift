@@ -1,0 +1,94 @@
+import Foundation
+import AuditFormat
+import GatelogCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The store's Ed25519 signing key and the public keys kept for verification.
+///
+/// Layout: `<data>/keys/signing.key` (0600: `gatelog-ed25519-v1`, name, base64 seed, one per line)
+/// and `<data>/keys/public/<name>.pub` (C2SP verifier key text) for every key ever used.
+public enum KeyStore {
+    /// Directory of the keys.
+    public static func directory(_ dataDirectory: String) -> String { "\(dataDirectory)/keys" }
+
+    /// Loads the signing key, creating one on first start.
+    public static func loadOrCreateSigningKey(dataDirectory: String) throws(StoreError) -> LogSigningKey {
+        let dir = directory(dataDirectory)
+        let path = "\(dir)/signing.key"
+        if FileIO.exists(path) { return try load(path) }
+        return try create(dataDirectory: dataDirectory)
+    }
+
+    static func load(_ path: String) throws(StoreError) -> LogSigningKey {
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & 0o077 != 0 {
+            throw .keys("\(path) is readable by group or others (mode \(String(st.st_mode & 0o777, radix: 8))); run chmod 600 on it")
+        }
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readFile(path) } catch { throw .io(error) }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        guard lines.count >= 3, lines[0] == "gatelog-ed25519-v1", let seed = Data(base64Encoded: String(lines[2])), seed.count == 32 else {
+            throw .keys("\(path) is not a gatelog signing key file")
+        }
+        do {
+            return LogSigningKey(name: String(lines[1]), privateKey: try Ed25519PrivateKey(seed: Array(seed)))
+        } catch {
+            throw .keys("\(path): cannot load the key")
+        }
+    }
+
+    /// Creates a new signing key (0600), records its public key, and returns it.
+    @discardableResult
+    public static func create(dataDirectory: String) throws(StoreError) -> LogSigningKey {
+        let dir = directory(dataDirectory)
+        do { try FileIO.makeDirectories("\(dir)/public") } catch { throw .io(error) }
+        let privateKey: Ed25519PrivateKey
+        do { privateKey = try Ed25519PrivateKey() } catch { throw .keys("cannot generate a key") }
+        let hash = LogVerifierKey(name: "gatelog", publicKey: privateKey.publicKey).keyHash
+        let name = "gatelog-\(Hex.encode(hash))"
+        let key = LogSigningKey(name: name, privateKey: privateKey)
+        let text = "gatelog-ed25519-v1\n\(name)\n\(Data(privateKey.seed).base64EncodedString())\n"
+        do {
+            try FileIO.writeAtomically("\(dir)/public/\(name).pub", bytes: Array((key.verifier.encoded + "\n").utf8), mode: 0o644)
+            try FileIO.writeAtomically("\(dir)/signing.key", bytes: Array(text.utf8), mode: 0o600)
+        } catch { throw .io(error) }
+        return key
+    }
+
+    /// Replaces the signing key with a new one; the old public key stays in `public/` for verification.
+    public static func rotate(dataDirectory: String) throws(StoreError) -> LogSigningKey {
+        try create(dataDirectory: dataDirectory)
+    }
+
+    /// Every public key in `<data>/keys/public`.
+    public static func publicKeys(dataDirectory: String) throws(StoreError) -> [LogVerifierKey] {
+        let dir = "\(directory(dataDirectory))/public"
+        guard FileIO.exists(dir) else { return [] }
+        let names: [String]
+        do { names = try FileIO.list(dir) } catch { throw .io(error) }
+        var keys: [LogVerifierKey] = []
+        for name in names where name.hasSuffix(".pub") {
+            let bytes: [UInt8]
+            do { bytes = try FileIO.readFile("\(dir)/\(name)") } catch { throw .io(error) }
+            guard let key = LogVerifierKey(encoded: String(decoding: bytes, as: UTF8.self)) else {
+                throw .keys("\(dir)/\(name) is not a valid verifier key")
+            }
+            keys.append(key)
+        }
+        return keys
+    }
+
+    /// Reads verifier keys from a file holding one C2SP verifier key per line.
+    public static func readVerifierKeys(file: String) throws(StoreError) -> [LogVerifierKey] {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readFile(file) } catch { throw .io(error) }
+        var keys: [LogVerifierKey] = []
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let k = LogVerifierKey(encoded: String(line)) else { throw .keys("\(file) holds a malformed verifier key") }
+            keys.append(k)
+        }
+        return keys
+    }
+}

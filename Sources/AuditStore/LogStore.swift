@@ -1,0 +1,64 @@
+import Foundation
+import Synchronization
+import AuditFormat
+import GatelogCrypto
+
+/// A data directory holding one independent log per region, each with its own writer.
+/// Regions are opened on first use.
+public final class LogStore: Sendable {
+    public let configuration: StoreConfiguration
+    public let signingKey: LogSigningKey
+    private let writers = Mutex<[String: RegionWriter]>([:])
+    private let isClosed = Mutex(false)
+    private let onDurable: (@Sendable ([DurableRecord]) -> Void)?
+
+    /// Opens the data directory (creating it and a signing key on first start).
+    public init(configuration: StoreConfiguration, onDurable: (@Sendable ([DurableRecord]) -> Void)? = nil) throws(StoreError) {
+        var config = configuration
+        do { try FileIO.makeDirectories("\(config.dataDirectory)/regions") } catch { throw .io(error) }
+        try config.loadConfigFile()
+        self.configuration = config
+        self.signingKey = try KeyStore.loadOrCreateSigningKey(dataDirectory: config.dataDirectory)
+        self.onDurable = onDurable
+    }
+
+    /// The writer of `region`, opening (and recovering) it on first use.
+    public func writer(for region: String) throws(StoreError) -> RegionWriter {
+        guard !isClosed.withLock({ $0 }) else { throw .closed }
+        if let w = writers.withLock({ $0[region] }) { return w }
+        guard Region.isValidName(region) else { throw .invalidRegion(region) }
+        // Open outside the lock (recovery may read a lot); keep the first if two raced.
+        let opened = try RegionWriter.open(region: region, configuration: configuration, signingKey: signingKey, onDurable: onDurable)
+        let (winner, loser) = writers.withLock { w -> (RegionWriter, RegionWriter?) in
+            if let existing = w[region] { return (existing, opened) }
+            w[region] = opened
+            return (opened, nil)
+        }
+        loser?.close()
+        return winner
+    }
+
+    /// Regions that exist on disk or are mapped in the configuration, sorted.
+    public func regions() -> [String] {
+        var names = Set(configuration.regionPaths.keys)
+        if let listed = try? FileIO.list("\(configuration.dataDirectory)/regions") {
+            names.formUnion(listed.filter { Region.isValidName($0) && FileIO.exists("\(configuration.dataDirectory)/regions/\($0)/segments") })
+        }
+        return names.filter { FileIO.exists("\(configuration.regionDirectory($0))/segments") }.sorted()
+    }
+
+    /// Writers opened so far.
+    public var openWriters: [RegionWriter] { writers.withLock { Array($0.values) } }
+
+    /// Trusted verifier keys: every public key the store has used.
+    public func keyring() throws(StoreError) -> VerifierKeyring {
+        VerifierKeyring(try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory))
+    }
+
+    /// Flushes and closes every region (final checkpoints signed).
+    public func close() {
+        isClosed.withLock { $0 = true }
+        let all = writers.withLock { w -> [RegionWriter] in let a = Array(w.values); w = [:]; return a }
+        for w in all { w.close() }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Synchronization
+import AuditFormat
+import GatelogCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A record read back from a segment.
+public struct StoredRecord: Sendable {
+    public var region: String
+    public var position: UInt64
+    public var location: RecordLocation
+    /// Envelope bytes; nil when purged by retention.
+    public var envelope: [UInt8]?
+    /// Content bytes; nil when purged by retention or not requested.
+    public var content: [UInt8]?
+    public var envelopeDigest: Digest32
+    public var contentDigest: Digest32
+    public var chainHash: Digest32
+    public var leafHash: Digest32 { LogHash.leaf(envelopeDigest: envelopeDigest, contentDigest: contentDigest) }
+}
+
+/// Random access to records by location, with a bounded cache of decompressed frames.
+/// Safe to use from many threads; every frame read is checked against its digests.
+public final class RegionReader: Sendable {
+    public let region: String
+    public let directory: String
+    private struct CachedFrame {
+        var header: FrameHeader
+        var envelopes: [UInt8]?
+        var contents: [UInt8]?
+        var chainHashes: [Digest32]
+        var bytes: Int
+        var lastUse: UInt64
+    }
+    private struct Cache {
+        var frames: [RecordLocation: CachedFrame] = [:]
+        var bytes = 0
+        var clock: UInt64 = 0
+    }
+    private let cache = Mutex(Cache())
+    private let cacheLimit: Int
+
+    /// A reader for a region's directory, caching up to `cacheBytes` of decompressed frames.
+    public init(region: String, directory: String, cacheBytes: Int = 64 << 20) {
+        self.region = region
+        self.directory = directory
+        self.cacheLimit = cacheBytes
+    }
+
+    /// Reads one record. O(frame size) on a cache miss, O(record size) on a hit.
+    public func read(_ location: RecordLocation, includeContent: Bool = true) throws(StoreError) -> StoredRecord {
+        let frameKey = RecordLocation(segment: location.segment, frameOffset: location.frameOffset, indexInFrame: 0)
+        let cached = cache.withLock { c -> CachedFrame? in
+            c.clock += 1
+            if var f = c.frames[frameKey] { f.lastUse = c.clock; c.frames[frameKey] = f; return f }
+            return nil
+        }
+        let frame: CachedFrame
+        if let cached { frame = cached } else { frame = try load(frameKey) }
+        let k = location.indexInFrame
+        guard k < frame.header.recordCount else { throw .notFound("record \(k) in frame at \(location.frameOffset)") }
+        let entry = frame.header.directory[k]
+        let envRanges = FrameCodec.ranges(lengths: frame.header.directory.map(\.envelopeLength))
+        let conRanges = FrameCodec.ranges(lengths: frame.header.directory.map(\.contentLength))
+        return StoredRecord(region: region, position: frame.header.firstPosition + UInt64(k), location: location,
+                            envelope: frame.envelopes.map { Array($0[envRanges[k]]) },
+                            content: includeContent ? frame.contents.map { Array($0[conRanges[k]]) } : nil,
+                            envelopeDigest: entry.envelopeDigest, contentDigest: entry.contentDigest, chainHash: frame.chainHashes[k])
+    }
+
+    /// The leaf hashes of every record in the frame at `location` (no decompression).
+    public func frameHeader(_ location: RecordLocation) throws(StoreError) -> FrameHeader {
+        let (header, _) = try readFrameBytes(location)
+        return header
+    }
+
+    private func readFrameBytes(_ location: RecordLocation) throws(StoreError) -> (FrameHeader, [UInt8]) {
+        let path = SegmentScanner.segmentPath(regionDirectory: directory, number: location.segment)
+        let fd: Int32
+        do { fd = try FileIO.open(path, flags: O_RDONLY) } catch { throw .io(error) }
+        defer { close(fd) }
+        do {
+            var head = try FileIO.pread(fd, count: 16 << 10, offset: location.frameOffset, path: path)
+            var parsed = head.withUnsafeBytes { FrameCodec.parseHeader($0) }
+            if case .needMore(let n) = parsed {
+                head = try FileIO.pread(fd, count: n, offset: location.frameOffset, path: path)
+                parsed = head.withUnsafeBytes { FrameCodec.parseHeader($0) }
+            }
+            guard case .header(let h) = parsed else {
+                throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(location.segment)) has no valid frame at byte \(location.frameOffset)")
+            }
+            let bytes = head.count >= h.totalSize ? Array(head[0..<h.totalSize])
+                : try FileIO.pread(fd, count: h.totalSize, offset: location.frameOffset, path: path)
+            guard bytes.count == h.totalSize, bytes.withUnsafeBytes({ FrameCodec.hasValidTrailer($0, header: h) }) else {
+                throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(location.segment)) frame at byte \(location.frameOffset) fails its digest")
+            }
+            return (h, bytes)
+        } catch let e as FileIOError { throw .io(e) } catch let e as StoreError { throw e } catch { throw .notFound("frame") }
+    }
+
+    private func load(_ key: RecordLocation) throws(StoreError) -> CachedFrame {
+        let (h, bytes) = try readFrameBytes(key)
+        let decompressor = ZstdDecompressor()
+        let envelopes: [UInt8]?
+        let contents: [UInt8]?
+        do {
+            envelopes = try bytes.withUnsafeBytes { try FrameCodec.envelopes($0, header: h, decompressor: decompressor) }
+            contents = try bytes.withUnsafeBytes { try FrameCodec.contents($0, header: h, decompressor: decompressor) }
+        } catch {
+            throw .integrity(region: region, detail: "frame at byte \(key.frameOffset) cannot be decompressed")
+        }
+        var chain = h.previousChain
+        var hashes: [Digest32] = []
+        for (k, e) in h.directory.enumerated() {
+            chain = LogHash.chain(previous: chain, position: h.firstPosition + UInt64(k), leaf: e.leafHash)
+            hashes.append(chain)
+        }
+        let frame = CachedFrame(header: h, envelopes: envelopes, contents: contents, chainHashes: hashes,
+                                bytes: (envelopes?.count ?? 0) + (contents?.count ?? 0) + 256, lastUse: 0)
+        cache.withLock { c in
+            c.clock += 1
+            var f = frame
+            f.lastUse = c.clock
+            if c.frames[key] == nil { c.bytes += f.bytes }
+            c.frames[key] = f
+            while c.bytes > cacheLimit, c.frames.count > 1 {
+                guard let victim = c.frames.min(by: { $0.value.lastUse < $1.value.lastUse }) else { break }
+                c.bytes -= victim.value.bytes
+                c.frames[victim.key] = nil
+            }
+        }
+        return frame
+    }
+}

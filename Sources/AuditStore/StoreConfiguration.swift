@@ -1,0 +1,105 @@
+import Foundation
+import AuditFormat
+import JSON
+
+/// How an append is acknowledged.
+public enum DurabilityMode: Sendable, Equatable {
+    /// Acknowledge once the frame is written and fdatasync'd; concurrent appends share one fsync.
+    case durable
+    /// As durable, but wait up to this many milliseconds to gather more records into one write.
+    case batch(maxDelayMilliseconds: Int)
+}
+
+/// Settings of a store. Loaded from `<data>/gatelog.json` when present; flags override.
+public struct StoreConfiguration: Sendable {
+    /// Root of the data directory.
+    public var dataDirectory: String
+    /// Region name → directory, for regions kept outside `<data>/regions/` (data residency).
+    public var regionPaths: [String: String] = [:]
+    /// Seal and roll a segment once it reaches this many bytes.
+    public var segmentMaxBytes: UInt64 = 64 << 20
+    /// Seal and roll a segment once it is this old (seconds) and holds records.
+    public var segmentMaxAge: TimeInterval = 3600
+    /// Sign a checkpoint at least this often (seconds) while records arrive.
+    public var checkpointInterval: TimeInterval = 1
+    /// Target raw size of one frame: larger compresses better, smaller reads faster.
+    public var frameTargetBytes: Int = 64 << 10
+    /// zstd level.
+    public var compressionLevel: Int32 = 3
+    public var durability: DurabilityMode = .durable
+    /// Bound on queued, not yet written bytes per region; appends beyond it are refused.
+    public var maxQueuedBytes: Int = 256 << 20
+    /// Record validation limits.
+    public var limits = RecordLimits()
+
+    /// Defaults for `dataDirectory`.
+    public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+
+    /// The directory of `region`.
+    public func regionDirectory(_ region: String) -> String {
+        regionPaths[region] ?? "\(dataDirectory)/regions/\(region)"
+    }
+
+    /// Path of the optional configuration file.
+    public var configFilePath: String { "\(dataDirectory)/gatelog.json" }
+
+    /// Reads `<data>/gatelog.json` if it exists and applies it. Unknown keys are an error
+    /// (a typo must not silently change behaviour).
+    public mutating func loadConfigFile() throws(StoreError) {
+        guard FileManager.default.fileExists(atPath: configFilePath) else { return }
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readFile(configFilePath) } catch { throw .io(error) }
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes) } catch { throw .invalidConfiguration("\(configFilePath): \(error)") }
+        guard let members = value.objectMembers else { throw .invalidConfiguration("\(configFilePath): must be a JSON object") }
+        for m in members {
+            switch m.key {
+            case "regions":
+                guard let regions = m.value.objectMembers else { throw .invalidConfiguration("regions must be an object") }
+                for r in regions {
+                    guard Region.isValidName(r.key), let path = r.value["path"]?.stringValue else {
+                        throw .invalidConfiguration("regions.\(r.key) needs a valid region name and a \"path\" string")
+                    }
+                    regionPaths[r.key] = path
+                }
+            case "segment_max_bytes":
+                guard let v = m.value.int64Value, v >= 4096 else { throw .invalidConfiguration("segment_max_bytes must be an integer ≥ 4096") }
+                segmentMaxBytes = UInt64(v)
+            case "segment_max_age_seconds":
+                guard let v = m.value.doubleValue, v > 0 else { throw .invalidConfiguration("segment_max_age_seconds must be > 0") }
+                segmentMaxAge = v
+            case "checkpoint_interval_seconds":
+                guard let v = m.value.doubleValue, v > 0 else { throw .invalidConfiguration("checkpoint_interval_seconds must be > 0") }
+                checkpointInterval = v
+            case "frame_target_bytes":
+                guard let v = m.value.int64Value, v >= 1024, v <= 16 << 20 else { throw .invalidConfiguration("frame_target_bytes must be 1024…16777216") }
+                frameTargetBytes = Int(v)
+            case "compression_level":
+                guard let v = m.value.int64Value, (1...19).contains(v) else { throw .invalidConfiguration("compression_level must be 1…19") }
+                compressionLevel = Int32(v)
+            case "batch_delay_ms":
+                guard let v = m.value.int64Value, (0...1000).contains(v) else { throw .invalidConfiguration("batch_delay_ms must be 0…1000") }
+                durability = v == 0 ? .durable : .batch(maxDelayMilliseconds: Int(v))
+            case "max_record_bytes":
+                guard let v = m.value.int64Value, v >= 1024 else { throw .invalidConfiguration("max_record_bytes must be ≥ 1024") }
+                limits.maxRecordBytes = Int(v)
+            default:
+                continue // Sections owned by other layers (redaction, index, server) are read there.
+            }
+        }
+    }
+}
+
+/// Parses sizes such as `1MiB`, `64M`, `512k`, `4096`.
+public enum ByteSize {
+    public static func parse(_ text: String) -> UInt64? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, UInt64)] = [("gib", 1 << 30), ("mib", 1 << 20), ("kib", 1 << 10), ("gb", 1_000_000_000), ("mb", 1_000_000),
+                                         ("kb", 1000), ("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10), ("b", 1)]
+        for (suffix, multiplier) in units where t.hasSuffix(suffix) {
+            guard let n = Double(t.dropLast(suffix.count)), n >= 0 else { return nil }
+            return UInt64(n * Double(multiplier))
+        }
+        return UInt64(t)
+    }
+}

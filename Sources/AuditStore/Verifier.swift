@@ -1,0 +1,380 @@
+import Foundation
+import AuditFormat
+import GatelogCrypto
+import JSON
+
+/// The kinds of integrity break `verify` reports.
+public enum BreakKind: String, Sendable, Codable, CaseIterable {
+    case contentModified = "content_modified"
+    case recordMissing = "record_missing"
+    case recordsReordered = "records_reordered"
+    case tailTruncated = "tail_truncated"
+    case recordInjected = "record_injected"
+    case badSignature = "bad_signature"
+    case checkpointMismatch = "checkpoint_mismatch"
+}
+
+/// One integrity break, located as precisely as the damage allows.
+public struct IntegrityBreak: Sendable, Equatable {
+    public var kind: BreakKind
+    public var region: String
+    /// Segment file name, when the break is inside one.
+    public var segment: String?
+    /// Byte offset in the segment file.
+    public var offset: UInt64?
+    /// Record position in the region's log.
+    public var position: UInt64?
+    public var recordID: String?
+    /// What was found, in words.
+    public var detail: String
+
+    public func jsonValue() -> JSONValue {
+        var m: [JSONMember] = [JSONMember("kind", .string(kind.rawValue)), JSONMember("region", .string(region))]
+        if let segment { m.append(JSONMember("segment", .string(segment))) }
+        if let offset { m.append(JSONMember("offset", .int(offset))) }
+        if let position { m.append(JSONMember("position", .int(position))) }
+        if let recordID { m.append(JSONMember("record_id", .string(recordID))) }
+        m.append(JSONMember("detail", .string(detail)))
+        return .object(m)
+    }
+
+    public var line: String {
+        var parts = ["\(kind.rawValue)", "region=\(region)"]
+        if let segment { parts.append("segment=\(segment)") }
+        if let offset { parts.append("offset=\(offset)") }
+        if let position { parts.append("position=\(position)") }
+        if let recordID { parts.append("id=\(recordID)") }
+        return parts.joined(separator: " ") + ": " + detail
+    }
+}
+
+/// The outcome of verifying one region.
+public struct RegionVerification: Sendable {
+    public var region: String
+    public var records: UInt64 = 0
+    public var segments: Int = 0
+    public var checkpointsVerified: Int = 0
+    public var chainHead = Digest32.zero
+    public var merkleRoot = LogHash.emptyTreeRoot
+    public var breaks: [IntegrityBreak] = []
+    /// Benign findings: crash residue, an unsigned tail from a writer that is running or crashed.
+    public var warnings: [String] = []
+    public var breaksTruncated = false
+
+    public var isIntact: Bool { breaks.isEmpty }
+
+    public func jsonValue() -> JSONValue {
+        .object([
+            JSONMember("region", .string(region)), JSONMember("intact", .bool(isIntact)), JSONMember("records", .int(records)),
+            JSONMember("segments", .int(segments)), JSONMember("checkpoints_verified", .int(checkpointsVerified)),
+            JSONMember("chain_head", .string(chainHead.hex)), JSONMember("merkle_root", .string(merkleRoot.hex)),
+            JSONMember("breaks", .array(breaks.map { $0.jsonValue() })), JSONMember("breaks_truncated", .bool(breaksTruncated)),
+            JSONMember("warnings", .array(warnings.map { .string($0) })),
+        ])
+    }
+}
+
+/// Recomputes a region's log from its stored bytes and checks every hash, link, footer,
+/// frame signature at the unsigned tail, and checkpoint. Reads segment files only; never writes.
+public struct RegionVerifier {
+    public let region: String
+    public let directory: String
+    public let keyring: VerifierKeyring
+    /// Checkpoints kept elsewhere (an outside witness) to check the store against.
+    public var externalCheckpoints: [SignedCheckpoint] = []
+    /// Stop recording breaks after this many.
+    public var maxBreaks = 1000
+
+    public init(region: String, directory: String, keyring: VerifierKeyring) {
+        self.region = region
+        self.directory = directory
+        self.keyring = keyring
+    }
+
+    private struct PendingCheckpoint {
+        var checkpoint: SignedCheckpoint
+        var source: String
+    }
+
+    public func verify() throws(FileIOError) -> RegionVerification {
+        var report = RegionVerification(region: region)
+        func add(_ kind: BreakKind, segment: String? = nil, offset: UInt64? = nil, position: UInt64? = nil, id: String? = nil, _ detail: String) {
+            if report.breaks.count >= maxBreaks { report.breaksTruncated = true; return }
+            report.breaks.append(IntegrityBreak(kind: kind, region: region, segment: segment, offset: offset, position: position,
+                                                recordID: id, detail: detail))
+        }
+
+        // Checkpoints: the region's log and any outside ones.
+        var checkpoints: [PendingCheckpoint] = []
+        let logPath = "\(directory)/checkpoints.log"
+        let hasLog = FileIO.exists(logPath)
+        if hasLog {
+            let parsed = CheckpointLog.parse(try FileIO.readFile(logPath))
+            for e in parsed.entries {
+                guard let cp = e.checkpoint else {
+                    add(.badSignature, offset: UInt64(e.range.lowerBound), "checkpoints.log entry at byte \(e.range.lowerBound) is malformed")
+                    continue
+                }
+                checkpoints.append(PendingCheckpoint(checkpoint: cp, source: "checkpoints.log byte \(e.range.lowerBound)"))
+            }
+            if let torn = parsed.tornTail {
+                report.warnings.append("checkpoints.log ends with \(torn.count) bytes of an interrupted append (crash residue)")
+            }
+        }
+        for (i, cp) in externalCheckpoints.enumerated() {
+            checkpoints.append(PendingCheckpoint(checkpoint: cp, source: "outside checkpoint #\(i + 1)"))
+        }
+        var bySize: [UInt64: [PendingCheckpoint]] = [:]
+        for pending in checkpoints {
+            let cp = pending.checkpoint
+            guard cp.checkpoint.origin == Checkpoint.origin(region: region) else {
+                add(.checkpointMismatch, "\(pending.source) is for origin '\(cp.checkpoint.origin)', not this region")
+                continue
+            }
+            guard cp.isSigned(by: keyring) else {
+                add(.badSignature, position: cp.checkpoint.treeSize, "\(pending.source) (size \(cp.checkpoint.treeSize)) has no valid signature from a trusted key")
+                continue
+            }
+            bySize[cp.checkpoint.treeSize, default: []].append(pending)
+        }
+        let latestSigned = bySize.keys.max() ?? 0
+
+        // Segments, in order.
+        let numbers = try SegmentScanner.segmentNumbers(regionDirectory: directory)
+        var position: UInt64 = 0
+        var chain = Digest32.zero
+        var frontier = MerkleFrontier()
+        let decompressor = ZstdDecompressor()
+        var lastFrame: (segment: String, offset: UInt64, header: FrameHeader, signature: (UInt32, [UInt8]))?
+        var unsignedFrames: [(segment: String, offset: UInt64, header: FrameHeader, signature: (UInt32, [UInt8]))] = []
+        var expectedNumber: UInt64 = 1
+
+        func reachCheckpoints() {
+            guard let list = bySize[position] else { return }
+            for pending in list {
+                let cp = pending.checkpoint.checkpoint
+                if cp.rootHash != frontier.root || cp.chainHead != chain {
+                    add(.checkpointMismatch, position: position == 0 ? nil : position - 1,
+                        "\(pending.source) (size \(cp.treeSize)) does not match the records: the log was rewritten")
+                } else {
+                    report.checkpointsVerified += 1
+                }
+            }
+            bySize[position] = nil
+        }
+        reachCheckpoints()
+
+        for (index, number) in numbers.enumerated() {
+            let name = SegmentNaming.fileName(number)
+            let isLast = index == numbers.count - 1
+            if number != expectedNumber {
+                add(.recordMissing, segment: name, "segment file(s) \(SegmentNaming.fileName(expectedNumber)) to \(SegmentNaming.fileName(number - 1)) are missing")
+            }
+            expectedNumber = number + 1
+            report.segments += 1
+            let bytes = try FileIO.readFile(SegmentScanner.segmentPath(regionDirectory: directory, number: number))
+            bytes.withUnsafeBytes { file in
+                let header: SegmentHeader
+                switch SegmentHeader.decode(file) {
+                case .failure(let e):
+                    add(.contentModified, segment: name, offset: 0, "segment header is damaged: \(e)")
+                    return
+                case .success(let h): header = h
+                }
+                if header.segmentNumber != number {
+                    add(.recordsReordered, segment: name, offset: 0, "file holds segment \(header.segmentNumber), not \(number): segments were swapped or renamed")
+                }
+                if header.region != region {
+                    add(.recordInjected, segment: name, offset: 0, "segment belongs to region '\(header.region)'")
+                }
+                if header.firstPosition > position {
+                    add(.recordMissing, segment: name, position: position, "records \(position) to \(header.firstPosition - 1) are missing before this segment")
+                } else if header.firstPosition < position {
+                    add(.recordsReordered, segment: name, position: header.firstPosition, "segment starts at position \(header.firstPosition), expected \(position)")
+                } else if header.previousChain != chain {
+                    add(.contentModified, segment: name, offset: 0, position: position, "segment does not link to the previous segment's last chain hash")
+                }
+                var offset = header.size
+                var segmentRecords: UInt64 = 0
+                var segmentFrames: UInt64 = 0
+                var footer: SegmentFooter?
+                var footerOffset = 0
+                scanning: while offset < file.count {
+                    let rest = UnsafeRawBufferPointer(rebasing: file[offset...])
+                    if SegmentFooter.startsWithMagic(rest) {
+                        if rest.count == SegmentFooter.size, case .success(let f) = SegmentFooter.decode(rest) {
+                            footer = f
+                            footerOffset = offset
+                        } else if rest.count == SegmentFooter.size {
+                            add(.contentModified, segment: name, offset: UInt64(offset), "segment footer is damaged")
+                            footerOffset = offset
+                        } else {
+                            add(rest.count < SegmentFooter.size ? .tailTruncated : .recordInjected, segment: name, offset: UInt64(offset),
+                                rest.count < SegmentFooter.size ? "segment footer is truncated" : "bytes follow the segment footer")
+                        }
+                        break scanning
+                    }
+                    let parsed = FrameCodec.parseHeader(rest)
+                    var frameHeader: FrameHeader?
+                    var problem = ""
+                    switch parsed {
+                    case .header(let h):
+                        if h.totalSize <= rest.count { frameHeader = h } else { problem = "frame is truncated (\(rest.count) of \(h.totalSize) bytes)" }
+                    case .needMore: problem = "frame header is truncated"
+                    case .invalid(let why): problem = why
+                    }
+                    guard let h = frameHeader else {
+                        // Damage: a torn tail from a crash, or tampering.
+                        let resync = RegionVerifier.nextValidFrame(file, after: offset)
+                        if resync == nil && isLast && footer == nil {
+                            if latestSigned > position {
+                                add(.tailTruncated, segment: name, offset: UInt64(offset), position: position,
+                                    "\(problem); checkpoints cover \(latestSigned) records but only \(position) remain")
+                            } else {
+                                report.warnings.append("\(name) ends with \(file.count - offset) bytes of an unfinished write at byte \(offset) (crash residue, never acknowledged)")
+                            }
+                            break scanning
+                        }
+                        add(.contentModified, segment: name, offset: UInt64(offset), position: position, "frame is damaged: \(problem)")
+                        guard let next = resync else { break scanning }
+                        offset = next
+                        continue scanning
+                    }
+                    let frame = UnsafeRawBufferPointer(rebasing: rest[0..<h.totalSize])
+                    if !FrameCodec.hasValidTrailer(frame, header: h) {
+                        add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition, "frame bytes do not match the frame digest")
+                    }
+                    if h.firstPosition > position {
+                        add(.recordMissing, segment: name, offset: UInt64(offset), position: position,
+                            "records \(position) to \(h.firstPosition - 1) are missing")
+                        position = h.firstPosition
+                    } else if h.firstPosition < position {
+                        add(.recordsReordered, segment: name, offset: UInt64(offset), position: h.firstPosition,
+                            "frame holds positions from \(h.firstPosition), expected \(position)")
+                        position = h.firstPosition
+                    } else if h.previousChain != chain {
+                        add(.contentModified, segment: name, offset: UInt64(offset), position: position, "frame does not link to the previous record's chain hash")
+                    }
+                    // Recompute every digest from the stored bytes.
+                    var envelopes: [UInt8]?
+                    var contents: [UInt8]?
+                    var decodeProblem: String?
+                    do {
+                        envelopes = try FrameCodec.envelopes(frame, header: h, decompressor: decompressor)
+                        contents = try FrameCodec.contents(frame, header: h, decompressor: decompressor)
+                    } catch {
+                        decodeProblem = "\(error)"
+                    }
+                    let envelopeRanges = FrameCodec.ranges(lengths: h.directory.map(\.envelopeLength))
+                    let contentRanges = FrameCodec.ranges(lengths: h.directory.map(\.contentLength))
+                    if let decodeProblem {
+                        add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition,
+                            "frame payload cannot be decompressed (\(decodeProblem))")
+                    }
+                    for (k, entry) in h.directory.enumerated() {
+                        let p = h.firstPosition + UInt64(k)
+                        var id: String?
+                        if decodeProblem == nil {
+                            if let envelopes {
+                                let env = Array(envelopes[envelopeRanges[k]])
+                                id = (try? JSONValue.parse(env))?["id"]?.stringValue
+                                if SHA256.hash(env) != entry.envelopeDigest {
+                                    add(.contentModified, segment: name, offset: UInt64(offset), position: p, id: id, "envelope bytes do not match their digest")
+                                } else if let id, PreparedRecord.idHash(id) != entry.idHash {
+                                    add(.contentModified, segment: name, offset: UInt64(offset), position: p, id: id, "id hash in the frame directory does not match the envelope")
+                                }
+                            }
+                            if let contents, contents.withUnsafeBytes({ SHA256.hash(UnsafeRawBufferPointer(rebasing: $0[contentRanges[k]])) }) != entry.contentDigest {
+                                add(.contentModified, segment: name, offset: UInt64(offset), position: p, id: id, "content bytes do not match their digest")
+                            }
+                        }
+                        let leaf = entry.leafHash
+                        chain = LogHash.chain(previous: chain, position: p, leaf: leaf)
+                        frontier.append(leaf)
+                        position = p + 1
+                        reachCheckpoints()
+                    }
+                    if chain != h.chainHead {
+                        add(.contentModified, segment: name, offset: UInt64(offset), position: position - 1,
+                            "frame's recorded chain head differs from the recomputed chain")
+                        chain = h.chainHead
+                    }
+                    let signature = FrameCodec.signature(frame, header: h)
+                    lastFrame = (name, UInt64(offset), h, signature)
+                    if position > latestSigned { unsignedFrames.append((name, UInt64(offset), h, signature)) }
+                    segmentRecords += UInt64(h.recordCount)
+                    segmentFrames += 1
+                    offset += h.totalSize
+                }
+                if let f = footer {
+                    let digest = SHA256.hash(UnsafeRawBufferPointer(rebasing: file[0..<footerOffset]))
+                    if f.segmentDigest != digest {
+                        add(.contentModified, segment: name, offset: UInt64(footerOffset), "segment bytes do not match the footer's segment digest")
+                    }
+                    if f.recordCount != segmentRecords || f.frameCount != segmentFrames || f.treeSize != position {
+                        add(.recordMissing, segment: name, offset: UInt64(footerOffset),
+                            "footer counts \(f.recordCount) records in \(f.frameCount) frames ending at \(f.treeSize); found \(segmentRecords) in \(segmentFrames) ending at \(position)")
+                    } else if f.lastChain != chain || f.merkleRoot != frontier.root {
+                        add(.contentModified, segment: name, offset: UInt64(footerOffset), "footer chain head or Merkle root differs from the records")
+                    }
+                } else if !isLast && footerOffset == 0 {
+                    add(.tailTruncated, segment: name, offset: UInt64(file.count), position: position,
+                        "sealed segment has lost its footer (truncated); the next segment exists")
+                }
+            }
+        }
+        if numbers.isEmpty && latestSigned > 0 {
+            add(.tailTruncated, "no segment files, but checkpoints cover \(latestSigned) records")
+        }
+        // Checkpoints beyond what is stored: records were cut off.
+        for size in bySize.keys.sorted() where size > position {
+            for pending in bySize[size]! {
+                add(.tailTruncated, position: position, "\(pending.source) covers \(size) records but only \(position) are stored")
+            }
+        }
+        if !hasLog && position > 0 {
+            add(.checkpointMismatch, "checkpoints.log is missing: \(position) records are not covered by any checkpoint in the store")
+        }
+        // The unsigned tail: each frame must carry a valid signature by a trusted key.
+        var injected = false
+        for f in unsignedFrames {
+            let message = FrameCodec.signedMessage(region: region, firstPosition: f.header.firstPosition, recordCount: f.header.recordCount,
+                                                   chainHead: f.header.chainHead)
+            if !keyring.verify(keyHash: f.signature.0, signature: f.signature.1, message: message) {
+                add(.recordInjected, segment: f.segment, offset: f.offset, position: f.header.firstPosition,
+                    "records \(f.header.firstPosition)…\(f.header.positions.upperBound - 1) follow the latest checkpoint and their frame has no valid signature")
+                injected = true
+            }
+        }
+        if !injected, position > latestSigned, hasLog {
+            report.warnings.append("\(position - latestSigned) records after the latest checkpoint carry valid frame signatures (a writer is running or stopped before signing a checkpoint)")
+        }
+        if let last = lastFrame, !unsignedFrames.contains(where: { $0.offset == last.offset && $0.segment == last.segment }) {
+            let message = FrameCodec.signedMessage(region: region, firstPosition: last.header.firstPosition, recordCount: last.header.recordCount,
+                                                   chainHead: last.header.chainHead)
+            if !keyring.verify(keyHash: last.signature.0, signature: last.signature.1, message: message) {
+                add(.badSignature, segment: last.segment, offset: last.offset, position: last.header.firstPosition, "the last frame's signature is not valid")
+            }
+        }
+        report.records = position
+        report.chainHead = chain
+        report.merkleRoot = frontier.root
+        return report
+    }
+
+    /// The offset of the next complete, digest-valid frame after `offset`, if any.
+    static func nextValidFrame(_ file: UnsafeRawBufferPointer, after offset: Int) -> Int? {
+        var i = offset + 1
+        while i + FrameHeader.fixedSize <= file.count {
+            if file[i] == 0x47, file[i + 1] == 0x4C, file[i + 2] == 0x46, file[i + 3] == 0x52 {
+                let rest = UnsafeRawBufferPointer(rebasing: file[i...])
+                if case .header(let h) = FrameCodec.parseHeader(rest), h.totalSize <= rest.count,
+                   FrameCodec.hasValidTrailer(UnsafeRawBufferPointer(rebasing: rest[0..<h.totalSize]), header: h) {
+                    return i
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+}

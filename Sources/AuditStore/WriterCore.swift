@@ -1,0 +1,517 @@
+import Foundation
+import AuditFormat
+import GatelogCrypto
+import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// State owned by a region's writer thread alone (never shared, hence not Sendable).
+final class WriterCore {
+    let region: String
+    let configuration: StoreConfiguration
+    let key: LogSigningKey
+    let onDurable: (@Sendable ([DurableRecord]) -> Void)?
+    let directory: String
+    let compressor: ZstdCompressor
+    let decompressor = ZstdDecompressor()
+
+    // The log.
+    var treeSize: UInt64 = 0
+    var chainHead = Digest32.zero
+    var frontier = MerkleFrontier()
+    var rawBytes: UInt64 = 0
+    var storedBytesInSealed: UInt64 = 0
+    /// First position of each frame with its location, in order (for reading back by position).
+    var frames: [(firstPosition: UInt64, segment: UInt64, offset: UInt64)] = []
+    /// id hash → position of the first record with that hash.
+    var idIndex: [UInt64: UInt64] = [:]
+    /// Full ids of recent records, to confirm duplicates without reading the disk.
+    var recentIDs: [String: UInt64] = [:]
+    var recentOrder: [String] = []
+    var recentCursor = 0
+    static let recentCapacity = 65_536
+
+    // The open segment.
+    var segmentNumber: UInt64 = 0
+    var segmentCount = 0
+    var segmentFD: Int32 = -1
+    var segmentPath = ""
+    var segmentSize: UInt64 = 0
+    var segmentCreated = Date()
+    var segmentHasher = SHA256Hasher()
+    var segmentFrameCount: UInt64 = 0
+    var segmentRecordCount: UInt64 = 0
+
+    // Checkpoints.
+    var checkpointFD: Int32 = -1
+    var checkpointPath: String
+    var lastCheckpoint: SignedCheckpoint?
+    var lastCheckpointAt = Date.distantPast
+    var failure: String?
+    let lockFD: Int32
+
+    init(region: String, configuration: StoreConfiguration, key: LogSigningKey,
+         onDurable: (@Sendable ([DurableRecord]) -> Void)?) throws {
+        self.region = region
+        self.configuration = configuration
+        self.key = key
+        self.onDurable = onDurable
+        self.directory = configuration.regionDirectory(region)
+        self.compressor = ZstdCompressor(level: configuration.compressionLevel)
+        self.checkpointPath = "\(directory)/checkpoints.log"
+        do { try FileIO.makeDirectories("\(directory)/segments") } catch { throw StoreError.io(error) }
+        lockFD = try WriterCore.lock(directory: directory, region: region)
+        do {
+            try recover()
+        } catch {
+            close(lockFD)
+            if segmentFD >= 0 { close(segmentFD) }
+            if checkpointFD >= 0 { close(checkpointFD) }
+            throw error
+        }
+    }
+
+    /// Takes the region's writer lock (flock on `writer.lock`, holding our pid for messages).
+    static func lock(directory: String, region: String) throws -> Int32 {
+        let path = "\(directory)/writer.lock"
+        let fd: Int32
+        do { fd = try FileIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o600) } catch { throw StoreError.io(error) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let holder = (try? FileIO.pread(fd, count: 64, offset: 0, path: path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            close(fd)
+            let pid = holder.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw StoreError.regionLocked(region: region, holder: pid.isEmpty ? "unknown process" : "pid \(pid)")
+        }
+        _ = ftruncate(fd, 0)
+        let pid = Array("\(getpid())\n".utf8)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    // MARK: Recovery
+
+    func recover() throws {
+        // 1. The checkpoint log: drop a torn final entry (an interrupted append).
+        var checkpoints: [SignedCheckpoint] = []
+        if FileIO.exists(checkpointPath) {
+            let bytes = try io { try FileIO.readFile(checkpointPath) }
+            let parsed = CheckpointLog.parse(bytes)
+            for e in parsed.entries {
+                guard let cp = e.checkpoint else {
+                    throw StoreError.integrity(region: region, detail: "checkpoint log has a malformed entry at byte \(e.range.lowerBound)")
+                }
+                checkpoints.append(cp)
+            }
+            checkpointFD = try io { try FileIO.open(checkpointPath, flags: O_WRONLY | O_APPEND) }
+            if let torn = parsed.tornTail {
+                try io { try FileIO.truncate(checkpointFD, to: UInt64(torn.lowerBound), path: checkpointPath) }
+                try io { try FileIO.dataSync(checkpointFD, path: checkpointPath) }
+            }
+        } else {
+            checkpointFD = try io { try FileIO.open(checkpointPath, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o644) }
+            try io { try FileIO.syncDirectory(directory) }
+        }
+        lastCheckpoint = checkpoints.max { $0.checkpoint.treeSize < $1.checkpoint.treeSize }
+        if let cp = lastCheckpoint { lastCheckpointAt = Date(timeIntervalSince1970: Double(cp.checkpoint.time) / 1000) }
+        let checkpointsBySize = Dictionary(checkpoints.map { ($0.checkpoint.treeSize, $0.checkpoint) }, uniquingKeysWith: { a, _ in a })
+
+        // 2. Segments, oldest first.
+        let numbers = try io { try SegmentScanner.segmentNumbers(regionDirectory: directory) }
+        for (i, n) in numbers.enumerated() where n != UInt64(i + 1) {
+            throw StoreError.integrity(region: region, detail: "segment \(i + 1) is missing (found \(SegmentNaming.fileName(n)) instead)")
+        }
+        func checkCheckpoints() throws {
+            if let cp = checkpointsBySize[treeSize], treeSize > 0 {
+                guard cp.rootHash == frontier.root, cp.chainHead == chainHead else {
+                    throw StoreError.integrity(region: region, detail: "checkpoint at size \(treeSize) does not match the segments")
+                }
+            }
+        }
+        for (i, number) in numbers.enumerated() {
+            let isLast = i == numbers.count - 1
+            let path = SegmentScanner.segmentPath(regionDirectory: directory, number: number)
+            let scanned = try io { try SegmentScanner.scan(path: path, number: number, checkTrailers: isLast) }
+            let scan: SegmentScan
+            switch scanned {
+            case .success(let s): scan = s
+            case .failure(let e):
+                // A last segment whose header never became durable holds nothing: recreate it.
+                let size = (try? FileIO.readFile(path).count) ?? 0
+                if isLast && number > 1 && size < 4096 && (e == .truncatedHeader || e == .headerDigestMismatch) {
+                    unlink(path)
+                    try io { try FileIO.syncDirectory("\(directory)/segments") }
+                    continue
+                }
+                throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)): \(e)")
+            }
+            guard scan.header.segmentNumber == number, scan.header.firstPosition == treeSize, scan.header.previousChain == chainHead,
+                  scan.header.region == region else {
+                throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) does not link to the previous segment")
+            }
+            if let residue = scan.residue {
+                guard isLast, !scan.framesAfterResidue else {
+                    throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) is damaged at byte \(residue.offset): \(residue.reason)")
+                }
+            }
+            if !isLast && scan.footer == nil {
+                throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) is not sealed but is not the last segment")
+            }
+            segmentFrameCount = 0
+            segmentRecordCount = 0
+            for frame in scan.frames {
+                let h = frame.header
+                guard h.firstPosition == treeSize, h.previousChain == chainHead else {
+                    throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) frame at byte \(frame.offset) is out of sequence")
+                }
+                frames.append((h.firstPosition, number, frame.offset))
+                for (k, entry) in h.directory.enumerated() {
+                    let position = treeSize
+                    let leaf = entry.leafHash
+                    chainHead = LogHash.chain(previous: chainHead, position: position, leaf: leaf)
+                    frontier.append(leaf)
+                    treeSize += 1
+                    if idIndex[entry.idHash] == nil { idIndex[entry.idHash] = position }
+                    try checkCheckpoints()
+                    _ = k
+                }
+                guard chainHead == h.chainHead else {
+                    throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) frame at byte \(frame.offset) has a wrong chain head")
+                }
+                rawBytes += UInt64(h.envelopesRawLength) + UInt64(h.contentsRawLength)
+                segmentFrameCount += 1
+                segmentRecordCount += UInt64(h.recordCount)
+            }
+            if let footer = scan.footer {
+                guard footer.treeSize == treeSize, footer.lastChain == chainHead, footer.merkleRoot == frontier.root,
+                      footer.recordCount == segmentRecordCount else {
+                    throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) footer does not match its frames")
+                }
+            }
+            segmentCount += 1
+            if !isLast { storedBytesInSealed += scan.fileSize; continue }
+
+            // The tail segment: drop a torn write, unless a checkpoint already covers it.
+            if let cp = lastCheckpoint, cp.checkpoint.treeSize > treeSize {
+                throw StoreError.integrity(region: region, detail: "the latest checkpoint covers \(cp.checkpoint.treeSize) records but only \(treeSize) are present (tail truncated)")
+            }
+            segmentNumber = number
+            segmentPath = path
+            segmentCreated = Date(timeIntervalSince1970: Double(scan.header.createdAt) / 1000)
+            segmentFD = try io { try FileIO.open(path, flags: O_RDWR) }
+            if scan.residue != nil {
+                try io { try FileIO.truncate(segmentFD, to: scan.endOfFrames, path: path) }
+                try io { try FileIO.dataSync(segmentFD, path: path) }
+            }
+            segmentSize = scan.footer == nil ? scan.endOfFrames : scan.fileSize
+            _ = lseek(segmentFD, off_t(segmentSize), SEEK_SET)
+            if scan.footer != nil {
+                // Sealed, but the next segment was never created: start it now.
+                storedBytesInSealed += segmentSize
+                close(segmentFD)
+                segmentFD = -1
+                try startSegment(number: number + 1)
+            } else {
+                let bytes = try io { try FileIO.pread(segmentFD, count: Int(segmentSize), offset: 0, path: path) }
+                segmentHasher.update(bytes)
+            }
+        }
+        if segmentFD < 0 {
+            if let cp = lastCheckpoint, cp.checkpoint.treeSize > treeSize {
+                throw StoreError.integrity(region: region, detail: "the latest checkpoint covers \(cp.checkpoint.treeSize) records but only \(treeSize) are present")
+            }
+            try startSegment(number: UInt64(segmentCount) + 1)
+        }
+        // Records written after the last checkpoint (crash before it was signed): sign now.
+        _ = signCheckpointIfNeeded(force: false)
+        if let f = failure { throw StoreError.writerFailed(region: region, detail: f) }
+    }
+
+    func io<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do { return try body() } catch let e as FileIOError { throw .io(e) } catch let e as StoreError { throw e } catch {
+            throw .integrity(region: region, detail: "\(error)")
+        }
+    }
+
+    /// Creates segment `number` with its header, durably (file and directory fsync'd).
+    func startSegment(number: UInt64) throws {
+        let path = SegmentScanner.segmentPath(regionDirectory: directory, number: number)
+        let header = SegmentHeader(segmentNumber: number, firstPosition: treeSize, previousChain: chainHead,
+                                   createdAt: Int64(Date().timeIntervalSince1970 * 1000), region: region)
+        let bytes = header.encode()
+        let fd = try io { try FileIO.open(path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o644) }
+        do {
+            try FileIO.writeAll(fd, bytes, path: path)
+            try FileIO.sync(fd, path: path)
+            try FileIO.syncDirectory("\(directory)/segments")
+        } catch {
+            close(fd)
+            throw error
+        }
+        segmentFD = fd
+        segmentPath = path
+        segmentNumber = number
+        segmentSize = UInt64(bytes.count)
+        segmentCreated = Date()
+        segmentHasher = SHA256Hasher()
+        segmentHasher.update(bytes)
+        segmentFrameCount = 0
+        segmentRecordCount = 0
+        segmentCount += 1
+    }
+
+    // MARK: Writing
+
+    func write(_ appends: [([StagedRecord], AppendTicket)]) {
+        if let failure {
+            for (_, t) in appends { t.complete(.failure(.writerFailed(region: region, detail: failure))) }
+            return
+        }
+        // Assign positions and find duplicates.
+        var outcomes: [[AppendOutcome?]] = appends.map { Array(repeating: nil, count: $0.0.count) }
+        var toWrite: [(append: Int, index: Int)] = []
+        var batchIDs: [String: UInt64] = [:]
+        var nextPosition = treeSize
+        for (a, append) in appends.enumerated() {
+            for (i, record) in append.0.enumerated() {
+                let id = record.fields.id
+                if let existing = batchIDs[id] ?? existingPosition(id: id, idHash: record.prepared.idHash) {
+                    outcomes[a][i] = .duplicate(existingPosition: existing)
+                    continue
+                }
+                batchIDs[id] = nextPosition
+                toWrite.append((a, i))
+                nextPosition += 1
+            }
+        }
+        // Frame, compress, sign.
+        var buffer = [UInt8]()
+        var encodedFrames: [(offset: UInt64, frame: EncodedFrame, members: ArraySlice<(append: Int, index: Int)>)] = []
+        var chain = chainHead
+        var position = treeSize
+        var start = 0
+        do {
+            while start < toWrite.count {
+                var end = start
+                var bytes = 0
+                while end < toWrite.count && end - start < Int(UInt16.max) {
+                    let r = appends[toWrite[end].append].0[toWrite[end].index].prepared
+                    if end > start && bytes + r.envelope.count + r.content.count > configuration.frameTargetBytes { break }
+                    bytes += r.envelope.count + r.content.count
+                    end += 1
+                }
+                let members = toWrite[start..<end]
+                let records = members.map { appends[$0.append].0[$0.index].prepared }
+                let frame = try FrameCodec.encode(records: records, firstPosition: position, previousChain: chain, region: region,
+                                                  key: key, compressor: compressor)
+                encodedFrames.append((segmentSize + UInt64(buffer.count), frame, members))
+                buffer.append(contentsOf: frame.bytes)
+                chain = frame.header.chainHead
+                position += UInt64(records.count)
+                start = end
+            }
+        } catch {
+            let e = StoreError.compression("\(error)")
+            for (_, t) in appends { t.complete(.failure(e)) }
+            return
+        }
+        // Write and make durable; on failure, cut the file back so nothing half-written stays.
+        if !buffer.isEmpty {
+            do {
+                try FileIO.writeAll(segmentFD, buffer, path: segmentPath)
+            } catch {
+                _ = try? FileIO.truncate(segmentFD, to: segmentSize, path: segmentPath)
+                _ = lseek(segmentFD, off_t(segmentSize), SEEK_SET)
+                for (_, t) in appends { t.complete(.failure(.io(error))) }
+                return
+            }
+            do {
+                try FileIO.dataSync(segmentFD, path: segmentPath)
+            } catch {
+                // After a failed fdatasync the page cache cannot be trusted: stop writing.
+                failure = error.description
+                for (_, t) in appends { t.complete(.failure(.writerFailed(region: region, detail: error.description))) }
+                return
+            }
+        }
+        // Durable: advance the state.
+        segmentHasher.update(buffer)
+        segmentSize += UInt64(buffer.count)
+        var durable: [DurableRecord] = []
+        durable.reserveCapacity(toWrite.count)
+        for (offset, frame, members) in encodedFrames {
+            frames.append((frame.header.firstPosition, segmentNumber, offset))
+            for (k, member) in members.enumerated() {
+                let p = frame.header.firstPosition + UInt64(k)
+                let staged = appends[member.append].0[member.index]
+                frontier.append(frame.leafHashes[k])
+                if idIndex[staged.prepared.idHash] == nil { idIndex[staged.prepared.idHash] = p }
+                remember(id: staged.fields.id, position: p)
+                outcomes[member.append][member.index] = .accepted(position: p, chainHash: frame.chainHashes[k])
+                if onDurable != nil {
+                    durable.append(DurableRecord(region: region, position: p, chainHash: frame.chainHashes[k],
+                                                 location: RecordLocation(segment: segmentNumber, frameOffset: offset, indexInFrame: k),
+                                                 staged: staged))
+                }
+            }
+            rawBytes += UInt64(frame.header.envelopesRawLength) + UInt64(frame.header.contentsRawLength)
+            segmentFrameCount += 1
+            segmentRecordCount += UInt64(frame.header.recordCount)
+        }
+        treeSize = position
+        chainHead = chain
+        for (a, append) in appends.enumerated() { append.1.complete(.success(outcomes[a].map { $0! })) }
+        if let onDurable, !durable.isEmpty { onDurable(durable) }
+    }
+
+    func remember(id: String, position: UInt64) {
+        if recentOrder.count < WriterCore.recentCapacity {
+            recentOrder.append(id)
+        } else {
+            recentIDs.removeValue(forKey: recentOrder[recentCursor])
+            recentOrder[recentCursor] = id
+            recentCursor = (recentCursor + 1) % WriterCore.recentCapacity
+        }
+        recentIDs[id] = position
+    }
+
+    /// The position of a stored record with this id, if any.
+    func existingPosition(id: String, idHash: UInt64) -> UInt64? {
+        guard let candidate = idIndex[idHash] else { return nil }
+        if let p = recentIDs[id] { return p }
+        // The hash matches an older record: read its id back to rule out a hash collision.
+        // Records sharing the hash are rare, so scanning frames from the candidate on is cheap.
+        var position = candidate
+        while position < treeSize {
+            guard let (storedID, storedHash) = readID(position: position) else { return candidate }
+            if storedHash == idHash && storedID == id { return position }
+            position += 1
+            if position > candidate + 4096 { break }
+        }
+        return nil
+    }
+
+    /// Reads the id (and id hash) of the record at `position` from disk.
+    func readID(position: UInt64) -> (String, UInt64)? {
+        var lo = 0, hi = frames.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if frames[mid].firstPosition <= position { lo = mid } else { hi = mid - 1 }
+        }
+        guard !frames.isEmpty else { return nil }
+        let f = frames[lo]
+        let path = SegmentScanner.segmentPath(regionDirectory: directory, number: f.segment)
+        guard let fd = try? FileIO.open(path, flags: O_RDONLY) else { return nil }
+        defer { close(fd) }
+        guard let head = try? FileIO.pread(fd, count: 64 << 10, offset: f.offset, path: path),
+              case .header(let h) = head.withUnsafeBytes({ FrameCodec.parseHeader($0) }),
+              let whole = try? FileIO.pread(fd, count: h.totalSize, offset: f.offset, path: path), whole.count == h.totalSize,
+              let envelopes = try? whole.withUnsafeBytes({ try FrameCodec.envelopes($0, header: h, decompressor: decompressor) })
+        else { return nil }
+        let k = Int(position - h.firstPosition)
+        let ranges = FrameCodec.ranges(lengths: h.directory.map(\.envelopeLength))
+        guard k < ranges.count, let env = try? JSONValue.parse(Array(envelopes[ranges[k]])), let id = env["id"]?.stringValue else { return nil }
+        return (id, h.directory[k].idHash)
+    }
+
+    // MARK: Checkpoints and segments
+
+    func signCheckpointIfNeeded(force: Bool) -> Result<Void, StoreError> {
+        if let failure { return .failure(.writerFailed(region: region, detail: failure)) }
+        if !force, let cp = lastCheckpoint, cp.checkpoint.treeSize == treeSize { return .success(()) }
+        if !force, lastCheckpoint == nil, treeSize == 0 { return .success(()) }
+        let cp = Checkpoint(origin: Checkpoint.origin(region: region), treeSize: treeSize, rootHash: frontier.root,
+                            chainHead: chainHead, time: Int64(Date().timeIntervalSince1970 * 1000))
+        do {
+            let signed = try cp.signed(with: key)
+            try FileIO.writeAll(checkpointFD, CheckpointLog.encode(signed), path: checkpointPath)
+            try FileIO.dataSync(checkpointFD, path: checkpointPath)
+            lastCheckpoint = signed
+            lastCheckpointAt = Date()
+            return .success(())
+        } catch let e as FileIOError {
+            return .failure(.io(e))
+        } catch {
+            return .failure(.keys("signing a checkpoint failed"))
+        }
+    }
+
+    /// Seals the open segment (footer, fsync, checkpoint) and starts the next one.
+    func sealAndRoll() -> Result<Void, StoreError> {
+        if let failure { return .failure(.writerFailed(region: region, detail: failure)) }
+        guard segmentRecordCount > 0 else { return .success(()) }
+        let footer = SegmentFooter(recordCount: segmentRecordCount, frameCount: segmentFrameCount, treeSize: treeSize,
+                                   lastChain: chainHead, merkleRoot: frontier.root, segmentDigest: segmentHasher.finalize(),
+                                   sealedAt: Int64(Date().timeIntervalSince1970 * 1000))
+        let bytes = footer.encode()
+        do {
+            try FileIO.writeAll(segmentFD, bytes, path: segmentPath)
+            try FileIO.dataSync(segmentFD, path: segmentPath)
+        } catch {
+            _ = try? FileIO.truncate(segmentFD, to: segmentSize, path: segmentPath)
+            _ = lseek(segmentFD, off_t(segmentSize), SEEK_SET)
+            let remaining = try? FileIO.pread(segmentFD, count: Int(segmentSize), offset: 0, path: segmentPath)
+            segmentHasher = SHA256Hasher()
+            if let remaining { segmentHasher.update(remaining) }
+            return .failure(.io(error))
+        }
+        storedBytesInSealed += segmentSize + UInt64(bytes.count)
+        close(segmentFD)
+        segmentFD = -1
+        if case .failure(let e) = signCheckpointIfNeeded(force: false) { return .failure(e) }
+        do {
+            try startSegment(number: segmentNumber + 1)
+        } catch let e as StoreError {
+            failure = e.description
+            return .failure(e)
+        } catch {
+            failure = "\(error)"
+            return .failure(.writerFailed(region: region, detail: "\(error)"))
+        }
+        return .success(())
+    }
+
+    /// Periodic work: checkpoint when due, roll the segment when full or old.
+    func maintain() {
+        guard failure == nil else { return }
+        if let cp = lastCheckpoint?.checkpoint.treeSize ?? (treeSize > 0 ? 0 : nil), cp < treeSize,
+           Date().timeIntervalSince(lastCheckpointAt) >= configuration.checkpointInterval {
+            _ = signCheckpointIfNeeded(force: false)
+        }
+        if segmentRecordCount > 0 && (segmentSize >= configuration.segmentMaxBytes
+                                      || Date().timeIntervalSince(segmentCreated) >= configuration.segmentMaxAge) {
+            _ = sealAndRoll()
+        }
+    }
+
+    /// When the writer thread should wake up even without new commands.
+    func nextDeadline(queueStartedAt: UInt64?) -> DispatchTime {
+        var seconds = 1.0
+        if lastCheckpoint?.checkpoint.treeSize != treeSize && treeSize > 0 {
+            seconds = min(seconds, max(0.001, configuration.checkpointInterval - Date().timeIntervalSince(lastCheckpointAt)))
+        }
+        if segmentRecordCount > 0 {
+            seconds = min(seconds, max(0.001, configuration.segmentMaxAge - Date().timeIntervalSince(segmentCreated)))
+        }
+        if let started = queueStartedAt, case .batch(let delay) = configuration.durability {
+            let due = started + UInt64(delay) * 1_000_000
+            let now = DispatchTime.now().uptimeNanoseconds
+            seconds = min(seconds, due > now ? Double(due - now) / 1e9 : 0.0005)
+        }
+        return .now() + seconds
+    }
+
+    func status() -> RegionStatus {
+        RegionStatus(region: region, treeSize: treeSize, chainHead: chainHead, merkleRoot: frontier.root, segmentCount: segmentCount,
+                     currentSegment: segmentNumber, storedBytes: storedBytesInSealed + segmentSize, rawBytes: rawBytes,
+                     lastCheckpointSize: lastCheckpoint?.checkpoint.treeSize ?? 0, lastCheckpointTime: lastCheckpoint?.checkpoint.time ?? 0,
+                     queuedBytes: 0, failure: failure)
+    }
+
+    func shutdown() {
+        if segmentFD >= 0 { close(segmentFD); segmentFD = -1 }
+        if checkpointFD >= 0 { close(checkpointFD); checkpointFD = -1 }
+        flock(lockFD, LOCK_UN)
+        close(lockFD)
+    }
+}

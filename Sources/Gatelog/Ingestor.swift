@@ -1,0 +1,276 @@
+import Foundation
+import Synchronization
+import AuditFormat
+import AuditStore
+import GatelogCrypto
+import JSON
+
+/// Applies the guardrail policy to a record before it is hashed and stored.
+/// Implementations must never let a raw sensitive value reach their output or errors.
+public protocol RecordRedactor: Sendable {
+    /// The redacted parts of `record`: metadata values, request and response bodies, and a
+    /// report (counts only) for the envelope. Throws `.blocked` for data that must never be stored.
+    func redact(_ record: AuditRecord) throws(RecordError) -> RedactedParts
+    /// Redacts free text (used for rejected lines before they are quarantined).
+    func redactText(_ text: String, region: String?, tenant: String?) -> String
+}
+
+/// The output of a `RecordRedactor`.
+public struct RedactedParts: Sendable {
+    public var metadata: [(key: String, value: String)]
+    public var request: [UInt8]?
+    public var response: [UInt8]?
+    public var report: JSONValue?
+
+    public init(metadata: [(key: String, value: String)], request: [UInt8]?, response: [UInt8]?, report: JSONValue?) {
+        self.metadata = metadata
+        self.request = request
+        self.response = response
+        self.report = report
+    }
+}
+
+/// The result for one input line.
+public enum LineResult: Sendable {
+    case accepted(region: String, position: UInt64, chainHash: Digest32)
+    case duplicate(region: String, existingPosition: UInt64)
+    case rejected(code: String, reason: String)
+}
+
+/// Counts and per-line results of an ingest call.
+public struct IngestSummary: Sendable {
+    public var accepted = 0
+    public var duplicates = 0
+    public var rejected: [(line: Int, id: String?, code: String, reason: String)] = []
+    /// One result per input line (blank lines are skipped and have none), in input order.
+    public var results: [(line: Int, id: String?, result: LineResult)] = []
+    /// Bytes of the accepted input.
+    public var inputBytes = 0
+
+    public init() {}
+
+    public mutating func merge(_ other: IngestSummary) {
+        accepted += other.accepted
+        duplicates += other.duplicates
+        rejected += other.rejected
+        results += other.results
+        inputBytes += other.inputBytes
+    }
+
+    public func jsonValue(includeResults: Bool) -> JSONValue {
+        var members = [
+            JSONMember("accepted", .int(accepted)), JSONMember("duplicates", .int(duplicates)),
+            JSONMember("rejected", .int(rejected.count)),
+            JSONMember("errors", .array(rejected.prefix(1000).map { r in
+                var m = [JSONMember("line", .int(r.line)), JSONMember("code", .string(r.code)), JSONMember("reason", .string(r.reason))]
+                if let id = r.id { m.insert(JSONMember("id", .string(id)), at: 1) }
+                return .object(m)
+            })),
+        ]
+        if includeResults {
+            members.append(JSONMember("results", .array(results.map { line, id, result in
+                var m = [JSONMember("line", .int(line))]
+                if let id { m.append(JSONMember("id", .string(id))) }
+                switch result {
+                case .accepted(let region, let position, let chain):
+                    m += [JSONMember("status", "accepted"), JSONMember("region", .string(region)), JSONMember("position", .int(position)),
+                          JSONMember("chain_hash", .string(chain.hex))]
+                case .duplicate(let region, let existing):
+                    m += [JSONMember("status", "duplicate"), JSONMember("region", .string(region)), JSONMember("position", .int(existing))]
+                case .rejected(let code, let reason):
+                    m += [JSONMember("status", "rejected"), JSONMember("code", .string(code)), JSONMember("reason", .string(reason))]
+                }
+                return .object(m)
+            })))
+        }
+        return .object(members)
+    }
+}
+
+/// Turns raw records (one JSON object per line) into durable log entries: validate, redact,
+/// split into envelope and content, hash, append per region, and quarantine what is rejected.
+public final class Ingestor: Sendable {
+    public let store: LogStore
+    public let redactor: (any RecordRedactor)?
+    private let quarantine: Quarantine
+
+    public init(store: LogStore, redactor: (any RecordRedactor)?) {
+        self.store = store
+        self.redactor = redactor
+        self.quarantine = Quarantine(dataDirectory: store.configuration.dataDirectory, configuration: store.configuration)
+    }
+
+    /// Validates and redacts one record; O(n) in its size.
+    public func stage(_ line: UnsafeRawBufferPointer) throws(RecordError) -> StagedRecord {
+        let record = try AuditRecord.parse(line, limits: store.configuration.limits)
+        var fields = record.fields
+        let envelope: [UInt8]
+        let content: [UInt8]
+        if let redactor {
+            let parts = try redactor.redact(record)
+            fields.metadata = parts.metadata
+            envelope = record.envelopeBytes(metadataOverride: parts.metadata, redactionReport: parts.report)
+            content = record.contentBytes(request: parts.request, response: parts.response)
+        } else {
+            envelope = record.envelopeBytes()
+            content = record.contentBytes()
+        }
+        return StagedRecord(fields: fields, prepared: PreparedRecord(id: fields.id, envelope: envelope, content: content),
+                            inputSize: line.count)
+    }
+
+    /// Ingests NDJSON text (or a single JSON object/array, see `splitBody`) and waits until every
+    /// accepted record is durable. `firstLine` numbers the lines for error messages.
+    public func ingest(lines: [ArraySlice<UInt8>], firstLine: Int = 1, source: String) -> IngestSummary {
+        var summary = IngestSummary()
+        // Stage in parallel (parsing and redaction are the CPU-heavy part).
+        let staged = stageAll(lines)
+        var byRegion: [String: [(index: Int, record: StagedRecord)]] = [:]
+        var order: [String] = []
+        var lineResults: [LineResult?] = Array(repeating: nil, count: lines.count)
+        var ids: [String?] = Array(repeating: nil, count: lines.count)
+        var rejectedLines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String, region: String?)] = []
+        for (i, s) in staged.enumerated() {
+            switch s {
+            case .none: continue
+            case .some(.success(let record)):
+                ids[i] = record.fields.id
+                if byRegion[record.fields.region] == nil { order.append(record.fields.region) }
+                byRegion[record.fields.region, default: []].append((i, record))
+            case .some(.failure(let error)):
+                lineResults[i] = .rejected(code: error.code, reason: error.description)
+                rejectedLines.append((firstLine + i, lines[i], error.code, error.description, nil))
+            }
+        }
+        var tickets: [(region: String, indices: [Int], ticket: AppendTicket?, error: StoreError?)] = []
+        for region in order {
+            let items = byRegion[region]!
+            do {
+                let writer = try store.writer(for: region)
+                let ticket = try writer.append(items.map(\.record))
+                tickets.append((region, items.map(\.index), ticket, nil))
+            } catch {
+                tickets.append((region, items.map(\.index), nil, error))
+            }
+        }
+        for t in tickets {
+            let result: Result<[AppendOutcome], StoreError> = t.ticket?.wait() ?? .failure(t.error ?? .closed)
+            switch result {
+            case .success(let outcomes):
+                for (k, index) in t.indices.enumerated() {
+                    switch outcomes[k] {
+                    case .accepted(let p, let chain):
+                        lineResults[index] = .accepted(region: t.region, position: p, chainHash: chain)
+                        summary.inputBytes += lines[index].count
+                    case .duplicate(let p): lineResults[index] = .duplicate(region: t.region, existingPosition: p)
+                    }
+                }
+            case .failure(let error):
+                for index in t.indices {
+                    lineResults[index] = .rejected(code: "storage_error", reason: error.description)
+                }
+            }
+        }
+        for (i, r) in lineResults.enumerated() {
+            guard let r else { continue }
+            summary.results.append((firstLine + i, ids[i], r))
+            switch r {
+            case .accepted: summary.accepted += 1
+            case .duplicate: summary.duplicates += 1
+            case .rejected(let code, let reason): summary.rejected.append((firstLine + i, ids[i], code, reason))
+            }
+        }
+        if !rejectedLines.isEmpty {
+            quarantine.record(rejectedLines.map { ($0.line, $0.text, $0.code, $0.reason) }, source: source, redactor: redactor)
+        }
+        return summary
+    }
+
+    private func stageAll(_ lines: [ArraySlice<UInt8>]) -> [Result<StagedRecord, RecordError>?] {
+        let results = Mutex<[Result<StagedRecord, RecordError>?]>(Array(repeating: nil, count: lines.count))
+        let stripes = lines.count >= 64 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        DispatchQueue.concurrentPerform(iterations: stripes) { stripe in
+            var local: [(Int, Result<StagedRecord, RecordError>)] = []
+            var i = stripe
+            while i < lines.count {
+                let line = lines[i]
+                if !Ingestor.isBlank(line) {
+                    let r: Result<StagedRecord, RecordError> = line.withUnsafeBytes { b in
+                        do throws(RecordError) { return .success(try stage(b)) } catch { return .failure(error) }
+                    }
+                    local.append((i, r))
+                }
+                i += stripes
+            }
+            results.withLock { all in for (i, r) in local { all[i] = r } }
+        }
+        return results.withLock { $0 }
+    }
+
+    static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+    }
+
+    /// Splits NDJSON into lines (without their newlines).
+    public static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        bytes.withUnsafeBufferPointer { b in
+            for i in 0..<b.count where b[i] == 0x0A {
+                lines.append(bytes[start..<i])
+                start = i + 1
+            }
+        }
+        if start < bytes.count { lines.append(bytes[start...]) }
+        return lines
+    }
+}
+
+/// Rejected input kept per region (or `_unrouted`) in `quarantine.ndjson`, after redaction,
+/// so no rejected record is silently lost and no raw secret reaches the disk.
+final class Quarantine: Sendable {
+    let dataDirectory: String
+    let configuration: StoreConfiguration
+    private let lock = Mutex(())
+
+    init(dataDirectory: String, configuration: StoreConfiguration) {
+        self.dataDirectory = dataDirectory
+        self.configuration = configuration
+    }
+
+    func record(_ lines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String)], source: String, redactor: (any RecordRedactor)?) {
+        var byPath: [String: [UInt8]] = [:]
+        let now = Timestamp.format(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        for l in lines {
+            let text = String(decoding: l.text, as: UTF8.self)
+            let region = Quarantine.guessRegion(text)
+            let dir = region.map { configuration.regionDirectory($0) } ?? "\(dataDirectory)/quarantine"
+            let safe = redactor?.redactText(text, region: region, tenant: nil) ?? text
+            let entry = JSONValue.object([
+                JSONMember("received_at", .string(now)), JSONMember("source", .string(source)), JSONMember("line", .int(l.line)),
+                JSONMember("code", .string(l.code)), JSONMember("reason", .string(l.reason)), JSONMember("text", .string(safe)),
+            ])
+            byPath["\(dir)/quarantine.ndjson", default: []].append(contentsOf: entry.serialized() + [0x0A])
+        }
+        lock.withLock { _ in
+            for (path, bytes) in byPath {
+                let dir = (path as NSString).deletingLastPathComponent
+                do {
+                    try FileIO.makeDirectories(dir)
+                    let fd = try FileIO.open(path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o600)
+                    defer { close(fd) }
+                    try FileIO.writeAll(fd, bytes, path: path)
+                    try FileIO.dataSync(fd, path: path)
+                } catch {
+                    FileHandle.standardError.write(Data("gatelog: cannot write quarantine file: \(error)\n".utf8))
+                }
+            }
+        }
+    }
+
+    /// The region named by a rejected line, when it parses far enough and the name is valid.
+    static func guessRegion(_ text: String) -> String? {
+        guard let v = try? JSONValue.parse(text), let r = v["region"]?.stringValue, Region.isValidName(r) else { return nil }
+        return r
+    }
+}

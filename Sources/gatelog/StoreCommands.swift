@@ -1,0 +1,190 @@
+import Foundation
+import AuditFormat
+import AuditStore
+import Gatelog
+import GatelogCrypto
+import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Common `--data` handling.
+func dataDirectory(_ args: inout Arguments) -> String {
+    args.value("data") ?? ProcessInfo.processInfo.environment["GATELOG_DATA"] ?? "./gatelog-data"
+}
+
+func printJSON(_ value: JSONValue) {
+    FileHandle.standardOutput.write(Data(value.serialized() + [0x0A]))
+}
+
+/// `gatelog ingest [FILE|-]`
+enum IngestCommand {
+    static func run(_ raw: [String]) throws -> Int32 {
+        var args = try Arguments(raw, flags: ["results"])
+        var config = StoreConfiguration(dataDirectory: dataDirectory(&args))
+        let segmentSize = args.value("segment-size")
+        let batchDelay = try args.int("batch-delay")
+        let showResults = args.flag("results")
+        try args.rejectUnknown()
+        guard args.positionals.count <= 1 else { throw UsageError("ingest takes at most one FILE") }
+        let path = args.positionals.first ?? "-"
+        let store = try LogStore(configuration: config)
+        config = store.configuration
+        var effective = config
+        if let s = segmentSize {
+            guard let n = ByteSize.parse(s), n >= 4096 else { throw UsageError("--segment-size must be a size ≥ 4KiB, like 1MiB") }
+            effective.segmentMaxBytes = n
+        }
+        if let d = batchDelay { effective.durability = d > 0 ? .batch(maxDelayMilliseconds: d) : .durable }
+        store.close()
+        let service = try GatelogService(configuration: effective)
+        defer { service.close() }
+        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw UsageError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { if fd != 0 { close(fd) } }
+        let summary = try service.ingestStream(fd: fd, source: path == "-" ? "stdin" : path, keepResults: showResults)
+        printJSON(summary.jsonValue(includeResults: showResults))
+        return summary.rejected.isEmpty ? 0 : 1
+    }
+}
+
+/// `gatelog verify`
+enum VerifyCommand {
+    static func run(_ raw: [String]) throws -> Int32 {
+        var args = try Arguments(raw, flags: ["json"])
+        let data = dataDirectory(&args)
+        let regionFilter = args.values("region")
+        let asJSON = args.flag("json")
+        let checkpointFiles = args.values("checkpoint")
+        let keyFiles = args.values("key")
+        try args.rejectUnknown()
+        guard args.positionals.isEmpty else { throw UsageError("verify takes no positional arguments") }
+        guard FileManager.default.fileExists(atPath: data) else { throw UsageError("no data directory at \(data)") }
+        var config = StoreConfiguration(dataDirectory: data)
+        try config.loadConfigFile()
+        var keyring = VerifierKeyring()
+        if keyFiles.isEmpty {
+            for k in try KeyStore.publicKeys(dataDirectory: data) { keyring.add(k) }
+        } else {
+            for f in keyFiles { for k in try KeyStore.readVerifierKeys(file: f) { keyring.add(k) } }
+        }
+        var outside: [SignedCheckpoint] = []
+        for f in checkpointFiles {
+            let bytes = try FileIO.readFile(f)
+            let parsed = CheckpointLog.parse(bytes + [0x0A])
+            let notes = parsed.entries.compactMap(\.checkpoint)
+            guard !notes.isEmpty, parsed.entries.allSatisfy({ $0.checkpoint != nil }) else {
+                throw UsageError("\(f) holds no valid signed checkpoint note")
+            }
+            outside += notes
+        }
+        let store = LogStoreLayout(configuration: config)
+        var regions = regionFilter.isEmpty ? store.regions() : regionFilter
+        for cp in outside { if let r = cp.checkpoint.region, !regions.contains(r), regionFilter.isEmpty { regions.append(r) } }
+        var reports: [RegionVerification] = []
+        for region in regions.sorted() {
+            var verifier = RegionVerifier(region: region, directory: config.regionDirectory(region), keyring: keyring)
+            verifier.externalCheckpoints = outside.filter { $0.checkpoint.region == region }
+            reports.append(try verifier.verify())
+        }
+        let intact = reports.allSatisfy(\.isIntact)
+        if asJSON {
+            printJSON(.object([JSONMember("intact", .bool(intact)), JSONMember("regions", .array(reports.map { $0.jsonValue() }))]))
+        } else {
+            for r in reports {
+                print("\(r.region): \(r.isIntact ? "intact" : "BROKEN") — \(r.records) records, \(r.segments) segments, \(r.checkpointsVerified) checkpoints verified")
+                for b in r.breaks { print("  BREAK \(b.line)") }
+                if r.breaksTruncated { print("  (more breaks not listed)") }
+                for w in r.warnings { print("  note: \(w)") }
+            }
+            if reports.isEmpty { print("no regions to verify") }
+        }
+        return intact ? 0 : 1
+    }
+}
+
+/// `gatelog checkpoint`
+enum CheckpointCommand {
+    static func run(_ raw: [String]) throws -> Int32 {
+        var args = try Arguments(raw, flags: [])
+        let data = dataDirectory(&args)
+        let regionFilter = args.values("region")
+        try args.rejectUnknown()
+        var config = StoreConfiguration(dataDirectory: data)
+        try config.loadConfigFile()
+        let regions = regionFilter.isEmpty ? LogStoreLayout(configuration: config).regions() : regionFilter
+        var found = false
+        for region in regions {
+            let path = "\(config.regionDirectory(region))/checkpoints.log"
+            guard FileIO.exists(path) else { continue }
+            let entries = CheckpointLog.parse(try FileIO.readFile(path)).entries.compactMap(\.checkpoint)
+            guard let latest = entries.max(by: { $0.checkpoint.treeSize < $1.checkpoint.treeSize }) else { continue }
+            if found { print("") }
+            print(latest.noteText, terminator: "")
+            found = true
+        }
+        if !found { printError("gatelog checkpoint: no checkpoint yet"); return 1 }
+        return 0
+    }
+}
+
+/// `gatelog info`
+enum InfoCommand {
+    static func run(_ raw: [String]) throws -> Int32 {
+        var args = try Arguments(raw, flags: ["json"])
+        let data = dataDirectory(&args)
+        let asJSON = args.flag("json")
+        try args.rejectUnknown()
+        var config = StoreConfiguration(dataDirectory: data)
+        try config.loadConfigFile()
+        let layout = LogStoreLayout(configuration: config)
+        var rows: [JSONValue] = []
+        var totals = (records: UInt64(0), raw: UInt64(0), stored: UInt64(0), segments: 0)
+        for region in layout.regions() {
+            let s = try layout.summary(region: region)
+            totals.records += s.records
+            totals.raw += s.rawBytes
+            totals.stored += s.storedBytes
+            totals.segments += s.segments
+            rows.append(.object([
+                JSONMember("region", .string(region)), JSONMember("directory", .string(config.regionDirectory(region))),
+                JSONMember("segments", .int(s.segments)), JSONMember("records", .int(s.records)),
+                JSONMember("raw_bytes", .int(s.rawBytes)), JSONMember("stored_bytes", .int(s.storedBytes)),
+                JSONMember("compression_ratio", .double(s.storedBytes > 0 ? (Double(s.rawBytes) / Double(s.storedBytes) * 100).rounded() / 100 : 0)),
+                JSONMember("checkpoint_size", .int(s.checkpointSize)),
+            ]))
+            if !asJSON {
+                let ratio = s.storedBytes > 0 ? Double(s.rawBytes) / Double(s.storedBytes) : 0
+                print("\(region): \(s.records) records in \(s.segments) segments; raw \(s.rawBytes) B, stored \(s.storedBytes) B (ratio \(String(format: "%.2f", ratio)), \(s.records > 0 ? s.storedBytes / s.records : 0) B/record); latest checkpoint covers \(s.checkpointSize)")
+            }
+        }
+        if asJSON {
+            printJSON(.object([JSONMember("data", .string(data)), JSONMember("regions", .array(rows)),
+                               JSONMember("records", .int(totals.records)), JSONMember("raw_bytes", .int(totals.raw)),
+                               JSONMember("stored_bytes", .int(totals.stored)), JSONMember("segments", .int(totals.segments))]))
+        } else if rows.isEmpty {
+            print("no regions in \(data)")
+        }
+        return 0
+    }
+}
+
+/// `gatelog key rotate|list`
+enum KeyCommand {
+    static func run(_ raw: [String]) throws -> Int32 {
+        var args = try Arguments(raw, flags: [])
+        let data = dataDirectory(&args)
+        try args.rejectUnknown()
+        switch args.positionals.first {
+        case "rotate":
+            let key = try KeyStore.rotate(dataDirectory: data)
+            print("new signing key \(key.name); the old public keys stay in \(KeyStore.directory(data))/public")
+            print(key.verifier.encoded)
+        case "list":
+            for k in try KeyStore.publicKeys(dataDirectory: data) { print(k.encoded) }
+        default:
+            throw UsageError("usage: gatelog key rotate|list")
+        }
+        return 0
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Gatelog
+
+/// gatelog: one binary, one type per subcommand.
+let usage = """
+gatelog — tamper-evident audit log store for AI gateways
+
+usage: gatelog <command> [options]       (every command takes --data DIR, default ./gatelog-data)
+
+  ingest [FILE|-]          append NDJSON records; prints a JSON summary (exit 1 if any line was rejected)
+      --segment-size SIZE  roll segments at SIZE (e.g. 1MiB)     --batch-delay MS  group-commit delay
+  verify                   check every hash, link, signature and checkpoint (exit 0 intact, 1 broken, 3 I/O)
+      --region R  --json  --checkpoint FILE (outside checkpoints)  --key FILE (trust only these keys)
+  checkpoint [--region R]  print the latest signed checkpoint(s), for an outside witness
+  info [--json]            regions, segments, records, raw and stored bytes, compression ratio
+  key rotate | key list    rotate the signing key (old public keys are kept) / list verifier keys
+"""
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first, command != "--help", command != "-h", command != "help" else {
+    print(usage)
+    exit(arguments.isEmpty ? 2 : 0)
+}
+let rest = Array(arguments.dropFirst())
+let code: Int32
+do {
+    switch command {
+    case "ingest": code = try IngestCommand.run(rest)
+    case "verify": code = try VerifyCommand.run(rest)
+    case "checkpoint": code = try CheckpointCommand.run(rest)
+    case "info": code = try InfoCommand.run(rest)
+    case "key": code = try KeyCommand.run(rest)
+    default:
+        printError("gatelog: unknown command '\(command)'\n\n\(usage)")
+        code = 2
+    }
+} catch let e as UsageError {
+    printError("gatelog \(command): \(e)")
+    code = 2
+} catch {
+    printError("gatelog \(command): \(error)")
+    code = 3
+}
+exit(code)
