@@ -32,7 +32,9 @@ public final class GatelogService: Sendable {
     }
 
     /// Ingests NDJSON from a file descriptor in chunks, waiting for durability of each chunk.
-    public func ingestStream(fd: Int32, source: String, keepResults: Bool, chunkBytes: Int = 8 << 20) throws -> IngestSummary {
+    /// `onChunk` sees each chunk's summary (with per-line results) right after it became durable.
+    public func ingestStream(fd: Int32, source: String, keepResults: Bool, chunkBytes: Int = 8 << 20,
+                             onChunk: ((IngestSummary) -> Void)? = nil) throws -> IngestSummary {
         var summary = IngestSummary()
         var carry: [UInt8] = []
         var lineNumber = 1
@@ -57,6 +59,7 @@ public final class GatelogService: Sendable {
             let lines = Ingestor.splitLines(chunk)
             var part = ingestor.ingest(lines: lines, firstLine: lineNumber, source: source)
             lineNumber += lines.count
+            onChunk?(part)
             if !keepResults { part.results = [] }
             summary.merge(part)
         }

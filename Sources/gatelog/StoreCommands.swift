@@ -20,11 +20,12 @@ func printJSON(_ value: JSONValue) {
 /// `gatelog ingest [FILE|-]`
 enum IngestCommand {
     static func run(_ raw: [String]) throws -> Int32 {
-        var args = try Arguments(raw, flags: ["results"])
+        var args = try Arguments(raw, flags: ["results", "acks"])
         var config = StoreConfiguration(dataDirectory: dataDirectory(&args))
         let segmentSize = args.value("segment-size")
         let batchDelay = try args.int("batch-delay")
         let showResults = args.flag("results")
+        let streamAcks = args.flag("acks")
         try args.rejectUnknown()
         guard args.positionals.count <= 1 else { throw UsageError("ingest takes at most one FILE") }
         let path = args.positionals.first ?? "-"
@@ -42,7 +43,22 @@ enum IngestCommand {
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw UsageError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { if fd != 0 { close(fd) } }
-        let summary = try service.ingestStream(fd: fd, source: path == "-" ? "stdin" : path, keepResults: showResults)
+        // --acks: one line per record as soon as it is durable (used by crash tests and pipelines).
+        let summary = try service.ingestStream(fd: fd, source: path == "-" ? "stdin" : path, keepResults: showResults,
+                                               onChunk: streamAcks ? { part in
+            var out = [UInt8]()
+            for r in part.results {
+                switch r.result {
+                case .accepted(let region, let position, _):
+                    out += Array("ack \(r.line) \(region) \(position) \(r.id ?? "")\n".utf8)
+                case .duplicate(let region, let position):
+                    out += Array("dup \(r.line) \(region) \(position) \(r.id ?? "")\n".utf8)
+                case .rejected(let code, _):
+                    out += Array("rej \(r.line) \(code)\n".utf8)
+                }
+            }
+            FileHandle.standardOutput.write(Data(out))
+        } : nil)
         printJSON(summary.jsonValue(includeResults: showResults))
         return summary.rejected.isEmpty ? 0 : 1
     }

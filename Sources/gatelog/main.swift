@@ -9,6 +9,8 @@ usage: gatelog <command> [options]       (every command takes --data DIR, defaul
 
   ingest [FILE|-]          append NDJSON records; prints a JSON summary (exit 1 if any line was rejected)
       --segment-size SIZE  roll segments at SIZE (e.g. 1MiB)     --batch-delay MS  group-commit delay
+      --acks               print `ack LINE REGION POSITION ID` as each chunk becomes durable
+      --results            include every line's outcome in the summary
   verify                   check every hash, link, signature and checkpoint (exit 0 intact, 1 broken, 3 I/O)
       --region R  --json  --checkpoint FILE (outside checkpoints)  --key FILE (trust only these keys)
   checkpoint [--region R]  print the latest signed checkpoint(s), for an outside witness
