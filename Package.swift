@@ -19,6 +19,7 @@ let package = Package(
         .target(name: "AuditStore", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
         .target(name: "Gatelog", dependencies: ["AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
         .executableTarget(name: "gatelog", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
+        .executableTarget(name: "gatelog-bench", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),

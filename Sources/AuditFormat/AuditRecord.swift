@@ -134,20 +134,19 @@ public struct AuditRecord: Sendable {
         }
         var envelope: [(key: String, value: [UInt8])] = []
         envelope.reserveCapacity(members.count)
-        var typed: [String: JSONValue] = [:]
+        var typed = TypedMembers()
         var request: [UInt8]?
         var response: [UInt8]?
-        var seen = Set<String>()
+        if let duplicate = AuditRecord.firstDuplicate(members.map(\.key)) { throw .duplicateField(duplicate) }
         for member in members {
-            guard seen.insert(member.key).inserted else { throw .duplicateField(member.key) }
             let raw = UnsafeRawBufferPointer(rebasing: bytes[member.value])
             switch member.key {
             case "request": request = Array(raw)
             case "response": response = Array(raw)
             case AuditRecord.redactionMember: throw .reservedField(member.key)
             default:
-                if RecordFields.typedKeys.contains(member.key) {
-                    do { typed[member.key] = try JSONValue.parse(raw) } catch { throw .invalidJSON(JSONError(offset: member.value.lowerBound, reason: "invalid value")) }
+                if let slot = TypedMembers.slot(member.key) {
+                    do { typed.values[slot] = try JSONValue.parse(raw) } catch { throw .invalidJSON(JSONError(offset: member.value.lowerBound, reason: "invalid value")) }
                 }
                 envelope.append((member.key, Array(raw)))
             }
@@ -161,6 +160,17 @@ public struct AuditRecord: Sendable {
         do {
             return try bytes.withUnsafeBytes { try parse($0, limits: limits) }
         } catch let e as RecordError { throw e } catch { throw .notAnObject }
+    }
+
+    /// The first key that appears twice. O(n²) for the few keys of a record, O(n log n) beyond.
+    static func firstDuplicate(_ keys: [String]) -> String? {
+        if keys.count <= 32 {
+            for i in 0..<keys.count { for j in (i + 1)..<max(i + 1, keys.count) where keys[i] == keys[j] { return keys[i] } }
+            return nil
+        }
+        var seen = Set<String>()
+        for k in keys where !seen.insert(k).inserted { return k }
+        return nil
     }
 
     /// The content bytes: `{"request":…,"response":…}` with the members present.
@@ -213,20 +223,16 @@ public struct AuditRecord: Sendable {
 }
 
 extension RecordFields {
-    /// Top-level keys whose values are parsed and validated.
-    static let typedKeys: Set<String> = ["id", "ts", "region", "tenant", "team", "user", "api_key_id", "kind", "model",
-                                         "provider", "route", "metadata", "usage", "cost_usd", "latency_ms", "status",
-                                         "error", "trace"]
 
     /// Extracts the typed fields from a parsed stored envelope (used when reindexing from segments).
     public static func extract(envelope: JSONValue, limits: RecordLimits = RecordLimits()) throws(RecordError) -> RecordFields {
         guard let members = envelope.objectMembers else { throw .notAnObject }
-        var typed: [String: JSONValue] = [:]
-        for m in members where typedKeys.contains(m.key) { typed[m.key] = m.value }
+        var typed = TypedMembers()
+        for m in members { if let slot = TypedMembers.slot(m.key) { typed.values[slot] = m.value } }
         return try extract(typed, limits: limits)
     }
 
-    static func extract(_ t: [String: JSONValue], limits: RecordLimits) throws(RecordError) -> RecordFields {
+    static func extract(_ t: TypedMembers, limits: RecordLimits) throws(RecordError) -> RecordFields {
         func string(_ key: String, required: Bool = false, max: Int = 1024) throws(RecordError) -> String? {
             guard let v = t[key], !v.isNull else {
                 if required { throw .missingField(key) }
@@ -342,4 +348,38 @@ public enum Region {
                 || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
         }
     }
+}
+
+/// The parsed values of the top-level keys gatelog validates, in fixed slots (no hashing).
+struct TypedMembers {
+    static let keys = ["id", "ts", "region", "tenant", "team", "user", "api_key_id", "kind", "model", "provider", "route",
+                       "metadata", "usage", "cost_usd", "latency_ms", "status", "error", "trace"]
+    var values = [JSONValue?](repeating: nil, count: TypedMembers.keys.count)
+
+    /// The slot of a validated key, or nil for keys kept without validation.
+    @inline(__always) static func slot(_ key: String) -> Int? {
+        switch key {
+        case "id": return 0
+        case "ts": return 1
+        case "region": return 2
+        case "tenant": return 3
+        case "team": return 4
+        case "user": return 5
+        case "api_key_id": return 6
+        case "kind": return 7
+        case "model": return 8
+        case "provider": return 9
+        case "route": return 10
+        case "metadata": return 11
+        case "usage": return 12
+        case "cost_usd": return 13
+        case "latency_ms": return 14
+        case "status": return 15
+        case "error": return 16
+        case "trace": return 17
+        default: return nil
+        }
+    }
+
+    subscript(key: String) -> JSONValue? { TypedMembers.slot(key).flatMap { values[$0] } }
 }

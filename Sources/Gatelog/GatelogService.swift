@@ -40,7 +40,21 @@ public final class GatelogService: Sendable {
         var lineNumber = 1
         var buffer = [UInt8](repeating: 0, count: chunkBytes)
         var eof = false
+        var inFlight: Ingestor.PendingIngest?
+        func settle() {
+            guard let p = inFlight else { return }
+            inFlight = nil
+            var part = ingestor.finish(p)
+            onChunk?(part)
+            if !keepResults { part.results = [] }
+            summary.merge(part)
+        }
+        // Overlap staging with durability only for regular files: on a pipe the next read may
+        // block, and acknowledgements must not wait for more input.
+        var st = stat()
+        let isRegularFile = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
         while !eof {
+            if !isRegularFile { settle() }
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, chunkBytes) }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -57,12 +71,13 @@ public final class GatelogService: Sendable {
                 chunk.removeSubrange((lastNewline + 1)...)
             }
             let lines = Ingestor.splitLines(chunk)
-            var part = ingestor.ingest(lines: lines, firstLine: lineNumber, source: source)
+            // Stage this chunk while the writer makes the previous one durable.
+            let next = ingestor.submit(lines: lines, firstLine: lineNumber, source: source)
+            settle()
+            inFlight = next
             lineNumber += lines.count
-            onChunk?(part)
-            if !keepResults { part.results = [] }
-            summary.merge(part)
         }
+        settle()
         return summary
     }
 

@@ -4,6 +4,9 @@ import AuditFormat
 import AuditStore
 import GatelogCrypto
 import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Applies the guardrail policy to a record before it is hashed and stored.
 /// Implementations must never let a raw sensitive value reach their output or errors.
@@ -119,41 +122,64 @@ public final class Ingestor: Sendable {
                             inputSize: line.count)
     }
 
-    /// Ingests NDJSON text (or a single JSON object/array, see `splitBody`) and waits until every
-    /// accepted record is durable. `firstLine` numbers the lines for error messages.
+    /// Ingests lines of NDJSON and waits until every accepted record is durable.
+    /// `firstLine` numbers the lines for error messages.
     public func ingest(lines: [ArraySlice<UInt8>], firstLine: Int = 1, source: String) -> IngestSummary {
-        var summary = IngestSummary()
-        // Stage in parallel (parsing and redaction are the CPU-heavy part).
+        finish(submit(lines: lines, firstLine: firstLine, source: source))
+    }
+
+    /// Records submitted to the writers whose durability has not been awaited yet.
+    public struct PendingIngest: Sendable {
+        var firstLine: Int
+        var lineSizes: [Int]
+        var lineResults: [LineResult?]
+        var ids: [String?]
+        var tickets: [(region: String, indices: [Int], ticket: AppendTicket?, error: StoreError?)]
+    }
+
+    /// Validates, redacts and enqueues lines without waiting for the disk; rejected lines are
+    /// quarantined now. Pair with `finish` (callers may submit the next batch in between).
+    public func submit(lines: [ArraySlice<UInt8>], firstLine: Int = 1, source: String) -> PendingIngest {
         let staged = stageAll(lines)
         var byRegion: [String: [(index: Int, record: StagedRecord)]] = [:]
         var order: [String] = []
-        var lineResults: [LineResult?] = Array(repeating: nil, count: lines.count)
-        var ids: [String?] = Array(repeating: nil, count: lines.count)
-        var rejectedLines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String, region: String?)] = []
+        var pending = PendingIngest(firstLine: firstLine, lineSizes: lines.map(\.count),
+                                    lineResults: Array(repeating: nil, count: lines.count),
+                                    ids: Array(repeating: nil, count: lines.count), tickets: [])
+        var rejectedLines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String)] = []
         for (i, s) in staged.enumerated() {
             switch s {
             case .none: continue
             case .some(.success(let record)):
-                ids[i] = record.fields.id
+                pending.ids[i] = record.fields.id
                 if byRegion[record.fields.region] == nil { order.append(record.fields.region) }
                 byRegion[record.fields.region, default: []].append((i, record))
             case .some(.failure(let error)):
-                lineResults[i] = .rejected(code: error.code, reason: error.description)
-                rejectedLines.append((firstLine + i, lines[i], error.code, error.description, nil))
+                pending.lineResults[i] = .rejected(code: error.code, reason: error.description)
+                rejectedLines.append((firstLine + i, lines[i], error.code, error.description))
             }
         }
-        var tickets: [(region: String, indices: [Int], ticket: AppendTicket?, error: StoreError?)] = []
         for region in order {
             let items = byRegion[region]!
             do {
                 let writer = try store.writer(for: region)
                 let ticket = try writer.append(items.map(\.record))
-                tickets.append((region, items.map(\.index), ticket, nil))
+                pending.tickets.append((region, items.map(\.index), ticket, nil))
             } catch {
-                tickets.append((region, items.map(\.index), nil, error))
+                pending.tickets.append((region, items.map(\.index), nil, error))
             }
         }
-        for t in tickets {
+        if !rejectedLines.isEmpty {
+            quarantine.record(rejectedLines, source: source, redactor: redactor)
+        }
+        return pending
+    }
+
+    /// Waits for the submitted records to be durable and summarises every line.
+    public func finish(_ pending: PendingIngest) -> IngestSummary {
+        var summary = IngestSummary()
+        var lineResults = pending.lineResults
+        for t in pending.tickets {
             let result: Result<[AppendOutcome], StoreError> = t.ticket?.wait() ?? .failure(t.error ?? .closed)
             switch result {
             case .success(let outcomes):
@@ -161,27 +187,25 @@ public final class Ingestor: Sendable {
                     switch outcomes[k] {
                     case .accepted(let p, let chain):
                         lineResults[index] = .accepted(region: t.region, position: p, chainHash: chain)
-                        summary.inputBytes += lines[index].count
+                        summary.inputBytes += pending.lineSizes[index]
                     case .duplicate(let p): lineResults[index] = .duplicate(region: t.region, existingPosition: p)
                     }
                 }
             case .failure(let error):
                 for index in t.indices {
-                    lineResults[index] = .rejected(code: "storage_error", reason: error.description)
+                    lineResults[index] = .rejected(code: error.isDiskFull ? "disk_full" : "storage_error", reason: error.description)
                 }
             }
         }
         for (i, r) in lineResults.enumerated() {
             guard let r else { continue }
-            summary.results.append((firstLine + i, ids[i], r))
+            let line = pending.firstLine + i
+            summary.results.append((line, pending.ids[i], r))
             switch r {
             case .accepted: summary.accepted += 1
             case .duplicate: summary.duplicates += 1
-            case .rejected(let code, let reason): summary.rejected.append((firstLine + i, ids[i], code, reason))
+            case .rejected(let code, let reason): summary.rejected.append((line, pending.ids[i], code, reason))
             }
-        }
-        if !rejectedLines.isEmpty {
-            quarantine.record(rejectedLines.map { ($0.line, $0.text, $0.code, $0.reason) }, source: source, redactor: redactor)
         }
         return summary
     }
@@ -215,8 +239,10 @@ public final class Ingestor: Sendable {
     public static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         var lines: [ArraySlice<UInt8>] = []
         var start = 0
-        bytes.withUnsafeBufferPointer { b in
-            for i in 0..<b.count where b[i] == 0x0A {
+        bytes.withUnsafeBytes { b in
+            guard let base = b.baseAddress else { return }
+            while start < b.count, let hit = memchr(base + start, 0x0A, b.count - start) {
+                let i = base.distance(to: UnsafeRawPointer(hit))
                 lines.append(bytes[start..<i])
                 start = i + 1
             }
