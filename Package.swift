@@ -17,7 +17,8 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "AuditFormat", dependencies: ["GatelogCrypto", "JSON", "CZstd"]),
         .target(name: "AuditStore", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
-        .target(name: "Gatelog", dependencies: ["AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
+        .target(name: "AuditQuery", dependencies: ["AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
+        .target(name: "Gatelog", dependencies: ["AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON"]),
         .executableTarget(name: "gatelog", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
         .executableTarget(name: "gatelog-bench", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
 
