@@ -15,9 +15,13 @@ let package = Package(
         // Pure layers.
         .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
         .target(name: "JSON"),
+        .target(name: "SampleData"),
+
+        .executableTarget(name: "gatelog-bench", dependencies: ["SampleData", "JSON"]),
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "JSON", "GatelogCrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )
