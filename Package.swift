@@ -15,12 +15,13 @@ let package = Package(
         // Pure layers.
         .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
         .target(name: "JSON"),
+        .target(name: "SampleData"),
         .target(name: "AuditFormat", dependencies: ["GatelogCrypto", "JSON", "CZstd"]),
         .target(name: "AuditStore", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
         .target(name: "AuditQuery", dependencies: ["AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
         .target(name: "Gatelog", dependencies: ["AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON"]),
-        .executableTarget(name: "gatelog", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
-        .executableTarget(name: "gatelog-bench", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
+        .executableTarget(name: "gatelog", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON", "SampleData"]),
+        .executableTarget(name: "gatelog-bench", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON", "SampleData"]),
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
