@@ -16,6 +16,7 @@ usage: gatelog <command> [options]       (every command takes --data DIR, defaul
   checkpoint [--region R]  print the latest signed checkpoint(s), for an outside witness
   info [--json]            regions, segments, records, raw and stored bytes, compression ratio
   key rotate | key list    rotate the signing key (old public keys are kept) / list verifier keys
+  demo [--count N]         generate sample records, ingest, verify and summarise
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -32,6 +33,7 @@ do {
     case "checkpoint": code = try CheckpointCommand.run(rest)
     case "info": code = try InfoCommand.run(rest)
     case "key": code = try KeyCommand.run(rest)
+    case "demo": code = try DemoCommand.run(rest)
     default:
         printError("gatelog: unknown command '\(command)'\n\n\(usage)")
         code = 2
