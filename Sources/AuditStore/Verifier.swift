@@ -148,12 +148,29 @@ public struct RegionVerifier {
         var lastFrame: (segment: String, offset: UInt64, header: FrameHeader, signature: (UInt32, [UInt8]))?
         var unsignedFrames: [(segment: String, offset: UInt64, header: FrameHeader, signature: (UInt32, [UInt8]))] = []
         var expectedNumber: UInt64 = 1
+        // After records were lost or found out of order, the recomputed Merkle tree no longer
+        // holds the log's leaves: from then on only chain heads are compared, so one damage is
+        // reported where it is, not again at every later footer and checkpoint.
+        var merkleUnknownFrom: UInt64?
+        // One past the highest position seen, to tell records seen out of order from missing ones.
+        var seenUpTo: UInt64 = 0
+        func resync(position newPosition: UInt64, chain newChain: Digest32) {
+            if merkleUnknownFrom == nil { merkleUnknownFrom = min(position, newPosition) }
+            position = newPosition
+            chain = newChain
+        }
 
         func reachCheckpoints() {
             guard let list = bySize[position] else { return }
+            seenUpTo = max(seenUpTo, position)
             for pending in list {
                 let cp = pending.checkpoint.checkpoint
-                if cp.rootHash != frontier.root || cp.chainHead != chain {
+                if merkleUnknownFrom != nil {
+                    if cp.chainHead != chain {
+                        add(.checkpointMismatch, position: position == 0 ? nil : position - 1,
+                            "\(pending.source) (size \(cp.treeSize)) does not match the records' chain head: the log was rewritten")
+                    }
+                } else if cp.rootHash != frontier.root || cp.chainHead != chain {
                     add(.checkpointMismatch, position: position == 0 ? nil : position - 1,
                         "\(pending.source) (size \(cp.treeSize)) does not match the records: the log was rewritten")
                 } else {
@@ -188,9 +205,14 @@ public struct RegionVerifier {
                     add(.recordInjected, segment: name, offset: 0, "segment belongs to region '\(header.region)'")
                 }
                 if header.firstPosition > position {
-                    add(.recordMissing, segment: name, position: position, "records \(position) to \(header.firstPosition - 1) are missing before this segment")
+                    if header.firstPosition > seenUpTo {
+                        let from = max(position, seenUpTo)
+                        add(.recordMissing, segment: name, position: from, "records \(from) to \(header.firstPosition - 1) are missing before this segment")
+                    }
+                    resync(position: header.firstPosition, chain: header.previousChain)
                 } else if header.firstPosition < position {
                     add(.recordsReordered, segment: name, position: header.firstPosition, "segment starts at position \(header.firstPosition), expected \(position)")
+                    resync(position: header.firstPosition, chain: header.previousChain)
                 } else if header.previousChain != chain {
                     add(.contentModified, segment: name, offset: 0, position: position, "segment does not link to the previous segment's last chain hash")
                 }
@@ -245,13 +267,16 @@ public struct RegionVerifier {
                         add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition, "frame bytes do not match the frame digest")
                     }
                     if h.firstPosition > position {
-                        add(.recordMissing, segment: name, offset: UInt64(offset), position: position,
-                            "records \(position) to \(h.firstPosition - 1) are missing")
-                        position = h.firstPosition
+                        if h.firstPosition > seenUpTo {
+                            let from = max(position, seenUpTo)
+                            add(.recordMissing, segment: name, offset: UInt64(offset), position: from,
+                                "records \(from) to \(h.firstPosition - 1) are missing")
+                        }
+                        resync(position: h.firstPosition, chain: h.previousChain)
                     } else if h.firstPosition < position {
                         add(.recordsReordered, segment: name, offset: UInt64(offset), position: h.firstPosition,
                             "frame holds positions from \(h.firstPosition), expected \(position)")
-                        position = h.firstPosition
+                        resync(position: h.firstPosition, chain: h.previousChain)
                     } else if h.previousChain != chain {
                         add(.contentModified, segment: name, offset: UInt64(offset), position: position, "frame does not link to the previous record's chain hash")
                     }
@@ -292,6 +317,7 @@ public struct RegionVerifier {
                         chain = LogHash.chain(previous: chain, position: p, leaf: leaf)
                         frontier.append(leaf)
                         position = p + 1
+                        seenUpTo = max(seenUpTo, position)
                         reachCheckpoints()
                     }
                     if chain != h.chainHead {
@@ -314,7 +340,7 @@ public struct RegionVerifier {
                     if f.recordCount != segmentRecords || f.frameCount != segmentFrames || f.treeSize != position {
                         add(.recordMissing, segment: name, offset: UInt64(footerOffset),
                             "footer counts \(f.recordCount) records in \(f.frameCount) frames ending at \(f.treeSize); found \(segmentRecords) in \(segmentFrames) ending at \(position)")
-                    } else if f.lastChain != chain || f.merkleRoot != frontier.root {
+                    } else if f.lastChain != chain || (merkleUnknownFrom == nil && f.merkleRoot != frontier.root) {
                         add(.contentModified, segment: name, offset: UInt64(footerOffset), "footer chain head or Merkle root differs from the records")
                     }
                 } else if !isLast && footerOffset == 0 {
@@ -355,6 +381,9 @@ public struct RegionVerifier {
             if !keyring.verify(keyHash: last.signature.0, signature: last.signature.1, message: message) {
                 add(.badSignature, segment: last.segment, offset: last.offset, position: last.header.firstPosition, "the last frame's signature is not valid")
             }
+        }
+        if let from = merkleUnknownFrom {
+            report.warnings.append("records from position \(from) on were lost or out of order: Merkle roots after it were not compared, chain heads were")
         }
         report.records = position
         report.chainHead = chain

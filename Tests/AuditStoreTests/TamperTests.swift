@@ -29,6 +29,14 @@ final class TamperTests: XCTestCase {
     func path(_ n: UInt64) -> String { Fixtures.segmentPath(config, n) }
     func scan(_ n: UInt64) throws -> SegmentScan { try Fixtures.scan(config, n) }
 
+    /// The damage is reported where it is: every break names `segment`, and no later footer or
+    /// checkpoint is blamed for it.
+    func assertLocal(_ report: RegionVerification, to segment: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(report.isIntact, file: file, line: line)
+        XCTAssertTrue(report.breaks.allSatisfy { $0.segment == name(segment) }, report.summary, file: file, line: line)
+        XCTAssertEqual(report.breaks(.checkpointMismatch), [], report.summary, file: file, line: line)
+    }
+
     /// The signed checkpoints in the region's log, in file order.
     func checkpoints() throws -> [SignedCheckpoint] {
         CheckpointLog.parse(try Fixtures.read("\(regionDirectory)/checkpoints.log")).entries.compactMap(\.checkpoint)
@@ -144,6 +152,7 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(first.offset, frame.offset)
         XCTAssertEqual(first.position, frame.header.firstPosition)
         XCTAssertTrue(first.detail.contains("header digest"), first.detail)
+        assertLocal(report, to: 2)
     }
 
     func testEveryFlippedFrameHeaderByteIsDetected() throws {
@@ -190,6 +199,7 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(missing.first?.detail.contains("\(frame.header.firstPosition) to \(frame.header.positions.upperBound - 1)") == true,
                       report.summary)
         XCTAssertEqual(report.breaks.first?.kind, .recordMissing, "the first break names the cause: \(report.summary)")
+        assertLocal(report, to: 2)
     }
 
     func testDeletedSegmentFileIsRecordMissing() throws {
@@ -202,6 +212,8 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(missing.contains { $0.segment == name(4) && $0.detail.contains(name(3)) }, report.summary)
         XCTAssertTrue(missing.contains { $0.position == deleted.header.firstPosition }, report.summary)
         XCTAssertEqual(report.breaks.first?.kind, .recordMissing, report.summary)
+        assertLocal(report, to: 4)
+        XCTAssertEqual(report.breaks.count, 2, report.summary)
     }
 
     func testDeletedLastSegmentIsTailTruncated() throws {
@@ -267,6 +279,9 @@ final class TamperTests: XCTestCase {
 
         let report = try Fixtures.verify(config)
         XCTAssertTrue(report.breaks(.recordsReordered).contains { $0.segment == name(2) && $0.position == f1.header.firstPosition }, report.summary)
+        assertLocal(report, to: 2)
+        // The frames themselves are intact: no record is reported as modified.
+        XCTAssertTrue(report.breaks(.contentModified).allSatisfy { $0.position == nil }, report.summary)
     }
 
     // MARK: Injection and signatures
