@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// A temporary directory removed when the object goes away.
-final class TemporaryDirectory {
+final class TemporaryDirectory: Sendable {
     let path: String
 
     init(_ label: String = "gatelog-test") {
@@ -80,7 +80,7 @@ enum Fixtures {
 
     /// Writes records `0..<count` in batches of `batch` through the real writer and closes it.
     @discardableResult
-    static func writeStore(_ config: StoreConfiguration, region: String = "eu-test", count: Int, batch: Int = 4,
+    static func writeStore(_ config: StoreConfiguration, region: String = "eu-test", count: Int, batch: Int = 8,
                            key: LogSigningKey = storeKey, record: (Int) -> StagedRecord = { staged($0) }) throws -> RegionStatus {
         let writer = try RegionWriter.open(region: region, configuration: config, signingKey: key)
         var i = 0

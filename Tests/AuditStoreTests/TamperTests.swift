@@ -16,10 +16,23 @@ final class TamperTests: XCTestCase {
     var config: StoreConfiguration!
     var status: RegionStatus!
 
+    /// The store is written once by the real writer; each test tampers with its own copy.
+    static let template = Result { () throws -> (directory: TemporaryDirectory, status: RegionStatus) in
+        let dir = TemporaryDirectory("gatelog-tamper-template")
+        return (dir, try Fixtures.writeStore(Fixtures.configuration(dir.path), count: recordCount))
+    }
+
+    override class func tearDown() {
+        if case .success(let t) = template { try? FileManager.default.removeItem(atPath: t.directory.path) }
+    }
+
     override func setUpWithError() throws {
+        let template = try Self.template.get()
         tmp = TemporaryDirectory()
+        try FileManager.default.removeItem(atPath: tmp.path)
+        try FileManager.default.copyItem(atPath: template.directory.path, toPath: tmp.path)
         config = Fixtures.configuration(tmp.path)
-        status = try Fixtures.writeStore(config, count: Self.recordCount)
+        status = template.status
     }
 
     override func tearDown() { tmp = nil }
@@ -136,6 +149,17 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(b.position, p)
         XCTAssertEqual(b.recordID, "req-\(p)")
         XCTAssertTrue(b.detail.contains("content bytes"), b.detail)
+    }
+
+    /// A damaged last frame looks like a torn write, but a checkpoint covers it: a break, not residue.
+    func testFlippedByteInTheLastCheckpointedFrameIsNotCrashResidue() throws {
+        let last = UInt64(status.segmentCount)
+        let frame = try XCTUnwrap(try scan(last).frames.last)
+        try Fixtures.flipByte(path(last), at: Int(frame.offset) + frame.header.headerSize + 5)
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.breaks.contains { $0.kind == .contentModified && $0.segment == name(last) && $0.offset == frame.offset }, report.summary)
+        XCTAssertFalse(report.warnings.contains { $0.contains("crash residue") }, report.summary)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
     }
 
     func testFlippedByteInFrameHeaderIsContentModifiedAtThatFrame() throws {
