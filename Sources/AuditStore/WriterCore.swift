@@ -92,11 +92,11 @@ final class WriterCore {
     // MARK: Recovery
 
     func recover() throws {
-        // 1. The checkpoint log: drop a torn final entry (an interrupted append).
         // Only signatures by keys this store trusts count: a forged checkpoint or a forged frame
         // after the latest checkpoint must never be adopted and then signed over by this writer.
         var trusted = VerifierKeyring([key.verifier])
         for k in try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory) { trusted.add(k) }
+        // 1. The checkpoint log: drop a torn final entry (an interrupted append).
         var checkpoints: [SignedCheckpoint] = []
         if FileIO.exists(checkpointPath) {
             let bytes = try io { try FileIO.readFile(checkpointPath) }
