@@ -426,6 +426,26 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(pinned.breaks(.badSignature).count, try checkpoints().count + 1, pinned.summary) // + the last frame's signature
     }
 
+    /// Cutting the last frames together with the checkpoints that cover them leaves a store that is
+    /// consistent on its own; the witness's checkpoint reveals the truncation.
+    func testTailCutWithItsCheckpointsIsCaughtByOutsideCheckpoint() throws {
+        let outside = try XCTUnwrap(try checkpoints().last)
+        let last = UInt64(status.segmentCount)
+        let lastScan = try scan(last)
+        let cutAt = try XCTUnwrap(lastScan.frames.first)
+        var bytes = try Fixtures.read(path(last))
+        bytes.removeSubrange(Int(cutAt.offset)...)
+        try Fixtures.write(path(last), bytes)
+        let kept = try checkpoints().filter { $0.checkpoint.treeSize <= cutAt.header.firstPosition }
+        try Fixtures.write("\(regionDirectory)/checkpoints.log", kept.flatMap(CheckpointLog.encode))
+
+        XCTAssertTrue(try Fixtures.verify(config).isIntact, "without a witness the cut is invisible")
+        let report = try Fixtures.verify(config, external: [outside])
+        XCTAssertEqual(report.breaks.map(\.kind), [.tailTruncated], report.summary)
+        XCTAssertEqual(report.breaks.first?.position, cutAt.header.firstPosition)
+        XCTAssertTrue(report.breaks.first?.detail.contains("outside checkpoint") == true, report.summary)
+    }
+
     func testDeletedCheckpointLogIsCheckpointMismatchAndOutsideCheckpointStillVerifies() throws {
         let outside = try XCTUnwrap(try checkpoints().last)
         XCTAssertEqual(unlink("\(regionDirectory)/checkpoints.log"), 0)
