@@ -148,12 +148,29 @@ public struct RegionVerifier {
         var lastFrame: (segment: String, offset: UInt64, header: FrameHeader, signature: (UInt32, [UInt8]))?
         var unsignedFrames: [(segment: String, offset: UInt64, header: FrameHeader, signature: (UInt32, [UInt8]))] = []
         var expectedNumber: UInt64 = 1
+        // After records were lost or found out of order, the recomputed Merkle tree no longer
+        // holds the log's leaves: from then on only chain heads are compared, so one damage is
+        // reported where it is, not again at every later footer and checkpoint.
+        var merkleUnknownFrom: UInt64?
+        // One past the highest position seen, to tell records seen out of order from missing ones.
+        var seenUpTo: UInt64 = 0
+        func resync(position newPosition: UInt64, chain newChain: Digest32) {
+            if merkleUnknownFrom == nil { merkleUnknownFrom = min(position, newPosition) }
+            position = newPosition
+            chain = newChain
+        }
 
         func reachCheckpoints() {
             guard let list = bySize[position] else { return }
+            seenUpTo = max(seenUpTo, position)
             for pending in list {
                 let cp = pending.checkpoint.checkpoint
-                if cp.rootHash != frontier.root || cp.chainHead != chain {
+                if merkleUnknownFrom != nil {
+                    if cp.chainHead != chain {
+                        add(.checkpointMismatch, position: position == 0 ? nil : position - 1,
+                            "\(pending.source) (size \(cp.treeSize)) does not match the records' chain head: the log was rewritten")
+                    }
+                } else if cp.rootHash != frontier.root || cp.chainHead != chain {
                     add(.checkpointMismatch, position: position == 0 ? nil : position - 1,
                         "\(pending.source) (size \(cp.treeSize)) does not match the records: the log was rewritten")
                 } else {
@@ -177,6 +194,13 @@ public struct RegionVerifier {
                 let header: SegmentHeader
                 switch SegmentHeader.decode(file) {
                 case .failure(let e):
+                    // A writer killed while creating its next segment leaves it empty or with a torn
+                    // header; recovery on open recreates it. Crash residue, as long as nothing is lost.
+                    if isLast && number > 1 && file.count < 4096 && (e == .truncatedHeader || e == .headerDigestMismatch)
+                        && latestSigned <= position {
+                        report.warnings.append("\(name) has an unfinished header (\(file.count) bytes; crash residue, no records)")
+                        return
+                    }
                     add(.contentModified, segment: name, offset: 0, "segment header is damaged: \(e)")
                     return
                 case .success(let h): header = h
@@ -188,9 +212,14 @@ public struct RegionVerifier {
                     add(.recordInjected, segment: name, offset: 0, "segment belongs to region '\(header.region)'")
                 }
                 if header.firstPosition > position {
-                    add(.recordMissing, segment: name, position: position, "records \(position) to \(header.firstPosition - 1) are missing before this segment")
+                    if header.firstPosition > seenUpTo {
+                        let from = max(position, seenUpTo)
+                        add(.recordMissing, segment: name, position: from, "records \(from) to \(header.firstPosition - 1) are missing before this segment")
+                    }
+                    resync(position: header.firstPosition, chain: header.previousChain)
                 } else if header.firstPosition < position {
                     add(.recordsReordered, segment: name, position: header.firstPosition, "segment starts at position \(header.firstPosition), expected \(position)")
+                    resync(position: header.firstPosition, chain: header.previousChain)
                 } else if header.previousChain != chain {
                     add(.contentModified, segment: name, offset: 0, position: position, "segment does not link to the previous segment's last chain hash")
                 }
@@ -242,16 +271,26 @@ public struct RegionVerifier {
                     }
                     let frame = UnsafeRawBufferPointer(rebasing: rest[0..<h.totalSize])
                     if !FrameCodec.hasValidTrailer(frame, header: h) {
+                        // The last write of a crashed writer can reach the disk with some pages missing. Like
+                        // recovery on open, treat a final frame no checkpoint covers as crash residue.
+                        if isLast && footer == nil && h.firstPosition == position && latestSigned <= position
+                            && RegionVerifier.nextValidFrame(file, after: offset) == nil {
+                            report.warnings.append("\(name) ends with \(file.count - offset) bytes of an unfinished write at byte \(offset) (frame digest mismatch; crash residue, never covered by a checkpoint)")
+                            break scanning
+                        }
                         add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition, "frame bytes do not match the frame digest")
                     }
                     if h.firstPosition > position {
-                        add(.recordMissing, segment: name, offset: UInt64(offset), position: position,
-                            "records \(position) to \(h.firstPosition - 1) are missing")
-                        position = h.firstPosition
+                        if h.firstPosition > seenUpTo {
+                            let from = max(position, seenUpTo)
+                            add(.recordMissing, segment: name, offset: UInt64(offset), position: from,
+                                "records \(from) to \(h.firstPosition - 1) are missing")
+                        }
+                        resync(position: h.firstPosition, chain: h.previousChain)
                     } else if h.firstPosition < position {
                         add(.recordsReordered, segment: name, offset: UInt64(offset), position: h.firstPosition,
                             "frame holds positions from \(h.firstPosition), expected \(position)")
-                        position = h.firstPosition
+                        resync(position: h.firstPosition, chain: h.previousChain)
                     } else if h.previousChain != chain {
                         add(.contentModified, segment: name, offset: UInt64(offset), position: position, "frame does not link to the previous record's chain hash")
                     }
@@ -292,6 +331,7 @@ public struct RegionVerifier {
                         chain = LogHash.chain(previous: chain, position: p, leaf: leaf)
                         frontier.append(leaf)
                         position = p + 1
+                        seenUpTo = max(seenUpTo, position)
                         reachCheckpoints()
                     }
                     if chain != h.chainHead {
@@ -314,7 +354,7 @@ public struct RegionVerifier {
                     if f.recordCount != segmentRecords || f.frameCount != segmentFrames || f.treeSize != position {
                         add(.recordMissing, segment: name, offset: UInt64(footerOffset),
                             "footer counts \(f.recordCount) records in \(f.frameCount) frames ending at \(f.treeSize); found \(segmentRecords) in \(segmentFrames) ending at \(position)")
-                    } else if f.lastChain != chain || f.merkleRoot != frontier.root {
+                    } else if f.lastChain != chain || (merkleUnknownFrom == nil && f.merkleRoot != frontier.root) {
                         add(.contentModified, segment: name, offset: UInt64(footerOffset), "footer chain head or Merkle root differs from the records")
                     }
                 } else if !isLast && footerOffset == 0 {
@@ -355,6 +395,9 @@ public struct RegionVerifier {
             if !keyring.verify(keyHash: last.signature.0, signature: last.signature.1, message: message) {
                 add(.badSignature, segment: last.segment, offset: last.offset, position: last.header.firstPosition, "the last frame's signature is not valid")
             }
+        }
+        if let from = merkleUnknownFrom {
+            report.warnings.append("records from position \(from) on were lost or out of order: Merkle roots after it were not compared, chain heads were")
         }
         report.records = position
         report.chainHead = chain

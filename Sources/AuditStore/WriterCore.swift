@@ -92,6 +92,10 @@ final class WriterCore {
     // MARK: Recovery
 
     func recover() throws {
+        // Only signatures by keys this store trusts count: a forged checkpoint or a forged frame
+        // after the latest checkpoint must never be adopted and then signed over by this writer.
+        var trusted = VerifierKeyring([key.verifier])
+        for k in try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory) { trusted.add(k) }
         // 1. The checkpoint log: drop a torn final entry (an interrupted append).
         var checkpoints: [SignedCheckpoint] = []
         if FileIO.exists(checkpointPath) {
@@ -100,6 +104,9 @@ final class WriterCore {
             for e in parsed.entries {
                 guard let cp = e.checkpoint else {
                     throw StoreError.integrity(region: region, detail: "checkpoint log has a malformed entry at byte \(e.range.lowerBound)")
+                }
+                guard cp.isSigned(by: trusted) else {
+                    throw StoreError.integrity(region: region, detail: "checkpoint log entry at byte \(e.range.lowerBound) has no valid signature from a trusted key")
                 }
                 checkpoints.append(cp)
             }
@@ -178,6 +185,9 @@ final class WriterCore {
                 guard chainHead == h.chainHead else {
                     throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) frame at byte \(frame.offset) has a wrong chain head")
                 }
+                if treeSize > lastCheckpoint?.checkpoint.treeSize ?? 0 {
+                    try checkFrameSignature(path: path, number: number, frame: frame, keyring: trusted)
+                }
                 rawBytes += UInt64(h.envelopesRawLength) + UInt64(h.contentsRawLength)
                 segmentFrameCount += 1
                 segmentRecordCount += UInt64(h.recordCount)
@@ -225,6 +235,22 @@ final class WriterCore {
         // Records written after the last checkpoint (crash before it was signed): sign now.
         _ = signCheckpointIfNeeded(force: false)
         if let f = failure { throw StoreError.writerFailed(region: region, detail: f) }
+    }
+
+    /// Checks the signature of a frame no checkpoint covers yet (written just before a crash).
+    /// A frame without a valid signature from a trusted key was not written by a gatelog writer.
+    func checkFrameSignature(path: String, number: UInt64, frame: ScannedFrame, keyring: VerifierKeyring) throws {
+        let h = frame.header
+        let block = try io { () throws -> [UInt8] in
+            let fd = try FileIO.open(path, flags: O_RDONLY)
+            defer { close(fd) }
+            return try FileIO.pread(fd, count: FrameHeader.signatureSize, offset: frame.offset + UInt64(h.headerSize + h.payloadSize), path: path)
+        }
+        let keyHash = block.count == FrameHeader.signatureSize ? block[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
+        let message = FrameCodec.signedMessage(region: region, firstPosition: h.firstPosition, recordCount: h.recordCount, chainHead: h.chainHead)
+        guard block.count == FrameHeader.signatureSize, keyring.verify(keyHash: keyHash, signature: Array(block[4...]), message: message) else {
+            throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) frame at byte \(frame.offset) follows the latest checkpoint and has no valid signature from a trusted key (record injected)")
+        }
     }
 
     func io<T>(_ body: () throws -> T) throws(StoreError) -> T {

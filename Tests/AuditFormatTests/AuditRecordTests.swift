@@ -1,0 +1,205 @@
+import XCTest
+import AuditFormat
+import JSON
+
+final class AuditRecordTests: XCTestCase {
+    static let example = #"{"id":"req_8f1c","ts":"2026-11-24T09:00:00.123Z","region":"eu-west-1","tenant":"acme","team":"support","#
+        + #""user":"alice@acme.com","api_key_id":"key_123","kind":"chat","model":"openai-main/gpt-4o","provider":"openai","#
+        + #""route":{"rule_id":"lb-prod","backend":"openai-eu","strategy":"latency","fallback":false,"attempts":1},"#
+        + #""metadata":{"environment":"prod","feature":"countdown-bot","customer_id":"acme-42"},"#
+        + #""request":{"messages":[{"role":"user","content":"hello"}],"params":{"temperature":0.2}},"#
+        + #""response":{"choices":[{"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]},"#
+        + #""usage":{"input_tokens":123,"output_tokens":456},"cost_usd":0.00123,"#
+        + #""latency_ms":{"total":812.4,"ttft":230.1,"itl":12.5},"status":200,"error":null,"#
+        + #""trace":{"trace_id":"4bf9","span_id":"00f0"},"guardrails":[{"name":"pii","action":"redact"}]}"#
+
+    func parse(_ text: String, limits: RecordLimits = RecordLimits()) throws(RecordError) -> AuditRecord {
+        try AuditRecord.parse(Array(text.utf8), limits: limits)
+    }
+
+    func assertRejected(_ text: String, _ expected: RecordError, limits: RecordLimits = RecordLimits(), line: UInt = #line) {
+        do {
+            _ = try parse(text, limits: limits)
+            XCTFail("accepted", line: line)
+        } catch {
+            XCTAssertEqual(error, expected, line: line)
+        }
+    }
+
+    /// A minimal valid record with `extra` members appended.
+    func minimal(_ extra: String = "", id: String = "a") -> String {
+        #"{"id":"\#(id)","ts":"2026-01-01T00:00:00Z","region":"r1"\#(extra.isEmpty ? "" : "," + extra)}"#
+    }
+
+    func testExampleRecordFields() throws {
+        let r = try parse(Self.example)
+        let f = r.fields
+        XCTAssertEqual(f.id, "req_8f1c")
+        XCTAssertEqual(f.timestamp, 1_795_510_800_123)
+        XCTAssertEqual(f.region, "eu-west-1")
+        XCTAssertEqual(f.tenant, "acme")
+        XCTAssertEqual(f.team, "support")
+        XCTAssertEqual(f.user, "alice@acme.com")
+        XCTAssertEqual(f.apiKeyID, "key_123")
+        XCTAssertEqual(f.kind, "chat")
+        XCTAssertEqual(f.model, "openai-main/gpt-4o")
+        XCTAssertEqual(f.provider, "openai")
+        XCTAssertEqual(f.status, 200)
+        XCTAssertNil(f.errorClass)
+        XCTAssertEqual(f.costUSD, 0.00123)
+        XCTAssertEqual(f.inputTokens, 123)
+        XCTAssertEqual(f.outputTokens, 456)
+        XCTAssertEqual(f.latencyTotalMs, 812.4)
+        XCTAssertEqual(f.ttftMs, 230.1)
+        XCTAssertEqual(f.itlMs, 12.5)
+        XCTAssertEqual(f.traceID, "4bf9")
+        XCTAssertEqual(f.routeBackend, "openai-eu")
+        XCTAssertEqual(f.routeFallback, false)
+        XCTAssertEqual(f.metadata.map(\.key), ["environment", "feature", "customer_id"])
+        XCTAssertEqual(f.metadata.map(\.value), ["prod", "countdown-bot", "acme-42"])
+        XCTAssertEqual(r.inputSize, Self.example.utf8.count)
+        // Content holds exactly the bodies; the envelope everything else, in order.
+        XCTAssertEqual(String(decoding: r.contentBytes(), as: UTF8.self),
+                       #"{"request":{"messages":[{"role":"user","content":"hello"}],"params":{"temperature":0.2}},"#
+                       + #""response":{"choices":[{"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}}"#)
+        XCTAssertEqual(r.envelopeMembers.map(\.key), ["id", "ts", "region", "tenant", "team", "user", "api_key_id", "kind", "model", "provider",
+                                                      "route", "metadata", "usage", "cost_usd", "latency_ms", "status", "error", "trace", "guardrails"])
+        let envelope = try JSONValue.parse(r.envelopeBytes())
+        XCTAssertNil(envelope["request"])
+        XCTAssertNil(envelope["response"])
+        XCTAssertEqual(envelope["guardrails"], try JSONValue.parse(#"[{"name":"pii","action":"redact"}]"#))
+    }
+
+    func testErrorClassAndContentShapes() throws {
+        XCTAssertEqual(try parse(minimal(#""error":{"type":"rate_limit","message":"x"}"#)).fields.errorClass, "rate_limit")
+        XCTAssertEqual(try parse(minimal(#""error":{"code":429}"#)).fields.errorClass, "429")
+        XCTAssertEqual(try parse(minimal(#""error":"timeout""#)).fields.errorClass, "timeout")
+        assertRejected(minimal(#""error":5"#), .wrongType(field: "error", expected: "null, a string or an object", found: "number"))
+        XCTAssertEqual(try parse(minimal()).contentBytes(), Array("{}".utf8))
+        XCTAssertEqual(try parse(minimal(#""response":[1]"#)).contentBytes(), Array(#"{"response":[1]}"#.utf8))
+        XCTAssertEqual(try parse(minimal(#""request":"x""#)).contentBytes(), Array(#"{"request":"x"}"#.utf8))
+    }
+
+    func testRequiredFields() {
+        assertRejected(#"{"ts":"2026-01-01T00:00:00Z","region":"r1"}"#, .missingField("id"))
+        assertRejected(#"{"id":"a","region":"r1"}"#, .missingField("ts"))
+        assertRejected(#"{"id":"a","ts":"2026-01-01T00:00:00Z"}"#, .missingField("region"))
+        assertRejected(#"{"id":null,"ts":"2026-01-01T00:00:00Z","region":"r1"}"#, .missingField("id"))
+        assertRejected(#"{"id":7,"ts":"2026-01-01T00:00:00Z","region":"r1"}"#, .wrongType(field: "id", expected: "a string", found: "number"))
+        assertRejected(#"{"id":"","ts":"2026-01-01T00:00:00Z","region":"r1"}"#, .invalidValue(field: "id", reason: "is empty"))
+        assertRejected(#"{"id":"a\u0007","ts":"2026-01-01T00:00:00Z","region":"r1"}"#, .invalidValue(field: "id", reason: "contains control characters"))
+        assertRejected(#"{"id":"a","ts":"yesterday","region":"r1"}"#, .invalidValue(field: "ts", reason: "is not an RFC 3339 date-time"))
+        for region in ["", "..", "eu west", "eu/west", String(repeating: "r", count: 65)] {
+            XCTAssertThrowsError(try parse(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"\#(region)"}"#), region)
+        }
+        XCTAssertNoThrow(try parse(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"\#(String(repeating: "r", count: 64))"}"#))
+        assertRejected(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1","status":1000}"#,
+                       .invalidValue(field: "status", reason: "must be between 0 and 999"))
+        assertRejected(minimal(#""usage":{"input_tokens":1.5}"#), .wrongType(field: "usage.input_tokens", expected: "an integer", found: "number"))
+        assertRejected(minimal(#""route":{"fallback":"no"}"#), .wrongType(field: "route.fallback", expected: "a boolean", found: "string"))
+        assertRejected(minimal(#""metadata":["a"]"#), .wrongType(field: "metadata", expected: "an object", found: "array"))
+    }
+
+    func testLimits() throws {
+        // id: 128 characters (not bytes) at most.
+        XCTAssertNoThrow(try parse(minimal(id: String(repeating: "x", count: 128))))
+        XCTAssertNoThrow(try parse(minimal(id: String(repeating: "é", count: 128))))
+        assertRejected(minimal(id: String(repeating: "x", count: 129)), .invalidValue(field: "id", reason: "is longer than 128 characters"))
+        // Metadata values ≤ 128 characters, keys ≤ 64, at most 64 keys, string values only.
+        XCTAssertNoThrow(try parse(minimal(#""metadata":{"k":"\#(String(repeating: "v", count: 128))"}"#)))
+        assertRejected(minimal(#""metadata":{"k":"\#(String(repeating: "v", count: 129))"}"#),
+                       .invalidValue(field: "metadata", reason: "has a value longer than 128 characters"))
+        assertRejected(minimal(#""metadata":{"\#(String(repeating: "k", count: 65))":"v"}"#),
+                       .invalidValue(field: "metadata", reason: "has a key that is empty or longer than 64 characters"))
+        let keys = { (n: Int) in (0..<n).map { #""k\#($0)":"v""# }.joined(separator: ",") }
+        XCTAssertNoThrow(try parse(minimal(#""metadata":{\#(keys(64))}"#)))
+        assertRejected(minimal(#""metadata":{\#(keys(65))}"#), .invalidValue(field: "metadata", reason: "has more than 64 keys"))
+        assertRejected(minimal(#""metadata":{"k":1}"#), .wrongType(field: "metadata values", expected: "a string", found: "number"))
+        assertRejected(minimal(#""metadata":{"k":"a","k":"b"}"#), .duplicateField("metadata key"))
+        // Record size: exactly the limit passes, one byte more is refused before parsing.
+        var limits = RecordLimits()
+        limits.maxRecordBytes = 1024
+        let head = minimal(#""pad":""#).dropLast() // ends with "pad":"
+        let exact = head + String(repeating: "p", count: 1024 - head.utf8.count - 2) + "\"}"
+        XCTAssertEqual(exact.utf8.count, 1024)
+        XCTAssertNoThrow(try parse(String(exact), limits: limits))
+        assertRejected(String(exact.dropLast(2)) + "p\"}", .tooLarge(size: 1025, limit: 1024), limits: limits)
+        // Nesting depth.
+        limits = RecordLimits()
+        limits.maxDepth = 8
+        XCTAssertThrowsError(try parse(minimal(#""deep":"# + String(repeating: "[", count: 10) + String(repeating: "]", count: 10)), limits: limits))
+    }
+
+    func testUnknownFieldsAreKeptInOrderByteForByte() throws {
+        let text = #"{"zeta":{"b": 1,  "a":[true, null]},"id":"u1","ts":"2026-01-01T00:00:00Z","alpha":"\u00e9\n","region":"r1","n":1.50e3}"#
+        let r = try parse(text)
+        XCTAssertEqual(r.envelopeMembers.map(\.key), ["zeta", "id", "ts", "alpha", "region", "n"])
+        XCTAssertEqual(String(decoding: r.envelopeBytes(), as: UTF8.self),
+                       #"{"zeta":{"b": 1,  "a":[true, null]},"id":"u1","ts":"2026-01-01T00:00:00Z","alpha":"\u00e9\n","region":"r1","n":1.50e3}"#)
+        // A metadata override (redaction) rewrites only metadata; a redaction report is appended.
+        let m = try parse(minimal(#""metadata":{"email":"a@b.c"},"x":1"#))
+        let redacted = m.envelopeBytes(metadataOverride: [("email", "[EMAIL]")], redactionReport: .object([JSONMember("v", 1)]))
+        XCTAssertEqual(String(decoding: redacted, as: UTF8.self),
+                       #"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1","metadata":{"email":"[EMAIL]"},"x":1,"gatelog_redaction":{"v":1}}"#)
+    }
+
+    func testDuplicateAndReservedKeysAndNonObjects() {
+        assertRejected(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1","id":"b"}"#, .duplicateField("id"))
+        assertRejected(minimal(#""x":1,"x":1"#), .duplicateField("x"))
+        assertRejected(minimal(#""request":1,"request":2"#), .duplicateField("request"))
+        assertRejected(minimal(#""gatelog_redaction":{}"#), .reservedField("gatelog_redaction"))
+        for text in ["[]", "1", "\"x\"", "null", "", "   "] {
+            XCTAssertThrowsError(try parse(text), text) { error in
+                XCTAssertTrue([RecordError.notAnObject.code, "invalid_json"].contains((error as? RecordError)?.code), "\(error)")
+            }
+        }
+        assertRejected("[1]", .notAnObject)
+        XCTAssertThrowsError(try parse(minimal() + "x"))
+        XCTAssertThrowsError(try parse(minimal() + "{}"))
+        XCTAssertThrowsError(try parse(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1",}"#))
+    }
+
+    /// Every strict prefix of a valid record is rejected with a typed error, never a crash.
+    func testEveryTruncationIsRejected() throws {
+        let bytes = Array(Self.example.utf8)
+        XCTAssertNoThrow(try AuditRecord.parse(bytes))
+        for n in 0..<bytes.count {
+            XCTAssertThrowsError(try AuditRecord.parse(Array(bytes[0..<n])), "prefix of \(n) bytes accepted")
+        }
+    }
+
+    /// Random single-byte edits either parse or throw a RecordError; parsing never crashes, and an
+    /// accepted record always has the required fields.
+    func testRandomByteEditsNeverCrash() {
+        let bytes = Array(Self.example.utf8)
+        var state: UInt64 = 2026
+        let alphabet = Array(#"{}[]":,\ 0123456789.eE+-truefalsenul"#.utf8) + [0x00, 0xFF, 0xC3]
+        for _ in 0..<4000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            var edited = bytes
+            let at = Int(state >> 33) % edited.count
+            let b = alphabet[Int(state >> 17) % alphabet.count]
+            switch state % 3 {
+            case 0: edited[at] = b
+            case 1: edited.insert(b, at: at)
+            default: edited.remove(at: at)
+            }
+            if let r = try? AuditRecord.parse(edited) {
+                XCTAssertFalse(r.fields.id.isEmpty)
+                XCTAssertTrue(Region.isValidName(r.fields.region))
+            }
+        }
+    }
+
+    func testErrorMessagesNameFieldsNotValues() {
+        let secret = "sk-live-abcdef123456"
+        for text in [minimal(#""metadata":{"k":"\#(secret)\#(String(repeating: "v", count: 129))"}"#),
+                     #"{"id":"\#(secret)\#(String(repeating: "x", count: 129))","ts":"2026-01-01T00:00:00Z","region":"r1"}"#,
+                     #"{"id":"a","ts":"\#(secret)","region":"r1"}"#,
+                     #"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"\#(secret) x"}"#] {
+            XCTAssertThrowsError(try parse(text)) { error in
+                XCTAssertFalse("\(error)".contains(secret), "\(error)")
+            }
+        }
+    }
+}

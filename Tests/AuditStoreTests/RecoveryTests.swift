@@ -1,0 +1,227 @@
+import XCTest
+import Foundation
+import AuditFormat
+import AuditStore
+import GatelogCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Crash residue, recovery on open, the writer lock and idempotence on ids.
+final class RecoveryTests: XCTestCase {
+    var tmp: TemporaryDirectory!
+    var config: StoreConfiguration!
+    var status: RegionStatus!
+
+    override func setUpWithError() throws {
+        tmp = TemporaryDirectory()
+        config = Fixtures.configuration(tmp.path)
+        status = try Fixtures.writeStore(config, count: 60)
+    }
+
+    override func tearDown() { tmp = nil }
+
+    var lastPath: String { Fixtures.segmentPath(config, UInt64(status.segmentCount)) }
+
+    func open() throws -> RegionWriter {
+        try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey)
+    }
+
+    /// Appends `tail` to the last segment, checks that verify calls it crash residue (a warning,
+    /// not a break), that opening the region cuts it off, and that the store then verifies clean.
+    func assertTornTailRecovers(_ tail: [UInt8], newRecord: Int = 1000, file: StaticString = #filePath, line: UInt = #line) throws {
+        let original = try Fixtures.read(lastPath)
+        try Fixtures.write(lastPath, original + tail)
+
+        let crashed = try Fixtures.verify(config)
+        XCTAssertTrue(crashed.isIntact, crashed.summary, file: file, line: line)
+        XCTAssertEqual(crashed.records, status.treeSize, file: file, line: line)
+        XCTAssertTrue(crashed.warnings.contains { $0.contains("crash residue") }, crashed.summary, file: file, line: line)
+
+        let writer = try open()
+        XCTAssertEqual(writer.status.treeSize, status.treeSize, file: file, line: line)
+        XCTAssertEqual(writer.status.chainHead, status.chainHead, file: file, line: line)
+        XCTAssertEqual(try Fixtures.read(lastPath), original, "the torn tail is cut off on open", file: file, line: line)
+        // The region keeps working after recovery.
+        let outcomes = try writer.appendAndWait([Fixtures.staged(newRecord)])
+        XCTAssertEqual(outcomes.count, 1, file: file, line: line)
+        guard case .accepted(let p, _) = outcomes[0] else { return XCTFail("\(outcomes)", file: file, line: line) }
+        XCTAssertEqual(p, status.treeSize, file: file, line: line)
+        writer.close()
+
+        let after = try Fixtures.verify(config)
+        XCTAssertTrue(after.isIntact, after.summary, file: file, line: line)
+        XCTAssertEqual(after.warnings, [], file: file, line: line)
+        XCTAssertEqual(after.records, status.treeSize + 1, file: file, line: line)
+    }
+
+    func testRandomGarbageAtTheTailIsCrashResidueAndRecovered() throws {
+        var rng = SeededGenerator(seed: 7)
+        try assertTornTailRecovers((0..<777).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+    }
+
+    func testPartialFrameAtTheTailIsCrashResidueAndRecovered() throws {
+        // Cut inside the fixed header, inside the directory, inside the payload and just before the trailer.
+        for (n, cut) in [40, FrameHeader.fixedSize + 50, -2, -1].enumerated() {
+            let frame = try FrameCodec.encode(records: [Fixtures.staged(500 + n).prepared, Fixtures.staged(600 + n).prepared],
+                                              firstPosition: status.treeSize, previousChain: status.chainHead, region: "eu-test",
+                                              key: Fixtures.storeKey, compressor: ZstdCompressor()).bytes
+            let length = cut == -2 ? frame.count / 2 : cut == -1 ? frame.count - 1 : cut
+            try assertTornTailRecovers(Array(frame[0..<length]), newRecord: 1000 + n)
+            status = try open().closeAndStatus()
+        }
+    }
+
+    func testFullFrameWithBadTrailerAtTheTailIsCrashResidue() throws {
+        var frame = try FrameCodec.encode(records: [Fixtures.staged(501).prepared], firstPosition: status.treeSize,
+                                          previousChain: status.chainHead, region: "eu-test", key: Fixtures.storeKey,
+                                          compressor: ZstdCompressor()).bytes
+        frame[frame.count - 3] ^= 0xFF // the last sector never reached the disk
+        try assertTornTailRecovers(frame)
+    }
+
+    func testTruncationACheckpointCoversIsTailTruncatedAndRefusedOnOpen() throws {
+        let scan = try Fixtures.scan(config, UInt64(status.segmentCount))
+        let last = try XCTUnwrap(scan.frames.last)
+        let original = try Fixtures.read(lastPath)
+
+        // Cut exactly at a frame boundary: the files look clean, only the checkpoint knows.
+        try Fixtures.write(lastPath, Array(original[0..<Int(last.offset)]))
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.map(\.kind), [.tailTruncated], report.summary)
+        XCTAssertEqual(report.breaks.first?.position, last.header.firstPosition)
+        XCTAssertThrowsIntegrity { try self.open() }
+        XCTAssertEqual(try Fixtures.read(lastPath).count, Int(last.offset), "a refused open must not touch the files")
+
+        // Cut inside the frame.
+        try Fixtures.write(lastPath, Array(original[0..<(Int(last.offset) + 100)]))
+        let inside = try Fixtures.verify(config)
+        XCTAssertTrue(inside.breaks.contains {
+            $0.kind == .tailTruncated && $0.segment == SegmentNaming.fileName(UInt64(self.status.segmentCount)) && $0.offset == last.offset
+        }, inside.summary)
+        XCTAssertThrowsIntegrity { try self.open() }
+        XCTAssertEqual(try Fixtures.read(lastPath).count, Int(last.offset) + 100)
+
+        // Put the bytes back: everything is fine again.
+        try Fixtures.write(lastPath, original)
+        XCTAssertTrue(try Fixtures.verify(config).isIntact)
+        try open().close()
+    }
+
+    func testForgedCheckpointIsBadSignatureAndRefusedOnOpen() throws {
+        let logPath = "\(config.regionDirectory("eu-test"))/checkpoints.log"
+        let forged = try Checkpoint(origin: Checkpoint.origin(region: "eu-test"), treeSize: status.treeSize + 5,
+                                    rootHash: SHA256.hash("forged"), chainHead: SHA256.hash("forged chain"), time: 1)
+            .signed(with: Fixtures.attackerKey)
+        try Fixtures.write(logPath, try Fixtures.read(logPath) + CheckpointLog.encode(forged))
+
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.map(\.kind), [.badSignature], report.summary)
+        XCTAssertEqual(report.breaks.first?.position, status.treeSize + 5)
+        XCTAssertThrowsIntegrity { try self.open() }
+    }
+
+    func testTornCheckpointLogAppendIsResidueAndRecovered() throws {
+        let logPath = "\(config.regionDirectory("eu-test"))/checkpoints.log"
+        let original = try Fixtures.read(logPath)
+        try Fixtures.write(logPath, original + Array("gatelog/eu-test\n60\n".utf8))
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.isIntact, report.summary)
+        XCTAssertTrue(report.warnings.contains { $0.contains("checkpoints.log") }, report.summary)
+        try open().close()
+        XCTAssertEqual(try Fixtures.read(logPath), original)
+        XCTAssertEqual(try Fixtures.verify(config).warnings, [])
+    }
+
+    func testSecondWriterOnTheSameRegionIsRefused() throws {
+        let first = try open()
+        do {
+            let second = try open()
+            second.close()
+            XCTFail("a second writer opened the region")
+        } catch StoreError.regionLocked(let region, let holder) {
+            XCTAssertEqual(region, "eu-test")
+            XCTAssertEqual(holder, "pid \(getpid())")
+        }
+        // Through LogStore as well, from a second store object on the same directory.
+        let store = try LogStore(configuration: config)
+        XCTAssertThrowsError(try store.writer(for: "eu-test")) { error in
+            guard case StoreError.regionLocked = error else { return XCTFail("\(error)") }
+        }
+        // Another region of the same directory is independent.
+        XCTAssertNoThrow(try store.writer(for: "us-test"))
+        store.close()
+        first.close()
+        // Once closed, the lock is free.
+        try open().close()
+    }
+
+    func testDuplicateIDsInOneBatchAndAcrossReopen() throws {
+        let writer = try open()
+        let a = Fixtures.staged(Fixtures.recordText(1, id: "dup-a"))
+        let b = Fixtures.staged(Fixtures.recordText(2, id: "dup-b"))
+        // The same id twice in one batch, with a different body the second time.
+        let first = try writer.appendAndWait([a, b, Fixtures.staged(Fixtures.recordText(3, id: "dup-a"))])
+        let base = status.treeSize
+        XCTAssertEqual(first.count, 3)
+        guard case .accepted(let pa, _) = first[0], case .accepted(let pb, _) = first[1] else { return XCTFail("\(first)") }
+        XCTAssertEqual(pa, base)
+        XCTAssertEqual(pb, base + 1)
+        XCTAssertEqual(first[2], .duplicate(existingPosition: base))
+        // Again in a later batch (answered from memory).
+        XCTAssertEqual(try writer.appendAndWait([b]), [.duplicate(existingPosition: base + 1)])
+        // Ids written by the fixture before this writer opened (answered from the disk).
+        XCTAssertEqual(try writer.appendAndWait([Fixtures.staged(7)]), [.duplicate(existingPosition: 7)])
+        writer.close()
+
+        let reopened = try open()
+        XCTAssertEqual(try reopened.appendAndWait([a, Fixtures.staged(41), b, Fixtures.staged(0)]),
+                       [.duplicate(existingPosition: base), .duplicate(existingPosition: 41),
+                        .duplicate(existingPosition: base + 1), .duplicate(existingPosition: 0)])
+        let fresh = try reopened.appendAndWait([Fixtures.staged(Fixtures.recordText(4, id: "dup-c"))])
+        XCTAssertEqual(fresh.count, 1)
+        guard case .accepted(let pc, _) = fresh[0] else { return XCTFail("\(fresh)") }
+        XCTAssertEqual(pc, base + 2)
+        reopened.close()
+
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.isIntact, report.summary)
+        XCTAssertEqual(report.records, base + 3)
+        let ids = try Fixtures.storedIDs(config, region: "eu-test")
+        XCTAssertEqual(ids.count, Int(base) + 3)
+        XCTAssertEqual(Set(ids.values).count, ids.count, "no id is stored twice")
+    }
+}
+
+extension RegionWriter {
+    /// Closes the writer and returns its final status.
+    func closeAndStatus() -> RegionStatus {
+        close()
+        return status
+    }
+}
+
+extension RecoveryTests {
+    /// A writer killed between sealing a segment and writing the next segment's header leaves an
+    /// empty (or torn) last segment: crash residue for verify, recreated on open.
+    func testUnfinishedNextSegmentHeaderIsCrashResidueAndRecovered() throws {
+        let writer = try open()
+        try writer.seal()
+        writer.close()
+        let sealed = try open().closeAndStatus()
+        let next = Fixtures.segmentPath(config, UInt64(sealed.segmentCount))
+        let header = try Fixtures.read(next)
+        // nil: killed after the seal, before the next segment file was even created.
+        for torn in [nil, [UInt8](), Array(header[0..<30]), Array(header[0..<(header.count - 1)])] {
+            if let torn { try Fixtures.write(next, torn) } else { XCTAssertEqual(unlink(next), 0) }
+            let report = try Fixtures.verify(config)
+            XCTAssertTrue(report.isIntact, report.summary)
+            XCTAssertEqual(report.records, status.treeSize)
+            if torn != nil { XCTAssertTrue(report.warnings.contains { $0.contains("unfinished header") }, report.summary) }
+            try open().close()
+            XCTAssertEqual(try Fixtures.read(next).count, header.count, "the segment is recreated with a whole header")
+            let after = try Fixtures.verify(config)
+            XCTAssertTrue(after.isIntact && after.warnings.isEmpty, after.summary)
+        }
+    }
+}

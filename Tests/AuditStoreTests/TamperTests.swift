@@ -1,0 +1,497 @@
+import XCTest
+import Foundation
+import AuditFormat
+import AuditStore
+import GatelogCrypto
+import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Tampering with real files written by the real writer: each damage must be reported by
+/// `RegionVerifier` with the right kind and location.
+final class TamperTests: XCTestCase {
+    static let recordCount = 200
+    var tmp: TemporaryDirectory!
+    var config: StoreConfiguration!
+    var status: RegionStatus!
+
+    /// The store is written once by the real writer; each test tampers with its own copy.
+    static let template = Result { () throws -> (directory: TemporaryDirectory, status: RegionStatus) in
+        let dir = TemporaryDirectory("gatelog-tamper-template")
+        return (dir, try Fixtures.writeStore(Fixtures.configuration(dir.path), count: recordCount))
+    }
+
+    override class func tearDown() {
+        if case .success(let t) = template { try? FileManager.default.removeItem(atPath: t.directory.path) }
+    }
+
+    override func setUpWithError() throws {
+        let template = try Self.template.get()
+        tmp = TemporaryDirectory()
+        try FileManager.default.removeItem(atPath: tmp.path)
+        try FileManager.default.copyItem(atPath: template.directory.path, toPath: tmp.path)
+        config = Fixtures.configuration(tmp.path)
+        status = template.status
+    }
+
+    override func tearDown() { tmp = nil }
+
+    var regionDirectory: String { config.regionDirectory("eu-test") }
+    func name(_ n: UInt64) -> String { SegmentNaming.fileName(n) }
+    func path(_ n: UInt64) -> String { Fixtures.segmentPath(config, n) }
+    func scan(_ n: UInt64) throws -> SegmentScan { try Fixtures.scan(config, n) }
+
+    /// The damage is reported where it is: every break names `segment`, and no later footer or
+    /// checkpoint is blamed for it.
+    func assertLocal(_ report: RegionVerification, to segment: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(report.isIntact, file: file, line: line)
+        XCTAssertTrue(report.breaks.allSatisfy { $0.segment == name(segment) }, report.summary, file: file, line: line)
+        XCTAssertEqual(report.breaks(.checkpointMismatch), [], report.summary, file: file, line: line)
+    }
+
+    /// The signed checkpoints in the region's log, in file order.
+    func checkpoints() throws -> [SignedCheckpoint] {
+        CheckpointLog.parse(try Fixtures.read("\(regionDirectory)/checkpoints.log")).entries.compactMap(\.checkpoint)
+    }
+
+    // MARK: The untouched store
+
+    func testCleanStoreVerifiesIntactAndMatchesIndependentHashes() throws {
+        XCTAssertGreaterThanOrEqual(status.segmentCount, 5, "the fixture must span several segments")
+        for n in 1..<UInt64(status.segmentCount) {
+            let s = try scan(n)
+            XCTAssertNotNil(s.footer, "\(name(n)) must be sealed")
+            XCTAssertGreaterThanOrEqual(s.frames.count, 3, "\(name(n)) must hold several frames")
+            XCTAssertTrue(s.frames.contains { $0.header.recordCount > 1 }, "frames must hold several records")
+        }
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.isIntact, report.summary)
+        XCTAssertEqual(report.breaks, [])
+        XCTAssertEqual(report.warnings, [])
+        XCTAssertEqual(report.records, UInt64(Self.recordCount))
+        XCTAssertEqual(report.segments, status.segmentCount)
+        XCTAssertEqual(report.checkpointsVerified, try checkpoints().count)
+        XCTAssertGreaterThanOrEqual(report.checkpointsVerified, status.segmentCount)
+        XCTAssertEqual(report.chainHead, status.chainHead)
+        XCTAssertEqual(report.merkleRoot, status.merkleRoot)
+
+        // The same head and root, recomputed from the records alone (not from the files).
+        let leaves = (0..<Self.recordCount).map { Fixtures.staged($0).prepared.leafHash }
+        var chain = Digest32.zero
+        for (i, leaf) in leaves.enumerated() { chain = LogHash.chain(previous: chain, position: UInt64(i), leaf: leaf) }
+        XCTAssertEqual(report.chainHead, chain)
+        XCTAssertEqual(report.merkleRoot, LogHash.merkleRoot(leaves[...]))
+        // And every record reads back with its id at its position.
+        let ids = try Fixtures.storedIDs(config, region: "eu-test")
+        XCTAssertEqual(ids.count, Self.recordCount)
+        for i in 0..<Self.recordCount { XCTAssertEqual(ids[UInt64(i)], "req-\(i)") }
+    }
+
+    // MARK: Flipped bytes
+
+    func testFlippedByteInCompressedContentIsContentModified() throws {
+        let s = try scan(2)
+        let frame = s.frames[2]
+        let h = frame.header
+        let contentStart = Int(frame.offset) + h.headerSize + Int(h.envelopesStoredLength)
+        try Fixtures.flipByte(path(2), at: contentStart + Int(h.contentsStoredLength) / 2, mask: 0x40)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact)
+        XCTAssertEqual(Set(report.breaks.map(\.kind)), [.contentModified], report.summary)
+        XCTAssertTrue(report.breaks.allSatisfy { $0.segment == name(2) }, report.summary)
+        XCTAssertTrue(report.breaks.contains { $0.offset == frame.offset && $0.position.map(h.positions.contains) == true }, report.summary)
+        // The damage stays local: the chain, the Merkle root and every checkpoint still verify from the directories.
+        XCTAssertEqual(report.records, UInt64(Self.recordCount))
+        XCTAssertEqual(report.chainHead, status.chainHead)
+        XCTAssertEqual(report.checkpointsVerified, try checkpoints().count)
+    }
+
+    /// A careful attacker rewrites one record's content, recompresses, and recomputes the frame's
+    /// header digest, trailer digest and the segment footer. The record's content digest in the
+    /// frame directory (bound into the chain and signatures) still catches it, naming the record.
+    func testRewrittenContentWithRecomputedFrameAndFooterDigestsIsCaughtWithRecordID() throws {
+        let s = try scan(2)
+        let frame = s.frames[1]
+        var bytes = try Fixtures.read(path(2))
+        let start = Int(frame.offset)
+        let old = Array(bytes[start..<(start + frame.header.totalSize)])
+        var h = frame.header
+        let decompressor = ZstdDecompressor()
+        let envelopes = try old.withUnsafeBytes { try FrameCodec.envelopes($0, header: h, decompressor: decompressor) }!
+        var contents = try old.withUnsafeBytes { try FrameCodec.contents($0, header: h, decompressor: decompressor) }!
+        let k = 1
+        let range = FrameCodec.ranges(lengths: h.directory.map(\.contentLength))[k]
+        let target = contents[range].firstIndex(of: UInt8(ascii: "a"))!
+        contents[target] = UInt8(ascii: "A") // e.g. "alpha" → "Alpha": same length, different bytes
+        let compressor = ZstdCompressor()
+        var payload = [UInt8]()
+        _ = try envelopes.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) }
+        h.contentsStoredLength = UInt32(try contents.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
+        let sig = old.withUnsafeBytes { FrameCodec.signature($0, header: frame.header) }
+        let forged = FrameCodec.assemble(header: &h, payload: payload, keyHash: sig.keyHash, signature: sig.signature)
+        bytes.replaceSubrange(start..<(start + old.count), with: forged)
+        // Recompute the footer's segment digest and the footer's own digest.
+        let footerStart = bytes.count - SegmentFooter.size
+        var footer = try bytes[footerStart...].withUnsafeBytes { try SegmentFooter.decode($0).get() }
+        footer.segmentDigest = SHA256.hash(Array(bytes[..<footerStart]))
+        bytes.replaceSubrange(footerStart..., with: footer.encode())
+        try Fixtures.write(path(2), bytes)
+
+        let report = try Fixtures.verify(config)
+        let p = h.firstPosition + UInt64(k)
+        XCTAssertEqual(report.breaks.count, 1, report.summary)
+        let b = try XCTUnwrap(report.breaks.first)
+        XCTAssertEqual(b.kind, .contentModified)
+        XCTAssertEqual(b.segment, name(2))
+        XCTAssertEqual(b.offset, frame.offset)
+        XCTAssertEqual(b.position, p)
+        XCTAssertEqual(b.recordID, "req-\(p)")
+        XCTAssertTrue(b.detail.contains("content bytes"), b.detail)
+    }
+
+    /// A damaged last frame looks like a torn write, but a checkpoint covers it: a break, not residue.
+    func testFlippedByteInTheLastCheckpointedFrameIsNotCrashResidue() throws {
+        let last = UInt64(status.segmentCount)
+        let frame = try XCTUnwrap(try scan(last).frames.last)
+        try Fixtures.flipByte(path(last), at: Int(frame.offset) + frame.header.headerSize + 5)
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.breaks.contains { $0.kind == .contentModified && $0.segment == name(last) && $0.offset == frame.offset }, report.summary)
+        XCTAssertFalse(report.warnings.contains { $0.contains("crash residue") }, report.summary)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+    }
+
+    func testFlippedByteInFrameHeaderIsContentModifiedAtThatFrame() throws {
+        let s = try scan(2)
+        let frame = s.frames[2]
+        // Inside the directory: the second record's envelope digest.
+        try Fixtures.flipByte(path(2), at: Int(frame.offset) + FrameHeader.fixedSize + FrameDirectoryEntry.size + 20)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact)
+        let first = try XCTUnwrap(report.breaks.first)
+        XCTAssertEqual(first.kind, .contentModified, report.summary)
+        XCTAssertEqual(first.segment, name(2))
+        XCTAssertEqual(first.offset, frame.offset)
+        XCTAssertEqual(first.position, frame.header.firstPosition)
+        XCTAssertTrue(first.detail.contains("header digest"), first.detail)
+        assertLocal(report, to: 2)
+    }
+
+    func testEveryFlippedFrameHeaderByteIsDetected() throws {
+        let s = try scan(3)
+        let frame = s.frames[1]
+        let original = try Fixtures.read(path(3))
+        var rng = SeededGenerator(seed: 42)
+        for _ in 0..<24 {
+            let at = Int(frame.offset) + Int(rng.next() % UInt64(frame.header.headerSize))
+            var bytes = original
+            bytes[at] ^= UInt8(1 << (rng.next() % 8))
+            try Fixtures.write(path(3), bytes)
+            let report = try Fixtures.verify(config)
+            XCTAssertTrue(report.breaks.contains { $0.segment == name(3) && $0.offset == frame.offset && $0.kind == .contentModified },
+                          "flip at byte \(at): \(report.summary)")
+        }
+    }
+
+    func testFlippedByteInSegmentFooterIsContentModifiedAtTheFooter() throws {
+        let s = try scan(3)
+        let footerOffset = s.fileSize - UInt64(SegmentFooter.size)
+        try Fixtures.flipByte(path(3), at: Int(footerOffset) + 40) // inside lastChain
+
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.count, 1, report.summary)
+        XCTAssertEqual(report.breaks.first?.kind, .contentModified)
+        XCTAssertEqual(report.breaks.first?.segment, name(3))
+        XCTAssertEqual(report.breaks.first?.offset, footerOffset)
+    }
+
+    // MARK: Missing, moved and cut data
+
+    func testDeletedFrameIsRecordMissing() throws {
+        let s = try scan(2)
+        let frame = s.frames[2]
+        var bytes = try Fixtures.read(path(2))
+        bytes.removeSubrange(Int(frame.offset)..<(Int(frame.offset) + frame.header.totalSize))
+        try Fixtures.write(path(2), bytes)
+
+        let report = try Fixtures.verify(config)
+        let missing = report.breaks(.recordMissing)
+        XCTAssertTrue(missing.contains { $0.segment == name(2) && $0.offset == frame.offset && $0.position == frame.header.firstPosition },
+                      report.summary)
+        XCTAssertTrue(missing.first?.detail.contains("\(frame.header.firstPosition) to \(frame.header.positions.upperBound - 1)") == true,
+                      report.summary)
+        XCTAssertEqual(report.breaks.first?.kind, .recordMissing, "the first break names the cause: \(report.summary)")
+        assertLocal(report, to: 2)
+    }
+
+    func testDeletedSegmentFileIsRecordMissing() throws {
+        let deleted = try scan(3)
+        XCTAssertEqual(unlink(path(3)), 0)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact)
+        let missing = report.breaks(.recordMissing)
+        XCTAssertTrue(missing.contains { $0.segment == name(4) && $0.detail.contains(name(3)) }, report.summary)
+        XCTAssertTrue(missing.contains { $0.position == deleted.header.firstPosition }, report.summary)
+        XCTAssertEqual(report.breaks.first?.kind, .recordMissing, report.summary)
+        assertLocal(report, to: 4)
+        XCTAssertEqual(report.breaks.count, 2, report.summary)
+    }
+
+    func testDeletedLastSegmentIsTailTruncated() throws {
+        let last = UInt64(status.segmentCount)
+        let lastScan = try scan(last)
+        XCTAssertEqual(unlink(path(last)), 0)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact)
+        XCTAssertTrue(report.breaks(.tailTruncated).contains { $0.position == lastScan.header.firstPosition }, report.summary)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+    }
+
+    func testSwappedSegmentFilesAreRecordsReordered() throws {
+        let a = path(2), b = path(3)
+        XCTAssertEqual(rename(a, "\(a).tmp"), 0)
+        XCTAssertEqual(rename(b, a), 0)
+        XCTAssertEqual(rename("\(a).tmp", b), 0)
+
+        let report = try Fixtures.verify(config)
+        let reordered = report.breaks(.recordsReordered)
+        XCTAssertTrue(reordered.contains { $0.segment == name(2) && $0.offset == 0 && $0.detail.contains("holds segment 3") }, report.summary)
+        XCTAssertTrue(reordered.contains { $0.segment == name(3) && $0.offset == 0 && $0.detail.contains("holds segment 2") }, report.summary)
+        XCTAssertEqual(report.breaks.first?.kind, .recordsReordered, report.summary)
+    }
+
+    func testSealedSegmentWithoutItsFooterIsTailTruncated() throws {
+        let s = try scan(2)
+        var bytes = try Fixtures.read(path(2))
+        bytes.removeLast(SegmentFooter.size)
+        try Fixtures.write(path(2), bytes)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.count, 1, report.summary)
+        let b = try XCTUnwrap(report.breaks.first)
+        XCTAssertEqual(b.kind, .tailTruncated)
+        XCTAssertEqual(b.segment, name(2))
+        XCTAssertEqual(b.position, s.frames.last!.header.positions.upperBound)
+    }
+
+    func testSealedSegmentCutInsideItsLastFrameIsTailTruncated() throws {
+        let s = try scan(2)
+        let last = s.frames.last!
+        var bytes = try Fixtures.read(path(2))
+        bytes.removeSubrange((Int(last.offset) + last.header.totalSize / 2)...)
+        try Fixtures.write(path(2), bytes)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact)
+        XCTAssertTrue(report.breaks(.tailTruncated).contains { $0.segment == name(2) }, report.summary)
+        XCTAssertTrue(report.breaks.contains { $0.segment == name(2) && $0.offset == last.offset }, report.summary)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+    }
+
+    func testSwappedFramesInsideASegmentAreRecordsReordered() throws {
+        let s = try scan(2)
+        let f1 = s.frames[1], f2 = s.frames[2]
+        var bytes = try Fixtures.read(path(2))
+        let one = Array(bytes[Int(f1.offset)..<(Int(f1.offset) + f1.header.totalSize)])
+        let two = Array(bytes[Int(f2.offset)..<(Int(f2.offset) + f2.header.totalSize)])
+        bytes.replaceSubrange(Int(f1.offset)..<(Int(f2.offset) + f2.header.totalSize), with: two + one)
+        try Fixtures.write(path(2), bytes)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.breaks(.recordsReordered).contains { $0.segment == name(2) && $0.position == f1.header.firstPosition }, report.summary)
+        assertLocal(report, to: 2)
+        // The frames themselves are intact: no record is reported as modified.
+        XCTAssertTrue(report.breaks(.contentModified).allSatisfy { $0.position == nil }, report.summary)
+    }
+
+    // MARK: Injection and signatures
+
+    /// A frame for the next position with every digest, the chain link, the header digest and the
+    /// trailer recomputed, but signed by a key the store does not trust.
+    func forgedFrame(key: LogSigningKey, id: String = "forged-1") throws -> [UInt8] {
+        let record = Fixtures.staged(Fixtures.recordText(9999, id: id))
+        return try FrameCodec.encode(records: [record.prepared], firstPosition: status.treeSize, previousChain: status.chainHead,
+                                     region: "eu-test", key: key, compressor: ZstdCompressor()).bytes
+    }
+
+    func testForgedRecordAppendedAtTheTailIsRecordInjected() throws {
+        let last = UInt64(status.segmentCount)
+        let before = try scan(last)
+        var bytes = try Fixtures.read(path(last))
+        bytes += try forgedFrame(key: Fixtures.attackerKey)
+        try Fixtures.write(path(last), bytes)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.count, 1, report.summary)
+        let b = try XCTUnwrap(report.breaks.first)
+        XCTAssertEqual(b.kind, .recordInjected)
+        XCTAssertEqual(b.segment, name(last))
+        XCTAssertEqual(b.offset, before.fileSize)
+        XCTAssertEqual(b.position, status.treeSize)
+        // The writer must not adopt the forged record and sign a checkpoint over it.
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+        XCTAssertEqual(try Fixtures.verify(config).breaks(.recordInjected).count, 1)
+    }
+
+    /// The same frame signed by the store's own key is what a crash between the frame's fdatasync
+    /// and the next checkpoint leaves: a warning, adopted (and checkpointed) by the next writer.
+    func testValidlySignedFramesAfterTheLastCheckpointAreAWarningAndAdoptedOnOpen() throws {
+        let last = UInt64(status.segmentCount)
+        var bytes = try Fixtures.read(path(last))
+        bytes += try forgedFrame(key: Fixtures.storeKey, id: "late-1")
+        try Fixtures.write(path(last), bytes)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.isIntact, report.summary)
+        XCTAssertEqual(report.records, status.treeSize + 1)
+        XCTAssertEqual(report.warnings.count, 1, report.summary)
+
+        let writer = try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey)
+        XCTAssertEqual(writer.status.treeSize, status.treeSize + 1)
+        XCTAssertEqual(writer.status.lastCheckpointSize, status.treeSize + 1)
+        writer.close()
+        let after = try Fixtures.verify(config)
+        XCTAssertTrue(after.isIntact, after.summary)
+        XCTAssertEqual(after.warnings, [])
+    }
+
+    func testBadCheckpointSignatureIsBadSignature() throws {
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        let parsed = CheckpointLog.parse(try Fixtures.read(logPath))
+        XCTAssertGreaterThanOrEqual(parsed.entries.count, 3)
+        var rebuilt = [UInt8]()
+        let victim = 1
+        var victimSize: UInt64 = 0
+        for (i, e) in parsed.entries.enumerated() {
+            var cp = e.checkpoint!
+            if i == victim {
+                cp.signatures[0].signature[10] ^= 0x08
+                victimSize = cp.checkpoint.treeSize
+            }
+            rebuilt += CheckpointLog.encode(cp)
+        }
+        try Fixtures.write(logPath, rebuilt)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.count, 1, report.summary)
+        XCTAssertEqual(report.breaks.first?.kind, .badSignature)
+        XCTAssertEqual(report.breaks.first?.position, victimSize)
+        XCTAssertEqual(report.checkpointsVerified, parsed.entries.count - 1)
+    }
+
+    /// A checkpoint whose body was edited (a different root) keeps its old signature: bad signature.
+    func testEditedCheckpointBodyIsBadSignature() throws {
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        var all = try checkpoints()
+        all[0].checkpoint.rootHash = SHA256.hash("not the root")
+        try Fixtures.write(logPath, all.flatMap(CheckpointLog.encode))
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.map(\.kind), [.badSignature], report.summary)
+        XCTAssertEqual(report.breaks.first?.position, all[0].checkpoint.treeSize)
+    }
+
+    /// The attacker rewrites one record and rebuilds the whole region — segments, frame signatures
+    /// and checkpoint log — with their own key. Only a checkpoint kept outside the store, together
+    /// with pinned verifier keys, reveals it.
+    func testRewrittenStoreWithNewCheckpointLogIsCaughtByOutsideCheckpoint() throws {
+        let outside = try XCTUnwrap(try checkpoints().max { $0.checkpoint.treeSize < $1.checkpoint.treeSize })
+        XCTAssertEqual(outside.checkpoint.treeSize, status.treeSize)
+
+        try FileManager.default.removeItem(atPath: regionDirectory)
+        let victim = 57
+        let rewritten = try Fixtures.writeStore(config, count: Self.recordCount, key: Fixtures.attackerKey) { i in
+            i == victim ? Fixtures.staged(Fixtures.recordText(i).replacingOccurrences(of: "\"status\":200", with: "\"status\":201"))
+                        : Fixtures.staged(i)
+        }
+        XCTAssertEqual(rewritten.treeSize, status.treeSize)
+        XCTAssertNotEqual(rewritten.merkleRoot, status.merkleRoot)
+
+        // Trusting whatever key the store holds, and without the outside checkpoint, the rewrite is consistent.
+        let attackerRing = VerifierKeyring([Fixtures.attackerKey.verifier])
+        XCTAssertTrue(try Fixtures.verify(config, keyring: attackerRing).isIntact)
+
+        // With the outside checkpoint: the log was rewritten.
+        let both = VerifierKeyring([Fixtures.attackerKey.verifier, Fixtures.storeKey.verifier])
+        let withCheckpoint = try Fixtures.verify(config, keyring: both, external: [outside])
+        XCTAssertEqual(withCheckpoint.breaks.map(\.kind), [.checkpointMismatch], withCheckpoint.summary)
+        XCTAssertEqual(withCheckpoint.breaks.first?.position, status.treeSize - 1)
+
+        // With the pinned key as well: every checkpoint in the store is signed by an unknown key.
+        let pinned = try Fixtures.verify(config, keyring: Fixtures.trusted, external: [outside])
+        XCTAssertTrue(pinned.breaks(.checkpointMismatch).contains { $0.detail.contains("outside checkpoint") }, pinned.summary)
+        XCTAssertEqual(pinned.breaks(.badSignature).count, try checkpoints().count + 1, pinned.summary) // + the last frame's signature
+    }
+
+    /// Cutting the last frames together with the checkpoints that cover them leaves a store that is
+    /// consistent on its own; the witness's checkpoint reveals the truncation.
+    func testTailCutWithItsCheckpointsIsCaughtByOutsideCheckpoint() throws {
+        let outside = try XCTUnwrap(try checkpoints().last)
+        let last = UInt64(status.segmentCount)
+        let lastScan = try scan(last)
+        let cutAt = try XCTUnwrap(lastScan.frames.first)
+        var bytes = try Fixtures.read(path(last))
+        bytes.removeSubrange(Int(cutAt.offset)...)
+        try Fixtures.write(path(last), bytes)
+        let kept = try checkpoints().filter { $0.checkpoint.treeSize <= cutAt.header.firstPosition }
+        try Fixtures.write("\(regionDirectory)/checkpoints.log", kept.flatMap(CheckpointLog.encode))
+
+        XCTAssertTrue(try Fixtures.verify(config).isIntact, "without a witness the cut is invisible")
+        let report = try Fixtures.verify(config, external: [outside])
+        XCTAssertEqual(report.breaks.map(\.kind), [.tailTruncated], report.summary)
+        XCTAssertEqual(report.breaks.first?.position, cutAt.header.firstPosition)
+        XCTAssertTrue(report.breaks.first?.detail.contains("outside checkpoint") == true, report.summary)
+    }
+
+    func testDeletedCheckpointLogIsCheckpointMismatchAndOutsideCheckpointStillVerifies() throws {
+        let outside = try XCTUnwrap(try checkpoints().last)
+        XCTAssertEqual(unlink("\(regionDirectory)/checkpoints.log"), 0)
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.map(\.kind), [.checkpointMismatch], report.summary)
+        let withOutside = try Fixtures.verify(config, external: [outside])
+        XCTAssertEqual(withOutside.checkpointsVerified, 1)
+        XCTAssertEqual(withOutside.breaks.map(\.kind), [.checkpointMismatch], withOutside.summary)
+    }
+
+    // MARK: Several breaks
+
+    func testEveryIndependentBreakIsReported() throws {
+        let s1 = try scan(1)
+        let frame = s1.frames[1]
+        try Fixtures.flipByte(path(1), at: Int(frame.offset) + frame.header.headerSize + 3, mask: 0x10)
+        let s4 = try scan(4)
+        let footerOffset = s4.fileSize - UInt64(SegmentFooter.size)
+        try Fixtures.flipByte(path(4), at: Int(footerOffset) + 12)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(Set(report.breaks.compactMap(\.segment)), [name(1), name(4)], report.summary)
+        XCTAssertTrue(report.breaks.contains { $0.segment == name(1) && $0.offset == frame.offset && $0.kind == .contentModified }, report.summary)
+        XCTAssertTrue(report.breaks.contains { $0.segment == name(4) && $0.offset == footerOffset && $0.kind == .contentModified }, report.summary)
+    }
+
+    func testBreaksAreBoundedByMaxBreaks() throws {
+        for n in 1..<UInt64(status.segmentCount) {
+            let s = try scan(n)
+            try Fixtures.flipByte(path(n), at: Int(s.fileSize) - SegmentFooter.size + 40)
+        }
+        var verifier = RegionVerifier(region: "eu-test", directory: regionDirectory, keyring: Fixtures.trusted)
+        verifier.maxBreaks = 2
+        let report = try verifier.verify()
+        XCTAssertEqual(report.breaks.count, 2)
+        XCTAssertTrue(report.breaksTruncated)
+    }
+}
+
+func XCTAssertThrowsIntegrity<T>(_ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) {
+    do {
+        let value = try body()
+        if let writer = value as? RegionWriter { writer.close() }
+        XCTFail("expected StoreError.integrity, got a value", file: file, line: line)
+    } catch StoreError.integrity {
+    } catch {
+        XCTFail("expected StoreError.integrity, got \(error)", file: file, line: line)
+    }
+}

@@ -1,0 +1,82 @@
+import XCTest
+import Foundation
+import AuditFormat
+import AuditStore
+import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gatelog verify` as a process: exit 0 intact, 1 broken, 2 usage, 3 I/O; `--json`;
+/// `--checkpoint FILE` and `--key FILE` catch a rewritten store.
+final class VerifyCommandTests: XCTestCase {
+    func run(_ binary: String, _ arguments: [String], input: [UInt8] = []) throws -> (code: Int32, output: String) {
+        let child = try ChildProcess(binary, arguments)
+        child.feed(input.isEmpty ? [] : [input], pausesMicroseconds: [], closeWhenDone: true)
+        let code = child.wait()
+        return (code, child.output())
+    }
+
+    func testExitCodesJSONAndOutsideCheckpoint() throws {
+        let binary = try ChildProcess.gatelogBinary()
+        signal(SIGPIPE, SIG_IGN)
+        let tmp = TemporaryDirectory("gatelog-cli")
+        let data = "\(tmp.path)/data"
+        let input = (0..<300).map { Fixtures.recordText($0, region: "cli") + "\n" }.joined()
+        let ingest = try run(binary, ["ingest", "--data", data, "--segment-size", "16KiB", "-"], input: Array(input.utf8))
+        XCTAssertEqual(ingest.code, 0, ingest.output)
+        XCTAssertTrue(ingest.output.contains(#""accepted":300"#), ingest.output)
+
+        let clean = try run(binary, ["verify", "--data", data, "--json"])
+        XCTAssertEqual(clean.code, 0, clean.output)
+        let json = try JSONValue.parse(clean.output)
+        XCTAssertEqual(json["intact"], .bool(true))
+        XCTAssertEqual(json["regions"]?.arrayValue?.first?["records"], .int(300))
+
+        // The witness keeps the latest checkpoint and the verifier key.
+        let checkpoint = try run(binary, ["checkpoint", "--data", data])
+        XCTAssertEqual(checkpoint.code, 0, checkpoint.output)
+        let checkpointFile = "\(tmp.path)/witness.checkpoint"
+        try Fixtures.write(checkpointFile, Array(checkpoint.output.utf8))
+        let keys = try run(binary, ["key", "list", "--data", data])
+        let keyFile = "\(tmp.path)/witness.keys"
+        try Fixtures.write(keyFile, Array(keys.output.utf8))
+        XCTAssertEqual(try run(binary, ["verify", "--data", data, "--checkpoint", checkpointFile, "--key", keyFile]).code, 0)
+
+        // Usage errors: 2.
+        XCTAssertEqual(try run(binary, ["verify", "--data", data, "--bogus", "x"]).code, 2)
+        XCTAssertEqual(try run(binary, ["verify", "--data", "\(tmp.path)/nothing-here"]).code, 2)
+
+        // An I/O error (a segment that cannot be read): 3.
+        let config = StoreConfiguration(dataDirectory: data)
+        let segments = "\(config.regionDirectory("cli"))/segments"
+        let extra = "\(segments)/\(SegmentNaming.fileName(999))"
+        XCTAssertEqual(mkdir(extra, 0o755), 0)
+        XCTAssertEqual(try run(binary, ["verify", "--data", data]).code, 3)
+        XCTAssertEqual(rmdir(extra), 0)
+
+        // Damage: 1, with the break in the JSON.
+        let path = Fixtures.segmentPath(config, 2, region: "cli")
+        let original = try Fixtures.read(path)
+        try Fixtures.flipByte(path, at: original.count - 20)
+        let broken = try run(binary, ["verify", "--data", data, "--json"])
+        XCTAssertEqual(broken.code, 1, broken.output)
+        let brokenJSON = try JSONValue.parse(broken.output)
+        XCTAssertEqual(brokenJSON["intact"], .bool(false))
+        let firstBreak = brokenJSON["regions"]?.arrayValue?.first?["breaks"]?.arrayValue?.first
+        XCTAssertEqual(firstBreak?["kind"], .string("content_modified"))
+        XCTAssertEqual(firstBreak?["segment"], .string(SegmentNaming.fileName(2)))
+        try Fixtures.write(path, original)
+
+        // A whole rewrite under a new key (checkpoint log included) passes a plain verify that trusts
+        // the store's own keys, and fails against the witness's checkpoint and key.
+        try FileManager.default.removeItem(atPath: data)
+        let rewritten = input.replacingOccurrences(of: #""status":200"#, with: #""status":500"#)
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "--segment-size", "16KiB", "-"], input: Array(rewritten.utf8)).code, 0)
+        XCTAssertEqual(try run(binary, ["verify", "--data", data]).code, 0)
+        let caught = try run(binary, ["verify", "--data", data, "--checkpoint", checkpointFile, "--key", keyFile])
+        XCTAssertEqual(caught.code, 1, caught.output)
+        XCTAssertTrue(caught.output.contains("checkpoint_mismatch"), caught.output)
+        XCTAssertTrue(caught.output.contains("bad_signature"), caught.output)
+    }
+}
