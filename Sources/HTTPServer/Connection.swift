@@ -300,7 +300,8 @@ final class Connection {
             method: head.method, routePattern: route, status: response.status.code,
             duration: .nanoseconds(Int64(Monotonic.now() - started)), requestBodyBytes: requestBodyBytes,
             responseBodyBytes: responseBytes, remoteAddress: peer, isComplete: complete))
-        if !keepAlive && complete { lingeringClose() }
+        // The request was read completely, so only pipelined extra input can be pending: drain what is there.
+        if !keepAlive && complete { lingeringClose(waitingUpTo: 0) }
         return keepAlive
     }
 
@@ -319,14 +320,14 @@ final class Connection {
             method: method ?? HTTPMethod("-"), routePattern: route, status: status,
             duration: .nanoseconds(Int64(Monotonic.now() - started)), requestBodyBytes: 0,
             responseBodyBytes: body.count, remoteAddress: peer, isComplete: complete))
-        if complete { lingeringClose() }
+        if complete { lingeringClose(waitingUpTo: 1_000_000_000) }
     }
 
-    /// Half-closes, then discards what the client still sends (bounded in time and bytes), so that closing with
-    /// unread input does not reset the connection before the client has read our response.
-    private func lingeringClose() {
+    /// Half-closes, then discards what the client still sends (for up to `nanoseconds` and 1 MiB), so that closing
+    /// with unread input does not reset the connection before the client has read our response.
+    private func lingeringClose(waitingUpTo nanoseconds: UInt64) {
         transport.finishWrites()
-        let deadline = Monotonic.now() + 1_000_000_000
+        let deadline = Monotonic.now() + nanoseconds
         var drained = 0
         while drained < 1 << 20 {
             guard case .bytes(let n) = transport.read(into: readBuffer, deadline: deadline, wakeFD: nil) else { return }
