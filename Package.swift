@@ -17,6 +17,7 @@ let package = Package(
         .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
         .target(name: "JSON"),
         .target(name: "HTTPServer", dependencies: ["CSSL", "JSON"]),
+        .executableTarget(name: "http-bench", dependencies: ["HTTPServer"]),
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),

@@ -12,6 +12,7 @@ final class Connection {
     private var parser: HTTPRequestParser
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var output: [UInt8] = []
+    private var dateCache = HTTPDateCache()
 
     private let headerTimeout: UInt64
     private let bodyTimeout: UInt64
@@ -225,7 +226,7 @@ final class Connection {
         let isHead = head.method == .head
         var keepAlive = head.isKeepAlive && !response.closesConnection && !server.isShuttingDown
         let connectionField: String? = keepAlive ? (head.version == .http1_0 ? "keep-alive" : nil) : "close"
-        let date = server.dateCache.current()
+        let date = dateCache.current()
         let config = server.configuration
         var complete = true
         var responseBytes = 0
@@ -312,7 +313,7 @@ final class Connection {
         let body = HTTPResponse.errorBody(code: code, message: message)
         output.removeAll(keepingCapacity: true)
         ResponseHead.serialize(status: HTTPStatus(status), headers: ["Content-Type": "application/json"],
-                               date: server.dateCache.current(), serverName: server.configuration.serverName,
+                               date: dateCache.current(), serverName: server.configuration.serverName,
                                contentLength: body.count, chunked: false, connection: "close", into: &output)
         output.append(contentsOf: body)
         let complete = writeOutput()

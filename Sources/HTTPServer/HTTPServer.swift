@@ -116,8 +116,9 @@ public final class HTTPServer: Sendable {
     let router: HTTPRouter
     let observer: HTTPObserver?
     let tlsContext: TLSContext?
-    let dateCache = HTTPDateCache()
     private let state = Mutex(State())
+    /// Set once shutdown begins; read on every request without taking the state lock.
+    private let shuttingDown = Atomic<Bool>(false)
     /// Readable once shutdown begins: wakes the accept loop and idle keep-alive connections.
     let wakeReadFD: Int32
     private let wakeWriteFD: Int32
@@ -165,7 +166,7 @@ public final class HTTPServer: Sendable {
 
     /// Whether ``shutdown(gracePeriod:)`` has begun.
     public var isShuttingDown: Bool {
-        state.withLock { $0.phase == .stopping || $0.phase == .stopped }
+        shuttingDown.load(ordering: .acquiring)
     }
 
     /// Binds, listens and starts accepting on a dedicated thread. Returns once the socket is listening.
@@ -183,6 +184,7 @@ public final class HTTPServer: Sendable {
             (fd, port) = try Sockets.listen(on: configuration.address, backlog: configuration.listenBacklog)
         } catch {
             state.withLock { $0.phase = .stopped }
+            shuttingDown.store(true, ordering: .releasing)
             stopped.leave()
             throw error
         }
@@ -199,6 +201,7 @@ public final class HTTPServer: Sendable {
                 $0.listenFD = -1
                 $0.phase = .stopped
             }
+            shuttingDown.store(true, ordering: .releasing)
             close(fd)
             stopped.leave()
             throw error
@@ -213,10 +216,12 @@ public final class HTTPServer: Sendable {
             switch s.phase {
             case .created:
                 s.phase = .stopped
+                shuttingDown.store(true, ordering: .releasing)
                 stopped.leave()
                 return false
             case .running:
                 s.phase = .stopping
+                shuttingDown.store(true, ordering: .releasing)
                 return true
             case .stopping, .stopped:
                 return false
@@ -322,6 +327,7 @@ public final class HTTPServer: Sendable {
     /// non-blocking send does not wait).
     private func rejectOverloaded(_ fd: Int32, registered: Bool = false) {
         var out: [UInt8] = []
+        var dateCache = HTTPDateCache()
         let body = HTTPResponse.errorBody(code: "service_unavailable", message: "too many open connections")
         ResponseHead.serialize(status: .serviceUnavailable, headers: ["Content-Type": "application/json"],
                                date: dateCache.current(), serverName: configuration.serverName,
@@ -385,40 +391,3 @@ enum Threads {
     }
 }
 
-/// Installs SIGTERM/SIGINT (or other) handling through Dispatch signal sources.
-///
-/// The default disposition of each signal is set to ignored so the process is not killed, and `handler` runs on a
-/// Dispatch queue each time one arrives. Keep the returned observer alive; ``cancel()`` restores nothing but stops
-/// delivery.
-public final class SignalObserver: Sendable {
-    private let sources: Mutex<[any DispatchSourceSignal]>
-
-    private init(sources: sending [any DispatchSourceSignal]) {
-        self.sources = Mutex(sources)
-    }
-
-    /// Starts observing `signals` (default SIGTERM and SIGINT); `handler` receives the signal number.
-    public static func install(signals: [Int32] = [SIGTERM, SIGINT],
-                               queue: DispatchQueue = DispatchQueue(label: "gatelog.signals"),
-                               handler: @escaping @Sendable (Int32) -> Void) -> SignalObserver {
-        var sources: [any DispatchSourceSignal] = []
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { handler(number) }
-            source.resume()
-            sources.append(source)
-        }
-        return SignalObserver(sources: sources)
-    }
-
-    /// Stops delivering signals to the handler.
-    public func cancel() {
-        sources.withLock { list in
-            for s in list { s.cancel() }
-            list.removeAll()
-        }
-    }
-
-    deinit { cancel() }
-}

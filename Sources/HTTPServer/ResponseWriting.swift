@@ -114,15 +114,16 @@ public final class ChunkWriter {
     func invalidate() { isFinished = true }
 }
 
-/// The `Date` header value, formatted at most once per second. Sendable through its mutex.
-final class HTTPDateCache: Sendable {
-    private let cache = Mutex<(second: Int, bytes: [UInt8])>((-1, []))
+/// The `Date` header value, formatted at most once per second. One per connection (no shared lock on the
+/// request path).
+struct HTTPDateCache {
+    private var second = -1
+    private var bytes: [UInt8] = []
 
     /// IMF-fixdate for the current second, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
-    func current() -> [UInt8] {
+    mutating func current() -> [UInt8] {
         var now = time(nil)
-        let second = Int(now)
-        if let hit = cache.withLock({ $0.second == second ? $0.bytes : nil }) { return hit }
+        if Int(now) == second { return bytes }
         var tm = tm()
         gmtime_r(&now, &tm)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
@@ -130,8 +131,8 @@ final class HTTPDateCache: Sendable {
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let text = "\(days[Int(tm.tm_wday)]), \(two(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(tm.tm_year + 1900) "
             + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)) GMT"
-        let bytes = Array(text.utf8)
-        cache.withLock { $0 = (second, bytes) }
+        second = Int(now)
+        bytes = Array(text.utf8)
         return bytes
     }
 }

@@ -202,18 +202,21 @@ enum Sockets {
     /// Polls one descriptor (and optionally a wake descriptor) for `events` until `deadline`.
     /// Returns `.ready`, `.timeout` or `.woken` (the wake descriptor became readable).
     static func wait(_ fd: Int32, events: Int16, deadline: UInt64, wakeFD: Int32?) -> WaitResult {
-        var fds = [pollfd(fd: fd, events: events, revents: 0), pollfd(fd: wakeFD ?? -1, events: Int16(POLLIN), revents: 0)]
+        // Two pollfds on the stack (no allocation per wait).
+        var fds = (pollfd(fd: fd, events: events, revents: 0), pollfd(fd: wakeFD ?? -1, events: Int16(POLLIN), revents: 0))
         while true {
             let timeout = Monotonic.pollTimeout(until: deadline)
             if timeout == 0 && Monotonic.now() >= deadline { return .timeout }
-            let n = poll(&fds, nfds_t(wakeFD == nil ? 1 : 2), timeout)
+            let n = withUnsafeMutablePointer(to: &fds) {
+                $0.withMemoryRebound(to: pollfd.self, capacity: 2) { poll($0, nfds_t(wakeFD == nil ? 1 : 2), timeout) }
+            }
             if n < 0 {
                 if Glibc.errno == EINTR { continue }
                 return .ready  // Let the following read/write report the error.
             }
             if n == 0 { continue }  // Re-check the deadline (poll may return early by rounding).
-            if fds[0].revents != 0 { return .ready }
-            if wakeFD != nil && fds[1].revents != 0 { return .woken }
+            if fds.0.revents != 0 { return .ready }
+            if wakeFD != nil && fds.1.revents != 0 { return .woken }
         }
     }
 

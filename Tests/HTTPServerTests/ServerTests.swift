@@ -550,4 +550,26 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(received.withLock { $0 }, [SIGUSR2])
         observer.cancel()
     }
+
+    /// A signal observed with SignalObserver drives a graceful shutdown that finishes the in-flight request.
+    func testSignalTriggersGracefulShutdown() throws {
+        var router = HTTPRouter()
+        installTestRoutes(&router)
+        let server = try HTTPServer(configuration: HTTPServerConfiguration(address: HTTPListenAddress(host: "127.0.0.1", port: 0)),
+                                    router: router)
+        try server.start()
+        let observer = SignalObserver.install(signals: [SIGUSR1]) { _ in server.shutdown(gracePeriod: .seconds(5)) }
+        defer { observer.cancel() }
+        let client = try RawClient(port: server.port)
+        try client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        usleep(100_000)
+        kill(getpid(), SIGUSR1)
+        let r = try client.readResponse()
+        XCTAssertEqual(r.bodyText, "slow done")
+        XCTAssertEqual(r.header("Connection"), "close")
+        let stopped = DispatchSemaphore(value: 0)
+        Thread { server.waitUntilStopped(); stopped.signal() }.start()
+        XCTAssertEqual(stopped.wait(timeout: .now() + 5), .success)
+        XCTAssertTrue(server.isShuttingDown)
+    }
 }
