@@ -12,6 +12,8 @@
 //     requests and the same error.
 //  2. Every produced head has a body framing the parser can account for, and every target that parses has
 //     path segments that re-split consistently.
+//  3. Re-serialising the parsed requests canonically (trimmed fields, one chunk) and parsing again gives the same
+//     events.
 
 /// What a parse run produced, comparable across fragmentations.
 struct Outcome: Equatable {
@@ -55,6 +57,36 @@ func checkHead(_ head: HTTPRequestHead) {
     }
 }
 
+/// Canonical bytes for parsed events: request line, fields as parsed, body re-framed the same way.
+func serialize(_ events: [HTTPParserEvent]) -> [UInt8] {
+    var out: [UInt8] = []
+    var pending: HTTPRequestHead?
+    for event in events {
+        switch event {
+        case .head(let head):
+            out += Array("\(head.method.rawValue) \(head.target) \(head.version)\r\n".utf8)
+            for field in head.headers { out += Array("\(field.name): \(field.value)\r\n".utf8) }
+            out += [13, 10]
+            pending = head
+        case .end(let body, let trailers):
+            guard let head = pending else { preconditionFailure("end without head") }
+            if head.isChunked {
+                if !body.isEmpty {
+                    out += Array(String(body.count, radix: 16).utf8) + [13, 10] + body + [13, 10]
+                }
+                out += Array("0\r\n".utf8)
+                for field in trailers { out += Array("\(field.name): \(field.value)\r\n".utf8) }
+                out += [13, 10]
+            } else {
+                precondition(body.count == (head.contentLength ?? 0), "body length differs from Content-Length")
+                out += body
+            }
+            pending = nil
+        }
+    }
+    return out
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size >= 2 else { return 0 }
@@ -69,6 +101,17 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let uneven = runParser(input, limits: limits, pieceSizes: [1 + control0 % 7, 1 + control1 % 13, 3], bodyLimit: bodyLimit)
     precondition(whole == bytewise, "byte-at-a-time parse differs from whole parse")
     precondition(whole == uneven, "uneven-split parse differs from whole parse")
+    // Complete requests only (drop a trailing head without its end).
+    var complete = whole.events
+    if case .head? = complete.last { complete.removeLast() }
+    if !complete.isEmpty {
+        let canonical = serialize(complete)
+        // Invalid UTF-8 in field values decodes to U+FFFD (3 bytes each), so the canonical form may be longer.
+        var relaxed = limits
+        relaxed.maxHeaderBytes = limits.maxHeaderBytes * 3
+        let again = canonical.withUnsafeBufferPointer { runParser($0, limits: relaxed, pieceSizes: [Int.max], bodyLimit: bodyLimit) }
+        precondition(again.error == nil && again.events == complete, "canonical re-serialisation parses differently")
+    }
     // Request-target and query parsing on the raw input as a string.
     let text = String(decoding: input, as: UTF8.self)
     if let target = RequestTarget.parse(text) {

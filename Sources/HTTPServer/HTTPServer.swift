@@ -152,7 +152,10 @@ public final class HTTPServer: Sendable {
     }
 
     deinit {
-        let fd = state.withLock { $0.listenFD }
+        // Only a never-started server can be released before stopping (running threads retain it); balance the
+        // group entered in init so Dispatch does not treat it as released while in use.
+        let (fd, phase) = state.withLock { ($0.listenFD, $0.phase) }
+        if phase == .created { stopped.leave() }
         if fd >= 0 { close(fd) }
         close(wakeReadFD)
         close(wakeWriteFD)
@@ -336,7 +339,8 @@ public final class HTTPServer: Sendable {
         _ = out.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
         var scratch = [UInt8](repeating: 0, count: 4096)
-        while recv(fd, &scratch, scratch.count, 0) > 0 {}
+        var reads = 0
+        while reads < 16 && recv(fd, &scratch, scratch.count, 0) > 0 { reads += 1 }  // Only what is already here.
         if registered { state.withLock { _ = $0.connections.remove(fd) } }
         close(fd)
     }

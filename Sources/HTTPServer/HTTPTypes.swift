@@ -59,7 +59,8 @@ public struct HTTPVersion: Hashable, Sendable, CustomStringConvertible {
 public struct HTTPField: Hashable, Sendable {
     /// The field name, in the case it was sent or given. Compare with ``HTTPHeaders`` lookups, which ignore case.
     public var name: String
-    /// The field value, without leading or trailing whitespace.
+    /// The field value, without leading or trailing whitespace. Received bytes that are not valid UTF-8 (obs-text)
+    /// are replaced by U+FFFD.
     public var value: String
 
     /// Creates a field.

@@ -69,6 +69,13 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(h.fields.map(\.name), ["Host", "X-A", "x-a", "Empty"])
     }
 
+    func testObsTextInValuesIsAcceptedAndDecodedLossily() {
+        let input = bytes("GET / HTTP/1.1\r\nHost: h\r\nX-Raw: a") + [0xF8, 0xE9] + bytes("b\r\n\r\n")
+        let r = parseAll(input)
+        XCTAssertNil(r.error)
+        XCTAssertEqual(r.requests.first?.head.headers["x-raw"], "a\u{FFFD}\u{FFFD}b")
+    }
+
     func testContentLengthBody() {
         let r = parseAll(bytes("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello worldGET / HTTP/1.1\r\nHost: h\r\n\r\n"))
         XCTAssertNil(r.error)

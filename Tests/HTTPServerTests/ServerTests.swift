@@ -572,4 +572,42 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(stopped.wait(timeout: .now() + 5), .success)
         XCTAssertTrue(server.isShuttingDown)
     }
+
+    /// Hostile random streams (fixed seed) over real sockets: every connection ends with well-formed responses and
+    /// a close, never a hang, and the server keeps serving.
+    func testRandomHostileStreamsNeverHangTheServer() throws {
+        let server = try startServer({
+            $0.limits = HTTPParserLimits(maxHeaderBytes: 512, maxHeaderCount: 8, maxBodyBytes: 256)
+            $0.headerTimeout = .seconds(2)
+        }, routes: installTestRoutes)
+        var rng = SplitMix64(seed: 0xBAD5EED)
+        let pieces = ["GET ", "POST ", "HEAD ", "/echo", "/hello", "/v1/records/%41", "/stream?n=3", "?q=%zz", " HTTP/1.1\r\n",
+                      " HTTP/1.0\r\n", "Host: x\r\n", "Content-Length: 5\r\n", "Transfer-Encoding: chunked\r\n",
+                      "Expect: 100-continue\r\n", "Connection: close\r\n", "\r\n", "5\r\nhello\r\n", "0\r\n\r\n",
+                      "abc", " ", "\n", "\r", ":", "\u{0}", "ffffffff\r\n"]
+        for round in 0..<150 {
+            var stream: [UInt8] = []
+            for _ in 0..<(1 + rng.next(14)) {
+                if rng.next(10) == 0 {
+                    stream += (0..<rng.next(8)).map { _ in UInt8(truncatingIfNeeded: rng.next(256)) }
+                } else {
+                    stream += Array(pieces[rng.next(pieces.count)].utf8)
+                }
+            }
+            let client = try RawClient(port: server.port)
+            try? client.send(stream)
+            _ = shutdown(client.fd, Int32(SHUT_WR))
+            // Read whatever comes back until the server closes; responses must parse.
+            var responses = 0
+            while let r = try? client.readResponse() {
+                XCTAssertTrue((100...599).contains(r.status), "round \(round)")
+                responses += 1
+                if responses > 20 { break }
+            }
+            XCTAssertTrue(client.waitForClose(timeout: 3), "round \(round) did not close")
+        }
+        let client = try RawClient(port: server.port)
+        try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().status, 200)
+    }
 }
