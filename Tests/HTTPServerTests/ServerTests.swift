@@ -341,7 +341,7 @@ final class ServerTests: XCTestCase {
             let t0 = Date()
             try fast.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
             XCTAssertEqual(try fast.readResponse().status, 200)
-            XCTAssertLessThan(Date().timeIntervalSince(t0), 0.5)
+            XCTAssertLessThan(Date().timeIntervalSince(t0), 1.0)
             Thread.sleep(forTimeInterval: 0.05)
         }
         XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
@@ -454,7 +454,7 @@ final class ServerTests: XCTestCase {
         Thread { server.shutdown(gracePeriod: .seconds(5)); shutdownDone.signal() }.start()
         // The idle keep-alive connection is closed promptly.
         XCTAssertTrue(idle.waitForClose(timeout: 2))
-        XCTAssertLessThan(Date().timeIntervalSince(t0), 0.35)
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 1.0, "idle connections close without waiting for the grace period")
         // The in-flight request completes, told that the connection closes.
         let r = try busy.readResponse()
         XCTAssertEqual(r.status, 200)
