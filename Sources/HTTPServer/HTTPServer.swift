@@ -18,7 +18,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var bodyTimeout: Duration
     /// How long an idle keep-alive connection stays open waiting for the next request. Default 60 s.
     public var keepAliveTimeout: Duration
-    /// Time allowed for each write to the client to make progress before the connection is dropped. Default 30 s.
+    /// Time allowed for each write to the client (a whole fixed body, or one chunk of a streamed body) before the
+    /// connection is dropped. Default 30 s.
     public var writeTimeout: Duration
     /// Maximum simultaneously open connections (each has its own thread); beyond it new connections get a 503 and
     /// are closed. Default 512.

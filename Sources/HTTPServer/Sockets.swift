@@ -238,8 +238,6 @@ protocol Transport: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer, deadline: UInt64, wakeFD: Int32?) -> ReadResult
     /// Writes all of `bytes` before `deadline`.
     func write(_ bytes: UnsafeRawBufferPointer, deadline: UInt64) throws
-    /// Whether already-received bytes are waiting to be read without blocking (TLS buffers).
-    var hasBufferedInput: Bool { get }
     /// Sends a TLS close_notify if applicable and shuts the write side down.
     func finishWrites()
 }
@@ -248,8 +246,6 @@ final class PlainTransport: Transport {
     let fd: Int32
 
     init(fd: Int32) { self.fd = fd }
-
-    var hasBufferedInput: Bool { false }
 
     func read(into buffer: UnsafeMutableRawBufferPointer, deadline: UInt64, wakeFD: Int32?) -> ReadResult {
         while true {

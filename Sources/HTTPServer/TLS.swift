@@ -94,8 +94,6 @@ final class TLSTransport: Transport {
         SSL_free(ssl)
     }
 
-    var hasBufferedInput: Bool { SSL_pending(ssl) > 0 }
-
     func read(into buffer: UnsafeMutableRawBufferPointer, deadline: UInt64, wakeFD: Int32?) -> ReadResult {
         while true {
             ERR_clear_error()
