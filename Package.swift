@@ -11,16 +11,19 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
 
         // Pure layers.
         .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
         .target(name: "JSON"),
         .target(name: "SampleData"),
+        .target(name: "HTTPServer", dependencies: ["CSSL", "JSON"]),
         .target(name: "AuditFormat", dependencies: ["GatelogCrypto", "JSON", "CZstd"]),
         .target(name: "AuditStore", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
         .target(name: "AuditQuery", dependencies: ["AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
         .target(name: "Gatelog", dependencies: ["AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON"]),
         .executableTarget(name: "gatelog", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON", "SampleData"]),
+        .executableTarget(name: "http-bench", dependencies: ["HTTPServer"]),
         .executableTarget(name: "gatelog-bench", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON", "SampleData"]),
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
@@ -28,6 +31,7 @@ let package = Package(
         .testTarget(name: "AuditFormatTests", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
         .testTarget(name: "GatelogTests", dependencies: ["Gatelog", "AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,146 @@
+internal import CSSL
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// TLS settings: PEM files for the certificate chain and private key. TLS 1.2 is the minimum version.
+public struct TLSConfiguration: Sendable, Equatable {
+    /// Path of a PEM file holding the server certificate followed by any intermediates.
+    public var certificateChainPath: String
+    /// Path of a PEM file holding the private key (unencrypted).
+    public var privateKeyPath: String
+
+    /// Creates a configuration.
+    public init(certificateChainPath: String, privateKeyPath: String) {
+        self.certificateChainPath = certificateChainPath
+        self.privateKeyPath = privateKeyPath
+    }
+}
+
+/// An OpenSSL server context. The pointer is only used under the mutex, so the class is Sendable.
+final class TLSContext: Sendable {
+    private let context: Mutex<OpaquePointer>
+
+    init(_ configuration: TLSConfiguration) throws(HTTPServerError) {
+        guard let ctx = SSL_CTX_new(TLS_server_method()) else {
+            throw HTTPServerError(.tlsConfiguration, "cannot create a TLS context")
+        }
+        ERR_clear_error()
+        guard gatelog_ssl_ctx_set_min_tls12(ctx) == 1 else {
+            SSL_CTX_free(ctx)
+            throw HTTPServerError(.tlsConfiguration, "cannot set the minimum TLS version")
+        }
+        gatelog_ssl_ctx_disable_renegotiation(ctx)
+        _ = gatelog_ssl_ctx_set_mode(ctx, gatelog_ssl_nonblocking_modes())
+        guard SSL_CTX_use_certificate_chain_file(ctx, configuration.certificateChainPath) == 1 else {
+            SSL_CTX_free(ctx)
+            ERR_clear_error()
+            throw HTTPServerError(.tlsConfiguration, "cannot load the TLS certificate chain file")
+        }
+        guard SSL_CTX_use_PrivateKey_file(ctx, configuration.privateKeyPath, SSL_FILETYPE_PEM) == 1,
+              SSL_CTX_check_private_key(ctx) == 1 else {
+            SSL_CTX_free(ctx)
+            ERR_clear_error()
+            throw HTTPServerError(.tlsConfiguration, "cannot load the TLS private key or it does not match the certificate")
+        }
+        context = Mutex(ctx)
+    }
+
+    deinit {
+        context.withLock { SSL_CTX_free($0) }
+    }
+
+    /// Creates a per-connection SSL object on `fd`.
+    func makeConnection(fd: Int32) -> OpaquePointer? {
+        context.withLock { ctx in
+            guard let ssl = SSL_new(ctx) else { return nil }
+            guard SSL_set_fd(ssl, fd) == 1 else {
+                SSL_free(ssl)
+                return nil
+            }
+            return ssl
+        }
+    }
+}
+
+/// TLS over a non-blocking socket, driven by poll() on WANT_READ/WANT_WRITE. Owned by one connection thread.
+final class TLSTransport: Transport {
+    private let fd: Int32
+    private let ssl: OpaquePointer
+
+    /// Performs the server handshake before `deadline`; nil when it fails or times out.
+    init?(context: TLSContext, fd: Int32, deadline: UInt64) {
+        guard let ssl = context.makeConnection(fd: fd) else { return nil }
+        self.fd = fd
+        self.ssl = ssl
+        while true {
+            ERR_clear_error()
+            let rc = SSL_accept(ssl)
+            if rc == 1 { break }
+            let events: Int16
+            switch SSL_get_error(ssl, rc) {
+            case SSL_ERROR_WANT_READ: events = Int16(POLLIN)
+            case SSL_ERROR_WANT_WRITE: events = Int16(POLLOUT)
+            default:
+                ERR_clear_error()
+                return nil
+            }
+            guard case .ready = Sockets.wait(fd, events: events, deadline: deadline, wakeFD: nil) else { return nil }
+        }
+    }
+
+    deinit {
+        SSL_free(ssl)
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, deadline: UInt64, wakeFD: Int32?) -> ReadResult {
+        while true {
+            ERR_clear_error()
+            let n = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+            if n > 0 { return .bytes(Int(n)) }
+            let events: Int16
+            switch SSL_get_error(ssl, n) {
+            case SSL_ERROR_WANT_READ: events = Int16(POLLIN)
+            case SSL_ERROR_WANT_WRITE: events = Int16(POLLOUT)
+            case SSL_ERROR_ZERO_RETURN: return .endOfStream
+            case SSL_ERROR_SYSCALL where n == 0: return .endOfStream
+            default:
+                ERR_clear_error()
+                return .failed
+            }
+            switch Sockets.wait(fd, events: events, deadline: deadline, wakeFD: wakeFD) {
+            case .ready: continue
+            case .timeout: return .timeout
+            case .woken: return .woken
+            }
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer, deadline: UInt64) throws {
+        var offset = 0
+        while offset < bytes.count {
+            ERR_clear_error()
+            let n = SSL_write(ssl, bytes.baseAddress! + offset, Int32(clamping: bytes.count - offset))
+            if n > 0 { offset += Int(n); continue }
+            let events: Int16
+            switch SSL_get_error(ssl, n) {
+            case SSL_ERROR_WANT_READ: events = Int16(POLLIN)
+            case SSL_ERROR_WANT_WRITE: events = Int16(POLLOUT)
+            default:
+                ERR_clear_error()
+                throw HTTPServerError(.writeFailed, "sending to the TLS client failed")
+            }
+            if case .timeout = Sockets.wait(fd, events: events, deadline: deadline, wakeFD: nil) {
+                throw HTTPServerError(.writeFailed, "sending to the TLS client timed out")
+            }
+        }
+    }
+
+    func finishWrites() {
+        ERR_clear_error()
+        _ = SSL_shutdown(ssl)
+        ERR_clear_error()
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+}
