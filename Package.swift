@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "AuditStore", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
         .target(name: "AuditQuery", dependencies: ["AuditFormat", "AuditStore", "GatelogCrypto", "JSON"]),
         .target(name: "Gatelog", dependencies: ["AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON"]),
-        .executableTarget(name: "gatelog", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON", "SampleData"]),
+        .target(name: "GatelogServer", dependencies: ["Gatelog", "HTTPServer", "AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON"]),
+        .executableTarget(name: "gatelog", dependencies: ["Gatelog", "GatelogServer", "HTTPServer", "AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON", "SampleData"]),
         .executableTarget(name: "http-bench", dependencies: ["HTTPServer"]),
         .executableTarget(name: "gatelog-bench", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON", "SampleData"]),
 

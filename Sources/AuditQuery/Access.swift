@@ -24,6 +24,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case export
     /// Manage tokens and read the access log.
     case admin
+    /// Read `/metrics` and `/readyz`.
+    case metrics
 }
 
 /// A named set of permissions.
@@ -43,6 +45,7 @@ public struct Role: Sendable, Equatable {
         "auditor": Role(name: "auditor", permissions: [.readEnvelope, .readContent, .aggregate, .verify, .export]),
         "analyst": Role(name: "analyst", permissions: [.readEnvelope, .aggregate]),
         "viewer": Role(name: "viewer", permissions: [.readEnvelope]),
+        "monitor": Role(name: "monitor", permissions: [.metrics]),
     ]
 }
 

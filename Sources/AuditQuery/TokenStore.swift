@@ -170,7 +170,7 @@ public final class TokenStore: Sendable {
 }
 
 /// Parses durations like `30d`, `12h`, `90m`, `3600s`.
-public enum Duration {
+public enum DurationText {
     public static func parse(_ text: String) -> TimeInterval? {
         guard let unit = text.last, let n = Double(text.dropLast()), n > 0 else { return nil }
         switch unit {

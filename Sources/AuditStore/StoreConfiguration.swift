@@ -31,6 +31,8 @@ public struct StoreConfiguration: Sendable {
     public var maxQueuedBytes: Int = 256 << 20
     /// Record validation limits.
     public var limits = RecordLimits()
+    /// Called on the writer thread with the duration in seconds of every segment fdatasync (metrics).
+    public var fsyncObserver: (@Sendable (Double) -> Void)?
 
     /// Defaults for `dataDirectory`.
     public init(dataDirectory: String) { self.dataDirectory = dataDirectory }

@@ -352,7 +352,9 @@ final class WriterCore {
                 return
             }
             do {
+                let started = DispatchTime.now().uptimeNanoseconds
                 try FileIO.dataSync(segmentFD, path: segmentPath)
+                configuration.fsyncObserver?(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             } catch {
                 // After a failed fdatasync the page cache cannot be trusted: stop writing.
                 failure = error.description

@@ -1,5 +1,6 @@
 import Foundation
 import AuditFormat
+import AuditQuery
 import AuditStore
 import JSON
 #if canImport(Glibc)
@@ -17,11 +18,90 @@ import Glibc
 public final class GatelogService: Sendable {
     public let store: LogStore
     public let ingestor: Ingestor
+    public let metrics: MetricsRegistry
+    public let tokens: TokenStore
+    public let accessLog: AccessLog
+    public let query: QueryService
 
     /// Opens the data directory. `redactor` is applied to every record before it is stored.
     public init(configuration: StoreConfiguration, redactor: (any RecordRedactor)? = nil) throws(StoreError) {
-        store = try LogStore(configuration: configuration)
+        let metrics = MetricsRegistry()
+        GatelogService.declareMetrics(metrics)
+        var config = configuration
+        config.fsyncObserver = { seconds in metrics.observe("gatelog_fsync_duration_seconds", [], seconds) }
+        self.metrics = metrics
+        store = try LogStore(configuration: config)
         ingestor = Ingestor(store: store, redactor: redactor)
+        tokens = TokenStore(dataDirectory: config.dataDirectory)
+        accessLog = AccessLog(store: store, ingestor: ingestor)
+        query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog)
+    }
+
+    static func declareMetrics(_ m: MetricsRegistry) {
+        m.declare("gatelog_records_ingested_total", .counter, help: "Records stored durably.", labels: ["region"])
+        m.declare("gatelog_records_duplicate_total", .counter, help: "Records refused as duplicates of a stored id.", labels: ["region"])
+        m.declare("gatelog_records_rejected_total", .counter, help: "Records rejected, by reason.", labels: ["reason"])
+        m.declare("gatelog_ingest_raw_bytes_total", .counter, help: "Bytes of accepted input records.", labels: ["region"])
+        m.declare("gatelog_redactions_total", .counter, help: "Values redacted before persistence.", labels: ["entity", "action"])
+        m.declare("gatelog_append_duration_seconds", .histogram, help: "Time from submission to durability of an ingest batch.",
+                  buckets: MetricsRegistry.latencyBuckets)
+        m.declare("gatelog_fsync_duration_seconds", .histogram, help: "Duration of segment fdatasync calls.", buckets: MetricsRegistry.latencyBuckets)
+        m.declare("gatelog_region_records", .gauge, help: "Records stored per region.", labels: ["region"])
+        m.declare("gatelog_region_segments", .gauge, help: "Segment files per region.", labels: ["region"])
+        m.declare("gatelog_region_stored_bytes", .gauge, help: "Bytes of segment files per region.", labels: ["region"])
+        m.declare("gatelog_region_raw_bytes", .gauge, help: "Bytes of stored records before compression per region.", labels: ["region"])
+        m.declare("gatelog_checkpoint_age_seconds", .gauge, help: "Age of the latest signed checkpoint per region.", labels: ["region"])
+        m.declare("gatelog_index_lag_records", .gauge, help: "Durable records not yet in the index per region.", labels: ["region"])
+        m.declare("gatelog_http_requests_total", .counter, help: "HTTP requests by route, method and status.", labels: ["route", "method", "status"])
+        m.declare("gatelog_http_request_duration_seconds", .histogram, help: "HTTP request latency by route.", labels: ["route"],
+                  buckets: MetricsRegistry.latencyBuckets)
+        m.declare("gatelog_auth_failures_total", .counter, help: "Authentication and authorisation failures by reason.", labels: ["reason"])
+    }
+
+    /// Counts an ingest summary into the metrics.
+    public func count(_ summary: IngestSummary) {
+        for r in summary.results {
+            switch r.result {
+            case .accepted(let region, _, _): metrics.add("gatelog_records_ingested_total", [region])
+            case .duplicate(let region, _): metrics.add("gatelog_records_duplicate_total", [region])
+            case .rejected(let code, _): metrics.add("gatelog_records_rejected_total", [code])
+            }
+        }
+    }
+
+    /// Refreshes the per-region gauges from the writers' status.
+    public func refreshGauges() {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for w in store.openWriters {
+            let s = w.status
+            metrics.set("gatelog_region_records", [s.region], Double(s.treeSize))
+            metrics.set("gatelog_region_segments", [s.region], Double(s.segmentCount))
+            metrics.set("gatelog_region_stored_bytes", [s.region], Double(s.storedBytes))
+            metrics.set("gatelog_region_raw_bytes", [s.region], Double(s.rawBytes))
+            if s.lastCheckpointTime > 0 {
+                metrics.set("gatelog_checkpoint_age_seconds", [s.region], Double(max(0, now - s.lastCheckpointTime)) / 1000)
+            }
+        }
+    }
+
+    /// Ingests a request body (JSON object, JSON array or NDJSON) for `principal`, who needs the
+    /// `ingest` permission; records outside the principal's scope are rejected. Waits for durability.
+    public func ingest(body: [UInt8], principal: Principal, source: String) throws -> IngestSummary {
+        try principal.require(.ingest)
+        let lines = try Ingestor.splitBody(body)
+        let scope = principal.scope
+        let started = DispatchTime.now().uptimeNanoseconds
+        var admit: (@Sendable (RecordFields) -> RecordError?)?
+        if !scope.isUnrestricted {
+            admit = { (fields: RecordFields) -> RecordError? in
+                scope.contains(fields) ? nil : RecordError.invalidValue(field: "region", reason: "is outside the token's scope")
+            }
+        }
+        let pending = ingestor.submit(lines: lines, source: source, admit: admit)
+        let summary = ingestor.finish(pending)
+        metrics.observe("gatelog_append_duration_seconds", [], Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        count(summary)
+        return summary
     }
 
     /// Validates, redacts and enqueues one record without waiting for the disk.
@@ -45,6 +125,7 @@ public final class GatelogService: Sendable {
             guard let p = inFlight else { return }
             inFlight = nil
             var part = ingestor.finish(p)
+            count(part)
             onChunk?(part)
             if !keepResults { part.results = [] }
             summary.merge(part)

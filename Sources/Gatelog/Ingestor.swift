@@ -139,8 +139,18 @@ public final class Ingestor: Sendable {
 
     /// Validates, redacts and enqueues lines without waiting for the disk; rejected lines are
     /// quarantined now. Pair with `finish` (callers may submit the next batch in between).
-    public func submit(lines: [ArraySlice<UInt8>], firstLine: Int = 1, source: String) -> PendingIngest {
-        let staged = stageAll(lines)
+    public func submit(lines: [ArraySlice<UInt8>], firstLine: Int = 1, source: String,
+                       admit: (@Sendable (RecordFields) -> RecordError?)? = nil) -> PendingIngest {
+        var staged = stageAll(lines)
+        // Regions starting with `_` are gatelog's own (the access log); callers may add rules (scopes).
+        for i in staged.indices {
+            guard case .some(.success(let r)) = staged[i] else { continue }
+            if r.fields.region.hasPrefix("_") {
+                staged[i] = .failure(.invalidValue(field: "region", reason: "names a region reserved for gatelog"))
+            } else if let refusal = admit?(r.fields) {
+                staged[i] = .failure(refusal)
+            }
+        }
         var byRegion: [String: [(index: Int, record: StagedRecord)]] = [:]
         var order: [String] = []
         var pending = PendingIngest(firstLine: firstLine, lineSizes: lines.map(\.count),
@@ -233,6 +243,21 @@ public final class Ingestor: Sendable {
 
     static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
         line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+    }
+
+    /// Splits a request body into records: a JSON array (one record per element), a single JSON
+    /// object (even pretty-printed over several lines), or NDJSON (one record per line).
+    /// Throws when the body starts like an array but is not valid JSON.
+    public static func splitBody(_ bytes: [UInt8]) throws(RecordError) -> [ArraySlice<UInt8>] {
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return [] }
+        if bytes[first] == UInt8(ascii: "[") {
+            do {
+                let ranges = try bytes.withUnsafeBytes { try JSONSyntax.arrayElements($0) }
+                return ranges.map { bytes[$0] }
+            } catch let e as JSONError { throw .invalidJSON(e) } catch { throw .notAnObject }
+        }
+        if bytes.contains(0x0A), bytes.withUnsafeBytes({ JSONSyntax.isSingleValue($0) }) { return [bytes[...]] }
+        return splitLines(bytes)
     }
 
     /// Splits NDJSON into lines (without their newlines).

@@ -332,6 +332,43 @@ public enum JSONSyntax {
         index += n
     }
 
+    /// The byte ranges of the elements of the top-level array in `bytes`. Validates the whole text.
+    public static func arrayElements(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128) throws -> [Range<Int>] {
+        var index = 0
+        skipWhitespace(bytes, &index)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw JSONError(offset: index, reason: "expected an array") }
+        index += 1
+        var elements: [Range<Int>] = []
+        skipWhitespace(bytes, &index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+        } else {
+            while true {
+                skipWhitespace(bytes, &index)
+                let start = index
+                var depth = 1
+                try skipValue(bytes, &index, depth: &depth, maxDepth: maxDepth)
+                elements.append(start..<index)
+                skipWhitespace(bytes, &index)
+                guard index < bytes.count else { throw JSONError(offset: index, reason: "unexpected end of input in an array") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+                throw JSONError(offset: index, reason: "expected ',' or ']' in an array")
+            }
+        }
+        skipWhitespace(bytes, &index)
+        guard index == bytes.count else { throw JSONError(offset: index, reason: "unexpected data after the JSON value") }
+        return elements
+    }
+
+    /// True when `bytes` hold exactly one JSON value (with optional surrounding whitespace).
+    public static func isSingleValue(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128) -> Bool {
+        var index = 0
+        do { try skipValue(bytes, &index, maxDepth: maxDepth) } catch { return false }
+        skipWhitespace(bytes, &index)
+        return index == bytes.count
+    }
+
     /// The members of the top-level object in `bytes`: each key with the byte range of its value.
     /// Validates the whole text; rejects anything but a single object.
     public static func topLevelMembers(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128) throws -> [(key: String, value: Range<Int>)] {

@@ -7,6 +7,11 @@ gatelog — tamper-evident audit log store for AI gateways
 
 usage: gatelog <command> [options]       (every command takes --data DIR, default ./gatelog-data)
 
+  serve                    the HTTP service (default 127.0.0.1:8080); prints an admin token on first start
+      --listen HOST:PORT  --segment-size SIZE  --batch-delay MS  --max-body SIZE  --tls-cert FILE --tls-key FILE
+  token create --role R [--scope region=R,tenant=T,meta.KEY=V] [--expires 30d] [--json]
+  token list [--json] | token revoke ID | token rotate ID
+
   ingest [FILE|-]          append NDJSON records; prints a JSON summary (exit 1 if any line was rejected)
       --segment-size SIZE  roll segments at SIZE (e.g. 1MiB)     --batch-delay MS  group-commit delay
       --acks               print `ack LINE REGION POSITION ID` as each chunk becomes durable
@@ -34,6 +39,8 @@ do {
     case "info": code = try InfoCommand.run(rest)
     case "key": code = try KeyCommand.run(rest)
     case "demo": code = try DemoCommand.run(rest)
+    case "serve": code = try ServeCommand.run(rest)
+    case "token": code = try TokenCommand.run(rest)
     default:
         printError("gatelog: unknown command '\(command)'\n\n\(usage)")
         code = 2

@@ -1,0 +1,187 @@
+import Foundation
+import AuditFormat
+import AuditQuery
+import AuditStore
+import Gatelog
+import GatelogCrypto
+import HTTPServer
+import JSON
+
+/// The gatelog HTTP API on top of `HTTPServer`: routes, authentication, error mapping, metrics.
+/// Handlers only translate HTTP to `GatelogService` / `QueryService` calls; access rules live there.
+public final class APIServer: Sendable {
+    public let service: GatelogService
+    public let server: HTTPServer
+
+    /// Options of `gatelog serve`.
+    public struct Options: Sendable {
+        public var listen = "127.0.0.1:8080"
+        public var maxBodyBytes = 16 << 20
+        public var tls: TLSConfiguration?
+        public init() {}
+    }
+
+    public init(service: GatelogService, options: Options) throws {
+        self.service = service
+        guard let address = HTTPListenAddress(parsing: options.listen) else {
+            throw HTTPError.badRequest("--listen must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080")
+        }
+        var router = HTTPRouter()
+        APIServer.install(&router, service: service, maxBodyBytes: options.maxBodyBytes)
+        let metrics = service.metrics
+        var config = HTTPServerConfiguration(address: address)
+        config.limits.maxBodyBytes = options.maxBodyBytes
+        config.tls = options.tls
+        server = try HTTPServer(configuration: config, router: router, observer: { o in
+            let route = o.routePattern ?? "unmatched"
+            metrics.add("gatelog_http_requests_total", [route, o.method.rawValue, String(o.status)])
+            let c = o.duration.components
+            metrics.observe("gatelog_http_request_duration_seconds", [route], Double(c.seconds) + Double(c.attoseconds) / 1e18)
+        }, logger: { line in
+            FileHandle.standardError.write(Data("gatelog: \(line)\n".utf8))
+        })
+    }
+
+    /// Starts listening; returns the bound port.
+    public func start() throws -> Int {
+        try server.start()
+        return server.port
+    }
+
+    /// Stops accepting, finishes in-flight requests, then closes the store (everything acknowledged is durable).
+    public func shutdown() {
+        server.shutdown(gracePeriod: .seconds(10))
+        server.waitUntilStopped()
+        service.close()
+    }
+
+    // MARK: Routes
+
+    static func install(_ router: inout HTTPRouter, service: GatelogService, maxBodyBytes: Int) {
+        let query = service.query
+        @Sendable func authenticate(_ request: HTTPRequest) throws -> Principal {
+            do {
+                return try service.tokens.authenticate(authorization: request.headers["Authorization"])
+            } catch {
+                let e = error
+                service.metrics.add("gatelog_auth_failures_total", [e.reason])
+                throw HTTPError(.unauthorized, code: "unauthorized", message: e.description,
+                                headers: ["WWW-Authenticate": "Bearer realm=\"gatelog\""])
+            }
+        }
+        func guarded(_ body: @escaping @Sendable (HTTPRequest, Principal) throws -> HTTPResponse) -> HTTPHandler {
+            return { request in
+                let principal = try authenticate(request)
+                do {
+                    return try body(request, principal)
+                } catch let e as AccessError {
+                    service.metrics.add("gatelog_auth_failures_total", [e.reason])
+                    switch e {
+                    case .forbidden: throw HTTPError(.forbidden, code: "forbidden", message: e.description)
+                    case .notFound: throw HTTPError(.notFound, code: "not_found", message: e.description)
+                    case .invalidScope, .unknownRole: throw HTTPError(.badRequest, code: "bad_request", message: e.description)
+                    default: throw HTTPError(.unauthorized, code: "unauthorized", message: e.description)
+                    }
+                } catch let e as RecordError {
+                    throw HTTPError(.badRequest, code: e.code, message: e.description)
+                } catch let e as StoreError {
+                    if e.isDiskFull { throw HTTPError(HTTPStatus(507), code: "insufficient_storage", message: e.description) }
+                    if case .overloaded = e { throw HTTPError(.serviceUnavailable, code: "overloaded", message: e.description, headers: ["Retry-After": "1"]) }
+                    throw HTTPError(.serviceUnavailable, code: "storage_error", message: e.description)
+                } catch let e as FileIOError {
+                    throw HTTPError(.serviceUnavailable, code: "storage_error", message: e.description)
+                }
+            }
+        }
+
+        router.get("/healthz") { _ in .json(.object([JSONMember("status", "ok")])) }
+
+        router.get("/readyz", handler: guarded { _, principal in
+            guard principal.can(.metrics) || principal.can(.admin) else { throw AccessError.forbidden("readyz needs the metrics permission") }
+            let failures = service.store.openWriters.compactMap { w -> String? in w.status.failure.map { "\(w.region): \($0)" } }
+            if !failures.isEmpty {
+                return .json(.object([JSONMember("status", "failing"), JSONMember("problems", .array(failures.map { .string($0) }))]),
+                             status: .serviceUnavailable)
+            }
+            return .json(.object([JSONMember("status", "ready")]))
+        })
+
+        router.get("/metrics", handler: guarded { _, principal in
+            guard principal.can(.metrics) else { throw AccessError.forbidden("metrics needs the metrics permission") }
+            service.refreshGauges()
+            return .text(service.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        })
+
+        router.get("/openapi.json") { _ in .json(Array(OpenAPISpec.json.utf8)) }
+
+        router.post("/v1/records", maxBodyBytes: maxBodyBytes, handler: guarded { request, principal in
+            let summary = try service.ingest(body: request.body, principal: principal, source: "http:\(request.remoteAddress)")
+            let storageFailures = summary.rejected.filter { $0.code == "storage_error" || $0.code == "disk_full" }
+            var status: HTTPStatus = .ok
+            if !storageFailures.isEmpty {
+                status = storageFailures.contains { $0.code == "disk_full" } ? HTTPStatus(507) : .serviceUnavailable
+            } else if summary.accepted == 0 && summary.duplicates == 0 && !summary.rejected.isEmpty {
+                status = .unprocessableContent
+            }
+            return .json(summary.jsonValue(includeResults: true), status: status)
+        })
+
+        router.get("/v1/checkpoints/latest", handler: guarded { request, principal in
+            guard let region = request.query["region"] else { throw HTTPError.badRequest("the region query parameter is required") }
+            let cp = try query.latestCheckpoint(principal, region: region)
+            if request.headers["Accept"]?.contains("text/plain") == true {
+                return .text(cp.noteText, contentType: "text/plain; charset=utf-8")
+            }
+            return .json(.object([
+                JSONMember("region", .string(region)), JSONMember("tree_size", .int(cp.checkpoint.treeSize)),
+                JSONMember("root_hash", .string(cp.checkpoint.rootHash.hex)), JSONMember("chain_head", .string(cp.checkpoint.chainHead.hex)),
+                JSONMember("time", .string(Timestamp.format(milliseconds: cp.checkpoint.time))), JSONMember("note", .string(cp.noteText)),
+            ]))
+        })
+
+        router.post("/v1/verify", maxBodyBytes: 1 << 20, handler: guarded { request, principal in
+            var regions = request.query.values(for: "region")
+            if !request.body.isEmpty, let body = try? JSONValue.parse(request.body) {
+                if let r = body["region"]?.stringValue { regions.append(r) }
+                if let rs = body["regions"]?.arrayValue { regions += rs.compactMap(\.stringValue) }
+            }
+            let reports = try query.verify(principal, regions: regions)
+            let intact = reports.allSatisfy(\.isIntact)
+            return .json(.object([JSONMember("intact", .bool(intact)), JSONMember("regions", .array(reports.map { $0.jsonValue() }))]))
+        })
+
+        router.post("/v1/tokens", maxBodyBytes: 64 << 10, handler: guarded { request, principal in
+            guard let body = try? JSONValue.parse(request.body), let role = body["role"]?.stringValue else {
+                throw HTTPError.badRequest("body must be a JSON object with a \"role\"")
+            }
+            let scope = try Scope.parse(body["scope"]?.stringValue ?? "")
+            var expires: TimeInterval?
+            if let e = body["expires"]?.stringValue {
+                guard let d = DurationText.parse(e) else { throw HTTPError.badRequest("expires must look like 30d, 12h or 90m") }
+                expires = d
+            }
+            let (record, token) = try query.createToken(principal, role: role, scope: scope, expiresIn: expires,
+                                                        description: body["description"]?.stringValue)
+            var members = record.publicJSON().objectMembers ?? []
+            members.append(JSONMember("token", .string(token)))
+            return .json(.object(members), status: .created)
+        })
+
+        router.get("/v1/tokens", handler: guarded { _, principal in
+            .json(.object([JSONMember("tokens", .array(try query.listTokens(principal).map { $0.publicJSON() }))]))
+        })
+
+        router.add(.delete, "/v1/tokens/{id}", maxBodyBytes: nil, handler: guarded { request, principal in
+            try query.revokeToken(principal, id: request.pathParameter("id") ?? "")
+            return HTTPResponse(status: .noContent)
+        })
+
+        router.post("/v1/tokens/{id}/rotate", maxBodyBytes: 1 << 10, handler: guarded { request, principal in
+            let (record, token) = try query.rotateToken(principal, id: request.pathParameter("id") ?? "")
+            var members = record.publicJSON().objectMembers ?? []
+            members.append(JSONMember("token", .string(token)))
+            return .json(.object(members), status: .created)
+        })
+
+    }
+}

@@ -1,0 +1,1167 @@
+/// The OpenAPI 3.1 description of the HTTP API, served at `/openapi.json`.
+/// `docs/openapi.json` is the same document; a test keeps them identical.
+enum OpenAPISpec {
+    static let json = #"""
+{
+ "openapi": "3.1.0",
+ "info": {
+  "title": "gatelog",
+  "version": "1.0.0",
+  "description": "Tamper-evident audit log store for AI gateways. Every endpoint but /healthz needs `Authorization: Bearer <token>`."
+ },
+ "servers": [
+  {
+   "url": "http://127.0.0.1:8080"
+  }
+ ],
+ "security": [
+  {
+   "bearer": []
+  }
+ ],
+ "paths": {
+  "/healthz": {
+   "get": {
+    "summary": "Liveness (no token)",
+    "responses": {
+     "200": {
+      "description": "The process is up",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "status": {
+           "type": "string"
+          }
+         },
+         "required": [
+          "status"
+         ]
+        }
+       }
+      }
+     }
+    },
+    "security": []
+   }
+  },
+  "/readyz": {
+   "get": {
+    "summary": "Readiness: every open region writer is healthy",
+    "responses": {
+     "200": {
+      "description": "Ready",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "description": "A region writer stopped after a storage failure",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/metrics": {
+   "get": {
+    "summary": "Prometheus metrics (text exposition format)",
+    "responses": {
+     "200": {
+      "description": "Metrics",
+      "content": {
+       "text/plain": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/openapi.json": {
+   "get": {
+    "summary": "This document",
+    "responses": {
+     "200": {
+      "description": "OpenAPI 3.1",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     }
+    },
+    "security": []
+   }
+  },
+  "/v1/records": {
+   "post": {
+    "summary": "Ingest records: one JSON object, a JSON array of objects, or NDJSON. 200 only when every accepted record is durable.",
+    "responses": {
+     "200": {
+      "description": "Per-record results",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/IngestSummary"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "422": {
+      "description": "Every record was rejected",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/IngestSummary"
+        }
+       }
+      }
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "507": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "oneOf": [
+         {
+          "$ref": "#/components/schemas/AuditRecord"
+         },
+         {
+          "type": "array",
+          "items": {
+           "$ref": "#/components/schemas/AuditRecord"
+          }
+         }
+        ]
+       }
+      },
+      "application/x-ndjson": {
+       "schema": {
+        "type": "string"
+       }
+      }
+     }
+    }
+   },
+   "get": {
+    "summary": "Search records (newest first) within the caller's scope",
+    "responses": {
+     "200": {
+      "description": "A page of records",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SearchPage"
+        }
+       },
+       "application/x-ndjson": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "description": "Start of the time range: RFC 3339 or relative (-24h, -7d, now)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "description": "End of the time range (exclusive)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "region",
+      "in": "query",
+      "description": "Region; repeat or comma-separate for several",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "tenant",
+      "in": "query",
+      "description": "Tenant",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "team",
+      "in": "query",
+      "description": "Team",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "user",
+      "in": "query",
+      "description": "User",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "api_key",
+      "in": "query",
+      "description": "API key id",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "kind",
+      "in": "query",
+      "description": "Kind (chat, embeddings, mcp_tool_call, \u2026)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "model",
+      "in": "query",
+      "description": "Model",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "provider",
+      "in": "query",
+      "description": "Provider",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "status",
+      "in": "query",
+      "description": "Status code or class (200, 4xx)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "error",
+      "in": "query",
+      "description": "Error class",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "meta",
+      "in": "query",
+      "description": "Metadata key=value (several ANDed; key=v1,v2 ORs values)",
+      "required": false,
+      "schema": {
+       "type": "array",
+       "items": {
+        "type": "string"
+       }
+      },
+      "style": "form",
+      "explode": true
+     },
+     {
+      "name": "trace",
+      "in": "query",
+      "description": "Trace id",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "id",
+      "in": "query",
+      "description": "Record id",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "min_cost",
+      "in": "query",
+      "description": "Minimum cost in USD",
+      "required": false,
+      "schema": {
+       "type": "number"
+      }
+     },
+     {
+      "name": "max_cost",
+      "in": "query",
+      "description": "Maximum cost in USD",
+      "required": false,
+      "schema": {
+       "type": "number"
+      }
+     },
+     {
+      "name": "min_latency",
+      "in": "query",
+      "description": "Minimum total latency in ms",
+      "required": false,
+      "schema": {
+       "type": "number"
+      }
+     },
+     {
+      "name": "max_latency",
+      "in": "query",
+      "description": "Maximum total latency in ms",
+      "required": false,
+      "schema": {
+       "type": "number"
+      }
+     },
+     {
+      "name": "text",
+      "in": "query",
+      "description": "Full-text query over redacted content (regions with FTS enabled)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "description": "Page size (default 100, at most 10000)",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "description": "Opaque cursor from the previous page",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "order",
+      "in": "query",
+      "description": "newest (default) or oldest",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "format",
+      "in": "query",
+      "description": "json (default), ndjson or csv",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ]
+   }
+  },
+  "/v1/records/{id}": {
+   "get": {
+    "summary": "One record with its position, chain hash and an inclusion proof against the latest checkpoint",
+    "responses": {
+     "200": {
+      "description": "The record",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "region",
+      "in": "query",
+      "description": "Region, when the id exists in several",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ]
+   }
+  },
+  "/v1/stats": {
+   "get": {
+    "summary": "Aggregates over the same filters: count, errors, tokens, cost, latency percentiles, grouped",
+    "responses": {
+     "200": {
+      "description": "Groups",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       },
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "description": "Start of the time range: RFC 3339 or relative (-24h, -7d, now)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "description": "End of the time range (exclusive)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "region",
+      "in": "query",
+      "description": "Region; repeat or comma-separate for several",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "tenant",
+      "in": "query",
+      "description": "Tenant",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "team",
+      "in": "query",
+      "description": "Team",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "user",
+      "in": "query",
+      "description": "User",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "api_key",
+      "in": "query",
+      "description": "API key id",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "kind",
+      "in": "query",
+      "description": "Kind (chat, embeddings, mcp_tool_call, \u2026)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "model",
+      "in": "query",
+      "description": "Model",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "provider",
+      "in": "query",
+      "description": "Provider",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "status",
+      "in": "query",
+      "description": "Status code or class (200, 4xx)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "error",
+      "in": "query",
+      "description": "Error class",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "meta",
+      "in": "query",
+      "description": "Metadata key=value (several ANDed; key=v1,v2 ORs values)",
+      "required": false,
+      "schema": {
+       "type": "array",
+       "items": {
+        "type": "string"
+       }
+      },
+      "style": "form",
+      "explode": true
+     },
+     {
+      "name": "trace",
+      "in": "query",
+      "description": "Trace id",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "id",
+      "in": "query",
+      "description": "Record id",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "min_cost",
+      "in": "query",
+      "description": "Minimum cost in USD",
+      "required": false,
+      "schema": {
+       "type": "number"
+      }
+     },
+     {
+      "name": "max_cost",
+      "in": "query",
+      "description": "Maximum cost in USD",
+      "required": false,
+      "schema": {
+       "type": "number"
+      }
+     },
+     {
+      "name": "min_latency",
+      "in": "query",
+      "description": "Minimum total latency in ms",
+      "required": false,
+      "schema": {
+       "type": "number"
+      }
+     },
+     {
+      "name": "max_latency",
+      "in": "query",
+      "description": "Maximum total latency in ms",
+      "required": false,
+      "schema": {
+       "type": "number"
+      }
+     },
+     {
+      "name": "text",
+      "in": "query",
+      "description": "Full-text query over redacted content (regions with FTS enabled)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "group_by",
+      "in": "query",
+      "description": "Comma-separated: model, provider, user, tenant, team, status, error, backend, meta.KEY",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "bucket",
+      "in": "query",
+      "description": "Time bucket: minute, hour or day",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "format",
+      "in": "query",
+      "description": "json (default) or csv",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ]
+   }
+  },
+  "/v1/checkpoints/latest": {
+   "get": {
+    "summary": "The latest signed checkpoint of a region (C2SP signed note); Accept: text/plain gives the note alone",
+    "responses": {
+     "200": {
+      "description": "Checkpoint",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       },
+       "text/plain": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "parameters": [
+     {
+      "name": "region",
+      "in": "query",
+      "description": "Region",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ]
+   }
+  },
+  "/v1/verify": {
+   "post": {
+    "summary": "Verify the integrity of the caller's regions",
+    "responses": {
+     "200": {
+      "description": "Verification report",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "parameters": [
+     {
+      "name": "region",
+      "in": "query",
+      "description": "Region (repeatable)",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "region": {
+          "type": "string"
+         },
+         "regions": {
+          "type": "array",
+          "items": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/tokens": {
+   "post": {
+    "summary": "Create a token (admin). The token is returned once.",
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "role"
+        ],
+        "properties": {
+         "role": {
+          "type": "string"
+         },
+         "scope": {
+          "type": "string",
+          "examples": [
+           "region=eu-west-1,tenant=acme"
+          ]
+         },
+         "expires": {
+          "type": "string",
+          "examples": [
+           "30d"
+          ]
+         },
+         "description": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     }
+    }
+   },
+   "get": {
+    "summary": "List tokens (admin); secrets are never returned",
+    "responses": {
+     "200": {
+      "description": "Tokens",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/v1/tokens/{id}": {
+   "delete": {
+    "summary": "Revoke a token (admin)",
+    "responses": {
+     "204": {
+      "description": "Revoked"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ]
+   }
+  },
+  "/v1/tokens/{id}/rotate": {
+   "post": {
+    "summary": "Replace a token by a new one with the same role and scope (admin)",
+    "responses": {
+     "201": {
+      "description": "The new token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ]
+   }
+  }
+ },
+ "components": {
+  "securitySchemes": {
+   "bearer": {
+    "type": "http",
+    "scheme": "bearer"
+   }
+  },
+  "responses": {
+   "Error": {
+    "description": "An error",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   }
+  },
+  "schemas": {
+   "Error": {
+    "type": "object",
+    "required": [
+     "error"
+    ],
+    "properties": {
+     "error": {
+      "type": "object",
+      "required": [
+       "code",
+       "message"
+      ],
+      "properties": {
+       "code": {
+        "type": "string"
+       },
+       "message": {
+        "type": "string"
+       }
+      }
+     }
+    }
+   },
+   "AuditRecord": {
+    "type": "object",
+    "required": [
+     "id",
+     "ts",
+     "region"
+    ],
+    "additionalProperties": true,
+    "properties": {
+     "id": {
+      "type": "string",
+      "maxLength": 128
+     },
+     "ts": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "region": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._-]{1,64}$"
+     },
+     "tenant": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "team": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "user": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "api_key_id": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "kind": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "model": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "provider": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "metadata": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "string",
+       "maxLength": 128
+      }
+     },
+     "request": {},
+     "response": {},
+     "status": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "cost_usd": {
+      "type": [
+       "number",
+       "null"
+      ]
+     }
+    }
+   },
+   "IngestSummary": {
+    "type": "object",
+    "properties": {
+     "accepted": {
+      "type": "integer"
+     },
+     "duplicates": {
+      "type": "integer"
+     },
+     "rejected": {
+      "type": "integer"
+     },
+     "errors": {
+      "type": "array",
+      "items": {
+       "type": "object"
+      }
+     },
+     "results": {
+      "type": "array",
+      "items": {
+       "type": "object"
+      }
+     }
+    }
+   },
+   "SearchPage": {
+    "type": "object",
+    "properties": {
+     "records": {
+      "type": "array",
+      "items": {
+       "type": "object"
+      }
+     },
+     "next_cursor": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "count": {
+      "type": "integer"
+     }
+    }
+   }
+  }
+ }
+}
+"""#
+}

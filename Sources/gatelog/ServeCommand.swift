@@ -1,0 +1,125 @@
+import Foundation
+import AuditQuery
+import AuditStore
+import Gatelog
+import GatelogServer
+import HTTPServer
+import JSON
+import AuditFormat
+
+/// `gatelog serve`: the HTTP service on the data directory.
+enum ServeCommand {
+    static func run(_ raw: [String]) throws -> Int32 {
+        var args = try Arguments(raw, flags: [])
+        var config = StoreConfiguration(dataDirectory: dataDirectory(&args))
+        var options = APIServer.Options()
+        if let listen = args.value("listen") { options.listen = listen }
+        if let s = args.value("segment-size") {
+            guard let n = ByteSize.parse(s), n >= 4096 else { throw UsageError("--segment-size must be a size ≥ 4KiB, like 1MiB") }
+            config.segmentMaxBytes = n
+        }
+        if let d = try args.int("batch-delay") { config.durability = d > 0 ? .batch(maxDelayMilliseconds: d) : .durable }
+        if let m = args.value("max-body") {
+            guard let n = ByteSize.parse(m), n >= 1024 else { throw UsageError("--max-body must be a size ≥ 1KiB") }
+            options.maxBodyBytes = Int(n)
+        }
+        let cert = args.value("tls-cert"), key = args.value("tls-key")
+        try args.rejectUnknown()
+        if (cert == nil) != (key == nil) { throw UsageError("--tls-cert and --tls-key go together") }
+        if let cert, let key { options.tls = TLSConfiguration(certificateChainPath: cert, privateKeyPath: key) }
+        let segmentOverride = config.segmentMaxBytes
+        let durabilityOverride = config.durability
+        try config.loadConfigFile()
+        if raw.contains(where: { $0.hasPrefix("--segment-size") }) { config.segmentMaxBytes = segmentOverride }
+        if raw.contains(where: { $0.hasPrefix("--batch-delay") }) { config.durability = durabilityOverride }
+
+        let service = try GatelogService(configuration: config)
+        if try !service.tokens.hasActiveTokens() {
+            let (record, token) = try service.query.createToken(.localAdmin, role: "admin", scope: Scope(), expiresIn: nil,
+                                                                description: "created on first start")
+            say("No tokens existed: created admin token \(record.id). It is shown only this once; keep it safe:")
+            say(token)
+        }
+        let server = try APIServer(service: service, options: options)
+        let port = try server.start()
+        let scheme = options.tls == nil ? "http" : "https"
+        let host = options.listen.hasPrefix("[") ? String(options.listen[...options.listen.firstIndex(of: "]")!]) : String(options.listen.split(separator: ":").first ?? "127.0.0.1")
+        say("gatelog serving \(scheme)://\(host):\(port) (data \(config.dataDirectory)); SIGTERM or Ctrl-C stops it gracefully")
+        let stop = DispatchSemaphore(value: 0)
+        let observer = SignalObserver.install { _ in stop.signal() }
+        stop.wait()
+        say("gatelog: shutting down: finishing in-flight requests and making everything acknowledged durable")
+        server.shutdown()
+        _ = observer
+        say("gatelog: stopped")
+        return 0
+    }
+}
+
+/// `gatelog token create|list|revoke|rotate`
+enum TokenCommand {
+    static func run(_ raw: [String]) throws -> Int32 {
+        var args = try Arguments(raw, flags: ["json"])
+        let data = dataDirectory(&args)
+        let asJSON = args.flag("json")
+        let role = args.value("role")
+        let scopeText = args.value("scope")
+        let expires = args.value("expires")
+        let description = args.value("description")
+        try args.rejectUnknown()
+        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: data))
+        defer { service.close() }
+        let query = service.query
+        switch args.positionals.first {
+        case "create":
+            guard let role else { throw UsageError("token create needs --role (admin, ingest, auditor, analyst, viewer, monitor)") }
+            let scope = try Scope.parse(scopeText ?? "")
+            var ttl: TimeInterval?
+            if let expires {
+                guard let d = DurationText.parse(expires) else { throw UsageError("--expires must look like 30d, 12h or 90m") }
+                ttl = d
+            }
+            let (record, token) = try query.createToken(.localAdmin, role: role, scope: scope, expiresIn: ttl, description: description)
+            if asJSON {
+                printJSON(.object([JSONMember("id", .string(record.id)), JSONMember("token", .string(token))]))
+            } else {
+                print("created token \(record.id): role \(record.role), scope \(scope.isUnrestricted ? "unrestricted" : scope.text)\(record.expiresAt.map { ", expires \(Timestamp(ms: $0))" } ?? "")")
+                print("the token is shown only this once:")
+                print(token)
+            }
+        case "list":
+            let list = try query.listTokens(.localAdmin)
+            if asJSON {
+                printJSON(.object([JSONMember("tokens", .array(list.map { $0.publicJSON() }))]))
+            } else {
+                for t in list {
+                    print("\(t.id)  \(t.role)  \(t.scope.isUnrestricted ? "-" : t.scope.text)  \(t.revokedAt != nil ? "revoked" : (t.expiresAt.map { "expires \(Timestamp(ms: $0))" } ?? "active"))")
+                }
+            }
+        case "revoke":
+            guard args.positionals.count == 2 else { throw UsageError("usage: gatelog token revoke ID") }
+            try query.revokeToken(.localAdmin, id: args.positionals[1])
+            print("revoked \(args.positionals[1])")
+        case "rotate":
+            guard args.positionals.count == 2 else { throw UsageError("usage: gatelog token rotate ID") }
+            let (record, token) = try query.rotateToken(.localAdmin, id: args.positionals[1])
+            if asJSON {
+                printJSON(.object([JSONMember("id", .string(record.id)), JSONMember("token", .string(token))]))
+            } else {
+                print("revoked \(args.positionals[1]); new token \(record.id), shown only this once:")
+                print(token)
+            }
+        default:
+            throw UsageError("usage: gatelog token create --role R [--scope region=…,tenant=…] [--expires 30d] [--json] | list | revoke ID | rotate ID")
+        }
+        return 0
+    }
+}
+
+/// Formats milliseconds as RFC 3339.
+func Timestamp(ms: Int64) -> String { AuditFormat.Timestamp.format(milliseconds: ms) }
+
+/// Writes a line to standard output unbuffered (the service's messages must appear at once).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
