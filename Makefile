@@ -28,7 +28,7 @@ release: deps
 
 ## run: the main job, the service on the embedded default data directory.
 run: release
-	.build/release/gatelog demo --data $(DATA)
+	.build/release/gatelog serve --data $(DATA)
 
 ## test: the whole test suite.
 test: deps
