@@ -16,8 +16,15 @@ let package = Package(
         .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
         .target(name: "JSON"),
 
+        // Derived, rebuildable SQLite index over the stored records.
+        .target(name: "AuditIndex", dependencies: ["CSQLite", "JSON"]),
+
+        // Benchmarks (release mode).
+        .executableTarget(name: "gatelog-bench", dependencies: ["AuditIndex"]),
+
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "AuditIndexTests", dependencies: ["AuditIndex"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,156 @@
+import Synchronization
+
+/// The index schema, as numbered migrations (see `Connection.migrate`).
+///
+/// Design (why it is fast to write and small on disk):
+/// - Repeated strings (tenant, team, user, key id, kind, model, provider, error class, backend,
+///   region, metadata keys and values) are stored once in `dict` and referenced by small
+///   per-kind integers, so a record row is mostly 1-3 byte integers.
+/// - `record` is a rowid table keyed by `region << 40 | position`: appends land at the end of
+///   each region's key range, re-inserting a record is a no-op (`INSERT OR IGNORE`), and every
+///   secondary index already ends with (region, position), which is the tie-breaker of the
+///   result order (ts, region, position).
+/// - Five secondary indexes on `record`: (ts), (user, ts), (model, ts), (tenant, ts), the id
+///   hash, plus a partial index on trace id. Other filters are checked on the rows found.
+/// - Metadata is a WITHOUT ROWID table keyed (key, value, ts, rid): `customer_id=X newest
+///   first` is one backward range scan. Each row also keeps its pairs in a varint blob so an
+///   entry is rebuilt without touching `meta`.
+/// - Cost is stored in 1e-9 USD and latencies in µs as integers (exact sums, 1-4 bytes each).
+enum Schema {
+    /// `PRAGMA application_id` of a gatelog index ("GLIX").
+    static let applicationID: Int64 = 0x474C_4958
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "records, dictionary, metadata", sql: [
+            """
+            CREATE TABLE dict (
+                kind INTEGER NOT NULL,
+                id INTEGER NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (kind, id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE UNIQUE INDEX dict_value ON dict (kind, value)",
+            """
+            CREATE TABLE region_state (
+                region INTEGER PRIMARY KEY,
+                next_position INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE record (
+                rid INTEGER PRIMARY KEY,
+                ts INTEGER NOT NULL,
+                tenant INTEGER, team INTEGER, usr INTEGER, apikey INTEGER, kind INTEGER,
+                model INTEGER, provider INTEGER, status INTEGER, err INTEGER,
+                backend INTEGER, fallback INTEGER,
+                cost INTEGER, tin INTEGER, tout INTEGER, lat INTEGER, ttft INTEGER, itl INTEGER,
+                trace,
+                idh INTEGER NOT NULL,
+                meta BLOB,
+                seg INTEGER NOT NULL, foff INTEGER NOT NULL, rif INTEGER NOT NULL,
+                id TEXT NOT NULL,
+                chain BLOB NOT NULL
+            )
+            """,
+            "CREATE INDEX record_ts ON record (ts)",
+            "CREATE INDEX record_user ON record (usr, ts)",
+            "CREATE INDEX record_model ON record (model, ts)",
+            "CREATE INDEX record_tenant ON record (tenant, ts)",
+            "CREATE INDEX record_idh ON record (idh)",
+            "CREATE INDEX record_trace ON record (trace) WHERE trace IS NOT NULL",
+            """
+            CREATE TABLE meta (
+                k INTEGER NOT NULL,
+                v INTEGER NOT NULL,
+                ts INTEGER NOT NULL,
+                rid INTEGER NOT NULL,
+                PRIMARY KEY (k, v, ts, rid)
+            ) WITHOUT ROWID
+            """,
+        ]),
+        Migration(version: 2, name: "full-text search", sql: [
+            // Rows exist only for records indexed with text (full-text search on for their region).
+            // The text is stored (not contentless) so that a purge can delete it.
+            "CREATE VIRTUAL TABLE fts USING fts5 (text, tokenize = 'unicode61')",
+        ]),
+    ]
+
+    /// Tables that must exist in a migrated index.
+    static let requiredTables = ["dict", "region_state", "record", "meta", "fts"]
+
+    /// The columns read to rebuild an `IndexEntry`, in this order (see `AuditIndex.decodeEntry`).
+    static let entryColumns = "r.rid, r.ts, " + entryColumnsAfterKey
+
+    /// `entryColumns` without the leading row id and time, for queries that take those two from
+    /// the metadata table (same values) so that SQLite sees the result already ordered.
+    static let entryColumnsAfterKey = """
+        r.tenant, r.team, r.usr, r.apikey, r.kind, r.model, r.provider, r.status, r.err, \
+        r.backend, r.fallback, r.cost, r.tin, r.tout, r.lat, r.ttft, r.itl, r.trace, r.meta, r.seg, \
+        r.foff, r.rif, r.id, r.chain
+        """
+}
+
+/// Kinds of dictionary strings. Metadata values use `metadataValueBase + key id`, so that each
+/// key numbers its values from 1 (a key with few values gets 1-byte ids).
+enum DictKind: Int64, CaseIterable {
+    case region = 1
+    case tenant, team, user, apiKey, kind, model, provider, errorClass, backend, metadataKey
+
+    static let metadataValueBase: Int64 = 1000
+
+    static func metadataValue(key: Int64) -> Int64 { metadataValueBase + key }
+}
+
+/// In-memory cache of the dictionary (string <-> id per kind), shared by the writer and the
+/// readers. Bounded: when it holds more than `capacity` strings it is emptied and refilled
+/// on demand from the `dict` table. Entries are only added for ids that exist in the
+/// writer's transaction or in committed data; the writer empties the cache when a
+/// transaction rolls back.
+final class DictionaryCache: Sendable {
+    private struct Key: Hashable {
+        var kind: Int64
+        var value: String
+    }
+
+    private struct Reference: Hashable {
+        var kind: Int64
+        var id: Int64
+    }
+
+    private struct Maps {
+        var ids: [Key: Int64] = [:]
+        var values: [Reference: String] = [:]
+    }
+
+    private let maps = Mutex(Maps())
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = max(capacity, 1024) }
+
+    func id(kind: Int64, value: String) -> Int64? {
+        maps.withLock { $0.ids[Key(kind: kind, value: value)] }
+    }
+
+    func value(kind: Int64, id: Int64) -> String? {
+        maps.withLock { $0.values[Reference(kind: kind, id: id)] }
+    }
+
+    func remember(kind: Int64, value: String, id: Int64) {
+        maps.withLock { maps in
+            if maps.ids.count >= capacity {
+                maps.ids.removeAll(keepingCapacity: true)
+                maps.values.removeAll(keepingCapacity: true)
+            }
+            maps.ids[Key(kind: kind, value: value)] = id
+            maps.values[Reference(kind: kind, id: id)] = value
+        }
+    }
+
+    func removeAll() {
+        maps.withLock { maps in
+            maps.ids.removeAll()
+            maps.values.removeAll()
+        }
+    }
+}
