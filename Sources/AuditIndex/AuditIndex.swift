@@ -124,6 +124,7 @@ public final class AuditIndex: Sendable {
         for entry in entries { try Self.validate(entry) }
         let dictionary = self.dictionary
         try writer.withLock { (session: inout sending WriterSession) throws(IndexError) in
+            defer { session.connection.resetStatementsInUse() }
             try session.insert(entries, dictionary: dictionary)
         }
     }

@@ -40,6 +40,8 @@ final class Connection {
     let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
     private let statementCacheCapacity: Int
+    /// Cached statements handed out since the last `resetStatementsInUse()`.
+    private var statementsInUse: [Statement] = []
 
     /// Opens (and, when allowed, creates) the database file at `path`.
     init(path: String, options: ConnectionOptions) throws(IndexError) {
@@ -100,6 +102,7 @@ final class Connection {
         if let cached = statementCache[sql] {
             cached.reset()
             cached.operation = operation
+            statementsInUse.append(cached)
             return cached
         }
         var stmt: OpaquePointer?
@@ -110,7 +113,16 @@ final class Connection {
         let statement = Statement(handle: stmt, operation: operation)
         if statementCache.count >= statementCacheCapacity { statementCache.removeAll(keepingCapacity: true) }
         statementCache[sql] = statement
+        statementsInUse.append(statement)
         return statement
+    }
+
+    /// Resets every cached statement used since the last call. A statement left mid-way keeps
+    /// its read transaction open, which would pin this connection to an old snapshot; every
+    /// use of a connection ends with this call (see `Database.withConnection`).
+    func resetStatementsInUse() {
+        for statement in statementsInUse { statement.reset() }
+        statementsInUse.removeAll(keepingCapacity: true)
     }
 
     /// Number of rows changed by the last INSERT, UPDATE or DELETE.
@@ -374,13 +386,15 @@ final class Database: Sendable {
     /// Runs `body` with exclusive use of the connection. Not reentrant.
     func withConnection<T: Sendable>(_ body: (Connection) throws(IndexError) -> T) throws(IndexError) -> T {
         try connection.withLock { (conn: inout sending Connection) throws(IndexError) -> T in
-            try body(conn)
+            defer { conn.resetStatementsInUse() }
+            return try body(conn)
         }
     }
 
     /// Runs `body` when the connection is free right now; returns nil without waiting otherwise.
     func withConnectionIfAvailable<T: Sendable>(_ body: (Connection) throws(IndexError) -> T) throws(IndexError) -> T? {
         let outcome: Result<T, IndexError>? = connection.withLockIfAvailable { (conn: inout sending Connection) -> Result<T, IndexError> in
+            defer { conn.resetStatementsInUse() }
             do throws(IndexError) { return .success(try body(conn)) } catch { return .failure(error) }
         }
         switch outcome {
