@@ -133,7 +133,7 @@ public final class AuditIndex: Sendable {
         let operation = "insert"
         if entry.region.isEmpty { throw IndexError.invalidArgument("an entry has an empty region", operation: operation) }
         if entry.position > FieldEncoding.maxPosition {
-            throw IndexError.invalidArgument("position \(entry.position) exceeds 2^40 - 1", operation: operation)
+            throw IndexError.invalidArgument("position \(entry.position) exceeds 2^55 - 1", operation: operation)
         }
         if entry.chainHash.count != 32 {
             throw IndexError.invalidArgument("chain hash must be 32 bytes, got \(entry.chainHash.count)", operation: operation)
@@ -181,12 +181,11 @@ public final class AuditIndex: Sendable {
             guard let regionID = try self.existingID(.region, region, conn) else { return nil }
             let statement = try conn.cachedStatement(
                 "SELECT \(Schema.entryColumns) FROM record r INDEXED BY record_idh "
-                    + "WHERE r.idh = ? AND r.rid BETWEEN ? AND ? AND r.id = ? LIMIT 1",
+                    + "WHERE r.idh = ? AND (r.rid & \(FieldEncoding.regionMask)) = ? AND r.id = ? LIMIT 1",
                 operation: "lookup")
-            try statement.bind(FieldEncoding.idHash(id), at: 1)
-            try statement.bind(FieldEncoding.rowID(region: regionID, position: 0), at: 2)
-            try statement.bind(FieldEncoding.rowID(region: regionID, position: FieldEncoding.maxPosition), at: 3)
-            try statement.bind(id, at: 4)
+            try statement.bind(FieldEncoding.hash32(id), at: 1)
+            try statement.bind(regionID, at: 2)
+            try statement.bind(id, at: 3)
             guard try statement.step() else { return nil }
             return try self.decodeEntry(statement, conn)
         }
@@ -199,7 +198,7 @@ public final class AuditIndex: Sendable {
                 "SELECT \(Schema.entryColumns) FROM record r INDEXED BY record_idh WHERE r.idh = ? AND r.id = ? "
                     + "ORDER BY r.ts DESC, r.rid DESC",
                 operation: "lookup")
-            try statement.bind(FieldEncoding.idHash(id), at: 1)
+            try statement.bind(FieldEncoding.hash32(id), at: 1)
             try statement.bind(id, at: 2)
             var entries: [IndexEntry] = []
             while try statement.step() { entries.append(try self.decodeEntry(statement, conn)) }
@@ -364,8 +363,8 @@ final class WriterSession {
 
     private static let insertRecordSQL = """
         INSERT OR IGNORE INTO record (rid, ts, tenant, team, usr, apikey, kind, model, provider, status, err, \
-        backend, fallback, cost, tin, tout, lat, ttft, itl, trace, idh, meta, seg, foff, rif, id, chain) \
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        backend, fallback, cost, tin, tout, lat, ttft, itl, trace, idh, meta, seg, foff, rif, id, chain, trh) \
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
         """
 
     /// Inserts a batch in one transaction. On failure the transaction is rolled back, the shared
@@ -400,7 +399,7 @@ final class WriterSession {
         for entry in entries {
             guard let region = try id(.region, entry.region) else { continue }
             guard region <= FieldEncoding.maxRegionNumber else {
-                throw IndexError.invalidArgument("too many regions", operation: "insert")
+                throw IndexError.invalidArgument("more than \(FieldEncoding.maxRegionNumber) regions", operation: "insert")
             }
             let rid = FieldEncoding.rowID(region: region, position: entry.position)
             touched[region, default: []].append(entry.position)
@@ -434,13 +433,14 @@ final class WriterSession {
             try s.bind(entry.ttftMs.flatMap(FieldEncoding.micros), at: 18)
             try s.bind(entry.itlMs.flatMap(FieldEncoding.micros), at: 19)
             try s.bind(entry.traceID.map(FieldEncoding.traceValue) ?? .null, at: 20)
-            try s.bind(FieldEncoding.idHash(entry.id), at: 21)
+            try s.bind(FieldEncoding.hash32(entry.id), at: 21)
             try s.bind(blob: FieldEncoding.metadataBlob(pairs), at: 22)
             try s.bind(Int64(bitPattern: entry.location.segment), at: 23)
             try s.bind(Int64(bitPattern: entry.location.frameOffset), at: 24)
             try s.bind(Int64(entry.location.recordInFrame), at: 25)
             try s.bind(entry.id, at: 26)
             try s.bind(blob: entry.chainHash, at: 27)
+            try s.bind(entry.traceID.map(FieldEncoding.hash32), at: 28)
             try s.run()
             guard connection.changes > 0 else { continue }  // already indexed
 
@@ -466,11 +466,11 @@ final class WriterSession {
     }
 
     /// Moves each touched region's contiguous position past the batch and past any positions
-    /// indexed earlier out of order; persists the new values. O(batch log batch + regions log n).
+    /// indexed earlier out of order; persists the new values. O(batch log batch + (regions + k) log n)
+    /// for k positions absorbed from earlier out-of-order batches.
     private func advancePositions(_ touched: [Int64: [UInt64]]) throws(IndexError) -> [Int64: UInt64] {
         var advanced: [Int64: UInt64] = [:]
-        let probe = try connection.cachedStatement(
-            "SELECT rid FROM record WHERE rid >= ? AND rid <= ? ORDER BY rid", operation: "advance position")
+        let probe = try connection.cachedStatement("SELECT 1 FROM record WHERE rid = ?", operation: "advance position")
         let save = try connection.cachedStatement(
             "INSERT OR REPLACE INTO region_state (region, next_position) VALUES (?, ?)", operation: "advance position")
         for (region, positions) in touched {
@@ -479,11 +479,11 @@ final class WriterSession {
             for position in positions.sorted() {
                 if position == next { next += 1 } else if position > next { break }
             }
-            probe.reset()
-            try probe.bind(FieldEncoding.rowID(region: region, position: min(next, FieldEncoding.maxPosition)), at: 1)
-            try probe.bind(FieldEncoding.rowID(region: region, position: FieldEncoding.maxPosition), at: 2)
-            while next <= FieldEncoding.maxPosition, try probe.step(),
-                  probe.int64(at: 0) == FieldEncoding.rowID(region: region, position: next) {
+            // Positions indexed earlier out of order may continue the run.
+            while next <= FieldEncoding.maxPosition {
+                probe.reset()
+                try probe.bind(FieldEncoding.rowID(region: region, position: next), at: 1)
+                guard try probe.step() else { break }
                 next += 1
             }
             probe.reset()

@@ -2,34 +2,38 @@
 // schema: changing one requires a schema migration (or a rebuild).
 
 enum FieldEncoding {
-    /// Record ids are indexed by a 64-bit FNV-1a hash of their UTF-8 bytes (the row keeps the
-    /// full id, compared after the hash lookup, so collisions only cost a row read).
-    static func idHash(_ id: String) -> Int64 {
+    /// Record ids and trace ids are indexed by a 32-bit hash (64-bit FNV-1a of the UTF-8 bytes,
+    /// folded), stored as a signed integer so SQLite keeps it in 4 bytes. The row keeps the full
+    /// value, compared after the hash lookup, so a collision only costs a row read.
+    static func hash32(_ text: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.utf8 {
+        for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }
-        return Int64(bitPattern: hash)
+        return Int64(Int32(truncatingIfNeeded: hash ^ (hash >> 32)))
     }
 
-    /// Region number in the high bits, position in the low 40 bits.
-    static let positionBits: UInt64 = 40
+    /// Row id layout: position in the high bits, region number (1...255) in the low 8 bits, so
+    /// row ids stay small (4 bytes up to 8M records per region) in the table and in every index.
+    static let regionBits: Int64 = 8
+    /// Mask of the region number in a row id.
+    static let regionMask: Int64 = (1 << regionBits) - 1
     /// Largest position that fits a row id.
-    static let maxPosition: UInt64 = (1 << positionBits) - 1
-    /// Largest region number that fits a (positive) row id.
-    static let maxRegionNumber: Int64 = (1 << (63 - Int64(positionBits))) - 1
+    static let maxPosition: UInt64 = (1 << (63 - UInt64(regionBits))) - 1
+    /// Largest region number.
+    static let maxRegionNumber: Int64 = regionMask
 
     /// The row id of `position` in region number `region`.
     static func rowID(region: Int64, position: UInt64) -> Int64 {
-        (region << Int64(positionBits)) | Int64(position)
+        (Int64(position) << regionBits) | region
     }
 
     /// The region number of a row id.
-    static func region(ofRowID rid: Int64) -> Int64 { rid >> Int64(positionBits) }
+    static func region(ofRowID rid: Int64) -> Int64 { rid & regionMask }
 
     /// The position of a row id.
-    static func position(ofRowID rid: Int64) -> UInt64 { UInt64(rid) & maxPosition }
+    static func position(ofRowID rid: Int64) -> UInt64 { UInt64(rid >> regionBits) }
 
     /// Cost in units of 1e-9 USD, rounded to nearest; nil when not finite or out of range.
     static func nanoUSD(_ usd: Double) -> Int64? {

@@ -24,7 +24,7 @@ public struct RecordLocation: Sendable, Hashable {
 public struct IndexEntry: Sendable {
     /// The region whose log holds the record.
     public var region: String
-    /// 0-based index of the record in its region's log. Must be below 2^40.
+    /// 0-based index of the record in its region's log. Must be below 2^55.
     public var position: UInt64
     /// The record id (unique within a region).
     public var id: String
@@ -329,9 +329,10 @@ public struct IndexFilter: Sendable, Equatable {
 
 /// Result order of a search.
 public enum SearchOrder: Sendable, Hashable {
-    /// Newest record time first (ties: higher region number, then higher position first).
+    /// Newest record time first. Equal times: higher position first, then higher region number
+    /// (regions are numbered in the order the index first saw them).
     case newestFirst
-    /// Oldest record time first (ties: lower region number, then lower position first).
+    /// Oldest record time first (the exact reverse of `newestFirst`).
     case oldestFirst
 }
 

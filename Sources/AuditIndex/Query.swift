@@ -8,7 +8,7 @@
 // cap (a bounded index range scan), and takes the smallest. SQLite is told which index to use
 // (INDEXED BY / CROSS JOIN), so plans do not depend on statistics.
 //
-// Order. Searches return rows ordered by (ts, rid) where rid = region << 40 | position; every
+// Order. Searches return rows ordered by (ts, rid) where rid = position << 8 | region; every
 // index ends with (ts, rid) after its equality columns, so a single-valued path yields rows
 // already in order and the query stops after `limit` rows. A path with a few values (a scope
 // with 3 tenants, `key=v1,v2`) becomes one ordered branch per value, merged by SQLite
@@ -99,7 +99,7 @@ extension AuditIndex {
             var metadataKeys: [Int64] = []  // per field: key id for .metadata, else 0
             for field in groupBy {
                 switch field {
-                case .region: columns += ", (r.rid >> \(FieldEncoding.positionBits))"
+                case .region: columns += ", (r.rid & \(FieldEncoding.regionMask))"
                 case .tenant: columns += ", r.tenant"
                 case .team: columns += ", r.team"
                 case .user: columns += ", r.usr"
@@ -234,6 +234,7 @@ extension AuditIndex {
         }
         if let traces = filter.traceIDs {
             r.traces = traces.sorted().map(FieldEncoding.traceValue)
+            r.traceHashes = Set(traces.map(FieldEncoding.hash32)).sorted()
             if traces.isEmpty { r.matchesNothing = true }
         }
         if let ids = filter.ids {
@@ -334,6 +335,7 @@ struct ResolvedFilter {
     var fallback: Bool?
     var metadata: [(key: Int64, values: [Int64])] = []
     var traces: [SQLValue]?
+    var traceHashes: [Int64] = []
     var ids: [String]?
     var minCost: Int64?
     var maxCost: Int64?
@@ -423,12 +425,12 @@ struct QueryBuilder {
     private func source(value: Int64?, ordered: Bool) -> (from: String, condition: String?, arguments: [SQLValue]) {
         switch path {
         case .id:
-            let hashes = (filter.ids ?? []).map { SQLValue.integer(FieldEncoding.idHash($0)) }
+            let hashes = Set((filter.ids ?? []).map(FieldEncoding.hash32)).sorted().map { SQLValue.integer($0) }
             return ("record r INDEXED BY record_idh", "r.idh IN \(Self.placeholders(hashes.count))", hashes)
         case .trace:
-            let traces = filter.traces ?? []
+            let hashes = filter.traceHashes.map { SQLValue.integer($0) }
             return ("record r INDEXED BY record_trace",
-                    "r.trace IS NOT NULL AND r.trace IN \(Self.placeholders(traces.count))", traces)
+                    "r.trh IS NOT NULL AND r.trh IN \(Self.placeholders(hashes.count))", hashes)
         case .text:
             return ("record r NOT INDEXED", "r.rid IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
                     [.text(filter.ftsQuery ?? "")])
@@ -467,7 +469,7 @@ struct QueryBuilder {
             sql.append("\(ts) \(op)= ? AND (\(ts) \(op) ? OR \(rid) \(op) ?)")
             args += [.integer(cursor.ts), .integer(cursor.ts), .integer(cursor.rowID)]
         }
-        inList("(\(rid) >> \(FieldEncoding.positionBits))", filter.regions)
+        inList("(\(rid) & \(FieldEncoding.regionMask))", filter.regions)
         if path != .tenant { inList("r.tenant", filter.tenants) }
         inList("r.team", filter.teams)
         if path != .user { inList("r.usr", filter.users) }
@@ -504,7 +506,7 @@ struct QueryBuilder {
             args.append(.integer(condition.key))
             args += condition.values.map { .integer($0) }
         }
-        if let traces = filter.traces, path != .trace {
+        if let traces = filter.traces {
             sql.append("r.trace IN \(Self.placeholders(traces.count))")
             args += traces
         }

@@ -6,12 +6,13 @@ import Synchronization
 /// - Repeated strings (tenant, team, user, key id, kind, model, provider, error class, backend,
 ///   region, metadata keys and values) are stored once in `dict` and referenced by small
 ///   per-kind integers, so a record row is mostly 1-3 byte integers.
-/// - `record` is a rowid table keyed by `region << 40 | position`: appends land at the end of
-///   each region's key range, re-inserting a record is a no-op (`INSERT OR IGNORE`), and every
-///   secondary index already ends with (region, position), which is the tie-breaker of the
-///   result order (ts, region, position).
-/// - Five secondary indexes on `record`: (ts), (user, ts), (model, ts), (tenant, ts), the id
-///   hash, plus a partial index on trace id. Other filters are checked on the rows found.
+/// - `record` is a rowid table keyed by `position << 8 | region`: appends land at the end,
+///   re-inserting a record is a no-op (`INSERT OR IGNORE`), the key takes 4 bytes up to 8M
+///   records per region, and every secondary index already ends with it, which makes it the
+///   tie-breaker of the result order (ts, position, region).
+/// - Secondary indexes on `record`: (ts), (user, ts), (model, ts), (tenant, ts), a 32-bit hash
+///   of the id, and a partial index on a 32-bit hash of the trace id. Other filters are checked
+///   on the rows found.
 /// - Metadata is a WITHOUT ROWID table keyed (key, value, ts, rid): `customer_id=X newest
 ///   first` is one backward range scan. Each row also keeps its pairs in a varint blob so an
 ///   entry is rebuilt without touching `meta`.
@@ -50,7 +51,8 @@ enum Schema {
                 meta BLOB,
                 seg INTEGER NOT NULL, foff INTEGER NOT NULL, rif INTEGER NOT NULL,
                 id TEXT NOT NULL,
-                chain BLOB NOT NULL
+                chain BLOB NOT NULL,
+                trh INTEGER
             )
             """,
             "CREATE INDEX record_ts ON record (ts)",
@@ -58,7 +60,7 @@ enum Schema {
             "CREATE INDEX record_model ON record (model, ts)",
             "CREATE INDEX record_tenant ON record (tenant, ts)",
             "CREATE INDEX record_idh ON record (idh)",
-            "CREATE INDEX record_trace ON record (trace) WHERE trace IS NOT NULL",
+            "CREATE INDEX record_trace ON record (trh) WHERE trh IS NOT NULL",
             """
             CREATE TABLE meta (
                 k INTEGER NOT NULL,

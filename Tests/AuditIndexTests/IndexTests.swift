@@ -104,7 +104,7 @@ final class IndexTests: XCTestCase {
         var shortHash = entry("r", 1)
         shortHash.chainHash = [1, 2, 3]
         var farPosition = entry("r", 2)
-        farPosition.position = 1 << 40
+        farPosition.position = 1 << 55
         var infiniteCost = entry("r", 3)
         infiniteCost.costUSD = .infinity
         var nanLatency = entry("r", 4)
@@ -115,6 +115,16 @@ final class IndexTests: XCTestCase {
             }
         }
         XCTAssertEqual(try index.recordCount(), 0)
+        // Up to 255 regions; the 256th is refused and nothing of its batch is kept.
+        try index.insert((1...255).map { entry("region-\($0)", 0) })
+        XCTAssertThrowsError(try index.insert([entry("region-1", 1), entry("region-256", 0)])) { error in
+            XCTAssertEqual((error as? IndexError)?.kind, .invalidArgument)
+        }
+        XCTAssertEqual(try index.recordCount(), 255)
+        XCTAssertEqual(try index.regions().count, 255)
+        XCTAssertEqual(try index.lookup(region: "region-255", id: "region-255-0")?.region, "region-255")
+        try index.insert([entry("region-1", 1)])
+        XCTAssertEqual(try index.indexedPosition(region: "region-1"), 1)
         XCTAssertThrowsError(try index.search(filter: IndexFilter(minCostUSD: .nan)))
         XCTAssertThrowsError(try index.search(filter: IndexFilter(), limit: 0))
     }

@@ -161,9 +161,8 @@ struct BruteForce {
 
     func precedesNewestFirst(_ a: IndexEntry, _ b: IndexEntry) -> Bool {
         if a.ts != b.ts { return a.ts > b.ts }
-        let ra = regionOrdinal[a.region]!, rb = regionOrdinal[b.region]!
-        if ra != rb { return ra > rb }
-        return a.position > b.position
+        if a.position != b.position { return a.position > b.position }
+        return regionOrdinal[a.region]! > regionOrdinal[b.region]!
     }
 
     /// Matching entries in result order, without `text` (the index never returns it).
