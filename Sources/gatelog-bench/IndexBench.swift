@@ -13,6 +13,7 @@ enum IndexBench {
         var directory: String?
         var keep = false
         var seed: UInt64 = 42
+        var pageSize = 4096
     }
 
     static func run(arguments: [String]) throws {
@@ -32,6 +33,7 @@ enum IndexBench {
             case "--dir": settings.directory = try value()
             case "--seed": settings.seed = try UInt64(value()).orThrow("--seed takes a number")
             case "--keep": settings.keep = true
+            case "--page-size": settings.pageSize = try Int(value()).orThrow("--page-size takes a number")
             default: throw BenchError.usage("unknown argument \(arguments[i])")
             }
             i += 1
@@ -46,25 +48,28 @@ enum IndexBench {
 
         print("# Index benchmark: \(settings.entries) entries, seed \(settings.seed)")
         print("")
-        print("| batch size | insert records/s (whole run) | records/s (last 10%) | index bytes/record |")
-        print("|---:|---:|---:|---:|")
+        print("| batch size | insert records/s (wall) | records/s (wall, last 10%) | records per CPU-second | index bytes/record |")
+        print("|---:|---:|---:|---:|---:|")
         var lastIndexPath = ""
         var samples = Samples()
         for batchSize in settings.batchSizes {
             let path = directory + "/index-\(batchSize).sqlite"
             try AuditIndex.removeFiles(path: path)
-            let index = try AuditIndex.open(path: path)
+            let index = try AuditIndex.open(path: path, options: AuditIndex.Options(pageSize: settings.pageSize))
             var generator = CorpusGenerator(seed: settings.seed, count: settings.entries)
             var total: Double = 0
             var tail: Double = 0
             let tailStart = settings.entries - settings.entries / 10
             var produced = 0
             samples = Samples()
+            var cpu: Double = 0
             while produced < settings.entries {
                 let batch = generator.next(min(batchSize, settings.entries - produced))
                 samples.observe(batch)
                 let start = ContinuousClock.now
+                let cpuStart = cpuSeconds()
                 try index.insert(batch)
+                cpu += cpuSeconds() - cpuStart
                 let seconds = (ContinuousClock.now - start).seconds
                 total += seconds
                 if ProcessInfo.processInfo.environment["BENCH_TRACE"] != nil { print("batch at \(produced): \(seconds)") }
@@ -74,7 +79,7 @@ enum IndexBench {
             try index.checkpoint()
             let bytes = fileSize(path) + fileSize(path + "-wal")
             let tailCount = settings.entries - tailStart
-            print("| \(batchSize) | \(format(Double(settings.entries) / total, 0)) | \(format(Double(tailCount) / tail, 0)) | \(format(Double(bytes) / Double(settings.entries), 1)) |")
+            print("| \(batchSize) | \(format(Double(settings.entries) / total, 0)) | \(format(Double(tailCount) / tail, 0)) | \(format(Double(settings.entries) / cpu, 0)) | \(format(Double(bytes) / Double(settings.entries), 1)) |")
             lastIndexPath = path
         }
 
@@ -136,6 +141,14 @@ enum IndexBench {
         let median = times[times.count / 2]
         let p95 = times[min(times.count - 1, (times.count * 95 + 99) / 100 - 1)]
         print("| \(name)\(runs == 500 ? "" : " (\(runs) runs)") | \(format(median, 3)) | \(format(p95, 3)) | \(format(Double(results) / Double(runs), 1)) |")
+    }
+
+    /// User plus system CPU time of this process (all threads), in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     static func fileSize(_ path: String) -> Int {
