@@ -29,17 +29,22 @@ public final class AuditIndex: Sendable {
         /// Page size in bytes for a new index file (a power of two, 512...65536); ignored for an
         /// existing file. Smaller pages write fewer bytes per randomly placed index entry.
         public var pageSize: Int
+        /// log2 of the number of positions per block for a new index file (ignored for an
+        /// existing file). Tests use small blocks; 16 suits production.
+        public var blockBits: Int
 
         /// Default options: 2 readers, 128 MiB writer cache, 16 MiB per reader, 500,000 strings,
         /// checkpoint every 16,384 WAL pages (64 MiB).
         public init(readerCount: Int = 2, writerCacheMiB: Int = 128, readerCacheMiB: Int = 16,
-                    dictionaryCacheCapacity: Int = 500_000, walCheckpointPages: Int = 16_384, pageSize: Int = 4096) {
+                    dictionaryCacheCapacity: Int = 500_000, walCheckpointPages: Int = 16_384, pageSize: Int = 4096,
+                    blockBits: Int = 16) {
             self.readerCount = readerCount
             self.writerCacheMiB = writerCacheMiB
             self.readerCacheMiB = readerCacheMiB
             self.dictionaryCacheCapacity = dictionaryCacheCapacity
             self.walCheckpointPages = walCheckpointPages
             self.pageSize = pageSize
+            self.blockBits = blockBits
         }
     }
 
@@ -70,7 +75,10 @@ public final class AuditIndex: Sendable {
         guard options.pageSize >= 512, options.pageSize <= 65_536, options.pageSize & (options.pageSize - 1) == 0 else {
             throw IndexError.invalidArgument("the page size must be a power of two in 512...65536", operation: "open")
         }
-        try prepareSchema(connection, pageSize: options.pageSize)
+        guard (0...32).contains(options.blockBits) else {
+            throw IndexError.invalidArgument("block bits must be in 0...32", operation: "open")
+        }
+        try prepareSchema(connection, pageSize: options.pageSize, blockBits: options.blockBits)
         try connection.execute("PRAGMA wal_autocheckpoint = \(max(options.walCheckpointPages, 1))", operation: "open")
         let dictionary = DictionaryCache(capacity: options.dictionaryCacheCapacity)
         let session = try WriterSession(connection: connection)
@@ -91,7 +99,7 @@ public final class AuditIndex: Sendable {
 
     /// Checks the identity of the file, enables WAL and applies migrations.
     static func prepareSchema(_ connection: Connection, migrations: [Migration] = Schema.migrations,
-                              pageSize: Int = 4096) throws(IndexError) {
+                              pageSize: Int = 4096, blockBits: Int = FieldEncoding.defaultBlockBits) throws(IndexError) {
         // The first read of the header fails with SQLITE_NOTADB for a file that is not SQLite.
         let applicationID = try connection.scalarInt("PRAGMA application_id", operation: "open") ?? 0
         let objectCount = try connection.scalarInt("SELECT count(*) FROM sqlite_schema", operation: "open") ?? 0
@@ -116,6 +124,9 @@ public final class AuditIndex: Sendable {
             for table in Schema.requiredTables where !tables.contains(table) {
                 throw IndexError(kind: .corrupt, message: "table \(table) is missing", operation: "open")
             }
+            // Fixed when the file is created; later opens keep the stored value.
+            try connection.execute("INSERT OR IGNORE INTO setting (name, value) VALUES ('block_bits', \(blockBits))",
+                                   operation: "open")
         }
     }
 
@@ -192,35 +203,44 @@ public final class AuditIndex: Sendable {
         }
     }
 
-    /// The entry with `id` in `region`, or nil. O(log n).
+    /// The entry with `id` in `region`, or nil. O(blocks of the region · log n).
     public func lookup(region: String, id: String) throws(IndexError) -> IndexEntry? {
-        try withReader { (conn: Connection) throws(IndexError) -> IndexEntry? in
+        try withReadTransaction("lookup") { (conn: Connection) throws(IndexError) -> IndexEntry? in
             guard let regionID = try self.existingID(.region, region, conn) else { return nil }
-            let statement = try conn.cachedStatement(
-                "SELECT \(Schema.entryColumns) FROM record r INDEXED BY record_idh "
-                    + "WHERE r.idh = ? AND (r.rid & \(FieldEncoding.regionMask)) = ? AND r.id = ? LIMIT 1",
-                operation: "lookup")
-            try statement.bind(FieldEncoding.hash32(id), at: 1)
-            try statement.bind(regionID, at: 2)
-            try statement.bind(id, at: 3)
-            guard try statement.step() else { return nil }
-            return try self.decodeEntry(statement, conn)
+            var filter = ResolvedFilter()
+            filter.regions = [regionID]
+            filter.ids = [id]
+            return try self.entries(withID: id, in: self.blocks(filter, conn), conn, firstOnly: true).first
         }
     }
 
-    /// Every entry with `id`, across regions, newest first. O(log n + matches).
+    /// Every entry with `id`, across regions, newest first. O(blocks · log n + matches).
     public func lookup(id: String) throws(IndexError) -> [IndexEntry] {
-        try withReader { (conn: Connection) throws(IndexError) -> [IndexEntry] in
-            let statement = try conn.cachedStatement(
-                "SELECT \(Schema.entryColumns) FROM record r INDEXED BY record_idh WHERE r.idh = ? AND r.id = ? "
-                    + "ORDER BY r.ts DESC, r.rid DESC",
-                operation: "lookup")
-            try statement.bind(FieldEncoding.hash32(id), at: 1)
-            try statement.bind(id, at: 2)
-            var entries: [IndexEntry] = []
-            while try statement.step() { entries.append(try self.decodeEntry(statement, conn)) }
-            return entries
+        try withReadTransaction("lookup") { (conn: Connection) throws(IndexError) -> [IndexEntry] in
+            var found = try self.entries(withID: id, in: self.blocks(ResolvedFilter(), conn), conn, firstOnly: false)
+            found.sort { $0.ts != $1.ts ? $0.ts > $1.ts : ($0.position != $1.position ? $0.position > $1.position : $0.region > $1.region) }
+            return found
         }
+    }
+
+    private func entries(withID id: String, in blocks: [BlockRange], _ conn: Connection,
+                         firstOnly: Bool) throws(IndexError) -> [IndexEntry] {
+        let statement = try conn.cachedStatement(
+            "SELECT \(Schema.entryColumns) FROM record r INDEXED BY record_idh WHERE r.blk = ? AND r.idh = ? AND r.id = ?",
+            operation: "lookup")
+        let hash = FieldEncoding.hash32(id)
+        var found: [IndexEntry] = []
+        for block in blocks.sorted(by: { $0.tsMax > $1.tsMax }) {
+            statement.reset()
+            try statement.bind(block.blk, at: 1)
+            try statement.bind(hash, at: 2)
+            try statement.bind(id, at: 3)
+            while try statement.step() {
+                found.append(try decodeEntry(statement, conn))
+                if firstOnly { return found }
+            }
+        }
+        return found
     }
 
     /// Number of indexed records in all regions. O(n) (a count over the smallest index).
@@ -358,11 +378,17 @@ public final class AuditIndex: Sendable {
 /// positions). Lives inside the index's writer mutex.
 final class WriterSession {
     let connection: Connection
+    private let blockBits: Int
     private var nextDictionaryID: [Int64: Int64] = [:]
     private var nextPosition: [Int64: UInt64] = [:]
 
     init(connection: Connection) throws(IndexError) {
         self.connection = connection
+        let bits = try connection.scalarInt("SELECT value FROM setting WHERE name = 'block_bits'", operation: "open")
+        guard let bits, (0...32).contains(bits) else {
+            throw IndexError(kind: .corrupt, message: "the block size setting is missing or invalid", operation: "open")
+        }
+        blockBits = Int(bits)
         try reloadState()
     }
 
@@ -380,8 +406,8 @@ final class WriterSession {
 
     private static let insertRecordSQL = """
         INSERT OR IGNORE INTO record (rid, ts, tenant, team, usr, apikey, kind, model, provider, status, err, \
-        backend, fallback, cost, tin, tout, lat, ttft, itl, trace, idh, meta, seg, foff, rif, id, chain, trh) \
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        backend, fallback, cost, tin, tout, lat, ttft, itl, trace, idh, meta, seg, foff, rif, id, chain, trh, blk) \
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
         """
 
     /// Inserts a batch in one transaction. On failure the transaction is rolled back, the shared
@@ -403,7 +429,8 @@ final class WriterSession {
     private func insertRows(_ entries: [IndexEntry], dictionary: DictionaryCache) throws(IndexError) -> [Int64: UInt64] {
         let insertRecord = try connection.cachedStatement(Self.insertRecordSQL, operation: "insert record")
         let insertMeta = try connection.cachedStatement(
-            "INSERT OR IGNORE INTO meta (k, v, ts, rid) VALUES (?, ?, ?, ?)", operation: "insert metadata")
+            "INSERT OR IGNORE INTO meta (blk, k, v, ts, rid) VALUES (?, ?, ?, ?, ?)", operation: "insert metadata")
+        var blockRanges: [Int64: (min: Int64, max: Int64)] = [:]
         var touched: [Int64: [UInt64]] = [:]
         var pairs: [(key: Int64, value: Int64)] = []
         var indexedKeys: [Int64] = []
@@ -458,17 +485,25 @@ final class WriterSession {
             try s.bind(entry.id, at: 26)
             try s.bind(blob: entry.chainHash, at: 27)
             try s.bind(entry.traceID.map(FieldEncoding.hash32), at: 28)
+            let block = FieldEncoding.block(region: region, position: entry.position, blockBits: blockBits)
+            try s.bind(block, at: 29)
             try s.run()
             guard connection.changes > 0 else { continue }  // already indexed
+            if let range = blockRanges[block] {
+                blockRanges[block] = (Swift.min(range.min, entry.ts), Swift.max(range.max, entry.ts))
+            } else {
+                blockRanges[block] = (entry.ts, entry.ts)
+            }
 
             // Only the first value of a repeated key is searchable (the same rule as group-by).
             indexedKeys.removeAll(keepingCapacity: true)
             for pair in pairs where !indexedKeys.contains(pair.key) {
                 indexedKeys.append(pair.key)
-                try insertMeta.bind(pair.key, at: 1)
-                try insertMeta.bind(pair.value, at: 2)
-                try insertMeta.bind(entry.ts, at: 3)
-                try insertMeta.bind(rid, at: 4)
+                try insertMeta.bind(block, at: 1)
+                try insertMeta.bind(pair.key, at: 2)
+                try insertMeta.bind(pair.value, at: 3)
+                try insertMeta.bind(entry.ts, at: 4)
+                try insertMeta.bind(rid, at: 5)
                 try insertMeta.run()
             }
             if let text = entry.text {
@@ -478,6 +513,16 @@ final class WriterSession {
                 try insertText.bind(text, at: 2)
                 try insertText.run()
             }
+        }
+        let widen = try connection.cachedStatement(
+            "INSERT INTO block (blk, ts_min, ts_max) VALUES (?, ?, ?) ON CONFLICT (blk) DO UPDATE SET "
+                + "ts_min = min(ts_min, excluded.ts_min), ts_max = max(ts_max, excluded.ts_max)",
+            operation: "update block range")
+        for (block, range) in blockRanges {
+            try widen.bind(block, at: 1)
+            try widen.bind(range.min, at: 2)
+            try widen.bind(range.max, at: 3)
+            try widen.run()
         }
         return try advancePositions(touched)
     }

@@ -24,6 +24,21 @@ enum FieldEncoding {
     /// Largest region number.
     static let maxRegionNumber: Int64 = regionMask
 
+    /// Records are grouped in blocks of 2^blockBits consecutive positions of one region (2^16 by
+    /// default; fixed per index file, in table `setting`). The indexes whose keys are scattered
+    /// (id and trace hashes, user, metadata) start with the block, so a batch of inserts only
+    /// touches the small key range of the current block instead of pages all over the index:
+    /// the write cost per record stays flat as the index grows.
+    static let defaultBlockBits = 16
+
+    /// The block of `position` in region number `region`: block sequence number << 8 | region.
+    static func block(region: Int64, position: UInt64, blockBits: Int) -> Int64 {
+        Int64(position >> UInt64(blockBits)) << regionBits | region
+    }
+
+    /// The region number of a block.
+    static func region(ofBlock block: Int64) -> Int64 { block & regionMask }
+
     /// The row id of `position` in region number `region`.
     static func rowID(region: Int64, position: UInt64) -> Int64 {
         (Int64(position) << regionBits) | region

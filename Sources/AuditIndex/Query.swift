@@ -5,8 +5,13 @@
 // metadata range, (user, ts), (model, ts), (tenant, ts), the full-text index, or (ts). The
 // other conditions are checked on the rows the path yields. When several paths are possible
 // the planner counts, for each, the matching index entries inside the time range, up to a
-// cap (a bounded index range scan), and takes the smallest. SQLite is told which index to use
+// cap (bounded index range scans), and takes the smallest. SQLite is told which index to use
 // (INDEXED BY / CROSS JOIN), so plans do not depend on statistics.
+//
+// Blocks. The id, trace, user and metadata indexes start with the record's block (see
+// `Schema`). A query driven by one of them runs once per block whose time range overlaps
+// the query's (and whose region is allowed); a search visits blocks newest first and stops
+// when no remaining block can hold a record that belongs on the page.
 //
 // Order. Searches return rows ordered by (ts, rid) where rid = position << 8 | region; every
 // index ends with (ts, rid) after its equality columns, so a single-valued path yields rows
@@ -14,14 +19,16 @@
 // with 3 tenants, `key=v1,v2`) becomes one ordered branch per value, merged by SQLite
 // (UNION ALL with ORDER BY), which also stops after `limit` rows. Pagination is keyset
 // pagination on (ts, rid): inserts never shift pages, so no record is skipped or repeated.
+// Each query runs in one read transaction, so all its statements see one snapshot.
 
 extension AuditIndex {
     /// One page of entries matching `filter`, in `order` (newest first by default).
     ///
     /// `cursor` is the `nextCursor` of the previous page (nil for the first page); it must come
     /// from a search with the same order. Cost: O(limit · log n) when the filter has an indexed
-    /// field (id, trace, metadata, user, model, tenant) or none besides time, plus up to a few
-    /// bounded index probes to pick the path; more when only unindexed fields are very selective.
+    /// field (id, trace, metadata, user, model, tenant) or none besides time, plus a seek per
+    /// block visited and up to a few bounded index probes to pick the path; more when only
+    /// unindexed fields are very selective.
     public func search(filter: IndexFilter, limit: Int = 100, cursor: String? = nil,
                        order: SearchOrder = .newestFirst) throws(IndexError) -> SearchPage {
         let operation = "search"
@@ -36,47 +43,141 @@ extension AuditIndex {
             }
             position = decoded
         }
-        return try withReader { (conn: Connection) throws(IndexError) -> SearchPage in
+        return try withReadTransaction(operation) { (conn: Connection) throws(IndexError) -> SearchPage in
             let resolved = try self.resolve(filter, conn, operation: operation)
             if resolved.matchesNothing { return SearchPage(entries: [], nextCursor: nil) }
-            let path = try self.plan(resolved, conn, ordered: true)
-            let query = QueryBuilder(filter: resolved, path: path)
-                .searchSQL(order: order, cursor: position, limit: limit + 1)
-            let statement = try conn.cachedStatement(query.sql, operation: operation)
-            try statement.bind(query.arguments)
+            let blocks = try self.blocks(resolved, conn)
+            let path = try self.plan(resolved, blocks, conn, ordered: true)
             var entries: [IndexEntry] = []
             entries.reserveCapacity(min(limit, 1024))
             var hasMore = false
-            while try statement.step() {
-                if entries.count == limit { hasMore = true; break }
-                entries.append(try self.decodeEntry(statement, conn))
+            var lastRowID: Int64 = 0
+            if path.isBlocked {
+                let keys = try self.searchKeys(resolved, path, blocks, order: order, cursor: position,
+                                               want: limit + 1, conn, operation: operation)
+                hasMore = keys.count > limit
+                let load = try conn.cachedStatement("SELECT \(Schema.entryColumns) FROM record r WHERE r.rid = ?",
+                                                    operation: operation)
+                for key in keys.prefix(limit) {
+                    load.reset()
+                    try load.bind(key.rid, at: 1)
+                    guard try load.step() else {
+                        throw IndexError(kind: .corrupt, message: "an index entry points to a missing record", operation: operation)
+                    }
+                    entries.append(try self.decodeEntry(load, conn))
+                    lastRowID = key.rid
+                }
+            } else {
+                let query = QueryBuilder(filter: resolved, path: path, block: nil)
+                    .searchSQL(columns: "r.rid, r.ts, " + Schema.entryColumnsAfterKey, order: order,
+                               cursor: position, limit: limit + 1)
+                let statement = try conn.cachedStatement(query.sql, operation: operation)
+                try statement.bind(query.arguments)
+                while try statement.step() {
+                    if entries.count == limit { hasMore = true; break }
+                    entries.append(try self.decodeEntry(statement, conn))
+                    lastRowID = statement.int64(at: 0)
+                }
             }
-            statement.reset()
             var next: String?
             if hasMore, let last = entries.last {
-                let rid = try self.existingID(.region, last.region, conn)
-                    .map { FieldEncoding.rowID(region: $0, position: last.position) }
-                guard let rid else {
-                    throw IndexError(kind: .corrupt, message: "a result's region is unknown", operation: operation)
-                }
-                next = SearchCursor(ts: last.ts, rowID: rid, order: order).encoded
+                next = SearchCursor(ts: last.ts, rowID: lastRowID, order: order).encoded
             }
             return SearchPage(entries: entries, nextCursor: next)
         }
     }
 
+    /// The (ts, rid) keys of the first `want` matches over the blocks of a blocked path, in order.
+    private func searchKeys(_ filter: ResolvedFilter, _ path: DrivingPath, _ blocks: [BlockRange],
+                            order: SearchOrder, cursor: SearchCursor?, want: Int,
+                            _ conn: Connection, operation: String) throws(IndexError) -> [(ts: Int64, rid: Int64)] {
+        var candidates = blocks
+        if let cursor {
+            candidates.removeAll { order == .newestFirst ? $0.tsMin > cursor.ts : $0.tsMax < cursor.ts }
+        }
+        if order == .newestFirst {
+            candidates.sort { $0.tsMax > $1.tsMax }
+        } else {
+            candidates.sort { $0.tsMin < $1.tsMin }
+        }
+        func precedes(_ a: (ts: Int64, rid: Int64), _ b: (ts: Int64, rid: Int64)) -> Bool {
+            if order == .newestFirst { return a.ts != b.ts ? a.ts > b.ts : a.rid > b.rid }
+            return a.ts != b.ts ? a.ts < b.ts : a.rid < b.rid
+        }
+        var keys: [(ts: Int64, rid: Int64)] = []
+        for block in candidates {
+            if keys.count >= want {
+                // No record of this block (nor of the later ones) can come before the last kept key.
+                let boundary = keys[want - 1].ts
+                if order == .newestFirst ? block.tsMax < boundary : block.tsMin > boundary { break }
+            }
+            let builder = QueryBuilder(filter: filter, path: path, block: block.blk)
+            let query = builder.searchSQL(columns: "\(builder.ridColumn), \(builder.tsColumn)", order: order,
+                                          cursor: cursor, limit: want)
+            let statement = try conn.cachedStatement(query.sql, operation: operation)
+            try statement.bind(query.arguments)
+            var found = false
+            while try statement.step() {
+                keys.append((statement.int64(at: 1), statement.int64(at: 0)))
+                found = true
+            }
+            if found {
+                keys.sort(by: precedes)
+                if keys.count > want { keys.removeLast(keys.count - want) }
+            }
+        }
+        return keys
+    }
+
     /// Number of entries matching `filter`. O(matches along the chosen index path).
     public func count(filter: IndexFilter) throws(IndexError) -> Int64 {
-        try withReader { (conn: Connection) throws(IndexError) -> Int64 in
+        try withReadTransaction("count") { (conn: Connection) throws(IndexError) -> Int64 in
             let resolved = try self.resolve(filter, conn, operation: "count")
             if resolved.matchesNothing { return 0 }
-            let path = try self.plan(resolved, conn, ordered: false)
-            let query = QueryBuilder(filter: resolved, path: path).scanSQL(columns: "count(*)")
-            let statement = try conn.cachedStatement(query.sql, operation: "count")
-            try statement.bind(query.arguments)
-            defer { statement.reset() }
-            return try statement.step() ? statement.int64(at: 0) : 0
+            let blocks = try self.blocks(resolved, conn)
+            let path = try self.plan(resolved, blocks, conn, ordered: false)
+            var total: Int64 = 0
+            try self.scan(resolved, path, blocks, columns: "count(*)", conn, operation: "count") { (s: Statement) in
+                total += s.int64(at: 0)
+            }
+            return total
         }
+    }
+
+    /// Runs the unordered scan of `path` (once per overlapping block for a blocked path) and
+    /// calls `row` for each result row.
+    private func scan(_ filter: ResolvedFilter, _ path: DrivingPath, _ blocks: [BlockRange], columns: String,
+                      _ conn: Connection, operation: String, _ row: (Statement) -> Void) throws(IndexError) {
+        let targets: [Int64?] = path.isBlocked ? blocks.map { $0.blk } : [nil]
+        for block in targets {
+            let query = QueryBuilder(filter: filter, path: path, block: block).scanSQL(columns: columns)
+            let statement = try conn.cachedStatement(query.sql, operation: operation)
+            try statement.bind(query.arguments)
+            while try statement.step() { row(statement) }
+        }
+    }
+
+    /// Runs `body` on a reader inside one read transaction (a single snapshot).
+    func withReadTransaction<T: Sendable>(_ operation: String,
+                                          _ body: (Connection) throws(IndexError) -> T) throws(IndexError) -> T {
+        try withReader { (conn: Connection) throws(IndexError) -> T in
+            try conn.transaction(.deferred, operation: operation) { () throws(IndexError) -> T in try body(conn) }
+        }
+    }
+
+    /// The blocks whose time range overlaps the filter's and whose region is allowed. O(blocks).
+    func blocks(_ filter: ResolvedFilter, _ conn: Connection) throws(IndexError) -> [BlockRange] {
+        let statement = try conn.cachedStatement("SELECT blk, ts_min, ts_max FROM block", operation: "list blocks")
+        let regions = filter.regions.map(Set.init)
+        var blocks: [BlockRange] = []
+        while try statement.step() {
+            let block = BlockRange(blk: statement.int64(at: 0), tsMin: statement.int64(at: 1), tsMax: statement.int64(at: 2))
+            if let from = filter.from, block.tsMax < from { continue }
+            if let to = filter.to, block.tsMin >= to { continue }
+            if let regions, !regions.contains(FieldEncoding.region(ofBlock: block.blk)) { continue }
+            blocks.append(block)
+        }
+        return blocks
     }
 
     /// Aggregates over the entries matching `filter`, grouped by `groupBy` fields (in order) and,
@@ -89,10 +190,11 @@ extension AuditIndex {
     public func aggregate(filter: IndexFilter, groupBy: [GroupField] = [],
                           bucket: TimeBucket? = nil) throws(IndexError) -> [AggregateGroup] {
         let operation = "aggregate"
-        return try withReader { (conn: Connection) throws(IndexError) -> [AggregateGroup] in
+        return try withReadTransaction(operation) { (conn: Connection) throws(IndexError) -> [AggregateGroup] in
             let resolved = try self.resolve(filter, conn, operation: operation)
             if resolved.matchesNothing { return [] }
-            let path = try self.plan(resolved, conn, ordered: false)
+            let blocks = try self.blocks(resolved, conn)
+            let path = try self.plan(resolved, blocks, conn, ordered: false)
 
             // Columns: 0 ts, 1 status, 2 err, 3 tin, 4 tout, 5 cost, 6 lat, 7 ttft, 8 itl, then one per field.
             var columns = "r.ts, r.status, r.err, r.tin, r.tout, r.cost, r.lat, r.ttft, r.itl"
@@ -118,16 +220,11 @@ extension AuditIndex {
                     metadataKeys.append(0)
                 }
             }
-            let query = QueryBuilder(filter: resolved, path: path).scanSQL(columns: columns)
-            let statement = try conn.cachedStatement(query.sql, operation: operation)
-            try statement.bind(query.arguments)
-            defer { statement.reset() }
-
             let absent = Int64.min
             let offset = bucket == nil ? 0 : 1
             var key = [Int64](repeating: 0, count: groupBy.count + offset)
             var groups: [[Int64]: GroupAccumulator] = [:]
-            while try statement.step() {
+            try self.scan(resolved, path, blocks, columns: columns, conn, operation: operation) { (statement: Statement) in
                 if let bucket { key[0] = bucket.start(of: statement.int64(at: 0)) }
                 for (j, field) in groupBy.enumerated() {
                     let column = Int32(9 + j)
@@ -262,7 +359,8 @@ extension AuditIndex {
     // MARK: Planning
 
     /// Picks the access path. `ordered`: the query needs (ts, rid) order and stops at a limit.
-    func plan(_ filter: ResolvedFilter, _ conn: Connection, ordered: Bool) throws(IndexError) -> DrivingPath {
+    func plan(_ filter: ResolvedFilter, _ blocks: [BlockRange], _ conn: Connection,
+              ordered: Bool) throws(IndexError) -> DrivingPath {
         if filter.ids != nil { return .id }
         if filter.traces != nil { return .trace }
         var candidates: [DrivingPath] = filter.metadata.indices.map { .metadata($0) }
@@ -273,18 +371,24 @@ extension AuditIndex {
         guard let only = candidates.first else { return .time }
 
         let cap = ordered ? Planner.searchProbeCap : Planner.scanProbeCap
-        let builder = QueryBuilder(filter: filter, path: .time)
+        let builder = QueryBuilder(filter: filter, path: .time, block: nil)
         // A single candidate that can be used as is needs no probe.
         if candidates.count == 1, !ordered || (builder.valueCount(only) <= Planner.mergeLimit && only != .text) {
             return only
         }
         var best: (path: DrivingPath, count: Int64)?
+        let newestBlocks = blocks.sorted { $0.tsMax > $1.tsMax }.map { Optional($0.blk) }
         for candidate in candidates {
-            let probe = builder.probeSQL(candidate, cap: cap)
-            let statement = try conn.cachedStatement(probe.sql, operation: "plan")
-            try statement.bind(probe.arguments)
-            let count = try statement.step() ? statement.int64(at: 0) : 0
-            statement.reset()
+            // Blocked paths are counted block by block (newest first) until the cap.
+            var count: Int64 = 0
+            for block in candidate.isBlocked ? newestBlocks : [nil] {
+                let probe = QueryBuilder(filter: filter, path: .time, block: block).probeSQL(candidate, cap: cap - count)
+                let statement = try conn.cachedStatement(probe.sql, operation: "plan")
+                try statement.bind(probe.arguments)
+                count += try statement.step() ? statement.int64(at: 0) : 0
+                statement.reset()
+                if count >= cap { break }
+            }
             if best == nil || count < best!.count { best = (candidate, count) }
             if count < Planner.smallEnough { break }
         }
@@ -311,6 +415,21 @@ enum Planner {
 /// The access path a query is driven from.
 enum DrivingPath: Equatable {
     case id, trace, metadata(Int), user, model, tenant, text, time
+
+    /// Whether the path's index starts with the block (the query then runs once per block).
+    var isBlocked: Bool {
+        switch self {
+        case .id, .trace, .metadata, .user: return true
+        case .model, .tenant, .text, .time: return false
+        }
+    }
+}
+
+/// A block and the time range of its records.
+struct BlockRange: Sendable {
+    var blk: Int64
+    var tsMin: Int64
+    var tsMax: Int64
 }
 
 /// A filter with strings replaced by dictionary ids (nil: unrestricted).
@@ -367,10 +486,18 @@ struct SQLQuery {
 struct QueryBuilder {
     let filter: ResolvedFilter
     let path: DrivingPath
+    /// The block a blocked path is restricted to (required for those paths).
+    let block: Int64?
 
     private var isMetadataPath: Bool { if case .metadata = path { return true } else { return false } }
-    private var tsColumn: String { isMetadataPath ? "m.ts" : "r.ts" }
-    private var ridColumn: String { isMetadataPath ? "m.rid" : "r.rid" }
+    var tsColumn: String { isMetadataPath ? "m.ts" : "r.ts" }
+    var ridColumn: String { isMetadataPath ? "m.rid" : "r.rid" }
+
+    /// `alias.blk = ? AND ` with its argument, for a blocked path.
+    private func blockCondition(_ alias: String) -> (sql: String, arguments: [SQLValue]) {
+        guard let block else { return ("", []) }
+        return ("\(alias)blk = ? AND ", [.integer(block)])
+    }
 
     /// Number of values of a multi-valued path (1 for the others).
     func valueCount(_ path: DrivingPath) -> Int {
@@ -402,12 +529,13 @@ struct QueryBuilder {
         var timeSQL = ""
         if let from = filter.from { timeSQL += " AND ts >= ?"; args.append(.integer(from)) }
         if let to = filter.to { timeSQL += " AND ts < ?"; args.append(.integer(to)) }
+        let blocked: (sql: String, arguments: [SQLValue]) = candidate.isBlocked ? blockCondition("") : ("", [])
         switch candidate {
         case .metadata(let i):
             let condition = filter.metadata[i]
-            let sql = "SELECT count(*) FROM (SELECT 1 FROM meta WHERE k = ? AND v IN \(Self.placeholders(condition.values.count))"
+            let sql = "SELECT count(*) FROM (SELECT 1 FROM meta WHERE \(blocked.sql)k = ? AND v IN \(Self.placeholders(condition.values.count))"
                 + timeSQL + " LIMIT ?)"
-            return SQLQuery(sql: sql, arguments: [.integer(condition.key)] + condition.values.map { .integer($0) } + args + [.integer(cap)])
+            return SQLQuery(sql: sql, arguments: blocked.arguments + [.integer(condition.key)] + condition.values.map { .integer($0) } + args + [.integer(cap)])
         case .text:
             return SQLQuery(sql: "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT ?)",
                             arguments: [.text(filter.ftsQuery ?? ""), .integer(cap)])
@@ -415,36 +543,43 @@ struct QueryBuilder {
             guard let d = dimension(candidate) else {
                 return SQLQuery(sql: "SELECT ?", arguments: [.integer(cap)])
             }
-            let sql = "SELECT count(*) FROM (SELECT 1 FROM record INDEXED BY \(d.index) WHERE \(d.column) IN \(Self.placeholders(d.values.count))"
+            let sql = "SELECT count(*) FROM (SELECT 1 FROM record INDEXED BY \(d.index) WHERE \(blocked.sql)\(d.column) IN \(Self.placeholders(d.values.count))"
                 + timeSQL + " LIMIT ?)"
-            return SQLQuery(sql: sql, arguments: d.values.map { .integer($0) } + args + [.integer(cap)])
+            return SQLQuery(sql: sql, arguments: blocked.arguments + d.values.map { .integer($0) } + args + [.integer(cap)])
         }
     }
 
     /// FROM clause and the driving condition (restricted to `value` for one merge branch).
     private func source(value: Int64?, ordered: Bool) -> (from: String, condition: String?, arguments: [SQLValue]) {
+        let rowBlock = blockCondition("r.")
         switch path {
         case .id:
             let hashes = Set((filter.ids ?? []).map(FieldEncoding.hash32)).sorted().map { SQLValue.integer($0) }
-            return ("record r INDEXED BY record_idh", "r.idh IN \(Self.placeholders(hashes.count))", hashes)
+            return ("record r INDEXED BY record_idh", rowBlock.sql + "r.idh IN \(Self.placeholders(hashes.count))",
+                    rowBlock.arguments + hashes)
         case .trace:
             let hashes = filter.traceHashes.map { SQLValue.integer($0) }
             return ("record r INDEXED BY record_trace",
-                    "r.trh IS NOT NULL AND r.trh IN \(Self.placeholders(hashes.count))", hashes)
+                    rowBlock.sql + "r.trh IS NOT NULL AND r.trh IN \(Self.placeholders(hashes.count))", rowBlock.arguments + hashes)
         case .text:
             return ("record r NOT INDEXED", "r.rid IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
                     [.text(filter.ftsQuery ?? "")])
         case .metadata(let i):
             let condition = filter.metadata[i]
             let from = "meta m CROSS JOIN record r ON r.rid = m.rid"
-            if let value { return (from, "m.k = ? AND m.v = ?", [.integer(condition.key), .integer(value)]) }
-            return (from, "m.k = ? AND m.v IN \(Self.placeholders(condition.values.count))",
-                    [.integer(condition.key)] + condition.values.map { .integer($0) })
+            let metaBlock = blockCondition("m.")
+            if let value {
+                return (from, metaBlock.sql + "m.k = ? AND m.v = ?", metaBlock.arguments + [.integer(condition.key), .integer(value)])
+            }
+            return (from, metaBlock.sql + "m.k = ? AND m.v IN \(Self.placeholders(condition.values.count))",
+                    metaBlock.arguments + [.integer(condition.key)] + condition.values.map { .integer($0) })
         case .user, .model, .tenant:
             let d = dimension(path)!
             let from = "record r INDEXED BY \(d.index)"
-            if let value { return (from, "r.\(d.column) = ?", [.integer(value)]) }
-            return (from, "r.\(d.column) IN \(Self.placeholders(d.values.count))", d.values.map { .integer($0) })
+            let prefix: (sql: String, arguments: [SQLValue]) = path.isBlocked ? rowBlock : ("", [])
+            if let value { return (from, prefix.sql + "r.\(d.column) = ?", prefix.arguments + [.integer(value)]) }
+            return (from, prefix.sql + "r.\(d.column) IN \(Self.placeholders(d.values.count))",
+                    prefix.arguments + d.values.map { .integer($0) })
         case .time:
             if ordered || filter.from != nil || filter.to != nil { return ("record r INDEXED BY record_ts", nil, []) }
             return ("record r NOT INDEXED", nil, [])
@@ -536,10 +671,10 @@ struct QueryBuilder {
         return SQLQuery(sql: sql, arguments: source.arguments + others.arguments)
     }
 
-    /// A search: entry columns, ordered, at most `limit` rows after `cursor`.
-    func searchSQL(order: SearchOrder, cursor: SearchCursor?, limit: Int) -> SQLQuery {
+    /// A search: `columns` (starting with the row id and time), ordered, at most `limit` rows
+    /// after `cursor`.
+    func searchSQL(columns: String, order: SearchOrder, cursor: SearchCursor?, limit: Int) -> SQLQuery {
         let direction = order == .newestFirst ? "DESC" : "ASC"
-        let columns = "\(ridColumn), \(tsColumn), " + Schema.entryColumnsAfterKey
         let values: [Int64]
         switch path {
         case .metadata(let i): values = filter.metadata[i].values

@@ -13,7 +13,7 @@ final class IndexTests: XCTestCase {
 
     func testEntriesRoundTripThroughLookup() throws {
         let directory = try TemporaryDirectory()
-        let index = try AuditIndex.open(path: directory.path("index.sqlite"))
+        let index = try AuditIndex.open(path: directory.path("index.sqlite"), options: AuditIndex.Options(blockBits: 2))
         let entries = generateEntries(count: 500, seed: 1)
         try index.insert(entries)
         for e in entries {
@@ -243,7 +243,7 @@ final class IndexTests: XCTestCase {
         for (i, filter) in filters.enumerated() {
             for order in [SearchOrder.newestFirst, .oldestFirst] {
                 let directory = try TemporaryDirectory()
-                let index = try AuditIndex.open(path: directory.path("index.sqlite"))
+                let index = try AuditIndex.open(path: directory.path("index.sqlite"), options: AuditIndex.Options(blockBits: 4))
                 try index.insert(initial)
                 let existing = Set(initial.filter { BruteForce.matches($0, filter) }.map { "\($0.region)/\($0.position)" })
                 let writerDone = DispatchSemaphore(value: 0)

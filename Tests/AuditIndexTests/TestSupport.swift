@@ -56,7 +56,10 @@ enum Pools {
 }
 
 /// Generates `count` entries spread over the regions, positions contiguous per region.
-func generateEntries(count: Int, seed: UInt64, startPositions: [String: UInt64] = [:]) -> [IndexEntry] {
+/// With `increasingTime`, times grow with the entry number (as in a live store: a few equal
+/// times, small jitter); otherwise they are spread at random over the whole range.
+func generateEntries(count: Int, seed: UInt64, startPositions: [String: UInt64] = [:],
+                     increasingTime: Bool = false) -> [IndexEntry] {
     var rng = SplitMix64(seed: seed)
     var next = startPositions
     var entries: [IndexEntry] = []
@@ -66,7 +69,9 @@ func generateEntries(count: Int, seed: UInt64, startPositions: [String: UInt64] 
         let position = next[region, default: 0]
         next[region] = position + 1
         // Minute-granular times over ~33 hours: plenty of equal timestamps.
-        let ts = Pools.baseTime + Int64.random(in: 0..<2000, using: &rng) * 60_000 + (rng.chance(0.3) ? 0 : Int64.random(in: 0..<3, using: &rng))
+        let minute = increasingTime ? Int64(i) * 2000 / Int64(max(count, 1)) + Int64.random(in: 0..<3, using: &rng)
+                                    : Int64.random(in: 0..<2000, using: &rng)
+        let ts = Pools.baseTime + minute * 60_000 + (rng.chance(0.3) ? 0 : Int64.random(in: 0..<3, using: &rng))
         let status = rng.pick(Pools.statuses)
         var metadata: [(key: String, value: String)] = []
         if rng.chance(0.8) { metadata.append(("environment", rng.pick(Pools.environments))) }
