@@ -17,6 +17,7 @@ let package = Package(
         .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
         .target(name: "JSON"),
         .target(name: "SampleData"),
+        .target(name: "AuditIndex", dependencies: ["CSQLite", "JSON"]),
         .target(name: "HTTPServer", dependencies: ["CSSL", "JSON"]),
         .target(name: "AuditFormat", dependencies: ["GatelogCrypto", "JSON", "CZstd"]),
         .target(name: "AuditStore", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
@@ -25,13 +26,14 @@ let package = Package(
         .target(name: "GatelogServer", dependencies: ["Gatelog", "HTTPServer", "AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON"]),
         .executableTarget(name: "gatelog", dependencies: ["Gatelog", "GatelogServer", "HTTPServer", "AuditFormat", "AuditStore", "AuditQuery", "GatelogCrypto", "JSON", "SampleData"]),
         .executableTarget(name: "http-bench", dependencies: ["HTTPServer"]),
-        .executableTarget(name: "gatelog-bench", dependencies: ["Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON", "SampleData"]),
+        .executableTarget(name: "gatelog-bench", dependencies: ["AuditIndex", "Gatelog", "AuditFormat", "AuditStore", "GatelogCrypto", "JSON", "SampleData"]),
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "AuditFormatTests", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
         .testTarget(name: "GatelogTests", dependencies: ["Gatelog", "AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
+        .testTarget(name: "AuditIndexTests", dependencies: ["AuditIndex"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,7 @@ enum BenchMain {
                gatelog-bench store ingest --input FILE [--data DIR]
                gatelog-bench store append --input FILE [--appenders 8] [--rate 5000] [--seconds 10]
                gatelog-bench store verify --data DIR --input FILE
+               gatelog-bench index [--entries N] [--batches 100,1000,10000] [--runs R] [--dir DIR] [--keep]
         """
 
     static func main() -> Int32 {
@@ -22,6 +23,7 @@ enum BenchMain {
             switch command {
             case "generate": try generate(arguments)
             case "store": try StoreBench.run(arguments: arguments)
+            case "index": try IndexBench.run(arguments: arguments)
             default:
                 FileHandle.standardError.write(Data("unknown command \(command)\n\(usage)".utf8))
                 return 2
