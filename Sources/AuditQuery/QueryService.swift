@@ -1,5 +1,7 @@
 import Foundation
+import Synchronization
 import AuditFormat
+import AuditIndex
 import AuditStore
 import GatelogCrypto
 import JSON
@@ -17,23 +19,182 @@ public final class QueryService: Sendable {
     public let configuration: StoreConfiguration
     public let tokens: TokenStore
     private let recorder: (any AccessRecorder)?
+    /// The index; nil when the service runs without one (search, get and stats then fail clearly).
+    public let index: AuditIndex?
+    private let readers = Mutex<[String: RegionReader]>([:])
+    private let trees = Mutex<[String: MerkleTree]>([:])
 
-    public init(configuration: StoreConfiguration, tokens: TokenStore, recorder: (any AccessRecorder)?) {
+    public init(configuration: StoreConfiguration, tokens: TokenStore, recorder: (any AccessRecorder)?, index: AuditIndex? = nil) {
         self.configuration = configuration
         self.tokens = tokens
         self.recorder = recorder
+        self.index = index
+    }
+
+    func reader(_ region: String) -> RegionReader {
+        readers.withLock { r in
+            if let existing = r[region] { return existing }
+            let made = RegionReader(region: region, directory: configuration.regionDirectory(region), cacheBytes: 32 << 20)
+            r[region] = made
+            return made
+        }
+    }
+
+    func requireIndex() throws -> AuditIndex {
+        guard let index else { throw AccessError.storage("the index is not open") }
+        return index
+    }
+
+    /// The filter a principal may query: theirs, ANDed with the scope and the visible regions.
+    func scoped(_ filter: IndexFilter, _ principal: Principal) -> IndexFilter {
+        var visible = IndexFilter()
+        visible.regions = Set(visibleRegions(principal, requested: filter.regions.map { Array($0) } ?? []))
+        return filter.and(principal.scope.indexFilter).and(visible)
+    }
+
+    /// Searches records, newest first by default. Requires `read_envelope`; content only with `read_content`.
+    public func search(_ principal: Principal, filter: IndexFilter, limit: Int = 100, cursor: String? = nil,
+                       order: SearchOrder = .newestFirst, includeContent: Bool = true) throws -> QueryPage {
+        try principal.require(.readEnvelope)
+        let page = try requireIndex().search(filter: scoped(filter, principal), limit: limit, cursor: cursor, order: order)
+        let withContent = includeContent && principal.can(.readContent)
+        let records = try page.entries.map { try load($0, content: withContent) }
+        audit(principal, "search", QueryService.describe(filter) + [JSONMember("limit", .int(limit)),
+              JSONMember("cursor", cursor.map { .string($0) } ?? .null)], results: records.count)
+        return QueryPage(records: records, nextCursor: page.nextCursor)
+    }
+
+    /// One record by id, with an RFC 9162 inclusion proof against the latest checkpoint.
+    /// A record outside the scope is reported exactly like one that does not exist.
+    public func get(_ principal: Principal, id: String, region: String? = nil) throws -> JSONValue {
+        try principal.require(.readEnvelope)
+        var filter = IndexFilter()
+        filter.ids = [id]
+        if let region { filter.regions = [region] }
+        let page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
+        guard let entry = page.entries.first else {
+            audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "not_found")
+            throw AccessError.notFound("record")
+        }
+        let record = try load(entry, content: principal.can(.readContent))
+        var members: [JSONMember] = [JSONMember("record", (try? JSONValue.parse(record.json)) ?? .null)]
+        members.append(JSONMember("proof", try proof(for: entry)))
+        audit(principal, "get", [JSONMember("id", .string(id)), JSONMember("region", .string(entry.region))], results: 1)
+        return .object(members)
+    }
+
+    /// Aggregates. Requires `aggregate`.
+    public func stats(_ principal: Principal, filter: IndexFilter, groupBy: [GroupField], bucket: TimeBucket?) throws -> [AggregateGroup] {
+        try principal.require(.aggregate)
+        let groups = try requireIndex().aggregate(filter: scoped(filter, principal), groupBy: groupBy, bucket: bucket)
+        audit(principal, "stats", QueryService.describe(filter) + [
+            JSONMember("group_by", .array(groupBy.map { .string($0.description) })),
+            JSONMember("bucket", bucket.map { .string($0.rawValue) } ?? .null)], results: groups.count)
+        return groups
+    }
+
+    /// Reads a record from its segment and renders it.
+    func load(_ entry: IndexEntry, content: Bool) throws -> QueriedRecord {
+        let location = AuditStore.RecordLocation(segment: entry.location.segment, frameOffset: entry.location.frameOffset,
+                                                 indexInFrame: Int(entry.location.recordInFrame))
+        let stored = try reader(entry.region).read(location, includeContent: content)
+        var out = [UInt8]()
+        if let envelope = stored.envelope, envelope.count >= 2, envelope.last == UInt8(ascii: "}") {
+            out.append(contentsOf: envelope.dropLast())
+            if let c = stored.content, c.count > 2 {
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: c.dropFirst().dropLast())
+            }
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+        } else {
+            out.append(UInt8(ascii: "{"))
+            out.append(contentsOf: #""id":"#.utf8)
+            JSONWriter.appendString(entry.id, to: &out)
+            out.append(contentsOf: #","envelope_purged":true,"#.utf8)
+        }
+        out.append(contentsOf: #""gatelog":"#.utf8)
+        JSONWriter.append(.object([JSONMember("region", .string(entry.region)), JSONMember("position", .int(entry.position)),
+                                   JSONMember("chain_hash", .string(stored.chainHash.hex)),
+                                   JSONMember("leaf_hash", .string(stored.leafHash.hex)),
+                                   JSONMember("content_included", .bool(content && stored.content != nil))]), to: &out)
+        out.append(UInt8(ascii: "}"))
+        return QueriedRecord(entry: entry, json: out)
+    }
+
+    /// The inclusion proof of a record against the region's latest checkpoint.
+    func proof(for entry: IndexEntry) throws -> JSONValue {
+        let path = "\(configuration.regionDirectory(entry.region))/checkpoints.log"
+        guard FileIO.exists(path),
+              let cp = CheckpointLog.parse(try FileIO.readFile(path)).entries.compactMap(\.checkpoint)
+                .max(by: { $0.checkpoint.treeSize < $1.checkpoint.treeSize }) else {
+            return .object([JSONMember("status", "no checkpoint yet")])
+        }
+        let size = Int(cp.checkpoint.treeSize)
+        guard entry.position < cp.checkpoint.treeSize else {
+            return .object([JSONMember("status", "not yet covered by a checkpoint"), JSONMember("checkpoint", .string(cp.noteText))])
+        }
+        let tree = try merkleTree(region: entry.region, atLeast: size)
+        let index = Int(entry.position)
+        let leaf = tree.leaf(index)
+        let auditPath = tree.inclusionProof(index: index, size: size)
+        let root = tree.root(size: size)
+        guard root == cp.checkpoint.rootHash else {
+            return .object([JSONMember("status", "the segments do not match the checkpoint; run verify")])
+        }
+        return .object([
+            JSONMember("status", "ok"), JSONMember("leaf_index", .int(index)), JSONMember("tree_size", .int(size)),
+            JSONMember("leaf_hash", .string(leaf.hex)), JSONMember("root_hash", .string(root.hex)),
+            JSONMember("inclusion_path", .array(auditPath.map { .string($0.hex) })),
+            JSONMember("checkpoint", .string(cp.noteText)),
+        ])
+    }
+
+    /// The region's Merkle tree with at least `size` leaves, extended from frame headers as needed.
+    func merkleTree(region: String, atLeast size: Int) throws -> MerkleTree {
+        var tree = trees.withLock { $0[region] } ?? MerkleTree()
+        if tree.size < size {
+            let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
+            let from = UInt64(tree.size)
+            var extended = tree
+            try scanner.forEachFrame(from: from) { _, _, header in
+                for (k, e) in header.directory.enumerated() where header.firstPosition + UInt64(k) == UInt64(extended.size) {
+                    extended.append(e.leafHash)
+                }
+            }
+            tree = extended
+            let result = tree
+            trees.withLock { t in if (t[region]?.size ?? 0) < result.size { t[region] = result } }
+        }
+        guard tree.size >= size else { throw AccessError.storage("region \(region) holds fewer records than its checkpoint") }
+        return tree
+    }
+
+    static func describe(_ f: IndexFilter) -> [JSONMember] {
+        var m: [JSONMember] = []
+        func add(_ name: String, _ set: Set<String>?) { if let set { m.append(JSONMember(name, .array(set.sorted().map { .string($0) }))) } }
+        if let from = f.from { m.append(JSONMember("from", .int(from))) }
+        if let to = f.to { m.append(JSONMember("to", .int(to))) }
+        add("region", f.regions); add("tenant", f.tenants); add("team", f.teams); add("user", f.users)
+        add("api_key", f.apiKeyIDs); add("kind", f.kinds); add("model", f.models); add("provider", f.providers)
+        add("error", f.errorClasses); add("trace", f.traceIDs); add("id", f.ids)
+        if !f.metadata.isEmpty {
+            m.append(JSONMember("meta", .array(f.metadata.map { .string("\($0.key)=\($0.values.sorted().joined(separator: ","))") })))
+        }
+        if let t = f.text { m.append(JSONMember("text", .string(t))) }
+        return m
     }
 
     func audit(_ principal: Principal, _ action: String, _ parameters: [JSONMember], results: Int, outcome: String = "ok") {
         recorder?.record(principal: principal, action: action, parameters: .object(parameters), results: results, outcome: outcome)
     }
 
-    /// Regions the principal may see among those that exist (the access log only for admins).
+    /// Regions the principal may see among those that exist. gatelog's own regions (the access
+    /// log `_access`) are visible to admins only, and only when asked for by name.
     public func visibleRegions(_ principal: Principal, requested: [String] = []) -> [String] {
         let existing = LogStoreLayout(configuration: configuration).regions()
         return existing.filter { region in
-            (requested.isEmpty || requested.contains(region)) && principal.scope.allows(region: region)
-                && (!region.hasPrefix("_") || principal.can(.admin))
+            if region.hasPrefix("_") { return principal.can(.admin) && requested.contains(region) }
+            return (requested.isEmpty || requested.contains(region)) && principal.scope.allows(region: region)
         }
     }
 
@@ -110,4 +271,21 @@ public final class QueryService: Sendable {
         audit(principal, "token.rotate", [JSONMember("token_id", .string(id)), JSONMember("new_token_id", .string(created.0.id))], results: 1)
         return created
     }
+}
+
+// MARK: Search, get, stats
+
+/// A record as returned by a query: its stored JSON (envelope, plus content when the role may
+/// read it) and where it sits in the log.
+public struct QueriedRecord: Sendable {
+    public var entry: IndexEntry
+    /// The record JSON: the stored envelope with `request`/`response` spliced back when allowed,
+    /// and a `gatelog` member with region, position and chain hash.
+    public var json: [UInt8]
+}
+
+/// A page of search results.
+public struct QueryPage: Sendable {
+    public var records: [QueriedRecord]
+    public var nextCursor: String?
 }

@@ -31,6 +31,8 @@ public struct StoreConfiguration: Sendable {
     public var maxQueuedBytes: Int = 256 << 20
     /// Record validation limits.
     public var limits = RecordLimits()
+    /// Regions whose redacted content is also indexed for full-text search (`fts_regions`).
+    public var fullTextRegions: Set<String> = []
     /// Called on the writer thread with the duration in seconds of every segment fdatasync (metrics).
     public var fsyncObserver: (@Sendable (Double) -> Void)?
 
@@ -45,9 +47,15 @@ public struct StoreConfiguration: Sendable {
     /// Path of the optional configuration file.
     public var configFilePath: String { "\(dataDirectory)/gatelog.json" }
 
-    /// Reads `<data>/gatelog.json` if it exists and applies it. Unknown keys are an error
-    /// (a typo must not silently change behaviour).
+    /// True once `loadConfigFile` ran: later calls do nothing, so values set after it (command-line
+    /// flags) are not overwritten by layers that load the file again.
+    public private(set) var isConfigFileLoaded = false
+
+    /// Reads `<data>/gatelog.json` if it exists and applies it (once). Invalid values are errors;
+    /// keys owned by other layers are ignored here.
     public mutating func loadConfigFile() throws(StoreError) {
+        guard !isConfigFileLoaded else { return }
+        isConfigFileLoaded = true
         guard FileManager.default.fileExists(atPath: configFilePath) else { return }
         let bytes: [UInt8]
         do { bytes = try FileIO.readFile(configFilePath) } catch { throw .io(error) }
@@ -85,6 +93,11 @@ public struct StoreConfiguration: Sendable {
             case "max_record_bytes":
                 guard let v = m.value.int64Value, v >= 1024 else { throw .invalidConfiguration("max_record_bytes must be ≥ 1024") }
                 limits.maxRecordBytes = Int(v)
+            case "fts_regions":
+                guard let list = m.value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+                    throw .invalidConfiguration("fts_regions must be an array of region names")
+                }
+                fullTextRegions = Set(list.compactMap(\.stringValue))
             default:
                 continue // Sections owned by other layers (redaction, index, server) are read there.
             }

@@ -17,6 +17,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case keys(String)
     case notFound(String)
     case compression(String)
+    /// Another gatelog process (usually `gatelog serve`) owns the data directory.
+    case dataDirectoryInUse(holder: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,8 @@ public enum StoreError: Error, CustomStringConvertible {
         case .keys(let s): return "signing keys: \(s)"
         case .notFound(let s): return "not found: \(s)"
         case .compression(let s): return "compression: \(s)"
+        case .dataDirectoryInUse(let holder):
+            return "the data directory is in use by another gatelog process (\(holder)); stop it, or use its HTTP API"
         }
     }
 

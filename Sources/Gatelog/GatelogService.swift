@@ -22,19 +22,31 @@ public final class GatelogService: Sendable {
     public let tokens: TokenStore
     public let accessLog: AccessLog
     public let query: QueryService
+    /// The derived index, fed after durability; nil when opened with `withIndex: false`.
+    public let indexer: IndexFeeder?
+    private let lock: ServiceLock
 
     /// Opens the data directory. `redactor` is applied to every record before it is stored.
-    public init(configuration: StoreConfiguration, redactor: (any RecordRedactor)? = nil) throws(StoreError) {
+    /// With `withIndex`, the SQLite index catches up with the segments before this returns.
+    public init(configuration: StoreConfiguration, redactor: (any RecordRedactor)? = nil, withIndex: Bool = true) throws {
+        lock = try ServiceLock.acquire(dataDirectory: configuration.dataDirectory)
         let metrics = MetricsRegistry()
         GatelogService.declareMetrics(metrics)
         var config = configuration
+        try config.loadConfigFile()
         config.fsyncObserver = { seconds in metrics.observe("gatelog_fsync_duration_seconds", [], seconds) }
         self.metrics = metrics
-        store = try LogStore(configuration: config)
+        let indexer = withIndex ? try IndexFeeder(configuration: config, fullTextRegions: config.fullTextRegions) : nil
+        self.indexer = indexer
+        var onDurable: (@Sendable ([DurableRecord]) -> Void)?
+        if let indexer {
+            onDurable = { (records: [DurableRecord]) in indexer.enqueue(records) }
+        }
+        store = try LogStore(configuration: config, onDurable: onDurable)
         ingestor = Ingestor(store: store, redactor: redactor)
         tokens = TokenStore(dataDirectory: config.dataDirectory)
         accessLog = AccessLog(store: store, ingestor: ingestor)
-        query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog)
+        query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog, index: indexer?.index)
     }
 
     static func declareMetrics(_ m: MetricsRegistry) {
@@ -78,6 +90,9 @@ public final class GatelogService: Sendable {
             metrics.set("gatelog_region_segments", [s.region], Double(s.segmentCount))
             metrics.set("gatelog_region_stored_bytes", [s.region], Double(s.storedBytes))
             metrics.set("gatelog_region_raw_bytes", [s.region], Double(s.rawBytes))
+            if let indexed = indexer?.indexedPositions[s.region] {
+                metrics.set("gatelog_index_lag_records", [s.region], Double(s.treeSize > indexed ? s.treeSize - indexed : 0))
+            }
             if s.lastCheckpointTime > 0 {
                 metrics.set("gatelog_checkpoint_age_seconds", [s.region], Double(max(0, now - s.lastCheckpointTime)) / 1000)
             }
@@ -162,6 +177,9 @@ public final class GatelogService: Sendable {
         return summary
     }
 
-    /// Flushes and closes every region.
-    public func close() { store.close() }
+    /// Flushes and closes every region, then the index.
+    public func close() {
+        store.close()
+        indexer?.close()
+    }
 }

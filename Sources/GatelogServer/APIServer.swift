@@ -2,6 +2,7 @@ import Foundation
 import AuditFormat
 import AuditQuery
 import AuditStore
+import AuditIndex
 import Gatelog
 import GatelogCrypto
 import HTTPServer
@@ -90,6 +91,9 @@ public final class APIServer: Sendable {
                     throw HTTPError(.serviceUnavailable, code: "storage_error", message: e.description)
                 } catch let e as FileIOError {
                     throw HTTPError(.serviceUnavailable, code: "storage_error", message: e.description)
+                } catch let e as IndexError {
+                    if e.kind == .invalidArgument { throw HTTPError.badRequest(e.message) }
+                    throw HTTPError(.serviceUnavailable, code: "index_error", message: e.description)
                 }
             }
         }

@@ -12,6 +12,7 @@ enum ServeCommand {
     static func run(_ raw: [String]) throws -> Int32 {
         var args = try Arguments(raw, flags: [])
         var config = StoreConfiguration(dataDirectory: dataDirectory(&args))
+        try config.loadConfigFile()
         var options = APIServer.Options()
         if let listen = args.value("listen") { options.listen = listen }
         if let s = args.value("segment-size") {
@@ -27,11 +28,6 @@ enum ServeCommand {
         try args.rejectUnknown()
         if (cert == nil) != (key == nil) { throw UsageError("--tls-cert and --tls-key go together") }
         if let cert, let key { options.tls = TLSConfiguration(certificateChainPath: cert, privateKeyPath: key) }
-        let segmentOverride = config.segmentMaxBytes
-        let durabilityOverride = config.durability
-        try config.loadConfigFile()
-        if raw.contains(where: { $0.hasPrefix("--segment-size") }) { config.segmentMaxBytes = segmentOverride }
-        if raw.contains(where: { $0.hasPrefix("--batch-delay") }) { config.durability = durabilityOverride }
 
         let service = try GatelogService(configuration: config)
         if try !service.tokens.hasActiveTokens() {
@@ -67,9 +63,19 @@ enum TokenCommand {
         let expires = args.value("expires")
         let description = args.value("description")
         try args.rejectUnknown()
-        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: data))
-        defer { service.close() }
-        let query = service.query
+        // With a server running, its process owns the access log: change the token file only.
+        var service: GatelogService?
+        let query: QueryService
+        do {
+            service = try GatelogService(configuration: StoreConfiguration(dataDirectory: data), withIndex: false)
+            query = service!.query
+        } catch StoreError.dataDirectoryInUse(let holder) {
+            printError("gatelog token: a server (\(holder)) holds the data directory; the change takes effect there on the next request and is recorded in the token file only")
+            var config = StoreConfiguration(dataDirectory: data)
+            try config.loadConfigFile()
+            query = QueryService(configuration: config, tokens: TokenStore(dataDirectory: data), recorder: nil)
+        }
+        defer { service?.close() }
         switch args.positionals.first {
         case "create":
             guard let role else { throw UsageError("token create needs --role (admin, ingest, auditor, analyst, viewer, monitor)") }

@@ -29,15 +29,13 @@ enum IngestCommand {
         try args.rejectUnknown()
         guard args.positionals.count <= 1 else { throw UsageError("ingest takes at most one FILE") }
         let path = args.positionals.first ?? "-"
-        let store = try LogStore(configuration: config)
-        config = store.configuration
+        try config.loadConfigFile()
         var effective = config
         if let s = segmentSize {
             guard let n = ByteSize.parse(s), n >= 4096 else { throw UsageError("--segment-size must be a size ≥ 4KiB, like 1MiB") }
             effective.segmentMaxBytes = n
         }
         if let d = batchDelay { effective.durability = d > 0 ? .batch(maxDelayMilliseconds: d) : .durable }
-        store.close()
         let service = try GatelogService(configuration: effective)
         defer { service.close() }
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)

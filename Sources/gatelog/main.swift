@@ -18,6 +18,13 @@ usage: gatelog <command> [options]       (every command takes --data DIR, defaul
       --results            include every line's outcome in the summary
   verify                   check every hash, link, signature and checkpoint (exit 0 intact, 1 broken, 3 I/O)
       --region R  --json  --checkpoint FILE (outside checkpoints)  --key FILE (trust only these keys)
+  search [filters] [--limit N] [--cursor C] [--oldest] [--no-content] [--format json|ndjson|csv]
+      filters: --from --to (RFC 3339 or -24h) --region --tenant --team --user --api-key --kind --model
+               --provider --status (200, 4xx) --error --meta key=v1,v2 --trace --id --min-cost --max-cost
+               --min-latency --max-latency --text          (all commands: --token T to act as that token)
+  get ID [--region R]      one record, its chain position and an inclusion proof against the latest checkpoint
+  stats [filters] --group-by model,meta:customer_id [--bucket minute|hour|day] [--format json|csv]
+  reindex                  rebuild the SQLite index from the segments
   checkpoint [--region R]  print the latest signed checkpoint(s), for an outside witness
   info [--json]            regions, segments, records, raw and stored bytes, compression ratio
   key rotate | key list    rotate the signing key (old public keys are kept) / list verifier keys
@@ -41,6 +48,10 @@ do {
     case "demo": code = try DemoCommand.run(rest)
     case "serve": code = try ServeCommand.run(rest)
     case "token": code = try TokenCommand.run(rest)
+    case "search": code = try SearchCommand.run(rest)
+    case "get": code = try GetCommand.run(rest)
+    case "stats": code = try StatsCommand.run(rest)
+    case "reindex": code = try ReindexCommand.run(rest)
     default:
         printError("gatelog: unknown command '\(command)'\n\n\(usage)")
         code = 2

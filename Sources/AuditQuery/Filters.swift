@@ -1,0 +1,68 @@
+import Foundation
+import AuditIndex
+
+/// Builds index filters from `name=value` arguments, shared by the CLI flags and HTTP query
+/// parameters so both accept exactly the same language.
+public enum FilterArguments {
+    /// Every filter name accepted.
+    public static let names: Set<String> = ["from", "to", "region", "tenant", "team", "user", "api_key", "api-key", "kind", "model",
+                                            "provider", "status", "error", "meta", "trace", "id", "min_cost", "max_cost",
+                                            "min_latency", "max_latency", "text", "fallback", "backend"]
+
+    /// A filter from arguments; repeated names AND their conditions (sets intersect).
+    public static func parse(_ pairs: [(name: String, value: String)], now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> IndexFilter {
+        var filter = IndexFilter()
+        func set(_ v: String) -> Set<String> { Set(v.split(separator: ",").map { String($0) }.filter { !$0.isEmpty }) }
+        func number(_ name: String, _ v: String) throws -> Double {
+            guard let d = Double(v), d.isFinite else { throw AccessError.invalidScope("\(name) must be a number") }
+            return d
+        }
+        for (name, value) in pairs {
+            var f = IndexFilter()
+            switch name {
+            case "from": f.from = try TimeArgument.parse(value, now: now)
+            case "to": f.to = try TimeArgument.parse(value, now: now)
+            case "region": f.regions = set(value)
+            case "tenant": f.tenants = set(value)
+            case "team": f.teams = set(value)
+            case "user": f.users = set(value)
+            case "api_key", "api-key": f.apiKeyIDs = set(value)
+            case "kind": f.kinds = set(value)
+            case "model": f.models = set(value)
+            case "provider": f.providers = set(value)
+            case "status": f.status = try StatusMatch.parse(value)
+            case "error": f.errorClasses = set(value)
+            case "backend": f.routeBackends = set(value)
+            case "fallback":
+                guard value == "true" || value == "false" else { throw AccessError.invalidScope("fallback must be true or false") }
+                f.routeFallback = value == "true"
+            case "meta": f.metadata = [try MetadataCondition.parse(value)]
+            case "trace": f.traceIDs = set(value)
+            case "id": f.ids = set(value)
+            case "min_cost": f.minCostUSD = try number(name, value)
+            case "max_cost": f.maxCostUSD = try number(name, value)
+            case "min_latency": f.minLatencyMs = try number(name, value)
+            case "max_latency": f.maxLatencyMs = try number(name, value)
+            case "text": f.text = value
+            default: throw AccessError.invalidScope("unknown filter '\(name)'")
+            }
+            filter = filter.and(f)
+        }
+        return filter
+    }
+}
+
+extension Scope {
+    /// The scope as an index filter (ANDed with every query).
+    public var indexFilter: IndexFilter {
+        var f = IndexFilter()
+        if !regions.isEmpty { f.regions = Set(regions) }
+        if !tenants.isEmpty { f.tenants = Set(tenants) }
+        if !teams.isEmpty { f.teams = Set(teams) }
+        if !users.isEmpty { f.users = Set(users) }
+        var byKey: [String: Set<String>] = [:]
+        for m in metadata { byKey[m.key, default: []].insert(m.value) }
+        f.metadata = byKey.keys.sorted().map { MetadataCondition(key: $0, values: byKey[$0]!) }
+        return f
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Synchronization
+import AuditFormat
+import AuditIndex
+import AuditStore
+import JSON
+
+/// Keeps the SQLite index up to date, off the acknowledgement path: the writers hand over
+/// durable records, a dedicated thread inserts them in large transactions. On open it catches
+/// up from the segments (the source of truth); a missing or corrupt index is rebuilt.
+public final class IndexFeeder: Sendable {
+    public let index: AuditIndex
+    public let path: String
+    private struct Queue {
+        var pending: [DurableRecord] = []
+        var closing = false
+        var inserted: [String: UInt64] = [:]
+        var failure: String?
+        var inFlight = false
+    }
+    private let queue = Mutex(Queue())
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+    /// Regions whose redacted content goes into the full-text index.
+    private let fullTextRegions: Set<String>
+    private let maxBatch = 20_000
+
+    /// Opens (or rebuilds) the index at `<data>/index/index.sqlite` and catches up with the segments.
+    public init(configuration: StoreConfiguration, fullTextRegions: Set<String> = []) throws {
+        let dir = "\(configuration.dataDirectory)/index"
+        try FileIO.makeDirectories(dir)
+        path = "\(dir)/index.sqlite"
+        self.fullTextRegions = fullTextRegions
+        index = try IndexFeeder.openOrRebuild(path: path)
+        try catchUp(configuration: configuration)
+        let thread = Thread { [weak self] in self?.run() }
+        thread.name = "gatelog-indexer"
+        thread.start()
+    }
+
+    /// Opens the index; a corrupt or foreign file is deleted so the caller rebuilds it.
+    static func openOrRebuild(path: String) throws -> AuditIndex {
+        var problem: IndexError?
+        do {
+            let index = try AuditIndex.open(path: path)
+            try index.checkIntegrity()
+            return index
+        } catch {
+            guard error.requiresRebuild else { throw error }
+            problem = error
+        }
+        FileHandle.standardError.write(Data("gatelog: the index is unusable (\(problem!)); rebuilding it from the segments\n".utf8))
+        try AuditIndex.removeFiles(path: path)
+        return try AuditIndex.open(path: path)
+    }
+
+    /// Deletes the index files and rebuilds them from the segments.
+    public static func rebuild(configuration: StoreConfiguration) throws -> (records: Int, seconds: Double) {
+        let path = "\(configuration.dataDirectory)/index/index.sqlite"
+        try AuditIndex.removeFiles(path: path)
+        let started = Date()
+        let feeder = try IndexFeeder(configuration: configuration)
+        let count = try feeder.index.recordCount()
+        feeder.close()
+        return (Int(count), Date().timeIntervalSince(started))
+    }
+
+    /// Indexes every record of every region that the index does not hold yet.
+    func catchUp(configuration: StoreConfiguration) throws {
+        for region in LogStoreLayout(configuration: configuration).regions() {
+            let next = try index.indexedPosition(region: region).map { $0 + 1 } ?? 0
+            let collector = CatchUpBatch(feeder: self, region: region, limit: maxBatch)
+            let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
+            try scanner.forEachRecord(from: next, includeContent: fullTextRegions.contains(region)) { record in
+                try collector.add(record)
+            }
+            try collector.flush()
+            let reached = collector.last.map { $0 + 1 } ?? next
+            queue.withLock { $0.inserted[region] = reached }
+        }
+    }
+
+    /// Inserts entries; untyped throws for use inside closures.
+    func insert(_ entries: [IndexEntry]) throws { try index.insert(entries) }
+
+    static func entry(region: String, position: UInt64, fields f: RecordFields, segment: UInt64, frameOffset: UInt64,
+                      indexInFrame: Int, chainHash: [UInt8], content: [UInt8]?) -> IndexEntry {
+        IndexEntry(region: region, position: position, id: f.id, ts: f.timestamp, tenant: f.tenant, team: f.team, user: f.user,
+                   apiKeyID: f.apiKeyID, kind: f.kind, model: f.model, provider: f.provider, status: f.status,
+                   errorClass: f.errorClass, costUSD: f.costUSD, inputTokens: f.inputTokens, outputTokens: f.outputTokens,
+                   latencyTotalMs: f.latencyTotalMs, ttftMs: f.ttftMs, itlMs: f.itlMs, traceID: f.traceID,
+                   routeBackend: f.routeBackend, routeFallback: f.routeFallback, metadata: f.metadata,
+                   location: IndexRecordLocation(segment: segment, frameOffset: frameOffset, recordInFrame: UInt16(indexInFrame)),
+                   chainHash: chainHash, text: content.map { String(decoding: $0, as: UTF8.self) })
+    }
+
+    /// Called by the writers (on their threads) with records that just became durable. O(1).
+    public func enqueue(_ records: [DurableRecord]) {
+        queue.withLock { $0.pending.append(contentsOf: records) }
+        wakeup.signal()
+    }
+
+    /// Positions indexed per region (the next position the index expects).
+    public var indexedPositions: [String: UInt64] { queue.withLock { $0.inserted } }
+
+    /// The last indexing failure, if any (the feeder keeps retrying).
+    public var failure: String? { queue.withLock { $0.failure } }
+
+    /// Blocks until everything enqueued so far is in the index (bounded by `timeout`).
+    public func waitUntilDrained(timeout: TimeInterval = 30) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if queue.withLock({ $0.pending.isEmpty && !$0.inFlight }) { return }
+            usleep(2000)
+        }
+    }
+
+    private func run() {
+        defer { stopped.signal() }
+        while true {
+            _ = wakeup.wait(timeout: .now() + 0.05)
+            let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
+                let take = Array(q.pending.prefix(maxBatch))
+                q.pending.removeFirst(take.count)
+                q.inFlight = !take.isEmpty
+                return (take, q.closing)
+            }
+            if batch.isEmpty {
+                if closing { return }
+                continue
+            }
+            let entries = batch.map { r in
+                IndexFeeder.entry(region: r.region, position: r.position, fields: r.staged.fields, segment: r.location.segment,
+                                  frameOffset: r.location.frameOffset, indexInFrame: r.location.indexInFrame,
+                                  chainHash: r.chainHash.bytes,
+                                  content: fullTextRegions.contains(r.region) ? r.staged.prepared.content : nil)
+            }
+            do {
+                try index.insert(entries)
+                queue.withLock { q in
+                    for r in batch { q.inserted[r.region] = max(q.inserted[r.region] ?? 0, r.position + 1) }
+                    q.inFlight = false
+                    q.failure = nil
+                }
+            } catch {
+                // Keep the records and retry: the index must not lose what the segments hold.
+                queue.withLock { q in
+                    q.pending.insert(contentsOf: batch, at: 0)
+                    q.inFlight = false
+                    q.failure = "\(error)"
+                }
+                FileHandle.standardError.write(Data("gatelog: indexing failed (\(error)); retrying\n".utf8))
+                usleep(500_000)
+            }
+        }
+    }
+
+    /// Indexes what is queued and stops the thread.
+    public func close() {
+        let first = queue.withLock { q -> Bool in
+            defer { q.closing = true }
+            return !q.closing
+        }
+        guard first else { return }
+        wakeup.signal()
+        stopped.wait()
+        try? index.checkpoint()
+    }
+}
+
+/// Accumulates catch-up entries and inserts them in large batches.
+final class CatchUpBatch {
+    let feeder: IndexFeeder
+    let region: String
+    let limit: Int
+    var entries: [IndexEntry] = []
+    var last: UInt64?
+
+    init(feeder: IndexFeeder, region: String, limit: Int) {
+        self.feeder = feeder
+        self.region = region
+        self.limit = limit
+    }
+
+    func add(_ record: StoredRecord) throws {
+        guard let envelope = record.envelope, let value = try? JSONValue.parse(envelope),
+              let fields = try? RecordFields.extract(envelope: value) else { return }
+        entries.append(IndexFeeder.entry(region: region, position: record.position, fields: fields,
+                                         segment: record.location.segment, frameOffset: record.location.frameOffset,
+                                         indexInFrame: record.location.indexInFrame, chainHash: record.chainHash.bytes,
+                                         content: record.content))
+        last = record.position
+        if entries.count >= limit { try flush() }
+    }
+
+    func flush() throws {
+        guard !entries.isEmpty else { return }
+        try feeder.insert(entries)
+        entries.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import AuditFormat
+import AuditIndex
+import AuditQuery
+import Gatelog
+import HTTPServer
+import JSON
+
+extension APIServer {
+    /// `GET /v1/records`, `GET /v1/records/{id}`, `GET /v1/stats`.
+    static func installQueryRoutes(_ router: inout HTTPRouter, service: GatelogService,
+                                   guarded: (@escaping @Sendable (HTTPRequest, Principal) throws -> HTTPResponse) -> HTTPHandler) {
+        let query = service.query
+
+        @Sendable func filter(_ request: HTTPRequest, ignoring: Set<String>) throws -> IndexFilter {
+            var pairs: [(name: String, value: String)] = []
+            for item in request.query where !ignoring.contains(item.name) {
+                guard FilterArguments.names.contains(item.name) else {
+                    throw HTTPError.badRequest("unknown query parameter '\(item.name)'")
+                }
+                pairs.append((item.name, item.value))
+            }
+            do { return try FilterArguments.parse(pairs) } catch let e as IndexError {
+                throw HTTPError.badRequest(e.message)
+            }
+        }
+
+        router.get("/v1/records", handler: guarded { request, principal in
+            let f = try filter(request, ignoring: ["limit", "cursor", "format", "order", "content"])
+            let limit = try request.query["limit"].map { v -> Int in
+                guard let n = Int(v), (1...10_000).contains(n) else { throw HTTPError.badRequest("limit must be 1…10000") }
+                return n
+            } ?? 100
+            let order: SearchOrder
+            switch request.query["order"] ?? "newest" {
+            case "newest": order = .newestFirst
+            case "oldest": order = .oldestFirst
+            default: throw HTTPError.badRequest("order must be newest or oldest")
+            }
+            let format = try OutputFormat.parse(request.query["format"])
+            let page: QueryPage
+            do {
+                page = try query.search(principal, filter: f, limit: limit, cursor: request.query["cursor"], order: order,
+                                        includeContent: request.query["content"] != "false" && format != .csv)
+            } catch let e as IndexError where e.kind == .invalidArgument {
+                throw HTTPError.badRequest(e.message)
+            }
+            var headers = HTTPHeaders()
+            if let next = page.nextCursor { headers.add(name: "X-Next-Cursor", value: next) }
+            switch format {
+            case .json:
+                var out = Array(#"{"count":"#.utf8) + Array(String(page.records.count).utf8) + Array(#","next_cursor":"#.utf8)
+                if let next = page.nextCursor { JSONWriter.appendString(next, to: &out) } else { out += Array("null".utf8) }
+                out += Array(#","records":["#.utf8)
+                for (i, r) in page.records.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    out += r.json
+                }
+                out += Array("]}".utf8)
+                return .json(out, headers: headers)
+            case .ndjson:
+                let records = page.records
+                return HTTPResponse(status: .ok, headers: headers, contentType: format.contentType) { writer in
+                    for r in records { try writer.write(r.json + [0x0A]) }
+                }
+            case .csv:
+                let entries = page.records.map(\.entry)
+                return HTTPResponse(status: .ok, headers: headers, contentType: format.contentType) { writer in
+                    try writer.write(CSVRendering.recordHeader())
+                    for e in entries { try writer.write(CSVRendering.recordLine(e)) }
+                }
+            }
+        })
+
+        router.get("/v1/records/{id}", handler: guarded { request, principal in
+            guard let id = request.pathParameter("id"), !id.isEmpty else { throw HTTPError.badRequest("missing id") }
+            return .json(try query.get(principal, id: id, region: request.query["region"]))
+        })
+
+        router.get("/v1/stats", handler: guarded { request, principal in
+            let f = try filter(request, ignoring: ["group_by", "bucket", "format"])
+            let groupBy: [GroupField]
+            let bucket: TimeBucket?
+            do {
+                groupBy = try request.query["group_by"].map { try GroupField.parseList($0) } ?? []
+                bucket = try request.query["bucket"].map { try TimeBucket.parse($0) }
+            } catch let e as IndexError { throw HTTPError.badRequest(e.message) }
+            let format = try OutputFormat.parse(request.query["format"])
+            let groups = try query.stats(principal, filter: f, groupBy: groupBy, bucket: bucket)
+            if format == .csv {
+                return .text(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil), contentType: format.contentType)
+            }
+            return .json(.object([JSONMember("groups", .array(groups.map { $0.jsonValue(groupBy: groupBy) }))]))
+        })
+    }
+}
