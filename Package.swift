@@ -15,9 +15,15 @@ let package = Package(
         // Pure layers.
         .target(name: "GatelogCrypto", dependencies: ["CCrypto"]),
         .target(name: "JSON"),
+        .target(name: "Redaction", dependencies: ["GatelogCrypto", "JSON"]),
+        .target(name: "RedactionCorpus", dependencies: ["Redaction"]),
+
+        // Benchmarks (release mode).
+        .executableTarget(name: "gatelog-bench", dependencies: ["Redaction", "RedactionCorpus", "JSON"]),
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction", "RedactionCorpus", "JSON", "GatelogCrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,599 @@
+/// Credentials: provider keys by prefix, JWTs, PEM private keys, HTTP authorization values,
+/// `key = value` assignments with a credential-like key, and AWS secret keys near an access key id.
+extension TextScanner {
+    enum KeyCharset {
+        /// `[A-Za-z0-9]`
+        case alnum
+        /// `[A-Za-z0-9_]`
+        case word
+        /// `[A-Za-z0-9_-]` (cached runs)
+        case token
+        /// `[A-Za-z0-9_.-]` (cached runs; trailing dots are sentence punctuation)
+        case tokenDot
+    }
+
+    /// A provider key whose prefix starts at word start `i` (the word ends at `e`).
+    mutating func secretAtWord(_ i: Int, _ e: Int) -> Int? {
+        switch p[i] {
+        case UInt8(ascii: "s"):
+            if at(i + 1) == UInt8(ascii: "k") {
+                if at(i + 2) == UInt8(ascii: "-") {
+                    var body = i + 3
+                    var minLength = 20
+                    if has(body, "ant-") { body += 4; minLength = 32 }
+                    else if has(body, "proj-") { body += 5 }
+                    else if has(body, "svcacct-") { body += 8 }
+                    else if has(body, "admin-") { body += 6 }
+                    return keyToken(i, body, min: minLength, max: 256, charset: .token)
+                }
+                if has(i, "sk_live_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
+            }
+        case UInt8(ascii: "r"):
+            if has(i, "rk_live_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
+        case UInt8(ascii: "g"):
+            if at(i + 1) == UInt8(ascii: "h") && at(i + 3) == UInt8(ascii: "_") {
+                switch at(i + 2) {
+                case UInt8(ascii: "p"), UInt8(ascii: "o"), UInt8(ascii: "u"), UInt8(ascii: "s"), UInt8(ascii: "r"):
+                    return keyToken(i, i + 4, min: 30, max: 255, charset: .alnum)
+                default: break
+                }
+            }
+            if has(i, "github_pat_") { return keyToken(i, i + 11, min: 40, max: 255, charset: .word) }
+            if has(i, "glpat-") { return keyToken(i, i + 6, min: 20, max: 64, charset: .token) }
+        case UInt8(ascii: "x"):
+            if has(i, "xox") && at(i + 4) == UInt8(ascii: "-") {
+                switch at(i + 3) {
+                case UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "p"), UInt8(ascii: "r"), UInt8(ascii: "s"), UInt8(ascii: "e"):
+                    return keyToken(i, i + 5, min: 10, max: 255, charset: .token, needsDigit: true)
+                default: break
+                }
+            }
+            if has(i, "xapp-") { return keyToken(i, i + 5, min: 10, max: 255, charset: .token, needsDigit: true) }
+        case UInt8(ascii: "A"):
+            if has(i, "AKIA") || has(i, "ASIA") { return awsAccessKeyID(i) }
+            if has(i, "AIza") { return keyToken(i, i + 4, min: 30, max: 40, charset: .token) }
+        case UInt8(ascii: "y"):
+            if has(i, "ya29.") { return keyToken(i, i + 5, min: 20, max: 2048, charset: .tokenDot) }
+        case UInt8(ascii: "e"):
+            if has(i, "eyJ") { return jwt(i) }
+        case UInt8(ascii: "B"), UInt8(ascii: "b"):
+            if e - i == 6 && hasIgnoringCase(i, "bearer") { return bearer(e) }
+            if e - i == 5 && hasIgnoringCase(i, "basic") { return basic(e) }
+        case UInt8(ascii: "h"):
+            if has(i, "hf_") { return keyToken(i, i + 3, min: 30, max: 64, charset: .alnum) }
+        case UInt8(ascii: "n"):
+            if has(i, "npm_") { return keyToken(i, i + 4, min: 30, max: 64, charset: .alnum) }
+        case UInt8(ascii: "S"):
+            if has(i, "SG.") {
+                let a = tokenRunEnd(i + 3)
+                guard a - (i + 3) >= 16, at(a) == UInt8(ascii: ".") else { return nil }
+                let b = tokenRunEnd(a + 1)
+                guard b - (a + 1) >= 16, plausibleSecret(a + 1, b, requireVariety: true) else { return nil }
+                emit(i, b, .secret)
+                return b
+            }
+        case UInt8(ascii: "p"):
+            if has(i, "pypi-") { return keyToken(i, i + 5, min: 40, max: 512, charset: .token) }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// A key body of `charset` from `body`, `min`…`max` long, not followed by a word byte, and
+    /// plausible (varied, not a placeholder). Emits `[start, end)` as SECRET.
+    mutating func keyToken(_ start: Int, _ body: Int, min: Int, max: Int, charset: KeyCharset, needsDigit: Bool = false) -> Int? {
+        var end: Int
+        switch charset {
+        case .token:
+            end = tokenRunEnd(body)
+        case .tokenDot:
+            end = tokenDotRunEnd(body)
+            while end > body && p[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        case .alnum:
+            end = body
+            while end < n && Bytes.isAlnum(p[end]) && end - body <= max { end += 1 }
+        case .word:
+            end = body
+            while end < n && (Bytes.isAlnum(p[end]) || p[end] == UInt8(ascii: "_")) && end - body <= max { end += 1 }
+        }
+        let length = end - body
+        guard length >= min && length <= max, !isWordByte(end) else { return nil }
+        guard plausibleSecret(body, end, requireVariety: true, needsDigit: needsDigit) else { return nil }
+        emit(start, end, .secret)
+        return end
+    }
+
+    /// `AKIA`/`ASIA` and 16 upper-case letters or digits.
+    mutating func awsAccessKeyID(_ i: Int) -> Int? {
+        guard i + 20 <= n, !isWordByte(i + 20) else { return nil }
+        for k in (i + 4)..<(i + 20) where !(Bytes.isUpper(p[k]) || Bytes.isDigit(p[k])) { return nil }
+        guard plausibleSecret(i + 4, i + 20, requireVariety: false) else { return nil }
+        emit(i, i + 20, .secret, awsKeyID: true)
+        sawAWSKeyID = true
+        return i + 20
+    }
+
+    /// Random-looking rather than a placeholder: no run of 5 equal bytes, no ascending run of 6
+    /// (`123456`, `abcdef`), enough distinct bytes, and no placeholder words (`your`, `example`,
+    /// `xxxx`, `redacted`…). With `requireVariety`, digits or mixed case are required too.
+    /// Reads at most 128 bytes.
+    func plausibleSecret(_ a: Int, _ b: Int, requireVariety: Bool, needsDigit: Bool = false) -> Bool {
+        let m = Swift.min(b - a, 128)
+        guard m > 0 else { return false }
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        var digits = 0, uppers = 0, lowers = 0
+        var run = 1, maxRun = 1, ascending = 1, maxAscending = 1
+        var prev: UInt8 = 0
+        for k in 0..<m {
+            let c = p[a + k]
+            if c < 64 { lo |= 1 << UInt64(c) } else if c < 128 { hi |= 1 << UInt64(c - 64) }
+            if Bytes.isDigit(c) { digits += 1 } else if Bytes.isUpper(c) { uppers += 1 } else if Bytes.isLower(c) { lowers += 1 }
+            if k > 0 && c == prev { run += 1; maxRun = Swift.max(maxRun, run) } else { run = 1 }
+            if k > 0 && c == prev &+ 1 && Bytes.isAlnum(c) { ascending += 1; maxAscending = Swift.max(maxAscending, ascending) } else { ascending = 1 }
+            prev = c
+        }
+        guard maxRun < 5, maxAscending < 6 else { return false }
+        let distinct = lo.nonzeroBitCount + hi.nonzeroBitCount
+        guard distinct >= Swift.min(10, m / 2) else { return false }
+        if requireVariety && digits == 0 && !(uppers > 0 && lowers > 0) { return false }
+        if needsDigit && digits == 0 { return false }
+        return !containsPlaceholderWord(a, a + m)
+    }
+
+    /// Words that mark documentation placeholders rather than real values.
+    func containsPlaceholderWord(_ a: Int, _ b: Int) -> Bool {
+        var k = a
+        while k < b {
+            switch Bytes.lower(p[k]) {
+            case UInt8(ascii: "y"): if hasIgnoringCase(k, "your") { return true }
+            case UInt8(ascii: "e"): if hasIgnoringCase(k, "example") { return true }
+            case UInt8(ascii: "p"): if hasIgnoringCase(k, "placeholder") { return true }
+            case UInt8(ascii: "r"): if hasIgnoringCase(k, "redacted") || hasIgnoringCase(k, "replace") { return true }
+            case UInt8(ascii: "d"): if hasIgnoringCase(k, "dummy") { return true }
+            case UInt8(ascii: "i"): if hasIgnoringCase(k, "insert") { return true }
+            case UInt8(ascii: "f"): if hasIgnoringCase(k, "fake") { return true }
+            case UInt8(ascii: "s"): if hasIgnoringCase(k, "sample") { return true }
+            case UInt8(ascii: "c"): if hasIgnoringCase(k, "changeme") { return true }
+            case UInt8(ascii: "x"): if hasIgnoringCase(k, "xxxx") { return true }
+            case UInt8(ascii: "h"): if hasIgnoringCase(k, "here") { return true }
+            case UInt8(ascii: "*"): if has(k, "***") { return true }
+            case UInt8(ascii: "."): if has(k, "...") { return true }
+            default: break
+            }
+            k += 1
+        }
+        return false
+    }
+
+    // MARK: - JWT
+
+    /// `header.payload.signature` in base64url, where the header decodes to a JOSE header
+    /// (contains `"alg"` or `"typ"`), the payload to a JSON object, and the signature is empty
+    /// (unsecured) or at least 16 characters.
+    mutating func jwt(_ i: Int) -> Int? {
+        let headerEnd = tokenRunEnd(i)
+        guard headerEnd - i >= 10, headerEnd - i <= 2048, at(headerEnd) == UInt8(ascii: ".") else { return nil }
+        let payloadStart = headerEnd + 1
+        let payloadEnd = tokenRunEnd(payloadStart)
+        guard payloadEnd - payloadStart >= 4, p[payloadStart] == UInt8(ascii: "e"),
+              p[payloadStart + 1] >= UInt8(ascii: "w") && p[payloadStart + 1] <= UInt8(ascii: "z"),
+              at(payloadEnd) == UInt8(ascii: ".") else { return nil }
+        let signatureStart = payloadEnd + 1
+        let signatureEnd = tokenRunEnd(signatureStart)
+        let signatureLength = signatureEnd - signatureStart
+        guard signatureLength == 0 || signatureLength >= 16 else { return nil }
+        guard let header = decodeBase64(i, headerEnd, urlSafe: true),
+              header.first == UInt8(ascii: "{"),
+              contains(header, "\"alg\"") || contains(header, "\"typ\"") else { return nil }
+        emit(i, signatureEnd, .secret)
+        return signatureEnd
+    }
+
+    /// Decodes base64 or base64url (padding optional) in `[a, b)`; nil on a bad character.
+    func decodeBase64(_ a: Int, _ b: Int, urlSafe: Bool) -> [UInt8]? {
+        var out = [UInt8]()
+        out.reserveCapacity((b - a) * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        for k in a..<b {
+            let c = p[k]
+            let v: UInt32
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - 65)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - 97 + 26)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - 48 + 52)
+            case UInt8(ascii: "-") where urlSafe, UInt8(ascii: "+") where !urlSafe: v = 62
+            case UInt8(ascii: "_") where urlSafe, UInt8(ascii: "/") where !urlSafe: v = 63
+            case UInt8(ascii: "="): return k >= b - 2 ? out : nil
+            default: return nil
+            }
+            acc = acc << 6 | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+
+    func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
+        let m = needle.utf8CodeUnitCount
+        guard haystack.count >= m else { return false }
+        let q = needle.utf8Start
+        outer: for s in 0...(haystack.count - m) {
+            for k in 0..<m where haystack[s + k] != q[k] { continue outer }
+            return true
+        }
+        return false
+    }
+
+    // MARK: - HTTP authorization
+
+    /// `Bearer <token>`: the token (RFC 6750 characters, at least 12, varied) is the secret.
+    mutating func bearer(_ e: Int) -> Int? {
+        var v = e
+        while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && v - e < 3 { v += 1 }
+        guard v > e else { return nil }
+        var end = bearerRunEnd(v)
+        while end > v && (p[end - 1] == UInt8(ascii: ".") || p[end - 1] == UInt8(ascii: ",")) { end -= 1 }
+        guard end - v >= 12, end - v <= 8192, plausibleSecret(v, end, requireVariety: true) else { return nil }
+        emit(v, end, .secret)
+        return end
+    }
+
+    /// `Basic <base64>` whose decoding is printable `user:password`.
+    mutating func basic(_ e: Int) -> Int? {
+        var v = e
+        while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && v - e < 3 { v += 1 }
+        guard v > e else { return nil }
+        var end = v
+        while end < n && t2[Int(p[end])] & ByteClass2.base64Padded != 0 && end - v <= 1024 { end += 1 }
+        let length = end - v
+        guard length >= 8, length % 4 == 0, !isWordByte(end) else { return nil }
+        guard let decoded = decodeBase64(v, end, urlSafe: false), decoded.count >= 3,
+              decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), decoded.contains(UInt8(ascii: ":")) else { return nil }
+        emit(v, end, .secret)
+        return end
+    }
+
+    // MARK: - PEM private keys
+
+    /// From `-----BEGIN … PRIVATE KEY-----` through the matching `-----END …-----` line, the
+    /// whole block. The end marker must come within 16 KiB with no other BEGIN in between;
+    /// otherwise (a truncated key) the block extends over the base64 lines that follow.
+    mutating func pemBlock(_ i: Int) -> Int? {
+        let labelStart = i + 11
+        var k = labelStart
+        while k < n && k - labelStart <= 48 && (Bytes.isUpper(p[k]) || p[k] == UInt8(ascii: " ")) { k += 1 }
+        guard has(k, "-----") else { return nil }
+        var isPrivate = false
+        var q = labelStart
+        while q + 11 <= k { if has(q, "PRIVATE KEY") { isPrivate = true; break }; q += 1 }
+        guard isPrivate else { return nil }
+        let headerEnd = k + 5
+        let endMarker = nextMarker("-----END ", from: headerEnd, cache: &pemEndCache)
+        if endMarker >= 0 && endMarker - headerEnd <= 16384 {
+            let nextBegin = nextMarker("-----BEGIN ", from: headerEnd, cache: &pemBeginCache)
+            if nextBegin < 0 || nextBegin > endMarker {
+                var m = endMarker + 9
+                while m < n && m - endMarker <= 64 && (Bytes.isUpper(p[m]) || p[m] == UInt8(ascii: " ")) { m += 1 }
+                return has(m, "-----") ? m + 5 : m
+            }
+        }
+        return truncatedPEMBody(headerEnd)
+    }
+
+    /// Base64 lines after a header with no end marker: tokens separated by whitespace or by
+    /// escaped newlines (`\n`), each long (>= 16) or with a digit or `+/=`.
+    func truncatedPEMBody(_ start: Int) -> Int {
+        var m = start
+        var lastGood = start
+        while m < n {
+            while m < n {
+                if Bytes.isSpace(p[m]) { m += 1; continue }
+                if p[m] == UInt8(ascii: "\\") && (at(m + 1) == UInt8(ascii: "n") || at(m + 1) == UInt8(ascii: "r")) { m += 2; continue }
+                break
+            }
+            let ts = m
+            var special = false
+            while m < n && t2[Int(p[m])] & ByteClass2.base64Padded != 0 {
+                if !Bytes.isLetter(p[m]) { special = true }
+                m += 1
+            }
+            let length = m - ts
+            guard length > 0, length >= 16 || special else { break }
+            lastGood = m
+        }
+        return lastGood
+    }
+
+    /// The next occurrence of `marker` at or after `from` (-1 when none), with a forward-only
+    /// cache so repeated searches stay linear overall.
+    func nextMarker(_ marker: StaticString, from: Int, cache: inout (from: Int, at: Int)) -> Int {
+        if from >= cache.from && (cache.at < 0 || cache.at >= from) { return cache.at }
+        var s = from
+        let first = marker.utf8Start[0]
+        while s < n {
+            if p[s] == first && has(s, marker) { cache = (from, s); return s }
+            s += 1
+        }
+        cache = (from, -1)
+        return -1
+    }
+
+    // MARK: - Assignments
+
+    /// `key = value`, `key: value`, `"key": "value"`, `key := value`, `key => value` where the key
+    /// looks like a credential (`password`, `api_key`, `client_secret`, `*_token`…). The value is
+    /// the secret; variable references, templates and placeholders are skipped.
+    /// Reads at most 52 bytes back and 512 forward.
+    mutating func assignment(_ i: Int) -> Int? {
+        let c = p[i]
+        var j = i - 1
+        if c == UInt8(ascii: "=") {
+            if at(i + 1) == UInt8(ascii: "=") { return nil }
+            let pv = at(j)
+            if pv == UInt8(ascii: "=") || pv == UInt8(ascii: "!") || pv == UInt8(ascii: "<") || pv == UInt8(ascii: ">") { return nil }
+            if pv == UInt8(ascii: ":") { j -= 1 }
+        } else {
+            if at(i + 1) == UInt8(ascii: "=") || at(i + 1) == UInt8(ascii: ":") || at(j) == UInt8(ascii: ":") { return nil }
+        }
+        var spaces = 0
+        while j >= 0 && (p[j] == UInt8(ascii: " ") || p[j] == UInt8(ascii: "\t")) && spaces < 4 { j -= 1; spaces += 1 }
+        var keyQuote: UInt8 = 0
+        if j >= 0 && (p[j] == UInt8(ascii: "\"") || p[j] == UInt8(ascii: "'")) {
+            keyQuote = p[j]
+            j -= 1
+            if j >= 0 && p[j] == UInt8(ascii: "\\") { j -= 1 }
+        }
+        let keyEnd = j + 1
+        while j >= 0 && Self.isKeyByte(p[j]) {
+            j -= 1
+            if keyEnd - j > 48 { return nil }
+        }
+        let keyStart = j + 1
+        guard keyEnd - keyStart >= 2 else { return nil }
+        if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
+        if keyQuote == 0 && j >= 0 && p[j] >= 0x80 { return nil }
+        guard let keyKind = Self.classifyKey(p + keyStart, keyEnd - keyStart), keyKind != .cookie else { return nil }
+
+        // The value.
+        var v = i + 1
+        if c == UInt8(ascii: "=") && at(v) == UInt8(ascii: ">") { v += 1 }
+        spaces = 0
+        while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && spaces < 4 { v += 1; spaces += 1 }
+        var vs: Int, ve: Int
+        var quoted = false
+        var resume: Int
+        let q = at(v)
+        if q == UInt8(ascii: "\"") || q == UInt8(ascii: "'") || q == UInt8(ascii: "`") {
+            quoted = true
+            vs = v + 1
+            ve = vs
+            while ve < n && p[ve] != q && p[ve] != 0x0A && ve - vs <= 512 {
+                if p[ve] == UInt8(ascii: "\\") && at(ve + 1) != 0x0A { ve += 1 }
+                ve += 1
+            }
+            guard ve < n, p[ve] == q else { return nil }
+            resume = ve + 1
+        } else if q == UInt8(ascii: "\\") && at(v + 1) == UInt8(ascii: "\"") {
+            // A JSON-escaped string inside text: \"value\"
+            quoted = true
+            vs = v + 2
+            ve = vs
+            while ve + 1 < n && !(p[ve] == UInt8(ascii: "\\") && p[ve + 1] == UInt8(ascii: "\"")) && p[ve] != 0x0A && ve - vs <= 512 { ve += 1 }
+            guard ve + 1 < n, p[ve] == UInt8(ascii: "\\") else { return nil }
+            resume = ve + 2
+        } else {
+            vs = v
+            ve = v
+            while ve < n && !Self.isValueTerminator(p[ve]) && ve - vs <= 512 { ve += 1 }
+            guard ve - vs <= 512 else { return nil }
+            while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
+            resume = ve
+        }
+        if keyKind == .authorization {
+            // "Bearer abc…", "Basic …", "Token …": the credential is the part after the scheme.
+            var w = vs
+            while w < ve && Bytes.isLetter(p[w]) && w - vs <= 16 { w += 1 }
+            if w > vs && w < ve && (p[w] == UInt8(ascii: " ")) {
+                var x = w
+                while x < ve && p[x] == UInt8(ascii: " ") { x += 1 }
+                if x < ve {
+                    vs = x
+                    if !quoted {
+                        ve = Swift.min(bearerRunEnd(x), n)
+                        while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
+                        resume = ve
+                    }
+                }
+            }
+        }
+        let prose = c == UInt8(ascii: ":") && keyQuote == 0 && !quoted
+        guard isPlausibleValue(vs, ve, quoted: quoted, prose: prose) else { return nil }
+        emit(vs, ve, .secret)
+        return Swift.max(resume, i + 1)
+    }
+
+    @inline(__always) static func isKeyByte(_ c: UInt8) -> Bool {
+        Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+    }
+
+    @inline(__always) static func isValueTerminator(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: ")"),
+             UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "<"),
+             UInt8(ascii: ">"), UInt8(ascii: "\\"), UInt8(ascii: "|"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A value that could be a real credential rather than a placeholder, a template, a
+    /// variable reference or a flag. `prose` (an unquoted `key: value` outside code) asks for a
+    /// value with a digit, a symbol or mixed case, or at least 10 characters.
+    func isPlausibleValue(_ vs: Int, _ ve: Int, quoted: Bool, prose: Bool = false) -> Bool {
+        let length = ve - vs
+        guard length >= 3, length <= 512 else { return false }
+        switch p[vs] {
+        case UInt8(ascii: "$"), UInt8(ascii: "<"), UInt8(ascii: "{"), UInt8(ascii: "%"), UInt8(ascii: "["),
+             UInt8(ascii: "*"), UInt8(ascii: "#"), UInt8(ascii: "@"):
+            return false
+        default: break
+        }
+        var allSame = true
+        var digits = 0, symbols = 0, uppers = 0, lowers = 0, dots = 0
+        var hasParen = false
+        for k in vs..<ve {
+            let c = p[k]
+            if c != p[vs] { allSame = false }
+            if Bytes.isDigit(c) { digits += 1 }
+            else if Bytes.isUpper(c) { uppers += 1 }
+            else if Bytes.isLower(c) { lowers += 1 }
+            else if c == UInt8(ascii: ".") { dots += 1 }
+            else if c == UInt8(ascii: "(") { hasParen = true }
+            else if c != UInt8(ascii: "_") { symbols += 1 }
+        }
+        if allSame { return false }
+        if digits == length && length <= 4 { return false }
+        if Self.isPlaceholderValue(p + vs, length) || containsPlaceholderWord(vs, ve) { return false }
+        if !quoted {
+            if hasParen || at(ve) == UInt8(ascii: "(") { return false }
+            // config.password, os.environ, self.secret: a reference, not a literal.
+            if dots > 0 && symbols == 0 && Self.isDottedIdentifier(p + vs, length) { return false }
+            // A capitalised word ("Tomorrow") is prose; "hunter2", "s3cr3t!" or "xYz" are not.
+            let mixedCase = lowers > 0 && (uppers > 1 || (uppers == 1 && !Bytes.isUpper(p[vs])))
+            if prose && digits == 0 && symbols == 0 && !mixedCase && length < 10 { return false }
+        }
+        return true
+    }
+
+    /// `a.b.c` where every part starts with a letter or `_`.
+    static func isDottedIdentifier(_ s: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var atPartStart = true
+        for k in 0..<length {
+            let c = s[k]
+            if c == UInt8(ascii: ".") {
+                if atPartStart { return false }
+                atPartStart = true
+                continue
+            }
+            if atPartStart && !(Bytes.isLetter(c) || c == UInt8(ascii: "_")) { return false }
+            atPartStart = false
+        }
+        return !atPartStart
+    }
+
+    /// Values that say "no value here".
+    static func isPlaceholderValue(_ s: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        guard length <= 16 else { return false }
+        var lowered = [UInt8](repeating: 0, count: length)
+        for k in 0..<length { lowered[k] = Bytes.lower(s[k]) }
+        let word = String(decoding: lowered, as: UTF8.self)
+        return placeholderValues.contains(word)
+    }
+
+    static let placeholderValues: Set<String> = [
+        "null", "none", "nil", "undefined", "true", "false", "yes", "no", "required", "optional", "string", "str",
+        "env", "redacted", "hidden", "masked", "secret", "password", "passwd", "changeme", "example", "placeholder",
+        "todo", "tbd", "n/a", "empty", "default", "test", "token", "apikey", "api_key", "value", "unset", "not set",
+        "xxx", "removed", "omitted", "sensitive", "dummy", "secret_key", "api-key", "bearer", "basic", "int", "bool",
+    ]
+
+    // MARK: - Credential-like keys
+
+    /// How a key name marks its value.
+    enum KeyKind {
+        /// A credential (password, secret, API key, token…).
+        case credential
+        /// An HTTP Authorization header: the value may start with a scheme word.
+        case authorization
+        /// A cookie header: a secret as a whole field value, too noisy inside free text.
+        case cookie
+    }
+
+    /// Classifies a key name (case and `_`/`-`/`.` ignored); nil when it is not credential-like.
+    static func classifyKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> KeyKind? {
+        guard length <= 64 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> KeyKind? in
+            var m = 0
+            for k in 0..<length where Bytes.isAlnum(key[k]) { buffer[m] = Bytes.lower(key[k]); m += 1 }
+            let norm = UnsafeBufferPointer(rebasing: buffer[0..<m])
+            func has(_ s: StaticString) -> Bool {
+                let l = s.utf8CodeUnitCount
+                guard m >= l else { return false }
+                let q = s.utf8Start
+                outer: for start in 0...(m - l) {
+                    for k in 0..<l where norm[start + k] != q[k] { continue outer }
+                    return true
+                }
+                return false
+            }
+            func ends(_ s: StaticString) -> Bool {
+                let l = s.utf8CodeUnitCount
+                guard m >= l else { return false }
+                let q = s.utf8Start
+                for k in 0..<l where norm[m - l + k] != q[k] { return false }
+                return true
+            }
+            func equals(_ s: StaticString) -> Bool { m == s.utf8CodeUnitCount && ends(s) }
+
+            if has("authorization") { return .authorization }
+            if equals("cookie") || equals("setcookie") { return .cookie }
+            if has("password") || has("passwd") || has("passphrase") || has("credential") || has("privatekey")
+                || has("apikey") || has("accesskey") || has("secretkey") || has("clientsecret") {
+                return .credential
+            }
+            if has("secret") && !has("secretary") { return .credential }
+            if ends("token") { return .credential }
+            if ends("pwd") || equals("pw") || equals("pass") || equals("dbpass") || equals("smtppass") { return .credential }
+            if ends("pass") {
+                // db_pass, SMTP-PASS: a separator right before "pass" (not "bypass", "compass").
+                let sep = length >= 5 ? key[length - 5] : 0
+                if sep == UInt8(ascii: "_") || sep == UInt8(ascii: "-") || sep == UInt8(ascii: ".") { return .credential }
+            }
+            if equals("auth") || ends("basicauth") || ends("httpauth") { return .authorization }
+            if ends("key") && (has("api") || has("signing") || has("encryption") || has("master") || has("license")
+                || has("subscription") || has("client") || has("account") || has("storage") || has("shared")
+                || has("session") || has("auth") || has("webhook") || has("service")) {
+                return .credential
+            }
+            return nil
+        }
+    }
+
+    // MARK: - AWS secret access keys
+
+    /// 40 characters of base64 (mixed case, with a digit, `/` or `+`) within 256 bytes of an
+    /// AWS access key id. Windows are scanned once each, left to right.
+    mutating func findAWSSecretKeys() {
+        var scannedTo = 0
+        let ids = spans.filter(\.isAWSKeyID)
+        for id in ids {
+            var a = Swift.max(id.start - 256, scannedTo)
+            let b = Swift.min(n, id.end + 256)
+            while a > 0 && t[Int(p[a - 1])] & ByteClass.base64 != 0 && id.start - a < 300 { a -= 1 }
+            var k = a
+            while k < b {
+                guard t[Int(p[k])] & ByteClass.base64 != 0 else { k += 1; continue }
+                let s = k
+                while k < n && t[Int(p[k])] & ByteClass.base64 != 0 && k - s <= 40 { k += 1 }
+                if k - s == 40 && t2[Int(at(k))] & ByteClass2.base64Padded == 0 && !isWordByte(s - 1) {
+                    var upper = false, lower = false, other = false
+                    for x in s..<k {
+                        let c = p[x]
+                        if Bytes.isUpper(c) { upper = true } else if Bytes.isLower(c) { lower = true } else { other = true }
+                    }
+                    if upper && lower && other && plausibleSecret(s, k, requireVariety: false) {
+                        emit(s, k, .secret)
+                    }
+                }
+                while k < n && t[Int(p[k])] & ByteClass.base64 != 0 { k += 1 }
+            }
+            scannedTo = Swift.max(scannedTo, k)
+        }
+    }
+}
