@@ -47,6 +47,7 @@ extension TextScanner {
         let prev = at(s - 1)
         if prev != UInt8(ascii: "+") && prev != UInt8(ascii: "("), let end = phone(s) {
             emit(s, end, .phone)
+            phoneContextEnd = Int.min / 2  // a phone word vouches for one number
             resume = max(resume, end)
         }
         return resume
@@ -54,7 +55,7 @@ extension TextScanner {
 
     /// The byte before a number at `s` allows it to start there: not glued to a word or to a
     /// longer number (`ORD-2024-…`, `1,234`, `12:30`, `$5`).
-    @inline(__always) func numberLeftOK(_ s: Int) -> Bool {
+    @inline(__always) func numberLeftOK(_ s: Int, allowHash: Bool = false) -> Bool {
         let prev = at(s - 1)
         if Bytes.isAlnum(prev) || prev == UInt8(ascii: "_") { return false }
         switch prev {
@@ -63,8 +64,31 @@ extension TextScanner {
             return !(Bytes.isAlnum(before) || before == UInt8(ascii: "_"))
         case UInt8(ascii: ":"):
             return !Bytes.isDigit(at(s - 2))
-        case UInt8(ascii: "$"), UInt8(ascii: "#"):
+        case UInt8(ascii: "$"):
             return false
+        case UInt8(ascii: "#"):
+            return allowHash
+        case UInt8(ascii: " "):
+            // Inside a chain of groups ("DE89 3704 0044 …", "12 34 56 …"): the token before the
+            // space has a digit, so this group continues something longer.
+            var k = s - 2
+            var upperOrDigit = true
+            while k >= 0 && s - k <= 34 && Bytes.isAlnum(p[k]) {
+                if Bytes.isDigit(p[k]) { return false }
+                if !Bytes.isUpper(p[k]) { upperOrDigit = false }
+                k -= 1
+            }
+            // "NL39 VMMT 0504 …": two four-character upper-case groups before, as in a grouped IBAN.
+            if upperOrDigit && s - k == 6 && at(k) == UInt8(ascii: " ") {
+                var q = k - 1
+                var groupHasDigit = false
+                while q >= 0 && k - q <= 5 && (Bytes.isUpper(p[q]) || Bytes.isDigit(p[q])) {
+                    if Bytes.isDigit(p[q]) { groupHasDigit = true }
+                    q -= 1
+                }
+                if k - q == 5 && groupHasDigit && !Bytes.isAlnum(at(q)) { return false }
+            }
+            return true
         default:
             return true
         }
@@ -92,7 +116,7 @@ extension TextScanner {
     func card(_ s: Int, _ r: Int) -> Int? {
         let d0 = p[s]
         guard d0 >= UInt8(ascii: "2") && d0 <= UInt8(ascii: "6") else { return nil }
-        guard numberLeftOK(s) else { return nil }
+        guard numberLeftOK(s, allowHash: true) else { return nil }
         var groups = Groups()
         var pos = s
         var runEnd = r
@@ -194,7 +218,7 @@ extension TextScanner {
         } else {
             return nil
         }
-        guard numberLeftOK(s), numberRightOK(end) else { return nil }
+        guard numberLeftOK(s, allowHash: true), numberRightOK(end) else { return nil }
         var value = 0
         for i in s..<end where Bytes.isDigit(p[i]) { value = value * 10 + Int(p[i]) - 48 }
         let area = value / 1_000_000
@@ -271,8 +295,10 @@ extension TextScanner {
             var next = pos
             if c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/") {
                 next = pos + 1
-                if c == UInt8(ascii: " ") && at(next) == UInt8(ascii: "-") && at(next + 1) == UInt8(ascii: " ") { next += 2 }
-                if c == UInt8(ascii: ".") || c == UInt8(ascii: "/") { spaceOrDashOnly = false }
+                // " - " and " / " between groups.
+                if c == UInt8(ascii: " ") && (at(next) == UInt8(ascii: "-") || at(next) == UInt8(ascii: "/")) && at(next + 1) == UInt8(ascii: " ") {
+                    next += 2
+                }
             } else if open && Bytes.isDigit(c) {
                 next = pos
             } else {
@@ -280,12 +306,18 @@ extension TextScanner {
             }
             let d = at(next)
             if Bytes.isDigit(d) || (d == UInt8(ascii: "(") && parenGroup < 0 && Bytes.isDigit(at(next + 1))) {
+                if c == UInt8(ascii: ".") || c == UInt8(ascii: "/") || at(pos + 1) == UInt8(ascii: "/") { spaceOrDashOnly = false }
                 pos = next
                 continue
             }
             break
         }
         guard numberRightOK(end) else { return nil }
+        if !spaceOrDashOnly && groups.count == 4 && parenGroup < 0 && groups[0] <= 3 && groups[1] <= 3 && groups[2] <= 3 && groups[3] <= 3 {
+            var dotsOnly = true
+            for k in start..<end where !Bytes.isDigit(p[k]) && p[k] != UInt8(ascii: ".") { dotsOnly = false; break }
+            if dotsOnly { return nil }  // dotted quad: an IPv4 address or a version, never a phone
+        }
         let d0 = p[firstDigit]
         let d1 = at(firstDigit + 1)
         if plus {

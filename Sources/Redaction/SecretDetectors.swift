@@ -114,7 +114,7 @@ extension TextScanner {
         return i + 20
     }
 
-    /// Random-looking rather than a placeholder: no run of 5 equal bytes, no ascending run of 6
+    /// Random-looking rather than a placeholder: no run of 6 equal bytes, no ascending run of 6
     /// (`123456`, `abcdef`), enough distinct bytes, and no placeholder words (`your`, `example`,
     /// `xxxx`, `redacted`…). With `requireVariety`, digits or mixed case are required too.
     /// Reads at most 128 bytes.
@@ -133,7 +133,7 @@ extension TextScanner {
             if k > 0 && c == prev &+ 1 && Bytes.isAlnum(c) { ascending += 1; maxAscending = Swift.max(maxAscending, ascending) } else { ascending = 1 }
             prev = c
         }
-        guard maxRun < 5, maxAscending < 6 else { return false }
+        guard maxRun < 6, maxAscending < 6 else { return false }
         let distinct = lo.nonzeroBitCount + hi.nonzeroBitCount
         guard distinct >= Swift.min(10, m / 2) else { return false }
         if requireVariety && digits == 0 && !(uppers > 0 && lowers > 0) { return false }
@@ -141,29 +141,85 @@ extension TextScanner {
         return !containsPlaceholderWord(a, a + m)
     }
 
-    /// Words that mark documentation placeholders rather than real values.
+    /// Words that mark documentation placeholders rather than real values (`your`, `example`,
+    /// `xxxx`…), counted only at a boundary (start, end, or next to a non-alphanumeric byte or a
+    /// case change), so random key material that happens to spell one is not mistaken for one.
     func containsPlaceholderWord(_ a: Int, _ b: Int) -> Bool {
         var k = a
         while k < b {
+            var length = 0
             switch Bytes.lower(p[k]) {
-            case UInt8(ascii: "y"): if hasIgnoringCase(k, "your") { return true }
-            case UInt8(ascii: "e"): if hasIgnoringCase(k, "example") { return true }
-            case UInt8(ascii: "p"): if hasIgnoringCase(k, "placeholder") { return true }
-            case UInt8(ascii: "r"): if hasIgnoringCase(k, "redacted") || hasIgnoringCase(k, "replace") { return true }
-            case UInt8(ascii: "d"): if hasIgnoringCase(k, "dummy") { return true }
-            case UInt8(ascii: "i"): if hasIgnoringCase(k, "insert") { return true }
-            case UInt8(ascii: "f"): if hasIgnoringCase(k, "fake") { return true }
-            case UInt8(ascii: "s"): if hasIgnoringCase(k, "sample") { return true }
-            case UInt8(ascii: "c"): if hasIgnoringCase(k, "changeme") { return true }
-            case UInt8(ascii: "x"): if hasIgnoringCase(k, "xxxx") { return true }
-            case UInt8(ascii: "h"): if hasIgnoringCase(k, "here") { return true }
+            case UInt8(ascii: "y"): if hasIgnoringCase(k, "your") { length = 4 }
+            case UInt8(ascii: "e"): if hasIgnoringCase(k, "example") { length = 7 }
+            case UInt8(ascii: "p"): if hasIgnoringCase(k, "placeholder") { length = 11 }
+            case UInt8(ascii: "r"): if hasIgnoringCase(k, "redacted") { length = 8 } else if hasIgnoringCase(k, "replace") { length = 7 }
+            case UInt8(ascii: "d"): if hasIgnoringCase(k, "dummy") { length = 5 }
+            case UInt8(ascii: "i"): if hasIgnoringCase(k, "insert") { length = 6 }
+            case UInt8(ascii: "f"): if hasIgnoringCase(k, "fake") { length = 4 }
+            case UInt8(ascii: "s"): if hasIgnoringCase(k, "sample") { length = 6 }
+            case UInt8(ascii: "c"): if hasIgnoringCase(k, "changeme") { length = 8 }
+            case UInt8(ascii: "h"): if hasIgnoringCase(k, "here") { length = 4 }
+            case UInt8(ascii: "x"): if has(k, "xxxx") || has(k, "XXXX") { return true }
             case UInt8(ascii: "*"): if has(k, "***") { return true }
             case UInt8(ascii: "."): if has(k, "...") { return true }
             default: break
             }
+            if length > 0 && k + length <= b {
+                let before = k == a ? 0 : p[k - 1]
+                let after = k + length == b ? 0 : p[k + length]
+                let first = p[k], last = p[k + length - 1]
+                let leftEdge = !Bytes.isAlnum(before) || (Bytes.isLower(before) && Bytes.isUpper(first))
+                let rightEdge = !Bytes.isAlnum(after) || (Bytes.isLower(last) && Bytes.isUpper(after))
+                if leftEdge || rightEdge { return true }
+            }
             k += 1
         }
         return false
+    }
+
+    /// True when a value starts with a provider key prefix; such values must also look like a
+    /// real key (see `plausibleSecret`), which rejects `sk-1234567890abcdef…` placeholders.
+    func startsWithProviderPrefix(_ vs: Int) -> Bool {
+        has(vs, "sk-") || has(vs, "sk_") || has(vs, "rk_") || has(vs, "ghp_") || has(vs, "gho_") || has(vs, "AKIA")
+            || has(vs, "ASIA") || has(vs, "xox") || has(vs, "AIza") || has(vs, "github_pat_") || has(vs, "glpat-")
+    }
+
+    // MARK: - Prose
+
+    /// `password is X`, `changed my password to X`, `password X`: the value after a password
+    /// word (at `i`, ending at `e`). After a linking word (is, was, to, =) the value needs a digit,
+    /// a symbol or mixed case, or at least 12 characters; directly after the word it needs a
+    /// digit, a symbol or mixed case. So "the password is incorrect" and "password manager" stay.
+    mutating func passwordInProse(_ i: Int, _ e: Int) -> Int? {
+        let len = e - i
+        guard (len == 8 && (hasIgnoringCase(i, "password") || hasIgnoringCase(i, "passcode") || hasIgnoringCase(i, "passwort")))
+            || (len == 6 && hasIgnoringCase(i, "passwd")) || (len == 10 && hasIgnoringCase(i, "passphrase"))
+            || (len == 3 && hasIgnoringCase(i, "pwd")) else { return nil }
+        var v = e
+        var spaces = 0
+        while at(v) == UInt8(ascii: " ") && spaces < 2 { v += 1; spaces += 1 }
+        guard spaces >= 1 else { return nil }
+        var linked = false
+        for word in ["is ", "was ", "to ", "= ", "is: ", "was: "] as [StaticString] where hasIgnoringCase(v, word) {
+            v += word.utf8CodeUnitCount
+            linked = true
+            break
+        }
+        while at(v) == UInt8(ascii: " ") && v - e < 8 { v += 1 }
+        var vs = v
+        var quoted = false
+        if at(vs) == UInt8(ascii: "\"") || at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "`") { vs += 1; quoted = true }
+        var ve = vs
+        while ve < n && !Bytes.isSpace(p[ve]) && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`") && ve - vs <= 128 { ve += 1 }
+        while ve > vs, let last = Optional(p[ve - 1]),
+              last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":")
+              || last == UInt8(ascii: "'") || last == UInt8(ascii: ")") {
+            ve -= 1
+        }
+        guard ve - vs >= 4, ve - vs <= 128 else { return nil }
+        guard isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: linked ? 12 : Int.max) else { return nil }
+        emit(vs, ve, .secret)
+        return ve
     }
 
     // MARK: - JWT
@@ -357,7 +413,16 @@ extension TextScanner {
         guard keyEnd - keyStart >= 2 else { return nil }
         if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
         if keyQuote == 0 && j >= 0 && p[j] >= 0x80 { return nil }
-        guard let keyKind = Self.classifyKey(p + keyStart, keyEnd - keyStart), keyKind != .cookie else { return nil }
+        var kind = Self.classifyKey(p + keyStart, keyEnd - keyStart)
+        if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart, "value") {
+            kind = namedValueKind(before: keyStart)
+        }
+        // curl -u user:password, --user user:password
+        if kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0
+            && (has(keyStart - 3, "-u ") || has(keyStart - 7, "--user ") || has(keyStart - 7, "--user=")) {
+            kind = .credential
+        }
+        guard let keyKind = kind, keyKind != .cookie else { return nil }
 
         // The value.
         var v = i + 1
@@ -397,17 +462,17 @@ extension TextScanner {
         if keyKind == .authorization {
             // "Bearer abc…", "Basic …", "Token …": the credential is the part after the scheme.
             var w = vs
-            while w < ve && Bytes.isLetter(p[w]) && w - vs <= 16 { w += 1 }
-            if w > vs && w < ve && (p[w] == UInt8(ascii: " ")) {
+            while w < n && Bytes.isLetter(p[w]) && w - vs <= 16 { w += 1 }
+            if w > vs && at(w) == UInt8(ascii: " ") && (quoted ? w < ve : w == ve) {
                 var x = w
-                while x < ve && p[x] == UInt8(ascii: " ") { x += 1 }
-                if x < ve {
+                while at(x) == UInt8(ascii: " ") && x - w < 4 { x += 1 }
+                if quoted {
+                    if x < ve { vs = x }
+                } else if t2[Int(at(x))] & ByteClass2.bearer != 0 {
                     vs = x
-                    if !quoted {
-                        ve = Swift.min(bearerRunEnd(x), n)
-                        while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
-                        resume = ve
-                    }
+                    ve = bearerRunEnd(x)
+                    while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
+                    resume = ve
                 }
             }
         }
@@ -415,6 +480,26 @@ extension TextScanner {
         guard isPlausibleValue(vs, ve, quoted: quoted, prose: prose) else { return nil }
         emit(vs, ve, .secret)
         return Swift.max(resume, i + 1)
+    }
+
+    /// For `value:` in `- name: API_TOKEN` / `value: "…"` lists (Kubernetes env, CI variables):
+    /// the kind of the `name` within the 160 bytes before.
+    func namedValueKind(before keyStart: Int) -> KeyKind? {
+        var k = keyStart - 4
+        while k >= 0 && keyStart - k <= 160 {
+            if hasIgnoringCase(k, "name") && !Bytes.isAlnum(at(k - 1)) {
+                var v = k + 4
+                while v < keyStart && (p[v] == UInt8(ascii: "\"") || p[v] == UInt8(ascii: "'") || p[v] == UInt8(ascii: " ")) { v += 1 }
+                guard v < keyStart, p[v] == UInt8(ascii: ":") || p[v] == UInt8(ascii: "=") else { return nil }
+                v += 1
+                while v < keyStart && (p[v] == UInt8(ascii: "\"") || p[v] == UInt8(ascii: "'") || p[v] == UInt8(ascii: " ")) { v += 1 }
+                var w = v
+                while w < keyStart && Self.isKeyByte(p[w]) && w - v < 64 { w += 1 }
+                return w - v >= 2 ? Self.classifyKey(p + v, w - v) : nil
+            }
+            k -= 1
+        }
+        return nil
     }
 
     @inline(__always) static func isKeyByte(_ c: UInt8) -> Bool {
@@ -435,13 +520,24 @@ extension TextScanner {
     /// A value that could be a real credential rather than a placeholder, a template, a
     /// variable reference or a flag. `prose` (an unquoted `key: value` outside code) asks for a
     /// value with a digit, a symbol or mixed case, or at least 10 characters.
-    func isPlausibleValue(_ vs: Int, _ ve: Int, quoted: Bool, prose: Bool = false) -> Bool {
+    func isPlausibleValue(_ vs: Int, _ ve: Int, quoted: Bool, prose: Bool = false, proseMinimum: Int = 10) -> Bool {
         let length = ve - vs
         guard length >= 3, length <= 512 else { return false }
-        switch p[vs] {
-        case UInt8(ascii: "$"), UInt8(ascii: "<"), UInt8(ascii: "{"), UInt8(ascii: "%"), UInt8(ascii: "["),
-             UInt8(ascii: "*"), UInt8(ascii: "#"), UInt8(ascii: "@"):
+        // Variables, templates and placeholders: $VAR ${VAR} $(cmd) %(name)s {{ x }} <your key> [SECRET]
+        let first = p[vs], second = at(vs + 1), last = p[ve - 1]
+        switch first {
+        case UInt8(ascii: "$"):
+            if second == UInt8(ascii: "{") || second == UInt8(ascii: "(") || Bytes.isLetter(second) || second == UInt8(ascii: "_") { return false }
+        case UInt8(ascii: "%"):
+            if second == UInt8(ascii: "(") || second == UInt8(ascii: "{") || (length == 2) { return false }
+        case UInt8(ascii: "{"):
+            if second == UInt8(ascii: "{") || second == UInt8(ascii: "%") || last == UInt8(ascii: "}") { return false }
+        case UInt8(ascii: "<"):
             return false
+        case UInt8(ascii: "["):
+            if last == UInt8(ascii: "]") { return false }
+        case UInt8(ascii: "#"), UInt8(ascii: "@"):
+            if !quoted { return false }
         default: break
         }
         var allSame = true
@@ -454,7 +550,7 @@ extension TextScanner {
             else if Bytes.isUpper(c) { uppers += 1 }
             else if Bytes.isLower(c) { lowers += 1 }
             else if c == UInt8(ascii: ".") { dots += 1 }
-            else if c == UInt8(ascii: "(") { hasParen = true }
+            else if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { hasParen = true }
             else if c != UInt8(ascii: "_") { symbols += 1 }
         }
         if allSame { return false }
@@ -463,11 +559,18 @@ extension TextScanner {
         if !quoted {
             if hasParen || at(ve) == UInt8(ascii: "(") { return false }
             // config.password, os.environ, self.secret: a reference, not a literal.
-            if dots > 0 && symbols == 0 && Self.isDottedIdentifier(p + vs, length) { return false }
+            if dots > 0 && symbols == 0 && digits == 0 && Self.isDottedIdentifier(p + vs, length) { return false }
             // A capitalised word ("Tomorrow") is prose; "hunter2", "s3cr3t!" or "xYz" are not.
             let mixedCase = lowers > 0 && (uppers > 1 || (uppers == 1 && !Bytes.isUpper(p[vs])))
-            if prose && digits == 0 && symbols == 0 && !mixedCase && length < 10 { return false }
+            if prose && digits == 0 && symbols == 0 && !mixedCase && length < proseMinimum { return false }
+            // CONSTANT_NAME or snake_name: an identifier in code, not a literal.
+            if digits == 0 && symbols == 0 && dots == 0 && (uppers == 0 || lowers == 0) && length >= 4 {
+                var hasUnderscore = false
+                for k in vs..<ve where p[k] == UInt8(ascii: "_") { hasUnderscore = true; break }
+                if hasUnderscore { return false }
+            }
         }
+        if startsWithProviderPrefix(vs) && !plausibleSecret(vs, ve, requireVariety: true) { return false }
         return true
     }
 
@@ -544,6 +647,7 @@ extension TextScanner {
             if has("authorization") { return .authorization }
             if equals("cookie") || equals("setcookie") { return .cookie }
             if has("password") || has("passwd") || has("passphrase") || has("credential") || has("privatekey")
+                || has("passwort") || has("kennwort") || has("motdepasse") || has("contrase")
                 || has("apikey") || has("accesskey") || has("secretkey") || has("clientsecret") {
                 return .credential
             }

@@ -30,16 +30,20 @@ extension TextScanner {
         var count = 4
         var pos = i + 4
         var sep: UInt8 = 0
+        var group = 4
         while count < length {
             let c = at(pos)
-            if Bytes.isAlnum(c) { count += 1; pos += 1; continue }
-            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-")) && count % 4 == 0 && (sep == 0 || sep == c) && Bytes.isAlnum(at(pos + 1)) {
+            if Bytes.isAlnum(c) { count += 1; group += 1; pos += 1; continue }
+            // Grouped form: separators only between groups of exactly four.
+            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-")) && group == 4 && (sep == 0 || sep == c) && Bytes.isAlnum(at(pos + 1)) {
                 sep = c
+                group = 0
                 pos += 1
                 continue
             }
             return nil
         }
+        if sep != 0 && group > 4 { return nil }
         let end = pos
         if isWordByte(end) { return nil }
         // Rearranged: BBAN first, then country code and check digits; letters count as 10–35.
@@ -146,17 +150,26 @@ extension TextScanner {
     /// Each run is examined once (`ipv6Until`).
     mutating func ipv6(_ i: Int) -> Int? {
         var s = i
-        while s > 0 && t2[Int(p[s - 1])] & ByteClass2.ipv6 != 0 && i - s <= 46 { s -= 1 }
+        while s > 0 && t2[Int(p[s - 1])] & ByteClass2.ipv6 != 0 && i - s <= 52 { s -= 1 }
         var e = i + 1
         while e < n && t2[Int(p[e])] & ByteClass2.ipv6 != 0 { e += 1 }
         ipv6Until = e
-        if i - s > 46 || isWordByte(s - 1) { return nil }
+        if i - s > 52 || isWordByte(s - 1) { return nil }
         var re = e
         while re > s && p[re - 1] == UInt8(ascii: ".") { re -= 1 }
-        guard re - s >= 3, re - s <= 45, !isWordByte(e), at(e) != UInt8(ascii: ":") else { return nil }
-        guard parseIPv6(s, re) else { return nil }
-        emit(s, re, .ipAddress)
-        return re
+        guard re - s >= 3, re - s <= 51, !isWordByte(e), at(e) != UInt8(ascii: ":") else { return nil }
+        if re - s <= 45 && parseIPv6(s, re) {
+            emit(s, re, .ipAddress)
+            return re
+        }
+        // "…:f972:8443", "::ffff:10.1.2.3:443": an address followed by a decimal port.
+        var c = re - 1
+        while c > s && Bytes.isDigit(p[c]) && re - c <= 5 { c -= 1 }
+        if c > s && p[c] == UInt8(ascii: ":") && re - c >= 2 && p[c - 1] != UInt8(ascii: ":") && c - s <= 45 && parseIPv6(s, c) {
+            emit(s, c, .ipAddress)
+            return c
+        }
+        return nil
     }
 
     func parseIPv6(_ s: Int, _ e: Int) -> Bool {
@@ -198,6 +211,8 @@ extension TextScanner {
             }
         }
         if compressed {
+            // "::1" (loopback) is the one single-group form accepted; "x[::2]"-like code is not.
+            if groups == 1 { return e - s == 3 && p[s] == UInt8(ascii: ":") && p[s + 2] == UInt8(ascii: "1") }
             return groups <= 7 && groups >= 2 && sawDigit
         }
         return groups == 8

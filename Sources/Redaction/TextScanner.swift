@@ -122,8 +122,14 @@ struct TextScanner {
         while i < n {
             let f = t[Int(p[i])]
             if f & word != 0 {
+                // Words are runs of ASCII word bytes or runs of non-ASCII bytes, so a number or a
+                // key right after CJK text ("電話番号は090-1234-5678") still starts a word.
                 var e = i + 1
-                while e < n && t[Int(p[e])] & word != 0 { e += 1 }
+                if p[i] < 0x80 {
+                    while e < n && t[Int(p[e])] & word != 0 && p[e] < 0x80 { e += 1 }
+                } else {
+                    while e < n && p[e] >= 0x80 { e += 1 }
+                }
                 let resume: Int
                 if f & ByteClass.digit != 0 {
                     resume = numeric(i)
@@ -150,6 +156,9 @@ struct TextScanner {
             return end
         }
         if let end = secretAtWord(i, e) { return end }
+        if (len == 8 || len == 6 || len == 10 || len == 3) && Bytes.lower(p[i]) == UInt8(ascii: "p"), let end = passwordInProse(i, e) {
+            return end
+        }
         if len <= 9 { noteContextWord(i, e) }
         return e
     }
@@ -162,6 +171,7 @@ struct TextScanner {
         case UInt8(ascii: "+"), UInt8(ascii: "("):
             if Bytes.isDigit(at(i + 1)) && !isWordByte(i - 1), let end = phone(i) {
                 emit(i, end, .phone)
+                phoneContextEnd = Int.min / 2
                 return end
             }
             return i + 1
@@ -191,7 +201,8 @@ struct TextScanner {
                 phoneContextEnd = e
             }
         case UInt8(ascii: "t"):
-            if (len == 3 && hasIgnoringCase(i, "tel")) || (len == 9 && hasIgnoringCase(i, "telephone"))
+            if (len == 3 && (hasIgnoringCase(i, "tel") || hasIgnoringCase(i, "txt"))) || (len == 9 && hasIgnoringCase(i, "telephone"))
+                || (len == 4 && hasIgnoringCase(i, "text"))
                 || (len == 7 && hasIgnoringCase(i, "telefon")) || (len == 8 && hasIgnoringCase(i, "telefono")) {
                 phoneContextEnd = e
             } else if len == 3 && hasIgnoringCase(i, "tag") {
@@ -208,7 +219,8 @@ struct TextScanner {
                 cardContextEnd = e
             }
         case UInt8(ascii: "m"):
-            if (len == 6 && hasIgnoringCase(i, "mobile")) || (len == 3 && hasIgnoringCase(i, "mob")) || (len == 5 && hasIgnoringCase(i, "mobil")) {
+            if (len == 6 && hasIgnoringCase(i, "mobile")) || (len == 3 && hasIgnoringCase(i, "mob")) || (len == 5 && hasIgnoringCase(i, "mobil"))
+                || (len == 9 && hasIgnoringCase(i, "voicemail")) {
                 phoneContextEnd = e
             }
         case UInt8(ascii: "f"):
@@ -217,7 +229,11 @@ struct TextScanner {
         case UInt8(ascii: "w"):
             if len == 8 && hasIgnoringCase(i, "whatsapp") { phoneContextEnd = e }
         case UInt8(ascii: "h"):
-            if len == 5 && hasIgnoringCase(i, "handy") { phoneContextEnd = e }
+            if (len == 5 && hasIgnoringCase(i, "handy")) || (len == 7 && hasIgnoringCase(i, "hotline")) || (len == 8 && hasIgnoringCase(i, "helpline")) {
+                phoneContextEnd = e
+            }
+        case UInt8(ascii: "d"):
+            if len == 4 && hasIgnoringCase(i, "dial") { phoneContextEnd = e }
         case UInt8(ascii: "s"):
             if len == 3 && hasIgnoringCase(i, "sms") { phoneContextEnd = e }
             else if (len == 3 && hasIgnoringCase(i, "ssn")) || (len == 6 && hasIgnoringCase(i, "social")) { ssnContextEnd = e }
@@ -230,7 +246,8 @@ struct TextScanner {
                 versionWordEnd = e
             }
         case UInt8(ascii: "r"):
-            if (len == 7 && hasIgnoringCase(i, "release")) || (len == 3 && hasIgnoringCase(i, "rev")) || (len == 8 && hasIgnoringCase(i, "revision")) {
+            if len == 5 && hasIgnoringCase(i, "reach") { phoneContextEnd = e }
+            else if (len == 7 && hasIgnoringCase(i, "release")) || (len == 3 && hasIgnoringCase(i, "rev")) || (len == 8 && hasIgnoringCase(i, "revision")) {
                 versionWordEnd = e
             }
         case UInt8(ascii: "b"):
