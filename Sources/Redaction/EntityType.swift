@@ -74,9 +74,18 @@ public enum RedactionAction: String, Sendable, CaseIterable, Comparable, CustomS
 
     public var description: String { rawValue }
 
-    public static func < (lhs: RedactionAction, rhs: RedactionAction) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    /// Position in `allCases` (redact, mask, hash, allow, block).
+    var order: Int {
+        switch self {
+        case .redact: return 0
+        case .mask: return 1
+        case .hash: return 2
+        case .allow: return 3
+        case .block: return 4
+        }
     }
+
+    public static func < (lhs: RedactionAction, rhs: RedactionAction) -> Bool { lhs.order < rhs.order }
 }
 
 /// One detected sensitive value in a text.

@@ -41,11 +41,13 @@ extension TextScanner {
         // digit strings (hashes, ids, adversarial input) linear.
         if r - s > 19 { return r }
         var resume = s + 1
-        if let end = card(s, r) { emit(s, end, .creditCard); resume = max(resume, end) }
-        if let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
-        if let end = ipv4(s, r) { emit(s, end, .ipAddress); resume = max(resume, end) }
         let prev = at(s - 1)
-        if prev != UInt8(ascii: "+") && prev != UInt8(ascii: "("), let end = phone(s) {
+        // Card numbers and SSNs may follow '#' ("card #4111…"); phone numbers may not ("#415-…" is a ticket).
+        let leftOK = numberLeftOK(s, allowHash: true)
+        if leftOK, let end = card(s, r) { emit(s, end, .creditCard); resume = max(resume, end) }
+        if leftOK, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
+        if let end = ipv4(s, r) { emit(s, end, .ipAddress); resume = max(resume, end) }
+        if leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#"), let end = phone(s, leftChecked: true) {
             emit(s, end, .phone)
             phoneContextEnd = Int.min / 2  // a phone word vouches for one number
             resume = max(resume, end)
@@ -113,10 +115,10 @@ extension TextScanner {
     /// 13–19 digits, ungrouped or in groups joined by one consistent separator (space, `-`, `.`),
     /// with an issuer prefix valid for the length, and the Luhn check. When a longer grouping
     /// fails, shorter prefixes of it are tried (a card followed by a CVV or more digits).
+    /// The caller has checked the left boundary (`numberLeftOK`).
     func card(_ s: Int, _ r: Int) -> Int? {
         let d0 = p[s]
         guard d0 >= UInt8(ascii: "2") && d0 <= UInt8(ascii: "6") else { return nil }
-        guard numberLeftOK(s, allowHash: true) else { return nil }
         var groups = Groups()
         var pos = s
         var runEnd = r
@@ -204,7 +206,8 @@ extension TextScanner {
     // MARK: - US social security numbers
 
     /// `AAA-GG-SSSS` or `AAA GG SSSS`; nine ungrouped digits only right after "SSN"/"social
-    /// security". Area not 000, 666 or 9xx; group not 00; serial not 0000.
+    /// security". Area not 000, 666 or 9xx; group not 00; serial not 0000. The caller has checked
+    /// the left boundary.
     func ssn(_ s: Int, _ r: Int) -> Int? {
         let end: Int
         if r - s == 3 {
@@ -218,7 +221,7 @@ extension TextScanner {
         } else {
             return nil
         }
-        guard numberLeftOK(s, allowHash: true), numberRightOK(end) else { return nil }
+        guard numberRightOK(end) else { return nil }
         var value = 0
         for i in s..<end where Bytes.isDigit(p[i]) { value = value * 10 + Int(p[i]) - 48 }
         let area = value / 1_000_000
@@ -263,10 +266,11 @@ extension TextScanner {
     /// NANP (`415-555-2671`, `(415) 555-2671`, `1-800-555-0199`), Indian mobile `98765 43210`,
     /// and `00` international. Ungrouped or short national numbers count only after a phone word
     /// (`call`, `tel`, `mobile`…), which keeps epoch seconds, order numbers and dates out.
-    func phone(_ start: Int) -> Int? {
+    func phone(_ start: Int, leftChecked: Bool = false) -> Int? {
         var pos = start
         var plus = false
         if p[pos] == UInt8(ascii: "+") { plus = true; pos += 1 }
+        if !plus && !leftChecked && !numberLeftOK(start) { return nil }
         var groups = Groups()
         var parenGroup = -1
         var firstDigit = -1
@@ -326,7 +330,6 @@ extension TextScanner {
             if parenGroup >= 0 && groups[parenGroup] == 1 { effective -= 1 }  // the "(0)" trunk in +44 (0)20 …
             return effective >= 8 && effective <= 15 ? end : nil
         }
-        guard numberLeftOK(start) else { return nil }
         let hasContext = start - phoneContextEnd <= 40
         let dateLike = groups.count == 3 && groups.total == 8 && (groups.equals(4, 2, 2) || groups.equals(2, 2, 4))
         if dateLike { return nil }

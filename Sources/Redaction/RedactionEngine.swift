@@ -53,6 +53,8 @@ public struct RedactionEngine: Sendable {
     public let policy: RedactionPolicy
     let hashKeys: (any HashKeyProvider)?
     let kinds: [EntityType]
+    /// Kind numbers in entity-name order (the order of report entries).
+    let kindsByName: [Int]
     let labels: [[UInt8]]
     let resolvedRules: [RuleKey: ResolvedRules]
 
@@ -75,7 +77,9 @@ public struct RedactionEngine: Sendable {
     public init(policy: RedactionPolicy = .standard, hashKeys: (any HashKeyProvider)? = nil) {
         self.policy = policy
         self.hashKeys = hashKeys
-        self.kinds = policy.entityTypes
+        let kinds = policy.entityTypes
+        self.kinds = kinds
+        self.kindsByName = kinds.indices.sorted { kinds[$0] < kinds[$1] }
         self.labels = kinds.map { Array("[\($0.name)]".utf8) }
         var table: [RuleKey: ResolvedRules] = [:]
         let regions: [String?] = [nil] + policy.regions.keys.sorted()
@@ -179,15 +183,15 @@ public struct RedactionEngine: Sendable {
         newMetadata.reserveCapacity(metadata.count)
         for (key, value) in metadata {
             if visitor.redactor.blocked != nil { break }
-            let path: [JSONPathComponent] = [.key("metadata"), .key(key)]
-            switch visitor.fieldDecision(path) {
+            let decision = rules.fieldRules.isEmpty ? .keep : visitor.fieldDecision([.key("metadata"), .key(key)])
+            switch decision {
             case .drop:
                 visitor.droppedFields += 1
                 continue
             case .keepUnscanned:
                 newMetadata.append((key, value))
             case .keep:
-                let secret = Redactor.isCredentialKey(key, includeCookies: true)
+                let secret = visitor.isCredential(key)
                 let replaced = visitor.redactor.redact(value, wholeValueIsSecret: secret, path: { "metadata.\(key)" })
                 newMetadata.append((key, replaced ?? value))
             }
@@ -208,8 +212,8 @@ struct RecordVisitor: JSONStringVisitor {
     var redactor: Redactor
     let fieldRules: [FieldRule]
     var droppedFields = 0
-    var lastKey = ""
-    var lastKeyIsCredential = false
+    /// Recently classified member names (most records repeat a handful: role, content, …).
+    var keyCache: [(key: String, isCredential: Bool)] = []
 
     func fieldDecision(_ path: [JSONPathComponent]) -> JSONMemberDecision {
         for rule in fieldRules where rule.matches(path) {
@@ -226,19 +230,46 @@ struct RecordVisitor: JSONStringVisitor {
         return decision
     }
 
+    mutating func isCredential(_ key: String) -> Bool {
+        if let hit = keyCache.firstIndex(where: { $0.key == key }) {
+            let entry = keyCache[hit]
+            if hit > 0 { keyCache.swapAt(hit, hit - 1) }  // frequent keys drift to the front
+            return entry.isCredential
+        }
+        let result = Redactor.isCredentialKey(key, includeCookies: true)
+        if keyCache.count >= 12 { keyCache.removeLast() }
+        keyCache.append((key, result))
+        return result
+    }
+
     mutating func rewrite(_ string: String, path: [JSONPathComponent]) -> String? {
         if redactor.blocked != nil || string.isEmpty { return nil }
-        var credential = false
-        for component in path.reversed() {
-            guard case .key(let key) = component else { continue }
-            if key != lastKey {
-                lastKey = key
-                lastKeyIsCredential = Redactor.isCredentialKey(key, includeCookies: true)
-            }
-            credential = lastKeyIsCredential
-            break
-        }
+        let credential = nearestKeyIsCredential(path)
         return redactor.redact(string, wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+    }
+
+    /// Scans the raw bytes of strings without escapes, so no String is built unless something
+    /// is found (or a custom detector needs one).
+    mutating func rewrite(rawBody: UnsafeRawBufferPointer, hasEscapes: Bool, path: [JSONPathComponent]) -> String? {
+        if hasEscapes { return rewrite(JSONSyntax.unescape(rawBody), path: path) }
+        if redactor.blocked != nil || rawBody.isEmpty { return nil }
+        let credential = nearestKeyIsCredential(path)
+        let bytes = UnsafeBufferPointer(start: rawBody.baseAddress!.assumingMemoryBound(to: UInt8.self), count: rawBody.count)
+        return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
+                               wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+    }
+
+    mutating func nearestKeyIsCredential(_ path: [JSONPathComponent]) -> Bool {
+        var credential = false
+        var k = path.count - 1
+        while k >= 0 {
+            if case .key(let key) = path[k] {
+                credential = isCredential(key)
+                break
+            }
+            k -= 1
+        }
+        return credential
     }
 }
 
@@ -259,7 +290,16 @@ struct Redactor {
         self.key = key
     }
 
-    static let actionIndex: [RedactionAction: Int] = Dictionary(uniqueKeysWithValues: RedactionAction.allCases.enumerated().map { ($1, $0) })
+    /// Position of an action in `RedactionAction.allCases` (the layout of `counts`).
+    @inline(__always) static func actionIndex(_ action: RedactionAction) -> Int {
+        switch action {
+        case .redact: return 0
+        case .mask: return 1
+        case .hash: return 2
+        case .allow: return 3
+        case .block: return 4
+        }
+    }
 
     static func isCredentialKey(_ key: String, includeCookies: Bool) -> Bool {
         var k = key
@@ -275,30 +315,38 @@ struct Redactor {
 
     /// The report for everything redacted so far.
     func report(droppedFields: Int) -> RedactionReport {
-        var report = RedactionReport(policyVersion: engine.policy.version, droppedFields: droppedFields)
-        guard !counts.isEmpty else { return report }
-        let actions = RedactionAction.allCases
-        for (kind, entity) in engine.kinds.enumerated() {
-            for (a, action) in actions.enumerated() {
-                let n = counts[kind * actions.count + a]
-                if n > 0 { report.counts[entity, default: [:]][action] = n }
+        guard !counts.isEmpty else { return RedactionReport(policyVersion: engine.policy.version, droppedFields: droppedFields) }
+        var entries: [RedactionReport.Entry] = []
+        for kind in engine.kindsByName {
+            for a in 0..<5 {
+                let n = counts[kind * 5 + a]
+                if n > 0 { entries.append(RedactionReport.Entry(entity: engine.kinds[kind], action: Self.actions[a], count: n)) }
             }
         }
-        return report
+        return RedactionReport(policyVersion: engine.policy.version, sortedEntries: entries, droppedFields: droppedFields)
     }
+
+    static let actions: [RedactionAction] = [.redact, .mask, .hash, .allow, .block]
 
     /// Redacts one string; nil when nothing changes (or when a blocked type was found: then
     /// `blocked` is set and the caller stops).
     mutating func redact(_ text: String, wholeValueIsSecret: Bool, path: () -> String) -> String? {
-        if let result = text.utf8.withContiguousStorageIfAvailable({ redact(bytes: $0, text: text, wholeValueIsSecret: wholeValueIsSecret, path: path) }) {
+        if let result = text.utf8.withContiguousStorageIfAvailable({
+            redact(bytes: $0, makeText: { text }, wholeValueIsSecret: wholeValueIsSecret, path: path)
+        }) {
             return result
         }
         var copy = text
         copy.makeContiguousUTF8()
-        return copy.utf8.withContiguousStorageIfAvailable { redact(bytes: $0, text: copy, wholeValueIsSecret: wholeValueIsSecret, path: path) } ?? nil
+        return copy.utf8.withContiguousStorageIfAvailable {
+            redact(bytes: $0, makeText: { copy }, wholeValueIsSecret: wholeValueIsSecret, path: path)
+        } ?? nil
     }
 
-    mutating func redact(bytes: UnsafeBufferPointer<UInt8>, text: String, wholeValueIsSecret: Bool, path: () -> String) -> String? {
+    /// Redacts the UTF-8 `bytes`; `makeText` gives the same text as a String, needed only by
+    /// custom detectors.
+    mutating func redact(bytes: UnsafeBufferPointer<UInt8>, makeText: () -> String, wholeValueIsSecret: Bool,
+                         path: () -> String) -> String? {
         raw.removeAll(keepingCapacity: true)
         if wholeValueIsSecret, bytes.count > 0 {
             let scanner = TextScanner(bytes, spans: [])
@@ -307,17 +355,17 @@ struct Redactor {
             }
         }
         if raw.isEmpty { TextScanner.scan(bytes, into: &raw) }
-        engine.runCustomDetectors(on: text, into: &raw)
+        if !engine.policy.customDetectors.isEmpty { engine.runCustomDetectors(on: makeText(), into: &raw) }
         if raw.isEmpty { return nil }
         resolved.removeAll(keepingCapacity: true)
         TextScanner.resolve(&raw, into: &resolved)
 
-        let actionCount = RedactionAction.allCases.count
+        let actionCount = 5  // RedactionAction.allCases.count
         if counts.isEmpty { counts = [Int](repeating: 0, count: engine.kinds.count * actionCount) }
         var changed = false
         for span in resolved {
             let action = rules.actions[span.kind]
-            counts[span.kind * actionCount + Self.actionIndex[action]!] += 1
+            counts[span.kind * actionCount + Self.actionIndex(action)] += 1
             switch action {
             case .block:
                 blocked = (span.kind, path())

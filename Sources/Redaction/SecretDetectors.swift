@@ -405,6 +405,9 @@ extension TextScanner {
             if j >= 0 && p[j] == UInt8(ascii: "\\") { j -= 1 }
         }
         let keyEnd = j + 1
+        // Keys end with a letter (or a letter and one digit): a quick exit for digit-dense text.
+        let lastKeyByte = at(keyEnd - 1)
+        guard Bytes.isLetter(lastKeyByte) || (Bytes.isDigit(lastKeyByte) && Bytes.isLetter(at(keyEnd - 2))) else { return nil }
         while j >= 0 && Self.isKeyByte(p[j]) {
             j -= 1
             if keyEnd - j > 48 { return nil }
@@ -619,52 +622,66 @@ extension TextScanner {
     }
 
     /// Classifies a key name (case and `_`/`-`/`.` ignored); nil when it is not credential-like.
+    /// One pass over the normalised name plus suffix checks: O(length).
     static func classifyKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> KeyKind? {
         guard length <= 64 else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> KeyKind? in
-            var m = 0
-            for k in 0..<length where Bytes.isAlnum(key[k]) { buffer[m] = Bytes.lower(key[k]); m += 1 }
-            let norm = UnsafeBufferPointer(rebasing: buffer[0..<m])
-            func has(_ s: StaticString) -> Bool {
+            var count = 0
+            for k in 0..<length where Bytes.isAlnum(key[k]) { buffer[count] = Bytes.lower(key[k]); count += 1 }
+            let m = count
+            let norm = UnsafePointer(buffer.baseAddress!)
+            @inline(__always) func at(_ k: Int, _ s: StaticString) -> Bool {
                 let l = s.utf8CodeUnitCount
-                guard m >= l else { return false }
+                guard k + l <= m else { return false }
                 let q = s.utf8Start
-                outer: for start in 0...(m - l) {
-                    for k in 0..<l where norm[start + k] != q[k] { continue outer }
-                    return true
-                }
-                return false
-            }
-            func ends(_ s: StaticString) -> Bool {
-                let l = s.utf8CodeUnitCount
-                guard m >= l else { return false }
-                let q = s.utf8Start
-                for k in 0..<l where norm[m - l + k] != q[k] { return false }
+                for x in 0..<l where norm[k + x] != q[x] { return false }
                 return true
             }
-            func equals(_ s: StaticString) -> Bool { m == s.utf8CodeUnitCount && ends(s) }
-
-            if has("authorization") { return .authorization }
-            if equals("cookie") || equals("setcookie") { return .cookie }
-            if has("password") || has("passwd") || has("passphrase") || has("credential") || has("privatekey")
-                || has("passwort") || has("kennwort") || has("motdepasse") || has("contrase")
-                || has("apikey") || has("accesskey") || has("secretkey") || has("clientsecret") {
-                return .credential
+            @inline(__always) func ends(_ s: StaticString) -> Bool { m >= s.utf8CodeUnitCount && at(m - s.utf8CodeUnitCount, s) }
+            @inline(__always) func equals(_ s: StaticString) -> Bool { m == s.utf8CodeUnitCount && at(0, s) }
+            var hasAPI = false, hasQualifier = false
+            for k in 0..<m {
+                switch norm[k] {
+                case UInt8(ascii: "p"):
+                    if at(k, "passw") || at(k, "passphrase") || at(k, "privatekey") { return .credential }
+                case UInt8(ascii: "s"):
+                    if at(k, "secret") && !at(k, "secretary") { return .credential }
+                    if at(k, "signing") || at(k, "storage") || at(k, "shared") || at(k, "session") || at(k, "subscription") || at(k, "service") {
+                        hasQualifier = true
+                    }
+                case UInt8(ascii: "c"):
+                    if at(k, "credential") || at(k, "contrase") { return .credential }
+                    if at(k, "client") { hasQualifier = true }
+                case UInt8(ascii: "a"):
+                    if at(k, "authorization") { return .authorization }
+                    if at(k, "apikey") || at(k, "accesskey") { return .credential }
+                    if at(k, "api") { hasAPI = true }
+                    if at(k, "account") || at(k, "auth") { hasQualifier = true }
+                case UInt8(ascii: "k"):
+                    if at(k, "kennwort") { return .credential }
+                case UInt8(ascii: "m"):
+                    if at(k, "motdepasse") { return .credential }
+                    if at(k, "master") { hasQualifier = true }
+                case UInt8(ascii: "e"):
+                    if at(k, "encryption") { hasQualifier = true }
+                case UInt8(ascii: "l"):
+                    if at(k, "license") { hasQualifier = true }
+                case UInt8(ascii: "w"):
+                    if at(k, "webhook") { hasQualifier = true }
+                default:
+                    break
+                }
             }
-            if has("secret") && !has("secretary") { return .credential }
+            if equals("cookie") || equals("setcookie") { return .cookie }
             if ends("token") { return .credential }
-            if ends("pwd") || equals("pw") || equals("pass") || equals("dbpass") || equals("smtppass") { return .credential }
+            if ends("pwd") || equals("pw") || equals("pass") { return .credential }
             if ends("pass") {
                 // db_pass, SMTP-PASS: a separator right before "pass" (not "bypass", "compass").
                 let sep = length >= 5 ? key[length - 5] : 0
                 if sep == UInt8(ascii: "_") || sep == UInt8(ascii: "-") || sep == UInt8(ascii: ".") { return .credential }
             }
             if equals("auth") || ends("basicauth") || ends("httpauth") { return .authorization }
-            if ends("key") && (has("api") || has("signing") || has("encryption") || has("master") || has("license")
-                || has("subscription") || has("client") || has("account") || has("storage") || has("shared")
-                || has("session") || has("auth") || has("webhook") || has("service")) {
-                return .credential
-            }
+            if ends("key") && (hasAPI || hasQualifier) { return .credential }
             return nil
         }
     }

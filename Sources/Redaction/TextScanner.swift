@@ -35,6 +35,7 @@ struct TextScanner {
     let n: Int
     let t: UnsafePointer<UInt8> = ByteClass.table
     let t2: UnsafePointer<UInt8> = ByteClass2.table
+    let gates: UnsafePointer<UInt8> = WordGate.table
     var spans: [RawSpan]
 
     /// IPv6 candidate runs are parsed once; `:` triggers before this offset are skipped.
@@ -149,17 +150,18 @@ struct TextScanner {
     }
 
     /// A word starting with a letter at `i` and ending at `e`.
-    mutating func letterWord(_ i: Int, _ e: Int) -> Int {
+    @inline(__always) mutating func letterWord(_ i: Int, _ e: Int) -> Int {
         let len = e - i
         if len >= 4, Bytes.isLetter(p[i + 1]), Bytes.isDigit(p[i + 2]), Bytes.isDigit(p[i + 3]), let end = iban(i) {
             emit(i, end, .iban)
             return end
         }
-        if let end = secretAtWord(i, e) { return end }
-        if (len == 8 || len == 6 || len == 10 || len == 3) && Bytes.lower(p[i]) == UInt8(ascii: "p"), let end = passwordInProse(i, e) {
-            return end
-        }
-        if len <= 9 { noteContextWord(i, e) }
+        // Most words start with a letter pair no detector cares about: one table load decides.
+        let gate = gates[WordGate.index(p[i], at(i + 1))]
+        if gate == 0 { return e }
+        if gate & WordGate.secret != 0, let end = secretAtWord(i, e) { return end }
+        if gate & WordGate.password != 0, let end = passwordInProse(i, e) { return end }
+        if gate & WordGate.context != 0 && len <= 9 { noteContextWord(i, e) }
         return e
     }
 
@@ -322,6 +324,38 @@ enum ByteClass2 {
         add(alnum + "+/=", base64Padded)
         add(alnum + "+/=\\:,- \t\r\n", pemBody)
         for c in 0x80..<0x100 { t[c] |= local | label }
+        return UnsafePointer(t)
+    }()
+}
+
+/// Which detectors a word can concern, by its first two letters (case-insensitive): provider key
+/// prefixes (`sk`, `gh`, `AK`, `ey`, `Be`…), password words (`pa`, `pw`) and context words
+/// (`phone`, `call`, `ssn`, `version`…). 27 × 27 entries: a–z, then "anything else".
+enum WordGate {
+    static let secret: UInt8 = 1
+    static let password: UInt8 = 2
+    static let context: UInt8 = 4
+
+    @inline(__always) static func index(_ c0: UInt8, _ c1: UInt8) -> Int {
+        let a = Int(c0 | 0x20) &- 0x61, b = Int(c1 | 0x20) &- 0x61
+        let x = a >= 0 && a < 26 ? a : 26
+        let y = b >= 0 && b < 26 ? b : 26
+        return x * 27 + y
+    }
+
+    /// The table. `nonisolated(unsafe)` is sound: filled once here, read-only afterwards, never freed.
+    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 27 * 27)
+        t.initialize(repeating: 0, count: 27 * 27)
+        func mark(_ pairs: String, _ flag: UInt8) {
+            for pair in pairs.split(separator: " ") {
+                let b = Array(pair.utf8)
+                t[index(b[0], b.count > 1 ? b[1] : 0)] |= flag
+            }
+        }
+        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py", secret)
+        mark("pa pw", password)
+        mark("ph po te tx ta ca ce ch co mo fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi", context)
         return UnsafePointer(t)
     }()
 }

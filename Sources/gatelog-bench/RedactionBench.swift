@@ -18,6 +18,7 @@ enum RedactionBench {
         var corpusPath: String?
         var qualityOnly = false
         var showErrors = 0
+        var only: String?
         var i = 0
         while i < arguments.count {
             let a = arguments[i]
@@ -33,6 +34,7 @@ enum RedactionBench {
             case "--seed": seed = UInt64(try value()) ?? seed
             case "--corpus": corpusPath = try value()
             case "--quality-only": qualityOnly = true
+            case "--only": only = try value()
             case "--show-errors": showErrors = Int(try value()) ?? 0
             case "--detect":
                 // Prints what the built-in detectors find in one text (for investigating corpus errors).
@@ -51,7 +53,8 @@ enum RedactionBench {
         print("warning: debug build; use `swift build -c release --product gatelog-bench` for real figures")
         #endif
         if !qualityOnly {
-            throughput(engine: engine, megabytes: megabytes, seed: seed)
+            throughput(engine: engine, megabytes: megabytes, seed: seed, only: only)
+            if only != nil { return }
         }
         let corpus: [CorpusDocument]
         let source: String
@@ -121,7 +124,7 @@ enum RedactionBench {
             best = min(best, now() - start)
         }
         let mb = Double(bytes) / 1e6
-        print(String(format: "%-44@ %8.1f MB %9.1f MB/s   (%.3f s, %d)", name as NSString, mb, mb / best, best, sink))
+        print(name.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: " %7.1f MB %8.1f MB/s   (best %.3f s, %d detections)", mb, mb / best, best, sink / rounds))
     }
 
     static let prose = [
@@ -177,34 +180,36 @@ enum RedactionBench {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func throughput(engine: RedactionEngine, megabytes: Int, seed: UInt64) {
+    /// Runs the throughput workloads (`only`: typical, dense, adversarial, records or probes).
+    static func throughput(engine: RedactionEngine, megabytes: Int, seed: UInt64, only: String?) {
+        func wanted(_ name: String) -> Bool { only == nil || only == name }
         print("## redaction throughput (1 thread)")
         let typical = typicalText(megabytes: megabytes, seed: seed)
         let typicalLines = typical.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        measure("typical prompt/response text (redactText)", bytes: typical.utf8.count) {
+        if wanted("typical") { measure("typical prompt/response text (redactText)", bytes: typical.utf8.count, rounds: only == nil ? 3 : 20) {
             var n = 0
             for line in typicalLines { n &+= (try? engine.redactText(line, region: "us"))?.report.totalDetections ?? 0 }
             return n
-        }
+        } }
         var generator = CorpusGenerator(seed: seed)
         var dense = ""
         while dense.utf8.count < (megabytes / 4) << 20 { dense += generator.document(kind: .prompt).text + "\n" }
         let denseLines = dense.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        measure("entity-dense corpus text (redactText)", bytes: dense.utf8.count) {
+        if wanted("dense") { measure("entity-dense corpus text (redactText)", bytes: dense.utf8.count, rounds: only == nil ? 3 : 20) {
             var n = 0
             for line in denseLines { n &+= (try? engine.redactText(line, region: "us"))?.report.totalDetections ?? 0 }
             return n
-        }
+        } }
         let adversarial = adversarialText(megabytes: max(1, megabytes / 4), seed: seed)
         let chunks = stride(from: 0, to: adversarial.utf8.count, by: 64 << 10).map { start -> String in
             let bytes = Array(adversarial.utf8)
             return String(decoding: bytes[start..<min(bytes.count, start + (64 << 10))], as: UTF8.self)
         }
-        measure("adversarial digit/symbol text (redactText)", bytes: adversarial.utf8.count) {
+        if wanted("adversarial") { measure("adversarial digit/symbol text (redactText)", bytes: adversarial.utf8.count, rounds: only == nil ? 3 : 20) {
             var n = 0
             for chunk in chunks { n &+= (try? engine.redactText(chunk, region: "us"))?.report.totalDetections ?? 0 }
             return n
-        }
+        } }
         // Whole records: a JSON request/response per 4 KB of typical text.
         var records: [[UInt8]] = []
         var recordBytes = 0
@@ -233,13 +238,14 @@ enum RedactionBench {
             k += 2
         }
         let metadata = [("user_agent", "gateway/1.4"), ("client_ip", "203.0.113.7"), ("authorization", "Bearer abc")]
-        measure("records (redactRecord, \(records.count) records)", bytes: recordBytes) {
+        if wanted("records") { measure("records (redactRecord, \(records.count) records)", bytes: recordBytes, rounds: only == nil ? 3 : 10) {
             var n = 0
             for r in records {
                 n &+= (try? engine.redactRecord(content: r, metadata: metadata, region: "us"))?.report.totalDetections ?? 0
             }
             return n
-        }
+        } }
+        guard wanted("probes") else { return }
         print("\n## linear-time probes (1 MiB each)")
         let base64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         var random = SeededRandom(seed: seed &+ 4)
@@ -257,7 +263,7 @@ enum RedactionBench {
         for (name, text) in probes {
             let start = now()
             let n = (try? engine.redactText(text, region: "us"))?.report.totalDetections ?? -1
-            print(String(format: "%-40@ %8.1f ms  (%d detections)", name as NSString, (now() - start) * 1000, n))
+            print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: " %8.1f ms  (%d detections)", (now() - start) * 1000, n))
         }
     }
 }
