@@ -439,25 +439,19 @@ extension TextScanner {
         if q == UInt8(ascii: "\"") || q == UInt8(ascii: "'") || q == UInt8(ascii: "`") {
             quoted = true
             vs = v + 1
-            ve = vs
-            while ve < n && p[ve] != q && p[ve] != 0x0A && ve - vs <= 512 {
-                if p[ve] == UInt8(ascii: "\\") && at(ve + 1) != 0x0A { ve += 1 }
-                ve += 1
-            }
-            guard ve < n, p[ve] == q else { return nil }
+            ve = closingQuote(q, from: vs)
+            guard ve - vs <= 512, ve < n, p[ve] == q else { return nil }
             resume = ve + 1
         } else if q == UInt8(ascii: "\\") && at(v + 1) == UInt8(ascii: "\"") {
             // A JSON-escaped string inside text: \"value\"
             quoted = true
             vs = v + 2
-            ve = vs
-            while ve + 1 < n && !(p[ve] == UInt8(ascii: "\\") && p[ve + 1] == UInt8(ascii: "\"")) && p[ve] != 0x0A && ve - vs <= 512 { ve += 1 }
-            guard ve + 1 < n, p[ve] == UInt8(ascii: "\\") else { return nil }
+            ve = closingQuote(UInt8(ascii: "\\"), from: vs)
+            guard ve - vs <= 512, ve + 1 < n, p[ve] == UInt8(ascii: "\\") else { return nil }
             resume = ve + 2
         } else {
             vs = v
-            ve = v
-            while ve < n && !Self.isValueTerminator(p[ve]) && ve - vs <= 512 { ve += 1 }
+            ve = nextStop(from: vs, cache: &valueEndCache, isStop: Self.isValueTerminator, accept: { _ in true })
             guard ve - vs <= 512 else { return nil }
             while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
             resume = ve
@@ -486,10 +480,15 @@ extension TextScanner {
     }
 
     /// For `value:` in `- name: API_TOKEN` / `value: "…"` lists (Kubernetes env, CI variables):
-    /// the kind of the `name` within the 160 bytes before.
+    /// the kind of the `name` on the same or the previous line, within 96 bytes before.
     func namedValueKind(before keyStart: Int) -> KeyKind? {
         var k = keyStart - 4
-        while k >= 0 && keyStart - k <= 160 {
+        var newlines = 0
+        while k >= 0 && keyStart - k <= 96 {
+            if p[k] == 0x0A {
+                newlines += 1
+                if newlines == 2 { return nil }
+            }
             if hasIgnoringCase(k, "name") && !Bytes.isAlnum(at(k - 1)) {
                 var v = k + 4
                 while v < keyStart && (p[v] == UInt8(ascii: "\"") || p[v] == UInt8(ascii: "'") || p[v] == UInt8(ascii: " ")) { v += 1 }
@@ -503,6 +502,37 @@ extension TextScanner {
             k -= 1
         }
         return nil
+    }
+
+    /// The end of a quoted value starting at `from`: the next `quote` not preceded by a
+    /// backslash, or a newline. For `\\` it finds the next `\\"` (an escaped quote in text
+    /// that quotes JSON). Results come from forward-only caches, so repeated calls stay linear.
+    mutating func closingQuote(_ quote: UInt8, from: Int) -> Int {
+        let p = self.p, n = self.n
+        let notEscaped: (Int) -> Bool = { k in p[k] == 0x0A || k == 0 || p[k - 1] != UInt8(ascii: "\\") }
+        switch quote {
+        case UInt8(ascii: "\""):
+            return nextStop(from: from, cache: &doubleQuoteCache, isStop: { $0 == 0x0A || $0 == UInt8(ascii: "\"") }, accept: notEscaped)
+        case UInt8(ascii: "'"):
+            return nextStop(from: from, cache: &singleQuoteCache, isStop: { $0 == 0x0A || $0 == UInt8(ascii: "'") }, accept: notEscaped)
+        case UInt8(ascii: "`"):
+            return nextStop(from: from, cache: &backtickCache, isStop: { $0 == 0x0A || $0 == UInt8(ascii: "`") }, accept: { _ in true })
+        default:
+            return nextStop(from: from, cache: &escapedQuoteCache, isStop: { $0 == 0x0A || $0 == UInt8(ascii: "\\") },
+                            accept: { k in p[k] == 0x0A || (k + 1 < n && p[k + 1] == UInt8(ascii: "\"")) })
+        }
+    }
+
+    /// The first position at or after `from` whose byte satisfies `isStop` and whose position
+    /// satisfies `accept` (both must depend on the text only, not on `from`), or `n`.
+    /// Forward-only cache: a start inside `[cache.from, cache.at]` has the same answer, and new
+    /// searches begin after the previous answer, so all searches of a scan cost O(n) together.
+    func nextStop(from: Int, cache: inout (from: Int, at: Int), isStop: (UInt8) -> Bool, accept: (Int) -> Bool) -> Int {
+        if from >= cache.from && from <= cache.at { return cache.at }
+        var k = from
+        while k < n && !(isStop(p[k]) && accept(k)) { k += 1 }
+        cache = (from, k)
+        return k
     }
 
     @inline(__always) static func isKeyByte(_ c: UInt8) -> Bool {

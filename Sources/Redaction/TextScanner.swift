@@ -43,6 +43,12 @@ struct TextScanner {
     /// Forward-only caches of the next PEM `-----END ` and `-----BEGIN ` markers (see `nextMarker`).
     var pemEndCache = (from: Int.max, at: -1)
     var pemBeginCache = (from: Int.max, at: -1)
+    /// Forward-only caches for the ends of assignment values (see `nextMarker(from:cache:_:accept:)`).
+    var valueEndCache = (from: Int.max, at: -1)
+    var doubleQuoteCache = (from: Int.max, at: -1)
+    var singleQuoteCache = (from: Int.max, at: -1)
+    var backtickCache = (from: Int.max, at: -1)
+    var escapedQuoteCache = (from: Int.max, at: -1)
     /// Maximal-run caches: a run of a class that contains `from` ends at `end`.
     var tokenRun = (from: -1, end: -1)
     var tokenDotRun = (from: -1, end: -1)
