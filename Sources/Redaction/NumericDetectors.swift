@@ -303,8 +303,8 @@ extension TextScanner {
                 if c == UInt8(ascii: " ") && (at(next) == UInt8(ascii: "-") || at(next) == UInt8(ascii: "/")) && at(next + 1) == UInt8(ascii: " ") {
                     next += 2
                 }
-            } else if open && Bytes.isDigit(c) {
-                next = pos
+            } else if (open && Bytes.isDigit(c)) || (c == UInt8(ascii: "(") && parenGroup < 0) {
+                next = pos  // "(415)555-2671", "+44(0)20 …"
             } else {
                 break
             }
@@ -316,7 +316,14 @@ extension TextScanner {
             }
             break
         }
-        guard numberRightOK(end) else { return nil }
+        // An extension glued to the number ("555-123-4567x890", "…ext12") stays outside the span.
+        var extensionOK = false
+        if at(end) == UInt8(ascii: "x") && Bytes.isDigit(at(end + 1)) {
+            extensionOK = true
+        } else if hasIgnoringCase(end, "ext") && (Bytes.isDigit(at(end + 3)) || at(end + 3) == UInt8(ascii: ".")) {
+            extensionOK = true
+        }
+        guard extensionOK || numberRightOK(end) else { return nil }
         if !spaceOrDashOnly && groups.count == 4 && parenGroup < 0 && groups[0] <= 3 && groups[1] <= 3 && groups[2] <= 3 && groups[3] <= 3 {
             var dotsOnly = true
             for k in start..<end where !Bytes.isDigit(p[k]) && p[k] != UInt8(ascii: ".") { dotsOnly = false; break }
@@ -343,6 +350,9 @@ extension TextScanner {
                 if minLen >= 2 { return end }
             }
             if hasContext && groups.total >= 7 && (groups.count >= 2 || groups.total >= 10) { return end }
+            // Ungrouped national number with a trunk zero ("02079460958", "09876543210"); not
+            // right after "ISBN" (ISBN-10s may start with 0).
+            if groups.count == 1 && parenGroup < 0 && (groups.total == 10 || groups.total == 11) && start - isbnContextEnd > 12 { return end }
             return nil
         }
         if groups.equals(3, 3, 4) { return end }

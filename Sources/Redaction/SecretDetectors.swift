@@ -225,8 +225,9 @@ extension TextScanner {
     // MARK: - JWT
 
     /// `header.payload.signature` in base64url, where the header decodes to a JOSE header
-    /// (contains `"alg"` or `"typ"`), the payload to a JSON object, and the signature is empty
-    /// (unsecured) or at least 16 characters.
+    /// (contains `"alg"` or `"typ"`) or header and payload are both `eyJ…` objects of 16+
+    /// characters, the payload is a JSON object, and the signature is empty (unsecured) or at
+    /// least 16 characters.
     mutating func jwt(_ i: Int) -> Int? {
         let headerEnd = tokenRunEnd(i)
         guard headerEnd - i >= 10, headerEnd - i <= 2048, at(headerEnd) == UInt8(ascii: ".") else { return nil }
@@ -239,9 +240,13 @@ extension TextScanner {
         let signatureEnd = tokenRunEnd(signatureStart)
         let signatureLength = signatureEnd - signatureStart
         guard signatureLength == 0 || signatureLength >= 16 else { return nil }
-        guard let header = decodeBase64(i, headerEnd, urlSafe: true),
-              header.first == UInt8(ascii: "{"),
-              contains(header, "\"alg\"") || contains(header, "\"typ\"") else { return nil }
+        // The header decodes to a JOSE header, or both header and payload are sizeable base64url
+        // JSON objects ("eyJ…" = '{"').
+        let bothObjects = has(payloadStart, "eyJ") && headerEnd - i >= 16 && payloadEnd - payloadStart >= 16
+        if !bothObjects {
+            guard let header = decodeBase64(i, headerEnd, urlSafe: true), header.first == UInt8(ascii: "{"),
+                  contains(header, "\"alg\"") || contains(header, "\"typ\"") else { return nil }
+        }
         emit(i, signatureEnd, .secret)
         return signatureEnd
     }
@@ -287,7 +292,8 @@ extension TextScanner {
 
     // MARK: - HTTP authorization
 
-    /// `Bearer <token>`: the token (RFC 6750 characters, at least 12, varied) is the secret.
+    /// `Bearer <token>` (RFC 6750 characters, at least 12, varied): scheme and token are the
+    /// secret, as the value of an Authorization header.
     mutating func bearer(_ e: Int) -> Int? {
         var v = e
         while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && v - e < 3 { v += 1 }
@@ -295,11 +301,11 @@ extension TextScanner {
         var end = bearerRunEnd(v)
         while end > v && (p[end - 1] == UInt8(ascii: ".") || p[end - 1] == UInt8(ascii: ",")) { end -= 1 }
         guard end - v >= 12, end - v <= 8192, plausibleSecret(v, end, requireVariety: true) else { return nil }
-        emit(v, end, .secret)
+        emit(e - 6, end, .secret)
         return end
     }
 
-    /// `Basic <base64>` whose decoding is printable `user:password`.
+    /// `Basic <base64>` whose decoding is printable `user:password`: scheme and credential.
     mutating func basic(_ e: Int) -> Int? {
         var v = e
         while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && v - e < 3 { v += 1 }
@@ -310,7 +316,7 @@ extension TextScanner {
         guard length >= 8, length % 4 == 0, !isWordByte(end) else { return nil }
         guard let decoded = decodeBase64(v, end, urlSafe: false), decoded.count >= 3,
               decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), decoded.contains(UInt8(ascii: ":")) else { return nil }
-        emit(v, end, .secret)
+        emit(e - 5, end, .secret)
         return end
     }
 
@@ -456,25 +462,27 @@ extension TextScanner {
             while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
             resume = ve
         }
+        // "Bearer abc…", "Basic …", "Token …": the scheme and its credential form the value; the
+        // credential alone is checked for plausibility.
+        var checkStart = vs
         if keyKind == .authorization {
-            // "Bearer abc…", "Basic …", "Token …": the credential is the part after the scheme.
             var w = vs
             while w < n && Bytes.isLetter(p[w]) && w - vs <= 16 { w += 1 }
             if w > vs && at(w) == UInt8(ascii: " ") && (quoted ? w < ve : w == ve) {
                 var x = w
                 while at(x) == UInt8(ascii: " ") && x - w < 4 { x += 1 }
                 if quoted {
-                    if x < ve { vs = x }
+                    if x < ve { checkStart = x }
                 } else if t2[Int(at(x))] & ByteClass2.bearer != 0 {
-                    vs = x
+                    checkStart = x
                     ve = bearerRunEnd(x)
-                    while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
+                    while ve > x && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
                     resume = ve
                 }
             }
         }
         let prose = c == UInt8(ascii: ":") && keyQuote == 0 && !quoted
-        guard isPlausibleValue(vs, ve, quoted: quoted, prose: prose) else { return nil }
+        guard isPlausibleValue(checkStart, ve, quoted: quoted, prose: prose && checkStart == vs) else { return nil }
         emit(vs, ve, .secret)
         return Swift.max(resume, i + 1)
     }

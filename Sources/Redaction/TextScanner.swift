@@ -58,6 +58,7 @@ struct TextScanner {
     var ssnContextEnd = Int.min / 2
     var versionWordEnd = Int.min / 2
     var cardContextEnd = Int.min / 2
+    var isbnContextEnd = Int.min / 2
     var sawAWSKeyID = false
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, spans: [RawSpan]) {
@@ -262,6 +263,8 @@ struct TextScanner {
             if len == 5 && hasIgnoringCase(i, "build") { versionWordEnd = e }
         case UInt8(ascii: "o"):
             if len == 3 && hasIgnoringCase(i, "oid") { versionWordEnd = e }
+        case UInt8(ascii: "i"):
+            if len == 4 && hasIgnoringCase(i, "isbn") { isbnContextEnd = e }
         default:
             break
         }
@@ -361,7 +364,7 @@ enum WordGate {
         }
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py", secret)
         mark("pa pw", password)
-        mark("ph po te tx ta ca ce ch co mo fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi", context)
+        mark("ph po te tx ta ca ce ch co mo fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi is", context)
         return UnsafePointer(t)
     }()
 }

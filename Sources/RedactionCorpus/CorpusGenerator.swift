@@ -139,6 +139,7 @@ public struct CorpusGenerator {
         case "N:DATE":
             b.labelled("DATE", v.pick(["\(v.int(2019...2026))-0\(v.int(1...9))-\(v.int(10...28))", "\(v.int(10...28)).0\(v.int(1...9)).\(v.int(2019...2026))", "0\(v.int(1...9))/\(v.int(10...28))/\(v.int(2019...2026))"]),
                        negative: true, detail: "DATE")
+        case "N:ISBN10": b.labelled("ISBN", "0\(v.digits(8))\(v.pick(["X", "\(v.int(0...9))"]))", negative: true, detail: "ISBN")
         case "N:PRICE": b.labelled("PRICE", "$\(v.int(1...999)).\(String(format: "%02d", v.int(0...99)))", negative: true, detail: "PRICE")
         default:
             b.text("{\(slot)}")

@@ -69,6 +69,8 @@ extension CorpusGenerator {
         "At epoch {N:EPOCH} the job started; finished at {N:TS}.",
         "Their social security number is {SSN}, please mask it in the report.",
         "Fax the form to {PHONE}.",
+        "Office line {PHONE}x{NUM}, ask for {NAME}.",
+        "The book (ISBN {N:ISBN10}) was shipped to {NAME}.",
         "| {NAME} | {EMAIL} | {PHONE} |",
         "Reach me at {PHONECTX} or text me at {PHONECTX}.",
         "(my mobile: {PHONE})",

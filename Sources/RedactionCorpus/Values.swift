@@ -90,7 +90,12 @@ struct ValueFactory {
         let area = "\(int(2...9))\(digits(2))"
         let exchange = "\(int(2...9))\(digits(2))"
         let line = digits(4)
-        switch int(0...39) {
+        switch int(0...44) {
+        case 40: return ("+44(0)\(pick(["113", "161", "20"])) \(digits(3)) \(digits(4))", "uk")
+        case 41: return ("(0\(int(1...9))\(digits(3))) \(digits(6))", "de")
+        case 42: return ("0\(int(1...9))\(digits(8))", "fr-ungrouped")
+        case 43: return ("0\(int(6...9))\(digits(9))", "in-ungrouped")
+        case 44: return ("\(area)-\(exchange)-\(line)", "us")
         case 28: return ("(020) \(digits(4)) \(digits(4))", "uk")
         case 29: return ("+44 7700 \(digits(6))", "uk-mobile")
         case 30: return ("0\(pick(["30", "40", "69"])) / \(digits(2)) \(digits(2)) \(digits(2))", "de")

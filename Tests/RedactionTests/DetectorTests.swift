@@ -208,11 +208,13 @@ final class DetectorTests: XCTestCase {
     }
 
     func testAuthorizationValues() {
-        assertFinds("Zq8Wk3Lm9Np2Qr7St1Uv", as: .secret, prefix: "Authorization: Bearer ", suffix: "\r\n")
-        assertFinds("Zq8Wk3Lm9Np2Qr7St1Uv", as: .secret, prefix: "curl -H 'Authorization: Bearer ", suffix: "' https://x")
-        assertFinds("dXNlcjpjb3JyZWN0LWhvcnNl", as: .secret, prefix: "Authorization: Basic ", suffix: "\n")
-        assertFinds("a1b2c3d4e5f6a7b8c9d0", as: .secret, prefix: "Authorization: Token ", suffix: "\n")
-        assertFinds("Zq8Wk3Lm9Np2Qr7St1Uv", as: .secret, prefix: "send bearer ", suffix: " along")
+        // The header value (scheme and credential) is the secret.
+        assertFinds("Bearer Zq8Wk3Lm9Np2Qr7St1Uv", as: .secret, prefix: "Authorization: ", suffix: "\r\n")
+        assertFinds("Bearer Zq8Wk3Lm9Np2Qr7St1Uv", as: .secret, prefix: "curl -H 'Authorization: ", suffix: "' https://x")
+        assertFinds("Basic dXNlcjpjb3JyZWN0LWhvcnNl", as: .secret, prefix: "Authorization: ", suffix: "\n")
+        assertFinds("Token a1b2c3d4e5f6a7b8c9d0", as: .secret, prefix: "Authorization: ", suffix: "\n")
+        assertFinds("bearer Zq8Wk3Lm9Np2Qr7St1Uv", as: .secret, prefix: "send ", suffix: " along")
+        assertFinds("Bearer Zq8Wk3Lm9Np2Qr7St1Uv", as: .secret, prefix: "{\"Authorization\": \"", suffix: "\"}")
         assertClean("the bearer of this letter")
         assertClean("Basic usage is simple")
         assertClean("Authorization: Bearer <token>")
