@@ -43,12 +43,17 @@ public protocol JSONStringVisitor {
     /// when `hasEscapes`; valid UTF-8). Lets a visitor inspect bytes without building a String.
     /// The default decodes the body and calls `rewrite(_:path:)`.
     mutating func rewrite(rawBody: UnsafeRawBufferPointer, hasEscapes: Bool, path: [JSONPathComponent]) -> String?
+    /// Returns a replacement (written as a JSON string) for the number whose text is `number`,
+    /// or nil to keep it. The default keeps every number.
+    mutating func rewriteNumber(_ number: UnsafeRawBufferPointer, path: [JSONPathComponent]) -> String?
 }
 
 extension JSONStringVisitor {
     public mutating func rewrite(rawBody: UnsafeRawBufferPointer, hasEscapes: Bool, path: [JSONPathComponent]) -> String? {
         rewrite(hasEscapes ? JSONSyntax.unescape(rawBody) : String(decoding: rawBody, as: UTF8.self), path: path)
     }
+
+    public mutating func rewriteNumber(_ number: UnsafeRawBufferPointer, path: [JSONPathComponent]) -> String? { nil }
 }
 
 /// Streams a JSON value to compact output, letting a visitor replace string values
@@ -172,7 +177,13 @@ public struct JSONRewriter<Visitor: JSONStringVisitor> {
             let start = index
             var d = depth
             try JSONSyntax.skipValue(input, &index, depth: &d, maxDepth: maxDepth)
-            copy(start..<index)
+            let first = input[start]
+            if first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")),
+               let replacement = visitor.rewriteNumber(UnsafeRawBufferPointer(rebasing: input[start..<index]), path: path) {
+                JSONWriter.appendString(replacement, to: &output)
+            } else {
+                copy(start..<index)
+            }
         }
     }
 }

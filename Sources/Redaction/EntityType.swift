@@ -30,8 +30,10 @@ public struct EntityType: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// True when this is one of the seven built-in types.
     public var isBuiltIn: Bool { EntityType.builtIn.contains(self) }
 
+    /// The name.
     public var description: String { name }
 
+    /// Orders by name (the order of report entries).
     public static func < (lhs: EntityType, rhs: EntityType) -> Bool { lhs.name < rhs.name }
 }
 
@@ -72,6 +74,7 @@ public enum RedactionAction: String, Sendable, CaseIterable, Comparable, CustomS
     /// Reject the whole record or text; the error names the type and where it was found, never the value.
     case block
 
+    /// The policy-file name of the action.
     public var description: String { rawValue }
 
     /// Position in `allCases` (redact, mask, hash, allow, block).
@@ -85,6 +88,7 @@ public enum RedactionAction: String, Sendable, CaseIterable, Comparable, CustomS
         }
     }
 
+    /// Orders as listed: redact, mask, hash, allow, block.
     public static func < (lhs: RedactionAction, rhs: RedactionAction) -> Bool { lhs.order < rhs.order }
 }
 

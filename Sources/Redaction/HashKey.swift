@@ -22,6 +22,7 @@ public struct HashKey: Sendable, Equatable, CustomStringConvertible {
         try HashKey(bytes: try SecureRandom.bytes(32))
     }
 
+    /// Never shows the key bytes.
     public var description: String { "HashKey(32 bytes)" }
 }
 
@@ -38,6 +39,7 @@ public struct HashKeyError: Error, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The message, with the file when there is one.
     public var description: String {
         if let path { return "hash key file \(path): \(message)" }
         return "hash key: \(message)"

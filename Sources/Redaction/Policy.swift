@@ -16,6 +16,7 @@ public struct RedactionPolicyError: Error, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// "invalid redaction policy at <key path>: <message>".
     public var description: String {
         keyPath.isEmpty ? "invalid redaction policy: \(message)" : "invalid redaction policy at \(keyPath): \(message)"
     }

@@ -12,6 +12,7 @@ public enum RedactionError: Error, Equatable, CustomStringConvertible {
     /// The policy hashes values but no key is available for the region.
     case hashKeyUnavailable(region: String, reason: String)
 
+    /// A sentence naming the type and path (never the value).
     public var description: String {
         switch self {
         case .blocked(let entity, let path):
@@ -255,6 +256,18 @@ struct RecordVisitor: JSONStringVisitor {
         if redactor.blocked != nil || rawBody.isEmpty { return nil }
         let credential = nearestKeyIsCredential(path)
         let bytes = UnsafeBufferPointer(start: rawBody.baseAddress!.assumingMemoryBound(to: UInt8.self), count: rawBody.count)
+        return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
+                               wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+    }
+
+    /// Numbers are scanned too when they could hide a value: 13+ digits (a card number) or any
+    /// number under a credential-like key (`"pin_code": 123456`, `"password": 1234567`). A
+    /// replaced number becomes a JSON string.
+    mutating func rewriteNumber(_ number: UnsafeRawBufferPointer, path: [JSONPathComponent]) -> String? {
+        if redactor.blocked != nil { return nil }
+        let credential = nearestKeyIsCredential(path)
+        guard credential || number.count >= 13 else { return nil }
+        let bytes = UnsafeBufferPointer(start: number.baseAddress!.assumingMemoryBound(to: UInt8.self), count: number.count)
         return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
                                wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
     }

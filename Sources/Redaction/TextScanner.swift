@@ -57,7 +57,6 @@ struct TextScanner {
     var phoneContextEnd = Int.min / 2
     var ssnContextEnd = Int.min / 2
     var versionWordEnd = Int.min / 2
-    var cardContextEnd = Int.min / 2
     var isbnContextEnd = Int.min / 2
     var sawAWSKeyID = false
 
@@ -224,8 +223,6 @@ struct TextScanner {
                 phoneContextEnd = e
             } else if len == 7 && hasIgnoringCase(i, "chapter") {
                 versionWordEnd = e
-            } else if len == 4 && hasIgnoringCase(i, "card") {
-                cardContextEnd = e
             }
         case UInt8(ascii: "m"):
             if (len == 6 && hasIgnoringCase(i, "mobile")) || (len == 3 && hasIgnoringCase(i, "mob")) || (len == 5 && hasIgnoringCase(i, "mobil"))

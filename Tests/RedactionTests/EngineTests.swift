@@ -158,6 +158,16 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(String(decoding: try e.redactRecord(content: Array(placeholder.utf8), region: "us").content, as: UTF8.self), placeholder)
     }
 
+    func testNumbersAreScannedWhenTheyCouldHideValues() throws {
+        let e = RedactionEngine()
+        let record = #"{"card":4111111111111111,"id":1700000000123,"amount":-12.5,"password":12345678,"pin":1234,"n":[4242424242424242,7]}"#
+        let out = try e.redactRecord(content: Array(record.utf8), region: "us")
+        XCTAssertEqual(String(decoding: out.content, as: UTF8.self),
+                       #"{"card":"[CREDIT_CARD:…1111]","id":1700000000123,"amount":-12.5,"password":"[SECRET]","pin":1234,"n":["[CREDIT_CARD:…4242]",7]}"#)
+        XCTAssertEqual(out.report.count(.creditCard, .mask), 2)
+        XCTAssertEqual(out.report.count(.secret, .redact), 1)
+    }
+
     func testFieldRulesDropAndSkip() throws {
         let e = try engine("""
         {"version": "f",
