@@ -349,7 +349,7 @@ extension TextScanner {
                 for g in 0..<groups.count where g != parenGroup { minLen = min(minLen, groups[g]) }
                 if minLen >= 2 { return end }
             }
-            if hasContext && groups.total >= 7 && (groups.count >= 2 || groups.total >= 10) { return end }
+            if hasContext && contextShapeOK(groups, start, end) { return end }
             // Ungrouped national number with a trunk zero ("02079460958", "09876543210"); not
             // right after "ISBN" (ISBN-10s may start with 0).
             if groups.count == 1 && parenGroup < 0 && (groups.total == 10 || groups.total == 11) && start - isbnContextEnd > 12 { return end }
@@ -358,7 +358,17 @@ extension TextScanner {
         if groups.equals(3, 3, 4) { return end }
         if groups.equals(1, 3, 3, 4) && d0 == UInt8(ascii: "1") { return end }
         if groups.equals(5, 5) && d0 >= UInt8(ascii: "6") && spaceOrDashOnly { return end }
-        if hasContext && groups.total >= 7 && (groups.count >= 2 || groups.total >= 10) { return end }
+        if hasContext && contextShapeOK(groups, start, end) { return end }
         return nil
+    }
+
+    /// After a phone word, a looser shape is enough: 7+ digits, grouped or at least 10 long,
+    /// the last group 3+ digits, and not a decimal amount ("Tel Aviv | 15423.71").
+    func contextShapeOK(_ groups: Groups, _ start: Int, _ end: Int) -> Bool {
+        guard groups.total >= 7, groups.count >= 2 || groups.total >= 10, groups[groups.count - 1] >= 3 else { return false }
+        if groups.count == 2 {
+            for k in start..<end where p[k] == UInt8(ascii: ".") { return false }
+        }
+        return true
     }
 }

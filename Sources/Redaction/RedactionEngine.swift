@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GatelogCrypto
 import JSON
 
@@ -192,7 +195,7 @@ public struct RedactionEngine: Sendable {
             case .keepUnscanned:
                 newMetadata.append((key, value))
             case .keep:
-                let secret = visitor.isCredential(key)
+                let secret = Redactor.isCredentialKey(key, includeCookies: true)
                 let replaced = visitor.redactor.redact(value, wholeValueIsSecret: secret, path: { "metadata.\(key)" })
                 newMetadata.append((key, replaced ?? value))
             }
@@ -213,8 +216,11 @@ struct RecordVisitor: JSONStringVisitor {
     var redactor: Redactor
     let fieldRules: [FieldRule]
     var droppedFields = 0
-    /// Recently classified member names (most records repeat a handful: role, content, …).
-    var keyCache: [(key: String, isCredential: Bool)] = []
+    /// Whether the member at each depth of the current path has a credential-like name; set
+    /// when the rewriter announces the member (`decide`), so each name is classified once.
+    var credentialAtDepth: [Bool] = []
+    /// Scratch for unescaping strings, reused across strings.
+    var unescaped: [UInt8] = []
 
     func fieldDecision(_ path: [JSONPathComponent]) -> JSONMemberDecision {
         for rule in fieldRules where rule.matches(path) {
@@ -225,39 +231,48 @@ struct RecordVisitor: JSONStringVisitor {
 
     mutating func decide(path: [JSONPathComponent]) -> JSONMemberDecision {
         if redactor.blocked != nil { return .keepUnscanned }
+        let depth = path.count - 1
+        while credentialAtDepth.count <= depth { credentialAtDepth.append(false) }
+        if case .key(let key) = path[depth] { credentialAtDepth[depth] = Redactor.isCredentialKey(key, includeCookies: true) }
         if fieldRules.isEmpty { return .keep }
         let decision = fieldDecision(path)
         if case .drop = decision { droppedFields += 1 }
         return decision
     }
 
-    mutating func isCredential(_ key: String) -> Bool {
-        if let hit = keyCache.firstIndex(where: { $0.key == key }) {
-            let entry = keyCache[hit]
-            if hit > 0 { keyCache.swapAt(hit, hit - 1) }  // frequent keys drift to the front
-            return entry.isCredential
+    /// Whether the nearest member name above `path` is credential-like. O(path length).
+    func nearestKeyIsCredential(_ path: [JSONPathComponent]) -> Bool {
+        var k = path.count - 1
+        while k >= 0 {
+            if case .key = path[k] { return k < credentialAtDepth.count && credentialAtDepth[k] }
+            k -= 1
         }
-        let result = Redactor.isCredentialKey(key, includeCookies: true)
-        if keyCache.count >= 12 { keyCache.removeLast() }
-        keyCache.append((key, result))
-        return result
+        return false
     }
 
     mutating func rewrite(_ string: String, path: [JSONPathComponent]) -> String? {
         if redactor.blocked != nil || string.isEmpty { return nil }
-        let credential = nearestKeyIsCredential(path)
-        return redactor.redact(string, wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+        return redactor.redact(string, wholeValueIsSecret: nearestKeyIsCredential(path), path: { JSONPathComponent.render(path) })
     }
 
-    /// Scans the raw bytes of strings without escapes, so no String is built unless something
-    /// is found (or a custom detector needs one).
+    /// Scans string bytes directly (unescaping into a reused buffer when needed), so no String
+    /// is built unless something is found or a custom detector needs one.
     mutating func rewrite(rawBody: UnsafeRawBufferPointer, hasEscapes: Bool, path: [JSONPathComponent]) -> String? {
-        if hasEscapes { return rewrite(JSONSyntax.unescape(rawBody), path: path) }
         if redactor.blocked != nil || rawBody.isEmpty { return nil }
         let credential = nearestKeyIsCredential(path)
-        let bytes = UnsafeBufferPointer(start: rawBody.baseAddress!.assumingMemoryBound(to: UInt8.self), count: rawBody.count)
-        return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
-                               wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+        if !hasEscapes {
+            let bytes = UnsafeBufferPointer(start: rawBody.baseAddress!.assumingMemoryBound(to: UInt8.self), count: rawBody.count)
+            return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
+                                   wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+        }
+        var buffer: [UInt8] = []
+        swap(&buffer, &unescaped)
+        defer { swap(&buffer, &unescaped) }
+        JSONUnescaper.unescape(rawBody, into: &buffer)
+        return buffer.withUnsafeBufferPointer { bytes in
+            redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
+                            wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+        }
     }
 
     /// Numbers are scanned too when they could hide a value: 13+ digits (a card number) or any
@@ -271,18 +286,63 @@ struct RecordVisitor: JSONStringVisitor {
         return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
                                wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
     }
+}
 
-    mutating func nearestKeyIsCredential(_ path: [JSONPathComponent]) -> Bool {
-        var credential = false
-        var k = path.count - 1
-        while k >= 0 {
-            if case .key(let key) = path[k] {
-                credential = isCredential(key)
-                break
+/// Decodes the body of a validated JSON string into bytes.
+enum JSONUnescaper {
+    /// Unescapes `raw` (between the quotes, already validated by the JSON scanner) into `out`.
+    /// Runs without escapes are copied in bulk. O(n).
+    static func unescape(_ raw: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(raw.count)
+        let n = raw.count
+        guard let base = raw.baseAddress else { return }
+        var i = 0
+        while i < n {
+            guard let hit = memchr(base + i, Int32(UInt8(ascii: "\\")), n - i) else {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i..<n]))
+                return
             }
-            k -= 1
+            let k = base.distance(to: UnsafeRawPointer(hit))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i..<k]))
+            guard k + 1 < n else { return }
+            let e = raw[k + 1]
+            i = k + 2
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(raw, i)
+                i += 4
+                if scalar >= 0xD800 && scalar < 0xDC00 && i + 6 <= n && raw[i] == UInt8(ascii: "\\") && raw[i + 1] == UInt8(ascii: "u") {
+                    let low = hex4(raw, i + 2)
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+                    i += 6
+                }
+                UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}") { out.append($0) }
+            default: out.append(e)  // \" \\ \/
+            }
         }
-        return credential
+    }
+
+    static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt32 {
+        guard at + 4 <= raw.count else { return 0xFFFD }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = raw[at + k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: return 0xFFFD
+            }
+            v = v << 4 | d
+        }
+        return v
     }
 }
 

@@ -216,6 +216,12 @@ extension TextScanner {
               || last == UInt8(ascii: "'") || last == UInt8(ascii: ")") {
             ve -= 1
         }
+        // "password managers?": sentence punctuation after a plain word is not part of a value.
+        if ve > vs && (p[ve - 1] == UInt8(ascii: "?") || p[ve - 1] == UInt8(ascii: "!")) {
+            var plainWord = true
+            for k in vs..<(ve - 1) where !Bytes.isLetter(p[k]) { plainWord = false; break }
+            if plainWord { ve -= 1 }
+        }
         guard ve - vs >= 4, ve - vs <= 128 else { return nil }
         guard isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: linked ? 12 : Int.max) else { return nil }
         emit(vs, ve, .secret)
@@ -420,6 +426,8 @@ extension TextScanner {
         }
         let keyStart = j + 1
         guard keyEnd - keyStart >= 2 else { return nil }
+        // "key=token:e60098e1": the would-be key is itself a value.
+        if at(keyStart - 1) == UInt8(ascii: "=") || (at(keyStart - 1) == UInt8(ascii: ":") && keyQuote == 0) { return nil }
         if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
         if keyQuote == 0 && j >= 0 && p[j] >= 0x80 { return nil }
         var kind = Self.classifyKey(p + keyStart, keyEnd - keyStart)
@@ -610,6 +618,17 @@ extension TextScanner {
                 for k in vs..<ve where p[k] == UInt8(ascii: "_") { hasUnderscore = true; break }
                 if hasUnderscore { return false }
             }
+            // A bare word (letters only) is a literal only where a configuration value ends: at
+            // the end of the line (`password: supersecret`), before a comment, or before `&` in
+            // a query string. In code it is a variable, a type or a keyword
+            // (`token = await f()`, `for (Page token : pages)`, `{"token": headers}`).
+            if digits == 0 && symbols == 0 && dots == 0 {
+                var k = ve
+                while at(k) == UInt8(ascii: " ") || at(k) == UInt8(ascii: "\t") { k += 1 }
+                let next = at(k)
+                let endsValue = next == 0 || next == 0x0A || next == 0x0D || next == UInt8(ascii: "#") || at(ve) == UInt8(ascii: "&")
+                if !endsValue { return false }
+            }
         }
         if startsWithProviderPrefix(vs) && !plausibleSecret(vs, ve, requireVariety: true) { return false }
         return true
@@ -662,7 +681,7 @@ extension TextScanner {
     /// Classifies a key name (case and `_`/`-`/`.` ignored); nil when it is not credential-like.
     /// One pass over the normalised name plus suffix checks: O(length).
     static func classifyKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> KeyKind? {
-        guard length <= 64 else { return nil }
+        guard length >= 2, length <= 64, mightBeCredentialKey(key, length) else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> KeyKind? in
             var count = 0
             for k in 0..<length where Bytes.isAlnum(key[k]) { buffer[count] = Bytes.lower(key[k]); count += 1 }
@@ -677,6 +696,13 @@ extension TextScanner {
             }
             @inline(__always) func ends(_ s: StaticString) -> Bool { m >= s.utf8CodeUnitCount && at(m - s.utf8CodeUnitCount, s) }
             @inline(__always) func equals(_ s: StaticString) -> Bool { m == s.utf8CodeUnitCount && at(0, s) }
+            // Names of things about a credential, not the credential: api_key_id, token_url,
+            // secret_name, password_file, token_expires_in.
+            let aboutCredential = ends("id") || ends("ids") || ends("name") || ends("names") || ends("type") || ends("count")
+                || ends("length") || ends("url") || ends("uri") || ends("path") || ends("file") || ends("ref") || ends("hint")
+                || ends("policy") || ends("expiry") || ends("expires") || ends("expiresin") || ends("expiresat") || ends("ttl")
+                || ends("enabled") || ends("required") || ends("version")
+            if aboutCredential { return nil }
             var hasAPI = false, hasQualifier = false
             for k in 0..<m {
                 switch norm[k] {
@@ -722,6 +748,29 @@ extension TextScanner {
             if ends("key") && (hasAPI || hasQualifier) { return .credential }
             return nil
         }
+    }
+
+    /// A fast pre-check: every credential-like name contains one of `key tok pas pw sec cre aut
+    /// coo ken con mot` (case-insensitive). One pass, no allocation.
+    @inline(__always) static func mightBeCredentialKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var k = 0
+        while k + 1 < length {
+            let a = Bytes.lower(key[k]), b = Bytes.lower(key[k + 1])
+            switch a {
+            case UInt8(ascii: "k"): if b == UInt8(ascii: "e") { return true }
+            case UInt8(ascii: "t"): if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "k") { return true }
+            case UInt8(ascii: "p"): if b == UInt8(ascii: "w") || (b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "s")) { return true }
+            case UInt8(ascii: "s"): if b == UInt8(ascii: "e") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "c") { return true }
+            case UInt8(ascii: "c"):
+                if b == UInt8(ascii: "r") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "e") { return true }
+                if b == UInt8(ascii: "o") && k + 2 < length && (Bytes.lower(key[k + 2]) == UInt8(ascii: "o") || Bytes.lower(key[k + 2]) == UInt8(ascii: "n")) { return true }
+            case UInt8(ascii: "a"): if b == UInt8(ascii: "u") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
+            case UInt8(ascii: "m"): if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
+            default: break
+            }
+            k += 1
+        }
+        return false
     }
 
     // MARK: - AWS secret access keys

@@ -36,12 +36,12 @@ final class HashKeyTests: XCTestCase {
 
     func testRefusesReadableOrMalformedFiles() throws {
         let open = directory + "/open.hashkey"
-        FileManager.default.createFile(atPath: open, contents: Data(repeating: 1, count: 32), attributes: [.posixPermissions: 0o644])
+        XCTAssertTrue(FileManager.default.createFile(atPath: open, contents: Data(repeating: 1, count: 32), attributes: [.posixPermissions: 0o644]))
         XCTAssertThrowsError(try HashKeyFile.loadOrCreate(at: open)) { error in
             XCTAssertTrue("\(error)".contains("permissions 644"), "\(error)")
         }
         let short = directory + "/short.hashkey"
-        FileManager.default.createFile(atPath: short, contents: Data(repeating: 1, count: 31), attributes: [.posixPermissions: 0o600])
+        XCTAssertTrue(FileManager.default.createFile(atPath: short, contents: Data(repeating: 1, count: 31), attributes: [.posixPermissions: 0o600]))
         XCTAssertThrowsError(try HashKeyFile.loadOrCreate(at: short)) { error in
             XCTAssertTrue("\(error)".contains("expected 32 bytes, found 31"), "\(error)")
         }
