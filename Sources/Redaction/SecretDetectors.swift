@@ -490,7 +490,14 @@ extension TextScanner {
             }
         }
         let prose = c == UInt8(ascii: ":") && keyQuote == 0 && !quoted
-        guard isPlausibleValue(checkStart, ve, quoted: quoted, prose: prose && checkStart == vs) else { return nil }
+        // Literal contexts where a bare word is a value, not a variable: a command-line flag
+        // (`--password=rootpass`) or a shell/env assignment (`DB_PASSWORD=secret npm start`).
+        var literal = p[keyStart] == UInt8(ascii: "-")
+        if !literal && c == UInt8(ascii: "=") && keyQuote == 0 && keyEnd == i && v == i + 1 {
+            literal = true
+            for k in keyStart..<keyEnd where !(Bytes.isUpper(p[k]) || Bytes.isDigit(p[k]) || p[k] == UInt8(ascii: "_")) { literal = false; break }
+        }
+        guard isPlausibleValue(checkStart, ve, quoted: quoted || literal, prose: prose && checkStart == vs) else { return nil }
         emit(vs, ve, .secret)
         return Swift.max(resume, i + 1)
     }

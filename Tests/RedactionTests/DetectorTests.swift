@@ -235,6 +235,14 @@ final class DetectorTests: XCTestCase {
         assertFinds("Sup3rS3cret", as: .secret, prefix: "'password' => '", suffix: "',")
         assertFinds("pa55word", as: .secret, prefix: "postgres://admin:", suffix: "@db.internal:5432/app")
         assertFinds("wJalrXUtnFEMIK7MDENGbPxRfiCYzQk3Lm9Np2", as: .secret, prefix: "aws_secret_access_key=", suffix: "\n")
+        // Bare words: at a line end, in a query string, after a CLI flag or in an env assignment.
+        assertFinds("supersecret", as: .secret, prefix: "db:\n  password: ", suffix: "\n  user: app")
+        assertFinds("supersecret", as: .secret, prefix: "GET /login?user=bob&password=", suffix: "&next=/")
+        assertFinds("rootpass", as: .secret, prefix: "mysql -u root --password=", suffix: " shop")
+        assertFinds("rootpass", as: .secret, prefix: "DB_PASSWORD=", suffix: " npm start")
+        assertFinds("S3cr3tPass", as: .secret, prefix: "curl -u admin:", suffix: " https://example.com")
+        assertFinds("Hunter2024!", as: .secret, prefix: "the password is ", suffix: " for now")
+        assertFinds("Tr0ub4dor&3", as: .secret, prefix: "changed my password to ", suffix: ".")
     }
 
     func testAssignmentLookAlikes() {
@@ -242,7 +250,13 @@ final class DetectorTests: XCTestCase {
                      "password = config.db_password", "api_key = os.environ[\"API_KEY\"]", "password: <your password>",
                      "secret: true", "password=*****", "api_key: YOUR_API_KEY", "Secret: Tomorrow", "password_length: 12",
                      "author: Jane", "if token == other", "password: {{ vault_password }}", "password=%(pw)s",
-                     "password: \"changeme\"", "password = null", "the keyboard: nice", "https://example.com/path?q=1"] {
+                     "password: \"changeme\"", "password = null", "the keyboard: nice", "https://example.com/path?q=1",
+                     // Code: variables, keywords and types after credential-like names.
+                     "const hashPassword = async (user) => {}", "for _, offsetToken := range jobs {", "const token = await fetchToken(url);",
+                     "for (Page token : pages) {", "handle(orderToken: LineItem) {", "return {\"offset_token\": entries}",
+                     "log.Printf(\"refreshToken: resolution %s\", id)", "cache miss key=token:e60098e1 ttl=980s",
+                     "the password is incorrect", "use a password manager", "your password managers?", "api_key_id: key_123abc",
+                     "token_url=https://auth.example.com/token", "Tel Aviv | 15423.71 | USD"] {
             assertClean(text)
         }
     }
