@@ -223,6 +223,10 @@ extension TextScanner {
             if plainWord { ve -= 1 }
         }
         guard ve - vs >= 4, ve - vs <= 128 else { return nil }
+        // Hyphenated words ("customer-facing", "zero-downtime") are prose, not passwords.
+        var wordsAndHyphens = true
+        for k in vs..<ve where !(Bytes.isLower(p[k]) || p[k] == UInt8(ascii: "-")) { wordsAndHyphens = false; break }
+        if wordsAndHyphens { return nil }
         guard isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: linked ? 12 : Int.max) else { return nil }
         emit(vs, ve, .secret)
         return ve

@@ -255,7 +255,7 @@ final class DetectorTests: XCTestCase {
                      "const hashPassword = async (user) => {}", "for _, offsetToken := range jobs {", "const token = await fetchToken(url);",
                      "for (Page token : pages) {", "handle(orderToken: LineItem) {", "return {\"offset_token\": entries}",
                      "log.Printf(\"refreshToken: resolution %s\", id)", "cache miss key=token:e60098e1 ttl=980s",
-                     "the password is incorrect", "use a password manager", "your password managers?", "api_key_id: key_123abc",
+                     "the password is incorrect", "use a password manager", "this password is customer-facing", "the password zero-downtime", "your password managers?", "api_key_id: key_123abc",
                      "token_url=https://auth.example.com/token", "Tel Aviv | 15423.71 | USD"] {
             assertClean(text)
         }
