@@ -28,7 +28,7 @@ enum RedactionBench {
                 return arguments[i]
             }
             switch a {
-            case "redact", "redaction": break
+            case "redact", "redaction", "all": break
             case "--mb": megabytes = Int(try value()) ?? megabytes
             case "--docs": documents = Int(try value()) ?? documents
             case "--seed": seed = UInt64(try value()) ?? seed
