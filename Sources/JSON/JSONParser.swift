@@ -234,7 +234,7 @@ public enum JSONSyntax {
     }
 
     /// Unescapes the validated body of a string token (between the quotes).
-    static func unescape(_ body: UnsafeRawBufferPointer) -> String {
+    public static func unescape(_ body: UnsafeRawBufferPointer) -> String {
         var out = [UInt8]()
         out.reserveCapacity(body.count)
         var i = 0

@@ -39,6 +39,21 @@ public protocol JSONStringVisitor {
     mutating func decide(path: [JSONPathComponent]) -> JSONMemberDecision
     /// Returns a replacement for the string value at `path`, or nil to keep it.
     mutating func rewrite(_ string: String, path: [JSONPathComponent]) -> String?
+    /// Like `rewrite(_:path:)`, given the string's raw body between the quotes (still escaped
+    /// when `hasEscapes`; valid UTF-8). Lets a visitor inspect bytes without building a String.
+    /// The default decodes the body and calls `rewrite(_:path:)`.
+    mutating func rewrite(rawBody: UnsafeRawBufferPointer, hasEscapes: Bool, path: [JSONPathComponent]) -> String?
+    /// Returns a replacement (written as a JSON string) for the number whose text is `number`,
+    /// or nil to keep it. The default keeps every number.
+    mutating func rewriteNumber(_ number: UnsafeRawBufferPointer, path: [JSONPathComponent]) -> String?
+}
+
+extension JSONStringVisitor {
+    public mutating func rewrite(rawBody: UnsafeRawBufferPointer, hasEscapes: Bool, path: [JSONPathComponent]) -> String? {
+        rewrite(hasEscapes ? JSONSyntax.unescape(rawBody) : String(decoding: rawBody, as: UTF8.self), path: path)
+    }
+
+    public mutating func rewriteNumber(_ number: UnsafeRawBufferPointer, path: [JSONPathComponent]) -> String? { nil }
 }
 
 /// Streams a JSON value to compact output, letting a visitor replace string values
@@ -84,8 +99,7 @@ public struct JSONRewriter<Visitor: JSONStringVisitor> {
             let start = index
             let hasEscapes = try JSONSyntax.skipString(input, &index)
             let body = UnsafeRawBufferPointer(rebasing: input[(start + 1)..<(index - 1)])
-            let text = hasEscapes ? JSONSyntax.unescape(body) : String(decoding: body, as: UTF8.self)
-            if let replacement = visitor.rewrite(text, path: path) {
+            if let replacement = visitor.rewrite(rawBody: body, hasEscapes: hasEscapes, path: path) {
                 JSONWriter.appendString(replacement, to: &output)
             } else {
                 copy(start..<index)
@@ -163,7 +177,13 @@ public struct JSONRewriter<Visitor: JSONStringVisitor> {
             let start = index
             var d = depth
             try JSONSyntax.skipValue(input, &index, depth: &d, maxDepth: maxDepth)
-            copy(start..<index)
+            let first = input[start]
+            if first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")),
+               let replacement = visitor.rewriteNumber(UnsafeRawBufferPointer(rebasing: input[start..<index]), path: path) {
+                JSONWriter.appendString(replacement, to: &output)
+            } else {
+                copy(start..<index)
+            }
         }
     }
 }

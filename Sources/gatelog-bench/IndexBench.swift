@@ -56,7 +56,7 @@ enum IndexBench {
             let path = directory + "/index-\(batchSize).sqlite"
             try AuditIndex.removeFiles(path: path)
             let index = try AuditIndex.open(path: path, options: AuditIndex.Options(pageSize: settings.pageSize))
-            var generator = CorpusGenerator(seed: settings.seed, count: settings.entries)
+            var generator = IndexEntryGenerator(seed: settings.seed, count: settings.entries)
             var total: Double = 0
             var tail: Double = 0
             let tailStart = settings.entries - settings.entries / 10
@@ -88,7 +88,7 @@ enum IndexBench {
         var rng = BenchRandom(seed: settings.seed ^ 0xABCDEF)
         let dayMs: Int64 = 86_400_000
         func randomDay() -> Int64 {
-            CorpusGenerator.start + Int64(rng.below(29)) * dayMs + Int64(rng.below(Int(dayMs / 2)))
+            IndexEntryGenerator.start + Int64(rng.below(29)) * dayMs + Int64(rng.below(Int(dayMs / 2)))
         }
         print("")
         print("| query (warm, \(settings.runs) runs unless noted) | median ms | p95 ms | mean results |")
@@ -220,7 +220,7 @@ struct Samples {
 /// Synthetic entries: 3 regions, 50 tenants, 200 teams, 2,000 users, 500 API keys, 20 models,
 /// 6 providers, 10 backends, metadata with 3 keys (customer_id with 10,000 values), times over
 /// 30 days in ingest order, unique ids and trace ids.
-struct CorpusGenerator {
+struct IndexEntryGenerator {
     static let start: Int64 = 1_793_491_200_000  // 2026-11-01T00:00:00Z
     static let span: Int64 = 30 * 86_400_000
 

@@ -12,6 +12,7 @@ enum BenchMain {
                gatelog-bench store ingest --input FILE [--data DIR]
                gatelog-bench store append --input FILE [--appenders 8] [--rate 5000] [--seconds 10]
                gatelog-bench store verify --data DIR --input FILE
+               gatelog-bench redaction [--mb 32] [--docs 6000]
                gatelog-bench index [--entries N] [--batches 100,1000,10000] [--runs R] [--dir DIR] [--keep]
         """
 
@@ -24,6 +25,7 @@ enum BenchMain {
             case "generate": try generate(arguments)
             case "store": try StoreBench.run(arguments: arguments)
             case "index": try IndexBench.run(arguments: arguments)
+            case "redaction": try RedactionBench.run(arguments: arguments)
             default:
                 FileHandle.standardError.write(Data("unknown command \(command)\n\(usage)".utf8))
                 return 2

@@ -58,6 +58,28 @@ final class JSONTests: XCTestCase {
         XCTAssertNoThrow(try JSONValue.parse(out))
     }
 
+    /// A visitor using the byte-level hooks: raw string bodies (escapes intact) and numbers.
+    struct RawAndNumbers: JSONStringVisitor {
+        var raws: [String] = []
+        mutating func decide(path: [JSONPathComponent]) -> JSONMemberDecision { .keep }
+        mutating func rewrite(_ string: String, path: [JSONPathComponent]) -> String? { XCTFail("not called"); return nil }
+        mutating func rewrite(rawBody: UnsafeRawBufferPointer, hasEscapes: Bool, path: [JSONPathComponent]) -> String? {
+            raws.append(String(decoding: rawBody, as: UTF8.self) + (hasEscapes ? "!" : ""))
+            return nil
+        }
+        mutating func rewriteNumber(_ number: UnsafeRawBufferPointer, path: [JSONPathComponent]) -> String? {
+            let text = String(decoding: number, as: UTF8.self)
+            return text.count > 3 ? "#\(text)" : nil
+        }
+    }
+
+    func testRewriterByteLevelHooks() throws {
+        let text = Array(#"{"s":"a\"b","t":"plain","n":[12345,-1.5e3,7,true,null]}"#.utf8)
+        let (out, visitor) = try text.withUnsafeBytes { b in try JSONRewriter.rewrite(b, visitor: RawAndNumbers()) }
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), ##"{"s":"a\"b","t":"plain","n":["#12345","#-1.5e3",7,true,null]}"##)
+        XCTAssertEqual(visitor.raws, [#"a\"b!"#, "plain"])
+    }
+
     func testRewriterRejectsTruncationAtEveryPosition() {
         let text = Array(#"{"a":"hi","b":[1,{"c":"q"}],"n":2.5e3}"#.utf8)
         for cut in 0..<text.count {

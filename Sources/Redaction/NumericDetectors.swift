@@ -1,0 +1,374 @@
+/// Card numbers, US SSNs, IPv4 addresses and telephone numbers: everything that starts with a digit.
+///
+/// Each detector reads a bounded window after the start (at most ~40 bytes), so the work per
+/// digit run is constant.
+extension TextScanner {
+    /// Packed group lengths: 8 bits per group, up to 8 groups.
+    struct Groups {
+        var packed: UInt64 = 0
+        var count = 0
+        var total = 0
+
+        @inline(__always) subscript(_ k: Int) -> Int { Int((packed >> (8 * UInt64(k))) & 0xFF) }
+
+        @inline(__always) mutating func append(_ len: Int) {
+            packed |= UInt64(len) << (8 * UInt64(count))
+            count += 1
+            total += len
+        }
+
+        /// True when the lengths are exactly `a, b`.
+        @inline(__always) func equals(_ a: Int, _ b: Int) -> Bool {
+            count == 2 && packed == UInt64(a | b << 8)
+        }
+
+        /// True when the lengths are exactly `a, b, c`.
+        @inline(__always) func equals(_ a: Int, _ b: Int, _ c: Int) -> Bool {
+            count == 3 && packed == UInt64(a | b << 8 | c << 16)
+        }
+
+        /// True when the lengths are exactly `a, b, c, d`.
+        @inline(__always) func equals(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Bool {
+            count == 4 && packed == UInt64(a | b << 8 | c << 16 | d << 24)
+        }
+    }
+
+    /// A digit run starts at `s` (the byte before is not a word byte).
+    mutating func numeric(_ s: Int) -> Int {
+        var r = s
+        while r < n && Bytes.isDigit(p[r]) { r += 1 }
+        // No numeric entity has a run of more than 19 digits; skipping it whole keeps long
+        // digit strings (hashes, ids, adversarial input) linear.
+        if r - s > 19 { return r }
+        var resume = s + 1
+        let prev = at(s - 1)
+        // Card numbers and SSNs may follow '#' ("card #4111…"); phone numbers may not ("#415-…" is a ticket).
+        let leftOK = numberLeftOK(s, allowHash: true)
+        if leftOK, let end = card(s, r) { emit(s, end, .creditCard); resume = max(resume, end) }
+        if leftOK, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
+        if let end = ipv4(s, r) { emit(s, end, .ipAddress); resume = max(resume, end) }
+        if leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#"), let end = phone(s, leftChecked: true) {
+            emit(s, end, .phone)
+            phoneContextEnd = Int.min / 2  // a phone word vouches for one number
+            resume = max(resume, end)
+        }
+        return resume
+    }
+
+    /// The byte before a number at `s` allows it to start there: not glued to a word or to a
+    /// longer number (`ORD-2024-…`, `1,234`, `12:30`, `$5`).
+    @inline(__always) func numberLeftOK(_ s: Int, allowHash: Bool = false) -> Bool {
+        let prev = at(s - 1)
+        if Bytes.isAlnum(prev) || prev == UInt8(ascii: "_") { return false }
+        switch prev {
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ","):
+            let before = at(s - 2)
+            return !(Bytes.isAlnum(before) || before == UInt8(ascii: "_"))
+        case UInt8(ascii: ":"):
+            return !Bytes.isDigit(at(s - 2))
+        case UInt8(ascii: "$"):
+            return false
+        case UInt8(ascii: "#"):
+            return allowHash
+        case UInt8(ascii: " "):
+            // Inside a chain of groups ("DE89 3704 0044 …", "12 34 56 …"): the token before the
+            // space has a digit, so this group continues something longer.
+            var k = s - 2
+            var upperOrDigit = true
+            while k >= 0 && s - k <= 34 && Bytes.isAlnum(p[k]) {
+                if Bytes.isDigit(p[k]) { return false }
+                if !Bytes.isUpper(p[k]) { upperOrDigit = false }
+                k -= 1
+            }
+            // "NL39 VMMT 0504 …": two four-character upper-case groups before, as in a grouped IBAN.
+            if upperOrDigit && s - k == 6 && at(k) == UInt8(ascii: " ") {
+                var q = k - 1
+                var groupHasDigit = false
+                while q >= 0 && k - q <= 5 && (Bytes.isUpper(p[q]) || Bytes.isDigit(p[q])) {
+                    if Bytes.isDigit(p[q]) { groupHasDigit = true }
+                    q -= 1
+                }
+                if k - q == 5 && groupHasDigit && !Bytes.isAlnum(at(q)) { return false }
+            }
+            return true
+        default:
+            return true
+        }
+    }
+
+    /// The byte after a number ending at `e` allows it to end there.
+    @inline(__always) func numberRightOK(_ e: Int, allowPort: Bool = false) -> Bool {
+        let c = at(e)
+        if Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "%") { return false }
+        switch c {
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ","):
+            return !Bytes.isDigit(at(e + 1))
+        case UInt8(ascii: ":"):
+            return allowPort || !Bytes.isDigit(at(e + 1))
+        default:
+            return true
+        }
+    }
+
+    // MARK: - Payment cards
+
+    /// 13–19 digits, ungrouped or in groups joined by one consistent separator (space, `-`, `.`),
+    /// with an issuer prefix valid for the length, and the Luhn check. When a longer grouping
+    /// fails, shorter prefixes of it are tried (a card followed by a CVV or more digits).
+    /// The caller has checked the left boundary (`numberLeftOK`).
+    func card(_ s: Int, _ r: Int) -> Int? {
+        let d0 = p[s]
+        guard d0 >= UInt8(ascii: "2") && d0 <= UInt8(ascii: "6") else { return nil }
+        var groups = Groups()
+        var pos = s
+        var runEnd = r
+        var sep: UInt8 = 0
+        while true {
+            groups.append(runEnd - pos)
+            pos = runEnd
+            if groups.total > 19 || groups.count == 7 { break }
+            let c = at(pos)
+            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")) && (sep == 0 || sep == c) && Bytes.isDigit(at(pos + 1)) {
+                sep = c
+                pos += 1
+                runEnd = pos
+                while runEnd < n && Bytes.isDigit(p[runEnd]) && runEnd - pos <= 19 { runEnd += 1 }
+                continue
+            }
+            break
+        }
+        var total = groups.total
+        var k = groups.count
+        while k >= 1 {
+            defer { total -= groups[k - 1]; k -= 1 }
+            if total < 13 { return nil }
+            if total > 19 { continue }
+            if k > 1 {
+                guard groups[0] >= 4 && groups[0] <= 6 else { continue }
+                var shapeOK = true
+                for g in 1..<k {
+                    let l = groups[g]
+                    if l > 6 || (g < k - 1 && l < 3) { shapeOK = false; break }
+                }
+                if !shapeOK { continue }
+            }
+            let end = s + total + (k - 1)
+            if k == groups.count && !numberRightOK(end) { continue }
+            if issuerAccepts(s, length: total) && luhn(s, end) { return end }
+        }
+        return nil
+    }
+
+    /// Whether the first digits at `s` name an issuer that uses `length` digits.
+    func issuerAccepts(_ s: Int, length: Int) -> Bool {
+        // The first group has at least 4 digits (or the number is ungrouped), so these are digits.
+        let d = (Int(p[s]) - 48, Int(p[s + 1]) - 48, Int(p[s + 2]) - 48, Int(p[s + 3]) - 48)
+        let two = d.0 * 10 + d.1
+        let four = two * 100 + d.2 * 10 + d.3
+        switch d.0 {
+        case 4: return length == 13 || length == 16 || length == 19  // Visa
+        case 5:
+            if two >= 51 && two <= 55 { return length == 16 }  // Mastercard
+            return length >= 13  // Maestro 50, 56–59
+        case 2:
+            if four >= 2221 && four <= 2720 { return length == 16 }  // Mastercard 2-series
+            if four >= 2200 && four <= 2204 { return length >= 16 }  // Mir
+            return false
+        case 3:
+            if two == 34 || two == 37 { return length == 15 }  // Amex
+            if two == 35 { return four >= 3528 && four <= 3589 && length >= 16 }  // JCB
+            if two == 36 || two == 38 || two == 39 { return length >= 14 }  // Diners
+            if two == 30 { return (four / 10 <= 305 || four == 3095) && length >= 14 }  // Diners 300–305
+            return false
+        case 6: return length >= 13  // Discover, UnionPay, Maestro, RuPay
+        default: return false
+        }
+    }
+
+    /// The Luhn checksum over the digits in `[s, e)` (separators skipped).
+    func luhn(_ s: Int, _ e: Int) -> Bool {
+        var sum = 0
+        var double = false
+        var i = e - 1
+        while i >= s {
+            let c = p[i]
+            if Bytes.isDigit(c) {
+                var v = Int(c) - 48
+                if double { v *= 2; if v > 9 { v -= 9 } }
+                sum += v
+                double.toggle()
+            }
+            i -= 1
+        }
+        return sum % 10 == 0
+    }
+
+    // MARK: - US social security numbers
+
+    /// `AAA-GG-SSSS` or `AAA GG SSSS`; nine ungrouped digits only right after "SSN"/"social
+    /// security". Area not 000, 666 or 9xx; group not 00; serial not 0000. The caller has checked
+    /// the left boundary.
+    func ssn(_ s: Int, _ r: Int) -> Int? {
+        let end: Int
+        if r - s == 3 {
+            let sep = at(r)
+            guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: " ") else { return nil }
+            guard Bytes.isDigit(at(r + 1)), Bytes.isDigit(at(r + 2)), at(r + 3) == sep,
+                  Bytes.isDigit(at(r + 4)), Bytes.isDigit(at(r + 5)), Bytes.isDigit(at(r + 6)), Bytes.isDigit(at(r + 7)) else { return nil }
+            end = r + 8
+        } else if r - s == 9 && s - ssnContextEnd <= 40 {
+            end = r
+        } else {
+            return nil
+        }
+        guard numberRightOK(end) else { return nil }
+        var value = 0
+        for i in s..<end where Bytes.isDigit(p[i]) { value = value * 10 + Int(p[i]) - 48 }
+        let area = value / 1_000_000
+        let group = (value / 10_000) % 100
+        let serial = value % 10_000
+        guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { return nil }
+        return end
+    }
+
+    // MARK: - IPv4
+
+    /// Four dotted decimal octets 0–255 without leading zeros, not part of a longer dotted
+    /// number and not right after a version word (`version 1.2.3.4`). A `:port` may follow.
+    func ipv4(_ s: Int, _ r: Int) -> Int? {
+        guard r - s <= 3, at(r) == UInt8(ascii: ".") else { return nil }
+        var pos = s
+        for octet in 0..<4 {
+            let os = pos
+            var value = 0
+            while Bytes.isDigit(at(pos)) && pos - os < 4 { value = value * 10 + Int(p[pos]) - 48; pos += 1 }
+            let len = pos - os
+            guard len >= 1 && len <= 3, value <= 255, !(len > 1 && p[os] == UInt8(ascii: "0")) else { return nil }
+            if octet < 3 {
+                guard at(pos) == UInt8(ascii: ".") else { return nil }
+                pos += 1
+            }
+        }
+        let e = pos
+        let c = at(e)
+        if Bytes.isAlnum(c) || c == UInt8(ascii: "_") { return nil }
+        if (c == UInt8(ascii: ".") || c == UInt8(ascii: "-")) && Bytes.isAlnum(at(e + 1)) { return nil }
+        let prev = at(s - 1)
+        if prev == UInt8(ascii: ".") || ((prev == UInt8(ascii: "-")) && Bytes.isAlnum(at(s - 2))) { return nil }
+        if s - versionWordEnd <= 3 { return nil }
+        return e
+    }
+
+    // MARK: - Telephone numbers
+
+    /// E.164 (`+` country code, 8–15 digits in any grouping) and national formats:
+    /// trunk-prefixed (`0…`: UK, DE, FR, JP, IN; 9–12 digits in at least two groups),
+    /// NANP (`415-555-2671`, `(415) 555-2671`, `1-800-555-0199`), Indian mobile `98765 43210`,
+    /// and `00` international. Ungrouped or short national numbers count only after a phone word
+    /// (`call`, `tel`, `mobile`…), which keeps epoch seconds, order numbers and dates out.
+    func phone(_ start: Int, leftChecked: Bool = false) -> Int? {
+        var pos = start
+        var plus = false
+        if p[pos] == UInt8(ascii: "+") { plus = true; pos += 1 }
+        if !plus && !leftChecked && !numberLeftOK(start) { return nil }
+        var groups = Groups()
+        var parenGroup = -1
+        var firstDigit = -1
+        var end = pos
+        var spaceOrDashOnly = true
+        while true {
+            var open = false
+            if at(pos) == UInt8(ascii: "(") { open = true; pos += 1 }
+            let gs = pos
+            while pos < n && Bytes.isDigit(p[pos]) {
+                pos += 1
+                if pos - gs > 12 { return nil }
+            }
+            let len = pos - gs
+            if len == 0 { return nil }
+            if firstDigit < 0 { firstDigit = gs }
+            if open {
+                guard at(pos) == UInt8(ascii: ")"), parenGroup < 0 else { return nil }
+                pos += 1
+                parenGroup = groups.count
+            }
+            groups.append(len)
+            end = pos
+            if groups.total > 15 || groups.count > 7 { return nil }
+            let c = at(pos)
+            var next = pos
+            if c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/") {
+                next = pos + 1
+                // " - " and " / " between groups.
+                if c == UInt8(ascii: " ") && (at(next) == UInt8(ascii: "-") || at(next) == UInt8(ascii: "/")) && at(next + 1) == UInt8(ascii: " ") {
+                    next += 2
+                }
+            } else if (open && Bytes.isDigit(c)) || (c == UInt8(ascii: "(") && parenGroup < 0) {
+                next = pos  // "(415)555-2671", "+44(0)20 …"
+            } else {
+                break
+            }
+            let d = at(next)
+            if Bytes.isDigit(d) || (d == UInt8(ascii: "(") && parenGroup < 0 && Bytes.isDigit(at(next + 1))) {
+                if c == UInt8(ascii: ".") || c == UInt8(ascii: "/") || at(pos + 1) == UInt8(ascii: "/") { spaceOrDashOnly = false }
+                pos = next
+                continue
+            }
+            break
+        }
+        // An extension glued to the number ("555-123-4567x890", "…ext12") stays outside the span.
+        var extensionOK = false
+        if at(end) == UInt8(ascii: "x") && Bytes.isDigit(at(end + 1)) {
+            extensionOK = true
+        } else if hasIgnoringCase(end, "ext") && (Bytes.isDigit(at(end + 3)) || at(end + 3) == UInt8(ascii: ".")) {
+            extensionOK = true
+        }
+        guard extensionOK || numberRightOK(end) else { return nil }
+        if !spaceOrDashOnly && groups.count == 4 && parenGroup < 0 && groups[0] <= 3 && groups[1] <= 3 && groups[2] <= 3 && groups[3] <= 3 {
+            var dotsOnly = true
+            for k in start..<end where !Bytes.isDigit(p[k]) && p[k] != UInt8(ascii: ".") { dotsOnly = false; break }
+            if dotsOnly { return nil }  // dotted quad: an IPv4 address or a version, never a phone
+        }
+        let d0 = p[firstDigit]
+        let d1 = at(firstDigit + 1)
+        if plus {
+            guard d0 != UInt8(ascii: "0") else { return nil }
+            var effective = groups.total
+            if parenGroup >= 0 && groups[parenGroup] == 1 { effective -= 1 }  // the "(0)" trunk in +44 (0)20 …
+            return effective >= 8 && effective <= 15 ? end : nil
+        }
+        let hasContext = start - phoneContextEnd <= 40
+        let dateLike = groups.count == 3 && groups.total == 8 && (groups.equals(4, 2, 2) || groups.equals(2, 2, 4))
+        if dateLike { return nil }
+        if d0 == UInt8(ascii: "0") {
+            if d1 == UInt8(ascii: "0") {
+                return groups.count >= 2 && groups.total - 2 >= 8 ? end : nil
+            }
+            if groups.count >= 2 && groups.total >= 9 && groups.total <= 12 {
+                var minLen = 99
+                for g in 0..<groups.count where g != parenGroup { minLen = min(minLen, groups[g]) }
+                if minLen >= 2 { return end }
+            }
+            if hasContext && contextShapeOK(groups, start, end) { return end }
+            // Ungrouped national number with a trunk zero ("02079460958", "09876543210"); not
+            // right after "ISBN" (ISBN-10s may start with 0).
+            if groups.count == 1 && parenGroup < 0 && (groups.total == 10 || groups.total == 11) && start - isbnContextEnd > 12 { return end }
+            return nil
+        }
+        if groups.equals(3, 3, 4) { return end }
+        if groups.equals(1, 3, 3, 4) && d0 == UInt8(ascii: "1") { return end }
+        if groups.equals(5, 5) && d0 >= UInt8(ascii: "6") && spaceOrDashOnly { return end }
+        if hasContext && contextShapeOK(groups, start, end) { return end }
+        return nil
+    }
+
+    /// After a phone word, a looser shape is enough: 7+ digits, grouped or at least 10 long,
+    /// the last group 3+ digits, and not a decimal amount ("Tel Aviv | 15423.71").
+    func contextShapeOK(_ groups: Groups, _ start: Int, _ end: Int) -> Bool {
+        guard groups.total >= 7, groups.count >= 2 || groups.total >= 10, groups[groups.count - 1] >= 3 else { return false }
+        if groups.count == 2 {
+            for k in start..<end where p[k] == UInt8(ascii: ".") { return false }
+        }
+        return true
+    }
+}

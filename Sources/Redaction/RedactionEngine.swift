@@ -1,0 +1,525 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import GatelogCrypto
+import JSON
+
+/// Why redaction refused a record or text. Messages name entity types and JSON paths, never values.
+public enum RedactionError: Error, Equatable, CustomStringConvertible {
+    /// The policy blocks `entity`, and one was found at `path` (`request.messages[0].content`,
+    /// `metadata.user`, or `text` for free text).
+    case blocked(entity: EntityType, path: String)
+    /// The record content is not valid JSON (offset and reason only).
+    case invalidContent(JSONError)
+    /// The policy hashes values but no key is available for the region.
+    case hashKeyUnavailable(region: String, reason: String)
+
+    /// A sentence naming the type and path (never the value).
+    public var description: String {
+        switch self {
+        case .blocked(let entity, let path):
+            return "record rejected: the redaction policy blocks \(entity.name), found at \(path)"
+        case .invalidContent(let error):
+            return "record content is not valid JSON: \(error.description)"
+        case .hashKeyUnavailable(let region, let reason):
+            return "no hash key for region '\(region)': \(reason)"
+        }
+    }
+}
+
+/// Redacted free text and its report.
+public struct RedactedText: Sendable, Equatable {
+    /// The text with sensitive values replaced.
+    public let text: String
+    /// What was found and done.
+    public let report: RedactionReport
+}
+
+/// A redacted audit record: content, metadata and the report for its envelope.
+public struct RedactedRecord: Sendable {
+    /// The content re-emitted as compact JSON (unchanged strings copied byte for byte).
+    public let content: [UInt8]
+    /// Metadata with redacted values, in the original order, minus dropped entries.
+    public let metadata: [(String, String)]
+    /// What was found and done.
+    public let report: RedactionReport
+}
+
+/// Applies a `RedactionPolicy` to records and text. Immutable and `Sendable`: build one per
+/// policy and share it between threads.
+///
+/// Cost: one linear pass of the built-in detectors over each string, plus custom expressions when
+/// the policy has any. Strings without a candidate are not copied (JSON strings are left byte for
+/// byte in the output).
+public struct RedactionEngine: Sendable {
+    /// The policy applied.
+    public let policy: RedactionPolicy
+    let hashKeys: (any HashKeyProvider)?
+    let kinds: [EntityType]
+    /// Kind numbers in entity-name order (the order of report entries).
+    let kindsByName: [Int]
+    let labels: [[UInt8]]
+    let resolvedRules: [RuleKey: ResolvedRules]
+
+    struct RuleKey: Hashable, Sendable {
+        let region: String?
+        let tenant: String?
+    }
+
+    struct ResolvedRules: Sendable {
+        let actions: [RedactionAction]
+        let fieldRules: [FieldRule]
+        let usesHash: Bool
+    }
+
+    /// Prepares the policy for fast lookups: the actions for every configured (region, tenant)
+    /// pair are resolved once here. O(regions × tenants × types).
+    /// - Parameters:
+    ///   - policy: the policy to apply.
+    ///   - hashKeys: where per-region keys come from; needed only if the policy uses `hash`.
+    public init(policy: RedactionPolicy = .standard, hashKeys: (any HashKeyProvider)? = nil) {
+        self.policy = policy
+        self.hashKeys = hashKeys
+        let kinds = policy.entityTypes
+        self.kinds = kinds
+        self.kindsByName = kinds.indices.sorted { kinds[$0] < kinds[$1] }
+        self.labels = kinds.map { Array("[\($0.name)]".utf8) }
+        var table: [RuleKey: ResolvedRules] = [:]
+        let regions: [String?] = [nil] + policy.regions.keys.sorted()
+        let tenants: [String?] = [nil] + policy.tenants.keys.sorted()
+        for r in regions {
+            for t in tenants {
+                let actions = kinds.map { policy.action(for: $0, region: r ?? "", tenant: t) }
+                table[RuleKey(region: r, tenant: t)] = ResolvedRules(
+                    actions: actions, fieldRules: policy.fieldRules(region: r ?? "", tenant: t),
+                    usesHash: actions.contains(.hash))
+            }
+        }
+        self.resolvedRules = table
+    }
+
+    func rules(region: String, tenant: String?) -> ResolvedRules {
+        let r: String? = policy.regions[region] != nil ? region : nil
+        let t: String? = tenant.flatMap { policy.tenants[$0] != nil ? $0 : nil }
+        return resolvedRules[RuleKey(region: r, tenant: t)]!
+    }
+
+    func hashKey(for rules: ResolvedRules, region: String) throws -> HashKey? {
+        guard rules.usesHash else { return nil }
+        guard let hashKeys else {
+            throw RedactionError.hashKeyUnavailable(region: region, reason: "the policy hashes values but the engine has no hash key provider")
+        }
+        do {
+            return try hashKeys.hashKey(forRegion: region)
+        } catch let error as HashKeyError {
+            throw RedactionError.hashKeyUnavailable(region: region, reason: error.description)
+        } catch {
+            throw RedactionError.hashKeyUnavailable(region: region, reason: "\(type(of: error))")
+        }
+    }
+
+    // MARK: - Detection only
+
+    /// The sensitive values in `text` (built-in and custom detectors), overlaps merged, in order.
+    /// Offsets are UTF-8 byte offsets. O(n) for the built-in detectors.
+    public func detect(_ text: String) -> [Detection] {
+        var raw: [RawSpan] = []
+        var resolved: [ResolvedSpan] = []
+        var copy = text
+        copy.withUTF8 { buffer in
+            TextScanner.scan(buffer, into: &raw)
+        }
+        runCustomDetectors(on: text, into: &raw)
+        TextScanner.resolve(&raw, into: &resolved)
+        return resolved.map { Detection(range: $0.start..<$0.end, entity: kinds[$0.kind]) }
+    }
+
+    func runCustomDetectors(on text: String, into raw: inout [RawSpan]) {
+        guard !policy.customDetectors.isEmpty, !text.isEmpty else { return }
+        let whole = NSRange(text.startIndex..<text.endIndex, in: text)
+        for (k, detector) in policy.customDetectors.enumerated() {
+            for match in detector.regex.matches(in: text, options: [], range: whole) {
+                guard match.range.length > 0, let range = Range(match.range, in: text) else { continue }
+                let start = text.utf8.distance(from: text.startIndex, to: range.lowerBound)
+                let end = text.utf8.distance(from: text.startIndex, to: range.upperBound)
+                raw.append(RawSpan(start: start, end: end, kind: EntityType.builtIn.count + k, priority: 8))
+            }
+        }
+    }
+
+    // MARK: - Free text
+
+    /// Redacts free text (a quarantined raw line, the `text` of `gatelog redact`).
+    /// - Throws: `RedactionError.blocked` (path `text`) when the policy blocks a type found in it;
+    ///   `hashKeyUnavailable` when hashing is configured without a key.
+    public func redactText(_ text: String, region: String, tenant: String? = nil) throws -> RedactedText {
+        let rules = rules(region: region, tenant: tenant)
+        var redactor = Redactor(engine: self, rules: rules, key: try hashKey(for: rules, region: region))
+        let replaced = redactor.redact(text, wholeValueIsSecret: false, path: { "text" })
+        if let blocked = redactor.blocked { throw RedactionError.blocked(entity: kinds[blocked.kind], path: blocked.path) }
+        return RedactedText(text: replaced ?? text, report: redactor.report(droppedFields: 0))
+    }
+
+    // MARK: - Records
+
+    /// Redacts one audit record before it is hashed and stored.
+    ///
+    /// Every string in `content` (any JSON value; normally `{"request":…,"response":…}`) and every
+    /// metadata value is scanned; field rules drop or skip members by path (metadata entries are
+    /// `metadata.<key>`); a string under a credential-like key (`password`, `api_key`,
+    /// `authorization`, `*_token`, `cookie`…) is a SECRET as a whole.
+    /// - Returns: compact content bytes, redacted metadata and the report. O(size of the record).
+    /// - Throws: `RedactionError.blocked` with the JSON path of the first blocked value,
+    ///   `invalidContent` for malformed JSON, `hashKeyUnavailable`.
+    public func redactRecord(content: UnsafeRawBufferPointer, metadata: [(String, String)] = [], region: String,
+                             tenant: String? = nil) throws -> RedactedRecord {
+        let rules = rules(region: region, tenant: tenant)
+        let redactor = Redactor(engine: self, rules: rules, key: try hashKey(for: rules, region: region))
+        var visitor = RecordVisitor(redactor: redactor, fieldRules: rules.fieldRules)
+        let output: [UInt8]
+        do {
+            (output, visitor) = try JSONRewriter.rewrite(content, visitor: visitor)
+        } catch let error as JSONError {
+            throw RedactionError.invalidContent(error)
+        }
+        var newMetadata: [(String, String)] = []
+        newMetadata.reserveCapacity(metadata.count)
+        for (key, value) in metadata {
+            if visitor.redactor.blocked != nil { break }
+            let decision = rules.fieldRules.isEmpty ? .keep : visitor.fieldDecision([.key("metadata"), .key(key)])
+            switch decision {
+            case .drop:
+                visitor.droppedFields += 1
+                continue
+            case .keepUnscanned:
+                newMetadata.append((key, value))
+            case .keep:
+                let secret = Redactor.isCredentialKey(key, includeCookies: true)
+                let replaced = visitor.redactor.redact(value, wholeValueIsSecret: secret, path: { "metadata.\(key)" })
+                newMetadata.append((key, replaced ?? value))
+            }
+        }
+        if let blocked = visitor.redactor.blocked { throw RedactionError.blocked(entity: kinds[blocked.kind], path: blocked.path) }
+        return RedactedRecord(content: output, metadata: newMetadata, report: visitor.redactor.report(droppedFields: visitor.droppedFields))
+    }
+
+    /// `redactRecord` over a byte array.
+    public func redactRecord(content: [UInt8], metadata: [(String, String)] = [], region: String,
+                             tenant: String? = nil) throws -> RedactedRecord {
+        try content.withUnsafeBytes { try redactRecord(content: $0, metadata: metadata, region: region, tenant: tenant) }
+    }
+}
+
+/// Visits a record's members and strings for `JSONRewriter`.
+struct RecordVisitor: JSONStringVisitor {
+    var redactor: Redactor
+    let fieldRules: [FieldRule]
+    var droppedFields = 0
+    /// Whether the member at each depth of the current path has a credential-like name; set
+    /// when the rewriter announces the member (`decide`), so each name is classified once.
+    var credentialAtDepth: [Bool] = []
+    /// Scratch for unescaping strings, reused across strings.
+    var unescaped: [UInt8] = []
+
+    func fieldDecision(_ path: [JSONPathComponent]) -> JSONMemberDecision {
+        for rule in fieldRules where rule.matches(path) {
+            return rule.kind == .drop ? .drop : .keepUnscanned
+        }
+        return .keep
+    }
+
+    mutating func decide(path: [JSONPathComponent]) -> JSONMemberDecision {
+        if redactor.blocked != nil { return .keepUnscanned }
+        let depth = path.count - 1
+        while credentialAtDepth.count <= depth { credentialAtDepth.append(false) }
+        if case .key(let key) = path[depth] { credentialAtDepth[depth] = Redactor.isCredentialKey(key, includeCookies: true) }
+        if fieldRules.isEmpty { return .keep }
+        let decision = fieldDecision(path)
+        if case .drop = decision { droppedFields += 1 }
+        return decision
+    }
+
+    /// Whether the nearest member name above `path` is credential-like. O(path length).
+    func nearestKeyIsCredential(_ path: [JSONPathComponent]) -> Bool {
+        var k = path.count - 1
+        while k >= 0 {
+            if case .key = path[k] { return k < credentialAtDepth.count && credentialAtDepth[k] }
+            k -= 1
+        }
+        return false
+    }
+
+    mutating func rewrite(_ string: String, path: [JSONPathComponent]) -> String? {
+        if redactor.blocked != nil || string.isEmpty { return nil }
+        return redactor.redact(string, wholeValueIsSecret: nearestKeyIsCredential(path), path: { JSONPathComponent.render(path) })
+    }
+
+    /// Scans string bytes directly (unescaping into a reused buffer when needed), so no String
+    /// is built unless something is found or a custom detector needs one.
+    mutating func rewrite(rawBody: UnsafeRawBufferPointer, hasEscapes: Bool, path: [JSONPathComponent]) -> String? {
+        if redactor.blocked != nil || rawBody.isEmpty { return nil }
+        let credential = nearestKeyIsCredential(path)
+        if !hasEscapes {
+            let bytes = UnsafeBufferPointer(start: rawBody.baseAddress!.assumingMemoryBound(to: UInt8.self), count: rawBody.count)
+            return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
+                                   wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+        }
+        var buffer: [UInt8] = []
+        swap(&buffer, &unescaped)
+        defer { swap(&buffer, &unescaped) }
+        JSONUnescaper.unescape(rawBody, into: &buffer)
+        return buffer.withUnsafeBufferPointer { bytes in
+            redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
+                            wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+        }
+    }
+
+    /// Numbers are scanned too when they could hide a value: 13+ digits (a card number) or any
+    /// number under a credential-like key (`"pin_code": 123456`, `"password": 1234567`). A
+    /// replaced number becomes a JSON string.
+    mutating func rewriteNumber(_ number: UnsafeRawBufferPointer, path: [JSONPathComponent]) -> String? {
+        if redactor.blocked != nil { return nil }
+        let credential = nearestKeyIsCredential(path)
+        guard credential || number.count >= 13 else { return nil }
+        let bytes = UnsafeBufferPointer(start: number.baseAddress!.assumingMemoryBound(to: UInt8.self), count: number.count)
+        return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
+                               wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+    }
+}
+
+/// Decodes the body of a validated JSON string into bytes.
+enum JSONUnescaper {
+    /// Unescapes `raw` (between the quotes, already validated by the JSON scanner) into `out`.
+    /// Runs without escapes are copied in bulk. O(n).
+    static func unescape(_ raw: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(raw.count)
+        let n = raw.count
+        guard let base = raw.baseAddress else { return }
+        var i = 0
+        while i < n {
+            guard let hit = memchr(base + i, Int32(UInt8(ascii: "\\")), n - i) else {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i..<n]))
+                return
+            }
+            let k = base.distance(to: UnsafeRawPointer(hit))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i..<k]))
+            guard k + 1 < n else { return }
+            let e = raw[k + 1]
+            i = k + 2
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(raw, i)
+                i += 4
+                if scalar >= 0xD800 && scalar < 0xDC00 && i + 6 <= n && raw[i] == UInt8(ascii: "\\") && raw[i + 1] == UInt8(ascii: "u") {
+                    let low = hex4(raw, i + 2)
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+                    i += 6
+                }
+                UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}") { out.append($0) }
+            default: out.append(e)  // \" \\ \/
+            }
+        }
+    }
+
+    static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt32 {
+        guard at + 4 <= raw.count else { return 0xFFFD }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = raw[at + k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: return 0xFFFD
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+}
+
+/// The per-call state of an engine applying one set of rules: scratch buffers and counts.
+struct Redactor {
+    let engine: RedactionEngine
+    let rules: RedactionEngine.ResolvedRules
+    let key: HashKey?
+    var raw: [RawSpan] = []
+    var resolved: [ResolvedSpan] = []
+    var counts: [Int] = []
+    var output: [UInt8] = []
+    var blocked: (kind: Int, path: String)?
+
+    init(engine: RedactionEngine, rules: RedactionEngine.ResolvedRules, key: HashKey?) {
+        self.engine = engine
+        self.rules = rules
+        self.key = key
+    }
+
+    /// Position of an action in `RedactionAction.allCases` (the layout of `counts`).
+    @inline(__always) static func actionIndex(_ action: RedactionAction) -> Int {
+        switch action {
+        case .redact: return 0
+        case .mask: return 1
+        case .hash: return 2
+        case .allow: return 3
+        case .block: return 4
+        }
+    }
+
+    static func isCredentialKey(_ key: String, includeCookies: Bool) -> Bool {
+        var k = key
+        return k.withUTF8 { buffer in
+            guard let base = buffer.baseAddress, buffer.count >= 2, buffer.count <= 64 else { return false }
+            switch TextScanner.classifyKey(base, buffer.count) {
+            case .credential?, .authorization?: return true
+            case .cookie?: return includeCookies
+            case nil: return false
+            }
+        }
+    }
+
+    /// The report for everything redacted so far.
+    func report(droppedFields: Int) -> RedactionReport {
+        guard !counts.isEmpty else { return RedactionReport(policyVersion: engine.policy.version, droppedFields: droppedFields) }
+        var entries: [RedactionReport.Entry] = []
+        for kind in engine.kindsByName {
+            for a in 0..<5 {
+                let n = counts[kind * 5 + a]
+                if n > 0 { entries.append(RedactionReport.Entry(entity: engine.kinds[kind], action: Self.actions[a], count: n)) }
+            }
+        }
+        return RedactionReport(policyVersion: engine.policy.version, sortedEntries: entries, droppedFields: droppedFields)
+    }
+
+    static let actions: [RedactionAction] = [.redact, .mask, .hash, .allow, .block]
+
+    /// Redacts one string; nil when nothing changes (or when a blocked type was found: then
+    /// `blocked` is set and the caller stops).
+    mutating func redact(_ text: String, wholeValueIsSecret: Bool, path: () -> String) -> String? {
+        if let result = text.utf8.withContiguousStorageIfAvailable({
+            redact(bytes: $0, makeText: { text }, wholeValueIsSecret: wholeValueIsSecret, path: path)
+        }) {
+            return result
+        }
+        var copy = text
+        copy.makeContiguousUTF8()
+        return copy.utf8.withContiguousStorageIfAvailable {
+            redact(bytes: $0, makeText: { copy }, wholeValueIsSecret: wholeValueIsSecret, path: path)
+        } ?? nil
+    }
+
+    /// Redacts the UTF-8 `bytes`; `makeText` gives the same text as a String, needed only by
+    /// custom detectors.
+    mutating func redact(bytes: UnsafeBufferPointer<UInt8>, makeText: () -> String, wholeValueIsSecret: Bool,
+                         path: () -> String) -> String? {
+        raw.removeAll(keepingCapacity: true)
+        if wholeValueIsSecret, bytes.count > 0 {
+            let scanner = TextScanner(bytes, spans: [])
+            if scanner.isPlausibleValue(0, bytes.count, quoted: true) {
+                raw.append(RawSpan(start: 0, end: bytes.count, kind: Int(BuiltinKind.secret.rawValue), priority: 9))
+            }
+        }
+        if raw.isEmpty { TextScanner.scan(bytes, into: &raw) }
+        if !engine.policy.customDetectors.isEmpty { engine.runCustomDetectors(on: makeText(), into: &raw) }
+        if raw.isEmpty { return nil }
+        resolved.removeAll(keepingCapacity: true)
+        TextScanner.resolve(&raw, into: &resolved)
+
+        let actionCount = 5  // RedactionAction.allCases.count
+        if counts.isEmpty { counts = [Int](repeating: 0, count: engine.kinds.count * actionCount) }
+        var changed = false
+        for span in resolved {
+            let action = rules.actions[span.kind]
+            counts[span.kind * actionCount + Self.actionIndex(action)] += 1
+            switch action {
+            case .block:
+                blocked = (span.kind, path())
+                return nil
+            case .allow:
+                continue
+            default:
+                changed = true
+            }
+        }
+        guard changed else { return nil }
+        output.removeAll(keepingCapacity: true)
+        output.reserveCapacity(bytes.count + 16)
+        var position = 0
+        for span in resolved {
+            let action = rules.actions[span.kind]
+            if action == .allow { continue }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<span.start]))
+            let value = UnsafeBufferPointer(rebasing: bytes[span.start..<span.end])
+            switch action {
+            case .mask: appendMask(kind: span.kind, value: value)
+            case .hash: appendHash(kind: span.kind, value: value)
+            default: output.append(contentsOf: engine.labels[span.kind])
+            }
+            position = span.end
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<bytes.count]))
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// `[TYPE:…4242]`: the last four ASCII letters or digits, or fewer so that at least half
+    /// of them stay hidden.
+    mutating func appendMask(kind: Int, value: UnsafeBufferPointer<UInt8>) {
+        var alnum = 0
+        for c in value where Bytes.isAlnum(c) { alnum += 1 }
+        let keep = min(4, alnum / 2)
+        var kept: [UInt8] = []
+        var i = value.count - 1
+        while i >= 0 && kept.count < keep {
+            if Bytes.isAlnum(value[i]) { kept.append(value[i]) }
+            i -= 1
+        }
+        let name = engine.labels[kind].dropLast()  // "[TYPE"
+        output.append(contentsOf: name)
+        output.append(UInt8(ascii: ":"))
+        output.append(contentsOf: [0xE2, 0x80, 0xA6])  // …
+        output.append(contentsOf: kept.reversed())
+        output.append(UInt8(ascii: "]"))
+    }
+
+    /// `[TYPE:5f2a9c1e]`: the first 8 hex digits of HMAC-SHA256(region key, type NUL value),
+    /// where the value is normalised so that formatting does not break correlation (digits and
+    /// letters only, upper-cased, for cards, phones, SSNs and IBANs; lower-cased e-mails).
+    mutating func appendHash(kind: Int, value: UnsafeBufferPointer<UInt8>) {
+        var message = Array(engine.kinds[kind].name.utf8)
+        message.append(0)
+        switch kind {
+        case Int(BuiltinKind.creditCard.rawValue), Int(BuiltinKind.phone.rawValue), Int(BuiltinKind.usSSN.rawValue), Int(BuiltinKind.iban.rawValue):
+            for c in value where Bytes.isAlnum(c) { message.append(Bytes.upper(c)) }
+        case Int(BuiltinKind.email.rawValue):
+            for c in value { message.append(Bytes.lower(c)) }
+        default:
+            message.append(contentsOf: value)
+        }
+        // `key` is non-nil whenever an action is `hash` (checked before redaction starts).
+        let digest = message.withUnsafeBytes { HMACSHA256.authenticate(key: key!.bytes, message: $0) }
+        let prefix = Hex.encode(digest.bytes.prefix(4))
+        output.append(contentsOf: engine.labels[kind].dropLast())
+        output.append(UInt8(ascii: ":"))
+        output.append(contentsOf: prefix.utf8)
+        output.append(UInt8(ascii: "]"))
+    }
+}
+
+extension TextScanner {
+    /// Runs the built-in detectors over `buffer`, appending raw (overlapping) spans to `spans`.
+    static func scan(_ buffer: UnsafeBufferPointer<UInt8>, into spans: inout [RawSpan]) {
+        guard buffer.count > 0 else { return }
+        var scanner = TextScanner(buffer, spans: [])
+        swap(&scanner.spans, &spans)
+        scanner.run()
+        swap(&scanner.spans, &spans)
+    }
+}

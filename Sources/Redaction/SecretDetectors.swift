@@ -1,0 +1,818 @@
+/// Credentials: provider keys by prefix, JWTs, PEM private keys, HTTP authorization values,
+/// `key = value` assignments with a credential-like key, and AWS secret keys near an access key id.
+extension TextScanner {
+    enum KeyCharset {
+        /// `[A-Za-z0-9]`
+        case alnum
+        /// `[A-Za-z0-9_]`
+        case word
+        /// `[A-Za-z0-9_-]` (cached runs)
+        case token
+        /// `[A-Za-z0-9_.-]` (cached runs; trailing dots are sentence punctuation)
+        case tokenDot
+    }
+
+    /// A provider key whose prefix starts at word start `i` (the word ends at `e`).
+    mutating func secretAtWord(_ i: Int, _ e: Int) -> Int? {
+        switch p[i] {
+        case UInt8(ascii: "s"):
+            if at(i + 1) == UInt8(ascii: "k") {
+                if at(i + 2) == UInt8(ascii: "-") {
+                    var body = i + 3
+                    var minLength = 20
+                    if has(body, "ant-") { body += 4; minLength = 32 }
+                    else if has(body, "proj-") { body += 5 }
+                    else if has(body, "svcacct-") { body += 8 }
+                    else if has(body, "admin-") { body += 6 }
+                    return keyToken(i, body, min: minLength, max: 256, charset: .token)
+                }
+                if has(i, "sk_live_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
+            }
+        case UInt8(ascii: "r"):
+            if has(i, "rk_live_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
+        case UInt8(ascii: "g"):
+            if at(i + 1) == UInt8(ascii: "h") && at(i + 3) == UInt8(ascii: "_") {
+                switch at(i + 2) {
+                case UInt8(ascii: "p"), UInt8(ascii: "o"), UInt8(ascii: "u"), UInt8(ascii: "s"), UInt8(ascii: "r"):
+                    return keyToken(i, i + 4, min: 30, max: 255, charset: .alnum)
+                default: break
+                }
+            }
+            if has(i, "github_pat_") { return keyToken(i, i + 11, min: 40, max: 255, charset: .word) }
+            if has(i, "glpat-") { return keyToken(i, i + 6, min: 20, max: 64, charset: .token) }
+        case UInt8(ascii: "x"):
+            if has(i, "xox") && at(i + 4) == UInt8(ascii: "-") {
+                switch at(i + 3) {
+                case UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "p"), UInt8(ascii: "r"), UInt8(ascii: "s"), UInt8(ascii: "e"):
+                    return keyToken(i, i + 5, min: 10, max: 255, charset: .token, needsDigit: true)
+                default: break
+                }
+            }
+            if has(i, "xapp-") { return keyToken(i, i + 5, min: 10, max: 255, charset: .token, needsDigit: true) }
+        case UInt8(ascii: "A"):
+            if has(i, "AKIA") || has(i, "ASIA") { return awsAccessKeyID(i) }
+            if has(i, "AIza") { return keyToken(i, i + 4, min: 30, max: 40, charset: .token) }
+        case UInt8(ascii: "y"):
+            if has(i, "ya29.") { return keyToken(i, i + 5, min: 20, max: 2048, charset: .tokenDot) }
+        case UInt8(ascii: "e"):
+            if has(i, "eyJ") { return jwt(i) }
+        case UInt8(ascii: "B"), UInt8(ascii: "b"):
+            if e - i == 6 && hasIgnoringCase(i, "bearer") { return bearer(e) }
+            if e - i == 5 && hasIgnoringCase(i, "basic") { return basic(e) }
+        case UInt8(ascii: "h"):
+            if has(i, "hf_") { return keyToken(i, i + 3, min: 30, max: 64, charset: .alnum) }
+        case UInt8(ascii: "n"):
+            if has(i, "npm_") { return keyToken(i, i + 4, min: 30, max: 64, charset: .alnum) }
+        case UInt8(ascii: "S"):
+            if has(i, "SG.") {
+                let a = tokenRunEnd(i + 3)
+                guard a - (i + 3) >= 16, at(a) == UInt8(ascii: ".") else { return nil }
+                let b = tokenRunEnd(a + 1)
+                guard b - (a + 1) >= 16, plausibleSecret(a + 1, b, requireVariety: true) else { return nil }
+                emit(i, b, .secret)
+                return b
+            }
+        case UInt8(ascii: "p"):
+            if has(i, "pypi-") { return keyToken(i, i + 5, min: 40, max: 512, charset: .token) }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// A key body of `charset` from `body`, `min`…`max` long, not followed by a word byte, and
+    /// plausible (varied, not a placeholder). Emits `[start, end)` as SECRET.
+    mutating func keyToken(_ start: Int, _ body: Int, min: Int, max: Int, charset: KeyCharset, needsDigit: Bool = false) -> Int? {
+        var end: Int
+        switch charset {
+        case .token:
+            end = tokenRunEnd(body)
+        case .tokenDot:
+            end = tokenDotRunEnd(body)
+            while end > body && p[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        case .alnum:
+            end = body
+            while end < n && Bytes.isAlnum(p[end]) && end - body <= max { end += 1 }
+        case .word:
+            end = body
+            while end < n && (Bytes.isAlnum(p[end]) || p[end] == UInt8(ascii: "_")) && end - body <= max { end += 1 }
+        }
+        let length = end - body
+        guard length >= min && length <= max, !isWordByte(end) else { return nil }
+        guard plausibleSecret(body, end, requireVariety: true, needsDigit: needsDigit) else { return nil }
+        emit(start, end, .secret)
+        return end
+    }
+
+    /// `AKIA`/`ASIA` and 16 upper-case letters or digits.
+    mutating func awsAccessKeyID(_ i: Int) -> Int? {
+        guard i + 20 <= n, !isWordByte(i + 20) else { return nil }
+        for k in (i + 4)..<(i + 20) where !(Bytes.isUpper(p[k]) || Bytes.isDigit(p[k])) { return nil }
+        guard plausibleSecret(i + 4, i + 20, requireVariety: false) else { return nil }
+        emit(i, i + 20, .secret, awsKeyID: true)
+        sawAWSKeyID = true
+        return i + 20
+    }
+
+    /// Random-looking rather than a placeholder: no run of 6 equal bytes, no ascending run of 6
+    /// (`123456`, `abcdef`), enough distinct bytes, and no placeholder words (`your`, `example`,
+    /// `xxxx`, `redacted`…). With `requireVariety`, digits or mixed case are required too.
+    /// Reads at most 128 bytes.
+    func plausibleSecret(_ a: Int, _ b: Int, requireVariety: Bool, needsDigit: Bool = false) -> Bool {
+        let m = Swift.min(b - a, 128)
+        guard m > 0 else { return false }
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        var digits = 0, uppers = 0, lowers = 0
+        var run = 1, maxRun = 1, ascending = 1, maxAscending = 1
+        var prev: UInt8 = 0
+        for k in 0..<m {
+            let c = p[a + k]
+            if c < 64 { lo |= 1 << UInt64(c) } else if c < 128 { hi |= 1 << UInt64(c - 64) }
+            if Bytes.isDigit(c) { digits += 1 } else if Bytes.isUpper(c) { uppers += 1 } else if Bytes.isLower(c) { lowers += 1 }
+            if k > 0 && c == prev { run += 1; maxRun = Swift.max(maxRun, run) } else { run = 1 }
+            if k > 0 && c == prev &+ 1 && Bytes.isAlnum(c) { ascending += 1; maxAscending = Swift.max(maxAscending, ascending) } else { ascending = 1 }
+            prev = c
+        }
+        guard maxRun < 6, maxAscending < 6 else { return false }
+        let distinct = lo.nonzeroBitCount + hi.nonzeroBitCount
+        guard distinct >= Swift.min(10, m / 2) else { return false }
+        if requireVariety && digits == 0 && !(uppers > 0 && lowers > 0) { return false }
+        if needsDigit && digits == 0 { return false }
+        return !containsPlaceholderWord(a, a + m)
+    }
+
+    /// Words that mark documentation placeholders rather than real values (`your`, `example`,
+    /// `xxxx`…), counted only at a boundary (start, end, or next to a non-alphanumeric byte or a
+    /// case change), so random key material that happens to spell one is not mistaken for one.
+    func containsPlaceholderWord(_ a: Int, _ b: Int) -> Bool {
+        var k = a
+        while k < b {
+            var length = 0
+            switch Bytes.lower(p[k]) {
+            case UInt8(ascii: "y"): if hasIgnoringCase(k, "your") { length = 4 }
+            case UInt8(ascii: "e"): if hasIgnoringCase(k, "example") { length = 7 }
+            case UInt8(ascii: "p"): if hasIgnoringCase(k, "placeholder") { length = 11 }
+            case UInt8(ascii: "r"): if hasIgnoringCase(k, "redacted") { length = 8 } else if hasIgnoringCase(k, "replace") { length = 7 }
+            case UInt8(ascii: "d"): if hasIgnoringCase(k, "dummy") { length = 5 }
+            case UInt8(ascii: "i"): if hasIgnoringCase(k, "insert") { length = 6 }
+            case UInt8(ascii: "f"): if hasIgnoringCase(k, "fake") { length = 4 }
+            case UInt8(ascii: "s"): if hasIgnoringCase(k, "sample") { length = 6 }
+            case UInt8(ascii: "c"): if hasIgnoringCase(k, "changeme") { length = 8 }
+            case UInt8(ascii: "h"): if hasIgnoringCase(k, "here") { length = 4 }
+            case UInt8(ascii: "x"): if has(k, "xxxx") || has(k, "XXXX") { return true }
+            case UInt8(ascii: "*"): if has(k, "***") { return true }
+            case UInt8(ascii: "."): if has(k, "...") { return true }
+            default: break
+            }
+            if length > 0 && k + length <= b {
+                let before = k == a ? 0 : p[k - 1]
+                let after = k + length == b ? 0 : p[k + length]
+                let first = p[k], last = p[k + length - 1]
+                let leftEdge = !Bytes.isAlnum(before) || (Bytes.isLower(before) && Bytes.isUpper(first))
+                let rightEdge = !Bytes.isAlnum(after) || (Bytes.isLower(last) && Bytes.isUpper(after))
+                if leftEdge || rightEdge { return true }
+            }
+            k += 1
+        }
+        return false
+    }
+
+    /// True when a value starts with a provider key prefix; such values must also look like a
+    /// real key (see `plausibleSecret`), which rejects `sk-1234567890abcdef…` placeholders.
+    func startsWithProviderPrefix(_ vs: Int) -> Bool {
+        has(vs, "sk-") || has(vs, "sk_") || has(vs, "rk_") || has(vs, "ghp_") || has(vs, "gho_") || has(vs, "AKIA")
+            || has(vs, "ASIA") || has(vs, "xox") || has(vs, "AIza") || has(vs, "github_pat_") || has(vs, "glpat-")
+    }
+
+    // MARK: - Prose
+
+    /// `password is X`, `changed my password to X`, `password X`: the value after a password
+    /// word (at `i`, ending at `e`). After a linking word (is, was, to, =) the value needs a digit,
+    /// a symbol or mixed case, or at least 12 characters; directly after the word it needs a
+    /// digit, a symbol or mixed case. So "the password is incorrect" and "password manager" stay.
+    mutating func passwordInProse(_ i: Int, _ e: Int) -> Int? {
+        let len = e - i
+        guard (len == 8 && (hasIgnoringCase(i, "password") || hasIgnoringCase(i, "passcode") || hasIgnoringCase(i, "passwort")))
+            || (len == 6 && hasIgnoringCase(i, "passwd")) || (len == 10 && hasIgnoringCase(i, "passphrase"))
+            || (len == 3 && hasIgnoringCase(i, "pwd")) else { return nil }
+        var v = e
+        var spaces = 0
+        while at(v) == UInt8(ascii: " ") && spaces < 2 { v += 1; spaces += 1 }
+        guard spaces >= 1 else { return nil }
+        var linked = false
+        for word in ["is ", "was ", "to ", "= ", "is: ", "was: "] as [StaticString] where hasIgnoringCase(v, word) {
+            v += word.utf8CodeUnitCount
+            linked = true
+            break
+        }
+        while at(v) == UInt8(ascii: " ") && v - e < 8 { v += 1 }
+        var vs = v
+        var quoted = false
+        if at(vs) == UInt8(ascii: "\"") || at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "`") { vs += 1; quoted = true }
+        var ve = vs
+        while ve < n && !Bytes.isSpace(p[ve]) && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`") && ve - vs <= 128 { ve += 1 }
+        while ve > vs, let last = Optional(p[ve - 1]),
+              last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":")
+              || last == UInt8(ascii: "'") || last == UInt8(ascii: ")") {
+            ve -= 1
+        }
+        // "password managers?": sentence punctuation after a plain word is not part of a value.
+        if ve > vs && (p[ve - 1] == UInt8(ascii: "?") || p[ve - 1] == UInt8(ascii: "!")) {
+            var plainWord = true
+            for k in vs..<(ve - 1) where !Bytes.isLetter(p[k]) { plainWord = false; break }
+            if plainWord { ve -= 1 }
+        }
+        guard ve - vs >= 4, ve - vs <= 128 else { return nil }
+        // Hyphenated words ("customer-facing", "zero-downtime") are prose, not passwords.
+        var wordsAndHyphens = true
+        for k in vs..<ve where !(Bytes.isLower(p[k]) || p[k] == UInt8(ascii: "-")) { wordsAndHyphens = false; break }
+        if wordsAndHyphens { return nil }
+        guard isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: linked ? 12 : Int.max) else { return nil }
+        emit(vs, ve, .secret)
+        return ve
+    }
+
+    // MARK: - JWT
+
+    /// `header.payload.signature` in base64url, where the header decodes to a JOSE header
+    /// (contains `"alg"` or `"typ"`) or header and payload are both `eyJ…` objects of 16+
+    /// characters, the payload is a JSON object, and the signature is empty (unsecured) or at
+    /// least 16 characters.
+    mutating func jwt(_ i: Int) -> Int? {
+        let headerEnd = tokenRunEnd(i)
+        guard headerEnd - i >= 10, headerEnd - i <= 2048, at(headerEnd) == UInt8(ascii: ".") else { return nil }
+        let payloadStart = headerEnd + 1
+        let payloadEnd = tokenRunEnd(payloadStart)
+        guard payloadEnd - payloadStart >= 4, p[payloadStart] == UInt8(ascii: "e"),
+              p[payloadStart + 1] >= UInt8(ascii: "w") && p[payloadStart + 1] <= UInt8(ascii: "z"),
+              at(payloadEnd) == UInt8(ascii: ".") else { return nil }
+        let signatureStart = payloadEnd + 1
+        let signatureEnd = tokenRunEnd(signatureStart)
+        let signatureLength = signatureEnd - signatureStart
+        guard signatureLength == 0 || signatureLength >= 16 else { return nil }
+        // The header decodes to a JOSE header, or both header and payload are sizeable base64url
+        // JSON objects ("eyJ…" = '{"').
+        let bothObjects = has(payloadStart, "eyJ") && headerEnd - i >= 16 && payloadEnd - payloadStart >= 16
+        if !bothObjects {
+            guard let header = decodeBase64(i, headerEnd, urlSafe: true), header.first == UInt8(ascii: "{"),
+                  contains(header, "\"alg\"") || contains(header, "\"typ\"") else { return nil }
+        }
+        emit(i, signatureEnd, .secret)
+        return signatureEnd
+    }
+
+    /// Decodes base64 or base64url (padding optional) in `[a, b)`; nil on a bad character.
+    func decodeBase64(_ a: Int, _ b: Int, urlSafe: Bool) -> [UInt8]? {
+        var out = [UInt8]()
+        out.reserveCapacity((b - a) * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        for k in a..<b {
+            let c = p[k]
+            let v: UInt32
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - 65)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - 97 + 26)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - 48 + 52)
+            case UInt8(ascii: "-") where urlSafe, UInt8(ascii: "+") where !urlSafe: v = 62
+            case UInt8(ascii: "_") where urlSafe, UInt8(ascii: "/") where !urlSafe: v = 63
+            case UInt8(ascii: "="): return k >= b - 2 ? out : nil
+            default: return nil
+            }
+            acc = acc << 6 | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+
+    func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
+        let m = needle.utf8CodeUnitCount
+        guard haystack.count >= m else { return false }
+        let q = needle.utf8Start
+        outer: for s in 0...(haystack.count - m) {
+            for k in 0..<m where haystack[s + k] != q[k] { continue outer }
+            return true
+        }
+        return false
+    }
+
+    // MARK: - HTTP authorization
+
+    /// `Bearer <token>` (RFC 6750 characters, at least 12, varied): scheme and token are the
+    /// secret, as the value of an Authorization header.
+    mutating func bearer(_ e: Int) -> Int? {
+        var v = e
+        while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && v - e < 3 { v += 1 }
+        guard v > e else { return nil }
+        var end = bearerRunEnd(v)
+        while end > v && (p[end - 1] == UInt8(ascii: ".") || p[end - 1] == UInt8(ascii: ",")) { end -= 1 }
+        guard end - v >= 12, end - v <= 8192, plausibleSecret(v, end, requireVariety: true) else { return nil }
+        emit(e - 6, end, .secret)
+        return end
+    }
+
+    /// `Basic <base64>` whose decoding is printable `user:password`: scheme and credential.
+    mutating func basic(_ e: Int) -> Int? {
+        var v = e
+        while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && v - e < 3 { v += 1 }
+        guard v > e else { return nil }
+        var end = v
+        while end < n && t2[Int(p[end])] & ByteClass2.base64Padded != 0 && end - v <= 1024 { end += 1 }
+        let length = end - v
+        guard length >= 8, length % 4 == 0, !isWordByte(end) else { return nil }
+        guard let decoded = decodeBase64(v, end, urlSafe: false), decoded.count >= 3,
+              decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), decoded.contains(UInt8(ascii: ":")) else { return nil }
+        emit(e - 5, end, .secret)
+        return end
+    }
+
+    // MARK: - PEM private keys
+
+    /// From `-----BEGIN … PRIVATE KEY-----` through the matching `-----END …-----` line, the
+    /// whole block. The end marker must come within 16 KiB with no other BEGIN in between;
+    /// otherwise (a truncated key) the block extends over the base64 lines that follow.
+    mutating func pemBlock(_ i: Int) -> Int? {
+        let labelStart = i + 11
+        var k = labelStart
+        while k < n && k - labelStart <= 48 && (Bytes.isUpper(p[k]) || p[k] == UInt8(ascii: " ")) { k += 1 }
+        guard has(k, "-----") else { return nil }
+        var isPrivate = false
+        var q = labelStart
+        while q + 11 <= k { if has(q, "PRIVATE KEY") { isPrivate = true; break }; q += 1 }
+        guard isPrivate else { return nil }
+        let headerEnd = k + 5
+        let endMarker = nextMarker("-----END ", from: headerEnd, cache: &pemEndCache)
+        if endMarker >= 0 && endMarker - headerEnd <= 16384 {
+            let nextBegin = nextMarker("-----BEGIN ", from: headerEnd, cache: &pemBeginCache)
+            if nextBegin < 0 || nextBegin > endMarker {
+                var m = endMarker + 9
+                while m < n && m - endMarker <= 64 && (Bytes.isUpper(p[m]) || p[m] == UInt8(ascii: " ")) { m += 1 }
+                return has(m, "-----") ? m + 5 : m
+            }
+        }
+        return truncatedPEMBody(headerEnd)
+    }
+
+    /// Base64 lines after a header with no end marker: tokens separated by whitespace or by
+    /// escaped newlines (`\n`), each long (>= 16) or with a digit or `+/=`.
+    func truncatedPEMBody(_ start: Int) -> Int {
+        var m = start
+        var lastGood = start
+        while m < n {
+            while m < n {
+                if Bytes.isSpace(p[m]) { m += 1; continue }
+                if p[m] == UInt8(ascii: "\\") && (at(m + 1) == UInt8(ascii: "n") || at(m + 1) == UInt8(ascii: "r")) { m += 2; continue }
+                break
+            }
+            let ts = m
+            var special = false
+            while m < n && t2[Int(p[m])] & ByteClass2.base64Padded != 0 {
+                if !Bytes.isLetter(p[m]) { special = true }
+                m += 1
+            }
+            let length = m - ts
+            guard length > 0, length >= 16 || special else { break }
+            lastGood = m
+        }
+        return lastGood
+    }
+
+    /// The next occurrence of `marker` at or after `from` (-1 when none), with a forward-only
+    /// cache so repeated searches stay linear overall.
+    func nextMarker(_ marker: StaticString, from: Int, cache: inout (from: Int, at: Int)) -> Int {
+        if from >= cache.from && (cache.at < 0 || cache.at >= from) { return cache.at }
+        var s = from
+        let first = marker.utf8Start[0]
+        while s < n {
+            if p[s] == first && has(s, marker) { cache = (from, s); return s }
+            s += 1
+        }
+        cache = (from, -1)
+        return -1
+    }
+
+    // MARK: - Assignments
+
+    /// `key = value`, `key: value`, `"key": "value"`, `key := value`, `key => value` where the key
+    /// looks like a credential (`password`, `api_key`, `client_secret`, `*_token`…). The value is
+    /// the secret; variable references, templates and placeholders are skipped.
+    /// Reads at most 52 bytes back and 512 forward.
+    mutating func assignment(_ i: Int) -> Int? {
+        let c = p[i]
+        var j = i - 1
+        if c == UInt8(ascii: "=") {
+            if at(i + 1) == UInt8(ascii: "=") { return nil }
+            let pv = at(j)
+            if pv == UInt8(ascii: "=") || pv == UInt8(ascii: "!") || pv == UInt8(ascii: "<") || pv == UInt8(ascii: ">") { return nil }
+            if pv == UInt8(ascii: ":") { j -= 1 }
+        } else {
+            if at(i + 1) == UInt8(ascii: "=") || at(i + 1) == UInt8(ascii: ":") || at(j) == UInt8(ascii: ":") { return nil }
+        }
+        var spaces = 0
+        while j >= 0 && (p[j] == UInt8(ascii: " ") || p[j] == UInt8(ascii: "\t")) && spaces < 4 { j -= 1; spaces += 1 }
+        var keyQuote: UInt8 = 0
+        if j >= 0 && (p[j] == UInt8(ascii: "\"") || p[j] == UInt8(ascii: "'")) {
+            keyQuote = p[j]
+            j -= 1
+            if j >= 0 && p[j] == UInt8(ascii: "\\") { j -= 1 }
+        }
+        let keyEnd = j + 1
+        // Keys end with a letter (or a letter and one digit): a quick exit for digit-dense text.
+        let lastKeyByte = at(keyEnd - 1)
+        guard Bytes.isLetter(lastKeyByte) || (Bytes.isDigit(lastKeyByte) && Bytes.isLetter(at(keyEnd - 2))) else { return nil }
+        while j >= 0 && Self.isKeyByte(p[j]) {
+            j -= 1
+            if keyEnd - j > 48 { return nil }
+        }
+        let keyStart = j + 1
+        guard keyEnd - keyStart >= 2 else { return nil }
+        // "key=token:e60098e1": the would-be key is itself a value.
+        if at(keyStart - 1) == UInt8(ascii: "=") || (at(keyStart - 1) == UInt8(ascii: ":") && keyQuote == 0) { return nil }
+        if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
+        if keyQuote == 0 && j >= 0 && p[j] >= 0x80 { return nil }
+        var kind = Self.classifyKey(p + keyStart, keyEnd - keyStart)
+        if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart, "value") {
+            kind = namedValueKind(before: keyStart)
+        }
+        // curl -u user:password, --user user:password
+        if kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0
+            && (has(keyStart - 3, "-u ") || has(keyStart - 7, "--user ") || has(keyStart - 7, "--user=")) {
+            kind = .credential
+        }
+        guard let keyKind = kind, keyKind != .cookie else { return nil }
+
+        // The value.
+        var v = i + 1
+        if c == UInt8(ascii: "=") && at(v) == UInt8(ascii: ">") { v += 1 }
+        spaces = 0
+        while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && spaces < 4 { v += 1; spaces += 1 }
+        var vs: Int, ve: Int
+        var quoted = false
+        var resume: Int
+        let q = at(v)
+        if q == UInt8(ascii: "\"") || q == UInt8(ascii: "'") || q == UInt8(ascii: "`") {
+            quoted = true
+            vs = v + 1
+            ve = closingQuote(q, from: vs)
+            guard ve - vs <= 512, ve < n, p[ve] == q else { return nil }
+            resume = ve + 1
+        } else if q == UInt8(ascii: "\\") && at(v + 1) == UInt8(ascii: "\"") {
+            // A JSON-escaped string inside text: \"value\"
+            quoted = true
+            vs = v + 2
+            ve = closingQuote(UInt8(ascii: "\\"), from: vs)
+            guard ve - vs <= 512, ve + 1 < n, p[ve] == UInt8(ascii: "\\") else { return nil }
+            resume = ve + 2
+        } else {
+            vs = v
+            ve = nextStop(from: vs, cache: &valueEndCache, isStop: Self.isValueTerminator, accept: { _ in true })
+            guard ve - vs <= 512 else { return nil }
+            while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
+            resume = ve
+        }
+        // "Bearer abc…", "Basic …", "Token …": the scheme and its credential form the value; the
+        // credential alone is checked for plausibility.
+        var checkStart = vs
+        if keyKind == .authorization {
+            var w = vs
+            while w < n && Bytes.isLetter(p[w]) && w - vs <= 16 { w += 1 }
+            if w > vs && at(w) == UInt8(ascii: " ") && (quoted ? w < ve : w == ve) {
+                var x = w
+                while at(x) == UInt8(ascii: " ") && x - w < 4 { x += 1 }
+                if quoted {
+                    if x < ve { checkStart = x }
+                } else if t2[Int(at(x))] & ByteClass2.bearer != 0 {
+                    checkStart = x
+                    ve = bearerRunEnd(x)
+                    while ve > x && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
+                    resume = ve
+                }
+            }
+        }
+        let prose = c == UInt8(ascii: ":") && keyQuote == 0 && !quoted
+        // Literal contexts where a bare word is a value, not a variable: a command-line flag
+        // (`--password=rootpass`) or a shell/env assignment (`DB_PASSWORD=secret npm start`).
+        var literal = p[keyStart] == UInt8(ascii: "-")
+        if !literal && c == UInt8(ascii: "=") && keyQuote == 0 && keyEnd == i && v == i + 1 {
+            literal = true
+            for k in keyStart..<keyEnd where !(Bytes.isUpper(p[k]) || Bytes.isDigit(p[k]) || p[k] == UInt8(ascii: "_")) { literal = false; break }
+        }
+        guard isPlausibleValue(checkStart, ve, quoted: quoted || literal, prose: prose && checkStart == vs) else { return nil }
+        emit(vs, ve, .secret)
+        return Swift.max(resume, i + 1)
+    }
+
+    /// For `value:` in `- name: API_TOKEN` / `value: "…"` lists (Kubernetes env, CI variables):
+    /// the kind of the `name` on the same or the previous line, within 96 bytes before.
+    func namedValueKind(before keyStart: Int) -> KeyKind? {
+        var k = keyStart - 4
+        var newlines = 0
+        while k >= 0 && keyStart - k <= 96 {
+            if p[k] == 0x0A {
+                newlines += 1
+                if newlines == 2 { return nil }
+            }
+            if hasIgnoringCase(k, "name") && !Bytes.isAlnum(at(k - 1)) {
+                var v = k + 4
+                while v < keyStart && (p[v] == UInt8(ascii: "\"") || p[v] == UInt8(ascii: "'") || p[v] == UInt8(ascii: " ")) { v += 1 }
+                guard v < keyStart, p[v] == UInt8(ascii: ":") || p[v] == UInt8(ascii: "=") else { return nil }
+                v += 1
+                while v < keyStart && (p[v] == UInt8(ascii: "\"") || p[v] == UInt8(ascii: "'") || p[v] == UInt8(ascii: " ")) { v += 1 }
+                var w = v
+                while w < keyStart && Self.isKeyByte(p[w]) && w - v < 64 { w += 1 }
+                return w - v >= 2 ? Self.classifyKey(p + v, w - v) : nil
+            }
+            k -= 1
+        }
+        return nil
+    }
+
+    /// The end of a quoted value starting at `from`: the next `quote` not preceded by a
+    /// backslash, or a newline. For `\\` it finds the next `\\"` (an escaped quote in text
+    /// that quotes JSON). Results come from forward-only caches, so repeated calls stay linear.
+    mutating func closingQuote(_ quote: UInt8, from: Int) -> Int {
+        let p = self.p, n = self.n
+        let notEscaped: (Int) -> Bool = { k in p[k] == 0x0A || k == 0 || p[k - 1] != UInt8(ascii: "\\") }
+        switch quote {
+        case UInt8(ascii: "\""):
+            return nextStop(from: from, cache: &doubleQuoteCache, isStop: { $0 == 0x0A || $0 == UInt8(ascii: "\"") }, accept: notEscaped)
+        case UInt8(ascii: "'"):
+            return nextStop(from: from, cache: &singleQuoteCache, isStop: { $0 == 0x0A || $0 == UInt8(ascii: "'") }, accept: notEscaped)
+        case UInt8(ascii: "`"):
+            return nextStop(from: from, cache: &backtickCache, isStop: { $0 == 0x0A || $0 == UInt8(ascii: "`") }, accept: { _ in true })
+        default:
+            return nextStop(from: from, cache: &escapedQuoteCache, isStop: { $0 == 0x0A || $0 == UInt8(ascii: "\\") },
+                            accept: { k in p[k] == 0x0A || (k + 1 < n && p[k + 1] == UInt8(ascii: "\"")) })
+        }
+    }
+
+    /// The first position at or after `from` whose byte satisfies `isStop` and whose position
+    /// satisfies `accept` (both must depend on the text only, not on `from`), or `n`.
+    /// Forward-only cache: a start inside `[cache.from, cache.at]` has the same answer, and new
+    /// searches begin after the previous answer, so all searches of a scan cost O(n) together.
+    func nextStop(from: Int, cache: inout (from: Int, at: Int), isStop: (UInt8) -> Bool, accept: (Int) -> Bool) -> Int {
+        if from >= cache.from && from <= cache.at { return cache.at }
+        var k = from
+        while k < n && !(isStop(p[k]) && accept(k)) { k += 1 }
+        cache = (from, k)
+        return k
+    }
+
+    @inline(__always) static func isKeyByte(_ c: UInt8) -> Bool {
+        Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+    }
+
+    @inline(__always) static func isValueTerminator(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: ")"),
+             UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "<"),
+             UInt8(ascii: ">"), UInt8(ascii: "\\"), UInt8(ascii: "|"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A value that could be a real credential rather than a placeholder, a template, a
+    /// variable reference or a flag. `prose` (an unquoted `key: value` outside code) asks for a
+    /// value with a digit, a symbol or mixed case, or at least 10 characters.
+    func isPlausibleValue(_ vs: Int, _ ve: Int, quoted: Bool, prose: Bool = false, proseMinimum: Int = 10) -> Bool {
+        let length = ve - vs
+        guard length >= 3, length <= 512 else { return false }
+        // Variables, templates and placeholders: $VAR ${VAR} $(cmd) %(name)s {{ x }} <your key> [SECRET]
+        let first = p[vs], second = at(vs + 1), last = p[ve - 1]
+        switch first {
+        case UInt8(ascii: "$"):
+            if second == UInt8(ascii: "{") || second == UInt8(ascii: "(") || Bytes.isLetter(second) || second == UInt8(ascii: "_") { return false }
+        case UInt8(ascii: "%"):
+            if second == UInt8(ascii: "(") || second == UInt8(ascii: "{") || (length == 2) { return false }
+        case UInt8(ascii: "{"):
+            if second == UInt8(ascii: "{") || second == UInt8(ascii: "%") || last == UInt8(ascii: "}") { return false }
+        case UInt8(ascii: "<"):
+            return false
+        case UInt8(ascii: "["):
+            if last == UInt8(ascii: "]") { return false }
+        case UInt8(ascii: "#"), UInt8(ascii: "@"):
+            if !quoted { return false }
+        default: break
+        }
+        var allSame = true
+        var digits = 0, symbols = 0, uppers = 0, lowers = 0, dots = 0
+        var hasParen = false
+        for k in vs..<ve {
+            let c = p[k]
+            if c != p[vs] { allSame = false }
+            if Bytes.isDigit(c) { digits += 1 }
+            else if Bytes.isUpper(c) { uppers += 1 }
+            else if Bytes.isLower(c) { lowers += 1 }
+            else if c == UInt8(ascii: ".") { dots += 1 }
+            else if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { hasParen = true }
+            else if c != UInt8(ascii: "_") { symbols += 1 }
+        }
+        if allSame { return false }
+        if digits == length && length <= 4 { return false }
+        if Self.isPlaceholderValue(p + vs, length) || containsPlaceholderWord(vs, ve) { return false }
+        if !quoted {
+            if hasParen || at(ve) == UInt8(ascii: "(") { return false }
+            // config.password, os.environ, self.secret: a reference, not a literal.
+            if dots > 0 && symbols == 0 && digits == 0 && Self.isDottedIdentifier(p + vs, length) { return false }
+            // A capitalised word ("Tomorrow") is prose; "hunter2", "s3cr3t!" or "xYz" are not.
+            let mixedCase = lowers > 0 && (uppers > 1 || (uppers == 1 && !Bytes.isUpper(p[vs])))
+            if prose && digits == 0 && symbols == 0 && !mixedCase && length < proseMinimum { return false }
+            // CONSTANT_NAME or snake_name: an identifier in code, not a literal.
+            if digits == 0 && symbols == 0 && dots == 0 && (uppers == 0 || lowers == 0) && length >= 4 {
+                var hasUnderscore = false
+                for k in vs..<ve where p[k] == UInt8(ascii: "_") { hasUnderscore = true; break }
+                if hasUnderscore { return false }
+            }
+            // A bare word (letters only) is a literal only where a configuration value ends: at
+            // the end of the line (`password: supersecret`), before a comment, or before `&` in
+            // a query string. In code it is a variable, a type or a keyword
+            // (`token = await f()`, `for (Page token : pages)`, `{"token": headers}`).
+            if digits == 0 && symbols == 0 && dots == 0 {
+                var k = ve
+                while at(k) == UInt8(ascii: " ") || at(k) == UInt8(ascii: "\t") { k += 1 }
+                let next = at(k)
+                let endsValue = next == 0 || next == 0x0A || next == 0x0D || next == UInt8(ascii: "#") || at(ve) == UInt8(ascii: "&")
+                if !endsValue { return false }
+            }
+        }
+        if startsWithProviderPrefix(vs) && !plausibleSecret(vs, ve, requireVariety: true) { return false }
+        return true
+    }
+
+    /// `a.b.c` where every part starts with a letter or `_`.
+    static func isDottedIdentifier(_ s: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var atPartStart = true
+        for k in 0..<length {
+            let c = s[k]
+            if c == UInt8(ascii: ".") {
+                if atPartStart { return false }
+                atPartStart = true
+                continue
+            }
+            if atPartStart && !(Bytes.isLetter(c) || c == UInt8(ascii: "_")) { return false }
+            atPartStart = false
+        }
+        return !atPartStart
+    }
+
+    /// Values that say "no value here".
+    static func isPlaceholderValue(_ s: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        guard length <= 16 else { return false }
+        var lowered = [UInt8](repeating: 0, count: length)
+        for k in 0..<length { lowered[k] = Bytes.lower(s[k]) }
+        let word = String(decoding: lowered, as: UTF8.self)
+        return placeholderValues.contains(word)
+    }
+
+    static let placeholderValues: Set<String> = [
+        "null", "none", "nil", "undefined", "true", "false", "yes", "no", "required", "optional", "string", "str",
+        "env", "redacted", "hidden", "masked", "secret", "password", "passwd", "changeme", "example", "placeholder",
+        "todo", "tbd", "n/a", "empty", "default", "test", "token", "apikey", "api_key", "value", "unset", "not set",
+        "xxx", "removed", "omitted", "sensitive", "dummy", "secret_key", "api-key", "bearer", "basic", "int", "bool",
+    ]
+
+    // MARK: - Credential-like keys
+
+    /// How a key name marks its value.
+    enum KeyKind {
+        /// A credential (password, secret, API key, token…).
+        case credential
+        /// An HTTP Authorization header: the value may start with a scheme word.
+        case authorization
+        /// A cookie header: a secret as a whole field value, too noisy inside free text.
+        case cookie
+    }
+
+    /// Classifies a key name (case and `_`/`-`/`.` ignored); nil when it is not credential-like.
+    /// One pass over the normalised name plus suffix checks: O(length).
+    static func classifyKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> KeyKind? {
+        guard length >= 2, length <= 64, mightBeCredentialKey(key, length) else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> KeyKind? in
+            var count = 0
+            for k in 0..<length where Bytes.isAlnum(key[k]) { buffer[count] = Bytes.lower(key[k]); count += 1 }
+            let m = count
+            let norm = UnsafePointer(buffer.baseAddress!)
+            @inline(__always) func at(_ k: Int, _ s: StaticString) -> Bool {
+                let l = s.utf8CodeUnitCount
+                guard k + l <= m else { return false }
+                let q = s.utf8Start
+                for x in 0..<l where norm[k + x] != q[x] { return false }
+                return true
+            }
+            @inline(__always) func ends(_ s: StaticString) -> Bool { m >= s.utf8CodeUnitCount && at(m - s.utf8CodeUnitCount, s) }
+            @inline(__always) func equals(_ s: StaticString) -> Bool { m == s.utf8CodeUnitCount && at(0, s) }
+            // Names of things about a credential, not the credential: api_key_id, token_url,
+            // secret_name, password_file, token_expires_in.
+            let aboutCredential = ends("id") || ends("ids") || ends("name") || ends("names") || ends("type") || ends("count")
+                || ends("length") || ends("url") || ends("uri") || ends("path") || ends("file") || ends("ref") || ends("hint")
+                || ends("policy") || ends("expiry") || ends("expires") || ends("expiresin") || ends("expiresat") || ends("ttl")
+                || ends("enabled") || ends("required") || ends("version")
+            if aboutCredential { return nil }
+            var hasAPI = false, hasQualifier = false
+            for k in 0..<m {
+                switch norm[k] {
+                case UInt8(ascii: "p"):
+                    if at(k, "passw") || at(k, "passphrase") || at(k, "privatekey") { return .credential }
+                case UInt8(ascii: "s"):
+                    if at(k, "secret") && !at(k, "secretary") { return .credential }
+                    if at(k, "signing") || at(k, "storage") || at(k, "shared") || at(k, "session") || at(k, "subscription") || at(k, "service") {
+                        hasQualifier = true
+                    }
+                case UInt8(ascii: "c"):
+                    if at(k, "credential") || at(k, "contrase") { return .credential }
+                    if at(k, "client") { hasQualifier = true }
+                case UInt8(ascii: "a"):
+                    if at(k, "authorization") { return .authorization }
+                    if at(k, "apikey") || at(k, "accesskey") { return .credential }
+                    if at(k, "api") { hasAPI = true }
+                    if at(k, "account") || at(k, "auth") { hasQualifier = true }
+                case UInt8(ascii: "k"):
+                    if at(k, "kennwort") { return .credential }
+                case UInt8(ascii: "m"):
+                    if at(k, "motdepasse") { return .credential }
+                    if at(k, "master") { hasQualifier = true }
+                case UInt8(ascii: "e"):
+                    if at(k, "encryption") { hasQualifier = true }
+                case UInt8(ascii: "l"):
+                    if at(k, "license") { hasQualifier = true }
+                case UInt8(ascii: "w"):
+                    if at(k, "webhook") { hasQualifier = true }
+                default:
+                    break
+                }
+            }
+            if equals("cookie") || equals("setcookie") { return .cookie }
+            if ends("token") { return .credential }
+            if ends("pwd") || equals("pw") || equals("pass") { return .credential }
+            if ends("pass") {
+                // db_pass, SMTP-PASS: a separator right before "pass" (not "bypass", "compass").
+                let sep = length >= 5 ? key[length - 5] : 0
+                if sep == UInt8(ascii: "_") || sep == UInt8(ascii: "-") || sep == UInt8(ascii: ".") { return .credential }
+            }
+            if equals("auth") || ends("basicauth") || ends("httpauth") { return .authorization }
+            if ends("key") && (hasAPI || hasQualifier) { return .credential }
+            return nil
+        }
+    }
+
+    /// A fast pre-check: every credential-like name contains one of `key tok pas pw sec cre aut
+    /// coo ken con mot` (case-insensitive). One pass, no allocation.
+    @inline(__always) static func mightBeCredentialKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var k = 0
+        while k + 1 < length {
+            let a = Bytes.lower(key[k]), b = Bytes.lower(key[k + 1])
+            switch a {
+            case UInt8(ascii: "k"): if b == UInt8(ascii: "e") { return true }
+            case UInt8(ascii: "t"): if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "k") { return true }
+            case UInt8(ascii: "p"): if b == UInt8(ascii: "w") || (b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "s")) { return true }
+            case UInt8(ascii: "s"): if b == UInt8(ascii: "e") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "c") { return true }
+            case UInt8(ascii: "c"):
+                if b == UInt8(ascii: "r") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "e") { return true }
+                if b == UInt8(ascii: "o") && k + 2 < length && (Bytes.lower(key[k + 2]) == UInt8(ascii: "o") || Bytes.lower(key[k + 2]) == UInt8(ascii: "n")) { return true }
+            case UInt8(ascii: "a"): if b == UInt8(ascii: "u") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
+            case UInt8(ascii: "m"): if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
+            default: break
+            }
+            k += 1
+        }
+        return false
+    }
+
+    // MARK: - AWS secret access keys
+
+    /// 40 characters of base64 (mixed case, with a digit, `/` or `+`) within 256 bytes of an
+    /// AWS access key id. Windows are scanned once each, left to right.
+    mutating func findAWSSecretKeys() {
+        var scannedTo = 0
+        let ids = spans.filter(\.isAWSKeyID)
+        for id in ids {
+            var a = Swift.max(id.start - 256, scannedTo)
+            let b = Swift.min(n, id.end + 256)
+            while a > 0 && t[Int(p[a - 1])] & ByteClass.base64 != 0 && id.start - a < 300 { a -= 1 }
+            var k = a
+            while k < b {
+                guard t[Int(p[k])] & ByteClass.base64 != 0 else { k += 1; continue }
+                let s = k
+                while k < n && t[Int(p[k])] & ByteClass.base64 != 0 && k - s <= 40 { k += 1 }
+                if k - s == 40 && t2[Int(at(k))] & ByteClass2.base64Padded == 0 && !isWordByte(s - 1) {
+                    var upper = false, lower = false, other = false
+                    for x in s..<k {
+                        let c = p[x]
+                        if Bytes.isUpper(c) { upper = true } else if Bytes.isLower(c) { lower = true } else { other = true }
+                    }
+                    if upper && lower && other && plausibleSecret(s, k, requireVariety: false) {
+                        emit(s, k, .secret)
+                    }
+                }
+                while k < n && t[Int(p[k])] & ByteClass.base64 != 0 { k += 1 }
+            }
+            scannedTo = Swift.max(scannedTo, k)
+        }
+    }
+}

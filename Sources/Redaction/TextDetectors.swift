@@ -1,0 +1,236 @@
+/// IBANs, e-mail addresses, credentials in URLs and IPv6 addresses.
+extension TextScanner {
+    // MARK: - IBAN
+
+    /// IBAN lengths by country (SWIFT IBAN registry), indexed by the two upper-case letters.
+    static let ibanLengths: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 26 * 26)
+        let entries = """
+        AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18 DO28
+        EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HN28 HR21 HU28 IE22 IL23 IQ23 IS26
+        IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 MT31 MU30 NI28
+        NL18 NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SO23 ST25
+        SV28 TL23 TN24 TR26 UA29 VA22 VG24 XK20 YE30
+        """
+        for entry in entries.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            let b = Array(entry.utf8)
+            let index = Int(b[0] - 65) * 26 + Int(b[1] - 65)
+            table[index] = UInt8(Int(String(decoding: b[2...], as: UTF8.self))!)
+        }
+        return table
+    }()
+
+    /// Country code, two check digits and the country's BBAN length, contiguous or grouped in
+    /// fours by single spaces or dashes; the ISO 7064 mod-97 check must give 1.
+    func iban(_ i: Int) -> Int? {
+        let c0 = Bytes.upper(p[i]), c1 = Bytes.upper(p[i + 1])
+        guard Bytes.isUpper(c0), Bytes.isUpper(c1) else { return nil }
+        let length = Int(Self.ibanLengths[Int(c0 - 65) * 26 + Int(c1 - 65)])
+        guard length > 0 else { return nil }
+        var count = 4
+        var pos = i + 4
+        var sep: UInt8 = 0
+        var group = 4
+        while count < length {
+            let c = at(pos)
+            if Bytes.isAlnum(c) { count += 1; group += 1; pos += 1; continue }
+            // Grouped form: separators only between groups of exactly four.
+            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-")) && group == 4 && (sep == 0 || sep == c) && Bytes.isAlnum(at(pos + 1)) {
+                sep = c
+                group = 0
+                pos += 1
+                continue
+            }
+            return nil
+        }
+        if sep != 0 && group > 4 { return nil }
+        let end = pos
+        if isWordByte(end) { return nil }
+        // Rearranged: BBAN first, then country code and check digits; letters count as 10–35.
+        var remainder = 0
+        func feed(_ c: UInt8) {
+            if Bytes.isDigit(c) {
+                remainder = (remainder * 10 + Int(c) - 48) % 97
+            } else {
+                remainder = (remainder * 100 + Int(Bytes.upper(c)) - 55) % 97
+            }
+        }
+        for k in (i + 4)..<end where Bytes.isAlnum(p[k]) { feed(p[k]) }
+        for k in i..<(i + 4) { feed(p[k]) }
+        return remainder == 1 ? end : nil
+    }
+
+    // MARK: - E-mail and URL credentials
+
+    /// At an `@`: either a password in a URL's userinfo (`scheme://user:pass@host`, reported as
+    /// SECRET) or an e-mail address. Reads at most 128 bytes back and 253 forward.
+    mutating func atSign(_ i: Int) -> Int {
+        if let passwordStart = urlPasswordStart(i) {
+            if passwordStart < i, isPlausibleValue(passwordStart, i, quoted: true) {
+                emit(passwordStart, i, .secret)
+            }
+            return i + 1
+        }
+        // Local part.
+        var s = i
+        if at(i - 1) == UInt8(ascii: "\"") {
+            var q = i - 2
+            while q >= 0 && i - q <= 66 && p[q] != UInt8(ascii: "\"") && p[q] >= 0x20 { q -= 1 }
+            guard q >= 0, p[q] == UInt8(ascii: "\""), q < i - 2 else { return i + 1 }
+            s = q
+        } else {
+            while s > 0 && t2[Int(p[s - 1])] & ByteClass2.local != 0 {
+                s -= 1
+                if i - s > 64 { return i + 1 }
+            }
+            while s < i && (p[s] == UInt8(ascii: ".") || p[s] == UInt8(ascii: "-") || p[s] == UInt8(ascii: "+")) { s += 1 }
+            guard s < i, p[i - 1] != UInt8(ascii: ".") else { return i + 1 }
+        }
+        guard let end = domain(i + 1) else { return i + 1 }
+        emit(s, end, .email)
+        return end
+    }
+
+    /// A domain name of at least two labels with an alphabetic top-level label, starting at `d`.
+    func domain(_ d: Int) -> Int? {
+        var pos = d
+        var labels = 0
+        var lastLabelStart = d
+        var firstLabelEnd = d
+        while true {
+            let ls = pos
+            while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63 { pos += 1 }
+            let len = pos - ls
+            guard len >= 1 && len <= 63, p[ls] != UInt8(ascii: "-"), p[pos - 1] != UInt8(ascii: "-") else { return nil }
+            labels += 1
+            lastLabelStart = ls
+            if labels == 1 { firstLabelEnd = pos }
+            if pos - d > 253 { return nil }
+            if at(pos) == UInt8(ascii: ".") && t2[Int(at(pos + 1))] & ByteClass2.label != 0 {
+                pos += 1
+                continue
+            }
+            break
+        }
+        guard labels >= 2 else { return nil }
+        let next = at(pos)
+        if next == UInt8(ascii: "@") || next == UInt8(ascii: "_") { return nil }
+        // Top-level label: letters (or IDN bytes), at least two, or an "xn--" label.
+        let tld = lastLabelStart
+        if !has(tld, "xn--") {
+            guard pos - tld >= 2 else { return nil }
+            for k in tld..<pos where !(Bytes.isLetter(p[k]) || p[k] >= 0x80) { return nil }
+        }
+        // "icon@2x.png": an image-density suffix, not a mailbox.
+        if labels == 2 && firstLabelEnd - d <= 2 && Bytes.lower(p[firstLabelEnd - 1]) == UInt8(ascii: "x")
+            && (firstLabelEnd - d == 1 || Bytes.isDigit(p[d])) {
+            return nil
+        }
+        return pos
+    }
+
+    /// When the `@` at `i` ends the userinfo of a URL (`scheme://userinfo@`), returns where the
+    /// password starts (`i` when there is none); nil when it is not in a URL.
+    func urlPasswordStart(_ i: Int) -> Int? {
+        var s = i
+        while s > 0 && i - s < 128 && t2[Int(p[s - 1])] & ByteClass2.userinfo != 0 { s -= 1 }
+        // The userinfo class has no '/', so a URL's userinfo run starts right after "scheme://".
+        guard s >= 4, p[s - 1] == UInt8(ascii: "/"), p[s - 2] == UInt8(ascii: "/"), p[s - 3] == UInt8(ascii: ":"),
+              Bytes.isLetter(p[s - 4]) else { return nil }
+        var passwordStart = i
+        for q in s..<i where p[q] == UInt8(ascii: ":") { passwordStart = q + 1; break }
+        return passwordStart
+    }
+
+    // MARK: - IPv6
+
+    /// At a `:`: the whole run of `[0-9A-Fa-f:.]` around it must be one IPv6 address (full,
+    /// compressed with `::`, or with a dotted IPv4 tail), not glued to a word. A compressed
+    /// address needs two explicit groups and a digit (so `std::` and `a::b` stay code).
+    /// Each run is examined once (`ipv6Until`).
+    mutating func ipv6(_ i: Int) -> Int? {
+        var s = i
+        while s > 0 && t2[Int(p[s - 1])] & ByteClass2.ipv6 != 0 && i - s <= 52 { s -= 1 }
+        var e = i + 1
+        while e < n && t2[Int(p[e])] & ByteClass2.ipv6 != 0 { e += 1 }
+        ipv6Until = e
+        if i - s > 52 || isWordByte(s - 1) { return nil }
+        var re = e
+        while re > s && p[re - 1] == UInt8(ascii: ".") { re -= 1 }
+        guard re - s >= 3, re - s <= 51, !isWordByte(e), at(e) != UInt8(ascii: ":") else { return nil }
+        if re - s <= 45 && parseIPv6(s, re) {
+            emit(s, re, .ipAddress)
+            return re
+        }
+        // "…:f972:8443", "::ffff:10.1.2.3:443": an address followed by a decimal port.
+        var c = re - 1
+        while c > s && Bytes.isDigit(p[c]) && re - c <= 5 { c -= 1 }
+        if c > s && p[c] == UInt8(ascii: ":") && re - c >= 2 && p[c - 1] != UInt8(ascii: ":") && c - s <= 45 && parseIPv6(s, c) {
+            emit(s, c, .ipAddress)
+            return c
+        }
+        return nil
+    }
+
+    func parseIPv6(_ s: Int, _ e: Int) -> Bool {
+        var pos = s
+        var groups = 0
+        var compressed = false
+        var sawDigit = false
+        if p[pos] == UInt8(ascii: ":") {
+            guard at(pos + 1) == UInt8(ascii: ":") else { return false }
+            compressed = true
+            pos += 2
+        }
+        while pos < e {
+            let gs = pos
+            while pos < e && t[Int(p[pos])] & ByteClass.hex != 0 && pos - gs <= 4 {
+                if Bytes.isDigit(p[pos]) { sawDigit = true }
+                pos += 1
+            }
+            let len = pos - gs
+            guard len >= 1 && len <= 4 else { return false }
+            if pos < e && p[pos] == UInt8(ascii: ".") {
+                // Dotted IPv4 tail: must run to the end and be a valid address.
+                guard ipv4Tail(gs, e) else { return false }
+                groups += 2
+                sawDigit = true
+                pos = e
+                break
+            }
+            groups += 1
+            if pos == e { break }
+            guard p[pos] == UInt8(ascii: ":") else { return false }
+            if at(pos + 1) == UInt8(ascii: ":") {
+                if compressed { return false }
+                compressed = true
+                pos += 2
+            } else {
+                pos += 1
+                guard pos < e else { return false }
+            }
+        }
+        if compressed {
+            // "::1" (loopback) is the one single-group form accepted; "x[::2]"-like code is not.
+            if groups == 1 { return e - s == 3 && p[s] == UInt8(ascii: ":") && p[s + 2] == UInt8(ascii: "1") }
+            return groups <= 7 && groups >= 2 && sawDigit
+        }
+        return groups == 8
+    }
+
+    func ipv4Tail(_ s: Int, _ e: Int) -> Bool {
+        var pos = s
+        for octet in 0..<4 {
+            let os = pos
+            var value = 0
+            while pos < e && Bytes.isDigit(p[pos]) && pos - os < 4 { value = value * 10 + Int(p[pos]) - 48; pos += 1 }
+            let len = pos - os
+            guard len >= 1 && len <= 3, value <= 255 else { return false }
+            if octet < 3 {
+                guard pos < e, p[pos] == UInt8(ascii: ".") else { return false }
+                pos += 1
+            }
+        }
+        return pos == e
+    }
+}
