@@ -3,6 +3,7 @@ import AuditFormat
 import AuditQuery
 import AuditStore
 import JSON
+import Redaction
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,9 +27,18 @@ public final class GatelogService: Sendable {
     public let indexer: IndexFeeder?
     private let lock: ServiceLock
 
-    /// Opens the data directory. `redactor` is applied to every record before it is stored.
+    /// Which guardrail policy the service applies.
+    public enum RedactionSetting: Sendable {
+        /// `redaction_policy` from gatelog.json, else the standard policy (every detector on).
+        case configured
+        case policy(RedactionPolicy)
+        /// No redaction (benchmarks of the bare store only).
+        case disabled
+    }
+
+    /// Opens the data directory. Guardrails redact every record before it is stored.
     /// With `withIndex`, the SQLite index catches up with the segments before this returns.
-    public init(configuration: StoreConfiguration, redactor: (any RecordRedactor)? = nil, withIndex: Bool = true) throws {
+    public init(configuration: StoreConfiguration, redaction: RedactionSetting = .configured, withIndex: Bool = true) throws {
         lock = try ServiceLock.acquire(dataDirectory: configuration.dataDirectory)
         let metrics = MetricsRegistry()
         GatelogService.declareMetrics(metrics)
@@ -43,6 +53,14 @@ public final class GatelogService: Sendable {
             onDurable = { (records: [DurableRecord]) in indexer.enqueue(records) }
         }
         store = try LogStore(configuration: config, onDurable: onDurable)
+        let redactor: (any RecordRedactor)?
+        switch redaction {
+        case .configured:
+            redactor = Guardrails(policy: try Guardrails.configuredPolicy(dataDirectory: config.dataDirectory),
+                                  dataDirectory: config.dataDirectory, metrics: metrics)
+        case .policy(let p): redactor = Guardrails(policy: p, dataDirectory: config.dataDirectory, metrics: metrics)
+        case .disabled: redactor = nil
+        }
         ingestor = Ingestor(store: store, redactor: redactor)
         tokens = TokenStore(dataDirectory: config.dataDirectory)
         accessLog = AccessLog(store: store, ingestor: ingestor)

@@ -17,6 +17,8 @@ public final class IndexFeeder: Sendable {
         var inserted: [String: UInt64] = [:]
         var failure: String?
         var inFlight = false
+        var oldestPendingAt: UInt64 = 0
+        var drainRequested = false
     }
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
@@ -96,9 +98,17 @@ public final class IndexFeeder: Sendable {
 
     /// Called by the writers (on their threads) with records that just became durable. O(1).
     public func enqueue(_ records: [DurableRecord]) {
-        queue.withLock { $0.pending.append(contentsOf: records) }
+        queue.withLock { q in
+            if q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
+            q.pending.append(contentsOf: records)
+        }
         wakeup.signal()
     }
+
+    /// SQLite's WAL writes every page a transaction touches, so small transactions are slow:
+    /// the feeder gathers up to `preferredBatch` entries or `maxDelay`, whichever comes first.
+    private let preferredBatch = 10_000
+    private let maxDelayNanoseconds: UInt64 = 200_000_000
 
     /// Positions indexed per region (the next position the index expects).
     public var indexedPositions: [String: UInt64] { queue.withLock { $0.inserted } }
@@ -108,10 +118,13 @@ public final class IndexFeeder: Sendable {
 
     /// Blocks until everything enqueued so far is in the index (bounded by `timeout`).
     public func waitUntilDrained(timeout: TimeInterval = 30) {
+        queue.withLock { $0.drainRequested = true }
+        defer { queue.withLock { $0.drainRequested = false } }
+        wakeup.signal()
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if queue.withLock({ $0.pending.isEmpty && !$0.inFlight }) { return }
-            usleep(2000)
+            usleep(1000)
         }
     }
 
@@ -120,9 +133,14 @@ public final class IndexFeeder: Sendable {
         while true {
             _ = wakeup.wait(timeout: .now() + 0.05)
             let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
+                let waited = DispatchTime.now().uptimeNanoseconds &- q.oldestPendingAt
+                if !q.closing && !q.drainRequested && q.pending.count < preferredBatch && waited < maxDelayNanoseconds {
+                    return ([], false)
+                }
                 let take = Array(q.pending.prefix(maxBatch))
                 q.pending.removeFirst(take.count)
                 q.inFlight = !take.isEmpty
+                if !q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
                 return (take, q.closing)
             }
             if batch.isEmpty {

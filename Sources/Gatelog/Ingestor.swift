@@ -11,24 +11,22 @@ import Glibc
 /// Applies the guardrail policy to a record before it is hashed and stored.
 /// Implementations must never let a raw sensitive value reach their output or errors.
 public protocol RecordRedactor: Sendable {
-    /// The redacted parts of `record`: metadata values, request and response bodies, and a
-    /// report (counts only) for the envelope. Throws `.blocked` for data that must never be stored.
-    func redact(_ record: AuditRecord) throws(RecordError) -> RedactedParts
-    /// Redacts free text (used for rejected lines before they are quarantined).
-    func redactText(_ text: String, region: String?, tenant: String?) -> String
+    /// The redacted content (`{"request":…,"response":…}`) and metadata values, and a report
+    /// (counts only) for the envelope. Throws `.blocked` for data that must never be stored.
+    func redact(content: [UInt8], metadata: [(key: String, value: String)], region: String, tenant: String?) throws(RecordError) -> RedactedParts
+    /// Redacts free text (rejected lines before they are quarantined); nil when policy blocks it entirely.
+    func redactText(_ text: String, region: String?, tenant: String?) -> String?
 }
 
 /// The output of a `RecordRedactor`.
 public struct RedactedParts: Sendable {
     public var metadata: [(key: String, value: String)]
-    public var request: [UInt8]?
-    public var response: [UInt8]?
+    public var content: [UInt8]
     public var report: JSONValue?
 
-    public init(metadata: [(key: String, value: String)], request: [UInt8]?, response: [UInt8]?, report: JSONValue?) {
+    public init(metadata: [(key: String, value: String)], content: [UInt8], report: JSONValue?) {
         self.metadata = metadata
-        self.request = request
-        self.response = response
+        self.content = content
         self.report = report
     }
 }
@@ -110,10 +108,11 @@ public final class Ingestor: Sendable {
         let envelope: [UInt8]
         let content: [UInt8]
         if let redactor {
-            let parts = try redactor.redact(record)
+            let parts = try redactor.redact(content: record.contentBytes(), metadata: fields.metadata, region: fields.region,
+                                            tenant: fields.tenant)
             fields.metadata = parts.metadata
             envelope = record.envelopeBytes(metadataOverride: parts.metadata, redactionReport: parts.report)
-            content = record.contentBytes(request: parts.request, response: parts.response)
+            content = parts.content
         } else {
             envelope = record.envelopeBytes()
             content = record.contentBytes()
@@ -296,11 +295,12 @@ final class Quarantine: Sendable {
             let text = String(decoding: l.text, as: UTF8.self)
             let region = Quarantine.guessRegion(text)
             let dir = region.map { configuration.regionDirectory($0) } ?? "\(dataDirectory)/quarantine"
-            let safe = redactor?.redactText(text, region: region, tenant: nil) ?? text
+            let safe: String? = redactor == nil ? text : redactor!.redactText(text, region: region, tenant: nil)
             let entry = JSONValue.object([
                 JSONMember("received_at", .string(now)), JSONMember("source", .string(source)), JSONMember("line", .int(l.line)),
-                JSONMember("code", .string(l.code)), JSONMember("reason", .string(l.reason)), JSONMember("text", .string(safe)),
-            ])
+                JSONMember("code", .string(l.code)), JSONMember("reason", .string(l.reason)),
+                JSONMember("text", safe.map { .string($0) } ?? .null),
+            ] + (safe == nil ? [JSONMember("text_dropped", "the policy blocks a value in this line")] : []))
             byPath["\(dir)/quarantine.ndjson", default: []].append(contentsOf: entry.serialized() + [0x0A])
         }
         lock.withLock { _ in

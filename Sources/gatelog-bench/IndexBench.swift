@@ -72,7 +72,6 @@ enum IndexBench {
                 cpu += cpuSeconds() - cpuStart
                 let seconds = (ContinuousClock.now - start).seconds
                 total += seconds
-                if ProcessInfo.processInfo.environment["BENCH_TRACE"] != nil { print("batch at \(produced): \(seconds)") }
                 if produced >= tailStart { tail += seconds }
                 produced += batch.count
             }

@@ -19,7 +19,8 @@ enum StoreBench {
             i += 2
         }
         switch arguments.first {
-        case "ingest": try ingest(input: options["input"] ?? "", data: options["data"])
+        case "ingest": try ingest(input: options["input"] ?? "", data: options["data"], endToEnd: false)
+        case "ingest-full": try ingest(input: options["input"] ?? "", data: options["data"], endToEnd: true)
         case "append":
             try append(appenders: Int(options["appenders"] ?? "8") ?? 8, rate: Double(options["rate"] ?? "5000") ?? 5000,
                        seconds: Double(options["seconds"] ?? "10") ?? 10, input: options["input"] ?? "", data: options["data"])
@@ -58,8 +59,9 @@ enum StoreBench {
         return total
     }
 
-    /// Ingest of an NDJSON file, durable, vs `zstd -3 -T1` of the same file.
-    static func ingest(input: String, data: String?) throws {
+    /// Ingest of an NDJSON file, durable, vs `zstd -3 -T1` of the same file. `endToEnd` adds
+    /// redaction (standard policy) and the SQLite index (issue 4's end-to-end figure).
+    static func ingest(input: String, data: String?, endToEnd: Bool) throws {
         let records = try countLines(input)
         let inputBytes = (try FileManager.default.attributesOfItem(atPath: input)[.size] as? UInt64) ?? 0
         _ = try shell("cat \(input) > /dev/null") // warm the page cache for both
@@ -67,15 +69,18 @@ enum StoreBench {
         let zstdBytes = UInt64(zstd.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         let dir = data ?? NSTemporaryDirectory() + "gatelog-bench-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
-        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir))
+        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir),
+                                         redaction: endToEnd ? .configured : .disabled, withIndex: endToEnd)
         let fd = open(input, O_RDONLY)
         let t0 = now()
         let summary = try service.ingestStream(fd: fd, source: input, keepResults: false)
-        service.close()
+        service.indexer?.waitUntilDrained(timeout: 600)
         let elapsed = now() - t0
+        service.close()
         close(fd)
         let stored = directorySize(dir)
         print("records                 \(records) (\(inputBytes) bytes NDJSON, \(inputBytes / UInt64(max(records, 1))) B/record)")
+        print(endToEnd ? "mode                    durable + redaction + index (end to end)" : "mode                    durable store only (no redaction, no index)")
         print("gatelog ingest          \(fmt(elapsed)) s  \(Int(Double(summary.accepted) / elapsed)) records/s  accepted \(summary.accepted) rejected \(summary.rejected.count)")
         print("zstd -3 -T1             \(fmt(zstd.seconds)) s  \(Int(Double(records) / zstd.seconds)) records/s")
         print("ratio (gatelog/zstd)    \(fmt(elapsed / zstd.seconds))x   (target ≤ 1.5x)")
@@ -102,7 +107,7 @@ enum StoreBench {
         }
         close(rfd)
         unlink(refPath)
-        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir))
+        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir), redaction: .disabled, withIndex: false)
         let latencies = Mutex<[Double]>([])
         let perAppender = rate / Double(appenders)
         let total = Int(perAppender * seconds)

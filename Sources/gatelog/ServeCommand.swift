@@ -25,11 +25,12 @@ enum ServeCommand {
             options.maxBodyBytes = Int(n)
         }
         let cert = args.value("tls-cert"), key = args.value("tls-key")
+        let policyPath = args.value("policy")
         try args.rejectUnknown()
         if (cert == nil) != (key == nil) { throw UsageError("--tls-cert and --tls-key go together") }
         if let cert, let key { options.tls = TLSConfiguration(certificateChainPath: cert, privateKeyPath: key) }
 
-        let service = try GatelogService(configuration: config)
+        let service = try GatelogService(configuration: config, redaction: try redactionSetting(policyPath))
         if try !service.tokens.hasActiveTokens() {
             let (record, token) = try service.query.createToken(.localAdmin, role: "admin", scope: Scope(), expiresIn: nil,
                                                                 description: "created on first start")

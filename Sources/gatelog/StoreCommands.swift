@@ -4,6 +4,7 @@ import AuditStore
 import Gatelog
 import GatelogCrypto
 import JSON
+import Redaction
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +27,7 @@ enum IngestCommand {
         let batchDelay = try args.int("batch-delay")
         let showResults = args.flag("results")
         let streamAcks = args.flag("acks")
+        let policyPath = args.value("policy")
         try args.rejectUnknown()
         guard args.positionals.count <= 1 else { throw UsageError("ingest takes at most one FILE") }
         let path = args.positionals.first ?? "-"
@@ -36,7 +38,7 @@ enum IngestCommand {
             effective.segmentMaxBytes = n
         }
         if let d = batchDelay { effective.durability = d > 0 ? .batch(maxDelayMilliseconds: d) : .durable }
-        let service = try GatelogService(configuration: effective)
+        let service = try GatelogService(configuration: effective, redaction: try redactionSetting(policyPath))
         defer { service.close() }
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw UsageError("cannot open \(path): \(String(cString: strerror(errno)))") }
@@ -200,5 +202,13 @@ enum KeyCommand {
             throw UsageError("usage: gatelog key rotate|list")
         }
         return 0
+    }
+}
+
+/// `--policy FILE` → that policy; otherwise the configured one (gatelog.json or the standard policy).
+func redactionSetting(_ path: String?) throws -> GatelogService.RedactionSetting {
+    guard let path else { return .configured }
+    do { return .policy(try RedactionPolicy.load(contentsOf: path)) } catch {
+        throw UsageError("policy \(path): \(error)")
     }
 }

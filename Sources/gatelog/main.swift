@@ -14,6 +14,7 @@ usage: gatelog <command> [options]       (every command takes --data DIR, defaul
 
   ingest [FILE|-]          append NDJSON records; prints a JSON summary (exit 1 if any line was rejected)
       --segment-size SIZE  roll segments at SIZE (e.g. 1MiB)     --batch-delay MS  group-commit delay
+      --policy FILE        redaction policy (default: redaction_policy in gatelog.json, else the standard policy)
       --acks               print `ack LINE REGION POSITION ID` as each chunk becomes durable
       --results            include every line's outcome in the summary
   verify                   check every hash, link, signature and checkpoint (exit 0 intact, 1 broken, 3 I/O)
@@ -25,6 +26,7 @@ usage: gatelog <command> [options]       (every command takes --data DIR, defaul
   get ID [--region R]      one record, its chain position and an inclusion proof against the latest checkpoint
   stats [filters] --group-by model,meta:customer_id [--bucket minute|hour|day] [--format json|csv]
   reindex                  rebuild the SQLite index from the segments
+  redact [FILE|-] [--policy FILE] [--records] [--report]   try a redaction policy on JSON lines ({"text":…})
   checkpoint [--region R]  print the latest signed checkpoint(s), for an outside witness
   info [--json]            regions, segments, records, raw and stored bytes, compression ratio
   key rotate | key list    rotate the signing key (old public keys are kept) / list verifier keys
@@ -52,6 +54,7 @@ do {
     case "get": code = try GetCommand.run(rest)
     case "stats": code = try StatsCommand.run(rest)
     case "reindex": code = try ReindexCommand.run(rest)
+    case "redact": code = try RedactCommand.run(rest)
     default:
         printError("gatelog: unknown command '\(command)'\n\n\(usage)")
         code = 2

@@ -1,0 +1,86 @@
+import Foundation
+import AuditFormat
+import JSON
+import Redaction
+
+/// `gatelog redact [--policy FILE] [--records] [--region R] [--tenant T]`: try a policy on samples.
+/// Reads JSON lines from standard input (or FILE); writes them with `text` redacted (or, with
+/// `--records`, whole audit records with their content and metadata redacted).
+enum RedactCommand {
+    static func run(_ raw: [String]) throws -> Int32 {
+        var args = try Arguments(raw, flags: ["records", "report"])
+        let policyPath = args.value("policy")
+        let records = args.flag("records")
+        let withReport = args.flag("report")
+        let regionOverride = args.value("region")
+        let tenantOverride = args.value("tenant")
+        let data = args.value("data")
+        try args.rejectUnknown()
+        guard args.positionals.count <= 1 else { throw UsageError("redact takes at most one FILE") }
+        let policy: RedactionPolicy
+        do { policy = try policyPath.map { try RedactionPolicy.load(contentsOf: $0) } ?? .standard } catch {
+            throw UsageError("policy \(policyPath ?? ""): \(error)")
+        }
+        // Keyed hashes use the data directory's keys when given, else a throwaway key per run.
+        let keys: any HashKeyProvider
+        if let data {
+            keys = HashKeyDirectory(directory: "\(data)/keys/redaction")
+        } else {
+            keys = FixedHashKeys([:], fallback: try HashKey.random())
+        }
+        let engine = RedactionEngine(policy: policy, hashKeys: keys)
+        let input: [UInt8]
+        if let path = args.positionals.first, path != "-" {
+            guard let d = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read \(path)") }
+            input = Array(d)
+        } else {
+            input = Array(FileHandle.standardInput.readDataToEndOfFile())
+        }
+        var failures = 0
+        var out = [UInt8]()
+        var lineNumber = 0
+        for line in input.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do {
+                let value = try JSONValue.parse(Array(line))
+                guard var members = value.objectMembers else { throw UsageError("line \(lineNumber): not a JSON object") }
+                let region = regionOverride ?? value["region"]?.stringValue ?? "default"
+                let tenant = tenantOverride ?? value["tenant"]?.stringValue
+                var report: RedactionReport
+                if records {
+                    let record = try AuditRecord.parse(Array(line))
+                    let r = try engine.redactRecord(content: record.contentBytes(), metadata: record.fields.metadata.map { ($0.key, $0.value) },
+                                                    region: region, tenant: tenant)
+                    let content = try JSONValue.parse(r.content)
+                    members = members.map { m in
+                        switch m.key {
+                        case "request", "response": return JSONMember(m.key, content[m.key] ?? .null)
+                        case "metadata": return JSONMember("metadata", .object(r.metadata.map { JSONMember($0.0, .string($0.1)) }))
+                        default: return m
+                        }
+                    }
+                    report = r.report
+                } else {
+                    guard let i = members.firstIndex(where: { $0.key == "text" }), let text = members[i].value.stringValue else {
+                        throw UsageError("line \(lineNumber): needs a string field \"text\" (or use --records)")
+                    }
+                    let r = try engine.redactText(text, region: region, tenant: tenant)
+                    members[i].value = .string(r.text)
+                    report = r.report
+                }
+                if withReport { members.append(JSONMember("redaction", report.jsonValue())) }
+                out += JSONValue.object(members).serialized() + [0x0A]
+            } catch let e as RedactionError {
+                failures += 1
+                printError("line \(lineNumber): \(e)")
+            } catch {
+                failures += 1
+                printError("line \(lineNumber): \(error)")
+            }
+            if out.count > 1 << 20 { FileHandle.standardOutput.write(Data(out)); out.removeAll(keepingCapacity: true) }
+        }
+        FileHandle.standardOutput.write(Data(out))
+        return failures == 0 ? 0 : 1
+    }
+}
