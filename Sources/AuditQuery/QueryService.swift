@@ -23,8 +23,13 @@ public final class QueryService: Sendable {
     public let index: AuditIndex?
     private let readers = Mutex<[String: RegionReader]>([:])
     private let trees = Mutex<[String: MerkleTree]>([:])
+    /// Makes everything already durable visible in the index (bounded wait); used when a get misses,
+    /// so a record acknowledged a moment ago is found even while the index lags.
+    public let catchUpIndex: (@Sendable () -> Void)?
 
-    public init(configuration: StoreConfiguration, tokens: TokenStore, recorder: (any AccessRecorder)?, index: AuditIndex? = nil) {
+    public init(configuration: StoreConfiguration, tokens: TokenStore, recorder: (any AccessRecorder)?, index: AuditIndex? = nil,
+                catchUpIndex: (@Sendable () -> Void)? = nil) {
+        self.catchUpIndex = catchUpIndex
         self.configuration = configuration
         self.tokens = tokens
         self.recorder = recorder
@@ -71,7 +76,11 @@ public final class QueryService: Sendable {
         var filter = IndexFilter()
         filter.ids = [id]
         if let region { filter.regions = [region] }
-        let page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
+        var page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
+        if page.entries.isEmpty, let catchUpIndex {
+            catchUpIndex()
+            page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
+        }
         guard let entry = page.entries.first else {
             audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "not_found")
             throw AccessError.notFound("record")

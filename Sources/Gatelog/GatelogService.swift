@@ -64,7 +64,10 @@ public final class GatelogService: Sendable {
         ingestor = Ingestor(store: store, redactor: redactor)
         tokens = TokenStore(dataDirectory: config.dataDirectory)
         accessLog = AccessLog(store: store, ingestor: ingestor)
-        query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog, index: indexer?.index)
+        var catchUp: (@Sendable () -> Void)?
+        if let indexer { catchUp = { indexer.waitUntilDrained(timeout: 2) } }
+        query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog, index: indexer?.index,
+                             catchUpIndex: catchUp)
     }
 
     static func declareMetrics(_ m: MetricsRegistry) {
