@@ -99,7 +99,7 @@ extension TextScanner {
         }
         let length = end - body
         guard length >= min && length <= max, !isWordByte(end) else { return nil }
-        guard plausibleSecret(body, end, requireVariety: true, needsDigit: needsDigit) else { return nil }
+        guard plausibleSecret(body, end, requireVariety: true, needsDigit: needsDigit, providerPrefixed: true) else { return nil }
         emit(start, end, .secret)
         return end
     }
@@ -108,7 +108,8 @@ extension TextScanner {
     mutating func awsAccessKeyID(_ i: Int) -> Int? {
         guard i + 20 <= n, !isWordByte(i + 20) else { return nil }
         for k in (i + 4)..<(i + 20) where !(Bytes.isUpper(p[k]) || Bytes.isDigit(p[k])) { return nil }
-        guard plausibleSecret(i + 4, i + 20, requireVariety: false) else { return nil }
+        // AWS's documented example key id (…EXAMPLE) is a placeholder, as gitleaks and detect-secrets treat it.
+        guard !has(i + 13, "EXAMPLE"), plausibleSecret(i + 4, i + 20, requireVariety: false, providerPrefixed: true) else { return nil }
         emit(i, i + 20, .secret, awsKeyID: true)
         sawAWSKeyID = true
         return i + 20
@@ -118,7 +119,12 @@ extension TextScanner {
     /// (`123456`, `abcdef`), enough distinct bytes, and no placeholder words (`your`, `example`,
     /// `xxxx`, `redacted`…). With `requireVariety`, digits or mixed case are required too.
     /// Reads at most 128 bytes.
-    func plausibleSecret(_ a: Int, _ b: Int, requireVariety: Bool, needsDigit: Bool = false) -> Bool {
+    ///
+    /// With `providerPrefixed` (the value follows a provider's key prefix such as `sk-proj-` or
+    /// `AKIA`, itself strong evidence), only explicit placeholder markers reject it — a run of 6
+    /// equal bytes (`XXXXXX`) or `your`/`xxxx`/`***`/`...`/`placeholder`/`redacted`/`replace`/
+    /// `changeme`/`insert` — because a leaked key costs more than redacting a documentation example.
+    func plausibleSecret(_ a: Int, _ b: Int, requireVariety: Bool, needsDigit: Bool = false, providerPrefixed: Bool = false) -> Bool {
         let m = Swift.min(b - a, 128)
         guard m > 0 else { return false }
         var lo: UInt64 = 0, hi: UInt64 = 0
@@ -133,8 +139,14 @@ extension TextScanner {
             if k > 0 && c == prev &+ 1 && Bytes.isAlnum(c) { ascending += 1; maxAscending = Swift.max(maxAscending, ascending) } else { ascending = 1 }
             prev = c
         }
-        guard maxRun < 6, maxAscending < 6 else { return false }
+        guard maxRun < 6 else { return false }
         let distinct = lo.nonzeroBitCount + hi.nonzeroBitCount
+        if providerPrefixed {
+            // A body that is mostly one ascending run (`sk-1234567890abcdefghijklmnop`) is a placeholder.
+            guard distinct >= Swift.min(6, m / 3), maxAscending * 2 < m else { return false }
+            return !containsPlaceholderWord(a, a + m, strictMarkersOnly: true)
+        }
+        guard maxAscending < 6 else { return false }
         guard distinct >= Swift.min(10, m / 2) else { return false }
         if requireVariety && digits == 0 && !(uppers > 0 && lowers > 0) { return false }
         if needsDigit && digits == 0 { return false }
@@ -144,21 +156,21 @@ extension TextScanner {
     /// Words that mark documentation placeholders rather than real values (`your`, `example`,
     /// `xxxx`…), counted only at a boundary (start, end, or next to a non-alphanumeric byte or a
     /// case change), so random key material that happens to spell one is not mistaken for one.
-    func containsPlaceholderWord(_ a: Int, _ b: Int) -> Bool {
+    func containsPlaceholderWord(_ a: Int, _ b: Int, strictMarkersOnly: Bool = false) -> Bool {
         var k = a
         while k < b {
             var length = 0
             switch Bytes.lower(p[k]) {
             case UInt8(ascii: "y"): if hasIgnoringCase(k, "your") { length = 4 }
-            case UInt8(ascii: "e"): if hasIgnoringCase(k, "example") { length = 7 }
+            case UInt8(ascii: "e"): if !strictMarkersOnly && hasIgnoringCase(k, "example") { length = 7 }
             case UInt8(ascii: "p"): if hasIgnoringCase(k, "placeholder") { length = 11 }
             case UInt8(ascii: "r"): if hasIgnoringCase(k, "redacted") { length = 8 } else if hasIgnoringCase(k, "replace") { length = 7 }
-            case UInt8(ascii: "d"): if hasIgnoringCase(k, "dummy") { length = 5 }
+            case UInt8(ascii: "d"): if !strictMarkersOnly && hasIgnoringCase(k, "dummy") { length = 5 }
             case UInt8(ascii: "i"): if hasIgnoringCase(k, "insert") { length = 6 }
-            case UInt8(ascii: "f"): if hasIgnoringCase(k, "fake") { length = 4 }
-            case UInt8(ascii: "s"): if hasIgnoringCase(k, "sample") { length = 6 }
+            case UInt8(ascii: "f"): if !strictMarkersOnly && hasIgnoringCase(k, "fake") { length = 4 }
+            case UInt8(ascii: "s"): if !strictMarkersOnly && hasIgnoringCase(k, "sample") { length = 6 }
             case UInt8(ascii: "c"): if hasIgnoringCase(k, "changeme") { length = 8 }
-            case UInt8(ascii: "h"): if hasIgnoringCase(k, "here") { length = 4 }
+            case UInt8(ascii: "h"): if !strictMarkersOnly && hasIgnoringCase(k, "here") { length = 4 }
             case UInt8(ascii: "x"): if has(k, "xxxx") || has(k, "XXXX") { return true }
             case UInt8(ascii: "*"): if has(k, "***") { return true }
             case UInt8(ascii: "."): if has(k, "...") { return true }
