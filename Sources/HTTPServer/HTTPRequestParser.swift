@@ -1,5 +1,5 @@
 // Incremental, strict HTTP/1.1 request parser (RFC 9112). Standard library only, so that it compiles into the
-// standalone fuzz target together with HTTPTypes.swift and Fuzz/HTTPParserFuzz.swift.
+// standalone fuzz target together with HTTPTypes.swift and Tests/Fuzz/HTTPParserFuzz.swift.
 
 /// Size limits enforced while parsing requests.
 public struct HTTPParserLimits: Sendable, Equatable {

@@ -2,10 +2,10 @@
 // compile it together with the parser sources (see docs/decisions/http-server.md):
 //
 //   swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
-//     Fuzz/HTTPParserFuzz.swift Sources/HTTPServer/HTTPTypes.swift \
+//     Tests/Fuzz/HTTPParserFuzz.swift Sources/HTTPServer/HTTPTypes.swift \
 //     Sources/HTTPServer/HTTPRequestParser.swift Sources/HTTPServer/RequestTarget.swift \
 //     -o .build/fuzz/http-parser-fuzz
-//   .build/fuzz/http-parser-fuzz -max_total_time=120 -max_len=4096 Fuzz/corpus
+//   .build/fuzz/http-parser-fuzz -max_total_time=120 -max_len=4096 Tests/Fuzz/corpus
 //
 // Besides crashes and memory errors, it checks two properties and traps when they fail:
 //  1. Fragmentation independence: feeding the input at once or split at fuzzer-chosen points yields the same

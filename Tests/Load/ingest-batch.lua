@@ -1,5 +1,5 @@
 -- wrk script: POST /v1/records with a 100-record NDJSON batch over keep-alive connections.
--- Usage: wrk -t2 -c8 -d10s -s bench/ingest-batch.lua http://127.0.0.1:8089
+-- Usage: wrk -t2 -c8 -d10s -s Tests/Load/ingest-batch.lua http://127.0.0.1:8089
 local lines = {}
 for i = 1, 100 do
   lines[i] = string.format('{"id":"rec-%06d","region":"eu-west-1","tenant":"acme","team":"search","user":"u%d",' ..
