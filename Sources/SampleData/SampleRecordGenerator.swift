@@ -143,7 +143,10 @@ public struct SampleRecordGenerator: Sendable {
             finishReason = toolCall ? "tool_calls" : (rng.chance(0.03) ? "length" : "stop")
         case .embeddings: buildEmbeddings(budget: budget)
         case .completion: buildCompletion(budget: budget)
-        case .mcpToolCall: buildMCP(server: mcpServer, budget: budget)
+        case .mcpToolCall:
+            buildMCP(server: mcpServer, budget: budget)
+            // The tool result (where MCP records carry planted values) is dropped when the call failed.
+            if !isSuccess { lastPlantedValues.removeAll(keepingCapacity: true) }
         }
         assert(!(pendingContact || pendingFinancial || pendingSecret), "every content builder plants pending values")
 
@@ -1104,7 +1107,7 @@ public struct SampleRecordGenerator: Sendable {
         request += text
         text.removeAll(keepingCapacity: true)
         request.appendStatic("}}")
-        fill(lex.mcpResultLine, until: budget * 2 / 3, separator: "\n")
+        fill(lex.mcpResultLine, until: budget * 2 / 3, separator: "\n", prose: 0.4)
         plantPending(style: .prose)
         response.appendStatic("{\"content\":[{\"type\":\"text\",\"text\":\"")
         response.appendJSONEscaped(text)
