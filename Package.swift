@@ -21,7 +21,7 @@ let package = Package(
 
         .testTarget(name: "GatelogCryptoTests", dependencies: ["GatelogCrypto"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "JSON", "GatelogCrypto"]),
+        .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "JSON", "GatelogCrypto", "CZstd"]),
     ],
     swiftLanguageModes: [.v6]
 )

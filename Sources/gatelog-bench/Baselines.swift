@@ -365,7 +365,7 @@ struct Preparation {
                 }
                 if let copy, let inserts {
                     copy.appendText(id); copy.append(0x09); copy.appendText(ts); copy.append(0x09)
-                    for c in line { if c == 0x5C { copy.append(0x5C) }; copy.append(c) }
+                    copy.appendEscaping(line, byte: 0x5C)  // COPY text format: backslash is the escape character
                     copy.append(0x0A)
                     if n < insertRecords {
                         if n % 100 == 0 { inserts.appendText("BEGIN;\nINSERT INTO records_insert (id, ts, doc) VALUES\n") }
@@ -427,6 +427,8 @@ final class BufferedWriter {
     private let fd: Int32
     private var buffer = [UInt8]()
     private let path: String
+    /// The first write error; reported by `close()` so appends need not throw.
+    private var failure: Error?
 
     init(path: String) throws {
         self.path = path
@@ -435,16 +437,33 @@ final class BufferedWriter {
         buffer.reserveCapacity(8 << 20)
     }
 
-    func append(_ byte: UInt8) { buffer.append(byte); if buffer.count >= 8 << 20 { try? flush() } }
-    func append(_ bytes: [UInt8]) { buffer += bytes; if buffer.count >= 8 << 20 { try? flush() } }
+    func append(_ byte: UInt8) { buffer.append(byte); flushIfFull() }
+    func append(_ bytes: [UInt8]) { buffer += bytes; flushIfFull() }
     func appendText(_ text: String) { append(Array(text.utf8)) }
+
+    /// Appends `bytes` with every occurrence of `byte` doubled, copying the runs in between in bulk.
+    func appendEscaping(_ bytes: [UInt8], byte: UInt8) {
+        var runStart = 0
+        for i in bytes.indices where bytes[i] == byte {
+            buffer += bytes[runStart...i]
+            buffer.append(byte)
+            runStart = i + 1
+        }
+        buffer += bytes[runStart...]
+        flushIfFull()
+    }
 
     /// Appends `bytes` as a standard-conforming SQL string literal (quotes doubled).
     func appendSQLLiteral(_ bytes: [UInt8]) {
         buffer.append(0x27)
-        for c in bytes { if c == 0x27 { buffer.append(0x27) }; buffer.append(c) }
+        appendEscaping(bytes, byte: 0x27)
         buffer.append(0x27)
-        if buffer.count >= 8 << 20 { try? flush() }
+    }
+
+    private func flushIfFull() {
+        guard buffer.count >= 8 << 20 else { return }
+        if failure != nil { buffer.removeAll(keepingCapacity: true); return }
+        do { try flush() } catch { failure = error }
     }
 
     func flush() throws {
@@ -460,8 +479,9 @@ final class BufferedWriter {
     }
 
     func close() throws {
+        defer { _ = Glibc.close(fd) }
+        if let failure { throw failure }
         try flush()
-        _ = Glibc.close(fd)
     }
 }
 

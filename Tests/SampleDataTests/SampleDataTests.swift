@@ -1,3 +1,4 @@
+import CZstd
 import Foundation
 import GatelogCrypto
 import JSON
@@ -163,6 +164,20 @@ final class SampleDataTests: XCTestCase {
         XCTAssertGreaterThan(sizes.last!, 10_000, "the tail must reach beyond 10 KB")
         XCTAssertGreaterThan(p99, 5_000, "p99 \(p99)")
         XCTAssertGreaterThan(sizes.first!, 500)
+    }
+
+    /// Content must compress like real prompts and responses, not like repeated templates: zstd level 3
+    /// over the NDJSON should give roughly 550-700 bytes per record (the reference corpus gave 608).
+    func testCompressionRatioIsRealistic() {
+        var ndjson = [UInt8]()
+        for line in Corpus.shared.lines { ndjson += line; ndjson.append(0x0A) }
+        var compressed = [UInt8](repeating: 0, count: ZSTD_compressBound(ndjson.count))
+        let size = compressed.withUnsafeMutableBytes { out in
+            ndjson.withUnsafeBytes { ZSTD_compress(out.baseAddress, out.count, $0.baseAddress, $0.count, 3) }
+        }
+        XCTAssertEqual(ZSTD_isError(size), 0)
+        let perRecord = Double(size) / Double(Corpus.count)
+        XCTAssertTrue((520...720).contains(perRecord), "zstd -3: \(perRecord) B/record")
     }
 
     func testKindStatusAndPopulationMix() throws {
