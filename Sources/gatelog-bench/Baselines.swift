@@ -69,6 +69,7 @@ enum Baselines {
         Interruption.onInterrupt { scratch.remove() }
         var report = Report()
         report.machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB RAM"
+        report.loadAtStart = loadAverage()
 
         // One pass over the input: the record subset, the COPY file, the INSERT script and query parameters.
         log("preparing inputs from \(config.input)")
@@ -87,6 +88,7 @@ enum Baselines {
             report.postgres = try PostgresBaseline.run(prepared: prepared, bin: config.postgresBin, directory: scratch.path,
                                                        passes: config.queryPasses)
         }
+        report.loadAtEnd = loadAverage()
         print(report.table())
         let json = report.json().serializedString
         print(json)
@@ -95,6 +97,12 @@ enum Baselines {
                 throw BaselineError("cannot write \(path)")
             }
         }
+    }
+
+    /// The 1-, 5- and 15-minute load averages from /proc/loadavg (the machine is shared, so they qualify the figures).
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     static func log(_ message: String) {
@@ -533,6 +541,8 @@ struct QueryLatency {
     var medianMs: Double
     var p95Ms: Double
     var samples: Int
+    /// The plan's node lines (conditions and keys removed, as they quote parameter values).
+    var plan: [String] = []
 }
 
 struct PostgresResult {
@@ -661,10 +671,30 @@ enum PostgresBaseline {
         guard times.count == perQuery * executes.count else {
             throw BaselineError("expected \(perQuery * executes.count) timings from psql, got \(times.count)")
         }
+        // The plan each query ran with (for the first parameter, after the measured runs, so generic plans show).
+        var explain = ""
+        for q in queryDefinitions { explain += q.prepare + ";\n" }
+        for statements in executes {
+            explain += "\\o /dev/null\n"
+            for _ in 0..<6 { explain += statements[0] + "\n" }
+            explain += "\\o\nEXPLAIN (COSTS OFF) " + statements[0] + "\n\\echo ====\n"
+        }
+        let explainPath = directory + "/explain.sql"
+        guard FileManager.default.createFile(atPath: explainPath, contents: Data(explain.utf8)) else {
+            throw BaselineError("cannot write \(explainPath)")
+        }
+        let plans = try Command.run("\(bin)/psql", psqlBase + ["-A", "-t", "-f", explainPath]).stdout
+        let planBlocks = plans.components(separatedBy: "====").map { block in
+            block.split(separator: "\n").compactMap { line -> String? in
+                let text = line.trimmingCharacters(in: .whitespaces)
+                guard !text.isEmpty, !text.contains(":") else { return nil }
+                return String(text.split(separator: "(", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)
+            }
+        }
         return queryDefinitions.enumerated().map { i, q in
             let measured = Array(times[(i * perQuery + sample.count)..<((i + 1) * perQuery)])
             return QueryLatency(name: q.name, medianMs: Stats.median(measured), p95Ms: Stats.percentile(measured, 0.95),
-                                samples: measured.count)
+                                samples: measured.count, plan: i < planBlocks.count ? planBlocks[i] : [])
         }
     }
 
@@ -701,6 +731,8 @@ enum Stats {
 
 struct Report {
     var machine = ""
+    var loadAtStart = ""
+    var loadAtEnd = ""
     var records = 0
     var inputBytes = 0
     var zstd: ZstdResult?
@@ -711,6 +743,7 @@ struct Report {
         let n = Double(records)
         lines.append(String(format: "Baselines over %d records, %.1f MB NDJSON (%.0f B/record) on %@", records,
                             Double(inputBytes) / 1e6, Double(inputBytes) / max(1, n), machine))
+        lines.append("load average at start \(loadAtStart), at end \(loadAtEnd)")
         lines.append(String(repeating: "-", count: 110))
         func row(_ name: String, _ value: String, _ detail: String = "") {
             lines.append(name.padding(toLength: 52, withPad: " ", startingAt: 0) + value.padding(toLength: 20, withPad: " ", startingAt: 0) + detail)
@@ -732,6 +765,7 @@ struct Report {
                        Double(p.tableBytes) / n, Double(p.indexBytes) / n))
             for q in p.queries {
                 row("PG query: " + q.name, String(format: "%.2f ms median", q.medianMs), String(format: "p95 %.2f ms (%d runs)", q.p95Ms, q.samples))
+                lines.append("    plan: " + q.plan.joined(separator: " / "))
             }
         }
         return lines.joined(separator: "\n")
@@ -740,7 +774,8 @@ struct Report {
     func json() -> JSONValue {
         let n = Double(max(1, records))
         var members = [JSONMember("records", .int(records)), JSONMember("input_bytes", .int(inputBytes)),
-                       JSONMember("machine", .string(machine))]
+                       JSONMember("machine", .string(machine)), JSONMember("load_average_start", .string(loadAtStart)),
+                       JSONMember("load_average_end", .string(loadAtEnd))]
         if let z = zstd {
             members.append(JSONMember("zstd", .object([
                 JSONMember("command", "zstd -3 -T1"),
@@ -766,7 +801,8 @@ struct Report {
                 JSONMember("index_bytes", .int(p.indexBytes)),
                 JSONMember("queries", .array(p.queries.map { q in
                     .object([JSONMember("name", .string(q.name)), JSONMember("median_ms", .double(round3(q.medianMs))),
-                             JSONMember("p95_ms", .double(round3(q.p95Ms))), JSONMember("runs", .int(q.samples))])
+                             JSONMember("p95_ms", .double(round3(q.p95Ms))), JSONMember("runs", .int(q.samples)),
+                             JSONMember("plan", .array(q.plan.map { .string($0) }))])
                 })),
                 JSONMember("settings", .array(p.settings.map { .string($0) })),
             ])))
