@@ -388,7 +388,8 @@ final class SampleDataTests: XCTestCase {
         XCTAssertEqual(scaled(8124, 1), "812.4")
         var b = [UInt8]()
         b.appendDecimal(0); b.append(0x20); b.appendDecimal(-42); b.append(0x20); b.appendDecimal(UInt64.max)
-        XCTAssertEqual(String(decoding: b, as: UTF8.self), "0 -42 18446744073709551615")
+        b.append(0x20); b.appendDecimal(Int.min)
+        XCTAssertEqual(String(decoding: b, as: UTF8.self), "0 -42 18446744073709551615 -9223372036854775808")
         b.removeAll(); b.appendHex(0xABC, digits: 5)
         XCTAssertEqual(String(decoding: b, as: UTF8.self), "00abc")
     }
