@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], exclude: ["Golden"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
         .testTarget(name: "AuditIndexTests", dependencies: ["AuditIndex"]),
+        .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "JSON", "GatelogCrypto", "CZstd"]),
         .testTarget(name: "GatelogTests", dependencies: ["Gatelog", "AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
     ],
     swiftLanguageModes: [.v6]

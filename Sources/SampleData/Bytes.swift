@@ -9,7 +9,8 @@ extension Array where Element == UInt8 {
 
     /// Appends a non-negative or negative integer in decimal.
     mutating func appendDecimal(_ value: Int) {
-        if value < 0 { append(UInt8(ascii: "-")); appendDecimal(UInt64(-value)) } else { appendDecimal(UInt64(value)) }
+        if value < 0 { append(UInt8(ascii: "-")) }
+        appendDecimal(UInt64(value.magnitude))
     }
 
     /// Appends an unsigned integer in decimal.

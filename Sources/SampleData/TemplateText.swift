@@ -305,6 +305,10 @@ enum T {
         - «prose»
         - «prose»
         - «prose»
+        - «prose»
+        - «prose»
+        - «prose» «prose»
+        - «prose» «prose»
         """
 
     static let logLine = """

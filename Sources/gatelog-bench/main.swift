@@ -23,6 +23,7 @@ enum BenchMain {
         do {
             switch command {
             case "generate": try generate(arguments)
+            case "baselines": try Baselines.run(arguments: arguments)
             case "store": try StoreBench.run(arguments: arguments)
             case "index": try IndexBench.run(arguments: arguments)
             case "redaction": try RedactionBench.run(arguments: arguments)
