@@ -125,7 +125,6 @@ final class DictionaryTrainer: Sendable {
             wake()
         }
         thread.name = "gatelog-dictionary"
-        thread.qualityOfService = .utility
         thread.start()
     }
 

@@ -29,9 +29,9 @@ public struct StoreConfiguration: Sendable {
     /// Bytes of the region's first records (envelopes and contents as separate samples) from which
     /// a zstd dictionary is trained, off the writer thread, when the region has none; 0 disables
     /// dictionaries for new frames (existing ones are still read).
-    public var dictionaryTrainingBytes: Int = 4 << 20
+    public var dictionaryTrainingBytes: Int = 2 << 20
     /// Largest dictionary trained.
-    public var dictionaryMaxBytes: Int = 112 << 10
+    public var dictionaryMaxBytes: Int = 256 << 10
     public var durability: DurabilityMode = .durable
     /// Bound on queued, not yet written bytes per region; appends beyond it are refused.
     public var maxQueuedBytes: Int = 256 << 20
