@@ -12,6 +12,7 @@ public struct DictionaryFileError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, in words (never the dictionary's bytes).
     public var reason: String
 
+    /// The message verify and the writer report: `dictionary N missing/unreadable (file: reason)`.
     public var description: String { "dictionary \(id) missing/unreadable (\(DictionaryNaming.fileName(id)): \(reason))" }
 }
 
@@ -106,7 +107,7 @@ final class DictionaryTrainer: Sendable {
     /// What training produced.
     enum Outcome: Sendable {
         /// Durable on disk and ready for new frames.
-        case ready(ZstdCompressionDictionary, bytes: Int, seconds: Double)
+        case ready(ZstdCompressionDictionary)
         /// Training or storing failed; the writer goes on without a dictionary.
         case failed(String)
     }
@@ -130,7 +131,6 @@ final class DictionaryTrainer: Sendable {
 
     private func train(samples: [UInt8], sampleSizes: [Int], capacity: Int, level: Int32, regionDirectory: String) {
         defer { done.signal() }
-        let started = DispatchTime.now().uptimeNanoseconds
         let outcome: Outcome
         do {
             let bytes = try ZstdDictionary.train(samples: samples, sampleSizes: sampleSizes, capacity: capacity, id: id, level: level)
@@ -138,7 +138,7 @@ final class DictionaryTrainer: Sendable {
             // Closed meanwhile: write nothing (the writer lock is about to be released).
             if state.withLock({ $0.isCancelled }) { return }
             try RegionDictionaries.persist(bytes, id: id, regionDirectory: regionDirectory)
-            outcome = .ready(dictionary, bytes: bytes.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            outcome = .ready(dictionary)
         } catch let e as ZstdError {
             outcome = .failed("training dictionary \(id): \(e)")
         } catch {

@@ -325,9 +325,9 @@ public struct RegionVerifier {
                             dictionaryBreaks[id] = (seen.index, seen.frames + 1, seen.detail)
                         } else {
                             let why = unusableDictionaries[id]?.description ?? DictionaryFileError(id: id, reason: "not loaded").description
+                            let before = report.breaks.count
                             add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition, why)
-                            let index = report.breaks.last?.detail == why ? report.breaks.count - 1 : nil
-                            dictionaryBreaks[id] = (index, 1, why)
+                            dictionaryBreaks[id] = (report.breaks.count > before ? before : nil, 1, why)
                         }
                     } else if let decodeProblem {
                         add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition,

@@ -307,6 +307,8 @@ final class WriterCore {
             }
         }
         let highest = max(present.last ?? 0, referenced.keys.max() ?? 0, ZstdDictionary.privateIDs.lowerBound - 1)
+        let canNumberAnother = highest < ZstdDictionary.privateIDs.upperBound
+        if canNumberAnother { nextDictionaryID = highest + 1 }
         guard configuration.dictionaryTrainingBytes > 0 else { return }
         if let newest = present.last {
             do {
@@ -317,9 +319,8 @@ final class WriterCore {
             } catch {
                 throw StoreError.integrity(region: region, detail: DictionaryFileError(id: newest, reason: "zstd cannot load it").description)
             }
-        } else if highest < ZstdDictionary.privateIDs.upperBound {
-            nextDictionaryID = highest + 1
-            isCollectingSamples = true
+        } else {
+            isCollectingSamples = canNumberAnother
         }
     }
 
@@ -328,7 +329,7 @@ final class WriterCore {
         guard let trainer, let outcome = trainer.result else { return }
         self.trainer = nil
         switch outcome {
-        case .ready(let dictionary, _, _):
+        case .ready(let dictionary):
             compressionDictionary = dictionary
             nextDictionaryID = dictionary.id + 1
             dictionaryProblem = nil
