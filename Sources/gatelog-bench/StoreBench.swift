@@ -29,6 +29,7 @@ enum StoreBench {
             try append(appenders: Int(options["appenders"] ?? "8") ?? 8, rate: Double(options["rate"] ?? "5000") ?? 5000,
                        seconds: Double(options["seconds"] ?? "10") ?? 10, input: options["input"] ?? "", data: options["data"])
         case "verify": try verify(data: options["data"] ?? "", input: options["input"] ?? "")
+        case "read": try read(data: options["data"] ?? "", count: Int(options["reads"] ?? "4000") ?? 4000)
         case "dictionary": try DictionaryBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "60000") ?? 60000)
         default:
             print("usage: gatelog-bench store ingest --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 4MiB] [--dictionary-max 112KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE")
@@ -124,6 +125,52 @@ enum StoreBench {
             }
         }
         return (total, withDictionary)
+    }
+
+    /// Random single-record reads through `RegionReader` with its frame cache off (every read
+    /// reads, checks and decompresses one frame: the get-by-id cost once the index gave the
+    /// location), split by frames with and without a dictionary.
+    static func read(data: String, count: Int) throws {
+        var config = StoreConfiguration(dataDirectory: data)
+        try config.loadConfigFile()
+        var locations: [(region: String, location: RecordLocation, usesDictionary: Bool)] = []
+        for region in LogStoreLayout(configuration: config).regions() {
+            let dir = config.regionDirectory(region)
+            for n in try SegmentScanner.segmentNumbers(regionDirectory: dir) {
+                let path = SegmentScanner.segmentPath(regionDirectory: dir, number: n)
+                guard case .success(let scan) = try SegmentScanner.scan(path: path, number: n, checkTrailers: false) else { continue }
+                let fd = open(path, O_RDONLY)
+                defer { close(fd) }
+                for f in scan.frames {
+                    let probe = try FileIO.pread(fd, count: FrameCodec.dictionaryIDProbeSize, offset: f.offset + UInt64(f.header.envelopeBlockOffset), path: path)
+                    let usesDictionary = probe.withUnsafeBytes { ZstdDictionary.frameDictionaryID($0) } != 0
+                    for k in 0..<f.header.recordCount {
+                        locations.append((region, RecordLocation(segment: n, frameOffset: f.offset, indexInFrame: k), usesDictionary))
+                    }
+                }
+            }
+        }
+        guard !locations.isEmpty else { print("no records in \(data)"); return }
+        var readers: [String: RegionReader] = [:]
+        for region in Set(locations.map(\.region)) {
+            readers[region] = RegionReader(region: region, directory: config.regionDirectory(region), cacheBytes: 0)
+        }
+        var rng = SystemRandomNumberGenerator()
+        var with: [Double] = [], without: [Double] = []
+        for _ in 0..<count {
+            let l = locations[Int.random(in: 0..<locations.count, using: &rng)]
+            let t = now()
+            _ = try readers[l.region]!.read(l.location)
+            let elapsed = now() - t
+            if l.usesDictionary { with.append(elapsed) } else { without.append(elapsed) }
+        }
+        func line(_ name: String, _ a: [Double]) {
+            let s = a.sorted()
+            guard !s.isEmpty else { return print("\(name): none") }
+            print("\(name): \(s.count) reads  p50 \(String(format: "%.1f", s[s.count / 2] * 1e6)) µs  p99 \(String(format: "%.1f", s[min(s.count - 1, s.count * 99 / 100)] * 1e6)) µs")
+        }
+        line("frames with a dictionary   ", with)
+        line("frames without a dictionary", without)
     }
 
     /// Durable appends through the Swift API from concurrent appenders at a fixed total rate,
