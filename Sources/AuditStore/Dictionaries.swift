@@ -82,7 +82,7 @@ public final class RegionDictionaries: Sendable {
     public static func persist(_ bytes: [UInt8], id: UInt32, regionDirectory: String) throws(FileIOError) {
         let dir = directory(regionDirectory: regionDirectory)
         if !FileIO.exists(dir) {
-            try FileIO.makeDirectories(dir, mode: 0o755)
+            try FileIO.makeDirectories(dir)
             try FileIO.syncDirectory(regionDirectory)
         }
         try FileIO.writeAtomically(path(regionDirectory: regionDirectory, id: id), bytes: bytes, mode: 0o644)
