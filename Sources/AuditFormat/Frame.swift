@@ -81,6 +81,10 @@ public struct FrameHeader: Sendable, Equatable {
     public var totalSize: Int { headerSize + payloadSize + FrameHeader.signatureSize + 32 }
     /// Positions covered.
     public var positions: Range<UInt64> { firstPosition..<(firstPosition + UInt64(directory.count)) }
+    /// Where the envelope block (a zstd frame, empty when purged) starts, from the frame's start.
+    public var envelopeBlockOffset: Int { headerSize }
+    /// Where the content block (a zstd frame, empty when purged) starts, from the frame's start.
+    public var contentBlockOffset: Int { headerSize + Int(envelopesStoredLength) }
 }
 
 /// The result of trying to read a frame header from a buffer.
@@ -117,8 +121,11 @@ public enum FrameCodec {
     }
 
     /// Encodes `records` as one frame starting at `firstPosition`. O(n) in the records' bytes.
+    /// With a `dictionary`, both zstd blocks are compressed with it and name its ID in their
+    /// headers (RFC 8878 Dictionary_ID); the dictionary must be durable before the frame is written.
     public static func encode(records: [PreparedRecord], firstPosition: UInt64, previousChain: Digest32, region: String,
-                              key: LogSigningKey, compressor: ZstdCompressor) throws -> EncodedFrame {
+                              key: LogSigningKey, compressor: ZstdCompressor,
+                              dictionary: ZstdCompressionDictionary? = nil) throws -> EncodedFrame {
         precondition(!records.isEmpty && records.count <= Int(UInt16.max), "a frame holds 1...65535 records")
         var chain = previousChain
         var chainHashes: [Digest32] = []
@@ -147,10 +154,10 @@ public enum FrameCodec {
         var payload = [UInt8]()
         payload.reserveCapacity((envelopeBlob.count + contentBlob.count) / 3 + 256)
         if !envelopeBlob.isEmpty {
-            header.envelopesStoredLength = UInt32(try envelopeBlob.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
+            header.envelopesStoredLength = UInt32(try envelopeBlob.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload, dictionary: dictionary) })
         }
         if !contentBlob.isEmpty {
-            header.contentsStoredLength = UInt32(try contentBlob.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
+            header.contentsStoredLength = UInt32(try contentBlob.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload, dictionary: dictionary) })
         }
         let signature = try key.sign(signedMessage(region: region, firstPosition: firstPosition, recordCount: records.count, chainHead: chain))
         let bytes = assemble(header: &header, payload: payload, keyHash: key.verifier.keyHashValue, signature: signature)
@@ -259,21 +266,40 @@ public enum FrameCodec {
         return (keyHash, Array(frame[(o + 4)..<(o + 68)]))
     }
 
-    /// Decompresses the envelope block of a complete frame; nil when purged. O(n).
-    public static func envelopes(_ frame: UnsafeRawBufferPointer, header: FrameHeader, decompressor: ZstdDecompressor) throws(ZstdError) -> [UInt8]? {
+    /// Decompresses the envelope block of a complete frame; nil when purged. A block that names a
+    /// dictionary is decompressed with `dictionaries(id)` (see `ZstdDecompressor.decompress`). O(n).
+    public static func envelopes(_ frame: UnsafeRawBufferPointer, header: FrameHeader, decompressor: ZstdDecompressor,
+                                 dictionaries: (UInt32) -> ZstdDecompressionDictionary? = { _ in nil }) throws(ZstdError) -> [UInt8]? {
         if header.isEnvelopePurged { return nil }
-        let start = header.headerSize
+        let start = header.envelopeBlockOffset
         return try decompressor.decompress(UnsafeRawBufferPointer(rebasing: frame[start..<(start + Int(header.envelopesStoredLength))]),
-                                           expectedSize: Int(header.envelopesRawLength))
+                                           expectedSize: Int(header.envelopesRawLength), dictionaries: dictionaries)
     }
 
-    /// Decompresses the content block of a complete frame; nil when purged. O(n).
-    public static func contents(_ frame: UnsafeRawBufferPointer, header: FrameHeader, decompressor: ZstdDecompressor) throws(ZstdError) -> [UInt8]? {
+    /// Decompresses the content block of a complete frame; nil when purged. A block that names a
+    /// dictionary is decompressed with `dictionaries(id)` (see `ZstdDecompressor.decompress`). O(n).
+    public static func contents(_ frame: UnsafeRawBufferPointer, header: FrameHeader, decompressor: ZstdDecompressor,
+                                dictionaries: (UInt32) -> ZstdDecompressionDictionary? = { _ in nil }) throws(ZstdError) -> [UInt8]? {
         if header.isContentPurged { return nil }
-        let start = header.headerSize + Int(header.envelopesStoredLength)
+        let start = header.contentBlockOffset
         return try decompressor.decompress(UnsafeRawBufferPointer(rebasing: frame[start..<(start + Int(header.contentsStoredLength))]),
-                                           expectedSize: Int(header.contentsRawLength))
+                                           expectedSize: Int(header.contentsRawLength), dictionaries: dictionaries)
     }
+
+    /// The dictionary IDs named by a frame's zstd blocks (0 for a block without one or purged):
+    /// reads only the first bytes of each block. `frame` holds at least the header and the start
+    /// of each block (`dictionaryIDProbeSize` bytes from each block offset, or up to its end).
+    public static func dictionaryIDs(_ frame: UnsafeRawBufferPointer, header: FrameHeader) -> (envelopes: UInt32, contents: UInt32) {
+        func probe(_ offset: Int, _ length: UInt32) -> UInt32 {
+            guard length > 0, offset < frame.count else { return 0 }
+            let end = min(frame.count, offset + min(Int(length), dictionaryIDProbeSize))
+            return ZstdDictionary.frameDictionaryID(UnsafeRawBufferPointer(rebasing: frame[offset..<end]))
+        }
+        return (probe(header.envelopeBlockOffset, header.envelopesStoredLength), probe(header.contentBlockOffset, header.contentsStoredLength))
+    }
+
+    /// Bytes of a zstd frame needed to read its Dictionary_ID (ZSTD_FRAMEHEADERSIZE_MAX).
+    public static let dictionaryIDProbeSize = 18
 
     /// Byte ranges of each record's part inside a decompressed block.
     public static func ranges(lengths: [UInt32]) -> [Range<Int>] {

@@ -154,3 +154,19 @@ public enum SegmentNaming {
         return UInt64(name.dropLast(4))
     }
 }
+
+/// Dictionary file naming: `<10-digit zero-padded dictionary ID>.zdict` in a region's
+/// `dictionaries/` directory (docs/FORMAT.md §5.4).
+public enum DictionaryNaming {
+    /// The file name of dictionary `id`.
+    public static func fileName(_ id: UInt32) -> String {
+        let s = String(id)
+        return String(repeating: "0", count: max(0, 10 - s.count)) + s + ".zdict"
+    }
+
+    /// The dictionary ID in a dictionary file name, or nil.
+    public static func id(fromFileName name: String) -> UInt32? {
+        guard name.hasSuffix(".zdict"), name.count == 16, name.utf8.prefix(10).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt32(name.prefix(10))
+    }
+}

@@ -117,4 +117,9 @@ public struct RegionStatus: Sendable {
     public var queuedBytes: Int
     /// Set when the writer stopped after a storage failure.
     public var failure: String?
+    /// The zstd dictionary new frames are compressed with; nil while none is trained (or when
+    /// dictionaries are off).
+    public var dictionaryID: UInt32? = nil
+    /// Why training a dictionary failed, if it did (frames are then written without one).
+    public var dictionaryProblem: String? = nil
 }

@@ -1,5 +1,8 @@
 import Foundation
 import AuditFormat
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A read-only view of a data directory, usable while a writer runs in another process.
 public struct LogStoreLayout: Sendable {
@@ -21,7 +24,10 @@ public struct LogStoreLayout: Sendable {
         public var segments = 0
         public var records: UInt64 = 0
         public var rawBytes: UInt64 = 0
+        /// Bytes of the segment files and the zstd dictionaries their frames use.
         public var storedBytes: UInt64 = 0
+        /// Dictionary files in `dictionaries/`.
+        public var dictionaries = 0
         public var checkpointSize: UInt64 = 0
     }
 
@@ -38,6 +44,13 @@ public struct LogStoreLayout: Sendable {
                 s.records += UInt64(f.header.recordCount)
                 s.rawBytes += UInt64(f.header.envelopesRawLength) + UInt64(f.header.contentsRawLength)
             }
+        }
+        for id in try RegionDictionaries.ids(regionDirectory: dir) {
+            let path = RegionDictionaries.path(regionDirectory: dir, id: id)
+            let fd = try FileIO.open(path, flags: O_RDONLY)
+            defer { close(fd) }
+            s.storedBytes += try FileIO.size(fd, path: path)
+            s.dictionaries += 1
         }
         let cpPath = "\(dir)/checkpoints.log"
         if FileIO.exists(cpPath) {

@@ -41,12 +41,14 @@ public final class RegionReader: Sendable {
     }
     private let cache = Mutex(Cache())
     private let cacheLimit: Int
+    private let dictionaries: RegionDictionaries
 
     /// A reader for a region's directory, caching up to `cacheBytes` of decompressed frames.
     public init(region: String, directory: String, cacheBytes: Int = 64 << 20) {
         self.region = region
         self.directory = directory
         self.cacheLimit = cacheBytes
+        self.dictionaries = RegionDictionaries(regionDirectory: directory)
     }
 
     /// Reads one record. O(frame size) on a cache miss, O(record size) on a hit.
@@ -106,10 +108,14 @@ public final class RegionReader: Sendable {
         let envelopes: [UInt8]?
         let contents: [UInt8]?
         do {
-            envelopes = try bytes.withUnsafeBytes { try FrameCodec.envelopes($0, header: h, decompressor: decompressor) }
-            contents = try bytes.withUnsafeBytes { try FrameCodec.contents($0, header: h, decompressor: decompressor) }
+            envelopes = try bytes.withUnsafeBytes {
+                try FrameCodec.envelopes($0, header: h, decompressor: decompressor, dictionaries: dictionaries.decompressionDictionary)
+            }
+            contents = try bytes.withUnsafeBytes {
+                try FrameCodec.contents($0, header: h, decompressor: decompressor, dictionaries: dictionaries.decompressionDictionary)
+            }
         } catch {
-            throw .integrity(region: region, detail: "frame at byte \(key.frameOffset) cannot be decompressed")
+            throw .integrity(region: region, detail: "\(SegmentNaming.fileName(key.segment)) frame at byte \(key.frameOffset) cannot be decompressed: \(error)")
         }
         var chain = h.previousChain
         var hashes: [Digest32] = []

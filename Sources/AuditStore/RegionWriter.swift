@@ -29,7 +29,7 @@ public final class RegionWriter: Sendable {
     }
 
     private let queue = Mutex(Queue())
-    private let wakeup = DispatchSemaphore(value: 0)
+    private let wakeup: DispatchSemaphore
     private let statusBox: Mutex<RegionStatus>
     private let checkpointBox = Mutex<SignedCheckpoint?>(nil)
     private let maxQueuedBytes: Int
@@ -47,10 +47,12 @@ public final class RegionWriter: Sendable {
         let ready = DispatchSemaphore(value: 0)
         let writerBox = Mutex<RegionWriter?>(nil)
         let writerReady = DispatchSemaphore(value: 0)
+        let wakeup = DispatchSemaphore(value: 0)
         let thread = Thread {
             let core: WriterCore
             do {
-                core = try WriterCore(region: region, configuration: configuration, key: signingKey, onDurable: onDurable)
+                core = try WriterCore(region: region, configuration: configuration, key: signingKey, onDurable: onDurable,
+                                      wake: { wakeup.signal() })
             } catch let e as StoreError {
                 opened.withLock { $0 = .failure(e) }
                 ready.signal()
@@ -73,15 +75,16 @@ public final class RegionWriter: Sendable {
         switch result {
         case .failure(let e): throw e
         case .success(let status):
-            let writer = RegionWriter(region: region, status: status, maxQueuedBytes: configuration.maxQueuedBytes)
+            let writer = RegionWriter(region: region, status: status, maxQueuedBytes: configuration.maxQueuedBytes, wakeup: wakeup)
             writerBox.withLock { $0 = writer }
             writerReady.signal()
             return writer
         }
     }
 
-    private init(region: String, status: RegionStatus, maxQueuedBytes: Int) {
+    private init(region: String, status: RegionStatus, maxQueuedBytes: Int, wakeup: DispatchSemaphore) {
         self.region = region
+        self.wakeup = wakeup
         self.statusBox = Mutex(status)
         self.maxQueuedBytes = maxQueuedBytes
     }
@@ -164,6 +167,7 @@ public final class RegionWriter: Sendable {
         while true {
             let timeout = core.nextDeadline(queueStartedAt: queue.withLock { $0.commands.isEmpty ? nil : $0.firstQueuedAt })
             _ = wakeup.wait(timeout: timeout)
+            core.adoptTrainedDictionary()
             if case .batch(let delay) = core.configuration.durability {
                 // Gather more records for up to `delay` ms unless a frame's worth is already queued.
                 let (first, bytes, closing) = queue.withLock { ($0.firstQueuedAt, $0.queuedBytes, $0.isClosed) }

@@ -26,6 +26,12 @@ public struct StoreConfiguration: Sendable {
     public var frameTargetBytes: Int = 64 << 10
     /// zstd level.
     public var compressionLevel: Int32 = 3
+    /// Bytes of the region's first records (envelopes and contents as separate samples) from which
+    /// a zstd dictionary is trained, off the writer thread, when the region has none; 0 disables
+    /// dictionaries for new frames (existing ones are still read).
+    public var dictionaryTrainingBytes: Int = 2 << 20
+    /// Largest dictionary trained.
+    public var dictionaryMaxBytes: Int = 256 << 10
     public var durability: DurabilityMode = .durable
     /// Bound on queued, not yet written bytes per region; appends beyond it are refused.
     public var maxQueuedBytes: Int = 256 << 20
@@ -87,6 +93,16 @@ public struct StoreConfiguration: Sendable {
             case "compression_level":
                 guard let v = m.value.int64Value, (1...19).contains(v) else { throw .invalidConfiguration("compression_level must be 1…19") }
                 compressionLevel = Int32(v)
+            case "dictionary_training_bytes":
+                guard let v = m.value.int64Value, v == 0 || (16 << 10...1 << 30).contains(v) else {
+                    throw .invalidConfiguration("dictionary_training_bytes must be 0 (off) or 16384…1073741824")
+                }
+                dictionaryTrainingBytes = Int(v)
+            case "dictionary_max_bytes":
+                guard let v = m.value.int64Value, (1024...16 << 20).contains(v) else {
+                    throw .invalidConfiguration("dictionary_max_bytes must be 1024…16777216")
+                }
+                dictionaryMaxBytes = Int(v)
             case "batch_delay_ms":
                 guard let v = m.value.int64Value, (0...1000).contains(v) else { throw .invalidConfiguration("batch_delay_ms must be 0…1000") }
                 durability = v == 0 ? .durable : .batch(maxDelayMilliseconds: Int(v))

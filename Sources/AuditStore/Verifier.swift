@@ -145,6 +145,18 @@ public struct RegionVerifier {
         var chain = Digest32.zero
         var frontier = MerkleFrontier()
         let decompressor = ZstdDecompressor()
+        // Dictionaries named by frames (docs/FORMAT.md §5.4). One that is missing or unreadable is
+        // reported once, at the first frame that needs it, with the count of frames it leaves unchecked.
+        let dictionaries = RegionDictionaries(regionDirectory: directory)
+        var unusableDictionaries: [UInt32: DictionaryFileError] = [:]
+        var dictionaryBreaks: [UInt32: (index: Int?, frames: Int, detail: String)] = [:]
+        func dictionary(_ id: UInt32) -> ZstdDecompressionDictionary? {
+            if unusableDictionaries[id] != nil { return nil }
+            do throws(DictionaryFileError) { return try dictionaries.loadDecompressionDictionary(id) } catch {
+                unusableDictionaries[id] = error
+                return nil
+            }
+        }
         var lastFrame: (segment: String, offset: UInt64, header: FrameHeader, signature: (UInt32, [UInt8]))?
         var unsignedFrames: [(segment: String, offset: UInt64, header: FrameHeader, signature: (UInt32, [UInt8]))] = []
         var expectedNumber: UInt64 = 1
@@ -298,15 +310,26 @@ public struct RegionVerifier {
                     var envelopes: [UInt8]?
                     var contents: [UInt8]?
                     var decodeProblem: String?
-                    do {
-                        envelopes = try FrameCodec.envelopes(frame, header: h, decompressor: decompressor)
-                        contents = try FrameCodec.contents(frame, header: h, decompressor: decompressor)
+                    var missingDictionary: UInt32?
+                    do throws(ZstdError) {
+                        envelopes = try FrameCodec.envelopes(frame, header: h, decompressor: decompressor, dictionaries: dictionary)
+                        contents = try FrameCodec.contents(frame, header: h, decompressor: decompressor, dictionaries: dictionary)
                     } catch {
                         decodeProblem = "\(error)"
+                        if error.isDictionaryMissing { missingDictionary = error.dictionaryID }
                     }
                     let envelopeRanges = FrameCodec.ranges(lengths: h.directory.map(\.envelopeLength))
                     let contentRanges = FrameCodec.ranges(lengths: h.directory.map(\.contentLength))
-                    if let decodeProblem {
+                    if let id = missingDictionary {
+                        if let seen = dictionaryBreaks[id] {
+                            dictionaryBreaks[id] = (seen.index, seen.frames + 1, seen.detail)
+                        } else {
+                            let why = unusableDictionaries[id]?.description ?? DictionaryFileError(id: id, reason: "not loaded").description
+                            let before = report.breaks.count
+                            add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition, why)
+                            dictionaryBreaks[id] = (report.breaks.count > before ? before : nil, 1, why)
+                        }
+                    } else if let decodeProblem {
                         add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition,
                             "frame payload cannot be decompressed (\(decodeProblem))")
                     }
@@ -394,6 +417,11 @@ public struct RegionVerifier {
                                                    chainHead: last.header.chainHead)
             if !keyring.verify(keyHash: last.signature.0, signature: last.signature.1, message: message) {
                 add(.badSignature, segment: last.segment, offset: last.offset, position: last.header.firstPosition, "the last frame's signature is not valid")
+            }
+        }
+        for (_, b) in dictionaryBreaks {
+            if let index = b.index {
+                report.breaks[index].detail = "\(b.detail): the records of \(b.frames) frame(s) that need it cannot be checked"
             }
         }
         if let from = merkleUnknownFrom {

@@ -15,6 +15,23 @@ final class WriterCore {
     let directory: String
     let compressor: ZstdCompressor
     let decompressor = ZstdDecompressor()
+    let dictionaries: RegionDictionaries
+    /// Called from another thread when the writer thread has something to pick up (a trained dictionary).
+    let wake: @Sendable () -> Void
+
+    // Dictionaries (docs/FORMAT.md §5.4).
+    /// The dictionary new frames are compressed with: the region's newest, once durable.
+    var compressionDictionary: ZstdCompressionDictionary?
+    /// Record parts gathered to train a dictionary while the region has none.
+    var trainingSamples: [UInt8] = []
+    var trainingSampleSizes: [Int] = []
+    var isCollectingSamples = false
+    var trainer: DictionaryTrainer?
+    /// The ID the next trained dictionary gets: above every dictionary on disk or named by a
+    /// frame, so an ID is never reused even when a dictionary file was lost.
+    var nextDictionaryID = ZstdDictionary.privateIDs.lowerBound
+    /// Why the last training produced no dictionary (the region goes on without one).
+    var dictionaryProblem: String?
 
     // The log.
     var treeSize: UInt64 = 0
@@ -52,13 +69,15 @@ final class WriterCore {
     let lockFD: Int32
 
     init(region: String, configuration: StoreConfiguration, key: LogSigningKey,
-         onDurable: (@Sendable ([DurableRecord]) -> Void)?) throws {
+         onDurable: (@Sendable ([DurableRecord]) -> Void)?, wake: @escaping @Sendable () -> Void = {}) throws {
         self.region = region
         self.configuration = configuration
         self.key = key
         self.onDurable = onDurable
         self.directory = configuration.regionDirectory(region)
         self.compressor = ZstdCompressor(level: configuration.compressionLevel)
+        self.dictionaries = RegionDictionaries(regionDirectory: directory)
+        self.wake = wake
         self.checkpointPath = "\(directory)/checkpoints.log"
         do { try FileIO.makeDirectories("\(directory)/segments") } catch { throw StoreError.io(error) }
         lockFD = try WriterCore.lock(directory: directory, region: region)
@@ -122,6 +141,8 @@ final class WriterCore {
         lastCheckpoint = checkpoints.max { $0.checkpoint.treeSize < $1.checkpoint.treeSize }
         if let cp = lastCheckpoint { lastCheckpointAt = Date(timeIntervalSince1970: Double(cp.checkpoint.time) / 1000) }
         let checkpointsBySize = Dictionary(checkpoints.map { ($0.checkpoint.treeSize, $0.checkpoint) }, uniquingKeysWith: { a, _ in a })
+        // Dictionary ID → the first frame whose zstd blocks name it.
+        var referencedDictionaries: [UInt32: String] = [:]
 
         // 2. Segments, oldest first.
         let numbers = try io { try SegmentScanner.segmentNumbers(regionDirectory: directory) }
@@ -166,6 +187,7 @@ final class WriterCore {
             }
             segmentFrameCount = 0
             segmentRecordCount = 0
+            try collectDictionaryIDs(path: path, number: number, frames: scan.frames, into: &referencedDictionaries)
             for frame in scan.frames {
                 let h = frame.header
                 guard h.firstPosition == treeSize, h.previousChain == chainHead else {
@@ -232,6 +254,8 @@ final class WriterCore {
             }
             try startSegment(number: UInt64(segmentCount) + 1)
         }
+        // 3. Dictionaries: every one a frame names must load; new frames use the newest.
+        try recoverDictionaries(referenced: referencedDictionaries)
         // Records written after the last checkpoint (crash before it was signed): sign now.
         _ = signCheckpointIfNeeded(force: false)
         if let f = failure { throw StoreError.writerFailed(region: region, detail: f) }
@@ -251,6 +275,86 @@ final class WriterCore {
         guard block.count == FrameHeader.signatureSize, keyring.verify(keyHash: keyHash, signature: Array(block[4...]), message: message) else {
             throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) frame at byte \(frame.offset) follows the latest checkpoint and has no valid signature from a trusted key (record injected)")
         }
+    }
+
+    /// Adds the dictionary IDs named by the zstd blocks of `frames` (read from the first bytes of
+    /// each block) to `referenced`, with the first frame naming each.
+    func collectDictionaryIDs(path: String, number: UInt64, frames: [ScannedFrame], into referenced: inout [UInt32: String]) throws {
+        guard !frames.isEmpty else { return }
+        let fd = try io { try FileIO.open(path, flags: O_RDONLY) }
+        defer { close(fd) }
+        for frame in frames {
+            let h = frame.header
+            for (offset, length) in [(h.envelopeBlockOffset, h.envelopesStoredLength), (h.contentBlockOffset, h.contentsStoredLength)] where length > 0 {
+                let probe = try io {
+                    try FileIO.pread(fd, count: min(Int(length), FrameCodec.dictionaryIDProbeSize), offset: frame.offset + UInt64(offset), path: path)
+                }
+                let id = probe.withUnsafeBytes { ZstdDictionary.frameDictionaryID($0) }
+                if id != 0 && referenced[id] == nil { referenced[id] = "\(SegmentNaming.fileName(number)) frame at byte \(frame.offset)" }
+            }
+        }
+    }
+
+    /// Removes interrupted dictionary writes, refuses a region whose frames name a dictionary that
+    /// cannot be loaded, picks the newest dictionary for new frames, or else starts gathering
+    /// samples to train one.
+    func recoverDictionaries(referenced: [UInt32: String]) throws {
+        try io { try RegionDictionaries.removeTemporaryFiles(regionDirectory: directory) }
+        let present = try io { try RegionDictionaries.ids(regionDirectory: directory) }
+        for (id, user) in referenced.sorted(by: { $0.key < $1.key }) {
+            do throws(DictionaryFileError) { _ = try dictionaries.loadDecompressionDictionary(id) } catch {
+                throw StoreError.integrity(region: region, detail: "\(error), which \(user) needs")
+            }
+        }
+        let highest = max(present.last ?? 0, referenced.keys.max() ?? 0, ZstdDictionary.privateIDs.lowerBound - 1)
+        let canNumberAnother = highest < ZstdDictionary.privateIDs.upperBound
+        if canNumberAnother { nextDictionaryID = highest + 1 }
+        guard configuration.dictionaryTrainingBytes > 0 else { return }
+        if let newest = present.last {
+            do {
+                let bytes = try RegionDictionaries.read(regionDirectory: directory, id: newest)
+                compressionDictionary = try ZstdCompressionDictionary(bytes: bytes, level: configuration.compressionLevel)
+            } catch let e as DictionaryFileError {
+                throw StoreError.integrity(region: region, detail: e.description)
+            } catch {
+                throw StoreError.integrity(region: region, detail: DictionaryFileError(id: newest, reason: "zstd cannot load it").description)
+            }
+        } else {
+            isCollectingSamples = canNumberAnother
+        }
+    }
+
+    /// Takes a dictionary the trainer finished (already durable) for the frames written from now on.
+    func adoptTrainedDictionary() {
+        guard let trainer, let outcome = trainer.result else { return }
+        self.trainer = nil
+        switch outcome {
+        case .ready(let dictionary):
+            compressionDictionary = dictionary
+            nextDictionaryID = dictionary.id + 1
+            dictionaryProblem = nil
+        case .failed(let why):
+            dictionaryProblem = why
+        }
+    }
+
+    /// Keeps the record parts of the first `dictionaryTrainingBytes` written while the region has
+    /// no dictionary, then hands them to a trainer thread.
+    func collectSamples(_ records: [PreparedRecord]) {
+        guard isCollectingSamples else { return }
+        for r in records {
+            for part in [r.envelope, r.content] where part.count >= 8 {
+                trainingSamples.append(contentsOf: part)
+                trainingSampleSizes.append(part.count)
+            }
+        }
+        guard trainingSamples.count >= configuration.dictionaryTrainingBytes else { return }
+        isCollectingSamples = false
+        trainer = DictionaryTrainer(id: nextDictionaryID, samples: trainingSamples, sampleSizes: trainingSampleSizes,
+                                    capacity: configuration.dictionaryMaxBytes, level: configuration.compressionLevel,
+                                    regionDirectory: directory, wake: wake)
+        trainingSamples = []
+        trainingSampleSizes = []
     }
 
     func io<T>(_ body: () throws -> T) throws(StoreError) -> T {
@@ -311,6 +415,7 @@ final class WriterCore {
             }
         }
         // Frame, compress, sign.
+        adoptTrainedDictionary()
         var buffer = [UInt8]()
         var encodedFrames: [(offset: UInt64, frame: EncodedFrame, members: ArraySlice<(append: Int, index: Int)>)] = []
         var chain = chainHead
@@ -329,7 +434,8 @@ final class WriterCore {
                 let members = toWrite[start..<end]
                 let records = members.map { appends[$0.append].0[$0.index].prepared }
                 let frame = try FrameCodec.encode(records: records, firstPosition: position, previousChain: chain, region: region,
-                                                  key: key, compressor: compressor)
+                                                  key: key, compressor: compressor, dictionary: compressionDictionary)
+                collectSamples(records)
                 encodedFrames.append((segmentSize + UInt64(buffer.count), frame, members))
                 buffer.append(contentsOf: frame.bytes)
                 chain = frame.header.chainHead
@@ -434,7 +540,9 @@ final class WriterCore {
         guard let head = try? FileIO.pread(fd, count: 64 << 10, offset: f.offset, path: path),
               case .header(let h) = head.withUnsafeBytes({ FrameCodec.parseHeader($0) }),
               let whole = try? FileIO.pread(fd, count: h.totalSize, offset: f.offset, path: path), whole.count == h.totalSize,
-              let envelopes = try? whole.withUnsafeBytes({ try FrameCodec.envelopes($0, header: h, decompressor: decompressor) })
+              let envelopes = try? whole.withUnsafeBytes({
+                  try FrameCodec.envelopes($0, header: h, decompressor: decompressor, dictionaries: dictionaries.decompressionDictionary)
+              })
         else { return nil }
         let k = Int(position - h.firstPosition)
         let ranges = FrameCodec.ranges(lengths: h.directory.map(\.envelopeLength))
@@ -533,10 +641,12 @@ final class WriterCore {
         RegionStatus(region: region, treeSize: treeSize, chainHead: chainHead, merkleRoot: frontier.root, segmentCount: segmentCount,
                      currentSegment: segmentNumber, storedBytes: storedBytesInSealed + segmentSize, rawBytes: rawBytes,
                      lastCheckpointSize: lastCheckpoint?.checkpoint.treeSize ?? 0, lastCheckpointTime: lastCheckpoint?.checkpoint.time ?? 0,
-                     queuedBytes: 0, failure: failure)
+                     queuedBytes: 0, failure: failure, dictionaryID: compressionDictionary?.id, dictionaryProblem: dictionaryProblem)
     }
 
     func shutdown() {
+        trainer?.cancelAndWait()
+        trainer = nil
         if segmentFD >= 0 { close(segmentFD); segmentFD = -1 }
         if checkpointFD >= 0 { close(checkpointFD); checkpointFD = -1 }
         flock(lockFD, LOCK_UN)

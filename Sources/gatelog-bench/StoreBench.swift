@@ -19,18 +19,31 @@ enum StoreBench {
             i += 2
         }
         switch arguments.first {
-        case "ingest": try ingest(input: options["input"] ?? "", data: options["data"], endToEnd: false)
-        case "ingest-full": try ingest(input: options["input"] ?? "", data: options["data"], endToEnd: true)
+        case "ingest", "ingest-full":
+            var tuning: [String: Int] = [:]
+            for key in ["frame-target", "dictionary-training", "dictionary-max"] {
+                if let v = options[key] { tuning[key] = Int(ByteSize.parse(v) ?? 0) }
+            }
+            try ingest(input: options["input"] ?? "", data: options["data"], endToEnd: arguments.first == "ingest-full", tuning: tuning)
         case "append":
             try append(appenders: Int(options["appenders"] ?? "8") ?? 8, rate: Double(options["rate"] ?? "5000") ?? 5000,
                        seconds: Double(options["seconds"] ?? "10") ?? 10, input: options["input"] ?? "", data: options["data"])
         case "verify": try verify(data: options["data"] ?? "", input: options["input"] ?? "")
+        case "read": try read(data: options["data"] ?? "", count: Int(options["reads"] ?? "4000") ?? 4000)
+        case "dictionary": try DictionaryBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "60000") ?? 60000)
         default:
-            print("usage: gatelog-bench store ingest --input FILE [--data DIR] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE")
+            print("usage: gatelog-bench store ingest --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
         }
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// User + system CPU seconds of this process so far (all threads, not children).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
 
     static func shell(_ command: String) throws -> (seconds: Double, output: String) {
         let p = Process()
@@ -53,15 +66,16 @@ enum StoreBench {
     static func directorySize(_ path: String) -> UInt64 {
         guard let e = FileManager.default.enumerator(atPath: path) else { return 0 }
         var total: UInt64 = 0
-        for case let name as String in e where name.hasSuffix(".seg") {
+        for case let name as String in e where name.hasSuffix(".seg") || name.hasSuffix(".zdict") {
             total += (try? FileManager.default.attributesOfItem(atPath: "\(path)/\(name)")[.size] as? UInt64) ?? 0
         }
         return total
     }
 
-    /// Ingest of an NDJSON file, durable, vs `zstd -3 -T1` of the same file. `endToEnd` adds
-    /// redaction (standard policy) and the SQLite index (issue 4's end-to-end figure).
-    static func ingest(input: String, data: String?, endToEnd: Bool) throws {
+    /// Ingest of an NDJSON file, durable, vs `zstd -3 -T1` of the same file. Stored bytes are the
+    /// segment and dictionary files. `endToEnd` adds redaction (standard policy) and the SQLite
+    /// index (issue 4's end-to-end figure).
+    static func ingest(input: String, data: String?, endToEnd: Bool, tuning: [String: Int] = [:]) throws {
         let records = try countLines(input)
         let inputBytes = (try FileManager.default.attributesOfItem(atPath: input)[.size] as? UInt64) ?? 0
         _ = try shell("cat \(input) > /dev/null") // warm the page cache for both
@@ -69,13 +83,18 @@ enum StoreBench {
         let zstdBytes = UInt64(zstd.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         let dir = data ?? NSTemporaryDirectory() + "gatelog-bench-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
-        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir),
-                                         redaction: endToEnd ? .configured : .disabled, withIndex: endToEnd)
+        var configuration = StoreConfiguration(dataDirectory: dir)
+        if let v = tuning["frame-target"] { configuration.frameTargetBytes = v }
+        if let v = tuning["dictionary-training"] { configuration.dictionaryTrainingBytes = v }
+        if let v = tuning["dictionary-max"] { configuration.dictionaryMaxBytes = v }
+        let service = try GatelogService(configuration: configuration, redaction: endToEnd ? .configured : .disabled, withIndex: endToEnd)
         let fd = open(input, O_RDONLY)
+        let cpu0 = processCPUSeconds()
         let t0 = now()
         let summary = try service.ingestStream(fd: fd, source: input, keepResults: false)
         service.indexer?.waitUntilDrained(timeout: 600)
         let elapsed = now() - t0
+        let cpu = processCPUSeconds() - cpu0
         service.close()
         close(fd)
         let stored = directorySize(dir)
@@ -84,8 +103,77 @@ enum StoreBench {
         print("gatelog ingest          \(fmt(elapsed)) s  \(Int(Double(summary.accepted) / elapsed)) records/s  accepted \(summary.accepted) rejected \(summary.rejected.count)")
         print("zstd -3 -T1             \(fmt(zstd.seconds)) s  \(Int(Double(records) / zstd.seconds)) records/s")
         print("ratio (gatelog/zstd)    \(fmt(elapsed / zstd.seconds))x   (target ≤ 1.5x)")
+        print("gatelog ingest CPU      \(fmt(cpu)) s user+system, all threads (steadier than wall time on a shared machine)")
+        let frames = try frameDictionaryUse(configuration)
+        print("frames                  \(frames.total) (target \(configuration.frameTargetBytes) B raw), \(frames.withDictionary) compressed with a dictionary; dictionary training \(configuration.dictionaryTrainingBytes) B, max \(configuration.dictionaryMaxBytes) B")
         print("stored bytes/record     \(stored / UInt64(max(records, 1)))   zstd -3 whole file: \(zstdBytes / UInt64(max(records, 1)))  ratio \(fmt(Double(stored) / Double(max(zstdBytes, 1))))x (target ≤ 1.25x)")
         if data == nil { try? FileManager.default.removeItem(atPath: dir) }
+    }
+
+    /// Frames in the store, and how many name a dictionary (read from each block's zstd header).
+    static func frameDictionaryUse(_ configuration: StoreConfiguration) throws -> (total: Int, withDictionary: Int) {
+        var total = 0, withDictionary = 0
+        for region in LogStoreLayout(configuration: configuration).regions() {
+            let dir = configuration.regionDirectory(region)
+            for n in try SegmentScanner.segmentNumbers(regionDirectory: dir) {
+                let path = SegmentScanner.segmentPath(regionDirectory: dir, number: n)
+                guard case .success(let scan) = try SegmentScanner.scan(path: path, number: n, checkTrailers: false) else { continue }
+                let fd = open(path, O_RDONLY)
+                defer { close(fd) }
+                for f in scan.frames {
+                    total += 1
+                    let probe = try FileIO.pread(fd, count: FrameCodec.dictionaryIDProbeSize, offset: f.offset + UInt64(f.header.envelopeBlockOffset), path: path)
+                    if probe.withUnsafeBytes({ ZstdDictionary.frameDictionaryID($0) }) != 0 { withDictionary += 1 }
+                }
+            }
+        }
+        return (total, withDictionary)
+    }
+
+    /// Random single-record reads through `RegionReader` with its frame cache off (every read
+    /// reads, checks and decompresses one frame: the get-by-id cost once the index gave the
+    /// location), split by frames with and without a dictionary.
+    static func read(data: String, count: Int) throws {
+        var config = StoreConfiguration(dataDirectory: data)
+        try config.loadConfigFile()
+        var locations: [(region: String, location: RecordLocation, usesDictionary: Bool)] = []
+        for region in LogStoreLayout(configuration: config).regions() {
+            let dir = config.regionDirectory(region)
+            for n in try SegmentScanner.segmentNumbers(regionDirectory: dir) {
+                let path = SegmentScanner.segmentPath(regionDirectory: dir, number: n)
+                guard case .success(let scan) = try SegmentScanner.scan(path: path, number: n, checkTrailers: false) else { continue }
+                let fd = open(path, O_RDONLY)
+                defer { close(fd) }
+                for f in scan.frames {
+                    let probe = try FileIO.pread(fd, count: FrameCodec.dictionaryIDProbeSize, offset: f.offset + UInt64(f.header.envelopeBlockOffset), path: path)
+                    let usesDictionary = probe.withUnsafeBytes { ZstdDictionary.frameDictionaryID($0) } != 0
+                    for k in 0..<f.header.recordCount {
+                        locations.append((region, RecordLocation(segment: n, frameOffset: f.offset, indexInFrame: k), usesDictionary))
+                    }
+                }
+            }
+        }
+        guard !locations.isEmpty else { print("no records in \(data)"); return }
+        var readers: [String: RegionReader] = [:]
+        for region in Set(locations.map(\.region)) {
+            readers[region] = RegionReader(region: region, directory: config.regionDirectory(region), cacheBytes: 0)
+        }
+        var rng = SystemRandomNumberGenerator()
+        var with: [Double] = [], without: [Double] = []
+        for _ in 0..<count {
+            let l = locations[Int.random(in: 0..<locations.count, using: &rng)]
+            let t = now()
+            _ = try readers[l.region]!.read(l.location)
+            let elapsed = now() - t
+            if l.usesDictionary { with.append(elapsed) } else { without.append(elapsed) }
+        }
+        func line(_ name: String, _ a: [Double]) {
+            let s = a.sorted()
+            guard !s.isEmpty else { return print("\(name): none") }
+            print("\(name): \(s.count) reads  p50 \(String(format: "%.1f", s[s.count / 2] * 1e6)) µs  p99 \(String(format: "%.1f", s[min(s.count - 1, s.count * 99 / 100)] * 1e6)) µs")
+        }
+        line("frames with a dictionary   ", with)
+        line("frames without a dictionary", without)
     }
 
     /// Durable appends through the Swift API from concurrent appenders at a fixed total rate,
@@ -167,4 +255,73 @@ enum StoreBench {
     }
 
     static func fmt(_ d: Double) -> String { String(format: "%.2f", d) }
+}
+
+/// Dictionary tuning: frame size × dictionary size × training bytes, one shared dictionary or one
+/// for envelopes and one for contents, computed with the frame layout's exact byte counts
+/// (80-byte directory entry per record, 228 bytes per frame) over the first records of a corpus.
+enum DictionaryBench {
+    static func run(input: String, records limit: Int) throws {
+        let lines = Ingestor.splitLines(try FileIO.readFile(input)).filter { !$0.isEmpty }.prefix(limit)
+        var parts: [(envelope: [UInt8], content: [UInt8])] = []
+        for line in lines {
+            let r = try AuditRecord.parse(Array(line))
+            parts.append((r.envelopeBytes(), r.contentBytes()))
+        }
+        let raw = parts.reduce(0) { $0 + $1.envelope.count + $1.content.count }
+        print("records \(parts.count), raw envelope+content \(raw / parts.count) B/record")
+        let compressor = ZstdCompressor(level: 3)
+        // CPU time of this thread: other developers' builds share the machine.
+        func cpu() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+        }
+        func frameBytes(target: Int, envelopes: ZstdCompressionDictionary?, contents: ZstdCompressionDictionary?) throws -> (bytes: Int, seconds: Double) {
+            var total = 0
+            var start = 0
+            let t0 = cpu()
+            while start < parts.count {
+                var end = start, size = 0
+                while end < parts.count && (end == start || size + parts[end].envelope.count + parts[end].content.count <= target) {
+                    size += parts[end].envelope.count + parts[end].content.count
+                    end += 1
+                }
+                var env: [UInt8] = [], con: [UInt8] = []
+                for p in parts[start..<end] { env += p.envelope; con += p.content }
+                var out: [UInt8] = []
+                _ = try env.withUnsafeBytes { try compressor.compress($0, appendingTo: &out, dictionary: envelopes) }
+                _ = try con.withUnsafeBytes { try compressor.compress($0, appendingTo: &out, dictionary: contents) }
+                total += out.count + 80 * (end - start) + 228
+                start = end
+            }
+            return (total, cpu() - t0)
+        }
+        func train(_ training: Int, _ capacity: Int, envelopes: Bool, contents: Bool, id: UInt32) throws -> (ZstdCompressionDictionary, Double) {
+            var samples: [UInt8] = [], sizes: [Int] = []
+            for p in parts where samples.count < training {
+                for (use, part) in [(envelopes, p.envelope), (contents, p.content)] where use && part.count >= 8 {
+                    samples += part
+                    sizes.append(part.count)
+                }
+            }
+            let t0 = cpu()
+            let bytes = try ZstdDictionary.train(samples: samples, sampleSizes: sizes, capacity: capacity, id: id, level: 3)
+            return (try ZstdCompressionDictionary(bytes: bytes, level: 3), cpu() - t0)
+        }
+        for target in (ProcessInfo.processInfo.environment["FRAMES"] ?? "64,96,128").split(separator: ",").map({ Int($0)! << 10 }) {
+            let plain = try frameBytes(target: target, envelopes: nil, contents: nil)
+            print("frame \(target >> 10) KiB  no dictionary: \(plain.bytes / parts.count) B/record, compress \(StoreBench.fmt(plain.seconds)) s")
+            for capacity in (ProcessInfo.processInfo.environment["DICTS"] ?? "112,256").split(separator: ",").map({ Int($0)! << 10 }) {
+                for training in (ProcessInfo.processInfo.environment["TRAINS"] ?? "2048,4096,8192").split(separator: ",").map({ Int($0)! << 10 }) {
+                    let (shared, t1) = try train(training, capacity, envelopes: true, contents: true, id: 40_000)
+                    let s = try frameBytes(target: target, envelopes: shared, contents: shared)
+                    let (env, t2) = try train(training / 4, capacity, envelopes: true, contents: false, id: 40_001)
+                    let (con, t3) = try train(training * 3 / 4, capacity, envelopes: false, contents: true, id: 40_002)
+                    let sep = try frameBytes(target: target, envelopes: env, contents: con)
+                    print("frame \(target >> 10) KiB dict \(capacity >> 10) KiB train \(training >> 10) KiB: shared \(s.bytes / parts.count) B/record (train \(StoreBench.fmt(t1)) s CPU, compress \(StoreBench.fmt(s.seconds)) s); separate \(sep.bytes / parts.count) B/record (train \(StoreBench.fmt(t2 + t3)) s, compress \(StoreBench.fmt(sep.seconds)) s)")
+                }
+            }
+        }
+    }
 }

@@ -9,11 +9,13 @@ enum BenchMain {
     static let usage = """
         usage: gatelog-bench generate --count N --seed S --out FILE [--start 2026-11-01T00:00:00Z] [--days 30] [--regions a,b,c]
                gatelog-bench baselines --input FILE [--records N] [--query-runs 50] [--skip-pg] [--skip-zstd] [--json FILE]
-               gatelog-bench store ingest --input FILE [--data DIR]
+               gatelog-bench store ingest --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB]
                gatelog-bench store append --input FILE [--appenders 8] [--rate 5000] [--seconds 10]
                gatelog-bench store verify --data DIR --input FILE
                gatelog-bench redaction [--mb 32] [--docs 6000]
                gatelog-bench index [--entries N] [--batches 100,1000,10000] [--runs R] [--dir DIR] [--keep]
+               gatelog-bench store read --data DIR [--reads 4000]
+               [FRAMES=64,96,128 DICTS=112,256 TRAINS=2048,4096,8192] gatelog-bench store dictionary --input FILE [--records 60000]
         """
 
     static func main() -> Int32 {
