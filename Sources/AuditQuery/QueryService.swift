@@ -219,12 +219,12 @@ public final class QueryService: Sendable {
         } else {
             for k in pinnedKeys { keyring.add(k) }
         }
-        var reports: [RegionVerification] = []
-        for region in visibleRegions(principal, requested: requested) {
+        let verifiers = visibleRegions(principal, requested: requested).map { region -> RegionVerifier in
             var verifier = RegionVerifier(region: region, directory: configuration.regionDirectory(region), keyring: keyring)
             verifier.externalCheckpoints = outsideCheckpoints.filter { $0.checkpoint.region == region }
-            reports.append(try verifier.verify())
+            return verifier
         }
+        let reports = try RegionVerifier.verifyAll(verifiers)
         audit(principal, "verify", [JSONMember("regions", .array(requested.map { .string($0) }))], results: reports.count,
               outcome: reports.allSatisfy(\.isIntact) ? "intact" : "broken")
         return reports

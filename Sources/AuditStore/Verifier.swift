@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import AuditFormat
 import GatelogCrypto
 import JSON
@@ -76,7 +77,7 @@ public struct RegionVerification: Sendable {
 
 /// Recomputes a region's log from its stored bytes and checks every hash, link, footer,
 /// frame signature at the unsigned tail, and checkpoint. Reads segment files only; never writes.
-public struct RegionVerifier {
+public struct RegionVerifier: Sendable {
     public let region: String
     public let directory: String
     public let keyring: VerifierKeyring
@@ -339,7 +340,7 @@ public struct RegionVerifier {
                         if decodeProblem == nil {
                             if let envelopes {
                                 let env = Array(envelopes[envelopeRanges[k]])
-                                id = (try? JSONValue.parse(env))?["id"]?.stringValue
+                                id = RegionVerifier.recordID(env)
                                 if SHA256.hash(env) != entry.envelopeDigest {
                                     add(.contentModified, segment: name, offset: UInt64(offset), position: p, id: id, "envelope bytes do not match their digest")
                                 } else if let id, PreparedRecord.idHash(id) != entry.idHash {
@@ -431,6 +432,27 @@ public struct RegionVerifier {
         report.chainHead = chain
         report.merkleRoot = frontier.root
         return report
+    }
+
+    /// The `id` of a stored envelope, read without building a JSON tree.
+    static func recordID(_ envelope: [UInt8]) -> String? {
+        envelope.withUnsafeBytes { b -> String? in
+            guard let members = try? JSONSyntax.topLevelMembers(b), let m = members.first(where: { $0.key == "id" }),
+                  b[m.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
+            var i = m.value.lowerBound
+            return try? JSONSyntax.decodeString(b, &i)
+        }
+    }
+
+    /// Verifies several regions, in parallel on the machine's cores (regions are independent).
+    public static func verifyAll(_ verifiers: [RegionVerifier]) throws -> [RegionVerification] {
+        let results = Mutex<[Int: Result<RegionVerification, FileIOError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: verifiers.count) { i in
+            let r: Result<RegionVerification, FileIOError>
+            do throws(FileIOError) { r = .success(try verifiers[i].verify()) } catch { r = .failure(error) }
+            results.withLock { $0[i] = r }
+        }
+        return try (0..<verifiers.count).map { i in try results.withLock { $0[i]! }.get() }
     }
 
     /// The offset of the next complete, digest-valid frame after `offset`, if any.

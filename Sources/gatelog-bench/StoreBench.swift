@@ -210,8 +210,10 @@ enum StoreBench {
                 if wait > 0 { usleep(UInt32(wait * 1e6)) }
                 let n = counter.withLock { c -> Int in c += 1; return c }
                 var line = lines[n % lines.count]
-                // Unique ids: replace the id by a fresh one.
-                line = Array(#"{"id":"bench-\#(n)","#.utf8) + line.dropFirst(1)
+                // Unique ids: the generated lines start with {"id":"…", — replace that value.
+                if let end = line[8...].firstIndex(of: UInt8(ascii: "\"")) {
+                    line = Array(#"{"id":"bench-\#(n)"#.utf8) + line[end...]
+                }
                 let t = now()
                 guard let ticket = try? service.append(line) else { continue }
                 _ = ticket.wait()
@@ -243,8 +245,10 @@ enum StoreBench {
         let t0 = now()
         var records: UInt64 = 0
         var intact = true
-        for region in LogStoreLayout(configuration: config).regions() {
-            let report = try RegionVerifier(region: region, directory: config.regionDirectory(region), keyring: keyring).verify()
+        let verifiers = LogStoreLayout(configuration: config).regions().map {
+            RegionVerifier(region: $0, directory: config.regionDirectory($0), keyring: keyring)
+        }
+        for report in try RegionVerifier.verifyAll(verifiers) {
             records += report.records
             intact = intact && report.isIntact
         }

@@ -97,12 +97,12 @@ enum VerifyCommand {
         let store = LogStoreLayout(configuration: config)
         var regions = regionFilter.isEmpty ? store.regions() : regionFilter
         for cp in outside { if let r = cp.checkpoint.region, !regions.contains(r), regionFilter.isEmpty { regions.append(r) } }
-        var reports: [RegionVerification] = []
-        for region in regions.sorted() {
+        let verifiers = regions.sorted().map { region -> RegionVerifier in
             var verifier = RegionVerifier(region: region, directory: config.regionDirectory(region), keyring: keyring)
             verifier.externalCheckpoints = outside.filter { $0.checkpoint.region == region }
-            reports.append(try verifier.verify())
+            return verifier
         }
+        let reports = try RegionVerifier.verifyAll(verifiers)
         let intact = reports.allSatisfy(\.isIntact)
         if asJSON {
             printJSON(.object([JSONMember("intact", .bool(intact)), JSONMember("regions", .array(reports.map { $0.jsonValue() }))]))
