@@ -187,5 +187,6 @@ public final class APIServer: Sendable {
             return .json(.object(members), status: .created)
         })
 
+        installQueryRoutes(&router, service: service, guarded: guarded)
     }
 }
