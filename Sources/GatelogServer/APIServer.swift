@@ -100,6 +100,8 @@ public final class APIServer: Sendable {
 
         router.get("/healthz") { _ in .json(.object([JSONMember("status", "ok")])) }
 
+        installQueryRoutes(&router, service: service, guarded: guarded)
+
         router.get("/readyz", handler: guarded { _, principal in
             guard principal.can(.metrics) || principal.can(.admin) else { throw AccessError.forbidden("readyz needs the metrics permission") }
             let failures = service.store.openWriters.compactMap { w -> String? in w.status.failure.map { "\(w.region): \($0)" } }
