@@ -147,9 +147,22 @@ public final class APIServer: Sendable {
 
         router.post("/v1/verify", maxBodyBytes: 1 << 20, handler: guarded { request, principal in
             var regions = request.query.values(for: "region")
-            if !request.body.isEmpty, let body = try? JSONValue.parse(request.body) {
-                if let r = body["region"]?.stringValue { regions.append(r) }
-                if let rs = body["regions"]?.arrayValue { regions += rs.compactMap(\.stringValue) }
+            // A body that is present must say what it means: a malformed one is a 400, never
+            // silently read as "verify everything".
+            if !request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                let invalid = HTTPError.badRequest("body must be a JSON object with \"region\": string and/or \"regions\": [string]")
+                guard let body = try? JSONValue.parse(request.body), body.objectMembers != nil else { throw invalid }
+                if let r = body["region"], !r.isNull {
+                    guard let name = r.stringValue else { throw invalid }
+                    regions.append(name)
+                }
+                if let rs = body["regions"], !rs.isNull {
+                    guard let list = rs.arrayValue else { throw invalid }
+                    for r in list {
+                        guard let name = r.stringValue else { throw invalid }
+                        regions.append(name)
+                    }
+                }
             }
             let reports = try query.verify(principal, regions: regions)
             let intact = reports.allSatisfy(\.isIntact)

@@ -798,6 +798,9 @@ enum OpenAPISpec {
        }
       }
      },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
