@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "AuditFormatTests", dependencies: ["AuditFormat", "GatelogCrypto", "JSON"]),
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
         .testTarget(name: "GatelogTests", dependencies: ["Gatelog", "AuditQuery", "AuditIndex", "AuditStore", "AuditFormat", "GatelogCrypto", "JSON", "SampleData"]),
-        .testTarget(name: "GatelogServerTests", dependencies: ["GatelogServer", "Gatelog", "AuditQuery", "AuditStore", "AuditFormat", "AuditIndex", "HTTPServer", "JSON", "SampleData"]),
+        .testTarget(name: "GatelogServerTests", dependencies: ["GatelogServer", "Gatelog", "AuditQuery", "AuditStore", "AuditFormat", "AuditIndex", "GatelogCrypto", "HTTPServer", "JSON", "SampleData"]),
         .testTarget(name: "AuditIndexTests", dependencies: ["AuditIndex"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "JSON"], exclude: ["Golden"]),
     ],

@@ -152,11 +152,11 @@ public final class APIServer: Sendable {
             if !request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 let invalid = HTTPError.badRequest("body must be a JSON object with \"region\": string and/or \"regions\": [string]")
                 guard let body = try? JSONValue.parse(request.body), body.objectMembers != nil else { throw invalid }
-                if let r = body["region"], !r.isNull {
+                if let r = body["region"] {
                     guard let name = r.stringValue else { throw invalid }
                     regions.append(name)
                 }
-                if let rs = body["regions"], !rs.isNull {
+                if let rs = body["regions"] {
                     guard let list = rs.arrayValue else { throw invalid }
                     for r in list {
                         guard let name = r.stringValue else { throw invalid }
