@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import AuditFormat
 import AuditQuery
 import AuditStore
 import Gatelog
@@ -305,6 +306,9 @@ final class AccessControlTests: XCTestCase {
         XCTAssertEqual(first?["request"]?["scope"]?.stringValue, "tenant=globex")
         XCTAssertEqual(first?["request"]?["parameters"]?["region"]?.arrayValue?.first?.stringValue, "us-east-1")
         XCTAssertEqual(entries.last?["metadata"]?["action"]?.stringValue, "get")
+        // When: the entry's timestamp is the time of the request.
+        let when = first?["ts"]?.stringValue.flatMap { Timestamp.parseMilliseconds($0) } ?? 0
+        XCTAssertLessThan(abs(Double(when) / 1000 - Date().timeIntervalSince1970), 60, "the access entry is stamped with the time of access")
 
         // Nobody but an admin asking by name sees the access log.
         let auditorView = try s.client.get("/v1/records?region=_access", token: auditor.token)

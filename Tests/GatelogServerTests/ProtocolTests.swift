@@ -149,6 +149,15 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(reserved.json?["errors"]?.arrayValue?.first?["code"]?.stringValue, "invalid_value")
     }
 
+    func testHeadAndReadiness() throws {
+        let s = try server()
+        let head = try s.client.request("HEAD", "/healthz")
+        XCTAssertEqual(head.status, 200)
+        let ready = try s.client.get("/readyz", token: s.admin)
+        XCTAssertEqual(ready.json?["status"]?.stringValue, "ready")
+        XCTAssertEqual(try s.client.get("/readyz", token: nil).status, 401)
+    }
+
     // MARK: Formats
 
     func testSearchFormats() throws {
@@ -271,7 +280,11 @@ final class ProtocolTests: XCTestCase {
                        "gatelog_region_records", "gatelog_auth_failures_total", "gatelog_append_duration_seconds_count", "gatelog_index_lag_records"] {
             XCTAssertTrue(r.text.contains("\n\(family)"), "\(family) missing")
         }
+        // Counter values match what this server was sent (only the fixture went to us-east-1).
+        XCTAssertTrue(r.text.contains("gatelog_records_ingested_total{region=\"us-east-1\"} 10\n"), r.text)
         XCTAssertTrue(r.text.contains(#"gatelog_records_ingested_total{region="eu-west-1"}"#))
+        XCTAssertTrue(r.text.contains("gatelog_region_records{region=\"us-east-1\"} 10\n"))
+        XCTAssertTrue(r.text.contains("gatelog_index_lag_records{region=\"us-east-1\"} 0\n"))
         // The validator itself rejects broken exposition.
         XCTAssertFalse(PrometheusText.validate("# TYPE x histogram\nx_bucket{le=\"1\"} 5\nx_bucket{le=\"2\"} 3\nx_bucket{le=\"+Inf\"} 5\nx_count 5\nx_sum 1\n").isEmpty)
         XCTAssertFalse(PrometheusText.validate("# TYPE x histogram\nx_bucket{le=\"+Inf\"} 4\nx_count 5\nx_sum 1\n").isEmpty)

@@ -209,6 +209,12 @@ final class ServerCrashTests: XCTestCase {
         let status = server.stop(SIGTERM)
         XCTAssertEqual(status, 0, "graceful stop exits 0")
 
+        // Nothing the server logged carries record content or a token.
+        let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        XCTAssertFalse(logged.contains("PROMPT-") || logged.contains("ANSWER-"), "record content in the server log")
+        XCTAssertFalse(logged.contains(token), "a token in the server log")
+        XCTAssertFalse(logged.contains("glt_"), "a token in the server log")
+
         let verify = Process()
         verify.executableURL = URL(fileURLWithPath: binary)
         verify.arguments = ["verify", "--data", data]
