@@ -83,6 +83,12 @@ final class ProtocolTests: XCTestCase {
             ("bad bucket", Array("GET /v1/stats?bucket=fortnight HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8), 400...400),
             ("missing region", Array("GET /v1/checkpoints/latest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8), 400...400),
             ("bad percent escape", Array("GET /v1/records/%zz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8), 400...404),
+            ("length and chunked (smuggling)", Array("POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8), 400...400),
+            ("unsupported transfer coding", Array("POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nTransfer-Encoding: gzip\r\n\r\n".utf8), 400...501),
+            ("negative length", Array("POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Length: -1\r\n\r\n".utf8), 400...400),
+            ("obsolete line folding", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n".utf8), 400...400),
+            ("NUL in header", Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\u{0}b\r\n\r\n".utf8), 400...400),
+            ("space before colon", Array("GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n".utf8), 400...400),
             ("unknown route", Array("GET /v2/nothing HTTP/1.1\r\nHost: x\r\n\r\n".utf8), 404...404),
             ("wrong method", Array("PUT /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".utf8), 405...405),
         ]
