@@ -244,7 +244,7 @@ enum OpenAPISpec {
      {
       "name": "region",
       "in": "query",
-      "description": "Region; repeat or comma-separate for several",
+      "description": "Region; comma-separate for several (a repeated filter parameter intersects)",
       "required": false,
       "schema": {
        "type": "string"
@@ -545,7 +545,7 @@ enum OpenAPISpec {
      {
       "name": "region",
       "in": "query",
-      "description": "Region; repeat or comma-separate for several",
+      "description": "Region; comma-separate for several (a repeated filter parameter intersects)",
       "required": false,
       "schema": {
        "type": "string"

@@ -98,6 +98,12 @@ final class ProtocolTests: XCTestCase {
             // Someone else is served between every hostile request.
             XCTAssertEqual(try s.client.get("/healthz", token: nil).status, 200, "after \(name)")
         }
+        // Filter mistakes are named as such (not as scope problems).
+        for q in ["format=xml", "min_cost=abc", "fallback=maybe", "colour=red"] {
+            let r = try s.client.get("/v1/records?\(q)", token: token)
+            XCTAssertEqual(r.status, 400)
+            XCTAssertFalse(r.json?["error"]?["message"]?.stringValue?.contains("scope") ?? true, "\(q): \(r.text)")
+        }
         // A body whose every line is invalid: 422 with per-line results (the documented ingest response).
         let invalid = try s.client.post("/v1/records", token: token, "{not json\n[1]")
         XCTAssertEqual(invalid.status, 422)
