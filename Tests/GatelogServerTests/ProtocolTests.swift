@@ -98,6 +98,13 @@ final class ProtocolTests: XCTestCase {
             // Someone else is served between every hostile request.
             XCTAssertEqual(try s.client.get("/healthz", token: nil).status, 200, "after \(name)")
         }
+        // Hostile token expiries are a 400, not a crash (an infinite or huge expiry used to trap in Int64(_:)).
+        for expires in ["1e400d", "inf" + "d", "200000000000d", "101y", "0s", "-1d", "nanh", "1e308w"] {
+            let r = try s.client.post("/v1/tokens", token: token, #"{"role":"viewer","expires":"\#(expires)"}"#)
+            XCTAssertEqual(r.status, 400, "expires \(expires): \(r.text)")
+        }
+        XCTAssertEqual(try s.client.post("/v1/tokens", token: token, #"{"role":"viewer","expires":"36500d"}"#).status, 201)
+        XCTAssertEqual(try s.client.get("/healthz", token: nil).status, 200)
         // Filter mistakes are named as such (not as scope problems).
         for q in ["format=xml", "min_cost=abc", "fallback=maybe", "colour=red"] {
             let r = try s.client.get("/v1/records?\(q)", token: token)
