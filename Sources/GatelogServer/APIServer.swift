@@ -173,6 +173,10 @@ public final class APIServer: Sendable {
             guard let body = try? JSONValue.parse(request.body), let role = body["role"]?.stringValue else {
                 throw HTTPError.badRequest("body must be a JSON object with a \"role\"")
             }
+            // A scope or expiry of the wrong type must not silently become "unrestricted" or "never".
+            for field in ["scope", "expires", "description"] where body[field].map({ $0.stringValue == nil }) ?? false {
+                throw HTTPError.badRequest("\"\(field)\" must be a string")
+            }
             let scope = try Scope.parse(body["scope"]?.stringValue ?? "")
             var expires: TimeInterval?
             if let e = body["expires"]?.stringValue {

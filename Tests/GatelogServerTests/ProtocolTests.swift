@@ -104,6 +104,14 @@ final class ProtocolTests: XCTestCase {
             XCTAssertEqual(r.status, 400, "expires \(expires): \(r.text)")
         }
         XCTAssertEqual(try s.client.post("/v1/tokens", token: token, #"{"role":"viewer","expires":"36500d"}"#).status, 201)
+        // A scope or expiry of the wrong type is a 400: it used to be ignored, creating an unrestricted
+        // or never-expiring token.
+        for body in [#"{"role":"viewer","scope":5}"#, #"{"role":"viewer","scope":["region=eu-west-1"]}"#,
+                     #"{"role":"viewer","scope":{"region":"eu-west-1"}}"#, #"{"role":"viewer","scope":null}"#,
+                     #"{"role":"viewer","expires":3600}"#, #"{"role":"viewer","expires":null}"#, #"{"role":"viewer","description":7}"#] {
+            let r = try s.client.post("/v1/tokens", token: token, body)
+            XCTAssertEqual(r.status, 400, "\(body): \(r.text)")
+        }
         XCTAssertEqual(try s.client.get("/healthz", token: nil).status, 200)
         // Filter mistakes are named as such (not as scope problems).
         for q in ["format=xml", "min_cost=abc", "fallback=maybe", "colour=red"] {
