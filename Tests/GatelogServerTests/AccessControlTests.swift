@@ -310,6 +310,10 @@ final class AccessControlTests: XCTestCase {
         let when = first?["ts"]?.stringValue.flatMap { Timestamp.parseMilliseconds($0) } ?? 0
         XCTAssertLessThan(abs(Double(when) / 1000 - Date().timeIntervalSince1970), 60, "the access entry is stamped with the time of access")
 
+        // Token changes are in the access log, never a token secret.
+        let all = try s.client.get("/v1/records?region=_access&limit=10000", token: s.admin)
+        XCTAssertTrue(all.text.contains("token.create"))
+        XCTAssertFalse(all.text.contains("glt_"), "a token secret in the access log")
         // Nobody but an admin asking by name sees the access log.
         let auditorView = try s.client.get("/v1/records?region=_access", token: auditor.token)
         XCTAssertEqual(ids(auditorView), [])
