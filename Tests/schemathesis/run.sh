@@ -11,7 +11,7 @@
 # MAX_TIME (seconds of fuzzing, default 60). Exit status is schemathesis's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-GATELOG=${GATELOG:-.build/debug/gatelog}
+GATELOG=$(realpath "${GATELOG:-.build/debug/gatelog}")
 SCHEMATHESIS=${SCHEMATHESIS:-schemathesis}
 MAX_TIME=${MAX_TIME:-60}
 DATA=$(mktemp -d /tmp/gatelog-schemathesis-XXXXXX)
@@ -29,6 +29,7 @@ for i in 1 2 3; do
     "{\"id\":\"seed-$i\",\"ts\":\"2026-03-01T12:00:0$i.000Z\",\"region\":\"eu-west-1\",\"tenant\":\"acme\",\"model\":\"m\",\"status\":200}" \
     "http://127.0.0.1:$PORT/v1/records"
 done
+cd "$DATA"   # schemathesis keeps its cache (.schemathesis/) in the working directory
 "$SCHEMATHESIS" run "http://127.0.0.1:$PORT/openapi.json" \
   --header "Authorization: Bearer $TOKEN" \
   --checks all --max-time "$MAX_TIME" --workers 2 "$@"
