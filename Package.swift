@@ -54,7 +54,8 @@ let package = Package(
         .testTarget(name: "AuditStoreTests", dependencies: ["AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
         .testTarget(name: "AuditIndexTests", dependencies: ["AuditIndex"]),
         .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "JSON", "GatelogCrypto", "CZstd"]),
-        .testTarget(name: "GatelogTests", dependencies: ["Gatelog", "AuditStore", "AuditFormat", "GatelogCrypto", "JSON"]),
+        .testTarget(name: "GatelogTests", dependencies: ["Gatelog", "AuditQuery", "AuditIndex", "AuditStore", "AuditFormat", "GatelogCrypto", "JSON", "SampleData"]),
+        .testTarget(name: "GatelogServerTests", dependencies: ["GatelogServer", "Gatelog", "AuditQuery", "AuditStore", "AuditFormat", "AuditIndex", "GatelogCrypto", "HTTPServer", "JSON", "SampleData"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,7 +14,7 @@ public enum FilterArguments {
         var filter = IndexFilter()
         func set(_ v: String) -> Set<String> { Set(v.split(separator: ",").map { String($0) }.filter { !$0.isEmpty }) }
         func number(_ name: String, _ v: String) throws -> Double {
-            guard let d = Double(v), d.isFinite else { throw AccessError.invalidScope("\(name) must be a number") }
+            guard let d = Double(v), d.isFinite else { throw IndexError(kind: .invalidArgument, message: "\(name) must be a number", operation: "parse filters") }
             return d
         }
         for (name, value) in pairs {
@@ -34,7 +34,7 @@ public enum FilterArguments {
             case "error": f.errorClasses = set(value)
             case "backend": f.routeBackends = set(value)
             case "fallback":
-                guard value == "true" || value == "false" else { throw AccessError.invalidScope("fallback must be true or false") }
+                guard value == "true" || value == "false" else { throw IndexError(kind: .invalidArgument, message: "fallback must be true or false", operation: "parse filters") }
                 f.routeFallback = value == "true"
             case "meta": f.metadata = [try MetadataCondition.parse(value)]
             case "trace": f.traceIDs = set(value)
@@ -44,7 +44,7 @@ public enum FilterArguments {
             case "min_latency": f.minLatencyMs = try number(name, value)
             case "max_latency": f.maxLatencyMs = try number(name, value)
             case "text": f.text = value
-            default: throw AccessError.invalidScope("unknown filter '\(name)'")
+            default: throw IndexError(kind: .invalidArgument, message: "unknown filter '\(name)'", operation: "parse filters")
             }
             filter = filter.and(f)
         }

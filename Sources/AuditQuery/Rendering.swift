@@ -11,7 +11,7 @@ public enum OutputFormat: String, Sendable {
     /// Parses `json`, `ndjson` or `csv`.
     public static func parse(_ text: String?, default fallback: OutputFormat = .json) throws -> OutputFormat {
         guard let text else { return fallback }
-        guard let f = OutputFormat(rawValue: text.lowercased()) else { throw AccessError.invalidScope("format must be json, ndjson or csv") }
+        guard let f = OutputFormat(rawValue: text.lowercased()) else { throw IndexError(kind: .invalidArgument, message: "format must be json, ndjson or csv", operation: "parse format") }
         return f
     }
 

@@ -171,15 +171,21 @@ public final class TokenStore: Sendable {
 
 /// Parses durations like `30d`, `12h`, `90m`, `3600s`.
 public enum DurationText {
+    /// The longest accepted duration: 100 years (expiry times are milliseconds in an Int64).
+    public static let maximum: TimeInterval = 100 * 365.25 * 86_400
+
+    /// Seconds, or nil when the text is not a positive, finite duration of at most `maximum`.
     public static func parse(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let n = Double(text.dropLast()), n > 0 else { return nil }
+        guard let unit = text.last, let n = Double(text.dropLast()), n > 0, n.isFinite else { return nil }
+        let seconds: TimeInterval
         switch unit {
-        case "s": return n
-        case "m": return n * 60
-        case "h": return n * 3600
-        case "d": return n * 86_400
-        case "w": return n * 604_800
+        case "s": seconds = n
+        case "m": seconds = n * 60
+        case "h": seconds = n * 3600
+        case "d": seconds = n * 86_400
+        case "w": seconds = n * 604_800
         default: return nil
         }
+        return seconds <= maximum ? seconds : nil
     }
 }

@@ -494,8 +494,10 @@ final class WriterCore {
         }
         treeSize = position
         chainHead = chain
-        for (a, append) in appends.enumerated() { append.1.complete(.success(outcomes[a].map { $0! })) }
+        // Hand the records to the index before acknowledging them, so that a caller who waits for
+        // the indexer to drain after its acknowledgement reads its own writes.
         if let onDurable, !durable.isEmpty { onDurable(durable) }
+        for (a, append) in appends.enumerated() { append.1.complete(.success(outcomes[a].map { $0! })) }
     }
 
     func remember(id: String, position: UInt64) {

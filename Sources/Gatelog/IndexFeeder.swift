@@ -105,10 +105,9 @@ public final class IndexFeeder: Sendable {
         wakeup.signal()
     }
 
-    /// SQLite's WAL writes every page a transaction touches, so small transactions are slow:
-    /// the feeder gathers up to `preferredBatch` entries or `maxDelay`, whichever comes first.
-    private let preferredBatch = 10_000
-    private let maxDelayNanoseconds: UInt64 = 200_000_000
+    // Batching: the feeder inserts whatever is pending as one transaction. Under load, records
+    // accumulate while the previous transaction runs, so batches grow with the ingest rate
+    // (SQLite's WAL makes small transactions expensive); at low rates the index stays current.
 
     /// Positions indexed per region (the next position the index expects).
     public var indexedPositions: [String: UInt64] { queue.withLock { $0.inserted } }
@@ -133,10 +132,6 @@ public final class IndexFeeder: Sendable {
         while true {
             _ = wakeup.wait(timeout: .now() + 0.05)
             let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
-                let waited = DispatchTime.now().uptimeNanoseconds &- q.oldestPendingAt
-                if !q.closing && !q.drainRequested && q.pending.count < preferredBatch && waited < maxDelayNanoseconds {
-                    return ([], false)
-                }
                 let take = Array(q.pending.prefix(maxBatch))
                 q.pending.removeFirst(take.count)
                 q.inFlight = !take.isEmpty

@@ -141,9 +141,12 @@ public final class Ingestor: Sendable {
     public func submit(lines: [ArraySlice<UInt8>], firstLine: Int = 1, source: String,
                        admit: (@Sendable (RecordFields) -> RecordError?)? = nil) -> PendingIngest {
         var staged = stageAll(lines)
+        // Ids of records refused below, so their rejections still name them.
+        var refusedIDs: [Int: String] = [:]
         // Regions starting with `_` are gatelog's own (the access log); callers may add rules (scopes).
         for i in staged.indices {
             guard case .some(.success(let r)) = staged[i] else { continue }
+            if r.fields.region.hasPrefix("_") || admit != nil { refusedIDs[i] = r.fields.id }
             if r.fields.region.hasPrefix("_") {
                 staged[i] = .failure(.invalidValue(field: "region", reason: "names a region reserved for gatelog"))
             } else if let refusal = admit?(r.fields) {
@@ -164,6 +167,7 @@ public final class Ingestor: Sendable {
                 if byRegion[record.fields.region] == nil { order.append(record.fields.region) }
                 byRegion[record.fields.region, default: []].append((i, record))
             case .some(.failure(let error)):
+                pending.ids[i] = refusedIDs[i]
                 pending.lineResults[i] = .rejected(code: error.code, reason: error.description)
                 rejectedLines.append((firstLine + i, lines[i], error.code, error.description))
             }

@@ -100,6 +100,8 @@ public final class APIServer: Sendable {
 
         router.get("/healthz") { _ in .json(.object([JSONMember("status", "ok")])) }
 
+        installQueryRoutes(&router, service: service, guarded: guarded)
+
         router.get("/readyz", handler: guarded { _, principal in
             guard principal.can(.metrics) || principal.can(.admin) else { throw AccessError.forbidden("readyz needs the metrics permission") }
             let failures = service.store.openWriters.compactMap { w -> String? in w.status.failure.map { "\(w.region): \($0)" } }
@@ -145,9 +147,22 @@ public final class APIServer: Sendable {
 
         router.post("/v1/verify", maxBodyBytes: 1 << 20, handler: guarded { request, principal in
             var regions = request.query.values(for: "region")
-            if !request.body.isEmpty, let body = try? JSONValue.parse(request.body) {
-                if let r = body["region"]?.stringValue { regions.append(r) }
-                if let rs = body["regions"]?.arrayValue { regions += rs.compactMap(\.stringValue) }
+            // A body that is present must say what it means: a malformed one is a 400, never
+            // silently read as "verify everything".
+            if !request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                let invalid = HTTPError.badRequest("body must be a JSON object with \"region\": string and/or \"regions\": [string]")
+                guard let body = try? JSONValue.parse(request.body), body.objectMembers != nil else { throw invalid }
+                if let r = body["region"] {
+                    guard let name = r.stringValue else { throw invalid }
+                    regions.append(name)
+                }
+                if let rs = body["regions"] {
+                    guard let list = rs.arrayValue else { throw invalid }
+                    for r in list {
+                        guard let name = r.stringValue else { throw invalid }
+                        regions.append(name)
+                    }
+                }
             }
             let reports = try query.verify(principal, regions: regions)
             let intact = reports.allSatisfy(\.isIntact)
@@ -157,6 +172,10 @@ public final class APIServer: Sendable {
         router.post("/v1/tokens", maxBodyBytes: 64 << 10, handler: guarded { request, principal in
             guard let body = try? JSONValue.parse(request.body), let role = body["role"]?.stringValue else {
                 throw HTTPError.badRequest("body must be a JSON object with a \"role\"")
+            }
+            // A scope or expiry of the wrong type must not silently become "unrestricted" or "never".
+            for field in ["scope", "expires", "description"] where body[field].map({ $0.stringValue == nil }) ?? false {
+                throw HTTPError.badRequest("\"\(field)\" must be a string")
             }
             let scope = try Scope.parse(body["scope"]?.stringValue ?? "")
             var expires: TimeInterval?
@@ -187,6 +206,5 @@ public final class APIServer: Sendable {
             return .json(.object(members), status: .created)
         })
 
-        installQueryRoutes(&router, service: service, guarded: guarded)
     }
 }

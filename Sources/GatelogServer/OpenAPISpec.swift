@@ -244,7 +244,7 @@ enum OpenAPISpec {
      {
       "name": "region",
       "in": "query",
-      "description": "Region; repeat or comma-separate for several",
+      "description": "Region; comma-separate for several (a repeated filter parameter intersects)",
       "required": false,
       "schema": {
        "type": "string"
@@ -545,7 +545,7 @@ enum OpenAPISpec {
      {
       "name": "region",
       "in": "query",
-      "description": "Region; repeat or comma-separate for several",
+      "description": "Region; comma-separate for several (a repeated filter parameter intersects)",
       "required": false,
       "schema": {
        "type": "string"
@@ -797,6 +797,9 @@ enum OpenAPISpec {
         }
        }
       }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
      },
      "403": {
       "$ref": "#/components/responses/Error"

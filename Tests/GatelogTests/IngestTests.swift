@@ -1,0 +1,139 @@
+import XCTest
+import Foundation
+import AuditFormat
+import AuditIndex
+import AuditQuery
+import AuditStore
+import Gatelog
+import JSON
+
+/// The ingest pipeline through `GatelogService`: body shapes, per-line results, quarantine,
+/// reserved regions, duplicates and scope-restricted writers.
+final class IngestTests: XCTestCase {
+    func testSplitBodyShapes() throws {
+        let a = Fixture.record("a"), b = Fixture.record("b")
+        // NDJSON, with blank lines and CRLF.
+        let nd = try Ingestor.splitBody(Array("\(a)\n\n\(b)\r\n".utf8))
+        XCTAssertEqual(nd.count, 3)
+        XCTAssertEqual(String(decoding: nd[0], as: UTF8.self), a)
+        // An array: one record per element, even pretty-printed.
+        let arr = try Ingestor.splitBody(Array(" [\n \(a),\n  \(b)\n]\n".utf8))
+        XCTAssertEqual(arr.map { String(decoding: $0, as: UTF8.self) }, [a, b])
+        // A single object spread over several lines is one record.
+        let pretty = "{\n  \"id\": \"p\",\n  \"ts\": \"2026-03-01T12:00:00Z\",\n  \"region\": \"eu-west-1\"\n}\n"
+        let single = try Ingestor.splitBody(Array(pretty.utf8))
+        XCTAssertEqual(single.count, 1)
+        XCTAssertEqual(try AuditRecord.parse(Array(single[0])).fields.id, "p")
+        // Empty and whitespace-only bodies are no records.
+        XCTAssertEqual(try Ingestor.splitBody([]).count, 0)
+        XCTAssertEqual(try Ingestor.splitBody(Array(" \n\t".utf8)).count, 0)
+        // A broken array is an error, not a silently shorter batch.
+        XCTAssertThrowsError(try Ingestor.splitBody(Array("[\(a), {\"id\":".utf8)))
+        XCTAssertThrowsError(try Ingestor.splitBody(Array("[\(a)] trailing".utf8)))
+    }
+
+    func testMixedLinesAreStoredOrQuarantinedWithLineNumbers() throws {
+        let tmp = TemporaryDirectory()
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        let lines = [
+            Fixture.record("ok-1"),                                                   // 1
+            #"{"id":"bad-json","region":"us-east-1","#,                                // 2 invalid JSON
+            "",                                                                       // 3 blank: no result
+            #"{"id":"no-ts","region":"us-east-1"}"#,                                   // 4 missing ts
+            Fixture.record("ok-2", region: "us-east-1"),                              // 5
+            #"[1,2]"#,                                                                // 6 not an object
+            #"{"id":"bad-region","ts":"2026-03-01T12:00:00Z","region":"../etc"}"#,    // 7 invalid region name
+        ]
+        let body = Array(lines.joined(separator: "\n").utf8)
+        let summary = try service.ingest(body: body, principal: Fixture.admin, source: "test")
+        XCTAssertEqual(summary.accepted, 2)
+        XCTAssertEqual(summary.rejected.map(\.line), [2, 4, 6, 7])
+        XCTAssertEqual(summary.results.map(\.line), [1, 2, 4, 5, 6, 7], "blank lines have no result, the rest keep input order")
+        guard case .accepted(let region, let position, _) = summary.results[3].result else { return XCTFail("line 5 accepted") }
+        XCTAssertEqual(region, "us-east-1")
+        XCTAssertEqual(position, 0)
+
+        // Rejected lines land in the quarantine of the region they name (when it parses), else `quarantine/`.
+        let config = service.store.configuration
+        let usQuarantine = try quarantineEntries("\(config.regionDirectory("us-east-1"))/quarantine.ndjson")
+        XCTAssertEqual(usQuarantine.map { $0["line"]?.int64Value }, [4], "only the parseable us-east-1 line")
+        XCTAssertEqual(usQuarantine.first?["source"]?.stringValue, "test")
+        XCTAssertNotNil(usQuarantine.first?["reason"]?.stringValue)
+        let unrouted = try quarantineEntries("\(tmp.path)/quarantine/quarantine.ndjson")
+        XCTAssertEqual(unrouted.compactMap { $0["line"]?.int64Value }.sorted(), [2, 6, 7])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(config.regionDirectory("eu-west-1"))/quarantine.ndjson"))
+
+        service.indexer?.waitUntilDrained()
+        XCTAssertEqual(Set(try Fixture.allIDs(service)), ["ok-1", "ok-2"])
+    }
+
+    func testArrayBodyAndDuplicates() throws {
+        let tmp = TemporaryDirectory()
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        let first = try service.ingest(body: Array("[\(Fixture.record("d1")),\(Fixture.record("d2"))]".utf8),
+                                       principal: Fixture.admin, source: "t")
+        XCTAssertEqual(first.accepted, 2)
+        // The same ids again (a gateway retry), and a repeat inside one batch.
+        let again = try service.ingest(body: Array("\(Fixture.record("d2"))\n\(Fixture.record("d3"))\n\(Fixture.record("d3"))".utf8),
+                                       principal: Fixture.admin, source: "t")
+        XCTAssertEqual(again.accepted, 1)
+        XCTAssertEqual(again.duplicates, 2)
+        guard case .duplicate(_, let existing) = again.results[0].result else { return XCTFail("d2 is a duplicate") }
+        XCTAssertEqual(existing, 1, "a duplicate names the first position")
+        service.indexer?.waitUntilDrained()
+        XCTAssertEqual(try Fixture.allIDs(service).sorted(), ["d1", "d2", "d3"])
+    }
+
+    func testReservedAccessRegionIsRefusedForClients() throws {
+        let tmp = TemporaryDirectory()
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        for region in ["_access", "_other"] {
+            let s = try service.ingest(body: Array(Fixture.record("forged-\(region)", region: region).utf8),
+                                       principal: Fixture.admin, source: "t")
+            XCTAssertEqual(s.accepted, 0)
+            XCTAssertEqual(s.rejected.count, 1)
+            XCTAssertTrue(s.rejected[0].reason.contains("reserved"), s.rejected[0].reason)
+        }
+        // Nothing forged is in the access log, even for an admin asking for it by name.
+        var f = IndexFilter()
+        f.regions = ["_access"]
+        service.indexer?.waitUntilDrained()
+        XCTAssertFalse(try Fixture.allIDs(service, filter: f).contains { $0.hasPrefix("forged") })
+    }
+
+    func testScopeRestrictedIngest() throws {
+        let tmp = TemporaryDirectory()
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        let eu = try Fixture.principal("ingest", scope: "region=eu-west-1")
+        let body = Array([Fixture.record("in-scope"), Fixture.record("out-of-scope", region: "us-east-1")].joined(separator: "\n").utf8)
+        let s = try service.ingest(body: body, principal: eu, source: "t")
+        XCTAssertEqual(s.accepted, 1)
+        XCTAssertEqual(s.rejected.map(\.id), ["out-of-scope"])
+        XCTAssertTrue(s.rejected[0].reason.contains("scope"))
+        // Tenant scope too.
+        let acme = try Fixture.principal("ingest", scope: "tenant=acme")
+        let t = try service.ingest(body: Array(Fixture.record("other-tenant", tenant: "globex").utf8), principal: acme, source: "t")
+        XCTAssertEqual(t.accepted, 0)
+        // Roles without `ingest` cannot write at all.
+        for role in ["auditor", "analyst", "viewer", "monitor"] {
+            XCTAssertThrowsError(try service.ingest(body: Array(Fixture.record("x-\(role)").utf8), principal: try Fixture.principal(role),
+                                                    source: "t")) { e in
+                guard case AccessError.forbidden = e else { return XCTFail("\(role): \(e)") }
+            }
+        }
+        service.indexer?.waitUntilDrained()
+        XCTAssertEqual(try Fixture.allIDs(service), ["in-scope"])
+        XCTAssertFalse(LogStoreLayout(configuration: service.store.configuration).regions().contains("us-east-1"),
+                       "a refused record creates no region")
+    }
+
+    private func quarantineEntries(_ path: String) throws -> [JSONValue] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
+    }
+}
