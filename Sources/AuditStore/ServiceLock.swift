@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,8 +9,17 @@ import Glibc
 /// commands), so two processes never write them at once. Released when the process exits.
 public final class ServiceLock: Sendable {
     private let fd: Int32
+    private let released = Mutex(false)
 
     private init(fd: Int32) { self.fd = fd }
+
+    /// Releases the lock now (otherwise it is released when this object is freed). Idempotent.
+    public func release() {
+        let first = released.withLock { r -> Bool in defer { r = true }; return !r }
+        guard first else { return }
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
 
     /// Takes the lock, or throws `.regionLocked`-style `StoreError.dataDirectoryInUse` naming the holder.
     public static func acquire(dataDirectory: String) throws(StoreError) -> ServiceLock {
@@ -29,8 +39,5 @@ public final class ServiceLock: Sendable {
         return ServiceLock(fd: fd)
     }
 
-    deinit {
-        flock(fd, LOCK_UN)
-        close(fd)
-    }
+    deinit { release() }
 }

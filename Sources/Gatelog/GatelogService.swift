@@ -202,5 +202,6 @@ public final class GatelogService: Sendable {
     public func close() {
         store.close()
         indexer?.close()
+        lock.release()
     }
 }
