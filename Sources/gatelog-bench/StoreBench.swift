@@ -201,7 +201,12 @@ enum StoreBench {
         let total = Int(perAppender * seconds)
         let counter = Mutex(0)
         let start = now()
-        DispatchQueue.concurrentPerform(iterations: appenders) { a in
+        // One thread per appender (concurrentPerform would run only as many as there are cores).
+        let group = DispatchGroup()
+        for a in 0..<appenders {
+            group.enter()
+            Thread {
+                defer { group.leave() }
             var local: [Double] = []
             local.reserveCapacity(total)
             for k in 0..<total {
@@ -220,7 +225,9 @@ enum StoreBench {
                 local.append(now() - t)
             }
             latencies.withLock { $0 += local }
+            }.start()
         }
+        group.wait()
         let elapsed = now() - start
         service.close()
         try? FileManager.default.removeItem(atPath: dir)
