@@ -5,6 +5,9 @@ import AuditIndex
 import AuditStore
 import GatelogCrypto
 import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Appends an entry to the access log for every read, verification and token change.
 public protocol AccessRecorder: Sendable {
@@ -23,6 +26,8 @@ public final class QueryService: Sendable {
     public let index: AuditIndex?
     private let readers = Mutex<[String: RegionReader]>([:])
     private let trees = Mutex<[String: MerkleTree]>([:])
+    /// Per region: bytes of checkpoints.log already parsed and the largest checkpoint in them.
+    private let checkpointCache = Mutex<[String: (offset: Int, latest: SignedCheckpoint?)]>([:])
     /// Makes everything already durable visible in the index (bounded wait); used when a get misses,
     /// so a record acknowledged a moment ago is found even while the index lags.
     public let catchUpIndex: (@Sendable () -> Void)?
@@ -132,10 +137,7 @@ public final class QueryService: Sendable {
 
     /// The inclusion proof of a record against the region's latest checkpoint.
     func proof(for entry: IndexEntry) throws -> JSONValue {
-        let path = "\(configuration.regionDirectory(entry.region))/checkpoints.log"
-        guard FileIO.exists(path),
-              let cp = CheckpointLog.parse(try FileIO.readFile(path)).entries.compactMap(\.checkpoint)
-                .max(by: { $0.checkpoint.treeSize < $1.checkpoint.treeSize }) else {
+        guard let cp = try newestCheckpoint(region: entry.region) else {
             return .object([JSONMember("status", "no checkpoint yet")])
         }
         let size = Int(cp.checkpoint.treeSize)
@@ -156,6 +158,29 @@ public final class QueryService: Sendable {
             JSONMember("inclusion_path", .array(auditPath.map { .string($0.hex) })),
             JSONMember("checkpoint", .string(cp.noteText)),
         ])
+    }
+
+    /// The region's largest checkpoint. The log only grows, so only bytes appended since the last
+    /// call are read and parsed: O(new entries), not O(log).
+    func newestCheckpoint(region: String) throws -> SignedCheckpoint? {
+        let path = "\(configuration.regionDirectory(region))/checkpoints.log"
+        guard FileIO.exists(path) else { return nil }
+        let fd = try FileIO.open(path, flags: O_RDONLY)
+        defer { close(fd) }
+        let size = Int(try FileIO.size(fd, path: path))
+        var (offset, latest) = checkpointCache.withLock { $0[region] } ?? (0, nil)
+        if size < offset { (offset, latest) = (0, nil) } // replaced or cut: start over
+        if size > offset {
+            let bytes = try FileIO.pread(fd, count: size - offset, offset: UInt64(offset), path: path)
+            let parsed = CheckpointLog.parse(bytes)
+            for e in parsed.entries {
+                if let cp = e.checkpoint, cp.checkpoint.treeSize >= (latest?.checkpoint.treeSize ?? 0) { latest = cp }
+            }
+            offset += parsed.entries.last.map { $0.range.upperBound } ?? 0
+            let result = (offset, latest)
+            checkpointCache.withLock { $0[region] = result }
+        }
+        return latest
     }
 
     /// The region's Merkle tree with at least `size` leaves, extended from frame headers as needed.
@@ -237,12 +262,7 @@ public final class QueryService: Sendable {
             throw AccessError.forbidden("role '\(principal.role.name)' cannot read checkpoints")
         }
         guard visibleRegions(principal, requested: [region]).contains(region) else { throw AccessError.notFound("region") }
-        let path = "\(configuration.regionDirectory(region))/checkpoints.log"
-        guard FileIO.exists(path),
-              let latest = CheckpointLog.parse(try FileIO.readFile(path)).entries.compactMap(\.checkpoint)
-                .max(by: { $0.checkpoint.treeSize < $1.checkpoint.treeSize }) else {
-            throw AccessError.notFound("checkpoint")
-        }
+        guard let latest = try newestCheckpoint(region: region) else { throw AccessError.notFound("checkpoint") }
         return latest
     }
 
