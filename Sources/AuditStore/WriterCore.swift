@@ -67,6 +67,8 @@ final class WriterCore {
     var lastCheckpointAt = Date.distantPast
     var failure: String?
     let lockFD: Int32
+    /// fdatasyncs written groups while this thread prepares the next one.
+    let syncer: SegmentSyncer
 
     init(region: String, configuration: StoreConfiguration, key: LogSigningKey,
          onDurable: (@Sendable ([DurableRecord]) -> Void)?, wake: @escaping @Sendable () -> Void = {}) throws {
@@ -79,11 +81,13 @@ final class WriterCore {
         self.dictionaries = RegionDictionaries(regionDirectory: directory)
         self.wake = wake
         self.checkpointPath = "\(directory)/checkpoints.log"
+        self.syncer = SegmentSyncer(region: region, onDurable: onDurable, fsyncObserver: configuration.fsyncObserver)
         do { try FileIO.makeDirectories("\(directory)/segments") } catch { throw StoreError.io(error) }
         lockFD = try WriterCore.lock(directory: directory, region: region)
         do {
             try recover()
         } catch {
+            syncer.stop()
             close(lockFD)
             if segmentFD >= 0 { close(segmentFD) }
             if checkpointFD >= 0 { close(checkpointFD) }
@@ -393,6 +397,7 @@ final class WriterCore {
     // MARK: Writing
 
     func write(_ appends: [([StagedRecord], AppendTicket)]) {
+        if failure == nil, let f = syncer.failure { failure = f }
         if let failure {
             for (_, t) in appends { t.complete(.failure(.writerFailed(region: region, detail: failure))) }
             return
@@ -457,18 +462,8 @@ final class WriterCore {
                 for (_, t) in appends { t.complete(.failure(.io(error))) }
                 return
             }
-            do {
-                let started = DispatchTime.now().uptimeNanoseconds
-                try FileIO.dataSync(segmentFD, path: segmentPath)
-                configuration.fsyncObserver?(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-            } catch {
-                // After a failed fdatasync the page cache cannot be trusted: stop writing.
-                failure = error.description
-                for (_, t) in appends { t.complete(.failure(.writerFailed(region: region, detail: error.description))) }
-                return
-            }
         }
-        // Durable: advance the state.
+        // Written: advance the state (the next group chains from it); the syncer makes it durable.
         segmentHasher.update(buffer)
         segmentSize += UInt64(buffer.count)
         var durable: [DurableRecord] = []
@@ -494,10 +489,14 @@ final class WriterCore {
         }
         treeSize = position
         chainHead = chain
-        // Hand the records to the index before acknowledging them, so that a caller who waits for
-        // the indexer to drain after its acknowledgement reads its own writes.
-        if let onDurable, !durable.isEmpty { onDurable(durable) }
-        for (a, append) in appends.enumerated() { append.1.complete(.success(outcomes[a].map { $0! })) }
+        let tickets = appends.enumerated().map { (a, append) in (ticket: append.1, outcomes: outcomes[a].map { $0! }) }
+        if buffer.isEmpty && syncer.failure == nil {
+            // Only duplicates: nothing to make durable, but acknowledge after earlier groups.
+            syncer.drain()
+            for t in tickets { t.ticket.complete(.success(t.outcomes)) }
+            return
+        }
+        syncer.submit(SegmentSyncer.Group(fd: segmentFD, path: segmentPath, tickets: tickets, durable: durable))
     }
 
     func remember(id: String, position: UInt64) {
@@ -555,6 +554,9 @@ final class WriterCore {
     // MARK: Checkpoints and segments
 
     func signCheckpointIfNeeded(force: Bool) -> Result<Void, StoreError> {
+        // A checkpoint covers only durable records: wait for the groups being synced.
+        syncer.drain()
+        if failure == nil, let f = syncer.failure { failure = f }
         if let failure { return .failure(.writerFailed(region: region, detail: failure)) }
         if !force, let cp = lastCheckpoint, cp.checkpoint.treeSize == treeSize { return .success(()) }
         if !force, lastCheckpoint == nil, treeSize == 0 { return .success(()) }
@@ -576,6 +578,8 @@ final class WriterCore {
 
     /// Seals the open segment (footer, fsync, checkpoint) and starts the next one.
     func sealAndRoll() -> Result<Void, StoreError> {
+        syncer.drain()
+        if failure == nil, let f = syncer.failure { failure = f }
         if let failure { return .failure(.writerFailed(region: region, detail: failure)) }
         guard segmentRecordCount > 0 else { return .success(()) }
         let footer = SegmentFooter(recordCount: segmentRecordCount, frameCount: segmentFrameCount, treeSize: treeSize,
