@@ -25,7 +25,13 @@ public final class QueryService: Sendable {
     /// The index; nil when the service runs without one (search, get and stats then fail clearly).
     public let index: AuditIndex?
     private let readers = Mutex<[String: RegionReader]>([:])
-    private let trees = Mutex<[String: MerkleTree]>([:])
+    /// Per region: the Merkle tree of the leaves read so far and where reading stopped.
+    private struct TreeState: Sendable {
+        var tree: MerkleTree
+        var next: FramePosition?
+    }
+    private let trees = Mutex<[String: TreeState]>([:])
+    private let treeGates = Mutex<[String: RegionGate]>([:])
     /// Per region: bytes of checkpoints.log already parsed and the largest checkpoint in them.
     private let checkpointCache = Mutex<[String: (offset: Int, latest: SignedCheckpoint?)]>([:])
     /// Makes everything already durable visible in the index (bounded wait); used when a get misses,
@@ -185,22 +191,32 @@ public final class QueryService: Sendable {
 
     /// The region's Merkle tree with at least `size` leaves, extended from frame headers as needed.
     func merkleTree(region: String, atLeast size: Int) throws -> MerkleTree {
-        var tree = trees.withLock { $0[region] } ?? MerkleTree()
-        if tree.size < size {
-            let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
-            let from = UInt64(tree.size)
-            var extended = tree
-            try scanner.forEachFrame(from: from) { _, _, header in
-                for (k, e) in header.directory.enumerated() where header.firstPosition + UInt64(k) == UInt64(extended.size) {
-                    extended.append(e.leafHash)
-                }
-            }
-            tree = extended
-            let result = tree
-            trees.withLock { t in if (t[region]?.size ?? 0) < result.size { t[region] = result } }
+        if let cached = trees.withLock({ $0[region] }), cached.tree.size >= size { return cached.tree }
+        // One thread per region extends the tree; the others wait for it instead of all rescanning.
+        let gate = treeGates.withLock { g -> RegionGate in
+            if let existing = g[region] { return existing }
+            let made = RegionGate()
+            g[region] = made
+            return made
         }
-        guard tree.size >= size else { throw AccessError.storage("region \(region) holds fewer records than its checkpoint") }
-        return tree
+        return try gate.lock.withLock { _ in
+            var state = trees.withLock { $0[region] } ?? TreeState(tree: MerkleTree(), next: nil)
+            if state.tree.size < size {
+                let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
+                var tree = state.tree
+                // Continue from where the last extension stopped, reading frame headers only.
+                state.next = try scanner.forEachFrame(after: state.next) { header in
+                    for (k, e) in header.directory.enumerated() where header.firstPosition + UInt64(k) == UInt64(tree.size) {
+                        tree.append(e.leafHash)
+                    }
+                }
+                state.tree = tree
+                let result = state
+                trees.withLock { $0[region] = result }
+            }
+            guard state.tree.size >= size else { throw AccessError.storage("region \(region) holds fewer records than its checkpoint") }
+            return state.tree
+        }
     }
 
     static func describe(_ f: IndexFilter) -> [JSONMember] {
@@ -317,4 +333,9 @@ public struct QueriedRecord: Sendable {
 public struct QueryPage: Sendable {
     public var records: [QueriedRecord]
     public var nextCursor: String?
+}
+
+/// A lock object per region (a `Mutex` cannot be stored in a dictionary by value).
+final class RegionGate: Sendable {
+    let lock = Mutex<Void>(())
 }

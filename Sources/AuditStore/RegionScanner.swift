@@ -5,6 +5,12 @@ import GatelogCrypto
 import Glibc
 #endif
 
+/// Where a sequential read of frames stopped: the segment and the byte offset of the next frame.
+public struct FramePosition: Sendable, Equatable {
+    public var segment: UInt64
+    public var offset: UInt64
+}
+
 /// Sequential reading of a region's records and frame headers, for catching up and
 /// rebuilding derived data (the index, leaf caches). Reads only; works while a writer runs.
 public struct RegionScanner: Sendable {
@@ -42,6 +48,42 @@ public struct RegionScanner: Sendable {
             }
             if scan.residue != nil { return }
         }
+    }
+
+    /// Calls `body` with every complete frame header from `start` (nil: the region's beginning) on,
+    /// reading headers only (no payload, no digests beyond the header's), and returns where it
+    /// stopped so a later call continues there. O(new frames). Stops at an incomplete frame.
+    public func forEachFrame(after start: FramePosition?, _ body: (FrameHeader) throws -> Void) throws -> FramePosition? {
+        var numbers = try SegmentScanner.segmentNumbers(regionDirectory: directory)
+        if let start { numbers = numbers.filter { $0 >= start.segment } }
+        var position = start
+        for n in numbers {
+            let path = SegmentScanner.segmentPath(regionDirectory: directory, number: n)
+            let fd = try FileIO.open(path, flags: O_RDONLY)
+            defer { close(fd) }
+            let size = try FileIO.size(fd, path: path)
+            var offset: UInt64
+            if let p = position, p.segment == n {
+                offset = p.offset
+            } else {
+                let head = try FileIO.pread(fd, count: 4096, offset: 0, path: path)
+                guard case .success(let h) = head.withUnsafeBytes({ SegmentHeader.decode($0) }) else { return position }
+                offset = UInt64(h.size)
+            }
+            while offset + UInt64(FrameHeader.fixedSize) <= size {
+                var bytes = try FileIO.pread(fd, count: 16 << 10, offset: offset, path: path)
+                var parsed = bytes.withUnsafeBytes { FrameCodec.parseHeader($0) }
+                if case .needMore(let need) = parsed {
+                    bytes = try FileIO.pread(fd, count: need, offset: offset, path: path)
+                    parsed = bytes.withUnsafeBytes { FrameCodec.parseHeader($0) }
+                }
+                guard case .header(let h) = parsed, offset + UInt64(h.totalSize) <= size else { break }
+                try body(h)
+                offset += UInt64(h.totalSize)
+            }
+            position = FramePosition(segment: n, offset: offset)
+        }
+        return position
     }
 
     /// Calls `body` with every record at or after `position`, in log order.

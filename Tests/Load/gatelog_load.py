@@ -72,6 +72,8 @@ def run_paced(args, make_request, stop_at, results, index):
             results["records"] += 1
         else:
             results["errors"] += 1
+            results.setdefault("statuses", {}).setdefault(resp.status, 0)
+            results["statuses"][resp.status] += 1
         k += 1
 
 def main():
@@ -117,6 +119,8 @@ def main():
     print("%s: %d %s ok in %.1f s = %.0f/s, %d errors; latency p50 %.2f ms p99 %.2f ms max %.2f ms" % (
         args.mode, results["records"], unit, elapsed, results["records"] / elapsed, results["errors"],
         percentile(lat, 0.5) * 1000, percentile(lat, 0.99) * 1000, max(lat or [0]) * 1000))
+    if results.get("statuses"):
+        print("error statuses:", results["statuses"])
 
 if __name__ == "__main__":
     main()
