@@ -109,11 +109,19 @@ public struct AuditRecord: Sendable {
     /// The validated typed fields.
     public var fields: RecordFields
     /// Top-level members other than `request` and `response`, as raw JSON value bytes, in input order.
-    public var envelopeMembers: [(key: String, value: [UInt8])]
+    public var envelopeMembers: [(key: String, value: ArraySlice<UInt8>)] {
+        envelopeRanges.map { ($0.key, source[$0.value]) }
+    }
+    /// The record's JSON text, as received (one copy; the parts below are ranges into it).
+    public let source: [UInt8]
+    /// Top-level members other than `request` and `response`: keys and value ranges in `source`.
+    let envelopeRanges: [(key: String, value: Range<Int>)]
+    let requestRange: Range<Int>?
+    let responseRange: Range<Int>?
     /// The raw JSON of `request`, if present.
-    public var request: [UInt8]?
+    public var request: ArraySlice<UInt8>? { requestRange.map { source[$0] } }
     /// The raw JSON of `response`, if present.
-    public var response: [UInt8]?
+    public var response: ArraySlice<UInt8>? { responseRange.map { source[$0] } }
     /// Size of the input text.
     public var inputSize: Int
 
@@ -132,27 +140,28 @@ public struct AuditRecord: Sendable {
         } catch {
             throw .invalidJSON(JSONError(offset: 0, reason: "unreadable"))
         }
-        var envelope: [(key: String, value: [UInt8])] = []
+        var envelope: [(key: String, value: Range<Int>)] = []
         envelope.reserveCapacity(members.count)
         var typed = TypedMembers()
-        var request: [UInt8]?
-        var response: [UInt8]?
+        var request: Range<Int>?
+        var response: Range<Int>?
         if let duplicate = AuditRecord.firstDuplicate(members.map(\.key)) { throw .duplicateField(duplicate) }
         for member in members {
             let raw = UnsafeRawBufferPointer(rebasing: bytes[member.value])
             switch member.key {
-            case "request": request = Array(raw)
-            case "response": response = Array(raw)
+            case "request": request = member.value
+            case "response": response = member.value
             case AuditRecord.redactionMember: throw .reservedField(member.key)
             default:
                 if let slot = TypedMembers.slot(member.key) {
                     do { typed.values[slot] = try JSONValue.parse(raw) } catch { throw .invalidJSON(JSONError(offset: member.value.lowerBound, reason: "invalid value")) }
                 }
-                envelope.append((member.key, Array(raw)))
+                envelope.append((member.key, member.value))
             }
         }
         let fields = try RecordFields.extract(typed, limits: limits)
-        return AuditRecord(fields: fields, envelopeMembers: envelope, request: request, response: response, inputSize: bytes.count)
+        return AuditRecord(fields: fields, source: Array(bytes), envelopeRanges: envelope, requestRange: request,
+                           responseRange: response, inputSize: bytes.count)
     }
 
     /// Parses and validates one record from bytes.
@@ -175,8 +184,8 @@ public struct AuditRecord: Sendable {
 
     /// The content bytes: `{"request":…,"response":…}` with the members present.
     public func contentBytes(request: [UInt8]? = nil, response: [UInt8]? = nil) -> [UInt8] {
-        let req = request ?? self.request
-        let resp = response ?? self.response
+        let req: ArraySlice<UInt8>? = request.map { $0[...] } ?? self.request
+        let resp: ArraySlice<UInt8>? = response.map { $0[...] } ?? self.response
         var out = [UInt8]()
         out.reserveCapacity((req?.count ?? 0) + (resp?.count ?? 0) + 24)
         out.append(UInt8(ascii: "{"))
@@ -197,10 +206,10 @@ public struct AuditRecord: Sendable {
     /// `metadataOverride` when given (redacted values), and the redaction report appended.
     public func envelopeBytes(metadataOverride: [(key: String, value: String)]? = nil, redactionReport: JSONValue? = nil) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(envelopeMembers.reduce(32) { $0 + $1.key.utf8.count + $1.value.count + 4 })
+        out.reserveCapacity(envelopeRanges.reduce(32) { $0 + $1.key.utf8.count + $1.value.count + 4 })
         out.append(UInt8(ascii: "{"))
         var first = true
-        for member in envelopeMembers {
+        for member in envelopeRanges {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
             JSONWriter.appendString(member.key, to: &out)
@@ -208,7 +217,7 @@ public struct AuditRecord: Sendable {
             if member.key == "metadata", let metadataOverride {
                 JSONWriter.append(.object(metadataOverride.map { JSONMember($0.key, .string($0.value)) }), to: &out)
             } else {
-                out.append(contentsOf: member.value)
+                out.append(contentsOf: source[member.value])
             }
         }
         if let redactionReport {
