@@ -224,189 +224,64 @@ enum OpenAPISpec {
     },
     "parameters": [
      {
-      "name": "from",
-      "in": "query",
-      "description": "Start of the time range: RFC 3339 or relative (-24h, -7d, now)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_from"
      },
      {
-      "name": "to",
-      "in": "query",
-      "description": "End of the time range (exclusive)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_to"
      },
      {
-      "name": "region",
-      "in": "query",
-      "description": "Region; comma-separate for several (a repeated filter parameter intersects)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_region"
      },
      {
-      "name": "tenant",
-      "in": "query",
-      "description": "Tenant",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_tenant"
      },
      {
-      "name": "team",
-      "in": "query",
-      "description": "Team",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_team"
      },
      {
-      "name": "user",
-      "in": "query",
-      "description": "User",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_user"
      },
      {
-      "name": "api_key",
-      "in": "query",
-      "description": "API key id",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_api_key"
      },
      {
-      "name": "kind",
-      "in": "query",
-      "description": "Kind (chat, embeddings, mcp_tool_call, \u2026)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_kind"
      },
      {
-      "name": "model",
-      "in": "query",
-      "description": "Model",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_model"
      },
      {
-      "name": "provider",
-      "in": "query",
-      "description": "Provider",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_provider"
      },
      {
-      "name": "status",
-      "in": "query",
-      "description": "Status code or class (200, 4xx)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_status"
      },
      {
-      "name": "error",
-      "in": "query",
-      "description": "Error class",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_error"
      },
      {
-      "name": "meta",
-      "in": "query",
-      "description": "Metadata key=value (several ANDed; key=v1,v2 ORs values)",
-      "required": false,
-      "schema": {
-       "type": "array",
-       "items": {
-        "type": "string"
-       }
-      },
-      "style": "form",
-      "explode": true
+      "$ref": "#/components/parameters/filter_meta"
      },
      {
-      "name": "trace",
-      "in": "query",
-      "description": "Trace id",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_trace"
      },
      {
-      "name": "id",
-      "in": "query",
-      "description": "Record id",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_id"
      },
      {
-      "name": "min_cost",
-      "in": "query",
-      "description": "Minimum cost in USD",
-      "required": false,
-      "schema": {
-       "type": "number"
-      }
+      "$ref": "#/components/parameters/filter_min_cost"
      },
      {
-      "name": "max_cost",
-      "in": "query",
-      "description": "Maximum cost in USD",
-      "required": false,
-      "schema": {
-       "type": "number"
-      }
+      "$ref": "#/components/parameters/filter_max_cost"
      },
      {
-      "name": "min_latency",
-      "in": "query",
-      "description": "Minimum total latency in ms",
-      "required": false,
-      "schema": {
-       "type": "number"
-      }
+      "$ref": "#/components/parameters/filter_min_latency"
      },
      {
-      "name": "max_latency",
-      "in": "query",
-      "description": "Maximum total latency in ms",
-      "required": false,
-      "schema": {
-       "type": "number"
-      }
+      "$ref": "#/components/parameters/filter_max_latency"
      },
      {
-      "name": "text",
-      "in": "query",
-      "description": "Full-text query over redacted content (regions with FTS enabled)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_text"
      },
      {
       "name": "limit",
@@ -525,189 +400,64 @@ enum OpenAPISpec {
     },
     "parameters": [
      {
-      "name": "from",
-      "in": "query",
-      "description": "Start of the time range: RFC 3339 or relative (-24h, -7d, now)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_from"
      },
      {
-      "name": "to",
-      "in": "query",
-      "description": "End of the time range (exclusive)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_to"
      },
      {
-      "name": "region",
-      "in": "query",
-      "description": "Region; comma-separate for several (a repeated filter parameter intersects)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_region"
      },
      {
-      "name": "tenant",
-      "in": "query",
-      "description": "Tenant",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_tenant"
      },
      {
-      "name": "team",
-      "in": "query",
-      "description": "Team",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_team"
      },
      {
-      "name": "user",
-      "in": "query",
-      "description": "User",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_user"
      },
      {
-      "name": "api_key",
-      "in": "query",
-      "description": "API key id",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_api_key"
      },
      {
-      "name": "kind",
-      "in": "query",
-      "description": "Kind (chat, embeddings, mcp_tool_call, \u2026)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_kind"
      },
      {
-      "name": "model",
-      "in": "query",
-      "description": "Model",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_model"
      },
      {
-      "name": "provider",
-      "in": "query",
-      "description": "Provider",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_provider"
      },
      {
-      "name": "status",
-      "in": "query",
-      "description": "Status code or class (200, 4xx)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_status"
      },
      {
-      "name": "error",
-      "in": "query",
-      "description": "Error class",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_error"
      },
      {
-      "name": "meta",
-      "in": "query",
-      "description": "Metadata key=value (several ANDed; key=v1,v2 ORs values)",
-      "required": false,
-      "schema": {
-       "type": "array",
-       "items": {
-        "type": "string"
-       }
-      },
-      "style": "form",
-      "explode": true
+      "$ref": "#/components/parameters/filter_meta"
      },
      {
-      "name": "trace",
-      "in": "query",
-      "description": "Trace id",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_trace"
      },
      {
-      "name": "id",
-      "in": "query",
-      "description": "Record id",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_id"
      },
      {
-      "name": "min_cost",
-      "in": "query",
-      "description": "Minimum cost in USD",
-      "required": false,
-      "schema": {
-       "type": "number"
-      }
+      "$ref": "#/components/parameters/filter_min_cost"
      },
      {
-      "name": "max_cost",
-      "in": "query",
-      "description": "Maximum cost in USD",
-      "required": false,
-      "schema": {
-       "type": "number"
-      }
+      "$ref": "#/components/parameters/filter_max_cost"
      },
      {
-      "name": "min_latency",
-      "in": "query",
-      "description": "Minimum total latency in ms",
-      "required": false,
-      "schema": {
-       "type": "number"
-      }
+      "$ref": "#/components/parameters/filter_min_latency"
      },
      {
-      "name": "max_latency",
-      "in": "query",
-      "description": "Maximum total latency in ms",
-      "required": false,
-      "schema": {
-       "type": "number"
-      }
+      "$ref": "#/components/parameters/filter_max_latency"
      },
      {
-      "name": "text",
-      "in": "query",
-      "description": "Full-text query over redacted content (regions with FTS enabled)",
-      "required": false,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/filter_text"
      },
      {
       "name": "group_by",
@@ -1161,6 +911,193 @@ enum OpenAPISpec {
      "count": {
       "type": "integer"
      }
+    }
+   }
+  },
+  "parameters": {
+   "filter_from": {
+    "name": "from",
+    "in": "query",
+    "description": "Start of the time range: RFC 3339 or relative (-24h, -7d, now)",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_to": {
+    "name": "to",
+    "in": "query",
+    "description": "End of the time range (exclusive)",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_region": {
+    "name": "region",
+    "in": "query",
+    "description": "Region; comma-separate for several (a repeated filter parameter intersects)",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_tenant": {
+    "name": "tenant",
+    "in": "query",
+    "description": "Tenant",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_team": {
+    "name": "team",
+    "in": "query",
+    "description": "Team",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_user": {
+    "name": "user",
+    "in": "query",
+    "description": "User",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_api_key": {
+    "name": "api_key",
+    "in": "query",
+    "description": "API key id",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_kind": {
+    "name": "kind",
+    "in": "query",
+    "description": "Kind (chat, embeddings, mcp_tool_call, \u2026)",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_model": {
+    "name": "model",
+    "in": "query",
+    "description": "Model",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_provider": {
+    "name": "provider",
+    "in": "query",
+    "description": "Provider",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_status": {
+    "name": "status",
+    "in": "query",
+    "description": "Status code or class (200, 4xx)",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_error": {
+    "name": "error",
+    "in": "query",
+    "description": "Error class",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_meta": {
+    "name": "meta",
+    "in": "query",
+    "description": "Metadata key=value (several ANDed; key=v1,v2 ORs values)",
+    "required": false,
+    "schema": {
+     "type": "array",
+     "items": {
+      "type": "string"
+     }
+    },
+    "style": "form",
+    "explode": true
+   },
+   "filter_trace": {
+    "name": "trace",
+    "in": "query",
+    "description": "Trace id",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_id": {
+    "name": "id",
+    "in": "query",
+    "description": "Record id",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_min_cost": {
+    "name": "min_cost",
+    "in": "query",
+    "description": "Minimum cost in USD",
+    "required": false,
+    "schema": {
+     "type": "number"
+    }
+   },
+   "filter_max_cost": {
+    "name": "max_cost",
+    "in": "query",
+    "description": "Maximum cost in USD",
+    "required": false,
+    "schema": {
+     "type": "number"
+    }
+   },
+   "filter_min_latency": {
+    "name": "min_latency",
+    "in": "query",
+    "description": "Minimum total latency in ms",
+    "required": false,
+    "schema": {
+     "type": "number"
+    }
+   },
+   "filter_max_latency": {
+    "name": "max_latency",
+    "in": "query",
+    "description": "Maximum total latency in ms",
+    "required": false,
+    "schema": {
+     "type": "number"
+    }
+   },
+   "filter_text": {
+    "name": "text",
+    "in": "query",
+    "description": "Full-text query over redacted content (regions with FTS enabled)",
+    "required": false,
+    "schema": {
+     "type": "string"
     }
    }
   }
