@@ -156,13 +156,17 @@ public final class IndexFeeder: Sendable {
                     q.failure = nil
                 }
             } catch {
-                // Keep the records and retry: the index must not lose what the segments hold.
-                queue.withLock { q in
-                    q.pending.insert(contentsOf: batch, at: 0)
+                // Keep the records and retry: the index must not lose what the segments hold. When
+                // closing, give up instead of hanging: the next open catches up from the segments.
+                let giveUp = queue.withLock { q -> Bool in
                     q.inFlight = false
                     q.failure = "\(error)"
+                    if q.closing { q.pending = []; return true }
+                    q.pending.insert(contentsOf: batch, at: 0)
+                    return false
                 }
-                FileHandle.standardError.write(Data("gatelog: indexing failed (\(error)); retrying\n".utf8))
+                FileHandle.standardError.write(Data("gatelog: indexing failed (\(error)); \(giveUp ? "the index will catch up from the segments on the next start" : "retrying")\n".utf8))
+                if giveUp { return }
                 usleep(500_000)
             }
         }
