@@ -31,9 +31,10 @@ enum StoreBench {
                        seconds: Double(options["seconds"] ?? "10") ?? 10, input: options["input"] ?? "", data: options["data"])
         case "verify": try verify(data: options["data"] ?? "", input: options["input"] ?? "")
         case "read": try read(data: options["data"] ?? "", count: Int(options["reads"] ?? "4000") ?? 4000)
+        case "stages": try StageBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "50000") ?? 50000)
         case "dictionary": try DictionaryBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "60000") ?? 60000)
         default:
-            print("usage: gatelog-bench store ingest --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
+            print("usage: gatelog-bench store ingest --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | stages --input FILE [--records N] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
         }
     }
 
@@ -336,5 +337,81 @@ enum DictionaryBench {
                 }
             }
         }
+    }
+}
+
+/// Where ingest CPU goes, stage by stage, single-threaded over the same records: splitting lines,
+/// parsing and validating, assembling envelope and content, hashing, framing (compression with
+/// a trained dictionary, chain hashes, signature), beside one `ZSTD_compress` of all the bytes.
+enum StageBench {
+    static func run(input: String, records limit: Int) throws {
+        let file = try FileIO.readFile(input)
+        func time(_ name: String, records: Int, _ body: () throws -> Void) rethrows {
+            let t0 = StoreBench.now()
+            try body()
+            let s = StoreBench.now() - t0
+            print(name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%8.3f s  %6.2f µs/record", s, s / Double(records) * 1e6))
+        }
+        var lines: [ArraySlice<UInt8>] = []
+        time("split lines", records: limit) {
+            var start = 0
+            file.withUnsafeBufferPointer { b in
+                for i in 0..<b.count where b[i] == 0x0A {
+                    if lines.count == limit { break }
+                    if i > start { lines.append(file[start..<i]) }
+                    start = i + 1
+                }
+            }
+        }
+        let n = lines.count
+        var parsed: [AuditRecord] = []
+        parsed.reserveCapacity(n)
+        try time("parse + validate", records: n) {
+            for line in lines { parsed.append(try line.withUnsafeBytes { try AuditRecord.parse($0) }) }
+        }
+        var parts: [(envelope: [UInt8], content: [UInt8])] = []
+        parts.reserveCapacity(n)
+        time("envelope + content bytes", records: n) {
+            for r in parsed { parts.append((r.envelopeBytes(), r.contentBytes())) }
+        }
+        var prepared: [PreparedRecord] = []
+        prepared.reserveCapacity(n)
+        time("hash (id, envelope, content)", records: n) {
+            for (i, p) in parts.enumerated() { prepared.append(PreparedRecord(id: parsed[i].fields.id, envelope: p.envelope, content: p.content)) }
+        }
+        var samples: [UInt8] = []
+        var sizes: [Int] = []
+        for p in prepared where samples.count < 2 << 20 {
+            samples += p.envelope; sizes.append(p.envelope.count)
+            samples += p.content; sizes.append(p.content.count)
+        }
+        let dictBytes = try ZstdDictionary.train(samples: samples, sampleSizes: sizes, capacity: 256 << 10, id: 40_000, level: 3)
+        let dictionary = try ZstdCompressionDictionary(bytes: dictBytes, level: 3)
+        let key = LogSigningKey(name: "bench", privateKey: try Ed25519PrivateKey())
+        let compressor = ZstdCompressor(level: 3)
+        var stored = 0
+        try time("frame (64 KiB, dictionary, sign)", records: n) {
+            var chain = Digest32.zero
+            var start = 0
+            while start < n {
+                var end = start, bytes = 0
+                while end < n && (end == start || bytes + prepared[end].envelope.count + prepared[end].content.count <= 64 << 10) {
+                    bytes += prepared[end].envelope.count + prepared[end].content.count
+                    end += 1
+                }
+                let frame = try FrameCodec.encode(records: Array(prepared[start..<end]), firstPosition: UInt64(start), previousChain: chain,
+                                                  region: "r", key: key, compressor: compressor, dictionary: dictionary)
+                chain = frame.header.chainHead
+                stored += frame.bytes.count
+                start = end
+            }
+        }
+        var all: [UInt8] = []
+        for line in lines { all += line; all.append(0x0A) }
+        var whole: [UInt8] = []
+        try time("reference: ZSTD_compress whole", records: n) {
+            try all.withUnsafeBytes { _ = try compressor.compress($0, appendingTo: &whole) }
+        }
+        print("stored \(stored / n) B/record in frames; whole-buffer zstd \(whole.count / n) B/record")
     }
 }
