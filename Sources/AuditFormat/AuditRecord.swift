@@ -1,4 +1,7 @@
 import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Limits applied to every incoming record.
 public struct RecordLimits: Sendable, Equatable {
@@ -110,12 +113,12 @@ public struct AuditRecord: Sendable {
     public var fields: RecordFields
     /// Top-level members other than `request` and `response`, as raw JSON value bytes, in input order.
     public var envelopeMembers: [(key: String, value: ArraySlice<UInt8>)] {
-        envelopeRanges.map { ($0.key, source[$0.value]) }
+        source.withUnsafeBytes { b in envelopeRanges.map { ($0.key(in: b), source[$0.value]) } }
     }
     /// The record's JSON text, as received (one copy; the parts below are ranges into it).
     public let source: [UInt8]
-    /// Top-level members other than `request` and `response`: keys and value ranges in `source`.
-    let envelopeRanges: [(key: String, value: Range<Int>)]
+    /// Top-level members other than `request` and `response`: key and value ranges in `source`.
+    let envelopeRanges: [JSONMemberRange]
     let requestRange: Range<Int>?
     let responseRange: Range<Int>?
     /// The raw JSON of `request`, if present.
@@ -128,38 +131,30 @@ public struct AuditRecord: Sendable {
     /// The envelope member written by gatelog with the redaction report.
     public static let redactionMember = "gatelog_redaction"
 
-    /// Parses and validates one record from its JSON text. O(n) in the text.
+    /// Parses and validates one record from its JSON text. O(n) in the text: one validating pass
+    /// over the bytes, then the typed members are read in place (no JSON tree is built).
     public static func parse(_ bytes: UnsafeRawBufferPointer, limits: RecordLimits = RecordLimits()) throws(RecordError) -> AuditRecord {
         guard bytes.count <= limits.maxRecordBytes else { throw .tooLarge(size: bytes.count, limit: limits.maxRecordBytes) }
-        let members: [(key: String, value: Range<Int>)]
-        do {
-            members = try JSONSyntax.topLevelMembers(bytes, maxDepth: limits.maxDepth)
-        } catch let error as JSONError {
-            if error.reason == "a record must be a JSON object" { throw .notAnObject }
-            throw .invalidJSON(error)
-        } catch {
-            throw .invalidJSON(JSONError(offset: 0, reason: "unreadable"))
-        }
-        var envelope: [(key: String, value: Range<Int>)] = []
+        let members = try TypedMembers.scan(bytes, maxDepth: limits.maxDepth)
+        if let duplicate = AuditRecord.firstDuplicate(members, in: bytes) { throw .duplicateField(duplicate) }
+        var envelope: [JSONMemberRange] = []
         envelope.reserveCapacity(members.count)
         var typed = TypedMembers()
         var request: Range<Int>?
         var response: Range<Int>?
-        if let duplicate = AuditRecord.firstDuplicate(members.map(\.key)) { throw .duplicateField(duplicate) }
         for member in members {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[member.value])
-            switch member.key {
-            case "request": request = member.value
-            case "response": response = member.value
-            case AuditRecord.redactionMember: throw .reservedField(member.key)
-            default:
-                if let slot = TypedMembers.slot(member.key) {
-                    do { typed.values[slot] = try JSONValue.parse(raw) } catch { throw .invalidJSON(JSONError(offset: member.value.lowerBound, reason: "invalid value")) }
-                }
-                envelope.append((member.key, member.value))
+            switch TypedMembers.classify(member, in: bytes) {
+            case TypedMembers.requestSlot: request = member.value
+            case TypedMembers.responseSlot: response = member.value
+            case TypedMembers.reservedSlot: throw .reservedField(AuditRecord.redactionMember)
+            case let slot?:
+                typed.set(slot, member.value)
+                envelope.append(member)
+            case nil:
+                envelope.append(member)
             }
         }
-        let fields = try RecordFields.extract(typed, limits: limits)
+        let fields = try RecordFields.extract(typed, reader: JSONValueReader(bytes: bytes), limits: limits)
         return AuditRecord(fields: fields, source: Array(bytes), envelopeRanges: envelope, requestRange: request,
                            responseRange: response, inputSize: bytes.count)
     }
@@ -171,14 +166,31 @@ public struct AuditRecord: Sendable {
         } catch let e as RecordError { throw e } catch { throw .notAnObject }
     }
 
-    /// The first key that appears twice. O(n²) for the few keys of a record, O(n log n) beyond.
-    static func firstDuplicate(_ keys: [String]) -> String? {
-        if keys.count <= 32 {
-            for i in 0..<keys.count { for j in (i + 1)..<max(i + 1, keys.count) where keys[i] == keys[j] { return keys[i] } }
+    /// The first key (decoded) that appears twice. O(n²) for the few keys of a record (compared
+    /// as raw bytes when neither has escapes), O(n log n) beyond 32 keys.
+    static func firstDuplicate(_ members: [JSONMemberRange], in bytes: UnsafeRawBufferPointer) -> String? {
+        if members.count <= 32 {
+            for i in 0..<members.count {
+                let a = members[i]
+                for j in (i + 1)..<max(i + 1, members.count) {
+                    let b = members[j]
+                    if !a.keyHasEscapes && !b.keyHasEscapes {
+                        guard a.key.count == b.key.count,
+                              memcmp(bytes.baseAddress! + a.key.lowerBound, bytes.baseAddress! + b.key.lowerBound, a.key.count) == 0
+                        else { continue }
+                        return a.key(in: bytes)
+                    }
+                    let name = a.key(in: bytes)
+                    if name == b.key(in: bytes) { return name }
+                }
+            }
             return nil
         }
         var seen = Set<String>()
-        for k in keys where !seen.insert(k).inserted { return k }
+        for m in members {
+            let name = m.key(in: bytes)
+            if !seen.insert(name).inserted { return name }
+        }
         return nil
     }
 
@@ -206,18 +218,25 @@ public struct AuditRecord: Sendable {
     /// `metadataOverride` when given (redacted values), and the redaction report appended.
     public func envelopeBytes(metadataOverride: [(key: String, value: String)]? = nil, redactionReport: JSONValue? = nil) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(envelopeRanges.reduce(32) { $0 + $1.key.utf8.count + $1.value.count + 4 })
+        out.reserveCapacity(envelopeRanges.reduce(64) { $0 + $1.key.count + $1.value.count + 4 })
         out.append(UInt8(ascii: "{"))
         var first = true
-        for member in envelopeRanges {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            JSONWriter.appendString(member.key, to: &out)
-            out.append(UInt8(ascii: ":"))
-            if member.key == "metadata", let metadataOverride {
-                JSONWriter.append(.object(metadataOverride.map { JSONMember($0.key, .string($0.value)) }), to: &out)
-            } else {
-                out.append(contentsOf: source[member.value])
+        source.withUnsafeBytes { bytes in
+            for member in envelopeRanges {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                if member.keyHasEscapes {
+                    JSONWriter.appendString(member.key(in: bytes), to: &out)
+                } else {
+                    // Unescaped key text is exactly what JSONWriter would write for it.
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(member.key.lowerBound - 1)..<(member.key.upperBound + 1)]))
+                }
+                out.append(UInt8(ascii: ":"))
+                if let metadataOverride, member.keyEquals("metadata", in: bytes) {
+                    JSONWriter.append(.object(metadataOverride.map { JSONMember($0.key, .string($0.value)) }), to: &out)
+                } else {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member.value]))
+                }
             }
         }
         if let redactionReport {
@@ -233,115 +252,137 @@ public struct AuditRecord: Sendable {
 
 extension RecordFields {
 
-    /// Extracts the typed fields from a parsed stored envelope (used when reindexing from segments).
-    public static func extract(envelope: JSONValue, limits: RecordLimits = RecordLimits()) throws(RecordError) -> RecordFields {
-        guard let members = envelope.objectMembers else { throw .notAnObject }
+    /// Extracts the typed fields from a stored envelope's JSON text (used when reindexing from
+    /// segments): the same reading and rules as `AuditRecord.parse`. O(n).
+    public static func extract(envelope bytes: UnsafeRawBufferPointer, limits: RecordLimits = RecordLimits()) throws(RecordError) -> RecordFields {
+        let members = try TypedMembers.scan(bytes, maxDepth: limits.maxDepth)
         var typed = TypedMembers()
-        for m in members { if let slot = TypedMembers.slot(m.key) { typed.values[slot] = m.value } }
-        return try extract(typed, limits: limits)
+        for member in members {
+            if let slot = TypedMembers.classify(member, in: bytes), slot < TypedMembers.keys.count, typed[slot] == nil {
+                typed.set(slot, member.value)
+            }
+        }
+        return try extract(typed, reader: JSONValueReader(bytes: bytes), limits: limits)
     }
 
-    static func extract(_ t: TypedMembers, limits: RecordLimits) throws(RecordError) -> RecordFields {
-        func string(_ key: String, required: Bool = false, max: Int = 1024) throws(RecordError) -> String? {
-            guard let v = t[key], !v.isNull else {
+    /// Extracts the typed fields from a stored envelope's JSON text.
+    public static func extract(envelope bytes: [UInt8], limits: RecordLimits = RecordLimits()) throws(RecordError) -> RecordFields {
+        do {
+            return try bytes.withUnsafeBytes { try extract(envelope: $0, limits: limits) }
+        } catch let e as RecordError { throw e } catch { throw .notAnObject }
+    }
+
+    static func extract(_ t: TypedMembers, reader r: JSONValueReader, limits: RecordLimits) throws(RecordError) -> RecordFields {
+        func present(_ v: Range<Int>?) -> Range<Int>? {
+            guard let v, !r.isNull(v) else { return nil }
+            return v
+        }
+        func string(_ slot: Int, required: Bool = false, max: Int = 1024) throws(RecordError) -> String? {
+            let key = TypedMembers.keys[slot]
+            guard let v = present(t[slot]) else {
                 if required { throw .missingField(key) }
                 return nil
             }
-            guard case .string(let s) = v else { throw .wrongType(field: key, expected: "a string", found: v.typeName) }
-            if s.count > max { throw .invalidValue(field: key, reason: "is longer than \(max) characters") }
+            guard let s = r.string(v) else { throw .wrongType(field: key, expected: "a string", found: r.typeName(v)) }
+            if s.utf8.count > max && s.count > max { throw .invalidValue(field: key, reason: "is longer than \(max) characters") }
             return s
         }
-        func number(_ value: JSONValue?, _ field: String) throws(RecordError) -> Double? {
-            guard let value, !value.isNull else { return nil }
-            guard let d = value.doubleValue, d.isFinite else { throw .wrongType(field: field, expected: "a number", found: value.typeName) }
+        func number(_ value: Range<Int>?, _ field: String) throws(RecordError) -> Double? {
+            guard let value = present(value) else { return nil }
+            guard let d = r.double(value), d.isFinite else { throw .wrongType(field: field, expected: "a number", found: r.typeName(value)) }
             return d
         }
-        func integer(_ value: JSONValue?, _ field: String) throws(RecordError) -> Int64? {
-            guard let value, !value.isNull else { return nil }
-            guard let i = value.int64Value else { throw .wrongType(field: field, expected: "an integer", found: value.typeName) }
+        func integer(_ value: Range<Int>?, _ field: String) throws(RecordError) -> Int64? {
+            guard let value = present(value) else { return nil }
+            guard let i = r.int64(value) else { throw .wrongType(field: field, expected: "an integer", found: r.typeName(value)) }
             return i
         }
-        func object(_ key: String) throws(RecordError) -> JSONValue? {
-            guard let v = t[key], !v.isNull else { return nil }
-            guard case .object = v else { throw .wrongType(field: key, expected: "an object", found: v.typeName) }
-            return v
+        func object(_ slot: Int) throws(RecordError) -> [JSONMemberRange]? {
+            guard let v = present(t[slot]) else { return nil }
+            guard let members = r.members(v) else { throw .wrongType(field: TypedMembers.keys[slot], expected: "an object", found: r.typeName(v)) }
+            return members
         }
-        func nestedString(_ v: JSONValue?, _ field: String) throws(RecordError) -> String? {
-            guard let v, !v.isNull else { return nil }
-            guard case .string(let s) = v else { throw .wrongType(field: field, expected: "a string", found: v.typeName) }
+        func nestedString(_ v: Range<Int>?, _ field: String) throws(RecordError) -> String? {
+            guard let v = present(v) else { return nil }
+            guard let s = r.string(v) else { throw .wrongType(field: field, expected: "a string", found: r.typeName(v)) }
             return s
         }
 
-        let id = try string("id", required: true, max: limits.maxIDLength)!
+        let id = try string(TypedMembers.id, required: true, max: limits.maxIDLength)!
         guard !id.isEmpty else { throw .invalidValue(field: "id", reason: "is empty") }
-        guard !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        // Control characters are single bytes in UTF-8 (no multi-byte sequence holds a byte < 0x80).
+        guard !id.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw .invalidValue(field: "id", reason: "contains control characters")
         }
-        let tsText = try string("ts", required: true, max: 64)!
+        let tsText = try string(TypedMembers.ts, required: true, max: 64)!
         guard let timestamp = Timestamp.parseMilliseconds(tsText) else {
             throw .invalidValue(field: "ts", reason: "is not an RFC 3339 date-time")
         }
-        let region = try string("region", required: true, max: 64)!
+        let region = try string(TypedMembers.region, required: true, max: 64)!
         guard Region.isValidName(region) else {
             throw .invalidValue(field: "region", reason: "must be 1-64 characters of a-z, A-Z, 0-9, '.', '_' or '-'")
         }
         var metadata: [(key: String, value: String)] = []
-        if let m = try object("metadata"), let members = m.objectMembers {
+        if let members = try object(TypedMembers.metadata) {
             guard members.count <= limits.maxMetadataKeys else {
                 throw .invalidValue(field: "metadata", reason: "has more than \(limits.maxMetadataKeys) keys")
             }
-            var keys = Set<String>()
+            metadata.reserveCapacity(members.count)
             for member in members {
-                guard case .string(let value) = member.value else {
-                    throw .wrongType(field: "metadata values", expected: "a string", found: member.value.typeName)
+                guard let value = r.string(member.value) else {
+                    throw .wrongType(field: "metadata values", expected: "a string", found: r.typeName(member.value))
                 }
-                guard !member.key.isEmpty, member.key.count <= limits.maxMetadataKeyLength else {
+                let key = member.key(in: r.bytes)
+                guard !key.isEmpty, key.utf8.count <= limits.maxMetadataKeyLength || key.count <= limits.maxMetadataKeyLength else {
                     throw .invalidValue(field: "metadata", reason: "has a key that is empty or longer than \(limits.maxMetadataKeyLength) characters")
                 }
-                guard value.count <= limits.maxMetadataValueLength else {
+                guard value.utf8.count <= limits.maxMetadataValueLength || value.count <= limits.maxMetadataValueLength else {
                     throw .invalidValue(field: "metadata", reason: "has a value longer than \(limits.maxMetadataValueLength) characters")
                 }
-                guard keys.insert(member.key).inserted else { throw .duplicateField("metadata key") }
-                metadata.append((member.key, value))
+                guard !metadata.contains(where: { $0.key == key }) else { throw .duplicateField("metadata key") }
+                metadata.append((key, value))
             }
         }
-        let route = try object("route")
-        let usage = try object("usage")
-        let latency = try object("latency_ms")
-        let trace = try object("trace")
+        let route = try object(TypedMembers.route)
+        let usage = try object(TypedMembers.usage)
+        let latency = try object(TypedMembers.latency)
+        let trace = try object(TypedMembers.trace)
         var status: Int?
-        if let s = try integer(t["status"], "status") {
+        if let s = try integer(t[TypedMembers.status], "status") {
             guard s >= 0, s <= 999 else { throw .invalidValue(field: "status", reason: "must be between 0 and 999") }
             status = Int(s)
         }
         var errorClass: String?
-        if let e = t["error"], !e.isNull {
-            switch e {
-            case .string(let s): errorClass = s
-            case .object:
-                errorClass = e["type"]?.stringValue ?? e["code"]?.stringValue ?? e["code"].flatMap { $0.int64Value.map(String.init) } ?? "error"
-            default: throw .wrongType(field: "error", expected: "null, a string or an object", found: e.typeName)
+        if let e = present(t[TypedMembers.error]) {
+            if let s = r.string(e) {
+                errorClass = s
+            } else if let members = r.members(e) {
+                let type = r.lookup("type", in: members)
+                let code = r.lookup("code", in: members)
+                errorClass = type.flatMap(r.string) ?? code.flatMap(r.string) ?? code.flatMap(r.int64).map(String.init) ?? "error"
+            } else {
+                throw .wrongType(field: "error", expected: "null, a string or an object", found: r.typeName(e))
             }
-            if let c = errorClass, c.count > 128 { errorClass = String(c.prefix(128)) }
+            if let c = errorClass, c.utf8.count > 128, c.count > 128 { errorClass = String(c.prefix(128)) }
         }
         var routeFallback: Bool?
-        if let f = route?["fallback"], !f.isNull {
-            guard let b = f.boolValue else { throw .wrongType(field: "route.fallback", expected: "a boolean", found: f.typeName) }
+        if let route, let f = present(r.lookup("fallback", in: route)) {
+            guard let b = r.bool(f) else { throw .wrongType(field: "route.fallback", expected: "a boolean", found: r.typeName(f)) }
             routeFallback = b
         }
         return RecordFields(
             id: id, timestamp: timestamp, region: region,
-            tenant: try string("tenant"), team: try string("team"), user: try string("user"),
-            apiKeyID: try string("api_key_id"), kind: try string("kind"), model: try string("model"),
-            provider: try string("provider"), status: status, errorClass: errorClass,
-            costUSD: try number(t["cost_usd"], "cost_usd"),
-            inputTokens: try integer(usage?["input_tokens"], "usage.input_tokens"),
-            outputTokens: try integer(usage?["output_tokens"], "usage.output_tokens"),
-            latencyTotalMs: try number(latency?["total"], "latency_ms.total"),
-            ttftMs: try number(latency?["ttft"], "latency_ms.ttft"),
-            itlMs: try number(latency?["itl"], "latency_ms.itl"),
-            traceID: try nestedString(trace?["trace_id"], "trace.trace_id"),
-            routeBackend: try nestedString(route?["backend"], "route.backend"),
+            tenant: try string(TypedMembers.tenant), team: try string(TypedMembers.team), user: try string(TypedMembers.user),
+            apiKeyID: try string(TypedMembers.apiKeyID), kind: try string(TypedMembers.kind), model: try string(TypedMembers.model),
+            provider: try string(TypedMembers.provider), status: status, errorClass: errorClass,
+            costUSD: try number(t[TypedMembers.cost], "cost_usd"),
+            inputTokens: try integer(usage.flatMap { r.lookup("input_tokens", in: $0) }, "usage.input_tokens"),
+            outputTokens: try integer(usage.flatMap { r.lookup("output_tokens", in: $0) }, "usage.output_tokens"),
+            latencyTotalMs: try number(latency.flatMap { r.lookup("total", in: $0) }, "latency_ms.total"),
+            ttftMs: try number(latency.flatMap { r.lookup("ttft", in: $0) }, "latency_ms.ttft"),
+            itlMs: try number(latency.flatMap { r.lookup("itl", in: $0) }, "latency_ms.itl"),
+            traceID: try nestedString(trace.flatMap { r.lookup("trace_id", in: $0) }, "trace.trace_id"),
+            routeBackend: try nestedString(route.flatMap { r.lookup("backend", in: $0) }, "route.backend"),
             routeFallback: routeFallback,
             metadata: metadata)
     }
@@ -359,36 +400,113 @@ public enum Region {
     }
 }
 
-/// The parsed values of the top-level keys gatelog validates, in fixed slots (no hashing).
+/// The value ranges of the top-level keys gatelog validates, in fixed slots, found by comparing
+/// key bytes (no hashing, no key strings).
 struct TypedMembers {
     static let keys = ["id", "ts", "region", "tenant", "team", "user", "api_key_id", "kind", "model", "provider", "route",
                        "metadata", "usage", "cost_usd", "latency_ms", "status", "error", "trace"]
-    var values = [JSONValue?](repeating: nil, count: TypedMembers.keys.count)
+    static let id = 0, ts = 1, region = 2, tenant = 3, team = 4, user = 5, apiKeyID = 6, kind = 7, model = 8, provider = 9
+    static let route = 10, metadata = 11, usage = 12, cost = 13, latency = 14, status = 15, error = 16, trace = 17
+    /// Pseudo-slots for the members that are not typed envelope fields.
+    static let requestSlot = 18, responseSlot = 19, reservedSlot = 20
+    /// Every recognised key's UTF-8, indexed by slot (typed keys, then request, response and the reserved member).
+    static let names: [[UInt8]] = (keys + ["request", "response", AuditRecord.redactionMember]).map { Array($0.utf8) }
 
-    /// The slot of a validated key, or nil for keys kept without validation.
-    @inline(__always) static func slot(_ key: String) -> Int? {
-        switch key {
-        case "id": return 0
-        case "ts": return 1
-        case "region": return 2
-        case "tenant": return 3
-        case "team": return 4
-        case "user": return 5
-        case "api_key_id": return 6
-        case "kind": return 7
-        case "model": return 8
-        case "provider": return 9
-        case "route": return 10
-        case "metadata": return 11
-        case "usage": return 12
-        case "cost_usd": return 13
-        case "latency_ms": return 14
-        case "status": return 15
-        case "error": return 16
-        case "trace": return 17
+    private var values = InlineArray<18, Range<Int>?>(repeating: nil)
+
+    /// The value range in slot `slot`, nil when the record does not have that member.
+    subscript(slot: Int) -> Range<Int>? { values[slot] }
+
+    mutating func set(_ slot: Int, _ value: Range<Int>) { values[slot] = value }
+
+    /// The slot of a member's key (see `names`), nil for keys kept without validation.
+    static func classify(_ member: JSONMemberRange, in bytes: UnsafeRawBufferPointer) -> Int? {
+        if member.keyHasEscapes {
+            let key = Array(member.key(in: bytes).utf8)
+            return names.firstIndex(of: key)
+        }
+        let n = member.key.count
+        guard n >= 2, n <= 17 else { return nil }
+        let base = bytes.baseAddress! + member.key.lowerBound
+        for (slot, name) in names.enumerated() where name.count == n && name[0] == base.load(as: UInt8.self) {
+            if name.withUnsafeBytes({ memcmp($0.baseAddress!, base, n) }) == 0 { return slot }
+        }
+        return nil
+    }
+
+    /// The top-level members of a record's text, validated; JSON errors become record errors.
+    static func scan(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) throws(RecordError) -> [JSONMemberRange] {
+        do {
+            return try JSONSyntax.topLevelMemberRanges(bytes, maxDepth: maxDepth)
+        } catch let error as JSONError {
+            if error.reason == "a record must be a JSON object" { throw .notAnObject }
+            throw .invalidJSON(error)
+        } catch {
+            throw .invalidJSON(JSONError(offset: 0, reason: "unreadable"))
+        }
+    }
+}
+
+/// Reads single JSON values in place from validated text: type, string, number, Boolean, members.
+struct JSONValueReader {
+    let bytes: UnsafeRawBufferPointer
+
+    /// The value's type name as `JSONValue.typeName` gives it, for error messages.
+    func typeName(_ v: Range<Int>) -> String {
+        switch bytes[v.lowerBound] {
+        case UInt8(ascii: "n"): return "null"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "boolean"
+        case UInt8(ascii: "\""): return "string"
+        case UInt8(ascii: "["): return "array"
+        case UInt8(ascii: "{"): return "object"
+        default: return "number"
+        }
+    }
+
+    func isNull(_ v: Range<Int>) -> Bool { bytes[v.lowerBound] == UInt8(ascii: "n") }
+
+    /// The decoded string, nil when the value is not a string.
+    func string(_ v: Range<Int>) -> String? {
+        guard bytes[v.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        let body = UnsafeRawBufferPointer(rebasing: bytes[(v.lowerBound + 1)..<(v.upperBound - 1)])
+        if !body.contains(UInt8(ascii: "\\")) { return String(decoding: body, as: UTF8.self) }
+        return JSONSyntax.unescape(body)
+    }
+
+    /// The number's text, nil when the value is not a number.
+    func numberText(_ v: Range<Int>) -> String? {
+        let c = bytes[v.lowerBound]
+        guard c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[v]), as: UTF8.self)
+    }
+
+    /// The number as a Double (as `JSONValue.doubleValue`).
+    func double(_ v: Range<Int>) -> Double? { numberText(v).flatMap { Double($0) } }
+
+    /// The number as an Int64 when integral and in range (as `JSONValue.int64Value`).
+    func int64(_ v: Range<Int>) -> Int64? {
+        guard let n = numberText(v) else { return nil }
+        if let i = Int64(n) { return i }
+        if let d = Double(n), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
+        return nil
+    }
+
+    func bool(_ v: Range<Int>) -> Bool? {
+        switch bytes[v.lowerBound] {
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "f"): return false
         default: return nil
         }
     }
 
-    subscript(key: String) -> JSONValue? { TypedMembers.slot(key).flatMap { values[$0] } }
+    /// The members of an object value, nil when the value is not an object.
+    func members(_ v: Range<Int>) -> [JSONMemberRange]? {
+        guard bytes[v.lowerBound] == UInt8(ascii: "{") else { return nil }
+        return try? JSONSyntax.memberRanges(bytes, of: v)
+    }
+
+    /// The value of the first member named `name` (as `JSONValue`'s subscript).
+    func lookup(_ name: StaticString, in members: [JSONMemberRange]) -> Range<Int>? {
+        members.first { $0.keyEquals(name, in: bytes) }?.value
+    }
 }

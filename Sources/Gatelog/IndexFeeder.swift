@@ -200,8 +200,7 @@ final class CatchUpBatch {
     }
 
     func add(_ record: StoredRecord) throws {
-        guard let envelope = record.envelope, let value = try? JSONValue.parse(envelope),
-              let fields = try? RecordFields.extract(envelope: value) else { return }
+        guard let envelope = record.envelope, let fields = try? RecordFields.extract(envelope: envelope) else { return }
         entries.append(IndexFeeder.entry(region: region, position: record.position, fields: fields,
                                          segment: record.location.segment, frameOffset: record.location.frameOffset,
                                          indexInFrame: record.location.indexInFrame, chainHash: record.chainHash.bytes,

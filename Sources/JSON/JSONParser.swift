@@ -146,6 +146,9 @@ public enum JSONSyntax {
         var hasEscapes = false
         let n = bytes.count
         while index < n {
+            // Eight plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte).
+            while index + 8 <= n, isPlainASCII(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
+            guard index < n else { break }
             let c = bytes[index]
             if c == UInt8(ascii: "\"") { index += 1; return hasEscapes }
             if c == UInt8(ascii: "\\") {
@@ -179,6 +182,20 @@ public enum JSONSyntax {
             index = try skipUTF8Scalar(bytes, index)
         }
         throw JSONError(offset: index, reason: "unterminated string")
+    }
+
+    /// True when none of the eight bytes in `word` is `"`, `\\`, a control character (< 0x20) or
+    /// non-ASCII (≥ 0x80): such bytes need no further look inside a string.
+    @inline(__always) static func isPlainASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte is flagged when its high bit is set, when it is below 0x20, or when it equals
+        // 0x22 or 0x5C (the classic "has zero byte" test on word XOR pattern).
+        let below = (word &- ones &* 0x20)
+        let quote = word ^ (ones &* 0x22)
+        let slash = word ^ (ones &* 0x5C)
+        let flagged = (below | (quote &- ones) & ~quote | (slash &- ones) & ~slash | word) & highs
+        return flagged == 0
     }
 
     /// Validates one multi-byte UTF-8 sequence at `i`; returns the index after it.
@@ -372,42 +389,103 @@ public enum JSONSyntax {
     /// The members of the top-level object in `bytes`: each key with the byte range of its value.
     /// Validates the whole text; rejects anything but a single object.
     public static func topLevelMembers(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128) throws -> [(key: String, value: Range<Int>)] {
+        try topLevelMemberRanges(bytes, maxDepth: maxDepth).map { ($0.key(in: bytes), $0.value) }
+    }
+
+    /// The members of the top-level object in `bytes` as byte ranges, without decoding any key.
+    /// Validates the whole text; rejects anything but a single object. O(n).
+    public static func topLevelMemberRanges(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 128) throws -> [JSONMemberRange] {
         var index = 0
         skipWhitespace(bytes, &index)
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
             throw JSONError(offset: index, reason: "a record must be a JSON object")
         }
-        index += 1
-        var members: [(key: String, value: Range<Int>)] = []
-        skipWhitespace(bytes, &index)
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                skipWhitespace(bytes, &index)
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                    throw JSONError(offset: index, reason: "expected a member name")
-                }
-                let key = try decodeString(bytes, &index)
-                skipWhitespace(bytes, &index)
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                    throw JSONError(offset: index, reason: "expected ':' after a member name")
-                }
-                index += 1
-                skipWhitespace(bytes, &index)
-                let start = index
-                var depth = 1
-                try skipValue(bytes, &index, depth: &depth, maxDepth: maxDepth)
-                members.append((key, start..<index))
-                skipWhitespace(bytes, &index)
-                guard index < bytes.count else { throw JSONError(offset: index, reason: "unexpected end of input in an object") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; break }
-                throw JSONError(offset: index, reason: "expected ',' or '}' in an object")
-            }
-        }
+        var members: [JSONMemberRange] = []
+        members.reserveCapacity(24)
+        try objectMembers(bytes, &index, depth: 0, maxDepth: maxDepth, into: &members, unterminated: "unexpected end of input in an object")
         skipWhitespace(bytes, &index)
         guard index == bytes.count else { throw JSONError(offset: index, reason: "unexpected data after the JSON value") }
         return members
+    }
+
+    /// The members of the object whose text is `range` of `bytes` (one value, e.g. a range from
+    /// `topLevelMemberRanges`), as byte ranges. Validates the object. O(range.count).
+    public static func memberRanges(_ bytes: UnsafeRawBufferPointer, of range: Range<Int>, maxDepth: Int = 128) throws -> [JSONMemberRange] {
+        var index = range.lowerBound
+        guard index < range.upperBound, bytes[index] == UInt8(ascii: "{") else {
+            throw JSONError(offset: index, reason: "expected an object")
+        }
+        var members: [JSONMemberRange] = []
+        let limited = UnsafeRawBufferPointer(rebasing: bytes[..<range.upperBound])
+        try objectMembers(limited, &index, depth: 0, maxDepth: maxDepth, into: &members, unterminated: "unexpected end of input in an object")
+        guard index == range.upperBound else { throw JSONError(offset: index, reason: "unexpected data after the JSON value") }
+        return members
+    }
+
+    /// Reads the object starting at the `{` at `index`, appending its members; leaves `index`
+    /// after the closing `}`.
+    static func objectMembers(_ bytes: UnsafeRawBufferPointer, _ index: inout Int, depth: Int, maxDepth: Int,
+                              into members: inout [JSONMemberRange], unterminated: String) throws {
+        index += 1
+        skipWhitespace(bytes, &index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+        while true {
+            skipWhitespace(bytes, &index)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw JSONError(offset: index, reason: "expected a member name")
+            }
+            let keyStart = index + 1
+            let hasEscapes = try skipString(bytes, &index)
+            let key = keyStart..<(index - 1)
+            skipWhitespace(bytes, &index)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw JSONError(offset: index, reason: "expected ':' after a member name")
+            }
+            index += 1
+            skipWhitespace(bytes, &index)
+            let start = index
+            var valueDepth = depth + 1
+            try skipValue(bytes, &index, depth: &valueDepth, maxDepth: maxDepth)
+            members.append(JSONMemberRange(key: key, keyHasEscapes: hasEscapes, value: start..<index))
+            skipWhitespace(bytes, &index)
+            guard index < bytes.count else { throw JSONError(offset: index, reason: unterminated) }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+            throw JSONError(offset: index, reason: "expected ',' or '}' in an object")
+        }
+    }
+}
+
+/// One member of a JSON object located in its text: where its key's characters (between the
+/// quotes, still escaped) and its value lie.
+public struct JSONMemberRange: Sendable, Equatable {
+    /// The key's bytes between the quotes, as written (escapes not decoded).
+    public var key: Range<Int>
+    /// True when the key contains a backslash escape, so its raw bytes are not its name.
+    public var keyHasEscapes: Bool
+    /// The value's bytes.
+    public var value: Range<Int>
+
+    /// Creates a member range.
+    public init(key: Range<Int>, keyHasEscapes: Bool, value: Range<Int>) {
+        self.key = key
+        self.keyHasEscapes = keyHasEscapes
+        self.value = value
+    }
+
+    /// The decoded key. O(key length).
+    public func key(in bytes: UnsafeRawBufferPointer) -> String {
+        let body = UnsafeRawBufferPointer(rebasing: bytes[key])
+        return keyHasEscapes ? JSONSyntax.unescape(body) : String(decoding: body, as: UTF8.self)
+    }
+
+    /// True when the key is exactly `name` (compared after decoding escapes). O(key length).
+    public func keyEquals(_ name: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
+        if keyHasEscapes { return key(in: bytes) == String(describing: name) }
+        let n = name.utf8CodeUnitCount
+        guard key.count == n else { return false }
+        let start = name.utf8Start
+        for i in 0..<n where bytes[key.lowerBound + i] != start[i] { return false }
+        return true
     }
 }

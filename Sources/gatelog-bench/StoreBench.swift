@@ -31,10 +31,12 @@ enum StoreBench {
                        seconds: Double(options["seconds"] ?? "10") ?? 10, input: options["input"] ?? "", data: options["data"])
         case "verify": try verify(data: options["data"] ?? "", input: options["input"] ?? "")
         case "read": try read(data: options["data"] ?? "", count: Int(options["reads"] ?? "4000") ?? 4000)
-        case "stages": try StageBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "50000") ?? 50000)
+        case "stages":
+            try StageBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "50000") ?? 50000,
+                               level: Int32(options["level"] ?? "3") ?? 3, frameTarget: Int(ByteSize.parse(options["frame-target"] ?? "64KiB") ?? 65536))
         case "dictionary": try DictionaryBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "60000") ?? 60000)
         default:
-            print("usage: gatelog-bench store ingest --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | stages --input FILE [--records N] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
+            print("usage: gatelog-bench store ingest --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | stages --input FILE [--records N] [--level 3] [--frame-target 64KiB] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
         }
     }
 
@@ -343,75 +345,99 @@ enum DictionaryBench {
 /// Where ingest CPU goes, stage by stage, single-threaded over the same records: splitting lines,
 /// parsing and validating, assembling envelope and content, hashing, framing (compression with
 /// a trained dictionary, chain hashes, signature), beside one `ZSTD_compress` of all the bytes.
+/// Records go through in batches of 1,000 and are dropped after each batch, as in the ingest path
+/// (keeping them all would measure the kernel zeroing fresh pages instead).
 enum StageBench {
-    static func run(input: String, records limit: Int) throws {
+    static func run(input: String, records limit: Int, level: Int32, frameTarget: Int) throws {
         let file = try FileIO.readFile(input)
-        func time(_ name: String, records: Int, _ body: () throws -> Void) rethrows {
-            let t0 = StoreBench.now()
-            try body()
-            let s = StoreBench.now() - t0
-            print(name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%8.3f s  %6.2f µs/record", s, s / Double(records) * 1e6))
-        }
         var lines: [ArraySlice<UInt8>] = []
-        time("split lines", records: limit) {
+        file.withUnsafeBufferPointer { b in
             var start = 0
-            file.withUnsafeBufferPointer { b in
-                for i in 0..<b.count where b[i] == 0x0A {
-                    if lines.count == limit { break }
-                    if i > start { lines.append(file[start..<i]) }
-                    start = i + 1
-                }
+            for i in 0..<b.count where b[i] == 0x0A {
+                if lines.count == limit { break }
+                if i > start { lines.append(file[start..<i]) }
+                start = i + 1
             }
         }
         let n = lines.count
-        var parsed: [AuditRecord] = []
-        parsed.reserveCapacity(n)
-        try time("parse + validate", records: n) {
-            for line in lines { parsed.append(try line.withUnsafeBytes { try AuditRecord.parse($0) }) }
-        }
-        var parts: [(envelope: [UInt8], content: [UInt8])] = []
-        parts.reserveCapacity(n)
-        time("envelope + content bytes", records: n) {
-            for r in parsed { parts.append((r.envelopeBytes(), r.contentBytes())) }
-        }
-        var prepared: [PreparedRecord] = []
-        prepared.reserveCapacity(n)
-        time("hash (id, envelope, content)", records: n) {
-            for (i, p) in parts.enumerated() { prepared.append(PreparedRecord(id: parsed[i].fields.id, envelope: p.envelope, content: p.content)) }
-        }
+        // A dictionary trained on the first 2 MiB of record parts, as a region's writer would.
         var samples: [UInt8] = []
         var sizes: [Int] = []
-        for p in prepared where samples.count < 2 << 20 {
-            samples += p.envelope; sizes.append(p.envelope.count)
-            samples += p.content; sizes.append(p.content.count)
+        for line in lines where samples.count < 2 << 20 {
+            let r = try line.withUnsafeBytes { try AuditRecord.parse($0) }
+            for part in [r.envelopeBytes(), r.contentBytes()] { samples += part; sizes.append(part.count) }
         }
-        let dictBytes = try ZstdDictionary.train(samples: samples, sampleSizes: sizes, capacity: 256 << 10, id: 40_000, level: 3)
-        let dictionary = try ZstdCompressionDictionary(bytes: dictBytes, level: 3)
+        let dictBytes = try ZstdDictionary.train(samples: samples, sampleSizes: sizes, capacity: 256 << 10, id: 40_000, level: level)
+        let dictionary = try ZstdCompressionDictionary(bytes: dictBytes, level: level)
         let key = LogSigningKey(name: "bench", privateKey: try Ed25519PrivateKey())
-        let compressor = ZstdCompressor(level: 3)
+        let compressor = ZstdCompressor(level: level)
+        let reference = ZstdCompressor(level: 3)
+
+        var seconds = [Double](repeating: 0, count: 4)
+        func time<T>(_ stage: Int, _ body: () throws -> T) rethrows -> T {
+            let t0 = StoreBench.now()
+            defer { seconds[stage] += StoreBench.now() - t0 }
+            return try body()
+        }
         var stored = 0
-        try time("frame (64 KiB, dictionary, sign)", records: n) {
-            var chain = Digest32.zero
-            var start = 0
-            while start < n {
-                var end = start, bytes = 0
-                while end < n && (end == start || bytes + prepared[end].envelope.count + prepared[end].content.count <= 64 << 10) {
-                    bytes += prepared[end].envelope.count + prepared[end].content.count
-                    end += 1
+        var chain = Digest32.zero
+        var batchStart = 0
+        while batchStart < n {
+            let batch = lines[batchStart..<min(n, batchStart + 1000)]
+            let parsed = try time(0) { try batch.map { line in try line.withUnsafeBytes { try AuditRecord.parse($0) } } }
+            let parts = time(1) { parsed.map { ($0.envelopeBytes(), $0.contentBytes()) } }
+            let prepared = time(2) { parts.indices.map { PreparedRecord(id: parsed[$0].fields.id, envelope: parts[$0].0, content: parts[$0].1) } }
+            try time(3) {
+                var start = 0
+                while start < prepared.count {
+                    var end = start, bytes = 0
+                    while end < prepared.count && (end == start || bytes + prepared[end].envelope.count + prepared[end].content.count <= frameTarget) {
+                        bytes += prepared[end].envelope.count + prepared[end].content.count
+                        end += 1
+                    }
+                    let frame = try FrameCodec.encode(records: Array(prepared[start..<end]), firstPosition: UInt64(batchStart + start),
+                                                      previousChain: chain, region: "r", key: key, compressor: compressor,
+                                                      dictionary: ProcessInfo.processInfo.environment["NO_DICT"] == nil ? dictionary : nil)
+                    chain = frame.header.chainHead
+                    stored += frame.bytes.count
+                    start = end
                 }
-                let frame = try FrameCodec.encode(records: Array(prepared[start..<end]), firstPosition: UInt64(start), previousChain: chain,
-                                                  region: "r", key: key, compressor: compressor, dictionary: dictionary)
-                chain = frame.header.chainHead
-                stored += frame.bytes.count
-                start = end
             }
+            if ProcessInfo.processInfo.environment["COMPRESS_ONLY"] != nil {
+                try time(2) {
+                    var start = 0
+                    var out = [UInt8]()
+                    while start < prepared.count {
+                        var end = start, bytes = 0
+                        var e = [UInt8](), c = [UInt8]()
+                        while end < prepared.count && (end == start || bytes + prepared[end].envelope.count + prepared[end].content.count <= frameTarget) {
+                            bytes += prepared[end].envelope.count + prepared[end].content.count
+                            e += prepared[end].envelope; c += prepared[end].content
+                            end += 1
+                        }
+                        out.removeAll(keepingCapacity: true)
+                        _ = try e.withUnsafeBytes { try compressor.compress($0, appendingTo: &out, dictionary: dictionary) }
+                        _ = try c.withUnsafeBytes { try compressor.compress($0, appendingTo: &out, dictionary: dictionary) }
+                        start = end
+                    }
+                }
+            }
+            batchStart += batch.count
         }
         var all: [UInt8] = []
         for line in lines { all += line; all.append(0x0A) }
         var whole: [UInt8] = []
-        try time("reference: ZSTD_compress whole", records: n) {
-            try all.withUnsafeBytes { _ = try compressor.compress($0, appendingTo: &whole) }
+        let t0 = StoreBench.now()
+        try all.withUnsafeBytes { _ = try reference.compress($0, appendingTo: &whole) }
+        let referenceSeconds = StoreBench.now() - t0
+        let names = ["parse + validate", "envelope + content bytes", "hash (id, envelope, content)", "frame (\(frameTarget >> 10) KiB, level \(level), dictionary)"]
+        func line(_ name: String, _ s: Double) -> String {
+            name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%8.3f s  %6.2f µs/record", s, s / Double(n) * 1e6)
         }
+        print("\(n) records, \(lines.reduce(0) { $0 + $1.count } / max(1, n)) B/record")
+        for (k, name) in names.enumerated() { print(line(name, seconds[k])) }
+        print(line("total", seconds.reduce(0, +)))
+        print(line("reference: ZSTD_compress -3 whole", referenceSeconds))
         print("stored \(stored / n) B/record in frames; whole-buffer zstd \(whole.count / n) B/record")
     }
 }

@@ -203,3 +203,62 @@ final class AuditRecordTests: XCTestCase {
         }
     }
 }
+
+final class AuditRecordKeyTests: XCTestCase {
+    func parse(_ text: String) throws(RecordError) -> AuditRecord { try AuditRecord.parse(Array(text.utf8)) }
+
+    /// A key written with escapes is the same key: typed, validated, and a duplicate of its plain form.
+    func testEscapedKeysAreTheSameKeys() throws {
+        let r = try parse(#"{"\u0069d":"a","ts":"2026-01-01T00:00:00Z","region":"r1","mod\u0065l":"m","x\"y":1}"#)
+        XCTAssertEqual(r.fields.id, "a")
+        XCTAssertEqual(r.fields.model, "m")
+        XCTAssertEqual(r.envelopeMembers.map(\.key), ["id", "ts", "region", "model", "x\"y"])
+        // Escaped keys are written back in JSONWriter's form; plain keys byte for byte.
+        XCTAssertEqual(String(decoding: r.envelopeBytes(), as: UTF8.self),
+                       #"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1","model":"m","x\"y":1}"#)
+        XCTAssertThrowsError(try parse(#"{"id":"a","\u0069d":"b","ts":"2026-01-01T00:00:00Z","region":"r1"}"#)) {
+            XCTAssertEqual($0 as? RecordError, .duplicateField("id"))
+        }
+        XCTAssertThrowsError(try parse(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1","gatelog_redactio\u006e":{}}"#)) {
+            XCTAssertEqual($0 as? RecordError, .reservedField("gatelog_redaction"))
+        }
+        XCTAssertThrowsError(try parse(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1","metadata":{"k":"1","\u006b":"2"}}"#)) {
+            XCTAssertEqual($0 as? RecordError, .duplicateField("metadata key"))
+        }
+    }
+
+    /// Reindexing reads the stored envelope: its fields equal those read at ingest, for every
+    /// record of a varied set (nulls, errors as strings and objects, escapes, metadata).
+    func testEnvelopeExtractionMatchesIngestParse() throws {
+        let variants = [
+            AuditRecordTests.example,
+            #"{"id":"b","ts":"2026-01-01T00:00:00+02:00","region":"r1","error":"rate_limited","status":429,"usage":{"input_tokens":1e2}}"#,
+            #"{"id":"c","ts":"2026-01-01T00:00:00Z","region":"r1","error":{"code":503},"route":{"backend":"b\u00e9","fallback":true}}"#,
+            #"{"id":"d","ts":"2026-01-01T00:00:00Z","region":"r1","error":{"type":"timeout","code":"x"},"tenant":null,"latency_ms":null}"#,
+            #"{"id":"e\u00e9","ts":"2026-01-01T00:00:00Z","region":"r1","metadata":{"a\nb":"c\"d"},"cost_usd":-0.5,"trace":{"trace_id":"t"}}"#,
+        ]
+        for text in variants {
+            let r = try parse(text)
+            XCTAssertEqual(try RecordFields.extract(envelope: r.envelopeBytes()), r.fields, text)
+        }
+    }
+
+    /// Type errors name the field and the JSON type found, as before the byte-level reader.
+    func testTypeErrorsNameFieldAndType() {
+        let base = #""id":"a","ts":"2026-01-01T00:00:00Z","region":"r1""#
+        let cases: [(String, RecordError)] = [
+            (#""status":1.5"#, .wrongType(field: "status", expected: "an integer", found: "number")),
+            (#""status":"200""#, .wrongType(field: "status", expected: "an integer", found: "string")),
+            (#""usage":[1]"#, .wrongType(field: "usage", expected: "an object", found: "array")),
+            (#""route":{"fallback":"yes"}"#, .wrongType(field: "route.fallback", expected: "a boolean", found: "string")),
+            (#""error":true"#, .wrongType(field: "error", expected: "null, a string or an object", found: "boolean")),
+            (#""latency_ms":{"ttft":{}}"#, .wrongType(field: "latency_ms.ttft", expected: "a number", found: "object")),
+            (#""metadata":{"k":1}"#, .wrongType(field: "metadata values", expected: "a string", found: "number")),
+            (#""user":false"#, .wrongType(field: "user", expected: "a string", found: "boolean")),
+        ]
+        for (extra, expected) in cases {
+            XCTAssertThrowsError(try parse("{\(base),\(extra)}"), extra) { XCTAssertEqual($0 as? RecordError, expected, extra) }
+        }
+        XCTAssertEqual(try parse("{\(base),\"status\":2e2}").fields.status, 200)
+    }
+}

@@ -126,3 +126,73 @@ final class JSONTests: XCTestCase {
         }
     }
 }
+
+final class JSONScanningTests: XCTestCase {
+    /// The eight-bytes-at-a-time fast path of `skipString` agrees with a naive byte-by-byte
+    /// validator (written here, independent of the library) on random strings that put quotes,
+    /// backslashes, escapes, control and non-ASCII bytes at every offset.
+    func testSkipStringMatchesNaiveValidatorOnRandomStrings() {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 33 }
+        let specials: [[UInt8]] = [[0x22], [0x5C, 0x22], [0x5C, 0x5C], [0x5C, 0x6E], [0x5C, 0x75, 0x30, 0x30, 0x34, 0x31], [0x01], [0x1F],
+                                   [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xFF], [0x5C, 0x71], [0x7F], [0x80], [0xC3]]
+        /// End index after the closing quote, or nil when invalid. Simple escapes, \u without
+        /// surrogates (the generator makes none), UTF-8 via String's validation.
+        func naive(_ t: [UInt8]) -> Int? {
+            var i = 1
+            var plain: [UInt8] = []
+            while i < t.count {
+                let c = t[i]
+                if c == 0x22 { return String(validating: plain, as: UTF8.self) == nil ? nil : i + 1 }
+                if c < 0x20 { return nil }
+                if c == 0x5C {
+                    guard i + 1 < t.count else { return nil }
+                    let e = t[i + 1]
+                    if e == 0x75 {
+                        guard i + 6 <= t.count, t[(i + 2)..<(i + 6)].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x46) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
+                        i += 6
+                    } else if [0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74].contains(e) {
+                        i += 2
+                    } else { return nil }
+                    plain.append(0x20)
+                    continue
+                }
+                plain.append(c)
+                i += 1
+            }
+            return nil
+        }
+        for _ in 0..<20000 {
+            var body: [UInt8] = []
+            for _ in 0..<Int(next() % 40) {
+                if next() % 6 == 0 { body += specials[Int(next() % UInt64(specials.count))] } else { body.append(UInt8(0x23 + next() % 0x38)) }
+            }
+            let text = [0x22] + body + (next() % 8 == 0 ? [] : [0x22]) + Array(" x".utf8)
+            let fast: Int? = text.withUnsafeBytes { b in
+                var i = 0
+                return (try? JSONSyntax.skipString(b, &i)).map { _ in i }
+            }
+            XCTAssertEqual(fast, naive(text), "\(text)")
+        }
+    }
+
+    func testMemberRangesLocateKeysAndValues() throws {
+        let text = Array(#" { "a" : 1 , "b\u0063" : {"x":[1,2]}, "é":"v" } "#.utf8)
+        try text.withUnsafeBytes { b in
+            let members = try JSONSyntax.topLevelMemberRanges(b)
+            XCTAssertEqual(members.map { $0.key(in: b) }, ["a", "bc", "é"])
+            XCTAssertEqual(members.map(\.keyHasEscapes), [false, true, false])
+            XCTAssertEqual(String(decoding: text[members[1].value], as: UTF8.self), #"{"x":[1,2]}"#)
+            XCTAssertTrue(members[0].keyEquals("a", in: b))
+            XCTAssertTrue(members[1].keyEquals("bc", in: b))
+            XCTAssertFalse(members[1].keyEquals("b", in: b))
+            let nested = try JSONSyntax.memberRanges(b, of: members[1].value)
+            XCTAssertEqual(nested.map { $0.key(in: b) }, ["x"])
+            XCTAssertEqual(String(decoding: text[nested[0].value], as: UTF8.self), "[1,2]")
+            XCTAssertThrowsError(try JSONSyntax.memberRanges(b, of: members[0].value))
+        }
+        for bad in [#"{"a":1,}"#, #"{"a" 1}"#, #"{"a":1"#, #"{"a":1} x"#, #"[1]"#] {
+            XCTAssertThrowsError(try Array(bad.utf8).withUnsafeBytes { try JSONSyntax.topLevelMemberRanges($0) }, bad)
+        }
+    }
+}
