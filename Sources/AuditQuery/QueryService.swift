@@ -25,6 +25,8 @@ public final class QueryService: Sendable {
     /// The index; nil when the service runs without one (search, get and stats then fail clearly).
     public let index: AuditIndex?
     private let readers = Mutex<[String: RegionReader]>([:])
+    /// The regions on disk, listed again only when the data directory changes.
+    private let regionList: RegionListCache
     /// Per region: the Merkle tree of the leaves read so far and where reading stopped.
     private struct TreeState: Sendable {
         var tree: MerkleTree
@@ -42,6 +44,7 @@ public final class QueryService: Sendable {
                 catchUpIndex: (@Sendable () -> Void)? = nil) {
         self.catchUpIndex = catchUpIndex
         self.configuration = configuration
+        self.regionList = RegionListCache(configuration: configuration)
         self.tokens = tokens
         self.recorder = recorder
         self.index = index
@@ -83,6 +86,12 @@ public final class QueryService: Sendable {
     /// One record by id, with an RFC 9162 inclusion proof against the latest checkpoint.
     /// A record outside the scope is reported exactly like one that does not exist.
     public func get(_ principal: Principal, id: String, region: String? = nil) throws -> JSONValue {
+        try JSONValue.parse(getJSON(principal, id: id, region: region))
+    }
+
+    /// `get` rendered as JSON text, `{"record":…,"proof":…}`: the record's stored bytes are
+    /// spliced in as they are, not parsed and written again (the form the HTTP API and CLI send).
+    public func getJSON(_ principal: Principal, id: String, region: String? = nil) throws -> [UInt8] {
         try principal.require(.readEnvelope)
         var filter = IndexFilter()
         filter.ids = [id]
@@ -97,10 +106,15 @@ public final class QueryService: Sendable {
             throw AccessError.notFound("record")
         }
         let record = try load(entry, content: principal.can(.readContent))
-        var members: [JSONMember] = [JSONMember("record", (try? JSONValue.parse(record.json)) ?? .null)]
-        members.append(JSONMember("proof", try proof(for: entry)))
+        var out = [UInt8]()
+        out.reserveCapacity(record.json.count + 2048)
+        out.append(contentsOf: #"{"record":"#.utf8)
+        out.append(contentsOf: record.json)
+        out.append(contentsOf: #","proof":"#.utf8)
+        JSONWriter.append(try proof(for: entry), to: &out)
+        out.append(UInt8(ascii: "}"))
         audit(principal, "get", [JSONMember("id", .string(id)), JSONMember("region", .string(entry.region))], results: 1)
-        return .object(members)
+        return out
     }
 
     /// Aggregates. Requires `aggregate`.
@@ -241,7 +255,7 @@ public final class QueryService: Sendable {
     /// Regions the principal may see among those that exist. gatelog's own regions (the access
     /// log `_access`) are visible to admins only, and only when asked for by name.
     public func visibleRegions(_ principal: Principal, requested: [String] = []) -> [String] {
-        let existing = LogStoreLayout(configuration: configuration).regions()
+        let existing = regionList.regions()
         return existing.filter { region in
             if region.hasPrefix("_") { return principal.can(.admin) && requested.contains(region) }
             return (requested.isEmpty || requested.contains(region)) && principal.scope.allows(region: region)

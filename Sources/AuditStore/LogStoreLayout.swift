@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import AuditFormat
 #if canImport(Glibc)
 import Glibc
@@ -11,12 +12,16 @@ public struct LogStoreLayout: Sendable {
     public init(configuration: StoreConfiguration) { self.configuration = configuration }
 
     /// Regions present on disk or mapped in the configuration, sorted.
-    public func regions() -> [String] {
+    public func regions() -> [String] { listRegions().regions }
+
+    /// The regions, and whether every candidate directory was complete (had `segments/`).
+    func listRegions() -> (regions: [String], complete: Bool) {
         var names = Set(configuration.regionPaths.keys)
         if let listed = try? FileIO.list("\(configuration.dataDirectory)/regions") {
             names.formUnion(listed.filter { Region.isValidName($0) })
         }
-        return names.filter { FileIO.exists("\(configuration.regionDirectory($0))/segments") }.sorted()
+        let present = names.filter { FileIO.exists("\(configuration.regionDirectory($0))/segments") }
+        return (present.sorted(), present.count == names.count)
     }
 
     /// Sizes and counts of one region, from segment and frame headers (no decompression).
@@ -57,5 +62,36 @@ public struct LogStoreLayout: Sendable {
             s.checkpointSize = CheckpointLog.parse(try FileIO.readFile(cpPath)).entries.compactMap { $0.checkpoint?.checkpoint.treeSize }.max() ?? 0
         }
         return s
+    }
+}
+
+/// `LogStoreLayout.regions()` for a long-running reader (the query service): the data directory is
+/// listed again only when `regions/` changed since the last listing. A listing is kept only when
+/// every region directory in it was complete and `regions/` was last modified over a second
+/// earlier (directory times can be coarser than the clock, so a younger time proves nothing).
+public final class RegionListCache: Sendable {
+    private let layout: LogStoreLayout
+    private let cached = Mutex<(stamp: timespec, regions: [String])?>(nil)
+
+    /// A cache over `configuration`'s data directory.
+    public init(configuration: StoreConfiguration) { layout = LogStoreLayout(configuration: configuration) }
+
+    /// The regions, sorted; one `stat` when nothing changed.
+    public func regions() -> [String] {
+        var st = stat()
+        let hasDirectory = stat("\(layout.configuration.dataDirectory)/regions", &st) == 0
+        let stamp = st.st_mtim
+        if hasDirectory, let hit = cached.withLock({ c -> [String]? in
+            guard let c, c.stamp.tv_sec == stamp.tv_sec, c.stamp.tv_nsec == stamp.tv_nsec else { return nil }
+            return c.regions
+        }) {
+            return hit
+        }
+        let listing = layout.listRegions()
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let settled = hasDirectory && now.tv_sec - stamp.tv_sec >= 2
+        cached.withLock { $0 = listing.complete && settled ? (stamp, listing.regions) : nil }
+        return listing.regions
     }
 }

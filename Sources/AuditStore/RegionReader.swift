@@ -102,9 +102,20 @@ public final class RegionReader: Sendable {
         } catch let e as FileIOError { throw .io(e) } catch let e as StoreError { throw e } catch { throw .notFound("frame") }
     }
 
+    /// The calling thread's zstd decompression context, created on its first use and freed with
+    /// the thread. A context holds ~100 KiB of tables: creating and freeing one per frame read
+    /// cost an mmap/munmap pair each time (seen under GET load).
+    static func threadDecompressor() -> ZstdDecompressor {
+        let key = "gatelog.region-reader.zstd-context"
+        if let existing = Thread.current.threadDictionary[key] as? ZstdDecompressor { return existing }
+        let created = ZstdDecompressor()
+        Thread.current.threadDictionary[key] = created
+        return created
+    }
+
     private func load(_ key: RecordLocation) throws(StoreError) -> CachedFrame {
         let (h, bytes) = try readFrameBytes(key)
-        let decompressor = ZstdDecompressor()
+        let decompressor = RegionReader.threadDecompressor()
         let envelopes: [UInt8]?
         let contents: [UInt8]?
         do {

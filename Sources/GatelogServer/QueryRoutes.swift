@@ -74,7 +74,7 @@ extension APIServer {
 
         router.get("/v1/records/{id}", handler: guarded { request, principal in
             guard let id = request.pathParameter("id"), !id.isEmpty else { throw HTTPError.badRequest("missing id") }
-            return .json(try query.get(principal, id: id, region: request.query["region"]))
+            return .json(try query.getJSON(principal, id: id, region: request.query["region"]))
         })
 
         router.get("/v1/stats", handler: guarded { request, principal in
