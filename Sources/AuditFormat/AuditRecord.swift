@@ -136,14 +136,17 @@ public struct AuditRecord: Sendable {
     public static func parse(_ bytes: UnsafeRawBufferPointer, limits: RecordLimits = RecordLimits()) throws(RecordError) -> AuditRecord {
         guard bytes.count <= limits.maxRecordBytes else { throw .tooLarge(size: bytes.count, limit: limits.maxRecordBytes) }
         let members = try TypedMembers.scan(bytes, maxDepth: limits.maxDepth)
-        if let duplicate = AuditRecord.firstDuplicate(members, in: bytes) { throw .duplicateField(duplicate) }
+        var slots: [Int?] = []
+        slots.reserveCapacity(members.count)
+        for member in members { slots.append(TypedMembers.classify(member, in: bytes)) }
+        if let duplicate = AuditRecord.firstDuplicate(members, slots: slots, in: bytes) { throw .duplicateField(duplicate) }
         var envelope: [JSONMemberRange] = []
         envelope.reserveCapacity(members.count)
         var typed = TypedMembers()
         var request: Range<Int>?
         var response: Range<Int>?
-        for member in members {
-            switch TypedMembers.classify(member, in: bytes) {
+        for (member, slot) in zip(members, slots) {
+            switch slot {
             case TypedMembers.requestSlot: request = member.value
             case TypedMembers.responseSlot: response = member.value
             case TypedMembers.reservedSlot: throw .reservedField(AuditRecord.redactionMember)
@@ -166,32 +169,47 @@ public struct AuditRecord: Sendable {
         } catch let e as RecordError { throw e } catch { throw .notAnObject }
     }
 
-    /// The first key (decoded) that appears twice. O(n²) for the few keys of a record (compared
-    /// as raw bytes when neither has escapes), O(n log n) beyond 32 keys.
-    static func firstDuplicate(_ members: [JSONMemberRange], in bytes: UnsafeRawBufferPointer) -> String? {
-        if members.count <= 32 {
-            for i in 0..<members.count {
+    /// The first key (decoded) that appears twice, given each member's slot from
+    /// `TypedMembers.classify`: recognised keys are equal exactly when their slots are, so only
+    /// the other keys are compared with each other (as raw bytes when neither has escapes).
+    /// O(members + others²) for the few unrecognised keys of a record, O(n log n) beyond 32.
+    static func firstDuplicate(_ members: [JSONMemberRange], slots: [Int?], in bytes: UnsafeRawBufferPointer) -> String? {
+        // For each member, the index of an earlier member with the same key; the answer is the key
+        // whose first occurrence comes first among all repeated keys.
+        var firstRepeated: Int?
+        var seenSlot = InlineArray<21, Int>(repeating: -1)
+        var others: [Int] = []
+        for (i, slot) in slots.enumerated() {
+            if let slot {
+                if seenSlot[slot] >= 0 { firstRepeated = min(firstRepeated ?? Int.max, seenSlot[slot]) } else { seenSlot[slot] = i }
+            } else {
+                others.append(i)
+            }
+        }
+        if others.count <= 32 {
+            for (x, i) in others.enumerated() where firstRepeated.map({ i < $0 }) ?? true {
                 let a = members[i]
-                for j in (i + 1)..<max(i + 1, members.count) {
+                for j in others[(x + 1)...] {
                     let b = members[j]
                     if !a.keyHasEscapes && !b.keyHasEscapes {
                         guard a.key.count == b.key.count,
                               memcmp(bytes.baseAddress! + a.key.lowerBound, bytes.baseAddress! + b.key.lowerBound, a.key.count) == 0
                         else { continue }
-                        return a.key(in: bytes)
+                    } else if a.key(in: bytes) != b.key(in: bytes) {
+                        continue
                     }
-                    let name = a.key(in: bytes)
-                    if name == b.key(in: bytes) { return name }
+                    firstRepeated = min(firstRepeated ?? Int.max, i)
+                    break
                 }
             }
-            return nil
+        } else {
+            var seen: [String: Int] = [:]
+            for i in others {
+                let name = members[i].key(in: bytes)
+                if let earlier = seen[name] { firstRepeated = min(firstRepeated ?? Int.max, earlier) } else { seen[name] = i }
+            }
         }
-        var seen = Set<String>()
-        for m in members {
-            let name = m.key(in: bytes)
-            if !seen.insert(name).inserted { return name }
-        }
-        return nil
+        return firstRepeated.map { members[$0].key(in: bytes) }
     }
 
     /// The content bytes: `{"request":…,"response":…}` with the members present.

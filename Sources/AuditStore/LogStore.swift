@@ -10,6 +10,8 @@ public final class LogStore: Sendable {
     public let signingKey: LogSigningKey
     private let writers = Mutex<[String: RegionWriter]>([:])
     private let isClosed = Mutex(false)
+    /// Held while a region writer is being opened.
+    private let opening = Mutex(())
     private let onDurable: (@Sendable ([DurableRecord]) -> Void)?
 
     /// Opens the data directory (creating it and a signing key on first start).
@@ -22,20 +24,21 @@ public final class LogStore: Sendable {
         self.onDurable = onDurable
     }
 
-    /// The writer of `region`, opening (and recovering) it on first use.
+    /// The writer of `region`, opening (and recovering) it on first use. Concurrent first uses
+    /// of a region wait for one opening (a second open would find the region locked by the first).
     public func writer(for region: String) throws(StoreError) -> RegionWriter {
         guard !isClosed.withLock({ $0 }) else { throw .closed }
         if let w = writers.withLock({ $0[region] }) { return w }
         guard Region.isValidName(region) else { throw .invalidRegion(region) }
-        // Open outside the lock (recovery may read a lot); keep the first if two raced.
-        let opened = try RegionWriter.open(region: region, configuration: configuration, signingKey: signingKey, onDurable: onDurable)
-        let (winner, loser) = writers.withLock { w -> (RegionWriter, RegionWriter?) in
-            if let existing = w[region] { return (existing, opened) }
-            w[region] = opened
-            return (opened, nil)
+        // Opens are serialised by `opening` (recovery may read a lot, so not under `writers`:
+        // appends to regions already open go on meanwhile).
+        return try opening.withLock { _ throws(StoreError) -> RegionWriter in
+            if let w = writers.withLock({ $0[region] }) { return w }
+            guard !isClosed.withLock({ $0 }) else { throw .closed }
+            let opened = try RegionWriter.open(region: region, configuration: configuration, signingKey: signingKey, onDurable: onDurable)
+            writers.withLock { $0[region] = opened }
+            return opened
         }
-        loser?.close()
-        return winner
     }
 
     /// Regions that exist on disk or are mapped in the configuration, sorted.
@@ -58,6 +61,7 @@ public final class LogStore: Sendable {
     /// Flushes and closes every region (final checkpoints signed).
     public func close() {
         isClosed.withLock { $0 = true }
+        opening.withLock { _ in }  // an open in progress finishes (and registers its writer) first
         let all = writers.withLock { w -> [RegionWriter] in let a = Array(w.values); w = [:]; return a }
         for w in all { w.close() }
     }

@@ -44,8 +44,8 @@ final class WriterCore {
     /// id hash → position of the first record with that hash.
     var idIndex: [UInt64: UInt64] = [:]
     /// Full ids of recent records, to confirm duplicates without reading the disk.
-    var recentIDs: [String: UInt64] = [:]
-    var recentOrder: [String] = []
+    var recentIDs: [UInt64: (id: String, position: UInt64)] = [:]
+    var recentOrder: [UInt64] = []
     var recentCursor = 0
     static let recentCapacity = 65_536
 
@@ -472,15 +472,15 @@ final class WriterCore {
             frames.append((frame.header.firstPosition, segmentNumber, offset))
             for (k, member) in members.enumerated() {
                 let p = frame.header.firstPosition + UInt64(k)
-                let staged = appends[member.append].0[member.index]
+                let idHash = appends[member.append].0[member.index].prepared.idHash
                 frontier.append(frame.leafHashes[k])
-                if idIndex[staged.prepared.idHash] == nil { idIndex[staged.prepared.idHash] = p }
-                remember(id: staged.fields.id, position: p)
+                if idIndex[idHash] == nil { idIndex[idHash] = p }
+                remember(id: appends[member.append].0[member.index].fields.id, idHash: idHash, position: p)
                 outcomes[member.append][member.index] = .accepted(position: p, chainHash: frame.chainHashes[k])
                 if onDurable != nil {
                     durable.append(DurableRecord(region: region, position: p, chainHash: frame.chainHashes[k],
                                                  location: RecordLocation(segment: segmentNumber, frameOffset: offset, indexInFrame: k),
-                                                 staged: staged))
+                                                 staged: appends[member.append].0[member.index]))
                 }
             }
             rawBytes += UInt64(frame.header.envelopesRawLength) + UInt64(frame.header.contentsRawLength)
@@ -499,21 +499,26 @@ final class WriterCore {
         syncer.submit(SegmentSyncer.Group(fd: segmentFD, path: segmentPath, tickets: tickets, durable: durable))
     }
 
-    func remember(id: String, position: UInt64) {
+    /// Keeps the newest ids by id hash, so a duplicate among them is found without reading the
+    /// disk. Two ids sharing a hash keep only the newer one; the other is then checked on disk.
+    func remember(id: String, idHash: UInt64, position: UInt64) {
         if recentOrder.count < WriterCore.recentCapacity {
-            recentOrder.append(id)
+            recentOrder.append(idHash)
         } else {
-            recentIDs.removeValue(forKey: recentOrder[recentCursor])
-            recentOrder[recentCursor] = id
+            let evicted = recentOrder[recentCursor]
+            if let entry = recentIDs[evicted], position - entry.position >= UInt64(WriterCore.recentCapacity) {
+                recentIDs.removeValue(forKey: evicted)
+            }
+            recentOrder[recentCursor] = idHash
             recentCursor = (recentCursor + 1) % WriterCore.recentCapacity
         }
-        recentIDs[id] = position
+        recentIDs[idHash] = (id, position)
     }
 
     /// The position of a stored record with this id, if any.
     func existingPosition(id: String, idHash: UInt64) -> UInt64? {
         guard let candidate = idIndex[idHash] else { return nil }
-        if let p = recentIDs[id] { return p }
+        if let recent = recentIDs[idHash], recent.id == id { return recent.position }
         // The hash matches an older record: read its id back to rule out a hash collision.
         // Records sharing the hash are rare, so scanning frames from the candidate on is cheap.
         var position = candidate

@@ -227,6 +227,22 @@ final class AuditRecordKeyTests: XCTestCase {
         }
     }
 
+    /// The duplicate reported is the key whose first occurrence comes first, whether the keys are
+    /// recognised ones or not, escaped or not, and with many unrecognised keys.
+    func testFirstDuplicateIsTheEarliestRepeatedKey() {
+        let base = #""ts":"2026-01-01T00:00:00Z","region":"r1""#
+        let cases: [(String, String)] = [
+            (#"{"x":1,"id":"a",\#(base),"x":2,"id":"b"}"#, "x"),
+            (#"{"id":"a","x":1,\#(base),"x":2,"id":"b"}"#, "id"),
+            (#"{"id":"a","y":1,"x1":1,\#(base),"x1":2}"#, "x1"),
+            (#"{"id":"a",\#(base),"model":"m","k":1,"model":"n","k":2}"#, "model"),
+            (#"{"id":"a",\#(base),"# + (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + #","k7":1,"k3":2}"#, "k3"),
+        ]
+        for (text, key) in cases {
+            XCTAssertThrowsError(try parse(text), text) { XCTAssertEqual($0 as? RecordError, .duplicateField(key), text) }
+        }
+    }
+
     /// Reindexing reads the stored envelope: its fields equal those read at ingest, for every
     /// record of a varied set (nulls, errors as strings and objects, escapes, metadata).
     func testEnvelopeExtractionMatchesIngestParse() throws {

@@ -1,4 +1,5 @@
 import XCTest
+import Synchronization
 import Foundation
 import AuditFormat
 import AuditStore
@@ -154,6 +155,40 @@ final class RecoveryTests: XCTestCase {
         first.close()
         // Once closed, the lock is free.
         try open().close()
+    }
+
+    /// Many threads appending to regions nobody opened yet: every append succeeds (the first use
+    /// of a region is opened once; a racing second open used to fail on the region's own lock).
+    func testConcurrentFirstUseOfARegionOpensItOnce() throws {
+        let dir = TemporaryDirectory()
+        let store = try LogStore(configuration: StoreConfiguration(dataDirectory: dir.path))
+        let failures = Mutex<[String]>([])
+        for round in 0..<4 {
+            // Eight threads released together onto two regions nobody opened yet.
+            let start = DispatchSemaphore(value: 0)
+            let done = DispatchGroup()
+            for t in 0..<8 {
+                let region = "race-\(round)-\(t % 2)"
+                done.enter()
+                Thread {
+                    start.wait()
+                    do {
+                        let writer = try store.writer(for: region)
+                        let outcomes = try writer.appendAndWait([Fixtures.staged(Fixtures.recordText(round * 8 + t, region: region))])
+                        guard case .accepted = outcomes[0] else { throw StoreError.integrity(region: region, detail: "\(outcomes[0])") }
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                    done.leave()
+                }.start()
+            }
+            for _ in 0..<8 { start.signal() }
+            done.wait()
+        }
+        XCTAssertEqual(failures.withLock { $0 }, [])
+        XCTAssertEqual(store.openWriters.count, 8)
+        store.close()
+        XCTAssertThrowsError(try store.writer(for: "race-c")) { XCTAssertEqual("\($0)", "\(StoreError.closed)") }
     }
 
     func testDuplicateIDsInOneBatchAndAcrossReopen() throws {
