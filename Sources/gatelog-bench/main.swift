@@ -15,6 +15,8 @@ enum BenchMain {
                gatelog-bench redaction [--mb 32] [--docs 6000]
                gatelog-bench index [--entries N] [--batches 100,1000,10000] [--runs R] [--dir DIR] [--keep]
                gatelog-bench store read --data DIR [--reads 4000]
+               gatelog-bench store stages --input FILE [--records 50000] [--level 3] [--frame-target 64KiB]
+               gatelog-bench query get --data DIR --ids FILE [--count 2000] [--only read|access]
                [FRAMES=64,96,128 DICTS=112,256 TRAINS=2048,4096,8192] gatelog-bench store dictionary --input FILE [--records 60000]
         """
 
@@ -28,6 +30,7 @@ enum BenchMain {
             case "baselines": try Baselines.run(arguments: arguments)
             case "store": try StoreBench.run(arguments: arguments)
             case "index": try IndexBench.run(arguments: arguments)
+            case "query": try QueryBench.run(arguments: arguments)
             case "redaction": try RedactionBench.run(arguments: arguments)
             default:
                 FileHandle.standardError.write(Data("unknown command \(command)\n\(usage)".utf8))
