@@ -23,7 +23,7 @@ public struct StoreConfiguration: Sendable {
     /// Sign a checkpoint at least this often (seconds) while records arrive.
     public var checkpointInterval: TimeInterval = 1
     /// Target raw size of one frame: larger compresses better, smaller reads faster.
-    public var frameTargetBytes: Int = 64 << 10
+    public var frameTargetBytes: Int = 128 << 10
     /// zstd level.
     public var compressionLevel: Int32 = 3
     /// Bytes of the region's first records (envelopes and contents as separate samples) from which

@@ -543,8 +543,13 @@ final class WriterCore {
         let path = SegmentScanner.segmentPath(regionDirectory: directory, number: f.segment)
         guard let fd = try? FileIO.open(path, flags: O_RDONLY) else { return nil }
         defer { close(fd) }
-        guard let head = try? FileIO.pread(fd, count: 64 << 10, offset: f.offset, path: path),
-              case .header(let h) = head.withUnsafeBytes({ FrameCodec.parseHeader($0) }),
+        guard var head = try? FileIO.pread(fd, count: 64 << 10, offset: f.offset, path: path) else { return nil }
+        var parsed = head.withUnsafeBytes { FrameCodec.parseHeader($0) }
+        if case .needMore(let n) = parsed, let longer = try? FileIO.pread(fd, count: n, offset: f.offset, path: path) {
+            head = longer
+            parsed = head.withUnsafeBytes { FrameCodec.parseHeader($0) }
+        }
+        guard case .header(let h) = parsed,
               let whole = try? FileIO.pread(fd, count: h.totalSize, offset: f.offset, path: path), whole.count == h.totalSize,
               let envelopes = try? whole.withUnsafeBytes({
                   try FrameCodec.envelopes($0, header: h, decompressor: decompressor, dictionaries: dictionaries.decompressionDictionary)
