@@ -107,7 +107,12 @@ public final class IndexFeeder: Sendable {
 
     // Batching: the feeder inserts whatever is pending as one transaction. Under load, records
     // accumulate while the previous transaction runs, so batches grow with the ingest rate
-    // (SQLite's WAL makes small transactions expensive); at low rates the index stays current.
+    // (SQLite's WAL makes small transactions expensive). A small batch waits up to
+    // `smallBatchDelay` for company, so a trickle of single records (one access-log entry per
+    // GET) costs a transaction per few milliseconds, not one per record; a drain request (a get
+    // that missed, `waitUntilDrained`) or closing skips the wait.
+    static let smallBatch = 256
+    static let smallBatchDelay: UInt64 = 5_000_000
 
     /// Positions indexed per region (the next position the index expects).
     public var indexedPositions: [String: UInt64] { queue.withLock { $0.inserted } }
@@ -131,6 +136,15 @@ public final class IndexFeeder: Sendable {
         defer { stopped.signal() }
         while true {
             _ = wakeup.wait(timeout: .now() + 0.05)
+            while true {
+                let wait = queue.withLock { q -> UInt64 in
+                    guard !q.pending.isEmpty, q.pending.count < IndexFeeder.smallBatch, !q.drainRequested, !q.closing else { return 0 }
+                    let age = DispatchTime.now().uptimeNanoseconds &- q.oldestPendingAt
+                    return age < IndexFeeder.smallBatchDelay ? IndexFeeder.smallBatchDelay - age : 0
+                }
+                if wait == 0 { break }
+                _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(wait)))
+            }
             let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
                 let take = Array(q.pending.prefix(maxBatch))
                 q.pending.removeFirst(take.count)
