@@ -30,6 +30,7 @@ public final class RegionReader: Sendable {
         var header: FrameHeader
         var envelopes: [UInt8]?
         var contents: [UInt8]?
+        /// Chain hashes of the first records, extended on demand (see `chainHash(_:in:key:)`).
         var chainHashes: [Digest32]
         var bytes: Int
         var lastUse: UInt64
@@ -63,13 +64,40 @@ public final class RegionReader: Sendable {
         if let cached { frame = cached } else { frame = try load(frameKey) }
         let k = location.indexInFrame
         guard k < frame.header.recordCount else { throw .notFound("record \(k) in frame at \(location.frameOffset)") }
-        let entry = frame.header.directory[k]
-        let envRanges = FrameCodec.ranges(lengths: frame.header.directory.map(\.envelopeLength))
-        let conRanges = FrameCodec.ranges(lengths: frame.header.directory.map(\.contentLength))
+        let directory = frame.header.directory
+        let entry = directory[k]
+        var envelopeStart = 0, contentStart = 0
+        for e in directory[..<k] {
+            envelopeStart += Int(e.envelopeLength)
+            contentStart += Int(e.contentLength)
+        }
+        let envelopeRange = envelopeStart..<(envelopeStart + Int(entry.envelopeLength))
+        let contentRange = contentStart..<(contentStart + Int(entry.contentLength))
         return StoredRecord(region: region, position: frame.header.firstPosition + UInt64(k), location: location,
-                            envelope: frame.envelopes.map { Array($0[envRanges[k]]) },
-                            content: includeContent ? frame.contents.map { Array($0[conRanges[k]]) } : nil,
-                            envelopeDigest: entry.envelopeDigest, contentDigest: entry.contentDigest, chainHash: frame.chainHashes[k])
+                            envelope: frame.envelopes.map { Array($0[envelopeRange]) },
+                            content: includeContent ? frame.contents.map { Array($0[contentRange]) } : nil,
+                            envelopeDigest: entry.envelopeDigest, contentDigest: entry.contentDigest,
+                            chainHash: chainHash(k, in: frame, key: frameKey))
+    }
+
+    /// The chain hash of record `k` of a cached frame. Chain hashes are computed on demand, from
+    /// the frame's previous chain hash up to the record asked for, and kept with the frame.
+    private func chainHash(_ k: Int, in frame: CachedFrame, key: RecordLocation) -> Digest32 {
+        if k < frame.chainHashes.count { return frame.chainHashes[k] }
+        var hashes = frame.chainHashes
+        hashes.reserveCapacity(frame.header.recordCount)
+        var chain = hashes.last ?? frame.header.previousChain
+        for j in hashes.count...k {
+            chain = LogHash.chain(previous: chain, position: frame.header.firstPosition + UInt64(j), leaf: frame.header.directory[j].leafHash)
+            hashes.append(chain)
+        }
+        cache.withLock { c in
+            if var f = c.frames[key], f.chainHashes.count < hashes.count {
+                f.chainHashes = hashes
+                c.frames[key] = f
+            }
+        }
+        return chain
     }
 
     /// The leaf hashes of every record in the frame at `location` (no decompression).
@@ -128,13 +156,7 @@ public final class RegionReader: Sendable {
         } catch {
             throw .integrity(region: region, detail: "\(SegmentNaming.fileName(key.segment)) frame at byte \(key.frameOffset) cannot be decompressed: \(error)")
         }
-        var chain = h.previousChain
-        var hashes: [Digest32] = []
-        for (k, e) in h.directory.enumerated() {
-            chain = LogHash.chain(previous: chain, position: h.firstPosition + UInt64(k), leaf: e.leafHash)
-            hashes.append(chain)
-        }
-        let frame = CachedFrame(header: h, envelopes: envelopes, contents: contents, chainHashes: hashes,
+        let frame = CachedFrame(header: h, envelopes: envelopes, contents: contents, chainHashes: [],
                                 bytes: (envelopes?.count ?? 0) + (contents?.count ?? 0) + 256, lastUse: 0)
         cache.withLock { c in
             c.clock += 1
