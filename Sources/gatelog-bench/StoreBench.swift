@@ -407,9 +407,9 @@ enum StageBench {
         var redactedBytes = 0
         let redacting = try time("redact (standard policy)", records: n, rounds: rounds) {
             for r in parsed {
-                let redacted = try guardrails.redact(content: r.contentBytes(), metadata: r.fields.metadata, region: r.fields.region,
-                                                     tenant: r.fields.tenant)
-                let envelope = r.envelopeBytes(metadataOverride: redacted.metadata, redactionReport: redacted.report)
+                let redacted = try guardrails.redact(validatedContent: r.contentBytes(), metadata: r.fields.metadata,
+                                                     region: r.fields.region, tenant: r.fields.tenant)
+                let envelope = r.envelopeBytes(metadataOverride: redacted.metadata, redactionReportJSON: redacted.reportJSON)
                 redactedBytes &+= envelope.count &+ redacted.content.count
             }
         }
