@@ -235,8 +235,15 @@ public struct AuditRecord: Sendable {
     /// The envelope bytes: the envelope members in input order, with `metadata` replaced by
     /// `metadataOverride` when given (redacted values), and the redaction report appended.
     public func envelopeBytes(metadataOverride: [(key: String, value: String)]? = nil, redactionReport: JSONValue? = nil) -> [UInt8] {
+        envelopeBytes(metadataOverride: metadataOverride, redactionReportJSON: redactionReport?.serialized())
+    }
+
+    /// `envelopeBytes(metadataOverride:redactionReport:)` with the report already serialized as
+    /// compact JSON (the ingest path writes it without building a `JSONValue`). The override is
+    /// written as a compact object, as `JSONWriter` writes one. O(size of the envelope).
+    public func envelopeBytes(metadataOverride: [(key: String, value: String)]?, redactionReportJSON: [UInt8]?) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(envelopeRanges.reduce(64) { $0 + $1.key.count + $1.value.count + 4 })
+        out.reserveCapacity(envelopeRanges.reduce(64 + (redactionReportJSON?.count ?? 0)) { $0 + $1.key.count + $1.value.count + 4 })
         out.append(UInt8(ascii: "{"))
         var first = true
         source.withUnsafeBytes { bytes in
@@ -251,17 +258,24 @@ public struct AuditRecord: Sendable {
                 }
                 out.append(UInt8(ascii: ":"))
                 if let metadataOverride, member.keyEquals("metadata", in: bytes) {
-                    JSONWriter.append(.object(metadataOverride.map { JSONMember($0.key, .string($0.value)) }), to: &out)
+                    out.append(UInt8(ascii: "{"))
+                    for (k, entry) in metadataOverride.enumerated() {
+                        if k > 0 { out.append(UInt8(ascii: ",")) }
+                        JSONWriter.appendString(entry.key, to: &out)
+                        out.append(UInt8(ascii: ":"))
+                        JSONWriter.appendString(entry.value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
                 } else {
                     out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member.value]))
                 }
             }
         }
-        if let redactionReport {
+        if let redactionReportJSON {
             if !first { out.append(UInt8(ascii: ",")) }
             JSONWriter.appendString(AuditRecord.redactionMember, to: &out)
             out.append(UInt8(ascii: ":"))
-            JSONWriter.append(redactionReport, to: &out)
+            out.append(contentsOf: redactionReportJSON)
         }
         out.append(UInt8(ascii: "}"))
         return out

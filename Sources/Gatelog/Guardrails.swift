@@ -29,9 +29,22 @@ public struct Guardrails: RecordRedactor {
     }
 
     public func redact(content: [UInt8], metadata: [(key: String, value: String)], region: String, tenant: String?) throws(RecordError) -> RedactedParts {
+        try redact(content, validated: false, metadata: metadata, region: region, tenant: tenant)
+    }
+
+    /// Content from a parsed record is valid JSON: the engine does not check it again.
+    public func redact(validatedContent: [UInt8], metadata: [(key: String, value: String)], region: String,
+                       tenant: String?) throws(RecordError) -> RedactedParts {
+        try redact(validatedContent, validated: true, metadata: metadata, region: region, tenant: tenant)
+    }
+
+    private func redact(_ content: [UInt8], validated: Bool, metadata: [(key: String, value: String)], region: String,
+                        tenant: String?) throws(RecordError) -> RedactedParts {
         let result: RedactedRecord
         do {
-            result = try engine.redactRecord(content: content, metadata: metadata.map { ($0.key, $0.value) }, region: region, tenant: tenant)
+            result = validated
+                ? try engine.redactRecord(validatedContent: content, metadata: metadata, region: region, tenant: tenant)
+                : try engine.redactRecord(content: content, metadata: metadata, region: region, tenant: tenant)
         } catch let e as RedactionError {
             switch e {
             case .blocked(let entity, let path):
@@ -46,8 +59,11 @@ public struct Guardrails: RecordRedactor {
         if let metrics {
             for entry in result.report.entries { metrics.add("gatelog_redactions_total", [entry.entity.description, entry.action.rawValue], Double(entry.count)) }
         }
-        return RedactedParts(metadata: result.metadata.map { (key: $0.0, value: $0.1) }, content: result.content,
-                             report: result.report.jsonValue())
+        var report: [UInt8] = []
+        report.reserveCapacity(64)
+        result.report.appendJSON(to: &report)
+        // Content and metadata come back as the same arrays when nothing in them changed.
+        return RedactedParts(metadata: result.metadata, content: result.content, reportJSON: report)
     }
 
     public func redactText(_ text: String, region: String?, tenant: String?) -> String? {

@@ -16,18 +16,46 @@ public protocol RecordRedactor: Sendable {
     func redact(content: [UInt8], metadata: [(key: String, value: String)], region: String, tenant: String?) throws(RecordError) -> RedactedParts
     /// Redacts free text (rejected lines before they are quarantined); nil when policy blocks it entirely.
     func redactText(_ text: String, region: String?, tenant: String?) -> String?
+    /// `redact(content:…)` for content the caller has validated as JSON (`contentBytes()` of a
+    /// parsed `AuditRecord`), which need not be checked again.
+    func redact(validatedContent: [UInt8], metadata: [(key: String, value: String)], region: String, tenant: String?) throws(RecordError) -> RedactedParts
+}
+
+extension RecordRedactor {
+    /// Checks the content again: `redact(content:…)`.
+    public func redact(validatedContent: [UInt8], metadata: [(key: String, value: String)], region: String,
+                       tenant: String?) throws(RecordError) -> RedactedParts {
+        try redact(content: validatedContent, metadata: metadata, region: region, tenant: tenant)
+    }
 }
 
 /// The output of a `RecordRedactor`.
 public struct RedactedParts: Sendable {
+    /// The metadata with redacted values.
     public var metadata: [(key: String, value: String)]
+    /// The redacted content.
     public var content: [UInt8]
-    public var report: JSONValue?
+    /// The report for the envelope, as compact JSON (nil: no report member).
+    public var reportJSON: [UInt8]?
 
+    /// The report as a JSON value (parsed from `reportJSON`). O(size of the report).
+    public var report: JSONValue? {
+        get { reportJSON.flatMap { try? JSONValue.parse($0) } }
+        set { reportJSON = newValue?.serialized() }
+    }
+
+    /// Parts with a report given as a JSON value.
     public init(metadata: [(key: String, value: String)], content: [UInt8], report: JSONValue?) {
         self.metadata = metadata
         self.content = content
-        self.report = report
+        self.reportJSON = report?.serialized()
+    }
+
+    /// Parts with a report already serialized as compact JSON.
+    public init(metadata: [(key: String, value: String)], content: [UInt8], reportJSON: [UInt8]?) {
+        self.metadata = metadata
+        self.content = content
+        self.reportJSON = reportJSON
     }
 }
 
@@ -108,10 +136,11 @@ public final class Ingestor: Sendable {
         let envelope: [UInt8]
         let content: [UInt8]
         if let redactor {
-            let parts = try redactor.redact(content: record.contentBytes(), metadata: fields.metadata, region: fields.region,
+            // `AuditRecord.parse` validated the whole record, so its content is valid JSON.
+            let parts = try redactor.redact(validatedContent: record.contentBytes(), metadata: fields.metadata, region: fields.region,
                                             tenant: fields.tenant)
             fields.metadata = parts.metadata
-            envelope = record.envelopeBytes(metadataOverride: parts.metadata, redactionReport: parts.report)
+            envelope = record.envelopeBytes(metadataOverride: parts.metadata, redactionReportJSON: parts.reportJSON)
             content = parts.content
         } else {
             envelope = record.envelopeBytes()

@@ -116,7 +116,9 @@ extension TextScanner {
     /// with an issuer prefix valid for the length, and the Luhn check. When a longer grouping
     /// fails, shorter prefixes of it are tried (a card followed by a CVV or more digits).
     /// The caller has checked the left boundary (`numberLeftOK`).
-    func card(_ s: Int, _ r: Int) -> Int? {
+    // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
+    // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
+    mutating func card(_ s: Int, _ r: Int) -> Int? {
         let d0 = p[s]
         guard d0 >= UInt8(ascii: "2") && d0 <= UInt8(ascii: "6") else { return nil }
         var groups = Groups()
@@ -208,7 +210,9 @@ extension TextScanner {
     /// `AAA-GG-SSSS` or `AAA GG SSSS`; nine ungrouped digits only right after "SSN"/"social
     /// security". Area not 000, 666 or 9xx; group not 00; serial not 0000. The caller has checked
     /// the left boundary.
-    func ssn(_ s: Int, _ r: Int) -> Int? {
+    // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
+    // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
+    mutating func ssn(_ s: Int, _ r: Int) -> Int? {
         let end: Int
         if r - s == 3 {
             let sep = at(r)
@@ -235,7 +239,9 @@ extension TextScanner {
 
     /// Four dotted decimal octets 0–255 without leading zeros, not part of a longer dotted
     /// number and not right after a version word (`version 1.2.3.4`). A `:port` may follow.
-    func ipv4(_ s: Int, _ r: Int) -> Int? {
+    // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
+    // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
+    mutating func ipv4(_ s: Int, _ r: Int) -> Int? {
         guard r - s <= 3, at(r) == UInt8(ascii: ".") else { return nil }
         var pos = s
         for octet in 0..<4 {
@@ -266,7 +272,9 @@ extension TextScanner {
     /// NANP (`415-555-2671`, `(415) 555-2671`, `1-800-555-0199`), Indian mobile `98765 43210`,
     /// and `00` international. Ungrouped or short national numbers count only after a phone word
     /// (`call`, `tel`, `mobile`…), which keeps epoch seconds, order numbers and dates out.
-    func phone(_ start: Int, leftChecked: Bool = false) -> Int? {
+    // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
+    // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
+    mutating func phone(_ start: Int, leftChecked: Bool = false) -> Int? {
         var pos = start
         var plus = false
         if p[pos] == UInt8(ascii: "+") { plus = true; pos += 1 }

@@ -41,7 +41,7 @@ public struct RedactedRecord: Sendable {
     /// The content re-emitted as compact JSON (unchanged strings copied byte for byte).
     public let content: [UInt8]
     /// Metadata with redacted values, in the original order, minus dropped entries.
-    public let metadata: [(String, String)]
+    public let metadata: [(key: String, value: String)]
     /// What was found and done.
     public let report: RedactionReport
 }
@@ -56,21 +56,66 @@ public struct RedactionEngine: Sendable {
     /// The policy applied.
     public let policy: RedactionPolicy
     let hashKeys: (any HashKeyProvider)?
-    let kinds: [EntityType]
-    /// Kind numbers in entity-name order (the order of report entries).
-    let kindsByName: [Int]
-    let labels: [[UInt8]]
+    /// What a `Redactor` reads, behind one reference (a redaction copies the reference, not
+    /// every table).
+    let tables: Tables
     let resolvedRules: [RuleKey: ResolvedRules]
+    /// The rules outside any configured region or tenant (all that the standard policy has).
+    let defaultRules: ResolvedRules
+
+    var kinds: [EntityType] { tables.kinds }
 
     struct RuleKey: Hashable, Sendable {
         let region: String?
         let tenant: String?
     }
 
-    struct ResolvedRules: Sendable {
+    /// The actions and field rules for one (region, tenant) pair.
+    final class ResolvedRules: Sendable {
         let actions: [RedactionAction]
         let fieldRules: [FieldRule]
         let usesHash: Bool
+
+        init(actions: [RedactionAction], fieldRules: [FieldRule], usesHash: Bool) {
+            self.actions = actions
+            self.fieldRules = fieldRules
+            self.usesHash = usesHash
+        }
+    }
+
+    /// The entity types, their labels and the custom detectors of a policy.
+    final class Tables: Sendable {
+        let policy: RedactionPolicy
+        let kinds: [EntityType]
+        /// Kind numbers in entity-name order (the order of report entries).
+        let kindsByName: [Int]
+        /// `[TYPE]` per kind.
+        let labels: [[UInt8]]
+        /// Whether the policy has custom expressions (checked for every string).
+        let hasCustomDetectors: Bool
+
+        init(policy: RedactionPolicy) {
+            self.policy = policy
+            self.hasCustomDetectors = !policy.customDetectors.isEmpty
+            let kinds = policy.entityTypes
+            self.kinds = kinds
+            self.kindsByName = kinds.indices.sorted { kinds[$0] < kinds[$1] }
+            self.labels = kinds.map { Array("[\($0.name)]".utf8) }
+        }
+
+        /// Matches of the policy's custom expressions in `text`, appended to `raw`.
+        func runCustomDetectors(on text: String, into raw: inout [RawSpan]) {
+            guard !policy.customDetectors.isEmpty, !text.isEmpty else { return }
+            let whole = NSRange(text.startIndex..<text.endIndex, in: text)
+            for (k, detector) in policy.customDetectors.enumerated() {
+                for match in detector.regex.matches(in: text, options: [], range: whole) {
+                    guard match.range.length > 0, let range = Range(match.range, in: text) else { continue }
+                    let start = text.utf8.distance(from: text.startIndex, to: range.lowerBound)
+                    let end = text.utf8.distance(from: text.startIndex, to: range.upperBound)
+                    raw.append(RawSpan(start: start, end: end, kind: EntityType.builtIn.count + k, priority: 8))
+                }
+            }
+        }
     }
 
     /// Prepares the policy for fast lookups: the actions for every configured (region, tenant)
@@ -81,25 +126,25 @@ public struct RedactionEngine: Sendable {
     public init(policy: RedactionPolicy = .standard, hashKeys: (any HashKeyProvider)? = nil) {
         self.policy = policy
         self.hashKeys = hashKeys
-        let kinds = policy.entityTypes
-        self.kinds = kinds
-        self.kindsByName = kinds.indices.sorted { kinds[$0] < kinds[$1] }
-        self.labels = kinds.map { Array("[\($0.name)]".utf8) }
+        let tables = Tables(policy: policy)
+        self.tables = tables
         var table: [RuleKey: ResolvedRules] = [:]
         let regions: [String?] = [nil] + policy.regions.keys.sorted()
         let tenants: [String?] = [nil] + policy.tenants.keys.sorted()
         for r in regions {
             for t in tenants {
-                let actions = kinds.map { policy.action(for: $0, region: r ?? "", tenant: t) }
+                let actions = tables.kinds.map { policy.action(for: $0, region: r ?? "", tenant: t) }
                 table[RuleKey(region: r, tenant: t)] = ResolvedRules(
                     actions: actions, fieldRules: policy.fieldRules(region: r ?? "", tenant: t),
                     usesHash: actions.contains(.hash))
             }
         }
         self.resolvedRules = table
+        self.defaultRules = table[RuleKey(region: nil, tenant: nil)]!
     }
 
     func rules(region: String, tenant: String?) -> ResolvedRules {
+        if policy.regions.isEmpty && policy.tenants.isEmpty { return defaultRules }
         let r: String? = policy.regions[region] != nil ? region : nil
         let t: String? = tenant.flatMap { policy.tenants[$0] != nil ? $0 : nil }
         return resolvedRules[RuleKey(region: r, tenant: t)]!
@@ -136,16 +181,7 @@ public struct RedactionEngine: Sendable {
     }
 
     func runCustomDetectors(on text: String, into raw: inout [RawSpan]) {
-        guard !policy.customDetectors.isEmpty, !text.isEmpty else { return }
-        let whole = NSRange(text.startIndex..<text.endIndex, in: text)
-        for (k, detector) in policy.customDetectors.enumerated() {
-            for match in detector.regex.matches(in: text, options: [], range: whole) {
-                guard match.range.length > 0, let range = Range(match.range, in: text) else { continue }
-                let start = text.utf8.distance(from: text.startIndex, to: range.lowerBound)
-                let end = text.utf8.distance(from: text.startIndex, to: range.upperBound)
-                raw.append(RawSpan(start: start, end: end, kind: EntityType.builtIn.count + k, priority: 8))
-            }
-        }
+        tables.runCustomDetectors(on: text, into: &raw)
     }
 
     // MARK: - Free text
@@ -172,42 +208,75 @@ public struct RedactionEngine: Sendable {
     /// - Returns: compact content bytes, redacted metadata and the report. O(size of the record).
     /// - Throws: `RedactionError.blocked` with the JSON path of the first blocked value,
     ///   `invalidContent` for malformed JSON, `hashKeyUnavailable`.
-    public func redactRecord(content: UnsafeRawBufferPointer, metadata: [(String, String)] = [], region: String,
+    public func redactRecord(content: UnsafeRawBufferPointer, metadata: [(key: String, value: String)] = [], region: String,
                              tenant: String? = nil) throws -> RedactedRecord {
-        let rules = rules(region: region, tenant: tenant)
-        let redactor = Redactor(engine: self, rules: rules, key: try hashKey(for: rules, region: region))
-        var visitor = RecordVisitor(redactor: redactor, fieldRules: rules.fieldRules)
-        let output: [UInt8]
-        do {
-            (output, visitor) = try JSONRewriter.rewrite(content, visitor: visitor)
-        } catch let error as JSONError {
-            throw RedactionError.invalidContent(error)
-        }
-        var newMetadata: [(String, String)] = []
-        newMetadata.reserveCapacity(metadata.count)
-        for (key, value) in metadata {
-            if visitor.redactor.blocked != nil { break }
-            let decision = rules.fieldRules.isEmpty ? .keep : visitor.fieldDecision([.key("metadata"), .key(key)])
-            switch decision {
-            case .drop:
-                visitor.droppedFields += 1
-                continue
-            case .keepUnscanned:
-                newMetadata.append((key, value))
-            case .keep:
-                let secret = Redactor.isCredentialKey(key, includeCookies: true)
-                let replaced = visitor.redactor.redact(value, wholeValueIsSecret: secret, path: { "metadata.\(key)" })
-                newMetadata.append((key, replaced ?? value))
-            }
-        }
-        if let blocked = visitor.redactor.blocked { throw RedactionError.blocked(entity: kinds[blocked.kind], path: blocked.path) }
-        return RedactedRecord(content: output, metadata: newMetadata, report: visitor.redactor.report(droppedFields: visitor.droppedFields))
+        try redactRecord(content: content, original: nil, metadata: metadata, region: region, tenant: tenant)
     }
 
-    /// `redactRecord` over a byte array.
-    public func redactRecord(content: [UInt8], metadata: [(String, String)] = [], region: String,
+    /// `redactRecord` over a byte array. When nothing in the content is replaced and it is
+    /// already compact, the returned content is `content` itself (no copy); metadata that
+    /// nothing changed is returned as the same array too.
+    public func redactRecord(content: [UInt8], metadata: [(key: String, value: String)] = [], region: String,
                              tenant: String? = nil) throws -> RedactedRecord {
-        try content.withUnsafeBytes { try redactRecord(content: $0, metadata: metadata, region: region, tenant: tenant) }
+        try content.withUnsafeBytes { try redactRecord(content: $0, original: content, metadata: metadata, region: region, tenant: tenant) }
+    }
+
+    /// `redactRecord(content:…)` for content already validated as JSON, such as
+    /// `AuditRecord.contentBytes()` of a parsed record: its strings are delimited without checking
+    /// their UTF-8 and escapes again. The result is the same as `redactRecord(content:…)` for
+    /// valid JSON; for anything else it is unspecified (but memory-safe). O(size of the record).
+    public func redactRecord(validatedContent content: [UInt8], metadata: [(key: String, value: String)] = [], region: String,
+                             tenant: String? = nil) throws -> RedactedRecord {
+        try content.withUnsafeBytes {
+            try redactRecord(content: $0, original: content, metadata: metadata, region: region, tenant: tenant, validated: true)
+        }
+    }
+
+    /// The record path: the fast walk (`RecordWalker`) when no field rule applies, else (or when
+    /// the walk fails, to report the exact JSON error) the general rewriter.
+    func redactRecord(content: UnsafeRawBufferPointer, original: [UInt8]?, metadata: [(key: String, value: String)], region: String,
+                      tenant: String?, validated: Bool = false) throws -> RedactedRecord {
+        let rules = rules(region: region, tenant: tenant)
+        let start = Redactor(engine: self, rules: rules, key: try hashKey(for: rules, region: region))
+        var redactor: Redactor
+        var droppedFields = 0
+        let output: [UInt8]
+        if rules.fieldRules.isEmpty, let walked = try? RecordWalker.rewrite(content, redactor: start, validated: validated) {
+            output = walked.output ?? original ?? Array(content)
+            redactor = walked.redactor
+        } else {
+            var visitor = RecordVisitor(redactor: start, fieldRules: rules.fieldRules)
+            do {
+                (output, visitor) = try JSONRewriter.rewrite(content, visitor: visitor)
+            } catch let error as JSONError {
+                throw RedactionError.invalidContent(error)
+            }
+            redactor = visitor.redactor
+            droppedFields = visitor.droppedFields
+        }
+        // The metadata array is only rebuilt from the first entry that changes or is dropped;
+        // until then (usually to the end) the input is returned as it is.
+        var newMetadata: [(key: String, value: String)]?
+        for (k, (key, value)) in metadata.enumerated() {
+            if redactor.blocked != nil { break }
+            let decision = rules.fieldRules.isEmpty ? .keep : RecordVisitor.fieldDecision([.key("metadata"), .key(key)], rules: rules.fieldRules)
+            var replacement: String?
+            switch decision {
+            case .drop:
+                droppedFields += 1
+                if newMetadata == nil { newMetadata = Array(metadata[..<k]) }
+                continue
+            case .keepUnscanned:
+                break
+            case .keep:
+                let secret = Redactor.isCredentialKey(key, includeCookies: true)
+                replacement = redactor.redact(value, wholeValueIsSecret: secret, path: { "metadata.\(key)" })
+            }
+            if replacement != nil && newMetadata == nil { newMetadata = Array(metadata[..<k]) }
+            newMetadata?.append((key, replacement ?? value))
+        }
+        if let blocked = redactor.blocked { throw RedactionError.blocked(entity: kinds[blocked.kind], path: blocked.path) }
+        return RedactedRecord(content: output, metadata: newMetadata ?? metadata, report: redactor.report(droppedFields: droppedFields))
     }
 }
 
@@ -223,7 +292,12 @@ struct RecordVisitor: JSONStringVisitor {
     var unescaped: [UInt8] = []
 
     func fieldDecision(_ path: [JSONPathComponent]) -> JSONMemberDecision {
-        for rule in fieldRules where rule.matches(path) {
+        Self.fieldDecision(path, rules: fieldRules)
+    }
+
+    /// What the first matching field rule does with the member at `path` (`keep` when none matches).
+    static func fieldDecision(_ path: [JSONPathComponent], rules: [FieldRule]) -> JSONMemberDecision {
+        for rule in rules where rule.matches(path) {
             return rule.kind == .drop ? .drop : .keepUnscanned
         }
         return .keep
@@ -348,7 +422,7 @@ enum JSONUnescaper {
 
 /// The per-call state of an engine applying one set of rules: scratch buffers and counts.
 struct Redactor {
-    let engine: RedactionEngine
+    let tables: RedactionEngine.Tables
     let rules: RedactionEngine.ResolvedRules
     let key: HashKey?
     var raw: [RawSpan] = []
@@ -358,7 +432,7 @@ struct Redactor {
     var blocked: (kind: Int, path: String)?
 
     init(engine: RedactionEngine, rules: RedactionEngine.ResolvedRules, key: HashKey?) {
-        self.engine = engine
+        self.tables = engine.tables
         self.rules = rules
         self.key = key
     }
@@ -388,15 +462,15 @@ struct Redactor {
 
     /// The report for everything redacted so far.
     func report(droppedFields: Int) -> RedactionReport {
-        guard !counts.isEmpty else { return RedactionReport(policyVersion: engine.policy.version, droppedFields: droppedFields) }
+        guard !counts.isEmpty else { return RedactionReport(policyVersion: tables.policy.version, droppedFields: droppedFields) }
         var entries: [RedactionReport.Entry] = []
-        for kind in engine.kindsByName {
+        for kind in tables.kindsByName {
             for a in 0..<5 {
                 let n = counts[kind * 5 + a]
-                if n > 0 { entries.append(RedactionReport.Entry(entity: engine.kinds[kind], action: Self.actions[a], count: n)) }
+                if n > 0 { entries.append(RedactionReport.Entry(entity: tables.kinds[kind], action: Self.actions[a], count: n)) }
             }
         }
-        return RedactionReport(policyVersion: engine.policy.version, sortedEntries: entries, droppedFields: droppedFields)
+        return RedactionReport(policyVersion: tables.policy.version, sortedEntries: entries, droppedFields: droppedFields)
     }
 
     static let actions: [RedactionAction] = [.redact, .mask, .hash, .allow, .block]
@@ -420,6 +494,14 @@ struct Redactor {
     /// custom detectors.
     mutating func redact(bytes: UnsafeBufferPointer<UInt8>, makeText: () -> String, wholeValueIsSecret: Bool,
                          path: () -> String) -> String? {
+        guard redactIntoOutput(bytes: bytes, makeText: makeText, wholeValueIsSecret: wholeValueIsSecret, path: path) else { return nil }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// `redact(bytes:…)` without the String: true when something is replaced, the new text
+    /// then being in `output` (UTF-8 bytes, the input's bytes between the replacements).
+    mutating func redactIntoOutput(bytes: UnsafeBufferPointer<UInt8>, makeText: () -> String, wholeValueIsSecret: Bool,
+                                   path: () -> String) -> Bool {
         raw.removeAll(keepingCapacity: true)
         if wholeValueIsSecret, bytes.count > 0 {
             let scanner = TextScanner(bytes, spans: [])
@@ -428,13 +510,13 @@ struct Redactor {
             }
         }
         if raw.isEmpty { TextScanner.scan(bytes, into: &raw) }
-        if !engine.policy.customDetectors.isEmpty { engine.runCustomDetectors(on: makeText(), into: &raw) }
-        if raw.isEmpty { return nil }
+        if tables.hasCustomDetectors { tables.runCustomDetectors(on: makeText(), into: &raw) }
+        if raw.isEmpty { return false }
         resolved.removeAll(keepingCapacity: true)
         TextScanner.resolve(&raw, into: &resolved)
 
         let actionCount = 5  // RedactionAction.allCases.count
-        if counts.isEmpty { counts = [Int](repeating: 0, count: engine.kinds.count * actionCount) }
+        if counts.isEmpty { counts = [Int](repeating: 0, count: tables.kinds.count * actionCount) }
         var changed = false
         for span in resolved {
             let action = rules.actions[span.kind]
@@ -442,14 +524,14 @@ struct Redactor {
             switch action {
             case .block:
                 blocked = (span.kind, path())
-                return nil
+                return false
             case .allow:
                 continue
             default:
                 changed = true
             }
         }
-        guard changed else { return nil }
+        guard changed else { return false }
         output.removeAll(keepingCapacity: true)
         output.reserveCapacity(bytes.count + 16)
         var position = 0
@@ -461,12 +543,12 @@ struct Redactor {
             switch action {
             case .mask: appendMask(kind: span.kind, value: value)
             case .hash: appendHash(kind: span.kind, value: value)
-            default: output.append(contentsOf: engine.labels[span.kind])
+            default: output.append(contentsOf: tables.labels[span.kind])
             }
             position = span.end
         }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<bytes.count]))
-        return String(decoding: output, as: UTF8.self)
+        return true
     }
 
     /// `[TYPE:…4242]`: the last four ASCII letters or digits, or fewer so that at least half
@@ -481,7 +563,7 @@ struct Redactor {
             if Bytes.isAlnum(value[i]) { kept.append(value[i]) }
             i -= 1
         }
-        let name = engine.labels[kind].dropLast()  // "[TYPE"
+        let name = tables.labels[kind].dropLast()  // "[TYPE"
         output.append(contentsOf: name)
         output.append(UInt8(ascii: ":"))
         output.append(contentsOf: [0xE2, 0x80, 0xA6])  // …
@@ -493,7 +575,7 @@ struct Redactor {
     /// where the value is normalised so that formatting does not break correlation (digits and
     /// letters only, upper-cased, for cards, phones, SSNs and IBANs; lower-cased e-mails).
     mutating func appendHash(kind: Int, value: UnsafeBufferPointer<UInt8>) {
-        var message = Array(engine.kinds[kind].name.utf8)
+        var message = Array(tables.kinds[kind].name.utf8)
         message.append(0)
         switch kind {
         case Int(BuiltinKind.creditCard.rawValue), Int(BuiltinKind.phone.rawValue), Int(BuiltinKind.usSSN.rawValue), Int(BuiltinKind.iban.rawValue):
@@ -506,7 +588,7 @@ struct Redactor {
         // `key` is non-nil whenever an action is `hash` (checked before redaction starts).
         let digest = message.withUnsafeBytes { HMACSHA256.authenticate(key: key!.bytes, message: $0) }
         let prefix = Hex.encode(digest.bytes.prefix(4))
-        output.append(contentsOf: engine.labels[kind].dropLast())
+        output.append(contentsOf: tables.labels[kind].dropLast())
         output.append(UInt8(ascii: ":"))
         output.append(contentsOf: prefix.utf8)
         output.append(UInt8(ascii: "]"))

@@ -114,6 +114,37 @@ public struct RedactionReport: Sendable, Equatable {
         return .object(members)
     }
 
+    /// Appends the compact JSON of `jsonValue()` to `out`, byte for byte the same, without
+    /// building the tree (the ingest path writes one report per record). O(entries).
+    public func appendJSON(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"policy":"#.utf8)
+        JSONWriter.appendString(policyVersion, to: &out)
+        out.append(contentsOf: #","counts":{"#.utf8)
+        var k = 0
+        while k < entries.count {
+            let entity = entries[k].entity
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(entity.name, to: &out)
+            out.append(contentsOf: ":{".utf8)
+            var first = true
+            while k < entries.count && entries[k].entity == entity {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONWriter.appendString(entries[k].action.rawValue, to: &out)
+                out.append(UInt8(ascii: ":"))
+                out.append(contentsOf: String(entries[k].count).utf8)
+                k += 1
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
+        if droppedFields > 0 {
+            out.append(contentsOf: #","dropped_fields":"#.utf8)
+            out.append(contentsOf: String(droppedFields).utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// Reads a report back from its JSON form; nil when the shape is wrong.
     public init?(jsonValue: JSONValue) {
         guard let version = jsonValue["policy"]?.stringValue, let counts = jsonValue["counts"]?.objectMembers else { return nil }

@@ -22,7 +22,9 @@ extension TextScanner {
 
     /// Country code, two check digits and the country's BBAN length, contiguous or grouped in
     /// fours by single spaces or dashes; the ISO 7064 mod-97 check must give 1.
-    func iban(_ i: Int) -> Int? {
+    // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
+    // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
+    mutating func iban(_ i: Int) -> Int? {
         let c0 = Bytes.upper(p[i]), c1 = Bytes.upper(p[i + 1])
         guard Bytes.isUpper(c0), Bytes.isUpper(c1) else { return nil }
         let length = Int(Self.ibanLengths[Int(c0 - 65) * 26 + Int(c1 - 65)])

@@ -35,7 +35,8 @@ struct TextScanner {
     let n: Int
     let t: UnsafePointer<UInt8> = ByteClass.table
     let t2: UnsafePointer<UInt8> = ByteClass2.table
-    let gates: UnsafePointer<UInt8> = WordGate.table
+    /// `WordGate.lengths`, loaded once per scan (a global's accessor costs a check per access).
+    let gates: UnsafePointer<UInt16> = WordGate.lengths
     var spans: [RawSpan]
 
     /// IPv6 candidate runs are parsed once; `:` triggers before this offset are skipped.
@@ -59,6 +60,8 @@ struct TextScanner {
     var versionWordEnd = Int.min / 2
     var isbnContextEnd = Int.min / 2
     var sawAWSKeyID = false
+    /// The first digit at or after the last position `digitWithin` searched from (`n`: none).
+    var nextDigit = -1
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, spans: [RawSpan]) {
         // An empty buffer may have a nil base address; n == 0 means p is never read.
@@ -123,36 +126,263 @@ struct TextScanner {
     // MARK: - The pass
 
     /// Runs every built-in detector over the text, appending to `spans`. O(n).
+    ///
+    /// What the detectors look at: the start of each word (a run of ASCII word bytes
+    /// `[A-Za-z0-9_]`; a run of non-ASCII bytes is a word too, so a number or a key right after
+    /// CJK text, "電話番号は090-1234-5678", still starts a word) and each trigger symbol. A
+    /// detector may resume anywhere, even inside a word: the byte there is then taken as a word
+    /// start. This is the byte loop `Tests/RedactionTests/ScannerReference.swift` spells out;
+    /// here the bytes are classified 64 at a time (`BlockMasks`) and the loop stops only where
+    /// a detector can act: numbers, triggers, and the few words whose first letters and length
+    /// some detector cares about (`WordGate.lengths`) or that could start an IBAN. Every other
+    /// word would have been skipped whole by the byte loop, so skipping it gives the same spans.
     mutating func run() {
         var i = 0
-        let word = ByteClass.word
+        var block = BlockMasks()
         while i < n {
-            let f = t[Int(p[i])]
-            if f & word != 0 {
-                // Words are runs of ASCII word bytes or runs of non-ASCII bytes, so a number or a
-                // key right after CJK text ("電話番号は090-1234-5678") still starts a word.
-                var e = i + 1
-                if p[i] < 0x80 {
-                    while e < n && t[Int(p[e])] & word != 0 && p[e] < 0x80 { e += 1 }
-                } else {
-                    while e < n && p[e] >= 0x80 { e += 1 }
+            if i >= block.end { block = Self.blockMasks(p, n, t, gates, at: i) }
+            let ahead = block.events >> UInt64(i - block.base)
+            if ahead == 0 { i = block.end; continue }
+            let j = i + ahead.trailingZeroBitCount
+            if block.ascii & (UInt64(1) << UInt64(j - block.base)) != 0 {
+                i = word(j, end: block.runEnd(block.ascii, after: j) ?? asciiWordEnd(block.end))
+                // Resumed inside a run of ASCII word bytes: the byte loop takes it as a word start.
+                while i > 0 && i < n && t[Int(p[i])] & ByteClass.word != 0 && p[i] < 0x80
+                        && t[Int(p[i - 1])] & ByteClass.word != 0 && p[i - 1] < 0x80 {
+                    i = word(i, end: asciiWordEnd(i + 1))
                 }
-                let resume: Int
-                if f & ByteClass.digit != 0 {
-                    resume = numeric(i)
-                } else if f & ByteClass.letter != 0 {
-                    resume = letterWord(i, e)
-                } else {
-                    resume = e
-                }
-                i = resume > e ? resume : e
-            } else if f & ByteClass.trigger != 0 {
-                i = trigger(i)
-            } else {
-                i += 1
+                continue
+            }
+            // The commonest symbols usually cannot start anything; `trigger` would return j + 1
+            // for them: `-` not opening "-----B…", `(` or `+` not before a digit.
+            let c = p[j]
+            if c == UInt8(ascii: "-") ? at(j + 4) != UInt8(ascii: "-") || at(j + 5) != UInt8(ascii: "B")
+                : (c == UInt8(ascii: "(") || c == UInt8(ascii: "+")) && !Bytes.isDigit(at(j + 1)) {
+                i = j + 1
+                continue
+            }
+            i = trigger(j)
+            while i > 0 && i < n && t[Int(p[i])] & ByteClass.word != 0 && p[i] < 0x80
+                    && t[Int(p[i - 1])] & ByteClass.word != 0 && p[i - 1] < 0x80 {
+                i = word(i, end: asciiWordEnd(i + 1))
             }
         }
         if sawAWSKeyID { findAWSSecretKeys() }
+    }
+
+    /// The ASCII word `i..<e`: numbers and letter words go to their detectors. Returns where the
+    /// scan resumes (at least `e`).
+    @inline(__always) mutating func word(_ i: Int, end e: Int) -> Int {
+        let f = t[Int(p[i])]
+        let resume: Int
+        if f & ByteClass.digit != 0 {
+            if numberStandsAlone(i) { return e }
+            resume = numeric(i)
+        } else if f & ByteClass.letter != 0 {
+            resume = letterWord(i, e)
+        } else {
+            resume = e
+        }
+        return resume > e ? resume : e
+    }
+
+    /// Whether the digits at `s` are fewer than 9 and not followed by a separator and another
+    /// group: then `numeric(s)` finds nothing (a card needs 13+ digits, an SSN 3 digits then a
+    /// group or 9 digits, an IPv4 address `.` and a digit, a phone number two groups or 10+
+    /// digits, each next group starting with a digit or `(` after ` `, `-`, `.`, `/`, `(`, or
+    /// after " - " / " / ") and changes nothing. Most numbers in text are like this ("07T08",
+    /// "30:16", "3 items", "1,234"), so the detectors are not run for them.
+    @inline(__always) func numberStandsAlone(_ s: Int) -> Bool {
+        var r = s + 1
+        while r < n && Bytes.isDigit(p[r]) && r - s < 9 { r += 1 }
+        guard r - s < 9 else { return false }
+        let c = at(r)
+        guard c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/")
+                || c == UInt8(ascii: "(") else { return true }
+        let d = at(r + 1)
+        return !(Bytes.isDigit(d) || d == UInt8(ascii: "(") || d == UInt8(ascii: "-") || d == UInt8(ascii: "/"))
+    }
+
+    // MARK: - 64 bytes at a time
+
+    // Bytes are classified 16 at a time (lane-wise arithmetic on SIMD16<UInt8>: SSE2 on x86-64),
+    // then 8 (SWAR on a little-endian UInt64), one high bit per byte, and the flags packed into
+    // one bit per byte for 64 bytes. The per-byte tests are exact: each works on the low 7 bits
+    // of a byte, where adding a constant below 0x80 cannot carry into the next bit 7.
+
+    /// Classes of the bytes `base..<end` (at most 64; `end` is `base + 64` or the text's end):
+    /// bit k describes byte `base + k`, bits past `end` are 0.
+    struct BlockMasks {
+        var base = 0
+        var end = 0
+        /// ASCII word bytes `[A-Za-z0-9_]`.
+        var ascii: UInt64 = 0
+        /// Where the scan loop stops: trigger symbols, and the starts of numbers and of the
+        /// letter words a detector may act on.
+        var events: UInt64 = 0
+
+        /// End of the run of `mask` bytes that byte `i` is in, or nil when the run reaches the
+        /// end of a full block (the caller continues past it).
+        @inline(__always) func runEnd(_ mask: UInt64, after i: Int) -> Int? {
+            let next = i + 1 - base
+            if next < 64 {
+                let stops = ~mask >> UInt64(next)
+                if stops != 0 { return i + 1 + stops.trailingZeroBitCount }
+            }
+            // Every byte to the block's end is in the run; a short (final) block ends the text.
+            return end - base < 64 ? end : nil
+        }
+    }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    @inline(__always) func load8(_ i: Int) -> UInt64 { Self.load8(p, i) }
+
+    @inline(__always) static func load8(_ p: UnsafePointer<UInt8>, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+    }
+
+    /// High bit of each byte of the 7-bit values `y` in `lo...hi`.
+    @inline(__always) static func inRange(_ y: UInt64, _ lo: UInt8, _ hi: UInt8) -> UInt64 {
+        (y &+ ones &* UInt64(0x80 - lo)) & ~(y &+ ones &* UInt64(0x7F - hi)) & highBits
+    }
+
+    /// High bit of each byte of the 7-bit values `y` equal to `c`.
+    @inline(__always) static func equal(_ y: UInt64, _ c: UInt8) -> UInt64 {
+        ~((y ^ ones &* UInt64(c)) &+ ones &* 0x7F) & highBits
+    }
+
+    /// High bit of each ASCII word byte (`[A-Za-z0-9_]`) of `w`.
+    @inline(__always) static func asciiWordBytes(_ w: UInt64) -> UInt64 {
+        let y = w & ~highBits
+        let word = inRange(y, 0x30, 0x39) | inRange(y | ones &* 0x20, 0x61, 0x7A) | equal(y, 0x5F)
+        return word & ~w
+    }
+
+    /// The high bits of the 16 lanes of `m` as the low 16 bits of the result (bit k = lane k).
+    @inline(__always) static func pack16(_ m: SIMD16<UInt8>) -> UInt64 {
+        let halves = unsafeBitCast(m, to: (UInt64, UInt64).self)
+        return pack(UInt64(littleEndian: halves.0) & highBits) | pack(UInt64(littleEndian: halves.1) & highBits) &<< 8
+    }
+
+    /// The high bits of the 8 bytes of `m` as the low 8 bits of the result (bit k = byte k).
+    @inline(__always) static func pack(_ m: UInt64) -> UInt64 {
+        ((m >> 7) &* 0x0102_0408_1020_4080) >> 56
+    }
+
+    /// The masks of the (up to) 64 bytes from `base`. Static, with the text passed in: a method
+    /// called from the mutating scan would copy the whole scanner for each block.
+    static func blockMasks(_ p: UnsafePointer<UInt8>, _ n: Int, _ t: UnsafePointer<UInt8>, _ gates: UnsafePointer<UInt16>,
+                           at base: Int) -> BlockMasks {
+        var block = BlockMasks()
+        block.base = base
+        block.end = Swift.min(n, base + 64)
+        let count = block.end - base
+        var ascii: UInt64 = 0, digits: UInt64 = 0, triggers: UInt64 = 0
+        var k = 0
+        // 16 bytes at a time with lane-wise arithmetic (SSE2 on x86-64); the flags are each
+        // lane's high bit, as in `inRange` and `equal` below.
+        typealias Lanes = SIMD16<UInt8>
+        let high = Lanes(repeating: 0x80), low7 = Lanes(repeating: 0x7F)
+        while k + 16 <= count {
+            let v = UnsafeRawPointer(p + base + k).loadUnaligned(as: Lanes.self)
+            let y = v & low7
+            let isASCII = ~v & high
+            // High bit clear exactly where y == c (7-bit lanes: adding 0x7F carries nowhere).
+            @inline(__always) func differs(_ c: UInt8) -> Lanes { (y ^ Lanes(repeating: c)) &+ low7 }
+            @inline(__always) func inRange(_ x: Lanes, _ lo: UInt8, _ hi: UInt8) -> Lanes {
+                (x &+ Lanes(repeating: 0x80 - lo)) & ~(x &+ Lanes(repeating: 0x7F - hi))
+            }
+            let isDigit = inRange(y, 0x30, 0x39) & isASCII
+            let isWord = (inRange(y, 0x30, 0x39) | inRange(y | Lanes(repeating: 0x20), 0x61, 0x7A) | ~differs(0x5F)) & isASCII
+            let isTrigger = ~(differs(0x40) & differs(0x2B) & differs(0x28) & differs(0x2D) & differs(0x3A) & differs(0x3D)) & isASCII
+            ascii |= pack16(isWord) &<< UInt64(k)
+            digits |= pack16(isDigit) &<< UInt64(k)
+            triggers |= pack16(isTrigger) &<< UInt64(k)
+            k += 16
+        }
+        while k + 8 <= count {
+            let w = load8(p, base + k)
+            let y = w & ~highBits
+            let isASCII = ~w & highBits
+            let symbols = equal(y, 0x40) | equal(y, 0x2B) | equal(y, 0x28) | equal(y, 0x2D) | equal(y, 0x3A) | equal(y, 0x3D)
+            let isDigit = inRange(y, 0x30, 0x39)
+            ascii |= pack((isDigit | inRange(y | ones &* 0x20, 0x61, 0x7A) | equal(y, 0x5F)) & isASCII) &<< UInt64(k)
+            digits |= pack(isDigit & isASCII) &<< UInt64(k)
+            triggers |= pack(symbols & isASCII) &<< UInt64(k)
+            k += 8
+        }
+        while k < count {
+            let c = p[base + k]
+            let bit = UInt64(1) &<< UInt64(k)
+            if c < 0x80 && t[Int(c)] & ByteClass.word != 0 { ascii |= bit }
+            if Bytes.isDigit(c) { digits |= bit }
+            if t[Int(c)] & ByteClass.trigger != 0 { triggers |= bit }
+            k += 1
+        }
+        // Letters, or `_` (no detector starts at `_`: its length entries are all 0).
+        let letters = ascii & ~digits
+        // Word starts: an ASCII word byte after one that is not (the byte before the block counts).
+        let carry: UInt64 = base > 0 && p[base - 1] < 0x80 && t[Int(p[base - 1])] & ByteClass.word != 0 ? 1 : 0
+        let starts = ascii & ~(ascii << 1 | carry)
+        let letterStarts = starts & letters
+        // IBAN candidates (letter, letter, digit, digit); near the end of a full block the next
+        // bytes are unknown here, so those starts are candidates too.
+        var candidates = letterStarts & (letters >> 1) & (digits >> 2) & (digits >> 3)
+        if count == 64 { candidates |= letterStarts & (0b111 << 61) }
+        // Letter words a detector may act on, by first byte, second letter and length.
+        var rest = letterStarts & ~candidates
+        while rest != 0 {
+            let off = rest.trailingZeroBitCount
+            rest &= rest &- 1
+            let s = base + off
+            let stops = off < 63 ? ~ascii >> UInt64(off + 1) : 0
+            if stops == 0 {
+                candidates |= UInt64(1) << UInt64(off)  // runs past the block: decided in full
+                continue
+            }
+            let length = 1 + stops.trailingZeroBitCount
+            let c1: UInt8 = s + 1 < n ? p[s + 1] : 0
+            let bits = UInt64(gates[WordGate.lengthIndex(p[s], c1)])
+            candidates |= (bits >> UInt64(Swift.min(length, 15)) & 1) << UInt64(off)
+        }
+        block.ascii = ascii
+        block.events = triggers | (starts & digits) | candidates
+        return block
+    }
+
+    /// End of the run of ASCII word bytes starting at `from` (as `t[c] & word != 0 && c < 0x80`).
+    @inline(__always) func asciiWordEnd(_ from: Int) -> Int {
+        var e = from
+        while e + 8 <= n {
+            let stop = ~Self.asciiWordBytes(load8(e)) & Self.highBits
+            if stop != 0 { return e + stop.trailingZeroBitCount >> 3 }
+            e += 8
+        }
+        while e < n && t[Int(p[e])] & ByteClass.word != 0 && p[e] < 0x80 { e += 1 }
+        return e
+    }
+
+    /// Whether a digit is within the `window` bytes from `from`. Forward-only: `nextDigit`
+    /// caches the first digit at or after the last position searched, so calls with
+    /// non-decreasing `from` cost O(n) in total.
+    @inline(__always) mutating func digitWithin(_ from: Int, _ window: Int) -> Bool {
+        if nextDigit < from {
+            var i = from
+            nextDigit = n
+            while i + 8 <= n {
+                let w = load8(i)
+                let digits = Self.inRange(w & ~Self.highBits, 0x30, 0x39) & ~w
+                if digits != 0 { nextDigit = i + digits.trailingZeroBitCount >> 3; return nextDigit - from < window }
+                i += 8
+            }
+            while i < n {
+                if Bytes.isDigit(p[i]) { nextDigit = i; break }
+                i += 1
+            }
+        }
+        return nextDigit - from < window
     }
 
     /// A word starting with a letter at `i` and ending at `e`.
@@ -162,12 +392,17 @@ struct TextScanner {
             emit(i, end, .iban)
             return end
         }
-        // Most words start with a letter pair no detector cares about: one table load decides.
-        let gate = gates[WordGate.index(p[i], at(i + 1))]
-        if gate == 0 { return e }
-        if gate & WordGate.secret != 0, let end = secretAtWord(i, e) { return end }
-        if gate & WordGate.password != 0, let end = passwordInProse(i, e) { return end }
-        if gate & WordGate.context != 0 && len <= 9 { noteContextWord(i, e) }
+        // Most words are no detector's concern: their first byte, second letter and length
+        // decide it with one table load (`WordGate.lengths`), a branch that is rarely taken.
+        let g = WordGate.lengthIndex(p[i], at(i + 1))
+        let lengthBit = UInt16(1) << UInt16(Swift.min(len, 15))
+        if gates[g] & lengthBit == 0 { return e }
+        if gates[WordGate.secretOffset + g] & lengthBit != 0, let end = secretAtWord(i, e) { return end }
+        if gates[WordGate.passwordOffset + g] & lengthBit != 0, let end = passwordInProse(i, e) { return end }
+        // Context words only change what is found at a number (or a `+`/`(` before one) at most
+        // 41 bytes after them (`start - contextEnd <= 40`, or `> 12` for ISBNs): with no digit
+        // that close, noting the word cannot change any result.
+        if gates[WordGate.contextOffset + g] & lengthBit != 0 && digitWithin(e, 48) { noteContextWord(i, e) }
         return e
     }
 
@@ -362,6 +597,90 @@ enum WordGate {
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py", secret)
         mark("pa pw", password)
         mark("ph po te tx ta ca ce ch co mo fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi is", context)
+        return UnsafePointer(t)
+    }()
+
+    // MARK: - Lengths
+
+    // The letter-pair gate above is coarse ("co" lets "company" through for "contact"). These
+    // tables refine it: for each first byte (case-sensitive, `A`…`z`) and second letter
+    // (case-insensitive, or "anything else"), the word lengths at which each detector can act
+    // (bit L for length L, bit 15 for 15 or more). They are read off the detectors:
+    // `secretAtWord`'s case-sensitive prefixes and the word they make (`sk-…` is the word "sk",
+    // `AKIA…` one of exactly 20 characters), `passwordInProse`'s words, `noteContextWord`'s words.
+    // Each entry is also limited to the letter pairs of `table`, so a word reaches a detector
+    // only if it did before.
+
+    /// Index into the length tables for a word starting with `c0` (a letter), then `c1`.
+    @inline(__always) static func lengthIndex(_ c0: UInt8, _ c1: UInt8) -> Int {
+        let b = Int(c1 | 0x20) &- 0x61
+        return Int(c0 &- 0x41) * 27 + (b >= 0 && b < 26 ? b : 26)
+    }
+
+    /// Bit `min(length, 15)`: exact lengths, or every length from `from` on.
+    static func lengthBits(_ exact: [Int], from: Int? = nil) -> UInt16 {
+        var bits: UInt16 = 0
+        for l in exact { bits |= 1 << UInt16(Swift.min(l, 15)) }
+        if let from { for l in Swift.min(from, 15)...15 { bits |= 1 << UInt16(l) } }
+        return bits
+    }
+
+    /// Builds one table from `(first byte, second letter or " ", lengths)` entries, keeping only
+    /// the pairs `table` marks with `flag`.
+    static func lengthTable(_ entries: [(Character, Character, UInt16)], flag: UInt8) -> [UInt16] {
+        var t = [UInt16](repeating: 0, count: pairCount)
+        for (c0, c1, bits) in entries {
+            let a = c0.asciiValue!, b = c1 == " " ? UInt8(0) : c1.asciiValue!
+            guard table[index(a, b)] & flag != 0 else { continue }
+            t[lengthIndex(a, b)] |= bits
+        }
+        return t
+    }
+
+    /// Both cases of the first letter.
+    static func bothCases(_ word: String, _ bits: UInt16) -> [(Character, Character, UInt16)] {
+        let c = Array(word)
+        let second: Character = c.count > 1 ? c[1] : " "
+        return [(Character(c[0].uppercased()), second, bits), (Character(c[0].lowercased()), second, bits)]
+    }
+
+    /// Entries per table: first bytes `A`…`z` × (26 letters + "anything else").
+    static let pairCount = 58 * 27
+    /// Where each detector's table starts in `lengths` (the first is any of the three).
+    static let secretOffset = pairCount
+    static let passwordOffset = 2 * pairCount
+    static let contextOffset = 3 * pairCount
+
+    /// The four tables end to end: any detector, `secretAtWord`, `passwordInProse`,
+    /// `noteContextWord`. `nonisolated(unsafe)` is sound as for `table`: filled once here,
+    /// read-only afterwards, never freed.
+    nonisolated(unsafe) static let lengths: UnsafePointer<UInt16> = {
+        let secretTable = lengthTable([
+            ("s", "k", lengthBits([2], from: 8)), ("r", "k", lengthBits([], from: 8)),
+            ("g", "h", lengthBits([], from: 4)), ("g", "i", lengthBits([], from: 11)), ("g", "l", lengthBits([5])),
+            ("x", "o", lengthBits([4])), ("x", "a", lengthBits([4])),
+            ("A", "k", lengthBits([20])), ("A", "s", lengthBits([20])), ("A", "i", lengthBits([], from: 4)),
+            ("y", "a", lengthBits([4])), ("e", "y", lengthBits([], from: 3)),
+            ("B", "e", lengthBits([6])), ("b", "e", lengthBits([6])), ("B", "a", lengthBits([5])), ("b", "a", lengthBits([5])),
+            ("h", "f", lengthBits([], from: 3)), ("n", "p", lengthBits([], from: 4)), ("S", "g", lengthBits([2])),
+            ("p", "y", lengthBits([4])),
+        ], flag: secret)
+        // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3).
+        let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 8, 10])) + bothCases("pw", lengthBits([3])), flag: password)
+        let contextTable = lengthTable([
+            ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
+            ("ca", [4, 6, 7]), ("ce", [4, 9]), ("co", [7]), ("ch", [7]), ("mo", [3, 5, 6]),
+            ("fa", [3]), ("fi", [8]), ("fw", [2]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
+            ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [6]), ("se", [3, 7]), ("st", [4]),
+            ("ve", [3, 7, 8]), ("v", [1]), ("re", [3, 5, 7, 8]), ("bu", [5]), ("oi", [3]), ("is", [4]),
+        ].flatMap { bothCases($0.0, lengthBits($0.1)) }, flag: context)
+        let t = UnsafeMutablePointer<UInt16>.allocate(capacity: 4 * pairCount)
+        for k in 0..<pairCount {
+            t[k] = secretTable[k] | passwordTable[k] | contextTable[k]
+            t[secretOffset + k] = secretTable[k]
+            t[passwordOffset + k] = passwordTable[k]
+            t[contextOffset + k] = contextTable[k]
+        }
         return UnsafePointer(t)
     }()
 }
