@@ -27,16 +27,18 @@ public final class AuditIndex: Sendable {
         /// checkpoint instead of one per commit) at the cost of a larger WAL file.
         public var walCheckpointPages: Int
         /// Page size in bytes for a new index file (a power of two, 512...65536); ignored for an
-        /// existing file. Smaller pages write fewer bytes per randomly placed index entry.
+        /// existing file. Larger pages mean fewer WAL frames (and system calls) per batch but more
+        /// bytes per scattered insert and more cells to shift per insert; 8 KiB measured best
+        /// (docs/PERFORMANCE.md "Index").
         public var pageSize: Int
         /// log2 of the number of positions per block for a new index file (ignored for an
         /// existing file). Tests use small blocks; 16 suits production.
         public var blockBits: Int
 
         /// Default options: 2 readers, 128 MiB writer cache, 16 MiB per reader, 500,000 strings,
-        /// checkpoint every 16,384 WAL pages (64 MiB).
+        /// checkpoint every 8,192 WAL pages (64 MiB with 8 KiB pages), 8 KiB pages.
         public init(readerCount: Int = 2, writerCacheMiB: Int = 128, readerCacheMiB: Int = 16,
-                    dictionaryCacheCapacity: Int = 500_000, walCheckpointPages: Int = 16_384, pageSize: Int = 4096,
+                    dictionaryCacheCapacity: Int = 500_000, walCheckpointPages: Int = 8_192, pageSize: Int = 8192,
                     blockBits: Int = 16) {
             self.readerCount = readerCount
             self.writerCacheMiB = writerCacheMiB
@@ -99,7 +101,7 @@ public final class AuditIndex: Sendable {
 
     /// Checks the identity of the file, enables WAL and applies migrations.
     static func prepareSchema(_ connection: Connection, migrations: [Migration] = Schema.migrations,
-                              pageSize: Int = 4096, blockBits: Int = FieldEncoding.defaultBlockBits) throws(IndexError) {
+                              pageSize: Int = 8192, blockBits: Int = FieldEncoding.defaultBlockBits) throws(IndexError) {
         // The first read of the header fails with SQLITE_NOTADB for a file that is not SQLite.
         let applicationID = try connection.scalarInt("PRAGMA application_id", operation: "open") ?? 0
         let objectCount = try connection.scalarInt("SELECT count(*) FROM sqlite_schema", operation: "open") ?? 0

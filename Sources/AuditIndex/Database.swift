@@ -337,6 +337,9 @@ final class Statement {
 
     // MARK: Reading (0-based column indexes)
 
+    /// Number of columns in the result.
+    var columnCount: Int32 { sqlite3_column_count(handle) }
+
     /// Whether the column is NULL.
     func isNull(at column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 

@@ -38,6 +38,9 @@ final class WriterSession {
     // Per-batch buffers, kept between batches so that they are not reallocated.
     private var rows: [PreparedRow] = []
     private var pairs: [(key: Int64, value: Int64)] = []
+    /// Indexes into `rows`, in row-id order.
+    private var order: [(rid: Int64, index: Int)] = []
+    /// Indexes into `rows` of the new records, in row-id order.
     private var newRows: [Int] = []
     private var spans: [RecordSpans] = []
     private var metaPostings: [Posting] = []
@@ -150,14 +153,16 @@ final class WriterSession {
 
     private func insertRows(_ entries: UnsafeBufferPointer<IndexEntry>) throws(IndexError) -> [Int64: RegionProgress] {
         try prepareRows(entries)
-        rows.sort { $0.rid != $1.rid ? $0.rid < $1.rid : $0.entry < $1.entry }
+        order.removeAll(keepingCapacity: true)
+        for (index, row) in rows.enumerated() { order.append((row.rid, index)) }
+        order.sort { $0.rid != $1.rid ? $0.rid < $1.rid : $0.index < $1.index }
 
-        // Which rows are new. Rows arrive sorted by row id, so a (region, position) given twice is
+        // Which rows are new. `order` is sorted by row id, so a (region, position) given twice is
         // adjacent; the first one wins.
         newRows.removeAll(keepingCapacity: true)
         var batchEnd: [Int64: UInt64] = [:]
         var previousRowID: Int64?
-        for index in rows.indices {
+        for (_, index) in order {
             let row = rows[index]
             defer { previousRowID = row.rid }
             if row.rid == previousRowID { continue }

@@ -13,7 +13,7 @@ enum IndexBench {
         var directory: String?
         var keep = false
         var seed: UInt64 = 42
-        var pageSize = 4096
+        var pageSize = AuditIndex.Options().pageSize
         var runQueries = true
         var checkpointPages = AuditIndex.Options().walCheckpointPages
     }
