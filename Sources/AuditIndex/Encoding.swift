@@ -7,14 +7,17 @@ enum FieldEncoding {
     /// value, compared after the hash lookup, so a collision only costs a row read.
     static func hash32(_ text: String) -> Int64 {
         var text = text
-        return text.withUTF8 { utf8 in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-            return Int64(Int32(truncatingIfNeeded: hash ^ (hash >> 32)))
+        return text.withUTF8 { hash32(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `hash32` of UTF-8 bytes.
+    static func hash32(_ utf8: UnsafeRawBufferPointer) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
         }
+        return Int64(Int32(truncatingIfNeeded: hash ^ (hash >> 32)))
     }
 
     /// Row id layout: position in the high bits, region number (1...255) in the low 8 bits, so

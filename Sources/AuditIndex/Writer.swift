@@ -14,8 +14,9 @@
 //    are sorted by primary key and inserted `postingRowsPerStatement` per statement. In record
 //    order, each of these inserts lands on a random page of the current block's key range;
 //    sorted, consecutive inserts share their leaf page (measured: about half the cost).
-// Values bound to statements are copied once into a buffer the writer owns and bound without
-// another copy (`SQLITE_STATIC`); entries are read in place (copying one retains its strings).
+// Each entry is read once, in place (copying one retains its strings), into a `PreparedRow`
+// of integers; its variable-length values are copied into a buffer the writer owns and bound
+// from there without another copy (`SQLITE_STATIC`). The insert statements are prepared once.
 
 /// How far a region is indexed: `next` is the first position of the contiguous prefix's end
 /// (every position below it is indexed), `end` is one past the highest position indexed.
@@ -33,7 +34,7 @@ final class WriterSession {
     private var progress: [Int64: RegionProgress] = [:]
     /// Ids of the strings the writer resolved: committed ones, and those of the open transaction.
     private var strings: WriterDictionary
-    /// Bytes bound without a copy (`SQLITE_STATIC`) for the rows of the statement being built.
+    /// The variable-length values of the batch's rows, bound without a copy (`SQLITE_STATIC`).
     private let scratch = BindBuffer()
     // Per-batch buffers, kept between batches so that they are not reallocated.
     private var rows: [PreparedRow] = []
@@ -42,13 +43,13 @@ final class WriterSession {
     private var order: [(rid: Int64, index: Int)] = []
     /// Indexes into `rows` of the new records, in row-id order.
     private var newRows: [Int] = []
-    private var spans: [RecordSpans] = []
     private var metaPostings: [Posting] = []
     private var userPostings: [Posting] = []
     private var idPostings: [Posting] = []
     private var tracePostings: [Posting] = []
+    private var hotStatements = [Statement?](repeating: nil, count: HotStatement.allCases.count)
 
-    /// Record rows per multi-row INSERT (29 parameters each).
+    /// Record rows per multi-row INSERT (27 parameters each).
     static let recordRowsPerStatement = 16
     /// Posting rows per multi-row INSERT (at most 5 parameters each).
     static let postingRowsPerStatement = 32
@@ -104,13 +105,15 @@ final class WriterSession {
 
     // MARK: Rows
 
-    /// One entry with its strings resolved to dictionary ids (0 for an absent value: ids start at 1).
+    /// One entry as stored: strings resolved to dictionary ids (0 for an absent value: ids start
+    /// at 1), numbers in their stored units, variable-length values in `scratch`.
     private struct PreparedRow {
         var entry: Int
         var rid: Int64
         var block: Int64
         var region: Int64
         var position: UInt64
+        var ts: Int64
         var tenant: Int64 = 0
         var team: Int64 = 0
         var user: Int64 = 0
@@ -120,9 +123,29 @@ final class WriterSession {
         var provider: Int64 = 0
         var errorClass: Int64 = 0
         var backend: Int64 = 0
+        var status: Int64?
+        var fallback: Int64?
+        var cost: Int64?
+        var inputTokens: Int64?
+        var outputTokens: Int64?
+        var latency: Int64?
+        var ttft: Int64?
+        var itl: Int64?
+        var segment: Int64 = 0
+        var frameOffset: Int64 = 0
+        var recordInFrame: Int64 = 0
+        var idHash: Int64 = 0
+        var traceHash: Int64?
         /// The entry's metadata pairs in `pairs`.
         var pairStart = 0
         var pairEnd = 0
+        /// Where the id, the trace id (bytes or text), the metadata blob and the chain hash are
+        /// in `scratch`.
+        var id = BindBuffer.Span(offset: 0, count: 0)
+        var trace: BindBuffer.Span?
+        var traceIsText = false
+        var meta = BindBuffer.Span(offset: 0, count: 0)
+        var chain = BindBuffer.Span(offset: 0, count: 0)
     }
 
     /// A row of a posting table, as its primary key (unused trailing columns are 0).
@@ -140,15 +163,6 @@ final class WriterSession {
             if a.c3 != b.c3 { return a.c3 < b.c3 }
             return a.c4 < b.c4
         }
-    }
-
-    /// Where the variable-length values of one record row are in `scratch`.
-    private struct RecordSpans {
-        var trace: BindBuffer.Span?
-        var traceIsText: Bool
-        var meta: BindBuffer.Span
-        var id: BindBuffer.Span
-        var chain: BindBuffer.Span
     }
 
     private func insertRows(_ entries: UnsafeBufferPointer<IndexEntry>) throws(IndexError) -> [Int64: RegionProgress] {
@@ -182,28 +196,25 @@ final class WriterSession {
         var start = 0
         while start < newRows.count {
             let count = newRows.count - start >= Self.recordRowsPerStatement ? Self.recordRowsPerStatement : 1
-            try insertRecords(newRows[start..<(start + count)], entries)
+            try insertRecords(newRows[start..<(start + count)])
             start += count
         }
         for index in newRows {
             let row = rows[index]
-            let entry = entries.baseAddress! + row.entry
-            let ts = entry.pointee.ts
+            let ts = row.ts
             if let range = blockRanges[row.block] {
                 blockRanges[row.block] = (Swift.min(range.min, ts), Swift.max(range.max, ts))
             } else {
                 blockRanges[row.block] = (ts, ts)
             }
             if row.user != 0 { userPostings.append(Posting(c0: row.block, c1: row.user, c2: ts, c3: row.rid)) }
-            idPostings.append(Posting(c0: row.block, c1: FieldEncoding.hash32(entry.pointee.id), c2: row.rid))
-            if let trace = entry.pointee.traceID {
-                tracePostings.append(Posting(c0: row.block, c1: FieldEncoding.hash32(trace), c2: row.rid))
-            }
+            idPostings.append(Posting(c0: row.block, c1: row.idHash, c2: row.rid))
+            if let traceHash = row.traceHash { tracePostings.append(Posting(c0: row.block, c1: traceHash, c2: row.rid)) }
             // Only the first value of a repeated key is searchable (the same rule as group-by).
             for i in row.pairStart..<row.pairEnd where !pairs[row.pairStart..<i].contains(where: { $0.key == pairs[i].key }) {
                 metaPostings.append(Posting(c0: row.block, c1: pairs[i].key, c2: pairs[i].value, c3: ts, c4: row.rid))
             }
-            if let text = entry.pointee.text {
+            if let text = entries[row.entry].text {
                 let insertText = try connection.cachedStatement("INSERT INTO fts (rowid, text) VALUES (?, ?)",
                                                                 operation: "insert text")
                 try insertText.bind(row.rid, at: 1)
@@ -229,11 +240,13 @@ final class WriterSession {
         return try advanceProgress(batchEnd)
     }
 
-    /// Pass 1: resolves the strings of every entry (new strings are inserted into `dict` in this
-    /// transaction) and fills `rows` and `pairs`.
+    /// Pass 1: reads every entry once: resolves its strings (new strings are inserted into
+    /// `dict` in this transaction), converts its numbers, copies its variable-length values into
+    /// `scratch`; fills `rows` and `pairs`.
     private func prepareRows(_ entries: UnsafeBufferPointer<IndexEntry>) throws(IndexError) {
         rows.removeAll(keepingCapacity: true)
         pairs.removeAll(keepingCapacity: true)
+        scratch.removeAll()
         rows.reserveCapacity(entries.count)
         for index in entries.indices {
             let entry = entries.baseAddress! + index
@@ -244,7 +257,7 @@ final class WriterSession {
             let position = entry.pointee.position
             var row = PreparedRow(entry: index, rid: FieldEncoding.rowID(region: region, position: position),
                                   block: FieldEncoding.block(region: region, position: position, blockBits: blockBits),
-                                  region: region, position: position)
+                                  region: region, position: position, ts: entry.pointee.ts)
             row.tenant = try resolve(.tenant, entry.pointee.tenant)
             row.team = try resolve(.team, entry.pointee.team)
             row.user = try resolve(.user, entry.pointee.user)
@@ -260,6 +273,30 @@ final class WriterSession {
                 pairs.append((key, try resolve(kind: DictKind.metadataValue(key: key), pair.value)))
             }
             row.pairEnd = pairs.count
+            row.status = entry.pointee.status.map { Int64($0) }
+            row.fallback = entry.pointee.routeFallback.map { $0 ? 1 : 0 }
+            row.cost = entry.pointee.costUSD.flatMap(FieldEncoding.nanoUSD)
+            row.inputTokens = entry.pointee.inputTokens
+            row.outputTokens = entry.pointee.outputTokens
+            row.latency = entry.pointee.latencyTotalMs.flatMap(FieldEncoding.micros)
+            row.ttft = entry.pointee.ttftMs.flatMap(FieldEncoding.micros)
+            row.itl = entry.pointee.itlMs.flatMap(FieldEncoding.micros)
+            let location = entry.pointee.location
+            row.segment = Int64(bitPattern: location.segment)
+            row.frameOffset = Int64(bitPattern: location.frameOffset)
+            row.recordInFrame = Int64(location.recordInFrame)
+            row.id = scratch.append(entry.pointee.id)
+            row.idHash = try scratch.withBytes { FieldEncoding.hash32(UnsafeRawBufferPointer(start: $0 + row.id.offset, count: row.id.count)) }
+            if let traceID = entry.pointee.traceID {
+                row.traceHash = FieldEncoding.hash32(traceID)
+                row.trace = scratch.appendHexDecoded(traceID)
+                if row.trace == nil {
+                    row.trace = scratch.append(traceID)
+                    row.traceIsText = true
+                }
+            }
+            row.meta = scratch.appendMetadataBlob(pairs[row.pairStart..<row.pairEnd])
+            row.chain = scratch.append(entry.pointee.chainHash)
             rows.append(row)
         }
     }
@@ -285,63 +322,39 @@ final class WriterSession {
             + Array(repeating: row, count: rows).joined(separator: ",")
     }
 
-    private static let insertRecordsSQL = insertRecordSQL(rows: recordRowsPerStatement)
-    private static let insertOneRecordSQL = insertRecordSQL(rows: 1)
 
     /// Inserts the new rows `chunk` (indexes into `rows`) with one statement.
-    private func insertRecords(_ chunk: ArraySlice<Int>, _ entries: UnsafeBufferPointer<IndexEntry>) throws(IndexError) {
-        let sql = chunk.count == Self.recordRowsPerStatement ? Self.insertRecordsSQL : Self.insertOneRecordSQL
-        precondition(chunk.count == 1 || chunk.count == Self.recordRowsPerStatement)
-        let s = try connection.cachedStatement(sql, operation: "insert record")
+    private func insertRecords(_ chunk: ArraySlice<Int>) throws(IndexError) {
+        let many = chunk.count == Self.recordRowsPerStatement
+        precondition(many || chunk.count == 1)
+        let s = try statement(many ? .records : .record)
         func id(_ value: Int64) -> Int64? { value == 0 ? nil : value }
-        scratch.removeAll()
-        spans.removeAll(keepingCapacity: true)
-        for (offset, index) in chunk.enumerated() {
-            let row = rows[index]
-            let entry = entries.baseAddress! + row.entry
-            let b = Int32(offset * Self.recordColumnCount)
-            try s.bind(row.rid, at: b + 1)
-            try s.bind(entry.pointee.ts, at: b + 2)
-            try s.bind(row.block, at: b + 3)
-            try s.bind(id(row.tenant), at: b + 4)
-            try s.bind(id(row.team), at: b + 5)
-            try s.bind(id(row.user), at: b + 6)
-            try s.bind(id(row.apiKey), at: b + 7)
-            try s.bind(id(row.kind), at: b + 8)
-            try s.bind(id(row.model), at: b + 9)
-            try s.bind(id(row.provider), at: b + 10)
-            try s.bind(entry.pointee.status.map { Int64($0) }, at: b + 11)
-            try s.bind(id(row.errorClass), at: b + 12)
-            try s.bind(id(row.backend), at: b + 13)
-            try s.bind(entry.pointee.routeFallback.map { $0 ? Int64(1) : Int64(0) }, at: b + 14)
-            try s.bind(entry.pointee.costUSD.flatMap(FieldEncoding.nanoUSD), at: b + 15)
-            try s.bind(entry.pointee.inputTokens, at: b + 16)
-            try s.bind(entry.pointee.outputTokens, at: b + 17)
-            try s.bind(entry.pointee.latencyTotalMs.flatMap(FieldEncoding.micros), at: b + 18)
-            try s.bind(entry.pointee.ttftMs.flatMap(FieldEncoding.micros), at: b + 19)
-            try s.bind(entry.pointee.itlMs.flatMap(FieldEncoding.micros), at: b + 20)
-            try s.bind(Int64(bitPattern: entry.pointee.location.segment), at: b + 23)
-            try s.bind(Int64(bitPattern: entry.pointee.location.frameOffset), at: b + 24)
-            try s.bind(Int64(entry.pointee.location.recordInFrame), at: b + 25)
-            // Parameters 21, 22, 26 and 27 are bound from `scratch` below, once it stops growing.
-            var trace: BindBuffer.Span?
-            var traceIsText = false
-            if let traceID = entry.pointee.traceID {
-                trace = scratch.appendHexDecoded(traceID)
-                if trace == nil {
-                    trace = scratch.append(traceID)
-                    traceIsText = true
-                }
-            }
-            spans.append(RecordSpans(trace: trace, traceIsText: traceIsText,
-                                     meta: scratch.appendMetadataBlob(pairs[row.pairStart..<row.pairEnd]),
-                                     id: scratch.append(entry.pointee.id), chain: scratch.append(entry.pointee.chainHash)))
-        }
         try scratch.withBytes { (base: UnsafeRawPointer) throws(IndexError) in
-            for (offset, span) in spans.enumerated() {
+            for (offset, index) in chunk.enumerated() {
+                let row = rows[index]
                 let b = Int32(offset * Self.recordColumnCount)
-                if let trace = span.trace {
-                    if span.traceIsText {
+                try s.bind(row.rid, at: b + 1)
+                try s.bind(row.ts, at: b + 2)
+                try s.bind(row.block, at: b + 3)
+                try s.bind(id(row.tenant), at: b + 4)
+                try s.bind(id(row.team), at: b + 5)
+                try s.bind(id(row.user), at: b + 6)
+                try s.bind(id(row.apiKey), at: b + 7)
+                try s.bind(id(row.kind), at: b + 8)
+                try s.bind(id(row.model), at: b + 9)
+                try s.bind(id(row.provider), at: b + 10)
+                try s.bind(row.status, at: b + 11)
+                try s.bind(id(row.errorClass), at: b + 12)
+                try s.bind(id(row.backend), at: b + 13)
+                try s.bind(row.fallback, at: b + 14)
+                try s.bind(row.cost, at: b + 15)
+                try s.bind(row.inputTokens, at: b + 16)
+                try s.bind(row.outputTokens, at: b + 17)
+                try s.bind(row.latency, at: b + 18)
+                try s.bind(row.ttft, at: b + 19)
+                try s.bind(row.itl, at: b + 20)
+                if let trace = row.trace {
+                    if row.traceIsText {
                         try s.bind(staticText: base + trace.offset, count: trace.count, at: b + 21)
                     } else {
                         try s.bind(staticBlob: base + trace.offset, count: trace.count, at: b + 21)
@@ -349,48 +362,83 @@ final class WriterSession {
                 } else {
                     try s.bindNull(at: b + 21)
                 }
-                try s.bind(staticBlob: base + span.meta.offset, count: span.meta.count, at: b + 22)
-                try s.bind(staticText: base + span.id.offset, count: span.id.count, at: b + 26)
-                try s.bind(staticBlob: base + span.chain.offset, count: span.chain.count, at: b + 27)
+                try s.bind(staticBlob: base + row.meta.offset, count: row.meta.count, at: b + 22)
+                try s.bind(row.segment, at: b + 23)
+                try s.bind(row.frameOffset, at: b + 24)
+                try s.bind(row.recordInFrame, at: b + 25)
+                try s.bind(staticText: base + row.id.offset, count: row.id.count, at: b + 26)
+                try s.bind(staticBlob: base + row.chain.offset, count: row.chain.count, at: b + 27)
             }
             try s.run()
-            // Every row was checked to be beyond what the index holds (`RegionProgress`).
-            guard connection.changes == spans.count else {
-                throw IndexError(kind: .corrupt, message: "a record is indexed beyond its region's recorded end",
-                                 operation: "insert record")
-            }
+        }
+        // Every row was checked to be beyond what the index holds (`RegionProgress`).
+        guard connection.changes == chunk.count else {
+            throw IndexError(kind: .corrupt, message: "a record is indexed beyond its region's recorded end",
+                             operation: "insert record")
         }
     }
 
     // MARK: Postings
 
-    /// A posting table: name and columns (its primary key, in order).
+    /// A posting table: name, columns (its primary key, in order) and its insert statements.
     private struct PostingTable {
         var columns: Int
-        var many: String
-        var one: String
+        var many: HotStatement
+        var one: HotStatement
 
-        init(_ name: String, _ columnNames: [String]) {
-            columns = columnNames.count
-            let head = "INSERT OR IGNORE INTO \(name) (\(columnNames.joined(separator: ", "))) VALUES "
-            let row = "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
-            many = head + Array(repeating: row, count: WriterSession.postingRowsPerStatement).joined(separator: ",")
-            one = head + row
+        static func insertSQL(_ name: String, _ columnNames: [String], rows: Int) -> String {
+            let row = "(" + Array(repeating: "?", count: columnNames.count).joined(separator: ",") + ")"
+            return "INSERT OR IGNORE INTO \(name) (\(columnNames.joined(separator: ", "))) VALUES "
+                + Array(repeating: row, count: rows).joined(separator: ",")
         }
     }
 
-    private static let metaTable = PostingTable("meta", ["blk", "k", "v", "ts", "rid"])
-    private static let userTable = PostingTable("by_user", ["blk", "usr", "ts", "rid"])
-    private static let idTable = PostingTable("by_id", ["blk", "idh", "rid"])
-    private static let traceTable = PostingTable("by_trace", ["blk", "trh", "rid"])
+    private static let metaColumns = ["blk", "k", "v", "ts", "rid"]
+    private static let userColumns = ["blk", "usr", "ts", "rid"]
+    private static let idColumns = ["blk", "idh", "rid"]
+    private static let traceColumns = ["blk", "trh", "rid"]
+    private static let metaTable = PostingTable(columns: metaColumns.count, many: .metaRows, one: .metaRow)
+    private static let userTable = PostingTable(columns: userColumns.count, many: .userRows, one: .userRow)
+    private static let idTable = PostingTable(columns: idColumns.count, many: .idRows, one: .idRow)
+    private static let traceTable = PostingTable(columns: traceColumns.count, many: .traceRows, one: .traceRow)
+
+    /// The statements of the insert path, prepared once per session (looking one up in the
+    /// connection's statement cache would hash its SQL, up to 2 KB, on every use).
+    private enum HotStatement: Int, CaseIterable {
+        case records, record, metaRows, metaRow, userRows, userRow, idRows, idRow, traceRows, traceRow
+
+        var sql: String {
+            let postings = WriterSession.postingRowsPerStatement
+            switch self {
+            case .records: return WriterSession.insertRecordSQL(rows: WriterSession.recordRowsPerStatement)
+            case .record: return WriterSession.insertRecordSQL(rows: 1)
+            case .metaRows: return PostingTable.insertSQL("meta", WriterSession.metaColumns, rows: postings)
+            case .metaRow: return PostingTable.insertSQL("meta", WriterSession.metaColumns, rows: 1)
+            case .userRows: return PostingTable.insertSQL("by_user", WriterSession.userColumns, rows: postings)
+            case .userRow: return PostingTable.insertSQL("by_user", WriterSession.userColumns, rows: 1)
+            case .idRows: return PostingTable.insertSQL("by_id", WriterSession.idColumns, rows: postings)
+            case .idRow: return PostingTable.insertSQL("by_id", WriterSession.idColumns, rows: 1)
+            case .traceRows: return PostingTable.insertSQL("by_trace", WriterSession.traceColumns, rows: postings)
+            case .traceRow: return PostingTable.insertSQL("by_trace", WriterSession.traceColumns, rows: 1)
+            }
+        }
+    }
+
+    /// The prepared statement `kind`, preparing it on first use. Each run resets it (`run()`).
+    private func statement(_ kind: HotStatement) throws(IndexError) -> Statement {
+        if let prepared = hotStatements[kind.rawValue] { return prepared }
+        let prepared = try connection.prepare(kind.sql, operation: "insert")
+        hotStatements[kind.rawValue] = prepared
+        return prepared
+    }
 
     /// Inserts `postings` into `table`, sorted by primary key. O(p log p) plus the inserts.
     private func insertPostings(_ postings: inout [Posting], _ table: PostingTable) throws(IndexError) {
         guard !postings.isEmpty else { return }
         postings.sort()
         let chunk = Self.postingRowsPerStatement
-        let many = try connection.cachedStatement(table.many, operation: "insert postings")
-        let one = try connection.cachedStatement(table.one, operation: "insert postings")
+        let many = try statement(table.many)
+        let one = try statement(table.one)
         var start = 0
         while start < postings.count {
             let count = postings.count - start >= chunk ? chunk : 1
@@ -522,10 +570,10 @@ struct WriterDictionary {
     }
 }
 
-/// A growable byte buffer whose contents are bound to a statement with `SQLITE_STATIC` (no copy
-/// by SQLite). The writer appends the values of a statement's rows, binds them through
+/// A growable byte buffer whose contents are bound to statements with `SQLITE_STATIC` (no copy
+/// by SQLite). The writer appends the values of a batch's rows, then binds them through
 /// `withBytes` once every append is done (an append may move the buffer), and runs the
-/// statement before the next `removeAll()`; every parameter is bound again before each run.
+/// statements before the next `removeAll()`; every parameter is bound again before each run.
 final class BindBuffer {
     /// A range of the buffer.
     struct Span {
