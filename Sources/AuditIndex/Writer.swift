@@ -1,12 +1,12 @@
 // The write path of the index: one `WriterSession` (the writer connection and the state only
 // the writer changes) inside the index's writer mutex.
 //
-// Cost model (see docs/PERFORMANCE.md "Index"). Nearly all of the CPU time of an insert is
-// SQLite walking and changing B-trees, so a batch is written in an order that keeps each
-// statement on the pages, and in the CPU caches, that the previous one used:
+// Cost model (see docs/PERFORMANCE.md "Index"). Most of the CPU time of an insert is SQLite
+// walking and changing B-trees, so a batch is written in an order that keeps each statement on
+// the pages, and in the CPU caches, that the previous one used:
 // 1. Every string of every entry is resolved to its dictionary id (`WriterDictionary`: a
 //    lock-free map of the writer's own, no SQL once a string is known).
-// 2. The rows are sorted by row id, so the record inserts of a region are appends (or one run
+// 2. The rows are taken in row-id order, so the record inserts of a region are appends (or one run
 //    of neighbouring inserts), and written `recordRowsPerStatement` per statement. Which rows
 //    are new is known beforehand from each region's contiguous prefix and end (see
 //    `RegionProgress`), so no statement has to report what it ignored.
@@ -18,8 +18,8 @@
 // of integers; its variable-length values are copied into a buffer the writer owns and bound
 // from there without another copy (`SQLITE_STATIC`). The insert statements are prepared once.
 
-/// How far a region is indexed: `next` is the first position of the contiguous prefix's end
-/// (every position below it is indexed), `end` is one past the highest position indexed.
+/// How far a region is indexed: `next` is the end of the contiguous prefix (every position
+/// below it is indexed), `end` is one past the highest position indexed.
 /// Positions in `next..<end` may or may not be indexed (out-of-order inserts); positions from
 /// `end` on are not.
 struct RegionProgress: Equatable {
@@ -27,6 +27,8 @@ struct RegionProgress: Equatable {
     var end: UInt64
 }
 
+/// The writer connection and the state only the writer changes: next dictionary ids, region
+/// progress, the writer's dictionary map, per-batch buffers and prepared statements.
 final class WriterSession {
     let connection: Connection
     private let blockBits: Int
