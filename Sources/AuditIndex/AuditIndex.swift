@@ -27,16 +27,18 @@ public final class AuditIndex: Sendable {
         /// checkpoint instead of one per commit) at the cost of a larger WAL file.
         public var walCheckpointPages: Int
         /// Page size in bytes for a new index file (a power of two, 512...65536); ignored for an
-        /// existing file. Smaller pages write fewer bytes per randomly placed index entry.
+        /// existing file. Larger pages mean fewer WAL frames (and system calls) per batch but more
+        /// bytes per scattered insert and more cells to shift per insert; 8 KiB measured best
+        /// (docs/PERFORMANCE.md "Index").
         public var pageSize: Int
         /// log2 of the number of positions per block for a new index file (ignored for an
         /// existing file). Tests use small blocks; 16 suits production.
         public var blockBits: Int
 
         /// Default options: 2 readers, 128 MiB writer cache, 16 MiB per reader, 500,000 strings,
-        /// checkpoint every 16,384 WAL pages (64 MiB).
+        /// checkpoint every 8,192 WAL pages (64 MiB with 8 KiB pages), 8 KiB pages.
         public init(readerCount: Int = 2, writerCacheMiB: Int = 128, readerCacheMiB: Int = 16,
-                    dictionaryCacheCapacity: Int = 500_000, walCheckpointPages: Int = 16_384, pageSize: Int = 4096,
+                    dictionaryCacheCapacity: Int = 500_000, walCheckpointPages: Int = 8_192, pageSize: Int = 8192,
                     blockBits: Int = 16) {
             self.readerCount = readerCount
             self.writerCacheMiB = writerCacheMiB
@@ -81,7 +83,7 @@ public final class AuditIndex: Sendable {
         try prepareSchema(connection, pageSize: options.pageSize, blockBits: options.blockBits)
         try connection.execute("PRAGMA wal_autocheckpoint = \(max(options.walCheckpointPages, 1))", operation: "open")
         let dictionary = DictionaryCache(capacity: options.dictionaryCacheCapacity)
-        let session = try WriterSession(connection: connection)
+        let session = try WriterSession(connection: connection, dictionaryCapacity: options.dictionaryCacheCapacity)
 
         var readerOptions = ConnectionOptions()
         readerOptions.create = false
@@ -99,7 +101,7 @@ public final class AuditIndex: Sendable {
 
     /// Checks the identity of the file, enables WAL and applies migrations.
     static func prepareSchema(_ connection: Connection, migrations: [Migration] = Schema.migrations,
-                              pageSize: Int = 4096, blockBits: Int = FieldEncoding.defaultBlockBits) throws(IndexError) {
+                              pageSize: Int = 8192, blockBits: Int = FieldEncoding.defaultBlockBits) throws(IndexError) {
         // The first read of the header fails with SQLITE_NOTADB for a file that is not SQLite.
         let applicationID = try connection.scalarInt("PRAGMA application_id", operation: "open") ?? 0
         let objectCount = try connection.scalarInt("SELECT count(*) FROM sqlite_schema", operation: "open") ?? 0
@@ -113,7 +115,16 @@ public final class AuditIndex: Sendable {
             try connection.execute("PRAGMA application_id = \(Schema.applicationID)", operation: "open")
         }
         // A derived index can lose its last transactions in a power loss (they are re-indexed
-        // from the segments on catch-up), so WAL with synchronous=NORMAL is enough.
+        // from the segments on catch-up), so WAL with synchronous=NORMAL is enough: commits are
+        // not synced, checkpoints are (the WAL before it is copied, the file before the WAL is
+        // reused), so a power loss leaves the file as of some committed transaction.
+        // Not synchronous=OFF: then a checkpoint's page writes may reach the disk only in part
+        // while the WAL that held them is already overwritten, leaving pages of different
+        // transactions side by side. Opening runs quick_check (structure only) and catch-up
+        // resumes after `region_state`'s prefix, so a table or `region_state` page older than
+        // the others would go unnoticed: records silently missing from the index. (Measured:
+        // OFF gives ~6% more records per CPU-second, mostly because the kernel then writes the
+        // checkpointed pages back in its own threads instead of in this process's fsync.)
         try connection.execute("PRAGMA journal_mode = WAL", operation: "open")
         try connection.execute("PRAGMA synchronous = NORMAL", operation: "open")
         try connection.migrate(migrations)
@@ -149,30 +160,33 @@ public final class AuditIndex: Sendable {
     /// Positions may arrive in any order; `indexedPosition(region:)` reports the contiguous prefix.
     public func insert(_ entries: [IndexEntry]) throws(IndexError) {
         guard !entries.isEmpty else { return }
-        for entry in entries { try Self.validate(entry) }
-        let dictionary = self.dictionary
+        try entries.withUnsafeBufferPointer { (entries: UnsafeBufferPointer<IndexEntry>) throws(IndexError) in
+            // In place: copying an entry would retain each of its strings.
+            for i in entries.indices { try Self.validate(entries.baseAddress! + i) }
+        }
         try writer.withLock { (session: inout sending WriterSession) throws(IndexError) in
             defer { session.connection.resetStatementsInUse() }
-            try session.insert(entries, dictionary: dictionary)
+            try session.insert(entries)
         }
     }
 
-    private static func validate(_ entry: IndexEntry) throws(IndexError) {
+    private static func validate(_ entry: UnsafePointer<IndexEntry>) throws(IndexError) {
         let operation = "insert"
-        if entry.region.isEmpty { throw IndexError.invalidArgument("an entry has an empty region", operation: operation) }
-        if entry.position > FieldEncoding.maxPosition {
-            throw IndexError.invalidArgument("position \(entry.position) exceeds 2^55 - 1", operation: operation)
+        if entry.pointee.region.isEmpty { throw IndexError.invalidArgument("an entry has an empty region", operation: operation) }
+        if entry.pointee.position > FieldEncoding.maxPosition {
+            throw IndexError.invalidArgument("position \(entry.pointee.position) exceeds 2^55 - 1", operation: operation)
         }
-        if entry.chainHash.count != 32 {
-            throw IndexError.invalidArgument("chain hash must be 32 bytes, got \(entry.chainHash.count)", operation: operation)
+        if entry.pointee.chainHash.count != 32 {
+            throw IndexError.invalidArgument("chain hash must be 32 bytes, got \(entry.pointee.chainHash.count)",
+                                             operation: operation)
         }
-        if let cost = entry.costUSD, FieldEncoding.nanoUSD(cost) == nil {
+        if let cost = entry.pointee.costUSD, FieldEncoding.nanoUSD(cost) == nil {
             throw IndexError.invalidArgument("cost is not a finite number in range", operation: operation)
         }
-        for latency in [entry.latencyTotalMs, entry.ttftMs, entry.itlMs] {
-            if let latency, FieldEncoding.micros(latency) == nil {
-                throw IndexError.invalidArgument("a latency is not a finite number in range", operation: operation)
-            }
+        func isValidLatency(_ latency: Double?) -> Bool { latency.map { FieldEncoding.micros($0) != nil } ?? true }
+        if !isValidLatency(entry.pointee.latencyTotalMs) || !isValidLatency(entry.pointee.ttftMs)
+            || !isValidLatency(entry.pointee.itlMs) {
+            throw IndexError.invalidArgument("a latency is not a finite number in range", operation: operation)
         }
     }
 
@@ -226,7 +240,8 @@ public final class AuditIndex: Sendable {
     private func entries(withID id: String, in blocks: [BlockRange], _ conn: Connection,
                          firstOnly: Bool) throws(IndexError) -> [IndexEntry] {
         let statement = try conn.cachedStatement(
-            "SELECT \(Schema.entryColumns) FROM record r INDEXED BY record_idh WHERE r.blk = ? AND r.idh = ? AND r.id = ?",
+            "SELECT \(Schema.entryColumns) FROM by_id x CROSS JOIN record r ON r.rid = x.rid "
+                + "WHERE x.blk = ? AND x.idh = ? AND r.id = ?",
             operation: "lookup")
         let hash = FieldEncoding.hash32(id)
         var found: [IndexEntry] = []
@@ -371,218 +386,5 @@ public final class AuditIndex: Sendable {
                                      recordInFrame: UInt16(truncatingIfNeeded: s.int64(at: 23))),
             chainHash: s.blob(at: 25),
             text: nil)
-    }
-}
-
-/// The writer connection and the state only the writer changes (next dictionary ids, contiguous
-/// positions). Lives inside the index's writer mutex.
-final class WriterSession {
-    let connection: Connection
-    private let blockBits: Int
-    private var nextDictionaryID: [Int64: Int64] = [:]
-    private var nextPosition: [Int64: UInt64] = [:]
-
-    init(connection: Connection) throws(IndexError) {
-        self.connection = connection
-        let bits = try connection.scalarInt("SELECT value FROM setting WHERE name = 'block_bits'", operation: "open")
-        guard let bits, (0...32).contains(bits) else {
-            throw IndexError(kind: .corrupt, message: "the block size setting is missing or invalid", operation: "open")
-        }
-        blockBits = Int(bits)
-        try reloadState()
-    }
-
-    /// Reads the next dictionary ids and contiguous positions from the file.
-    private func reloadState() throws(IndexError) {
-        var ids: [Int64: Int64] = [:]
-        let statement = try connection.prepare("SELECT kind, max(id) FROM dict GROUP BY kind", operation: "open")
-        while try statement.step() { ids[statement.int64(at: 0)] = statement.int64(at: 1) + 1 }
-        var positions: [Int64: UInt64] = [:]
-        let regions = try connection.prepare("SELECT region, next_position FROM region_state", operation: "open")
-        while try regions.step() { positions[regions.int64(at: 0)] = UInt64(bitPattern: regions.int64(at: 1)) }
-        nextDictionaryID = ids
-        nextPosition = positions
-    }
-
-    private static let insertRecordSQL = """
-        INSERT OR IGNORE INTO record (rid, ts, tenant, team, usr, apikey, kind, model, provider, status, err, \
-        backend, fallback, cost, tin, tout, lat, ttft, itl, trace, idh, meta, seg, foff, rif, id, chain, trh, blk) \
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-        """
-
-    /// Inserts a batch in one transaction. On failure the transaction is rolled back, the shared
-    /// dictionary cache is emptied (it may hold ids of the rolled-back batch) and the writer state
-    /// is reloaded from the file.
-    func insert(_ entries: [IndexEntry], dictionary: DictionaryCache) throws(IndexError) {
-        do {
-            let advanced = try connection.transaction(.immediate, operation: "insert") { () throws(IndexError) -> [Int64: UInt64] in
-                try insertRows(entries, dictionary: dictionary)
-            }
-            for (region, next) in advanced { nextPosition[region] = next }
-        } catch {
-            dictionary.removeAll()
-            try? reloadState()
-            throw error
-        }
-    }
-
-    private func insertRows(_ entries: [IndexEntry], dictionary: DictionaryCache) throws(IndexError) -> [Int64: UInt64] {
-        let insertRecord = try connection.cachedStatement(Self.insertRecordSQL, operation: "insert record")
-        let insertMeta = try connection.cachedStatement(
-            "INSERT OR IGNORE INTO meta (blk, k, v, ts, rid) VALUES (?, ?, ?, ?, ?)", operation: "insert metadata")
-        var blockRanges: [Int64: (min: Int64, max: Int64)] = [:]
-        var touched: [Int64: [UInt64]] = [:]
-        var pairs: [(key: Int64, value: Int64)] = []
-        var indexedKeys: [Int64] = []
-
-        func id(_ kind: DictKind, _ value: String?) throws(IndexError) -> Int64? {
-            guard let value else { return nil }
-            return try resolve(kind: kind.rawValue, value, dictionary)
-        }
-
-        for entry in entries {
-            guard let region = try id(.region, entry.region) else { continue }
-            guard region <= FieldEncoding.maxRegionNumber else {
-                throw IndexError.invalidArgument("more than \(FieldEncoding.maxRegionNumber) regions", operation: "insert")
-            }
-            let rid = FieldEncoding.rowID(region: region, position: entry.position)
-            touched[region, default: []].append(entry.position)
-
-            pairs.removeAll(keepingCapacity: true)
-            for pair in entry.metadata {
-                let key = try resolve(kind: DictKind.metadataKey.rawValue, pair.key, dictionary)
-                let value = try resolve(kind: DictKind.metadataValue(key: key), pair.value, dictionary)
-                pairs.append((key, value))
-            }
-
-            let s = insertRecord
-            s.reset()
-            try s.bind(rid, at: 1)
-            try s.bind(entry.ts, at: 2)
-            try s.bind(try id(.tenant, entry.tenant), at: 3)
-            try s.bind(try id(.team, entry.team), at: 4)
-            try s.bind(try id(.user, entry.user), at: 5)
-            try s.bind(try id(.apiKey, entry.apiKeyID), at: 6)
-            try s.bind(try id(.kind, entry.kind), at: 7)
-            try s.bind(try id(.model, entry.model), at: 8)
-            try s.bind(try id(.provider, entry.provider), at: 9)
-            try s.bind(entry.status.map { Int64($0) }, at: 10)
-            try s.bind(try id(.errorClass, entry.errorClass), at: 11)
-            try s.bind(try id(.backend, entry.routeBackend), at: 12)
-            try s.bind(entry.routeFallback.map { $0 ? Int64(1) : Int64(0) }, at: 13)
-            try s.bind(entry.costUSD.flatMap(FieldEncoding.nanoUSD), at: 14)
-            try s.bind(entry.inputTokens, at: 15)
-            try s.bind(entry.outputTokens, at: 16)
-            try s.bind(entry.latencyTotalMs.flatMap(FieldEncoding.micros), at: 17)
-            try s.bind(entry.ttftMs.flatMap(FieldEncoding.micros), at: 18)
-            try s.bind(entry.itlMs.flatMap(FieldEncoding.micros), at: 19)
-            try s.bind(entry.traceID.map(FieldEncoding.traceValue) ?? .null, at: 20)
-            try s.bind(FieldEncoding.hash32(entry.id), at: 21)
-            try s.bind(blob: FieldEncoding.metadataBlob(pairs), at: 22)
-            try s.bind(Int64(bitPattern: entry.location.segment), at: 23)
-            try s.bind(Int64(bitPattern: entry.location.frameOffset), at: 24)
-            try s.bind(Int64(entry.location.recordInFrame), at: 25)
-            try s.bind(entry.id, at: 26)
-            try s.bind(blob: entry.chainHash, at: 27)
-            try s.bind(entry.traceID.map(FieldEncoding.hash32), at: 28)
-            let block = FieldEncoding.block(region: region, position: entry.position, blockBits: blockBits)
-            try s.bind(block, at: 29)
-            try s.run()
-            guard connection.changes > 0 else { continue }  // already indexed
-            if let range = blockRanges[block] {
-                blockRanges[block] = (Swift.min(range.min, entry.ts), Swift.max(range.max, entry.ts))
-            } else {
-                blockRanges[block] = (entry.ts, entry.ts)
-            }
-
-            // Only the first value of a repeated key is searchable (the same rule as group-by).
-            indexedKeys.removeAll(keepingCapacity: true)
-            for pair in pairs where !indexedKeys.contains(pair.key) {
-                indexedKeys.append(pair.key)
-                try insertMeta.bind(block, at: 1)
-                try insertMeta.bind(pair.key, at: 2)
-                try insertMeta.bind(pair.value, at: 3)
-                try insertMeta.bind(entry.ts, at: 4)
-                try insertMeta.bind(rid, at: 5)
-                try insertMeta.run()
-            }
-            if let text = entry.text {
-                let insertText = try connection.cachedStatement("INSERT INTO fts (rowid, text) VALUES (?, ?)",
-                                                                operation: "insert text")
-                try insertText.bind(rid, at: 1)
-                try insertText.bind(text, at: 2)
-                try insertText.run()
-            }
-        }
-        let widen = try connection.cachedStatement(
-            "INSERT INTO block (blk, ts_min, ts_max) VALUES (?, ?, ?) ON CONFLICT (blk) DO UPDATE SET "
-                + "ts_min = min(ts_min, excluded.ts_min), ts_max = max(ts_max, excluded.ts_max)",
-            operation: "update block range")
-        for (block, range) in blockRanges {
-            try widen.bind(block, at: 1)
-            try widen.bind(range.min, at: 2)
-            try widen.bind(range.max, at: 3)
-            try widen.run()
-        }
-        return try advancePositions(touched)
-    }
-
-    /// Moves each touched region's contiguous position past the batch and past any positions
-    /// indexed earlier out of order; persists the new values. O(batch log batch + (regions + k) log n)
-    /// for k positions absorbed from earlier out-of-order batches.
-    private func advancePositions(_ touched: [Int64: [UInt64]]) throws(IndexError) -> [Int64: UInt64] {
-        var advanced: [Int64: UInt64] = [:]
-        let probe = try connection.cachedStatement("SELECT 1 FROM record WHERE rid = ?", operation: "advance position")
-        let save = try connection.cachedStatement(
-            "INSERT OR REPLACE INTO region_state (region, next_position) VALUES (?, ?)", operation: "advance position")
-        for (region, positions) in touched {
-            let start = nextPosition[region] ?? 0
-            var next = start
-            for position in positions.sorted() {
-                if position == next { next += 1 } else if position > next { break }
-            }
-            // Positions indexed earlier out of order may continue the run.
-            while next <= FieldEncoding.maxPosition {
-                probe.reset()
-                try probe.bind(FieldEncoding.rowID(region: region, position: next), at: 1)
-                guard try probe.step() else { break }
-                next += 1
-            }
-            probe.reset()
-            if next != start {
-                save.reset()
-                try save.bind(region, at: 1)
-                try save.bind(Int64(bitPattern: next), at: 2)
-                try save.run()
-                advanced[region] = next
-            }
-        }
-        return advanced
-    }
-
-    /// The id of `value` of `kind`, creating it in the current transaction when new.
-    private func resolve(kind: Int64, _ value: String, _ dictionary: DictionaryCache) throws(IndexError) -> Int64 {
-        if let id = dictionary.id(kind: kind, value: value) { return id }
-        let select = try connection.cachedStatement("SELECT id FROM dict WHERE kind = ? AND value = ?",
-                                                    operation: "read dictionary")
-        try select.bind(kind, at: 1)
-        try select.bind(value, at: 2)
-        if try select.step() {
-            let id = select.int64(at: 0)
-            select.reset()
-            dictionary.remember(kind: kind, value: value, id: id)
-            return id
-        }
-        select.reset()
-        let id = nextDictionaryID[kind] ?? 1
-        let insert = try connection.cachedStatement("INSERT INTO dict (kind, id, value) VALUES (?, ?, ?)",
-                                                    operation: "insert dictionary")
-        try insert.bind(kind, at: 1)
-        try insert.bind(id, at: 2)
-        try insert.bind(value, at: 3)
-        try insert.run()
-        nextDictionaryID[kind] = id + 1
-        dictionary.remember(kind: kind, value: value, id: id)
-        return id
     }
 }

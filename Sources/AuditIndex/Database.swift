@@ -280,6 +280,20 @@ final class Statement {
         try check(rc)
     }
 
+    /// Binds UTF-8 text without copying it (`SQLITE_STATIC`): the `count` bytes at `text` must
+    /// stay valid and unchanged until the statement has run (used by the writer with memory it
+    /// owns, rebound before every run).
+    func bind(staticText text: UnsafeRawPointer, count: Int, at index: Int32) throws(IndexError) {
+        try check(sqlite3_bind_text(handle, index, text.assumingMemoryBound(to: CChar.self), Int32(count),
+                                    gatelog_sqlite_static()))
+    }
+
+    /// Binds a blob without copying it (`SQLITE_STATIC`), under the same rule as `bind(staticText:)`.
+    /// An empty blob is bound as an empty blob, not NULL.
+    func bind(staticBlob bytes: UnsafeRawPointer, count: Int, at index: Int32) throws(IndexError) {
+        try check(sqlite3_bind_blob(handle, index, bytes, Int32(count), gatelog_sqlite_static()))
+    }
+
     /// Binds NULL.
     func bindNull(at index: Int32) throws(IndexError) {
         try check(sqlite3_bind_null(handle, index))
@@ -322,6 +336,9 @@ final class Statement {
     }
 
     // MARK: Reading (0-based column indexes)
+
+    /// Number of columns in the result.
+    var columnCount: Int32 { sqlite3_column_count(handle) }
 
     /// Whether the column is NULL.
     func isNull(at column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }

@@ -6,8 +6,14 @@ enum FieldEncoding {
     /// folded), stored as a signed integer so SQLite keeps it in 4 bytes. The row keeps the full
     /// value, compared after the hash lookup, so a collision only costs a row read.
     static func hash32(_ text: String) -> Int64 {
+        var text = text
+        return text.withUTF8 { hash32(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `hash32` of UTF-8 bytes.
+    static func hash32(_ utf8: UnsafeRawBufferPointer) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
+        for byte in utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }

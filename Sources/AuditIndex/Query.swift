@@ -489,9 +489,17 @@ struct QueryBuilder {
     /// The block a blocked path is restricted to (required for those paths).
     let block: Int64?
 
-    private var isMetadataPath: Bool { if case .metadata = path { return true } else { return false } }
-    var tsColumn: String { isMetadataPath ? "m.ts" : "r.ts" }
-    var ridColumn: String { isMetadataPath ? "m.rid" : "r.rid" }
+    /// The alias of the posting table driving the query, when it holds (ts, rid): rows then come
+    /// out of it already in order.
+    private var orderedPostingAlias: String? {
+        switch path {
+        case .metadata: return "m"
+        case .user: return "u"
+        default: return nil
+        }
+    }
+    var tsColumn: String { orderedPostingAlias.map { "\($0).ts" } ?? "r.ts" }
+    var ridColumn: String { orderedPostingAlias.map { "\($0).rid" } ?? "r.rid" }
 
     /// `alias.blk = ? AND ` with its argument, for a blocked path.
     private func blockCondition(_ alias: String) -> (sql: String, arguments: [SQLValue]) {
@@ -514,11 +522,13 @@ struct QueryBuilder {
         "(" + Array(repeating: "?", count: count).joined(separator: ",") + ")"
     }
 
-    private func dimension(_ path: DrivingPath) -> (column: String, index: String, values: [Int64])? {
+    /// The column, the table or index, and the values of a dimension path. Users are in the
+    /// posting table `by_user` (blk, usr, ts, rid); models and tenants in indexes of `record`.
+    private func dimension(_ path: DrivingPath) -> (column: String, source: String, values: [Int64])? {
         switch path {
-        case .user: return ("usr", "record_user", filter.users ?? [])
-        case .model: return ("model", "record_model", filter.models ?? [])
-        case .tenant: return ("tenant", "record_tenant", filter.tenants ?? [])
+        case .user: return ("usr", "by_user", filter.users ?? [])
+        case .model: return ("model", "record INDEXED BY record_model", filter.models ?? [])
+        case .tenant: return ("tenant", "record INDEXED BY record_tenant", filter.tenants ?? [])
         default: return nil
         }
     }
@@ -543,7 +553,7 @@ struct QueryBuilder {
             guard let d = dimension(candidate) else {
                 return SQLQuery(sql: "SELECT ?", arguments: [.integer(cap)])
             }
-            let sql = "SELECT count(*) FROM (SELECT 1 FROM record INDEXED BY \(d.index) WHERE \(blocked.sql)\(d.column) IN \(Self.placeholders(d.values.count))"
+            let sql = "SELECT count(*) FROM (SELECT 1 FROM \(d.source) WHERE \(blocked.sql)\(d.column) IN \(Self.placeholders(d.values.count))"
                 + timeSQL + " LIMIT ?)"
             return SQLQuery(sql: sql, arguments: blocked.arguments + d.values.map { .integer($0) } + args + [.integer(cap)])
         }
@@ -551,16 +561,17 @@ struct QueryBuilder {
 
     /// FROM clause and the driving condition (restricted to `value` for one merge branch).
     private func source(value: Int64?, ordered: Bool) -> (from: String, condition: String?, arguments: [SQLValue]) {
-        let rowBlock = blockCondition("r.")
         switch path {
         case .id:
             let hashes = Set((filter.ids ?? []).map(FieldEncoding.hash32)).sorted().map { SQLValue.integer($0) }
-            return ("record r INDEXED BY record_idh", rowBlock.sql + "r.idh IN \(Self.placeholders(hashes.count))",
-                    rowBlock.arguments + hashes)
+            let block = blockCondition("x.")
+            return ("by_id x CROSS JOIN record r ON r.rid = x.rid", block.sql + "x.idh IN \(Self.placeholders(hashes.count))",
+                    block.arguments + hashes)
         case .trace:
             let hashes = filter.traceHashes.map { SQLValue.integer($0) }
-            return ("record r INDEXED BY record_trace",
-                    rowBlock.sql + "r.trh IS NOT NULL AND r.trh IN \(Self.placeholders(hashes.count))", rowBlock.arguments + hashes)
+            let block = blockCondition("x.")
+            return ("by_trace x CROSS JOIN record r ON r.rid = x.rid",
+                    block.sql + "x.trh IN \(Self.placeholders(hashes.count))", block.arguments + hashes)
         case .text:
             return ("record r NOT INDEXED", "r.rid IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
                     [.text(filter.ftsQuery ?? "")])
@@ -573,13 +584,17 @@ struct QueryBuilder {
             }
             return (from, metaBlock.sql + "m.k = ? AND m.v IN \(Self.placeholders(condition.values.count))",
                     metaBlock.arguments + [.integer(condition.key)] + condition.values.map { .integer($0) })
-        case .user, .model, .tenant:
+        case .user:
+            let from = "by_user u CROSS JOIN record r ON r.rid = u.rid"
+            let block = blockCondition("u.")
+            if let value { return (from, block.sql + "u.usr = ?", block.arguments + [.integer(value)]) }
+            let users = filter.users ?? []
+            return (from, block.sql + "u.usr IN \(Self.placeholders(users.count))", block.arguments + users.map { .integer($0) })
+        case .model, .tenant:
             let d = dimension(path)!
-            let from = "record r INDEXED BY \(d.index)"
-            let prefix: (sql: String, arguments: [SQLValue]) = path.isBlocked ? rowBlock : ("", [])
-            if let value { return (from, prefix.sql + "r.\(d.column) = ?", prefix.arguments + [.integer(value)]) }
-            return (from, prefix.sql + "r.\(d.column) IN \(Self.placeholders(d.values.count))",
-                    prefix.arguments + d.values.map { .integer($0) })
+            let from = path == .model ? "record r INDEXED BY record_model" : "record r INDEXED BY record_tenant"
+            if let value { return (from, "r.\(d.column) = ?", [.integer(value)]) }
+            return (from, "r.\(d.column) IN \(Self.placeholders(d.values.count))", d.values.map { .integer($0) })
         case .time:
             if ordered || filter.from != nil || filter.to != nil { return ("record r INDEXED BY record_ts", nil, []) }
             return ("record r NOT INDEXED", nil, [])

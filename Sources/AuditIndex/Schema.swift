@@ -10,19 +10,28 @@ import Synchronization
 ///   re-inserting a record is a no-op (`INSERT OR IGNORE`), the key takes 4 bytes up to 8M
 ///   records per region, and every secondary index already ends with it, which makes it the
 ///   tie-breaker of the result order (ts, position, region).
-/// - Secondary indexes on `record`: (ts), (model, ts), (tenant, ts), and, prefixed by the
-///   record's block (2^16 positions of one region, see `FieldEncoding.defaultBlockBits`): (user, ts),
-///   a 32-bit hash of the id, and a partial index on a 32-bit hash of the trace id. Other
-///   filters are checked on the rows found.
-/// - Why blocks: SQLite's WAL writes every page a transaction dirties. An index whose keys are
-///   scattered (hashes, 2,000 users, 10,000 customers) has its inserts land on pages all over
-///   the index, so without blocks each batch rewrites most of those indexes and the cost per
-///   record grows with the index. With the block first in the key, inserts land in the current
-///   block's few hundred pages. Queries on these indexes visit the blocks whose time range
-///   (table `block`) overlaps theirs, newest first, and stop as soon as the page is full.
-/// - Metadata is a WITHOUT ROWID table keyed (block, key, value, ts, rid): `customer_id=X newest
-///   first` is one backward range scan per block. Each row also keeps its pairs in a varint blob
-///   so an entry is rebuilt without touching `meta`.
+/// - Indexes on `record`: (ts), (model, ts), (tenant, ts). Keys whose values are scattered are
+///   in posting tables (WITHOUT ROWID, the whole row is the key), prefixed by the record's block
+///   (2^16 positions of one region, see `FieldEncoding.defaultBlockBits`): `by_user` (block, user,
+///   ts, rid), `by_id` (block, 32-bit hash of the id, rid), `by_trace` (block, 32-bit hash of the
+///   trace id, rid) and `meta` (block, key, value, ts, rid). Other filters are checked on the
+///   rows found.
+/// - Why posting tables rather than indexes: SQLite inserts a row into all of a table's indexes
+///   at once, so index entries arrive in record order, each on a random page of its key range.
+///   The writer fills posting tables separately, each sorted by key (see Writer.swift), which
+///   halves the cost of these inserts. Queries join them to `record` on the row id, exactly as
+///   an index lookup does.
+/// - Why blocks: SQLite's WAL writes every page a transaction dirties. A key range whose keys are
+///   scattered (hashes, 2,000 users, 10,000 customers) has a batch's inserts land on pages all
+///   over it, so without blocks each batch rewrites most of it and the cost per record grows
+///   with the index. With the block first in the key, inserts land in the current block's few
+///   hundred pages. Queries on these tables visit the blocks whose time range (table `block`)
+///   overlaps theirs, newest first, and stop as soon as the page is full.
+/// - `meta`: `customer_id=X newest first` is one backward range scan per block. Each record row
+///   also keeps its pairs in a varint blob so an entry is rebuilt without touching `meta`.
+/// - `region_state` keeps, per region, the end of the contiguous prefix of indexed positions
+///   (catch-up resumes there) and one past the highest position indexed (positions from there on
+///   are known to be new, so the writer needs no existence check for them).
 /// - Cost is stored in 1e-9 USD and latencies in µs as integers (exact sums, 1-4 bytes each).
 enum Schema {
     /// `PRAGMA application_id` of a gatelog index ("GLIX").
@@ -93,10 +102,50 @@ enum Schema {
             // The text is stored (not contentless) so that a purge can delete it.
             "CREATE VIRTUAL TABLE fts USING fts5 (text, tokenize = 'unicode61')",
         ]),
+        Migration(version: 3, name: "posting tables for users, ids and trace ids; region ends", sql: [
+            // The scattered keys move from indexes of `record` to tables of their own, which the
+            // writer fills in key order (see Writer.swift). Same keys, same order, same size.
+            """
+            CREATE TABLE by_user (
+                blk INTEGER NOT NULL, usr INTEGER NOT NULL, ts INTEGER NOT NULL, rid INTEGER NOT NULL,
+                PRIMARY KEY (blk, usr, ts, rid)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE by_id (
+                blk INTEGER NOT NULL, idh INTEGER NOT NULL, rid INTEGER NOT NULL,
+                PRIMARY KEY (blk, idh, rid)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE by_trace (
+                blk INTEGER NOT NULL, trh INTEGER NOT NULL, rid INTEGER NOT NULL,
+                PRIMARY KEY (blk, trh, rid)
+            ) WITHOUT ROWID
+            """,
+            "INSERT INTO by_user SELECT blk, usr, ts, rid FROM record WHERE usr IS NOT NULL ORDER BY 1, 2, 3, 4",
+            "INSERT INTO by_id SELECT blk, idh, rid FROM record ORDER BY 1, 2, 3",
+            "INSERT INTO by_trace SELECT blk, trh, rid FROM record WHERE trh IS NOT NULL ORDER BY 1, 2, 3",
+            "DROP INDEX record_user",
+            "DROP INDEX record_idh",
+            "DROP INDEX record_trace",
+            "ALTER TABLE record DROP COLUMN idh",
+            "ALTER TABLE record DROP COLUMN trh",
+            // One past the highest position indexed per region: positions from there on are new,
+            // so the writer inserts them without asking SQLite to skip existing rows.
+            "ALTER TABLE region_state ADD COLUMN end_position INTEGER NOT NULL DEFAULT 0",
+            "INSERT OR IGNORE INTO region_state (region, next_position) SELECT id, 0 FROM dict WHERE kind = 1",
+            """
+            UPDATE region_state SET end_position = max(region_state.next_position, e.position_end)
+            FROM (SELECT rid & 255 AS region, max(rid >> 8) + 1 AS position_end FROM record GROUP BY 1) AS e
+            WHERE e.region = region_state.region
+            """,
+        ]),
     ]
 
     /// Tables that must exist in a migrated index.
-    static let requiredTables = ["dict", "setting", "region_state", "record", "meta", "block", "fts"]
+    static let requiredTables = ["dict", "setting", "region_state", "record", "meta", "block", "fts",
+                                 "by_user", "by_id", "by_trace"]
 
     /// The columns read to rebuild an `IndexEntry`, in this order (see `AuditIndex.decodeEntry`).
     static let entryColumns = "r.rid, r.ts, " + entryColumnsAfterKey
@@ -121,11 +170,11 @@ enum DictKind: Int64, CaseIterable {
     static func metadataValue(key: Int64) -> Int64 { metadataValueBase + key }
 }
 
-/// In-memory cache of the dictionary (string <-> id per kind), shared by the writer and the
-/// readers. Bounded: when it holds more than `capacity` strings it is emptied and refilled
-/// on demand from the `dict` table. Entries are only added for ids that exist in the
-/// writer's transaction or in committed data; the writer empties the cache when a
-/// transaction rolls back.
+/// In-memory cache of the dictionary (string <-> id per kind), shared by the readers. Bounded:
+/// when it holds more than `capacity` strings it is emptied and refilled on demand from the
+/// `dict` table. Entries come from committed data only (what a reader's snapshot shows), and
+/// dictionary rows are never changed or deleted once committed, so an entry is never stale. The
+/// writer keeps its own map (`WriterDictionary`), which also holds its open transaction's ids.
 final class DictionaryCache: Sendable {
     private struct Key: Hashable {
         var kind: Int64

@@ -4,7 +4,7 @@ import Foundation
 /// The index benchmark: insert throughput at several batch sizes, index bytes per record, and
 /// warm query latencies over a synthetic corpus with realistic cardinalities.
 ///
-/// Usage: `gatelog-bench index [--entries N] [--batches 100,1000,10000] [--runs R] [--dir DIR] [--keep]`
+/// Usage: `gatelog-bench index [--entries N] [--batches 100,1000,10000] [--runs R] [--dir DIR] [--keep] [--no-queries] [--page-size B] [--checkpoint-pages P]`
 enum IndexBench {
     struct Settings {
         var entries = 1_000_000
@@ -13,7 +13,9 @@ enum IndexBench {
         var directory: String?
         var keep = false
         var seed: UInt64 = 42
-        var pageSize = 4096
+        var pageSize = AuditIndex.Options().pageSize
+        var runQueries = true
+        var checkpointPages = AuditIndex.Options().walCheckpointPages
     }
 
     static func run(arguments: [String]) throws {
@@ -34,6 +36,8 @@ enum IndexBench {
             case "--seed": settings.seed = try UInt64(value()).orThrow("--seed takes a number")
             case "--keep": settings.keep = true
             case "--page-size": settings.pageSize = try Int(value()).orThrow("--page-size takes a number")
+            case "--no-queries": settings.runQueries = false
+            case "--checkpoint-pages": settings.checkpointPages = try Int(value()).orThrow("--checkpoint-pages takes a number")
             default: throw BenchError.usage("unknown argument \(arguments[i])")
             }
             i += 1
@@ -55,7 +59,8 @@ enum IndexBench {
         for batchSize in settings.batchSizes {
             let path = directory + "/index-\(batchSize).sqlite"
             try AuditIndex.removeFiles(path: path)
-            let index = try AuditIndex.open(path: path, options: AuditIndex.Options(pageSize: settings.pageSize))
+            let index = try AuditIndex.open(path: path, options: AuditIndex.Options(walCheckpointPages: settings.checkpointPages,
+                                                                                pageSize: settings.pageSize))
             var generator = IndexEntryGenerator(seed: settings.seed, count: settings.entries)
             var total: Double = 0
             var tail: Double = 0
@@ -82,6 +87,7 @@ enum IndexBench {
             lastIndexPath = path
         }
 
+        guard settings.runQueries else { return }
         // Queries on the last index, warm (every query kind runs before it is measured).
         let index = try AuditIndex.open(path: lastIndexPath)
         var rng = BenchRandom(seed: settings.seed ^ 0xABCDEF)

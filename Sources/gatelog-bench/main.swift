@@ -13,7 +13,7 @@ enum BenchMain {
                gatelog-bench store append --input FILE [--appenders 8] [--rate 5000] [--seconds 10]
                gatelog-bench store verify --data DIR --input FILE
                gatelog-bench redaction [--mb 32] [--docs 6000]
-               gatelog-bench index [--entries N] [--batches 100,1000,10000] [--runs R] [--dir DIR] [--keep]
+               gatelog-bench index [--entries N] [--batches 100,1000,10000] [--runs R] [--dir DIR] [--keep] [--no-queries] [--page-size B] [--checkpoint-pages P]
                gatelog-bench store read --data DIR [--reads 4000]
                gatelog-bench store stages --input FILE [--records 50000] [--level 3] [--frame-target 64KiB]
                gatelog-bench query get --data DIR --ids FILE [--count 2000] [--only read|access]
