@@ -19,13 +19,13 @@ enum StoreBench {
             i += 2
         }
         switch arguments.first {
-        case "ingest", "ingest-full", "ingest-redacted":
+        case "ingest", "ingest-full", "ingest-redacted", "ingest-indexed":
             var tuning: [String: Int] = [:]
             for key in ["frame-target", "dictionary-training", "dictionary-max"] {
                 if let v = options[key] { tuning[key] = Int(ByteSize.parse(v) ?? 0) }
             }
             try ingest(input: options["input"] ?? "", data: options["data"], endToEnd: arguments.first == "ingest-full",
-                       redactOnly: arguments.first == "ingest-redacted", tuning: tuning)
+                       redactOnly: arguments.first == "ingest-redacted", indexOnly: arguments.first == "ingest-indexed", tuning: tuning)
         case "append":
             try append(appenders: Int(options["appenders"] ?? "8") ?? 8, rate: Double(options["rate"] ?? "5000") ?? 5000,
                        seconds: Double(options["seconds"] ?? "10") ?? 10, input: options["input"] ?? "", data: options["data"])
@@ -37,7 +37,7 @@ enum StoreBench {
                                rounds: Int(options["rounds"] ?? "1") ?? 1)
         case "dictionary": try DictionaryBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "60000") ?? 60000)
         default:
-            print("usage: gatelog-bench store ingest --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | stages --input FILE [--records N] [--level 3] [--frame-target 128KiB] [--rounds 1] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
+            print("usage: gatelog-bench store ingest|ingest-redacted|ingest-indexed|ingest-full --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | stages --input FILE [--records N] [--level 3] [--frame-target 128KiB] [--rounds 1] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
         }
     }
 
@@ -80,7 +80,8 @@ enum StoreBench {
     /// Ingest of an NDJSON file, durable, vs `zstd -3 -T1` of the same file. Stored bytes are the
     /// segment and dictionary files. `endToEnd` adds redaction (standard policy) and the SQLite
     /// index (issue 4's end-to-end figure).
-    static func ingest(input: String, data: String?, endToEnd: Bool, redactOnly: Bool = false, tuning: [String: Int] = [:]) throws {
+    static func ingest(input: String, data: String?, endToEnd: Bool, redactOnly: Bool = false, indexOnly: Bool = false,
+                       tuning: [String: Int] = [:]) throws {
         let records = try countLines(input)
         let inputBytes = (try FileManager.default.attributesOfItem(atPath: input)[.size] as? UInt64) ?? 0
         // `GATELOG_BENCH_NO_REFERENCE=1` skips the zstd run (to profile this process alone, e.g. under callgrind).
@@ -94,7 +95,8 @@ enum StoreBench {
         if let v = tuning["frame-target"] { configuration.frameTargetBytes = v }
         if let v = tuning["dictionary-training"] { configuration.dictionaryTrainingBytes = v }
         if let v = tuning["dictionary-max"] { configuration.dictionaryMaxBytes = v }
-        let service = try GatelogService(configuration: configuration, redaction: endToEnd || redactOnly ? .configured : .disabled, withIndex: endToEnd)
+        let service = try GatelogService(configuration: configuration, redaction: endToEnd || redactOnly ? .configured : .disabled,
+                                         withIndex: endToEnd || indexOnly)
         let fd = open(input, O_RDONLY)
         let cpu0 = processCPUSeconds()
         let t0 = now()
@@ -107,7 +109,8 @@ enum StoreBench {
         let stored = directorySize(dir)
         print("records                 \(records) (\(inputBytes) bytes NDJSON, \(inputBytes / UInt64(max(records, 1))) B/record)")
         print(endToEnd ? "mode                    durable + redaction + index (end to end)"
-              : redactOnly ? "mode                    durable + redaction (no index)" : "mode                    durable store only (no redaction, no index)")
+              : redactOnly ? "mode                    durable + redaction (no index)"
+              : indexOnly ? "mode                    durable + index (no redaction)" : "mode                    durable store only (no redaction, no index)")
         print("gatelog ingest          \(fmt(elapsed)) s  \(Int(Double(summary.accepted) / elapsed)) records/s  accepted \(summary.accepted) rejected \(summary.rejected.count)")
         print("zstd -3 -T1             \(fmt(zstd.seconds)) s  \(Int(Double(records) / zstd.seconds)) records/s")
         print("ratio (gatelog/zstd)    \(fmt(elapsed / zstd.seconds))x   (target ≤ 1.5x)")
