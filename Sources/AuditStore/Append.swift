@@ -6,8 +6,8 @@ import GatelogCrypto
 /// A validated, redacted record ready to append, with its typed fields for the index.
 ///
 /// A class, not a struct: a staged record is handed from the staging threads to the region
-/// writer and on to the index feeder, and each hand-over of a struct copied a dozen strings and
-/// arrays (retains and releases were ~8% of ingest CPU). It is immutable, so sharing it is safe.
+/// writer and on to the index feeder, and each hand-over of a struct retained a dozen strings and
+/// arrays. It is immutable, so sharing it between threads is safe.
 public final class StagedRecord: Sendable {
     public let fields: RecordFields
     public let prepared: PreparedRecord
