@@ -45,18 +45,18 @@ enum QueryBench {
         let index = service.query.index!
         var readers: [String: RegionReader] = [:]
         // `--only read` or `--only access` repeats one part alone (for profiling it).
+        /// Looks the id up in the index and reads the record from its segment, uncached.
+        func readRecord(_ id: String) {
+            var f = IndexFilter()
+            f.ids = [id]
+            guard let e = try? index.search(filter: f, limit: 2).entries.first else { return }
+            let reader = readers[e.region] ?? RegionReader(region: e.region, directory: service.query.configuration.regionDirectory(e.region), cacheBytes: 0)
+            readers[e.region] = reader
+            _ = try? reader.read(RecordLocation(segment: e.location.segment, frameOffset: e.location.frameOffset,
+                                                indexInFrame: Int(e.location.recordInFrame)))
+        }
         if options["only"] == "read" {
-            for _ in 0..<5 {
-                measure("frame read (index location → record)") { id in
-                    var f = IndexFilter()
-                    f.ids = [id]
-                    guard let e = try? index.search(filter: f, limit: 2).entries.first else { return }
-                    let reader = readers[e.region] ?? RegionReader(region: e.region, directory: service.query.configuration.regionDirectory(e.region), cacheBytes: 0)
-                    readers[e.region] = reader
-                    _ = try? reader.read(RecordLocation(segment: e.location.segment, frameOffset: e.location.frameOffset,
-                                                        indexInFrame: Int(e.location.recordInFrame)))
-                }
-            }
+            for _ in 0..<5 { measure("frame read (index location → record)", readRecord) }
             return
         }
         if options["only"] == "access" {
@@ -69,15 +69,7 @@ enum QueryBench {
         measure("getJSON (all of it), again") { id in _ = try? service.query.getJSON(admin, id: id) }
         let unaudited = QueryService(configuration: service.query.configuration, tokens: service.tokens, recorder: nil, index: index)
         measure("getJSON without the access log") { id in _ = try? unaudited.getJSON(admin, id: id) }
-        measure("frame read (index location → record)") { id in
-            var f = IndexFilter()
-            f.ids = [id]
-            guard let e = try? index.search(filter: f, limit: 2).entries.first else { return }
-            let reader = readers[e.region] ?? RegionReader(region: e.region, directory: service.query.configuration.regionDirectory(e.region), cacheBytes: 0)
-            readers[e.region] = reader
-            _ = try? reader.read(RecordLocation(segment: e.location.segment, frameOffset: e.location.frameOffset,
-                                                indexInFrame: Int(e.location.recordInFrame)))
-        }
+        measure("frame read (index location → record)", readRecord)
         measure("index lookup by id") { id in
             var f = IndexFilter()
             f.ids = [id]
