@@ -226,6 +226,14 @@ public enum JSONSyntax {
 
     static func hex4(_ bytes: UnsafeRawBufferPointer, _ at: Int) throws -> UInt32 {
         guard at + 4 <= bytes.count else { throw JSONError(offset: at, reason: "truncated \\u escape") }
+        guard let v = hexQuad(bytes, at) else { throw JSONError(offset: at, reason: "invalid hex digit in a \\u escape") }
+        return v
+    }
+
+    /// The value of the four hex digits of a `\u` escape at `at`, nil when they are not four hex
+    /// digits (or run past the end). Shared by every reader of JSON escapes.
+    @inline(__always) public static func hexQuad(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> UInt32? {
+        guard at >= 0, at + 4 <= bytes.count else { return nil }
         var v: UInt32 = 0
         for k in 0..<4 {
             let c = bytes[at + k]
@@ -234,7 +242,7 @@ public enum JSONSyntax {
             case 0x30...0x39: d = UInt32(c - 0x30)
             case 0x41...0x46: d = UInt32(c - 0x41 + 10)
             case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw JSONError(offset: at + k, reason: "invalid hex digit in a \\u escape")
+            default: return nil
             }
             v = v << 4 | d
         }

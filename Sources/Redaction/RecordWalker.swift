@@ -365,19 +365,7 @@ struct RecordWalker {
     }
 
     @inline(__always) func hex4(_ at: Int) throws(RecordWalkFailure) -> UInt32 {
-        guard at + 4 <= n else { throw RecordWalkFailure() }
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let c = p[at + k]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw RecordWalkFailure()
-            }
-            v = v << 4 | d
-        }
+        guard let v = JSONSyntax.hexQuad(UnsafeRawBufferPointer(start: p, count: n), at) else { throw RecordWalkFailure() }
         return v
     }
 

@@ -402,22 +402,7 @@ enum JSONUnescaper {
         }
     }
 
-    static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt32 {
-        guard at + 4 <= raw.count else { return 0xFFFD }
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let c = raw[at + k]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: return 0xFFFD
-            }
-            v = v << 4 | d
-        }
-        return v
-    }
+    static func hex4(_ raw: UnsafeRawBufferPointer, _ at: Int) -> UInt32 { JSONSyntax.hexQuad(raw, at) ?? 0xFFFD }
 }
 
 /// The per-call state of an engine applying one set of rules: scratch buffers and counts.
