@@ -487,7 +487,7 @@ enum StageBench {
         let names = ["parse + validate", "envelope + content bytes", "hash (id, envelope, content)",
                      "frame (\(frameTarget >> 10) KiB, level \(level), dictionary)", "redact (standard policy)"]
         func line(_ name: String, _ s: Double, cpu: Double? = nil) -> String {
-            name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%8.3f s  %6.2f µs/record", s, s / Double(n) * 1e6)
+            name.padding(toLength: 42, withPad: " ", startingAt: 0) + String(format: "%8.3f s  %6.2f µs/record", s, s / Double(n) * 1e6)
                 + (cpu.map { String(format: "  (CPU %6.2f µs/record)", $0 / Double(n) * 1e6) } ?? "")
         }
         print("\(n) records, \(lines.reduce(0) { $0 + $1.count } / max(1, n)) B/record, best of \(max(1, rounds)) rounds")
