@@ -67,7 +67,7 @@ public struct LogStoreLayout: Sendable {
 
 /// `LogStoreLayout.regions()` for a long-running reader (the query service): the data directory is
 /// listed again only when `regions/` changed since the last listing. A listing is kept only when
-/// every region directory in it was complete and `regions/` was last modified over a second
+/// every region directory in it was complete and `regions/` was last modified at least two seconds
 /// earlier (directory times can be coarser than the clock, so a younger time proves nothing).
 public final class RegionListCache: Sendable {
     private let layout: LogStoreLayout
