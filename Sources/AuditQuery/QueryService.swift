@@ -36,8 +36,10 @@ public final class QueryService: Sendable {
     private let treeGates = Mutex<[String: RegionGate]>([:])
     /// Per region: bytes of checkpoints.log already parsed and the largest checkpoint in them.
     private let checkpointCache = Mutex<[String: (offset: Int, latest: SignedCheckpoint?)]>([:])
-    /// Makes everything already durable visible in the index (bounded wait); used when a get misses,
-    /// so a record acknowledged a moment ago is found even while the index lags.
+    /// Makes everything already durable visible in the index (bounded wait). Searches and stats
+    /// call it first and a get calls it when it misses, so a record acknowledged a moment ago is
+    /// found even while the index lags (read-your-writes); it returns at once when nothing is
+    /// waiting to be indexed.
     public let catchUpIndex: (@Sendable () -> Void)?
 
     public init(configuration: StoreConfiguration, tokens: TokenStore, recorder: (any AccessRecorder)?, index: AuditIndex? = nil,
@@ -53,7 +55,7 @@ public final class QueryService: Sendable {
     func reader(_ region: String) -> RegionReader {
         readers.withLock { r in
             if let existing = r[region] { return existing }
-            let made = RegionReader(region: region, directory: configuration.regionDirectory(region), cacheBytes: 32 << 20)
+            let made = RegionReader(region: region, directory: configuration.regionDirectory(region), cacheBytes: configuration.readCacheBytes)
             r[region] = made
             return made
         }
@@ -75,6 +77,7 @@ public final class QueryService: Sendable {
     public func search(_ principal: Principal, filter: IndexFilter, limit: Int = 100, cursor: String? = nil,
                        order: SearchOrder = .newestFirst, includeContent: Bool = true) throws -> QueryPage {
         try principal.require(.readEnvelope)
+        catchUpIndex?()
         let page = try requireIndex().search(filter: scoped(filter, principal), limit: limit, cursor: cursor, order: order)
         let withContent = includeContent && principal.can(.readContent)
         let records = try page.entries.map { try load($0, content: withContent) }
@@ -120,6 +123,7 @@ public final class QueryService: Sendable {
     /// Aggregates. Requires `aggregate`.
     public func stats(_ principal: Principal, filter: IndexFilter, groupBy: [GroupField], bucket: TimeBucket?) throws -> [AggregateGroup] {
         try principal.require(.aggregate)
+        catchUpIndex?()
         let groups = try requireIndex().aggregate(filter: scoped(filter, principal), groupBy: groupBy, bucket: bucket)
         audit(principal, "stats", QueryService.describe(filter) + [
             JSONMember("group_by", .array(groupBy.map { .string($0.description) })),

@@ -108,9 +108,16 @@ public final class TokenStore: Sendable {
 
     /// Authenticates an `Authorization` header value. Constant-time comparison of the hash.
     public func authenticate(authorization: String?) throws(AccessError) -> Principal {
-        guard let header = authorization?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { throw .missingToken }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw .invalidToken }
-        return try authenticate(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        // Byte-level: Foundation's `trimmingCharacters` showed in GET profiles.
+        var bytes = Substring(authorization ?? "").utf8[...]
+        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+        while let b = bytes.first, isBlank(b) { bytes = bytes.dropFirst() }
+        while let b = bytes.last, isBlank(b) { bytes = bytes.dropLast() }
+        guard !bytes.isEmpty else { throw .missingToken }
+        guard bytes.count > 7, bytes.prefix(7).elementsEqual("bearer ".utf8, by: { $0 | 0x20 == $1 }) else { throw .invalidToken }
+        bytes = bytes.dropFirst(7)
+        while let b = bytes.first, isBlank(b) { bytes = bytes.dropFirst() }
+        return try authenticate(token: String(Substring(bytes)))
     }
 
     /// Authenticates a bare token.

@@ -37,6 +37,9 @@ public struct StoreConfiguration: Sendable {
     public var maxQueuedBytes: Int = 256 << 20
     /// Record validation limits.
     public var limits = RecordLimits()
+    /// Bytes of decompressed frames the query service keeps per region for reads (`read_cache_mib`).
+    /// A get by id decompresses its record's whole frame (128 KiB) on a miss, most of a GET's CPU.
+    public var readCacheBytes: Int = 256 << 20
     /// Regions whose redacted content is also indexed for full-text search (`fts_regions`).
     public var fullTextRegions: Set<String> = []
     /// Called on the writer thread with the duration in seconds of every segment fdatasync (metrics).
@@ -109,6 +112,9 @@ public struct StoreConfiguration: Sendable {
             case "max_record_bytes":
                 guard let v = m.value.int64Value, v >= 1024 else { throw .invalidConfiguration("max_record_bytes must be ≥ 1024") }
                 limits.maxRecordBytes = Int(v)
+            case "read_cache_mib":
+                guard let v = m.value.int64Value, (0...65536).contains(v) else { throw .invalidConfiguration("read_cache_mib must be 0…65536") }
+                readCacheBytes = Int(v) << 20
             case "fts_regions":
                 guard let list = m.value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                     throw .invalidConfiguration("fts_regions must be an array of region names")

@@ -18,7 +18,14 @@ public final class IndexFeeder: Sendable {
         var failure: String?
         var inFlight = false
         var oldestPendingAt: UInt64 = 0
-        var drainRequested = false
+        /// Callers waiting for the index to catch up (a search, a get that missed, a close).
+        var drainRequests = 0
+        /// Pending records of regions other than the access log.
+        var pendingRecords = 0
+        /// Records ever enqueued, and ever inserted (or given up on): a waiter waits until the
+        /// second reaches the first as it was when it started waiting.
+        var enqueuedTotal: UInt64 = 0
+        var settledTotal: UInt64 = 0
     }
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
@@ -98,9 +105,12 @@ public final class IndexFeeder: Sendable {
 
     /// Called by the writers (on their threads) with records that just became durable. O(1).
     public func enqueue(_ records: [DurableRecord]) {
+        let accessOnly = records.allSatisfy { $0.region.hasPrefix("_") }
         queue.withLock { q in
             if q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
             q.pending.append(contentsOf: records)
+            q.enqueuedTotal += UInt64(records.count)
+            if !accessOnly { q.pendingRecords += records.count(where: { !$0.region.hasPrefix("_") }) }
         }
         wakeup.signal()
     }
@@ -108,11 +118,15 @@ public final class IndexFeeder: Sendable {
     // Batching: the feeder inserts whatever is pending as one transaction. Under load, records
     // accumulate while the previous transaction runs, so batches grow with the ingest rate
     // (SQLite's WAL makes small transactions expensive). A small batch waits up to
-    // `smallBatchDelay` for company, so a trickle of single records (one access-log entry per
-    // GET) costs a transaction per few milliseconds, not one per record; a drain request (a get
-    // that missed, `waitUntilDrained`) or closing skips the wait.
+    // `smallBatchDelay` for company, so a trickle of single records costs a transaction per few
+    // milliseconds, not one per record. When only access-log entries are pending (one per GET or
+    // search), the wait is `accessBatchDelay`: each transaction appends whole 8 KiB pages to the
+    // WAL, and one per 5 ms under GET load made WAL checkpoints, and their fsyncs, frequent
+    // enough to show in GET latency. A drain request (a search, a get that missed,
+    // `waitUntilDrained`) or closing skips the wait, so nothing a caller waits for is delayed.
     static let smallBatch = 256
     static let smallBatchDelay: UInt64 = 5_000_000
+    static let accessBatchDelay: UInt64 = 250_000_000
 
     /// Positions indexed per region (the next position the index expects).
     public var indexedPositions: [String: UInt64] { queue.withLock { $0.inserted } }
@@ -120,16 +134,27 @@ public final class IndexFeeder: Sendable {
     /// The last indexing failure, if any (the feeder keeps retrying).
     public var failure: String? { queue.withLock { $0.failure } }
 
-    /// Blocks until everything enqueued so far is in the index (bounded by `timeout`).
-    public func waitUntilDrained(timeout: TimeInterval = 30) {
-        queue.withLock { $0.drainRequested = true }
-        defer { queue.withLock { $0.drainRequested = false } }
-        wakeup.signal()
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if queue.withLock({ $0.pending.isEmpty && !$0.inFlight }) { return }
-            usleep(1000)
+    /// Blocks until everything enqueued before the call is in the index (bounded by `timeout`);
+    /// records enqueued meanwhile do not prolong the wait. Returns at once when nothing is pending.
+    /// Returns false on timeout.
+    @discardableResult
+    public func waitUntilDrained(timeout: TimeInterval = 30) -> Bool {
+        let target = queue.withLock { q -> UInt64? in
+            guard q.settledTotal < q.enqueuedTotal else { return nil }
+            q.drainRequests += 1
+            return q.enqueuedTotal
         }
+        guard let target else { return true }
+        defer { queue.withLock { $0.drainRequests -= 1 } }
+        wakeup.signal()
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(timeout, 0) * 1e9)
+        var pause: UInt32 = 50
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            if queue.withLock({ $0.settledTotal >= target }) { return true }
+            usleep(pause)
+            pause = min(pause * 2, 1000)
+        }
+        return false
     }
 
     private func run() {
@@ -138,9 +163,10 @@ public final class IndexFeeder: Sendable {
             _ = wakeup.wait(timeout: .now() + 0.05)
             while true {
                 let wait = queue.withLock { q -> UInt64 in
-                    guard !q.pending.isEmpty, q.pending.count < IndexFeeder.smallBatch, !q.drainRequested, !q.closing else { return 0 }
+                    guard !q.pending.isEmpty, q.pending.count < IndexFeeder.smallBatch, q.drainRequests == 0, !q.closing else { return 0 }
+                    let delay = q.pendingRecords > 0 ? IndexFeeder.smallBatchDelay : IndexFeeder.accessBatchDelay
                     let age = DispatchTime.now().uptimeNanoseconds &- q.oldestPendingAt
-                    return age < IndexFeeder.smallBatchDelay ? IndexFeeder.smallBatchDelay - age : 0
+                    return age < delay ? delay - age : 0
                 }
                 if wait == 0 { break }
                 _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(wait)))
@@ -148,6 +174,7 @@ public final class IndexFeeder: Sendable {
             let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
                 let take = Array(q.pending.prefix(maxBatch))
                 q.pending.removeFirst(take.count)
+                q.pendingRecords -= take.count(where: { !$0.region.hasPrefix("_") })
                 q.inFlight = !take.isEmpty
                 if !q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
                 return (take, q.closing)
@@ -166,6 +193,7 @@ public final class IndexFeeder: Sendable {
                 try index.insert(entries)
                 queue.withLock { q in
                     for r in batch { q.inserted[r.region] = max(q.inserted[r.region] ?? 0, r.position + 1) }
+                    q.settledTotal += UInt64(batch.count)
                     q.inFlight = false
                     q.failure = nil
                 }
@@ -175,8 +203,14 @@ public final class IndexFeeder: Sendable {
                 let giveUp = queue.withLock { q -> Bool in
                     q.inFlight = false
                     q.failure = "\(error)"
-                    if q.closing { q.pending = []; return true }
+                    if q.closing {
+                        q.settledTotal = q.enqueuedTotal
+                        q.pending = []
+                        q.pendingRecords = 0
+                        return true
+                    }
                     q.pending.insert(contentsOf: batch, at: 0)
+                    q.pendingRecords += batch.count(where: { !$0.region.hasPrefix("_") })
                     return false
                 }
                 FileHandle.standardError.write(Data("gatelog: indexing failed (\(error)); \(giveUp ? "the index will catch up from the segments on the next start" : "retrying")\n".utf8))

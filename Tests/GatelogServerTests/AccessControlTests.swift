@@ -1,4 +1,5 @@
 import XCTest
+import Synchronization
 import Foundation
 import AuditFormat
 import AuditQuery
@@ -323,6 +324,54 @@ final class AccessControlTests: XCTestCase {
         let v = try s.client.post("/v1/verify", token: s.admin, #"{"regions":["_access","eu-west-1","us-east-1"]}"#)
         XCTAssertEqual(v.json?["intact"]?.boolValue, true, v.text)
         XCTAssertEqual(v.json?["regions"]?.arrayValue?.count, 3, v.text)
+    }
+
+    /// Concurrent GETs: every one leaves exactly one access entry (entries are group-committed:
+    /// `AccessBatchesTests` checks the batching itself), and the access log still verifies.
+    func testConcurrentGetsAreEachLoggedOnce() throws {
+        let s = try server()
+        let reader = try s.token("auditor")
+        let threads = 8, perThread = 25
+        let port = s.port
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            for k in 0..<perThread {
+                do {
+                    let r = try Client(port: port).get("/v1/records/eu-acme-\((t + k) % 30)", token: reader.token)
+                    if r.status != 200 { failures.withLock { $0.append("\(r.status) \(r.text.prefix(120))") } }
+                } catch { failures.withLock { $0.append("\(error)") } }
+            }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, [])
+        let log = try s.client.get("/v1/records?region=_access&user=\(reader.id)&limit=1000", token: s.admin)
+        let entries = log.json?["records"]?.arrayValue ?? []
+        XCTAssertEqual(entries.count, threads * perThread, "one access entry per GET")
+        XCTAssertEqual(Set(entries.compactMap { $0["id"]?.stringValue }).count, threads * perThread, "entry ids are unique")
+        XCTAssertTrue(entries.allSatisfy { $0["metadata"]?["action"]?.stringValue == "get" })
+        let v = try s.client.post("/v1/verify", token: s.admin, #"{"regions":["_access"]}"#)
+        XCTAssertEqual(v.json?["intact"]?.boolValue, true, v.text)
+    }
+
+    /// A search right after a POST is answered finds what the POST stored (the search waits
+    /// for the index to take in what is already durable).
+    func testSearchFindsARecordRightAfterItsPost() throws {
+        let s = try server()
+        for i in 0..<15 {
+            let id = "ryw-\(i)"
+            let posted = try s.client.post("/v1/records", token: s.admin, Records.record(id, ms: 40_000 + i))
+            XCTAssertEqual(posted.status, 200, posted.text)
+            let found = try s.client.get("/v1/records?user=u-\(id)@acme.example&limit=5", token: s.admin)
+            XCTAssertEqual(ids(found), [id], found.text)
+        }
+    }
+
+    /// The scheme name is case-insensitive and blanks around the credentials are ignored.
+    func testAuthorizationHeaderSpellings() throws {
+        let s = try server()
+        for header in ["Bearer \(s.admin)", "bearer \(s.admin)", "BEARER \(s.admin)", "  Bearer   \(s.admin) \t", "Bearer\t\(s.admin)"] {
+            let r = try s.client.request("GET", "/v1/records?limit=1", token: nil, headers: ["Authorization": header])
+            XCTAssertEqual(r.status, header.hasPrefix("Bearer\t") ? 401 : 200, "\(header.debugDescription): \(r.text.prefix(120))")
+        }
     }
 
     func testScopedVerifyAndIngestStayInsideTheScope() throws {

@@ -1,0 +1,51 @@
+import XCTest
+import Foundation
+import Synchronization
+import AuditFormat
+import AuditStore
+@testable import Gatelog
+
+/// The access log's group commit: every entry is flushed exactly once, before `commit` returns,
+/// and entries arriving while a batch is being flushed go together in the next one.
+final class AccessBatchesTests: XCTestCase {
+    private func staged(_ i: Int) throws -> StagedRecord {
+        let json = #"{"id":"acc-\#(i)","ts":"2026-11-24T09:00:00Z","region":"_access","kind":"access"}"#
+        let record = try Array(json.utf8).withUnsafeBytes { b throws(RecordError) in try AuditRecord.parse(b) }
+        return StagedRecord(fields: record.fields,
+                            prepared: PreparedRecord(id: record.fields.id, envelope: record.envelopeBytes(), content: record.contentBytes()),
+                            inputSize: json.utf8.count)
+    }
+
+    func testConcurrentEntriesAreFlushedOnceAndTogether() throws {
+        let batches = AccessBatches()
+        let records = try (0..<32).map(staged)
+        let flushed = Mutex<[[String]]>([])
+        let returnedBeforeFlush = Mutex<[String]>([])
+        // One thread per entry (concurrentPerform would run only as many at once as there are cores).
+        let done = DispatchGroup()
+        for i in records.indices {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                batches.commit(records[i]) { batch in
+                usleep(20_000) // a slow disk: everyone else arrives meanwhile
+                flushed.withLock { $0.append(batch.map(\.fields.id)) }
+            }
+                let mine = records[i].fields.id
+                if !flushed.withLock({ $0.joined().contains(mine) }) { returnedBeforeFlush.withLock { $0.append(mine) } }
+            }.start()
+        }
+        done.wait()
+        let all = flushed.withLock { $0 }
+        XCTAssertEqual(returnedBeforeFlush.withLock { $0 }, [], "commit returned before its entry was flushed")
+        XCTAssertEqual(all.joined().sorted(), records.map(\.fields.id).sorted(), "each entry flushed exactly once")
+        XCTAssertLessThan(all.count, records.count / 2, "entries that wait share a flush: \(all.map(\.count))")
+    }
+
+    func testALoneEntryIsFlushedAtOnce() throws {
+        let batches = AccessBatches()
+        var sizes: [Int] = []
+        for i in 0..<3 { batches.commit(try staged(i)) { sizes.append($0.count) } }
+        XCTAssertEqual(sizes, [1, 1, 1])
+    }
+}
