@@ -122,6 +122,7 @@ final class DictionaryTrainer: Sendable {
          wake: @escaping @Sendable () -> Void) {
         self.id = id
         let thread = Thread { [self] in
+            ThreadPriority.becomeBackground()
             train(samples: samples, sampleSizes: sampleSizes, capacity: capacity, level: level, regionDirectory: regionDirectory)
             wake()
         }

@@ -42,7 +42,10 @@ public final class IndexFeeder: Sendable {
         self.fullTextRegions = fullTextRegions
         index = try IndexFeeder.openOrRebuild(path: path)
         try catchUp(configuration: configuration)
-        let thread = Thread { [weak self] in self?.run() }
+        let thread = Thread { [weak self] in
+            ThreadPriority.becomeBackground() // nobody waits for it, except a search catching up
+            self?.run()
+        }
         thread.name = "gatelog-indexer"
         thread.start()
     }
@@ -116,17 +119,19 @@ public final class IndexFeeder: Sendable {
     }
 
     // Batching: the feeder inserts whatever is pending as one transaction. Under load, records
-    // accumulate while the previous transaction runs, so batches grow with the ingest rate
-    // (SQLite's WAL makes small transactions expensive). A small batch waits up to
-    // `smallBatchDelay` for company, so a trickle of single records costs a transaction per few
-    // milliseconds, not one per record. When only access-log entries are pending (one per GET or
-    // search), the wait is `accessBatchDelay`: each transaction appends whole 8 KiB pages to the
-    // WAL, and one per 5 ms under GET load made WAL checkpoints, and their fsyncs, frequent
-    // enough to show in GET latency. A drain request (a search, a get that missed,
-    // `waitUntilDrained`) or closing skips the wait, so nothing a caller waits for is delayed.
-    static let smallBatch = 256
-    static let smallBatchDelay: UInt64 = 5_000_000
-    static let accessBatchDelay: UInt64 = 250_000_000
+    // accumulate while the previous transaction runs, so batches grow with the ingest rate.
+    // Below `smallBatch` pending records the feeder waits up to `smallBatchDelay` for company
+    // (`accessBatchDelay` when only access-log entries are pending). Why so long: the scattered
+    // posting tables (ids, users, trace ids, metadata) take each batch's inserts all over the
+    // current position block's pages, and SQLite's WAL writes every page a transaction dirties.
+    // At 1,600 records/s in 100-record POSTs with a 5 ms wait that was ~33 KB of WAL per record
+    // (300+ MB in 8 s), which made every fdatasync on the disk, the access log's included, wait
+    // 10-50 ms; a 500 ms wait covers each page once per batch instead of once per POST. Readers
+    // do not see the lag: a search, stats, a get that missed, `waitUntilDrained` and closing
+    // all skip the wait and wait for the insert instead (read-your-writes).
+    static let smallBatch = 8192
+    static let smallBatchDelay: UInt64 = 500_000_000
+    static let accessBatchDelay: UInt64 = 1_000_000_000
 
     /// Positions indexed per region (the next position the index expects).
     public var indexedPositions: [String: UInt64] { queue.withLock { $0.inserted } }
