@@ -42,10 +42,9 @@ public final class IndexFeeder: Sendable {
         self.fullTextRegions = fullTextRegions
         index = try IndexFeeder.openOrRebuild(path: path)
         try catchUp(configuration: configuration)
-        let thread = Thread { [weak self] in
-            ThreadPriority.becomeBackground() // nobody waits for it, except a search catching up
-            self?.run()
-        }
+        // Not niced (ThreadPriority): under flat-out ingest a niced indexer fell behind and the
+        // drain at the end ran alone on one core; a GET under ingest gained nothing from it.
+        let thread = Thread { [weak self] in self?.run() }
         thread.name = "gatelog-indexer"
         thread.start()
     }
