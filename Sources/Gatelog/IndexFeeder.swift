@@ -139,12 +139,15 @@ public final class IndexFeeder: Sendable {
     public var failure: String? { queue.withLock { $0.failure } }
 
     /// Blocks until everything enqueued before the call is in the index (bounded by `timeout`);
-    /// records enqueued meanwhile do not prolong the wait. Returns at once when nothing is pending.
-    /// Returns false on timeout.
+    /// records enqueued meanwhile do not prolong the wait. Returns at once when nothing is pending
+    /// and gives up as soon as an insert fails (the feeder keeps retrying; `failure` says why).
+    /// Returns false when it gave up or timed out.
     @discardableResult
     public func waitUntilDrained(timeout: TimeInterval = 30) -> Bool {
         let target = queue.withLock { q -> UInt64? in
-            guard q.settledTotal < q.enqueuedTotal else { return nil }
+            // Nothing pending, or the index is failing (a full disk): answer from what it has
+            // rather than make every search wait out the timeout.
+            guard q.settledTotal < q.enqueuedTotal, q.failure == nil else { return nil }
             q.drainRequests += 1
             return q.enqueuedTotal
         }
@@ -154,7 +157,9 @@ public final class IndexFeeder: Sendable {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(timeout, 0) * 1e9)
         var pause: UInt32 = 50
         while DispatchTime.now().uptimeNanoseconds < deadline {
-            if queue.withLock({ $0.settledTotal >= target }) { return true }
+            let (settled, failing) = queue.withLock { ($0.settledTotal >= target, $0.failure != nil) }
+            if settled { return true }
+            if failing { return false }
             usleep(pause)
             pause = min(pause * 2, 1000)
         }
