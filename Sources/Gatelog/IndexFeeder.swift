@@ -107,12 +107,12 @@ public final class IndexFeeder: Sendable {
 
     /// Called by the writers (on their threads) with records that just became durable. O(1).
     public func enqueue(_ records: [DurableRecord]) {
-        let accessOnly = records.allSatisfy { $0.region.hasPrefix("_") }
+        let ofRecordRegions = records.count { !$0.region.hasPrefix("_") }
         queue.withLock { q in
             if q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
             q.pending.append(contentsOf: records)
             q.enqueuedTotal += UInt64(records.count)
-            if !accessOnly { q.pendingRecords += records.count(where: { !$0.region.hasPrefix("_") }) }
+            q.pendingRecords += ofRecordRegions
         }
         wakeup.signal()
     }
