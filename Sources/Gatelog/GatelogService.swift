@@ -64,8 +64,8 @@ public final class GatelogService: Sendable {
         ingestor = Ingestor(store: store, redactor: redactor)
         tokens = TokenStore(dataDirectory: config.dataDirectory)
         accessLog = AccessLog(store: store, ingestor: ingestor)
-        var catchUp: (@Sendable () -> Void)?
-        if let indexer { catchUp = { indexer.waitUntilDrained(timeout: 2) } }
+        var catchUp: (@Sendable (TimeInterval) -> Void)?
+        if let indexer { catchUp = { indexer.waitUntilDrained(timeout: $0) } }
         query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog, index: indexer?.index,
                              catchUpIndex: catchUp)
     }
@@ -199,6 +199,18 @@ public final class GatelogService: Sendable {
     }
 
     /// Flushes and closes every region, then the index.
+    /// Opens (and so recovers) the writer of every region on disk, the access log's included, so
+    /// that recovery happens at start-up rather than in the first request that touches a region
+    /// (1.5 s for an access log of ~750,000 entries). A region that fails to open is returned
+    /// with its error and stays closed; its requests report that error, the others are served.
+    public func openExistingRegions() -> [(region: String, error: StoreError)] {
+        var failures: [(region: String, error: StoreError)] = []
+        for region in store.regions() {
+            do { _ = try store.writer(for: region) } catch { failures.append((region, error)) }
+        }
+        return failures
+    }
+
     public func close() {
         store.close()
         indexer?.close()

@@ -37,6 +37,9 @@ enum ServeCommand {
             say("No tokens existed: created admin token \(record.id). It is shown only this once; keep it safe:")
             say(token)
         }
+        for (region, error) in service.openExistingRegions() {
+            say("gatelog: region \(region) could not be opened (\(error)); its requests will fail until it is repaired")
+        }
         let server = try APIServer(service: service, options: options)
         let port = try server.start()
         let scheme = options.tls == nil ? "http" : "https"

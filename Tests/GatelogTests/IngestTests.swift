@@ -136,4 +136,22 @@ final class IngestTests: XCTestCase {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return try text.split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)) }
     }
+
+    /// `serve` opens every region on disk at start: recovery runs there, not in a first request.
+    func testOpenExistingRegionsOpensEveryRegionOnDisk() throws {
+        let tmp = TemporaryDirectory()
+        do {
+            let service = try Fixture.open(tmp.path)
+            let body = Array("\(Fixture.record("o-1", region: "eu-west-1"))\n\(Fixture.record("o-2", region: "us-east-1"))".utf8)
+            XCTAssertEqual(try service.ingest(body: body, principal: Fixture.admin, source: "test").accepted, 2)
+            _ = try service.query.search(Fixture.admin, filter: IndexFilter()) // leaves an access-log entry
+            service.close()
+        }
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        XCTAssertEqual(service.store.openWriters.count, 0, "regions open lazily")
+        let failures = service.openExistingRegions()
+        XCTAssertTrue(failures.isEmpty, "\(failures)")
+        XCTAssertEqual(Set(service.store.openWriters.map(\.region)), ["_access", "eu-west-1", "us-east-1"])
+    }
 }
