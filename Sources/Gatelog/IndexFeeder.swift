@@ -16,7 +16,6 @@ public final class IndexFeeder: Sendable {
         var closing = false
         var inserted: [String: UInt64] = [:]
         var failure: String?
-        var inFlight = false
         var oldestPendingAt: UInt64 = 0
         /// Callers waiting for the index to catch up (a search, a get that missed, a close).
         var drainRequests = 0
@@ -184,7 +183,6 @@ public final class IndexFeeder: Sendable {
                 let take = Array(q.pending.prefix(maxBatch))
                 q.pending.removeFirst(take.count)
                 q.pendingRecords -= take.count(where: { !$0.region.hasPrefix("_") })
-                q.inFlight = !take.isEmpty
                 if !q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
                 return (take, q.closing)
             }
@@ -203,14 +201,12 @@ public final class IndexFeeder: Sendable {
                 queue.withLock { q in
                     for r in batch { q.inserted[r.region] = max(q.inserted[r.region] ?? 0, r.position + 1) }
                     q.settledTotal += UInt64(batch.count)
-                    q.inFlight = false
                     q.failure = nil
                 }
             } catch {
                 // Keep the records and retry: the index must not lose what the segments hold. When
                 // closing, give up instead of hanging: the next open catches up from the segments.
                 let giveUp = queue.withLock { q -> Bool in
-                    q.inFlight = false
                     q.failure = "\(error)"
                     if q.closing {
                         q.settledTotal = q.enqueuedTotal
