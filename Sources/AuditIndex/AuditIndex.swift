@@ -56,9 +56,13 @@ public final class AuditIndex: Sendable {
     private let readers: [Database]
     private let nextReader = Atomic<Int>(0)
     let dictionary: DictionaryCache
+    /// Per-block Bloom filters of id hashes: lookups by id skip blocks that cannot hold the id.
+    let idFilters: BlockIDFilters
 
-    private init(path: String, writer: sending WriterSession, readers: [Database], dictionary: DictionaryCache) {
+    private init(path: String, writer: sending WriterSession, readers: [Database], dictionary: DictionaryCache,
+                 idFilters: BlockIDFilters) {
         self.path = path
+        self.idFilters = idFilters
         self.writer = Mutex(writer)
         self.readers = readers
         self.dictionary = dictionary
@@ -96,7 +100,8 @@ public final class AuditIndex: Sendable {
             }
             readers.append(reader)
         }
-        return AuditIndex(path: path, writer: session, readers: readers, dictionary: dictionary)
+        let idFilters = session.idFilters
+        return AuditIndex(path: path, writer: session, readers: readers, dictionary: dictionary, idFilters: idFilters)
     }
 
     /// Checks the identity of the file, enables WAL and applies migrations.
@@ -216,6 +221,38 @@ public final class AuditIndex: Sendable {
             return names.sorted()
         }
     }
+
+    /// Builds the id filter of every block that has no complete one yet, so that lookups by id
+    /// skip the blocks that cannot hold the id (`BlockIDFilters`). O(records of those blocks) the
+    /// first time (a scan of `by_id`, ~65,536 rows per block), O(blocks) once all are built: call
+    /// it after opening and now and then while records arrive (new blocks), off request paths.
+    /// Returns the number of filters built.
+    @discardableResult
+    public func prepareIDFilters() throws(IndexError) -> Int {
+        let done = idFilters.completeBlocks
+        let blocks = try withReader { (conn: Connection) throws(IndexError) -> [Int64] in
+            let statement = try conn.cachedStatement("SELECT blk FROM block", operation: "prepare id filters")
+            var blocks: [Int64] = []
+            while try statement.step() { blocks.append(statement.int64(at: 0)) }
+            return blocks
+        }
+        var built = 0
+        for block in blocks where !done.contains(block) {
+            let filter = try withReadTransaction("prepare id filters") { (conn: Connection) throws(IndexError) -> BlockIDFilters.BlockFilter in
+                let statement = try conn.cachedStatement("SELECT idh FROM by_id WHERE blk = ?", operation: "prepare id filters")
+                try statement.bind(block, at: 1)
+                var filter = self.idFilters.emptyFilter()
+                while try statement.step() { self.idFilters.insert(statement.int64(at: 0), into: &filter) }
+                return filter
+            }
+            idFilters.complete(block: block, with: filter)
+            built += 1
+        }
+        return built
+    }
+
+    /// Number of blocks whose id filter is built (`prepareIDFilters`).
+    public var idFiltersBuilt: Int { idFilters.completeBlocks.count }
 
     /// The entry with `id` in `region`, or nil. O(blocks of the region · log n).
     public func lookup(region: String, id: String) throws(IndexError) -> IndexEntry? {

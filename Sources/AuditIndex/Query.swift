@@ -188,6 +188,10 @@ extension AuditIndex {
             if let regions, !regions.contains(FieldEncoding.region(ofBlock: block.blk)) { continue }
             blocks.append(block)
         }
+        // Every match has one of the ids: blocks whose id filter rules them all out hold none.
+        if let ids = filter.ids, !ids.isEmpty {
+            return idFilters.blocksThatMayHold(ids.map(FieldEncoding.hash32), among: blocks)
+        }
         return blocks
     }
 

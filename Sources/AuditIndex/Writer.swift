@@ -32,6 +32,8 @@ struct RegionProgress: Equatable {
 final class WriterSession {
     let connection: Connection
     private let blockBits: Int
+    /// The id filters this writer keeps up to date (shared with the readers of the same index).
+    let idFilters: BlockIDFilters
     private var nextDictionaryID: [Int64: Int64] = [:]
     private var progress: [Int64: RegionProgress] = [:]
     /// Ids of the strings the writer resolved: committed ones, and those of the open transaction.
@@ -64,6 +66,7 @@ final class WriterSession {
             throw IndexError(kind: .corrupt, message: "the block size setting is missing or invalid", operation: "open")
         }
         blockBits = Int(bits)
+        idFilters = BlockIDFilters(blockBits: blockBits)
         try reloadState()
     }
 
@@ -224,6 +227,8 @@ final class WriterSession {
                 try insertText.run()
             }
         }
+        // Before the commit (the invariant of `BlockIDFilters`).
+        idFilters.add(idPostings.lazy.map { (block: $0.c0, hash: $0.c1) })
         try insertPostings(&metaPostings, Self.metaTable)
         try insertPostings(&userPostings, Self.userTable)
         try insertPostings(&idPostings, Self.idTable)

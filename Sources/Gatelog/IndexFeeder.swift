@@ -25,6 +25,8 @@ public final class IndexFeeder: Sendable {
         /// second reaches the first as it was when it started waiting.
         var enqueuedTotal: UInt64 = 0
         var settledTotal: UInt64 = 0
+        /// Whether this thread keeps the index's id filters built (`keepIDFiltersBuilt`).
+        var buildsIDFilters = false
     }
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
@@ -131,6 +133,24 @@ public final class IndexFeeder: Sendable {
     static let smallBatchDelay: UInt64 = 500_000_000
     static let accessBatchDelay: UInt64 = 1_000_000_000
 
+    /// From now on, the indexer thread builds the id filters of the index's blocks
+    /// (`AuditIndex.prepareIDFilters`): at once for the blocks already indexed (a scan of the id
+    /// postings: ~0.1 s per million records), then for each new block after the batch that
+    /// started it. Lookups by id then seek one block instead of every block. For long-running
+    /// processes (`serve`); a one-shot command would only pay for the build.
+    public func keepIDFiltersBuilt() {
+        queue.withLock { $0.buildsIDFilters = true }
+        wakeup.signal()
+    }
+
+    private func buildIDFiltersIfAsked() {
+        guard queue.withLock({ $0.buildsIDFilters && !$0.closing }) else { return }
+        do { try index.prepareIDFilters() } catch {
+            // Only lookups get slower (every block is searched); the next batch retries.
+            FileHandle.standardError.write(Data("gatelog: cannot build the index's id filters (\(error))\n".utf8))
+        }
+    }
+
     /// Positions indexed per region (the next position the index expects).
     public var indexedPositions: [String: UInt64] { queue.withLock { $0.inserted } }
 
@@ -188,6 +208,7 @@ public final class IndexFeeder: Sendable {
             }
             if batch.isEmpty {
                 if closing { return }
+                buildIDFiltersIfAsked()
                 continue
             }
             let entries = batch.map { r in
@@ -203,6 +224,7 @@ public final class IndexFeeder: Sendable {
                     q.settledTotal += UInt64(batch.count)
                     q.failure = nil
                 }
+                buildIDFiltersIfAsked()
             } catch {
                 // Keep the records and retry: the index must not lose what the segments hold. When
                 // closing, give up instead of hanging: the next open catches up from the segments.

@@ -75,6 +75,14 @@ enum QueryBench {
             f.ids = [id]
             _ = try? index.search(filter: f, limit: 2)
         }
+        let filterStart = DispatchTime.now().uptimeNanoseconds
+        let built = try index.prepareIDFilters()
+        print("id filters: \(built) blocks built in \(String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - filterStart) / 1e6)) ms")
+        measure("index lookup by id, with id filters") { id in
+            var f = IndexFilter()
+            f.ids = [id]
+            _ = try? index.search(filter: f, limit: 2)
+        }
         measure("access-log entry (durable)") { id in
             service.accessLog.record(principal: admin, action: "get", parameters: .object([JSONMember("id", .string(id))]), results: 1, outcome: "ok")
         }

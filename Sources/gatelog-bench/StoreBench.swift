@@ -24,6 +24,7 @@ enum StoreBench {
             for key in ["frame-target", "dictionary-training", "dictionary-max"] {
                 if let v = options[key] { tuning[key] = Int(ByteSize.parse(v) ?? 0) }
             }
+            if let v = options["compression-level"] { tuning["compression-level"] = Int(v) ?? 3 }
             try ingest(input: options["input"] ?? "", data: options["data"], endToEnd: arguments.first == "ingest-full",
                        redactOnly: arguments.first == "ingest-redacted", indexOnly: arguments.first == "ingest-indexed", tuning: tuning)
         case "append":
@@ -95,6 +96,7 @@ enum StoreBench {
         if let v = tuning["frame-target"] { configuration.frameTargetBytes = v }
         if let v = tuning["dictionary-training"] { configuration.dictionaryTrainingBytes = v }
         if let v = tuning["dictionary-max"] { configuration.dictionaryMaxBytes = v }
+        if let v = tuning["compression-level"] { configuration.compressionLevel = Int32(v) }
         let service = try GatelogService(configuration: configuration, redaction: endToEnd || redactOnly ? .configured : .disabled,
                                          withIndex: endToEnd || indexOnly)
         let fd = open(input, O_RDONLY)

@@ -40,6 +40,7 @@ enum ServeCommand {
         for (region, error) in service.openExistingRegions() {
             say("gatelog: region \(region) could not be opened (\(error)); its requests will fail until it is repaired")
         }
+        service.indexer?.keepIDFiltersBuilt()
         let server = try APIServer(service: service, options: options)
         let port = try server.start()
         let scheme = options.tls == nil ? "http" : "https"

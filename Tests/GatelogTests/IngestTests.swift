@@ -154,4 +154,27 @@ final class IngestTests: XCTestCase {
         XCTAssertTrue(failures.isEmpty, "\(failures)")
         XCTAssertEqual(Set(service.store.openWriters.map(\.region)), ["_access", "eu-west-1", "us-east-1"])
     }
+
+    func testTheIndexerKeepsIDFiltersBuiltAndGetsStillFindRecords() throws {
+        let tmp = TemporaryDirectory()
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        let body = Array((0..<20).map { Fixture.record("f-\($0)", region: $0 % 2 == 0 ? "eu-west-1" : "us-east-1") }.joined(separator: "\n").utf8)
+        XCTAssertEqual(try service.ingest(body: body, principal: Fixture.admin, source: "test").accepted, 20)
+        let indexer = try XCTUnwrap(service.indexer)
+        XCTAssertTrue(indexer.waitUntilDrained(timeout: 10))
+        XCTAssertEqual(indexer.index.idFiltersBuilt, 0, "built only when asked")
+        indexer.keepIDFiltersBuilt()
+        let deadline = Date().addingTimeInterval(10)
+        while indexer.index.idFiltersBuilt < 2, Date() < deadline { usleep(10_000) }
+        XCTAssertGreaterThanOrEqual(indexer.index.idFiltersBuilt, 2, "one block per region")
+        // Records that arrive after the build are found too (the writer adds them to the filters).
+        let more = Array((20..<30).map { Fixture.record("f-\($0)", region: "eu-west-1") }.joined(separator: "\n").utf8)
+        XCTAssertEqual(try service.ingest(body: more, principal: Fixture.admin, source: "test").accepted, 10)
+        for i in 0..<30 {
+            let got = try service.query.get(Fixture.admin, id: "f-\(i)")
+            XCTAssertEqual(got["record"]?["id"]?.stringValue, "f-\(i)")
+        }
+        XCTAssertThrowsError(try service.query.get(Fixture.admin, id: "f-404"))
+    }
 }

@@ -1,0 +1,112 @@
+import Synchronization
+
+/// In-memory Bloom filters over the id hashes of each position block (`by_id.idh`), so that a
+/// lookup by id seeks only the blocks that may hold the id instead of every block of every region
+/// (docs/decisions/0004-index-schema.md, "Id filters").
+///
+/// Correctness rests on one invariant: **a complete filter contains the hash of every id committed
+/// to its block.** Two sources keep it:
+/// - the writer adds each new row's hash to its block's filter *before* the transaction commits
+///   (creating an incomplete filter when the block has none yet), so every id committed while this
+///   `AuditIndex` is open is in the filter no matter when the filter is built;
+/// - `complete(block:with:)` ORs in a filter built by scanning `by_id` for ids committed earlier
+///   (any read snapshot taken after the index opened holds them all), and only then marks the
+///   filter complete.
+/// Filters never lose bits, so rows rolled back or deleted later only cost a needless seek.
+/// The file has exactly one writer, this `AuditIndex` (the data directory's `ServiceLock`); a
+/// filter would not know rows another process wrote.
+///
+/// A block without a complete filter is always searched. Cost: 2^bitsLog2 bits per block that
+/// has rows (128 KiB for blocks of 2^16 positions: 16 bits per record, ~0.05% false positives).
+final class BlockIDFilters: Sendable {
+    /// log2 of the number of bits of each block's filter.
+    let bitsLog2: Int
+    /// Probes per hash.
+    static let probes = 6
+    private let filters = Mutex<[Int64: BlockFilter]>([:])
+
+    /// Filters sized for blocks of 2^blockBits positions (16 bits per position, within 2^10...2^22 bits).
+    init(blockBits: Int) {
+        bitsLog2 = Swift.min(Swift.max(blockBits + 4, 10), 22)
+    }
+
+    /// One block's bits; `complete` once the block's earlier rows were added.
+    struct BlockFilter: Sendable {
+        var words: [UInt64]
+        var complete: Bool
+    }
+
+    /// An empty filter of this size (to fill with `insert` before `complete`).
+    func emptyFilter() -> BlockFilter {
+        BlockFilter(words: [UInt64](repeating: 0, count: 1 << (bitsLog2 - 6)), complete: false)
+    }
+
+    /// The bit positions of `hash` (a `FieldEncoding.hash32` value).
+    @inline(__always) private func forEachBit(of hash: Int64, _ body: (Int) -> Void) {
+        // splitmix64's finaliser spreads the 32 hash bits over 64; two halves drive double hashing.
+        var h = UInt64(UInt32(truncatingIfNeeded: hash)) &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 31
+        let mask = UInt64(1) << UInt64(bitsLog2) - 1
+        let step = (h >> 32) | 1
+        var position = h
+        for _ in 0..<Self.probes {
+            body(Int(truncatingIfNeeded: position & mask))
+            position &+= step
+        }
+    }
+
+    /// Adds `hash` to `filter`.
+    func insert(_ hash: Int64, into filter: inout BlockFilter) {
+        forEachBit(of: hash) { bit in filter.words[bit >> 6] |= 1 << UInt64(bit & 63) }
+    }
+
+    /// The writer's call, inside its transaction and before the commit: adds each (block, hash).
+    func add<S: Sequence>(_ rows: S) where S.Element == (block: Int64, hash: Int64) {
+        filters.withLock { all in
+            for row in rows {
+                if all[row.block] == nil { all[row.block] = emptyFilter() }
+                insert(row.hash, into: &all[row.block]!)
+            }
+        }
+    }
+
+    /// Merges `built` (the block's ids from a snapshot taken after the index opened) into the
+    /// block's filter and marks it complete.
+    func complete(block: Int64, with built: BlockFilter) {
+        filters.withLock { all in
+            if var existing = all[block] {
+                for i in existing.words.indices { existing.words[i] |= built.words[i] }
+                existing.complete = true
+                all[block] = existing
+            } else {
+                var filter = built
+                filter.complete = true
+                all[block] = filter
+            }
+        }
+    }
+
+    /// Blocks that have a complete filter.
+    var completeBlocks: Set<Int64> {
+        filters.withLock { all in Set(all.filter { $0.value.complete }.map(\.key)) }
+    }
+
+    /// The blocks of `blocks` that may hold one of `hashes`: blocks without a complete filter are
+    /// kept. O(blocks · hashes).
+    func blocksThatMayHold(_ hashes: [Int64], among blocks: [BlockRange]) -> [BlockRange] {
+        filters.withLock { all in
+            blocks.filter { block in
+                guard let filter = all[block.blk], filter.complete else { return true }
+                return hashes.contains { hash in
+                    var present = true
+                    forEachBit(of: hash) { bit in
+                        if filter.words[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { present = false }
+                    }
+                    return present
+                }
+            }
+        }
+    }
+}
