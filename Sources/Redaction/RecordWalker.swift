@@ -273,68 +273,15 @@ struct RecordWalker {
         }
     }
 
-    /// The first `"` or `\` at or after `i`; `n` when there is none. 16 bytes at a time.
+    /// The first `"` or `\` at or after `start`; `n` when there is none.
     @inline(__always) func nextQuoteOrBackslash(from start: Int) -> Int {
-        var i = start
-        typealias Lanes = SIMD16<UInt8>
-        let low7 = Lanes(repeating: 0x7F)
-        while i + 16 <= n {
-            let v = UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
-            let y = v & low7
-            // High bit clear where the 7-bit value is `"` or `\`; bytes >= 0x80 never match.
-            let calm = ((y ^ Lanes(repeating: 0x22)) &+ low7) & ((y ^ Lanes(repeating: 0x5C)) &+ low7)
-            let hits = unsafeBitCast(~calm & ~v & Lanes(repeating: 0x80), to: (UInt64, UInt64).self)
-            if hits.0 != 0 { return i + UInt64(littleEndian: hits.0).trailingZeroBitCount >> 3 }
-            if hits.1 != 0 { return i + 8 + UInt64(littleEndian: hits.1).trailingZeroBitCount >> 3 }
-            i += 16
-        }
-        while i < n {
-            if p[i] == UInt8(ascii: "\"") || p[i] == UInt8(ascii: "\\") { return i }
-            i += 1
-        }
-        return n
+        JSONSyntax.nextQuoteOrBackslash(p, from: start, end: n)
     }
 
-    /// The first byte at or after `i` that is `"`, `\`, a control character or non-ASCII; `n`
-    /// when there is none. 16 bytes at a time (lane arithmetic: SSE2 on x86-64), then 8, then 1.
+    /// The first byte at or after `start` that is `"`, `\`, a control character or non-ASCII;
+    /// `n` when there is none.
     @inline(__always) func nextAttention(from start: Int) -> Int {
-        var i = start
-        typealias Lanes = SIMD16<UInt8>
-        let low7 = Lanes(repeating: 0x7F)
-        while i + 16 <= n {
-            let v = UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
-            let y = v & low7
-            // High bit set where the 7-bit value is not `"`, not `\` and not below 0x20.
-            let calm = ((y ^ Lanes(repeating: 0x22)) &+ low7) & ((y ^ Lanes(repeating: 0x5C)) &+ low7) & (y &+ Lanes(repeating: 0x60))
-            let attention = unsafeBitCast((~calm | v) & Lanes(repeating: 0x80), to: (UInt64, UInt64).self)
-            if attention.0 != 0 { return i + UInt64(littleEndian: attention.0).trailingZeroBitCount >> 3 }
-            if attention.1 != 0 { return i + 8 + UInt64(littleEndian: attention.1).trailingZeroBitCount >> 3 }
-            i += 16
-        }
-        while i + 8 <= n {
-            let mask = Self.attentionMask(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
-            if mask != 0 { return i + mask.trailingZeroBitCount >> 3 }
-            i += 8
-        }
-        while i < n {
-            let c = p[i]
-            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return i }
-            i += 1
-        }
-        return n
-    }
-
-    /// The high bit of each byte of `w` that is `"`, `\`, below 0x20 or above 0x7F. Bits above
-    /// the lowest set one may be spurious (borrows); the lowest is exact, which is all the caller uses.
-    @inline(__always) static func attentionMask(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let quote = w ^ (ones &* 0x22)
-        let backslash = w ^ (ones &* 0x5C)
-        let hasQuote = (quote &- ones) & ~quote
-        let hasBackslash = (backslash &- ones) & ~backslash
-        let hasControl = (w &- ones &* 0x20) & ~w
-        return (hasQuote | hasBackslash | hasControl | w) & high
+        JSONSyntax.nextAttention(p, from: start, end: n)
     }
 
     /// The escape sequence at `i` (a backslash), validated as `JSONSyntax.skipString` does: the
