@@ -152,9 +152,12 @@ public final class GatelogService: Sendable {
     public func ingestStream(fd: Int32, source: String, keepResults: Bool, chunkBytes: Int = 8 << 20,
                              onChunk: ((IngestSummary) -> Void)? = nil) throws -> IngestSummary {
         var summary = IngestSummary()
-        var carry: [UInt8] = []
         var lineNumber = 1
+        // One buffer, reused: the unfinished last line of a read moves to the front and the next
+        // read appends to it. (A fresh 8 MiB array per chunk cost a copy and page faults on every
+        // chunk.) `lines` slice it only until `submit` returns, so no copy-on-write happens.
         var buffer = [UInt8](repeating: 0, count: chunkBytes)
+        var filled = 0
         var eof = false
         var inFlight: Ingestor.PendingIngest?
         func settle() {
@@ -172,27 +175,41 @@ public final class GatelogService: Sendable {
         let isRegularFile = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
         while !eof {
             if !isRegularFile { settle() }
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, chunkBytes) }
+            // A line longer than the buffer: grow it.
+            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            let space = buffer.count - filled
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, space) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FileIOError(operation: "read", path: source, code: errno)
             }
-            var chunk = carry
+            let end: Int
             if n == 0 {
                 eof = true
-                if chunk.isEmpty { break }
+                if filled == 0 { break }
+                end = filled
             } else {
-                chunk.append(contentsOf: buffer[0..<n])
-                guard let lastNewline = chunk.lastIndex(of: 0x0A) else { carry = chunk; continue }
-                carry = Array(chunk[(lastNewline + 1)...])
-                chunk.removeSubrange((lastNewline + 1)...)
+                let scanned = filled
+                filled += n
+                // The last newline of the buffer; none in the new bytes: read more.
+                guard let lastNewline = buffer[scanned..<filled].lastIndex(of: 0x0A) else { continue }
+                end = lastNewline + 1
             }
-            let lines = Ingestor.splitLines(chunk)
-            // Stage this chunk while the writer makes the previous one durable.
-            let next = ingestor.submit(lines: lines, firstLine: lineNumber, source: source)
-            settle()
-            inFlight = next
-            lineNumber += lines.count
+            // Stage this chunk while the writer makes the previous one durable. (In a block so
+            // that the slices are gone before the buffer is written to again.)
+            do {
+                let lines = Ingestor.splitLines(buffer[0..<end])
+                let next = ingestor.submit(lines: lines, firstLine: lineNumber, source: source)
+                lineNumber += lines.count
+                settle()
+                inFlight = next
+            }
+            // Keep the unfinished line: move it to the front.
+            let rest = filled - min(end, filled)
+            if rest > 0 {
+                buffer.withUnsafeMutableBytes { b in _ = memmove(b.baseAddress!, b.baseAddress! + end, rest) }
+            }
+            filled = rest
         }
         settle()
         return summary

@@ -294,17 +294,23 @@ public final class Ingestor: Sendable {
 
     /// Splits NDJSON into lines (without their newlines).
     public static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        splitLines(bytes[...])
+    }
+
+    /// Splits a slice of NDJSON into lines (without their newlines), as slices of the same array.
+    public static func splitLines(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         var lines: [ArraySlice<UInt8>] = []
-        var start = 0
+        var start = bytes.startIndex
         bytes.withUnsafeBytes { b in
             guard let base = b.baseAddress else { return }
-            while start < b.count, let hit = memchr(base + start, 0x0A, b.count - start) {
-                let i = base.distance(to: UnsafeRawPointer(hit))
+            let first = bytes.startIndex
+            while start < bytes.endIndex, let hit = memchr(base + (start - first), 0x0A, bytes.endIndex - start) {
+                let i = first + base.distance(to: UnsafeRawPointer(hit))
                 lines.append(bytes[start..<i])
                 start = i + 1
             }
         }
-        if start < bytes.count { lines.append(bytes[start...]) }
+        if start < bytes.endIndex { lines.append(bytes[start...]) }
         return lines
     }
 }

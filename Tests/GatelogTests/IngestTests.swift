@@ -177,4 +177,53 @@ final class IngestTests: XCTestCase {
         }
         XCTAssertThrowsError(try service.query.get(Fixture.admin, id: "f-404"))
     }
+
+    /// `ingestStream` reads in chunks; lines cross chunk boundaries, some are longer than a chunk,
+    /// the last has no newline. Every record is stored once and rejections name the right line,
+    /// from a file (staging overlaps durability) and from a pipe.
+    func testIngestStreamSplitsLinesAcrossChunksFromFilesAndPipes() throws {
+        var lines = Fixture.sampleLines(count: 60, seed: 11)
+        lines.insert(Array("{not json".utf8), at: 17)      // line 18
+        lines.insert([], at: 30)                           // line 31: blank, skipped
+        lines.insert(Array("{\"id\":\"x\"}".utf8), at: 44) // line 45: no ts, no region
+        var body = Fixture.ndjson(lines)
+        if body.last == 0x0A { body.removeLast() }
+        let expectedIDs = Set(Fixture.sampleLines(count: 60, seed: 11).compactMap { line -> String? in
+            (try? JSONValue.parse(line))?["id"]?.stringValue
+        })
+        for chunk in [64, 1000, 1 << 20] {
+            for usePipe in [false, true] {
+                let tmp = TemporaryDirectory()
+                let service = try Fixture.open(tmp.path + "/data")
+                defer { service.close() }
+                let fd: Int32
+                if usePipe {
+                    var ends: [Int32] = [0, 0]
+                    XCTAssertEqual(pipe(&ends), 0)
+                    let writer = ends[1]
+                    let bytes = body
+                    let feeding = Thread {
+                        bytes.withUnsafeBytes { b in
+                            var off = 0
+                            while off < b.count { let n = write(writer, b.baseAddress! + off, min(777, b.count - off)); if n <= 0 { break }; off += n }
+                        }
+                        close(writer)
+                    }
+                    feeding.start()
+                    fd = ends[0]
+                } else {
+                    let path = tmp.path + "/in.ndjson"
+                    XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(body)))
+                    fd = open(path, O_RDONLY)
+                }
+                defer { close(fd) }
+                let summary = try service.ingestStream(fd: fd, source: "test", keepResults: true, chunkBytes: chunk)
+                XCTAssertEqual(summary.accepted, 60, "chunk \(chunk), pipe \(usePipe)")
+                XCTAssertEqual(summary.rejected.map(\.line), [18, 45], "chunk \(chunk), pipe \(usePipe)")
+                XCTAssertEqual(summary.results.count, 62)
+                XCTAssertTrue(service.indexer!.waitUntilDrained(timeout: 10))
+                XCTAssertEqual(Set(try Fixture.allIDs(service)), expectedIDs, "chunk \(chunk), pipe \(usePipe)")
+            }
+        }
+    }
 }
