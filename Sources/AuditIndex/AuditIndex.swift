@@ -58,11 +58,14 @@ public final class AuditIndex: Sendable {
     let dictionary: DictionaryCache
     /// Per-block Bloom filters of id hashes: lookups by id skip blocks that cannot hold the id.
     let idFilters: BlockIDFilters
+    /// The blocks' time ranges, so that queries need not read the `block` table.
+    let blockRanges: BlockRangeCache
 
     private init(path: String, writer: sending WriterSession, readers: [Database], dictionary: DictionaryCache,
-                 idFilters: BlockIDFilters) {
+                 idFilters: BlockIDFilters, blockRanges: BlockRangeCache) {
         self.path = path
         self.idFilters = idFilters
+        self.blockRanges = blockRanges
         self.writer = Mutex(writer)
         self.readers = readers
         self.dictionary = dictionary
@@ -101,7 +104,9 @@ public final class AuditIndex: Sendable {
             readers.append(reader)
         }
         let idFilters = session.idFilters
-        return AuditIndex(path: path, writer: session, readers: readers, dictionary: dictionary, idFilters: idFilters)
+        let blockRanges = session.blockRanges
+        return AuditIndex(path: path, writer: session, readers: readers, dictionary: dictionary, idFilters: idFilters,
+                          blockRanges: blockRanges)
     }
 
     /// Checks the identity of the file, enables WAL and applies migrations.

@@ -178,11 +178,10 @@ extension AuditIndex {
 
     /// The blocks whose time range overlaps the filter's and whose region is allowed. O(blocks).
     func blocks(_ filter: ResolvedFilter, _ conn: Connection) throws(IndexError) -> [BlockRange] {
-        let statement = try conn.cachedStatement("SELECT blk, ts_min, ts_max FROM block", operation: "list blocks")
         let regions = filter.regions.map(Set.init)
         var blocks: [BlockRange] = []
-        while try statement.step() {
-            let block = BlockRange(blk: statement.int64(at: 0), tsMin: statement.int64(at: 1), tsMax: statement.int64(at: 2))
+        // From memory (`BlockRangeCache`: each range contains the block's committed range).
+        for block in blockRanges.all {
             if let from = filter.from, block.tsMax < from { continue }
             if let to = filter.to, block.tsMin >= to { continue }
             if let regions, !regions.contains(FieldEncoding.region(ofBlock: block.blk)) { continue }

@@ -34,6 +34,8 @@ final class WriterSession {
     private let blockBits: Int
     /// The id filters this writer keeps up to date (shared with the readers of the same index).
     let idFilters: BlockIDFilters
+    /// The blocks' time ranges this writer keeps up to date (shared with the readers).
+    let blockRanges = BlockRangeCache()
     private var nextDictionaryID: [Int64: Int64] = [:]
     private var progress: [Int64: RegionProgress] = [:]
     /// Ids of the strings the writer resolved: committed ones, and those of the open transaction.
@@ -68,6 +70,10 @@ final class WriterSession {
         blockBits = Int(bits)
         idFilters = BlockIDFilters(blockBits: blockBits)
         try reloadState()
+        let blocks = try connection.prepare("SELECT blk, ts_min, ts_max FROM block", operation: "open")
+        var loaded: [Int64: (min: Int64, max: Int64)] = [:]
+        while try blocks.step() { loaded[blocks.int64(at: 0)] = (blocks.int64(at: 1), blocks.int64(at: 2)) }
+        blockRanges.widen(loaded)
     }
 
     /// Reads the next dictionary ids and the regions' progress from the file.
@@ -234,6 +240,8 @@ final class WriterSession {
         try insertPostings(&idPostings, Self.idTable)
         try insertPostings(&tracePostings, Self.traceTable)
 
+        // Before the commit (the invariant of `BlockRangeCache`).
+        self.blockRanges.widen(blockRanges)
         let widen = try connection.cachedStatement(
             "INSERT INTO block (blk, ts_min, ts_max) VALUES (?, ?, ?) ON CONFLICT (blk) DO UPDATE SET "
                 + "ts_min = min(ts_min, excluded.ts_min), ts_max = max(ts_max, excluded.ts_max)",

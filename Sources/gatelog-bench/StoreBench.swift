@@ -32,6 +32,11 @@ enum StoreBench {
                        seconds: Double(options["seconds"] ?? "10") ?? 10, input: options["input"] ?? "", data: options["data"])
         case "verify": try verify(data: options["data"] ?? "", input: options["input"] ?? "")
         case "read": try read(data: options["data"] ?? "", count: Int(options["reads"] ?? "4000") ?? 4000)
+        case "frames":
+            var configuration = StoreConfiguration(dataDirectory: options["data"] ?? "")
+            try configuration.loadConfigFile()
+            let frames = try frameDictionaryUse(configuration)
+            print("frames \(frames.total), \(frames.withDictionary) with a dictionary")
         case "stages":
             try StageBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "50000") ?? 50000,
                                level: Int32(options["level"] ?? "3") ?? 3, frameTarget: Int(ByteSize.parse(options["frame-target"] ?? "128KiB") ?? 131072),
