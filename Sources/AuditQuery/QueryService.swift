@@ -36,6 +36,9 @@ public final class QueryService: Sendable {
     private let treeGates = Mutex<[String: RegionGate]>([:])
     /// Per region: bytes of checkpoints.log already parsed and the largest checkpoint in them.
     private let checkpointCache = Mutex<[String: (offset: Int, latest: SignedCheckpoint?)]>([:])
+    /// Per region, the tree at its newest checkpoint's size (proofs against it need no hashing),
+    /// and whether its root matched that checkpoint.
+    private let checkpointTrees = Mutex<[String: (prefix: MerkleTree.Prefix, matches: Bool)]>([:])
     /// Waits (at most the given seconds) until everything already durable is in the index.
     /// Searches and stats call it first with `readYourWritesWait`, and a get that misses with 2 s,
     /// so a record acknowledged a moment ago is found although the index is filled in batches; it
@@ -172,20 +175,31 @@ public final class QueryService: Sendable {
         guard entry.position < cp.checkpoint.treeSize else {
             return .object([JSONMember("status", "not yet covered by a checkpoint"), JSONMember("checkpoint", .string(cp.noteText))])
         }
-        let tree = try merkleTree(region: entry.region, atLeast: size)
-        let index = Int(entry.position)
-        let leaf = tree.leaf(index)
-        let auditPath = tree.inclusionProof(index: index, size: size)
-        let root = tree.root(size: size)
-        guard root == cp.checkpoint.rootHash else {
+        let (prefix, matches) = try checkpointTree(region: entry.region, size: size, root: cp.checkpoint.rootHash)
+        guard matches else {
             return .object([JSONMember("status", "the segments do not match the checkpoint; run verify")])
         }
+        let index = Int(entry.position)
+        let tree = try merkleTree(region: entry.region, atLeast: size)
+        let leaf = tree.leaf(index)
+        let auditPath = prefix.inclusionProof(index: index)
+        let root = prefix.root
         return .object([
             JSONMember("status", "ok"), JSONMember("leaf_index", .int(index)), JSONMember("tree_size", .int(size)),
             JSONMember("leaf_hash", .string(leaf.hex)), JSONMember("root_hash", .string(root.hex)),
             JSONMember("inclusion_path", .array(auditPath.map { .string($0.hex) })),
             JSONMember("checkpoint", .string(cp.noteText)),
         ])
+    }
+
+    /// The region's tree at `size` leaves (cached until the checkpoint size changes) and whether
+    /// its root is `root`. O(log n) hashes when the size changed, O(1) otherwise.
+    func checkpointTree(region: String, size: Int, root: Digest32) throws -> (MerkleTree.Prefix, Bool) {
+        if let cached = checkpointTrees.withLock({ $0[region] }), cached.prefix.size == size { return cached }
+        let prefix = MerkleTree.Prefix(tree: try merkleTree(region: region, atLeast: size), size: size)
+        let result = (prefix: prefix, matches: prefix.root == root)
+        checkpointTrees.withLock { $0[region] = result }
+        return result
     }
 
     /// The region's largest checkpoint. The log only grows, so only bytes appended since the last
