@@ -97,16 +97,22 @@ final class BlockIDFilters: Sendable {
     /// kept. O(blocks · hashes).
     func blocksThatMayHold(_ hashes: [Int64], among blocks: [BlockRange]) -> [BlockRange] {
         filters.withLock { all in
-            blocks.filter { block in
-                guard let filter = all[block.blk], filter.complete else { return true }
-                return hashes.contains { hash in
-                    var present = true
-                    forEachBit(of: hash) { bit in
-                        if filter.words[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { present = false }
+            var kept: [BlockRange] = []
+            kept.reserveCapacity(Swift.min(blocks.count, hashes.count * 2))
+            for block in blocks {
+                guard let filter = all[block.blk], filter.complete else { kept.append(block); continue }
+                let mayHold = filter.words.withUnsafeBufferPointer { words in
+                    hashes.contains { hash in
+                        var present = true
+                        forEachBit(of: hash) { bit in
+                            if words[bit >> 6] & (1 << UInt64(bit & 63)) == 0 { present = false }
+                        }
+                        return present
                     }
-                    return present
                 }
+                if mayHold { kept.append(block) }
             }
+            return kept
         }
     }
 }

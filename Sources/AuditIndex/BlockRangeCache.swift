@@ -11,24 +11,27 @@ import Synchronization
 /// reader's snapshot does not have yet likewise yields no rows. Like the id filters this relies
 /// on the index having one writer, this `AuditIndex` (the data directory's `ServiceLock`).
 final class BlockRangeCache: Sendable {
-    private let ranges = Mutex<[Int64: (min: Int64, max: Int64)]>([:])
+    /// The ranges by block number, and the same sorted by block number (rebuilt when one changes,
+    /// once per writer batch, so that readers take the array as it is).
+    private let state = Mutex<(byBlock: [Int64: BlockRange], sorted: [BlockRange])>(([:], []))
 
     /// Widens (or adds) each block's range.
     func widen<S: Sequence>(_ updates: S) where S.Element == (key: Int64, value: (min: Int64, max: Int64)) {
-        ranges.withLock { all in
+        state.withLock { state in
+            var changed = false
             for (block, range) in updates {
-                if let old = all[block] {
-                    all[block] = (Swift.min(old.min, range.min), Swift.max(old.max, range.max))
-                } else {
-                    all[block] = range
+                let old = state.byBlock[block]
+                let new = BlockRange(blk: block, tsMin: Swift.min(old?.tsMin ?? range.min, range.min),
+                                     tsMax: Swift.max(old?.tsMax ?? range.max, range.max))
+                if old?.tsMin != new.tsMin || old?.tsMax != new.tsMax {
+                    state.byBlock[block] = new
+                    changed = true
                 }
             }
+            if changed { state.sorted = state.byBlock.values.sorted { $0.blk < $1.blk } }
         }
     }
 
     /// Every block with its range, by block number (the `block` table's order).
-    var all: [BlockRange] {
-        ranges.withLock { all in all.map { BlockRange(blk: $0.key, tsMin: $0.value.min, tsMax: $0.value.max) } }
-            .sorted { $0.blk < $1.blk }
-    }
+    var all: [BlockRange] { state.withLock { $0.sorted } }
 }

@@ -179,9 +179,12 @@ extension AuditIndex {
     /// The blocks whose time range overlaps the filter's and whose region is allowed. O(blocks).
     func blocks(_ filter: ResolvedFilter, _ conn: Connection) throws(IndexError) -> [BlockRange] {
         let regions = filter.regions.map(Set.init)
-        var blocks: [BlockRange] = []
         // From memory (`BlockRangeCache`: each range contains the block's committed range).
-        for block in blockRanges.all {
+        let all = blockRanges.all
+        if filter.from == nil, filter.to == nil, regions == nil, filter.ids == nil { return all }
+        var blocks: [BlockRange] = []
+        blocks.reserveCapacity(all.count)
+        for block in all {
             if let from = filter.from, block.tsMax < from { continue }
             if let to = filter.to, block.tsMin >= to { continue }
             if let regions, !regions.contains(FieldEncoding.region(ofBlock: block.blk)) { continue }
