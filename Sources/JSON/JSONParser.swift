@@ -184,24 +184,37 @@ public enum JSONSyntax {
         throw JSONError(offset: index, reason: "unterminated string")
     }
 
-    /// The first index in `start..<end` of a byte that is `"`, `\\`, a control character (< 0x20)
-    /// or non-ASCII (≥ 0x80), or `end` when there is none: the bytes a string scanner must look
-    /// at. 16 bytes at a time (lane arithmetic: SSE2 on x86-64), then 8, then 1.
+    /// Scans 16-byte lanes from `start` while at least 16 bytes remain: the index of the first byte
+    /// whose high bit `flags` sets, or (not found) the index where fewer than 16 bytes remain.
+    /// Lane arithmetic: SSE2 on x86-64.
     @inlinable @inline(__always)
-    public static func nextAttention(_ p: UnsafePointer<UInt8>, from start: Int, end n: Int) -> Int {
+    static func firstFlagged(_ p: UnsafePointer<UInt8>, from start: Int, end n: Int,
+                             _ flags: (SIMD16<UInt8>) -> SIMD16<UInt8>) -> (index: Int, found: Bool) {
         var i = start
-        typealias Lanes = SIMD16<UInt8>
-        let low7 = Lanes(repeating: 0x7F)
         while i + 16 <= n {
-            let v = UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
-            let y = v & low7
-            // High bit set where the 7-bit value is not `"`, not `\` and not below 0x20.
-            let calm = ((y ^ Lanes(repeating: 0x22)) &+ low7) & ((y ^ Lanes(repeating: 0x5C)) &+ low7) & (y &+ Lanes(repeating: 0x60))
-            let attention = unsafeBitCast((~calm | v) & Lanes(repeating: 0x80), to: (UInt64, UInt64).self)
-            if attention.0 != 0 { return i + UInt64(littleEndian: attention.0).trailingZeroBitCount >> 3 }
-            if attention.1 != 0 { return i + 8 + UInt64(littleEndian: attention.1).trailingZeroBitCount >> 3 }
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<UInt8>.self)
+            let hits = unsafeBitCast(flags(v) & SIMD16<UInt8>(repeating: 0x80), to: (UInt64, UInt64).self)
+            if hits.0 != 0 { return (i + UInt64(littleEndian: hits.0).trailingZeroBitCount >> 3, true) }
+            if hits.1 != 0 { return (i + 8 + UInt64(littleEndian: hits.1).trailingZeroBitCount >> 3, true) }
             i += 16
         }
+        return (i, false)
+    }
+
+    /// The first index in `start..<end` of a byte that is `"`, `\\`, a control character (< 0x20)
+    /// or non-ASCII (≥ 0x80), or `end` when there is none: the bytes a string scanner must look
+    /// at. 16 bytes at a time, then 8, then 1.
+    @inlinable @inline(__always)
+    public static func nextAttention(_ p: UnsafePointer<UInt8>, from start: Int, end n: Int) -> Int {
+        let low7 = SIMD16<UInt8>(repeating: 0x7F)
+        let lanes = firstFlagged(p, from: start, end: n) { v in
+            let y = v & low7
+            // High bit set where the 7-bit value is not `"`, not `\` and not below 0x20.
+            let calm = ((y ^ SIMD16(repeating: 0x22)) &+ low7) & ((y ^ SIMD16(repeating: 0x5C)) &+ low7) & (y &+ SIMD16(repeating: 0x60))
+            return ~calm | v
+        }
+        if lanes.found { return lanes.index }
+        var i = lanes.index
         while i + 8 <= n {
             let mask = attentionMask(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)))
             if mask != 0 { return i + mask.trailingZeroBitCount >> 3 }
@@ -219,19 +232,15 @@ public enum JSONSyntax {
     /// already validated). 16 bytes at a time.
     @inlinable @inline(__always)
     public static func nextQuoteOrBackslash(_ p: UnsafePointer<UInt8>, from start: Int, end n: Int) -> Int {
-        var i = start
-        typealias Lanes = SIMD16<UInt8>
-        let low7 = Lanes(repeating: 0x7F)
-        while i + 16 <= n {
-            let v = UnsafeRawPointer(p + i).loadUnaligned(as: Lanes.self)
+        let low7 = SIMD16<UInt8>(repeating: 0x7F)
+        let lanes = firstFlagged(p, from: start, end: n) { v in
             let y = v & low7
             // High bit clear where the 7-bit value is `"` or `\`; bytes >= 0x80 never match.
-            let calm = ((y ^ Lanes(repeating: 0x22)) &+ low7) & ((y ^ Lanes(repeating: 0x5C)) &+ low7)
-            let hits = unsafeBitCast(~calm & ~v & Lanes(repeating: 0x80), to: (UInt64, UInt64).self)
-            if hits.0 != 0 { return i + UInt64(littleEndian: hits.0).trailingZeroBitCount >> 3 }
-            if hits.1 != 0 { return i + 8 + UInt64(littleEndian: hits.1).trailingZeroBitCount >> 3 }
-            i += 16
+            let calm = ((y ^ SIMD16(repeating: 0x22)) &+ low7) & ((y ^ SIMD16(repeating: 0x5C)) &+ low7)
+            return ~calm & ~v
         }
+        if lanes.found { return lanes.index }
+        var i = lanes.index
         while i < n {
             if p[i] == UInt8(ascii: "\"") || p[i] == UInt8(ascii: "\\") { return i }
             i += 1
