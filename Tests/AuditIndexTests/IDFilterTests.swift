@@ -69,13 +69,7 @@ final class IDFilterTests: XCTestCase {
         for e in initial { next[e.region] = max(next[e.region] ?? 0, e.position + 1) }
         let later = generateEntries(count: 4000, seed: 32, startPositions: next)
         let batches = stride(from: 0, to: later.count, by: 40).map { Array(later[$0..<min($0 + 40, later.count)]) }
-        let done = DispatchSemaphore(value: 0)
-        let failure = ErrorBox()
-        let writer = Thread {
-            do { for batch in batches { try index.insert(batch) } } catch { failure.set(error) }
-            done.signal()
-        }
-        writer.start()
+        let (done, failure) = insertInBackground(index, batches)
         var rounds = 0
         while done.wait(timeout: .now()) == .timedOut {
             try index.prepareIDFilters()

@@ -246,13 +246,7 @@ final class IndexTests: XCTestCase {
                 let index = try AuditIndex.open(path: directory.path("index.sqlite"), options: AuditIndex.Options(blockBits: 4))
                 try index.insert(initial)
                 let existing = Set(initial.filter { BruteForce.matches($0, filter) }.map { "\($0.region)/\($0.position)" })
-                let writerDone = DispatchSemaphore(value: 0)
-                let insertError = ErrorBox()
-                let writer = Thread {
-                    do { for batch in batches { try index.insert(batch) } } catch { insertError.set(error) }
-                    writerDone.signal()
-                }
-                writer.start()
+                let (writerDone, insertError) = insertInBackground(index, batches)
                 var seen = Set<String>()
                 var cursor: String?
                 var pages = 0
@@ -272,6 +266,19 @@ final class IndexTests: XCTestCase {
             }
         }
     }
+}
+
+/// Inserts `batches` into `index` on a new thread; `done` is signalled when it has finished, with
+/// the first error (if any) in `failure`.
+func insertInBackground(_ index: AuditIndex, _ batches: [[IndexEntry]]) -> (done: DispatchSemaphore, failure: ErrorBox) {
+    let done = DispatchSemaphore(value: 0)
+    let failure = ErrorBox()
+    let writer = Thread {
+        do { for batch in batches { try index.insert(batch) } } catch { failure.set(error) }
+        done.signal()
+    }
+    writer.start()
+    return (done, failure)
 }
 
 /// A thread-safe error slot for worker threads.
