@@ -235,14 +235,10 @@ public final class AuditIndex: Sendable {
     @discardableResult
     public func prepareIDFilters() throws(IndexError) -> Int {
         let done = idFilters.completeBlocks
-        let blocks = try withReader { (conn: Connection) throws(IndexError) -> [Int64] in
-            let statement = try conn.cachedStatement("SELECT blk FROM block", operation: "prepare id filters")
-            var blocks: [Int64] = []
-            while try statement.step() { blocks.append(statement.int64(at: 0)) }
-            return blocks
-        }
         var built = 0
-        for block in blocks where !done.contains(block) {
+        // Blocks the writer has started but not committed yet are fine too: their ids are in the
+        // writer's part of the filter already (the invariant of `BlockIDFilters`).
+        for block in blockRanges.all.map(\.blk) where !done.contains(block) {
             let filter = try withReadTransaction("prepare id filters") { (conn: Connection) throws(IndexError) -> BlockIDFilters.BlockFilter in
                 let statement = try conn.cachedStatement("SELECT idh FROM by_id WHERE blk = ?", operation: "prepare id filters")
                 try statement.bind(block, at: 1)

@@ -25,8 +25,10 @@ public final class IndexFeeder: Sendable {
         /// second reaches the first as it was when it started waiting.
         var enqueuedTotal: UInt64 = 0
         var settledTotal: UInt64 = 0
-        /// Whether this thread keeps the index's id filters built (`keepIDFiltersBuilt`).
+        /// Whether this thread keeps the index's id filters built (`keepIDFiltersBuilt`), and
+        /// whether the last attempt failed (reported once, not at every retry).
         var buildsIDFilters = false
+        var idFilterBuildFailed = false
     }
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
@@ -135,7 +137,7 @@ public final class IndexFeeder: Sendable {
 
     /// From now on, the indexer thread builds the id filters of the index's blocks
     /// (`AuditIndex.prepareIDFilters`): at once for the blocks already indexed (a scan of the id
-    /// postings: ~0.1 s per million records), then for each new block after the batch that
+    /// postings: ~0.2 s per million records), then for each new block after the batch that
     /// started it. Lookups by id then seek one block instead of every block. For long-running
     /// processes (`serve`); a one-shot command would only pay for the build.
     public func keepIDFiltersBuilt() {
@@ -145,9 +147,13 @@ public final class IndexFeeder: Sendable {
 
     private func buildIDFiltersIfAsked() {
         guard queue.withLock({ $0.buildsIDFilters && !$0.closing }) else { return }
-        do { try index.prepareIDFilters() } catch {
+        do {
+            try index.prepareIDFilters()
+            queue.withLock { $0.idFilterBuildFailed = false }
+        } catch {
             // Only lookups get slower (every block is searched); the next batch retries.
-            FileHandle.standardError.write(Data("gatelog: cannot build the index's id filters (\(error))\n".utf8))
+            let first = queue.withLock { q in defer { q.idFilterBuildFailed = true }; return !q.idFilterBuildFailed }
+            if first { FileHandle.standardError.write(Data("gatelog: cannot build the index's id filters (\(error)); retrying\n".utf8)) }
         }
     }
 
