@@ -34,12 +34,16 @@ public final class AuditIndex: Sendable {
         /// log2 of the number of positions per block for a new index file (ignored for an
         /// existing file). Tests use small blocks; 16 suits production.
         public var blockBits: Int
+        /// Memory for the id filters of the newest blocks (`prepareIDFilters`), in MiB: 128 KiB
+        /// per block of 65,536 positions, so 256 MiB covers the newest ~134 million records;
+        /// lookups by id in older blocks seek every block.
+        public var idFilterMiB: Int
 
         /// Default options: 2 readers, 128 MiB writer cache, 16 MiB per reader, 500,000 strings,
         /// checkpoint every 8,192 WAL pages (64 MiB with 8 KiB pages), 8 KiB pages.
         public init(readerCount: Int = 2, writerCacheMiB: Int = 128, readerCacheMiB: Int = 16,
                     dictionaryCacheCapacity: Int = 500_000, walCheckpointPages: Int = 8_192, pageSize: Int = 8192,
-                    blockBits: Int = 16) {
+                    blockBits: Int = 16, idFilterMiB: Int = 256) {
             self.readerCount = readerCount
             self.writerCacheMiB = writerCacheMiB
             self.readerCacheMiB = readerCacheMiB
@@ -47,6 +51,7 @@ public final class AuditIndex: Sendable {
             self.walCheckpointPages = walCheckpointPages
             self.pageSize = pageSize
             self.blockBits = blockBits
+            self.idFilterMiB = idFilterMiB
         }
     }
 
@@ -90,7 +95,8 @@ public final class AuditIndex: Sendable {
         try prepareSchema(connection, pageSize: options.pageSize, blockBits: options.blockBits)
         try connection.execute("PRAGMA wal_autocheckpoint = \(max(options.walCheckpointPages, 1))", operation: "open")
         let dictionary = DictionaryCache(capacity: options.dictionaryCacheCapacity)
-        let session = try WriterSession(connection: connection, dictionaryCapacity: options.dictionaryCacheCapacity)
+        let session = try WriterSession(connection: connection, dictionaryCapacity: options.dictionaryCacheCapacity,
+                                        idFilterMemoryBytes: max(options.idFilterMiB, 0) << 20)
 
         var readerOptions = ConnectionOptions()
         readerOptions.create = false
@@ -227,24 +233,39 @@ public final class AuditIndex: Sendable {
         }
     }
 
-    /// Builds the id filter of every block that has no complete one yet, so that lookups by id
-    /// skip the blocks that cannot hold the id (`BlockIDFilters`). O(records of those blocks) the
-    /// first time (a scan of `by_id`, ~65,536 rows per block), O(blocks) once all are built: call
-    /// it after opening and now and then while records arrive (new blocks), off request paths.
-    /// Returns the number of filters built.
+    /// Builds the id filters of the newest blocks that have none yet (as many as
+    /// `Options.idFilterMiB` holds, highest block numbers first), so that lookups by id skip the
+    /// blocks that cannot hold the id (`BlockIDFilters`). Blocks of `excludedRegions` get none.
+    /// O(records of those blocks) the first time (a scan of `by_id`, ~65,536 rows per block),
+    /// O(blocks) once all are built: call it after opening and now and then while records arrive
+    /// (new blocks), off request paths. Returns the number of filters built.
     @discardableResult
-    public func prepareIDFilters() throws(IndexError) -> Int {
-        let done = idFilters.completeBlocks
+    public func prepareIDFilters(excludedRegions: Set<String> = []) throws(IndexError) -> Int {
+        let tracked = idFilters.trackedBlocks
+        let excluded = try withReader { (conn: Connection) throws(IndexError) -> Set<Int64> in
+            var ids = Set<Int64>()
+            for region in excludedRegions { if let id = try self.existingID(.region, region, conn) { ids.insert(id) } }
+            return ids
+        }
+        let newest = blockRanges.all.map(\.blk).filter { !excluded.contains(FieldEncoding.region(ofBlock: $0)) }
+            .sorted(by: >).prefix(idFilters.maxBlocks)
         var built = 0
-        // Blocks the writer has started but not committed yet are fine too: their ids are in the
-        // writer's part of the filter already (the invariant of `BlockIDFilters`).
-        for block in blockRanges.all.map(\.blk) where !done.contains(block) {
-            let filter = try withReadTransaction("prepare id filters") { (conn: Connection) throws(IndexError) -> BlockIDFilters.BlockFilter in
-                let statement = try conn.cachedStatement("SELECT idh FROM by_id WHERE blk = ?", operation: "prepare id filters")
-                try statement.bind(block, at: 1)
-                var filter = self.idFilters.emptyFilter()
-                while try statement.step() { self.idFilters.insert(statement.int64(at: 0), into: &filter) }
-                return filter
+        for block in newest where !tracked.contains(block) {
+            // With the writer lock held no insert is in flight (the invariant of `BlockIDFilters`).
+            let started = writer.withLock { (_: inout sending WriterSession) -> Bool in self.idFilters.startTracking(block: block) }
+            guard started else { continue }
+            let filter: BlockIDFilters.BlockFilter
+            do {
+                filter = try withReadTransaction("prepare id filters") { (conn: Connection) throws(IndexError) -> BlockIDFilters.BlockFilter in
+                    let statement = try conn.cachedStatement("SELECT idh FROM by_id WHERE blk = ?", operation: "prepare id filters")
+                    try statement.bind(block, at: 1)
+                    var filter = self.idFilters.emptyFilter()
+                    while try statement.step() { self.idFilters.insert(statement.int64(at: 0), into: &filter) }
+                    return filter
+                }
+            } catch {
+                idFilters.stopTracking(block: block) // a later call starts over
+                throw error
             }
             idFilters.complete(block: block, with: filter)
             built += 1

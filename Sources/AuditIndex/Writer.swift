@@ -60,7 +60,7 @@ final class WriterSession {
     /// Posting rows per multi-row INSERT (at most 5 parameters each).
     static let postingRowsPerStatement = 32
 
-    init(connection: Connection, dictionaryCapacity: Int) throws(IndexError) {
+    init(connection: Connection, dictionaryCapacity: Int, idFilterMemoryBytes: Int) throws(IndexError) {
         self.connection = connection
         strings = WriterDictionary(capacity: dictionaryCapacity)
         let bits = try connection.scalarInt("SELECT value FROM setting WHERE name = 'block_bits'", operation: "open")
@@ -68,7 +68,7 @@ final class WriterSession {
             throw IndexError(kind: .corrupt, message: "the block size setting is missing or invalid", operation: "open")
         }
         blockBits = Int(bits)
-        idFilters = BlockIDFilters(blockBits: blockBits)
+        idFilters = BlockIDFilters(blockBits: blockBits, memoryBytes: idFilterMemoryBytes)
         try reloadState()
         let blocks = try connection.prepare("SELECT blk, ts_min, ts_max FROM block", operation: "open")
         var loaded: [Int64: (min: Int64, max: Int64)] = [:]

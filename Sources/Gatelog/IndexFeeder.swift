@@ -148,7 +148,8 @@ public final class IndexFeeder: Sendable {
     private func buildIDFiltersIfAsked() {
         guard queue.withLock({ $0.buildsIDFilters && !$0.closing }) else { return }
         do {
-            try index.prepareIDFilters()
+            // Not for the access log: gets by id look there only when an admin names it.
+            try index.prepareIDFilters(excludedRegions: [AccessLog.region])
             queue.withLock { $0.idFilterBuildFailed = false }
         } catch {
             // Only lookups get slower (every block is searched); the next batch retries.

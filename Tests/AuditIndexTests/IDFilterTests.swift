@@ -82,11 +82,16 @@ final class IDFilterTests: XCTestCase {
     }
 
     func testFilterHasNoFalseNegativesAndFewFalsePositives() {
-        let filters = BlockIDFilters(blockBits: 16)
+        let filters = BlockIDFilters(blockBits: 16, memoryBytes: 1 << 20)
+        XCTAssertEqual(filters.maxBlocks, 8, "128 KiB per block")
         var filter = filters.emptyFilter()
         var rng = SplitMix64(seed: 7)
         let present = (0..<65_536).map { _ in Int64(Int32(truncatingIfNeeded: rng.next())) }
         for h in present { filters.insert(h, into: &filter) }
+        filters.complete(block: 1, with: filter)
+        XCTAssertTrue(filters.completeBlocks.isEmpty, "an untracked block is not completed")
+        XCTAssertTrue(filters.startTracking(block: 1))
+        XCTAssertFalse(filters.startTracking(block: 1))
         filters.complete(block: 1, with: filter)
         let block = [BlockRange(blk: 1, tsMin: 0, tsMax: 0)]
         for h in present.prefix(5000) { XCTAssertEqual(filters.blocksThatMayHold([h], among: block).count, 1) }
@@ -103,5 +108,37 @@ final class IDFilterTests: XCTestCase {
         XCTAssertEqual(filters.blocksThatMayHold([1], among: [BlockRange(blk: 2, tsMin: 0, tsMax: 0)]).count, 1)
         filters.add([(block: 3, hash: 5)])
         XCTAssertEqual(filters.blocksThatMayHold([6], among: [BlockRange(blk: 3, tsMin: 0, tsMax: 0)]).count, 1)
+        XCTAssertEqual(filters.trackedBlocks, [1], "the writer does not start filters")
+    }
+
+    /// With room for one filter, only the newest block has one; lookups stay exact, and a newer
+    /// block takes the place of the older one. Excluded regions get none.
+    func testFilterMemoryIsBoundedAndRegionsCanBeExcluded() throws {
+        let directory = try TemporaryDirectory()
+        let index = try AuditIndex.open(path: directory.path("index.sqlite"), options: AuditIndex.Options(blockBits: 3, idFilterMiB: 0))
+        let first = generateEntries(count: 300, seed: 41)
+        try index.insert(first)
+        XCTAssertEqual(try index.prepareIDFilters(), 1)
+        let newest = try XCTUnwrap(allBlocks(index).map(\.blk).max())
+        XCTAssertEqual(index.idFilters.completeBlocks, [newest])
+        XCTAssertEqual(try index.prepareIDFilters(), 0, "no rebuilding of dropped filters")
+        var next: [String: UInt64] = [:]
+        for e in first { next[e.region] = max(next[e.region] ?? 0, e.position + 1) }
+        let second = generateEntries(count: 300, seed: 42, startPositions: next)
+        try index.insert(second)
+        XCTAssertEqual(try index.prepareIDFilters(), 1)
+        let newer = try XCTUnwrap(allBlocks(index).map(\.blk).max())
+        XCTAssertNotEqual(newer, newest)
+        XCTAssertEqual(index.idFilters.completeBlocks, [newer])
+        try assertEveryIDFound(index, first + second)
+
+        let other = try AuditIndex.open(path: directory.path("other.sqlite"), options: AuditIndex.Options(blockBits: 3))
+        try other.insert(first)
+        try other.prepareIDFilters(excludedRegions: ["eu-west-1"])
+        let euWest = try other.withReader { (conn: Connection) throws(IndexError) -> Int64? in try other.existingID(.region, "eu-west-1", conn) }
+        XCTAssertNotNil(euWest)
+        XCTAssertFalse(other.idFilters.completeBlocks.isEmpty)
+        XCTAssertTrue(other.idFilters.completeBlocks.allSatisfy { FieldEncoding.region(ofBlock: $0) != euWest })
+        try assertEveryIDFound(other, first)
     }
 }
