@@ -34,16 +34,16 @@ public final class AuditIndex: Sendable {
         /// log2 of the number of positions per block for a new index file (ignored for an
         /// existing file). Tests use small blocks; 16 suits production.
         public var blockBits: Int
-        /// Memory for the id filters of the newest blocks (`prepareIDFilters`), in MiB: 128 KiB
+        /// Memory for the id filters of the newest blocks (`prepareIDFilters`), in bytes: 128 KiB
         /// per block of 65,536 positions, so 256 MiB covers the newest ~134 million records;
-        /// lookups by id in older blocks seek every block.
-        public var idFilterMiB: Int
+        /// lookups by id in older blocks seek every block. 0: no filters.
+        public var idFilterBytes: Int
 
         /// Default options: 2 readers, 128 MiB writer cache, 16 MiB per reader, 500,000 strings,
         /// checkpoint every 8,192 WAL pages (64 MiB with 8 KiB pages), 8 KiB pages.
         public init(readerCount: Int = 2, writerCacheMiB: Int = 128, readerCacheMiB: Int = 16,
                     dictionaryCacheCapacity: Int = 500_000, walCheckpointPages: Int = 8_192, pageSize: Int = 8192,
-                    blockBits: Int = 16, idFilterMiB: Int = 256) {
+                    blockBits: Int = 16, idFilterBytes: Int = 256 << 20) {
             self.readerCount = readerCount
             self.writerCacheMiB = writerCacheMiB
             self.readerCacheMiB = readerCacheMiB
@@ -51,7 +51,7 @@ public final class AuditIndex: Sendable {
             self.walCheckpointPages = walCheckpointPages
             self.pageSize = pageSize
             self.blockBits = blockBits
-            self.idFilterMiB = idFilterMiB
+            self.idFilterBytes = idFilterBytes
         }
     }
 
@@ -96,7 +96,7 @@ public final class AuditIndex: Sendable {
         try connection.execute("PRAGMA wal_autocheckpoint = \(max(options.walCheckpointPages, 1))", operation: "open")
         let dictionary = DictionaryCache(capacity: options.dictionaryCacheCapacity)
         let session = try WriterSession(connection: connection, dictionaryCapacity: options.dictionaryCacheCapacity,
-                                        idFilterMemoryBytes: max(options.idFilterMiB, 0) << 20)
+                                        idFilterMemoryBytes: max(options.idFilterBytes, 0))
 
         var readerOptions = ConnectionOptions()
         readerOptions.create = false
@@ -234,7 +234,7 @@ public final class AuditIndex: Sendable {
     }
 
     /// Builds the id filters of the newest blocks that have none yet (as many as
-    /// `Options.idFilterMiB` holds, highest block numbers first), so that lookups by id skip the
+    /// `Options.idFilterBytes` holds, highest block numbers first), so that lookups by id skip the
     /// blocks that cannot hold the id (`BlockIDFilters`). Blocks of `excludedRegions` get none.
     /// O(records of those blocks) the first time (a scan of `by_id`, ~65,536 rows per block),
     /// O(blocks) once all are built: call it after opening and now and then while records arrive

@@ -31,10 +31,10 @@ final class BlockIDFilters: Sendable {
     private let filters = Mutex<[Int64: BlockFilter]>([:])
 
     /// Filters sized for blocks of 2^blockBits positions (16 bits per position, within
-    /// 2^10...2^22 bits), using at most about `memoryBytes` (at least one block's filter).
+    /// 2^10...2^22 bits), using at most `memoryBytes` (0: none).
     init(blockBits: Int, memoryBytes: Int) {
         bitsLog2 = Swift.min(Swift.max(blockBits + 4, 10), 22)
-        maxBlocks = Swift.max(1, memoryBytes / (1 << (bitsLog2 - 3)))
+        maxBlocks = Swift.max(0, memoryBytes / (1 << (bitsLog2 - 3)))
     }
 
     /// One block's bits; `complete` once the block's earlier rows were added.

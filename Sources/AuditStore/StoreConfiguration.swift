@@ -40,6 +40,9 @@ public struct StoreConfiguration: Sendable {
     /// Bytes of decompressed frames the query service keeps per region for reads (`read_cache_mib`).
     /// A get by id decompresses its record's whole frame (128 KiB) on a miss, most of a GET's CPU.
     public var readCacheBytes: Int = 256 << 20
+    /// Memory for the index's id filters of the newest blocks, in MiB (`index_id_filter_mib`;
+    /// 128 KiB per 65,536 records of a region): lookups by id in older blocks seek every block.
+    public var indexIDFilterMiB: Int = 256
     /// Regions whose redacted content is also indexed for full-text search (`fts_regions`).
     public var fullTextRegions: Set<String> = []
     /// Called on the writer thread with the duration in seconds of every segment fdatasync (metrics).
@@ -115,6 +118,9 @@ public struct StoreConfiguration: Sendable {
             case "read_cache_mib":
                 guard let v = m.value.int64Value, (0...65536).contains(v) else { throw .invalidConfiguration("read_cache_mib must be 0…65536") }
                 readCacheBytes = Int(v) << 20
+            case "index_id_filter_mib":
+                guard let v = m.value.int64Value, (0...65536).contains(v) else { throw .invalidConfiguration("index_id_filter_mib must be 0…65536") }
+                indexIDFilterMiB = Int(v)
             case "fts_regions":
                 guard let list = m.value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                     throw .invalidConfiguration("fts_regions must be an array of region names")

@@ -43,7 +43,7 @@ public final class IndexFeeder: Sendable {
         try FileIO.makeDirectories(dir)
         path = "\(dir)/index.sqlite"
         self.fullTextRegions = fullTextRegions
-        index = try IndexFeeder.openOrRebuild(path: path)
+        index = try IndexFeeder.openOrRebuild(path: path, options: AuditIndex.Options(idFilterBytes: configuration.indexIDFilterMiB << 20))
         try catchUp(configuration: configuration)
         // Not niced (ThreadPriority): under flat-out ingest a niced indexer fell behind and the
         // drain at the end ran alone on one core; a GET under ingest gained nothing from it.
@@ -53,10 +53,10 @@ public final class IndexFeeder: Sendable {
     }
 
     /// Opens the index; a corrupt or foreign file is deleted so the caller rebuilds it.
-    static func openOrRebuild(path: String) throws -> AuditIndex {
+    static func openOrRebuild(path: String, options: AuditIndex.Options = AuditIndex.Options()) throws -> AuditIndex {
         var problem: IndexError?
         do {
-            let index = try AuditIndex.open(path: path)
+            let index = try AuditIndex.open(path: path, options: options)
             try index.checkIntegrity()
             return index
         } catch {
@@ -65,7 +65,7 @@ public final class IndexFeeder: Sendable {
         }
         FileHandle.standardError.write(Data("gatelog: the index is unusable (\(problem!)); rebuilding it from the segments\n".utf8))
         try AuditIndex.removeFiles(path: path)
-        return try AuditIndex.open(path: path)
+        return try AuditIndex.open(path: path, options: options)
     }
 
     /// Deletes the index files and rebuilds them from the segments.

@@ -111,11 +111,11 @@ final class IDFilterTests: XCTestCase {
         XCTAssertEqual(filters.trackedBlocks, [1], "the writer does not start filters")
     }
 
-    /// With room for one filter, only the newest block has one; lookups stay exact, and a newer
+    /// With room for one filter (128 bytes at 8 positions per block), only the newest block has one; lookups stay exact, and a newer
     /// block takes the place of the older one. Excluded regions get none.
     func testFilterMemoryIsBoundedAndRegionsCanBeExcluded() throws {
         let directory = try TemporaryDirectory()
-        let index = try AuditIndex.open(path: directory.path("index.sqlite"), options: AuditIndex.Options(blockBits: 3, idFilterMiB: 0))
+        let index = try AuditIndex.open(path: directory.path("index.sqlite"), options: AuditIndex.Options(blockBits: 3, idFilterBytes: 128))
         let first = generateEntries(count: 300, seed: 41)
         try index.insert(first)
         XCTAssertEqual(try index.prepareIDFilters(), 1)

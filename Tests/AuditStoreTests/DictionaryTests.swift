@@ -503,4 +503,22 @@ final class DictionaryTests: XCTestCase {
             XCTAssertThrowsError(try d.loadConfigFile(), bad)
         }
     }
+
+    func testConfigurationFileSetsReadCacheAndIDFilterMemory() throws {
+        try FileIO.makeDirectories(tmp.path)
+        var defaults = StoreConfiguration(dataDirectory: tmp.path)
+        try defaults.loadConfigFile()
+        XCTAssertEqual(defaults.readCacheBytes, 256 << 20)
+        XCTAssertEqual(defaults.indexIDFilterMiB, 256)
+        try Fixtures.write(tmp.path + "/gatelog.json", Array(#"{"read_cache_mib":64,"index_id_filter_mib":0}"#.utf8))
+        var c = StoreConfiguration(dataDirectory: tmp.path)
+        try c.loadConfigFile()
+        XCTAssertEqual(c.readCacheBytes, 64 << 20)
+        XCTAssertEqual(c.indexIDFilterMiB, 0)
+        for bad in [#"{"index_id_filter_mib":-1}"#, #"{"index_id_filter_mib":"1GiB"}"#, #"{"read_cache_mib":100000}"#] {
+            try Fixtures.write(tmp.path + "/gatelog.json", Array(bad.utf8))
+            var d = StoreConfiguration(dataDirectory: tmp.path)
+            XCTAssertThrowsError(try d.loadConfigFile(), bad)
+        }
+    }
 }
