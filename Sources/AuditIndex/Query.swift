@@ -52,7 +52,23 @@ extension AuditIndex {
             entries.reserveCapacity(min(limit, 1024))
             var hasMore = false
             var lastRowID: Int64 = 0
-            if path.isBlocked {
+            if path == .id || path == .trace {
+                // Few rows: one ordered statement over the candidate blocks returns the entries
+                // themselves (no second lookup per key).
+                let candidates = Self.candidateBlocks(blocks, order: order, cursor: position)
+                if candidates.isEmpty { return SearchPage(entries: [], nextCursor: nil) }
+                var builder = QueryBuilder(filter: resolved, path: path, block: nil)
+                builder.blockSet = candidates.map(\.blk)
+                let query = builder.searchSQL(columns: "r.rid, r.ts, " + Schema.entryColumnsAfterKey, order: order,
+                                              cursor: position, limit: limit + 1)
+                let statement = try conn.cachedStatement(query.sql, operation: operation)
+                try statement.bind(query.arguments)
+                while try statement.step() {
+                    if entries.count == limit { hasMore = true; break }
+                    entries.append(try self.decodeEntry(statement, conn))
+                    lastRowID = statement.int64(at: 0)
+                }
+            } else if path.isBlocked {
                 let keys = try self.searchKeys(resolved, path, blocks, order: order, cursor: position,
                                                want: limit + 1, conn, operation: operation)
                 hasMore = keys.count > limit
@@ -87,10 +103,8 @@ extension AuditIndex {
         }
     }
 
-    /// The (ts, rid) keys of the first `want` matches over the blocks of a blocked path, in order.
-    private func searchKeys(_ filter: ResolvedFilter, _ path: DrivingPath, _ blocks: [BlockRange],
-                            order: SearchOrder, cursor: SearchCursor?, want: Int,
-                            _ conn: Connection, operation: String) throws(IndexError) -> [(ts: Int64, rid: Int64)] {
+    /// The blocks that can hold a match after `cursor`, in the order a search visits them.
+    private static func candidateBlocks(_ blocks: [BlockRange], order: SearchOrder, cursor: SearchCursor?) -> [BlockRange] {
         var candidates = blocks
         if let cursor {
             candidates.removeAll { order == .newestFirst ? $0.tsMin > cursor.ts : $0.tsMax < cursor.ts }
@@ -100,22 +114,20 @@ extension AuditIndex {
         } else {
             candidates.sort { $0.tsMin < $1.tsMin }
         }
+        return candidates
+    }
+
+    /// The (ts, rid) keys of the first `want` matches over the blocks of a blocked path (other
+    /// than id and trace, which `search` runs as one statement), in order.
+    private func searchKeys(_ filter: ResolvedFilter, _ path: DrivingPath, _ blocks: [BlockRange],
+                            order: SearchOrder, cursor: SearchCursor?, want: Int,
+                            _ conn: Connection, operation: String) throws(IndexError) -> [(ts: Int64, rid: Int64)] {
+        let candidates = Self.candidateBlocks(blocks, order: order, cursor: cursor)
         func precedes(_ a: (ts: Int64, rid: Int64), _ b: (ts: Int64, rid: Int64)) -> Bool {
             if order == .newestFirst { return a.ts != b.ts ? a.ts > b.ts : a.rid > b.rid }
             return a.ts != b.ts ? a.ts < b.ts : a.rid < b.rid
         }
         var keys: [(ts: Int64, rid: Int64)] = []
-        if path == .id || path == .trace {
-            // Few rows: one statement over every candidate block (one seek per block and key).
-            guard !candidates.isEmpty else { return [] }
-            var builder = QueryBuilder(filter: filter, path: path, block: nil)
-            builder.blockSet = candidates.map(\.blk)
-            let query = builder.searchSQL(columns: "\(builder.ridColumn), \(builder.tsColumn)", order: order, cursor: cursor, limit: want)
-            let statement = try conn.cachedStatement(query.sql, operation: operation)
-            try statement.bind(query.arguments)
-            while try statement.step() { keys.append((statement.int64(at: 1), statement.int64(at: 0))) }
-            return keys
-        }
         for block in candidates {
             if keys.count >= want {
                 // No record of this block (nor of the later ones) can come before the last kept key.
