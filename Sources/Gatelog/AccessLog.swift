@@ -83,41 +83,65 @@ public final class AccessLog: AccessRecorder, Sendable {
 }
 
 /// Leader/follower group commit of access-log entries. `commit` returns once the batch holding
-/// the entry has been written by `flush` (run by whichever caller finds no batch in flight).
+/// the entry has been written by `flush`, run by the caller that leads that batch: the first
+/// caller when no batch is in flight, otherwise the first caller that arrived while the previous
+/// batch was being flushed (handed the lead when it ends).
 ///
-/// Sendable: every stored property is guarded by `condition` (each access below holds its lock),
-/// and `NSCondition` itself is thread-safe.
-final class AccessBatches: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var pending: [StagedRecord] = []
-    /// Number of the batch that will take `pending` next; batches are numbered from 1.
-    private var nextBatch: UInt64 = 1
-    /// Every batch numbered up to this one has been flushed.
-    private var flushedThrough: UInt64 = 0
-    private var flushing = false
+/// Each waiting caller has its own semaphore and is woken exactly once: when its batch is done,
+/// or to lead the next one. (A shared condition woke every waiter at the end of each batch, and
+/// those of the next batch went back to sleep: context switches that cost a GET's CPU.)
+final class AccessBatches: Sendable {
+    /// A caller waiting for its batch.
+    private final class Waiter: Sendable {
+        let wakeup = DispatchSemaphore(value: 0)
+        /// Set (before `wakeup` is signalled) when the waiter's entry has been flushed; clear
+        /// when it is woken to lead the next batch.
+        let done = Atomic<Bool>(false)
+    }
+
+    private struct State {
+        /// Entries of the next batch, and the callers waiting for them (but for its leader).
+        var pending: [StagedRecord] = []
+        var waiters: [Waiter] = []
+        /// A batch is being flushed (it has a leader).
+        var flushing = false
+    }
+    private let state = Mutex(State())
 
     func commit(_ record: StagedRecord, flush: ([StagedRecord]) -> Void) {
-        condition.lock()
-        let mine = nextBatch
-        pending.append(record)
-        while flushedThrough < mine {
-            if flushing {
-                condition.wait()
-                continue
+        let waiter = Waiter()
+        let leads = state.withLock { s -> Bool in
+            s.pending.append(record)
+            if s.flushing {
+                s.waiters.append(waiter)
+                return false
             }
-            // Lead: take everything pending as one batch and flush it without holding the lock.
-            flushing = true
-            let batch = pending
-            let number = nextBatch
-            pending = []
-            nextBatch += 1
-            condition.unlock()
-            flush(batch)
-            condition.lock()
-            flushedThrough = number
-            flushing = false
-            condition.broadcast()
+            s.flushing = true
+            return true
         }
-        condition.unlock()
+        if !leads {
+            waiter.wakeup.wait()
+            if waiter.done.load(ordering: .acquiring) { return }
+            // Handed the lead: this entry is among the pending ones.
+        }
+        let (batch, members) = state.withLock { s -> ([StagedRecord], [Waiter]) in
+            defer { s.pending = []; s.waiters = [] }
+            return (s.pending, s.waiters)
+        }
+        flush(batch)
+        // Entries that arrived during the flush: their first caller leads the next batch (woken
+        // first, so that the next flush starts as soon as possible).
+        let next = state.withLock { s -> Waiter? in
+            if s.waiters.isEmpty {
+                s.flushing = false
+                return nil
+            }
+            return s.waiters.removeFirst()
+        }
+        next?.wakeup.signal()
+        for member in members {
+            member.done.store(true, ordering: .releasing)
+            member.wakeup.signal()
+        }
     }
 }

@@ -48,4 +48,34 @@ final class AccessBatchesTests: XCTestCase {
         for i in 0..<3 { batches.commit(try staged(i)) { sizes.append($0.count) } }
         XCTAssertEqual(sizes, [1, 1, 1])
     }
+
+    /// Many rounds with a fast flush: every hand-over of the lead is exercised thousands of times;
+    /// nothing is flushed twice, lost, or acknowledged early, and nobody waits forever.
+    func testManyRoundsOfHandOverLoseNothing() throws {
+        let batches = AccessBatches()
+        let threads = 8, perThread = 1500
+        let records = try (0..<threads * perThread).map(staged)
+        let flushed = Mutex<Set<String>>([])
+        let duplicates = Mutex(0), early = Mutex(0)
+        let done = DispatchGroup()
+        for t in 0..<threads {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                for k in 0..<perThread {
+                    let record = records[t * perThread + k]
+                    batches.commit(record) { batch in
+                        flushed.withLock { set in
+                            for r in batch where !set.insert(r.fields.id).inserted { duplicates.withLock { $0 += 1 } }
+                        }
+                    }
+                    if !flushed.withLock({ $0.contains(record.fields.id) }) { early.withLock { $0 += 1 } }
+                }
+            }.start()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success, "a caller never returned")
+        XCTAssertEqual(flushed.withLock { $0.count }, records.count)
+        XCTAssertEqual(duplicates.withLock { $0 }, 0)
+        XCTAssertEqual(early.withLock { $0 }, 0)
+    }
 }
