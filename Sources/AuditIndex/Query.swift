@@ -52,23 +52,7 @@ extension AuditIndex {
             entries.reserveCapacity(min(limit, 1024))
             var hasMore = false
             var lastRowID: Int64 = 0
-            if path == .id || path == .trace {
-                // Few rows: one ordered statement over the candidate blocks returns the entries
-                // themselves (no second lookup per key).
-                let candidates = Self.candidateBlocks(blocks, order: order, cursor: position)
-                if candidates.isEmpty { return SearchPage(entries: [], nextCursor: nil) }
-                var builder = QueryBuilder(filter: resolved, path: path, block: nil)
-                builder.blockSet = candidates.map(\.blk)
-                let query = builder.searchSQL(columns: "r.rid, r.ts, " + Schema.entryColumnsAfterKey, order: order,
-                                              cursor: position, limit: limit + 1)
-                let statement = try conn.cachedStatement(query.sql, operation: operation)
-                try statement.bind(query.arguments)
-                while try statement.step() {
-                    if entries.count == limit { hasMore = true; break }
-                    entries.append(try self.decodeEntry(statement, conn))
-                    lastRowID = statement.int64(at: 0)
-                }
-            } else if path.isBlocked {
+            if path.isBlocked && path != .id && path != .trace {
                 let keys = try self.searchKeys(resolved, path, blocks, order: order, cursor: position,
                                                want: limit + 1, conn, operation: operation)
                 hasMore = keys.count > limit
@@ -84,9 +68,16 @@ extension AuditIndex {
                     lastRowID = key.rid
                 }
             } else {
-                let query = QueryBuilder(filter: resolved, path: path, block: nil)
-                    .searchSQL(columns: "r.rid, r.ts, " + Schema.entryColumnsAfterKey, order: order,
-                               cursor: position, limit: limit + 1)
+                // One ordered statement returns the entries themselves. Ids and trace ids match few
+                // rows: the statement covers every candidate block at once (one seek per block and key).
+                var builder = QueryBuilder(filter: resolved, path: path, block: nil)
+                if path == .id || path == .trace {
+                    let candidates = Self.candidateBlocks(blocks, order: order, cursor: position)
+                    if candidates.isEmpty { return SearchPage(entries: [], nextCursor: nil) }
+                    builder.blockSet = candidates.map(\.blk)
+                }
+                let query = builder.searchSQL(columns: "r.rid, r.ts, " + Schema.entryColumnsAfterKey, order: order,
+                                              cursor: position, limit: limit + 1)
                 let statement = try conn.cachedStatement(query.sql, operation: operation)
                 try statement.bind(query.arguments)
                 while try statement.step() {
