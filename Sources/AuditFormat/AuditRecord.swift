@@ -17,6 +17,8 @@ public struct RecordLimits: Sendable, Equatable {
     public var maxMetadataValueLength: Int = 128
     /// Deepest JSON nesting accepted.
     public var maxDepth: Int = 64
+    /// Most lines (or array elements) in one ingest request, blank lines included (default 100,000).
+    public var maxRecordsPerRequest: Int = 100_000
 
     /// The default limits.
     public init() {}
@@ -25,6 +27,8 @@ public struct RecordLimits: Sendable, Equatable {
 /// Why a record was rejected. Messages name fields and rules, never values.
 public enum RecordError: Error, Equatable, CustomStringConvertible {
     case tooLarge(size: Int, limit: Int)
+    /// A request (an HTTP body) holds more lines or array elements than the limit allows.
+    case tooManyRecords(count: Int, limit: Int)
     case invalidJSON(JSONError)
     case notAnObject
     case missingField(String)
@@ -38,6 +42,7 @@ public enum RecordError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .tooLarge(let size, let limit): return "record is \(size) bytes, over the \(limit)-byte limit"
+        case .tooManyRecords(let count, let limit): return "the request holds \(count) lines or records, over the limit of \(limit) per request; split it"
         case .invalidJSON(let e): return e.description
         case .notAnObject: return "a record must be a JSON object"
         case .missingField(let f): return "required field '\(f)' is missing"
@@ -53,6 +58,7 @@ public enum RecordError: Error, Equatable, CustomStringConvertible {
     public var code: String {
         switch self {
         case .tooLarge: return "too_large"
+        case .tooManyRecords: return "too_many_records"
         case .invalidJSON: return "invalid_json"
         case .notAnObject: return "not_an_object"
         case .missingField: return "missing_field"
@@ -104,36 +110,21 @@ public struct RecordFields: Sendable, Equatable {
     }
 }
 
-/// An incoming record, validated and split into the parts gatelog stores separately.
-///
-/// The *content* is the request and response bodies; the *envelope* is everything else.
-/// Unknown fields are kept in the envelope in their original order and bytes.
-public struct AuditRecord: Sendable {
+/// Where the parts of a validated record lie in its JSON text: the typed fields, and byte ranges
+/// of the envelope members and of the request and response bodies. It describes the exact bytes it
+/// was parsed from and must only be used with them; the ingest path uses it to build the stored
+/// parts straight from its input buffer, without first copying the record text.
+public struct RecordLayout: Sendable {
     /// The validated typed fields.
     public var fields: RecordFields
-    /// Top-level members other than `request` and `response`, as raw JSON value bytes, in input order.
-    public var envelopeMembers: [(key: String, value: ArraySlice<UInt8>)] {
-        source.withUnsafeBytes { b in envelopeRanges.map { ($0.key(in: b), source[$0.value]) } }
-    }
-    /// The record's JSON text, as received (one copy; the parts below are ranges into it).
-    public let source: [UInt8]
-    /// Top-level members other than `request` and `response`: key and value ranges in `source`.
+    /// Top-level members other than `request` and `response`: key and value ranges, in input order.
     let envelopeRanges: [JSONMemberRange]
     let requestRange: Range<Int>?
     let responseRange: Range<Int>?
-    /// The raw JSON of `request`, if present.
-    public var request: ArraySlice<UInt8>? { requestRange.map { source[$0] } }
-    /// The raw JSON of `response`, if present.
-    public var response: ArraySlice<UInt8>? { responseRange.map { source[$0] } }
-    /// Size of the input text.
-    public var inputSize: Int
-
-    /// The envelope member written by gatelog with the redaction report.
-    public static let redactionMember = "gatelog_redaction"
 
     /// Parses and validates one record from its JSON text. O(n) in the text: one validating pass
     /// over the bytes, then the typed members are read in place (no JSON tree is built).
-    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: RecordLimits = RecordLimits()) throws(RecordError) -> AuditRecord {
+    public init(parsing bytes: UnsafeRawBufferPointer, limits: RecordLimits = RecordLimits()) throws(RecordError) {
         guard bytes.count <= limits.maxRecordBytes else { throw .tooLarge(size: bytes.count, limit: limits.maxRecordBytes) }
         let members = try TypedMembers.scan(bytes, maxDepth: limits.maxDepth)
         var slots: [Int?] = []
@@ -157,9 +148,107 @@ public struct AuditRecord: Sendable {
                 envelope.append(member)
             }
         }
-        let fields = try RecordFields.extract(typed, reader: JSONValueReader(bytes: bytes), limits: limits)
-        return AuditRecord(fields: fields, source: Array(bytes), envelopeRanges: envelope, requestRange: request,
-                           responseRange: response, inputSize: bytes.count)
+        self.fields = try RecordFields.extract(typed, reader: JSONValueReader(bytes: bytes), limits: limits)
+        self.envelopeRanges = envelope
+        self.requestRange = request
+        self.responseRange = response
+    }
+
+    /// The content bytes, `{"request":…,"response":…}` with the members present, read from
+    /// `bytes` (the text this layout was parsed from) unless replacements are given. O(n).
+    public func contentBytes(in bytes: UnsafeRawBufferPointer, request: [UInt8]? = nil, response: [UInt8]? = nil) -> [UInt8] {
+        let requestLength = request?.count ?? requestRange?.count
+        let responseLength = response?.count ?? responseRange?.count
+        var out = [UInt8]()
+        out.reserveCapacity((requestLength ?? 0) + (responseLength ?? 0) + 24)
+        out.append(UInt8(ascii: "{"))
+        if requestLength != nil {
+            out.append(contentsOf: #""request":"#.utf8)
+            if let request { out.append(contentsOf: request) } else { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[requestRange!])) }
+        }
+        if responseLength != nil {
+            if requestLength != nil { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #""response":"#.utf8)
+            if let response { out.append(contentsOf: response) } else { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[responseRange!])) }
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// The envelope bytes, read from `bytes` (the text this layout was parsed from): the envelope
+    /// members in input order, with `metadata` replaced by `metadataOverride` when given (redacted
+    /// values, written as a compact object as `JSONWriter` writes one), and the redaction report
+    /// (compact JSON) appended. O(size of the envelope).
+    public func envelopeBytes(in bytes: UnsafeRawBufferPointer, metadataOverride: [(key: String, value: String)]? = nil,
+                              redactionReportJSON: [UInt8]? = nil) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(envelopeRanges.reduce(64 + (redactionReportJSON?.count ?? 0)) { $0 + $1.key.count + $1.value.count + 4 })
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for member in envelopeRanges {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            if member.keyHasEscapes {
+                JSONWriter.appendString(member.key(in: bytes), to: &out)
+            } else {
+                // Unescaped key text is exactly what JSONWriter would write for it.
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(member.key.lowerBound - 1)..<(member.key.upperBound + 1)]))
+            }
+            out.append(UInt8(ascii: ":"))
+            if let metadataOverride, member.keyEquals("metadata", in: bytes) {
+                out.append(UInt8(ascii: "{"))
+                for (k, entry) in metadataOverride.enumerated() {
+                    if k > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONWriter.appendString(entry.key, to: &out)
+                    out.append(UInt8(ascii: ":"))
+                    JSONWriter.appendString(entry.value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            } else {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member.value]))
+            }
+        }
+        if let redactionReportJSON {
+            if !first { out.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(AuditRecord.redactionMember, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: redactionReportJSON)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
+/// An incoming record, validated and split into the parts gatelog stores separately.
+///
+/// The *content* is the request and response bodies; the *envelope* is everything else.
+/// Unknown fields are kept in the envelope in their original order and bytes.
+public struct AuditRecord: Sendable {
+    /// Where the typed fields and the parts lie in `source`.
+    public let layout: RecordLayout
+    /// The validated typed fields.
+    public var fields: RecordFields
+    /// Top-level members other than `request` and `response`, as raw JSON value bytes, in input order.
+    public var envelopeMembers: [(key: String, value: ArraySlice<UInt8>)] {
+        source.withUnsafeBytes { b in layout.envelopeRanges.map { ($0.key(in: b), source[$0.value]) } }
+    }
+    /// The record's JSON text, as received (one copy; the parts below are ranges into it).
+    public let source: [UInt8]
+    /// The raw JSON of `request`, if present.
+    public var request: ArraySlice<UInt8>? { layout.requestRange.map { source[$0] } }
+    /// The raw JSON of `response`, if present.
+    public var response: ArraySlice<UInt8>? { layout.responseRange.map { source[$0] } }
+    /// Size of the input text.
+    public var inputSize: Int { source.count }
+
+    /// The envelope member written by gatelog with the redaction report.
+    public static let redactionMember = "gatelog_redaction"
+
+    /// Parses and validates one record from its JSON text (`RecordLayout(parsing:)`) and keeps a
+    /// copy of the text. O(n).
+    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: RecordLimits = RecordLimits()) throws(RecordError) -> AuditRecord {
+        let layout = try RecordLayout(parsing: bytes, limits: limits)
+        return AuditRecord(layout: layout, fields: layout.fields, source: Array(bytes))
     }
 
     /// Parses and validates one record from bytes.
@@ -214,22 +303,7 @@ public struct AuditRecord: Sendable {
 
     /// The content bytes: `{"request":…,"response":…}` with the members present.
     public func contentBytes(request: [UInt8]? = nil, response: [UInt8]? = nil) -> [UInt8] {
-        let req: ArraySlice<UInt8>? = request.map { $0[...] } ?? self.request
-        let resp: ArraySlice<UInt8>? = response.map { $0[...] } ?? self.response
-        var out = [UInt8]()
-        out.reserveCapacity((req?.count ?? 0) + (resp?.count ?? 0) + 24)
-        out.append(UInt8(ascii: "{"))
-        if let req {
-            out.append(contentsOf: #""request":"#.utf8)
-            out.append(contentsOf: req)
-        }
-        if let resp {
-            if req != nil { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #""response":"#.utf8)
-            out.append(contentsOf: resp)
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
+        source.withUnsafeBytes { layout.contentBytes(in: $0, request: request, response: response) }
     }
 
     /// The envelope bytes: the envelope members in input order, with `metadata` replaced by
@@ -239,46 +313,9 @@ public struct AuditRecord: Sendable {
     }
 
     /// `envelopeBytes(metadataOverride:redactionReport:)` with the report already serialized as
-    /// compact JSON (the ingest path writes it without building a `JSONValue`). The override is
-    /// written as a compact object, as `JSONWriter` writes one. O(size of the envelope).
+    /// compact JSON (the ingest path writes it without building a `JSONValue`). O(size of the envelope).
     public func envelopeBytes(metadataOverride: [(key: String, value: String)]?, redactionReportJSON: [UInt8]?) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(envelopeRanges.reduce(64 + (redactionReportJSON?.count ?? 0)) { $0 + $1.key.count + $1.value.count + 4 })
-        out.append(UInt8(ascii: "{"))
-        var first = true
-        source.withUnsafeBytes { bytes in
-            for member in envelopeRanges {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                if member.keyHasEscapes {
-                    JSONWriter.appendString(member.key(in: bytes), to: &out)
-                } else {
-                    // Unescaped key text is exactly what JSONWriter would write for it.
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(member.key.lowerBound - 1)..<(member.key.upperBound + 1)]))
-                }
-                out.append(UInt8(ascii: ":"))
-                if let metadataOverride, member.keyEquals("metadata", in: bytes) {
-                    out.append(UInt8(ascii: "{"))
-                    for (k, entry) in metadataOverride.enumerated() {
-                        if k > 0 { out.append(UInt8(ascii: ",")) }
-                        JSONWriter.appendString(entry.key, to: &out)
-                        out.append(UInt8(ascii: ":"))
-                        JSONWriter.appendString(entry.value, to: &out)
-                    }
-                    out.append(UInt8(ascii: "}"))
-                } else {
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member.value]))
-                }
-            }
-        }
-        if let redactionReportJSON {
-            if !first { out.append(UInt8(ascii: ",")) }
-            JSONWriter.appendString(AuditRecord.redactionMember, to: &out)
-            out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: redactionReportJSON)
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
+        source.withUnsafeBytes { layout.envelopeBytes(in: $0, metadataOverride: metadataOverride, redactionReportJSON: redactionReportJSON) }
     }
 }
 

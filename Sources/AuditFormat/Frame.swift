@@ -53,6 +53,8 @@ public struct FrameHeader: Sendable, Equatable {
     public static let contentPurgedFlag: UInt8 = 0x01
     /// Flag: the envelope block was purged by retention (digests kept).
     public static let envelopePurgedFlag: UInt8 = 0x02
+    /// Largest first position accepted when reading (2^62; guards position arithmetic).
+    public static let maxPosition: UInt64 = 1 << 62
     /// Largest raw block accepted when reading (guards against hostile lengths).
     public static let maxBlockSize: UInt32 = 256 << 20
 
@@ -232,6 +234,9 @@ public enum FrameCodec {
                                  contentsRawLength: u32(24), contentsStoredLength: u32(28),
                                  previousChain: Digest32(buffer.baseAddress! + 32), chainHead: Digest32(buffer.baseAddress! + 64),
                                  directory: directory, headerDigest: recorded)
+        // Positions are far below 2^62 (a log of 2^62 records cannot exist); a larger first
+        // position is damage, and arithmetic on the frame's positions must not overflow.
+        guard header.firstPosition <= FrameHeader.maxPosition else { return .invalid("frame's first position is out of range") }
         let maxBlock = FrameHeader.maxBlockSize
         guard header.envelopesRawLength <= maxBlock, header.contentsRawLength <= maxBlock,
               header.envelopesStoredLength <= maxBlock, header.contentsStoredLength <= maxBlock else {

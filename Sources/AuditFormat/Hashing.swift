@@ -10,35 +10,33 @@ import GatelogCrypto
 public enum LogHash {
     /// RFC 9162 leaf hash over the 64-byte leaf data `envelopeDigest || contentDigest`.
     public static func leaf(envelopeDigest: Digest32, contentDigest: Digest32) -> Digest32 {
-        var buffer = [UInt8](repeating: 0, count: 65)
-        buffer.withUnsafeMutableBytes { b in
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { b in
+            b[0] = 0x00
             envelopeDigest.store(to: b.baseAddress! + 1)
             contentDigest.store(to: b.baseAddress! + 33)
+            return SHA256.hash(UnsafeRawBufferPointer(b))
         }
-        return SHA256.hash(buffer)
     }
 
     /// The chain hash of the record at `position`.
     public static func chain(previous: Digest32, position: UInt64, leaf: Digest32) -> Digest32 {
-        var buffer = [UInt8](repeating: 0, count: 73)
-        buffer.withUnsafeMutableBytes { b in
+        withUnsafeTemporaryAllocation(byteCount: 73, alignment: 8) { b in
             b[0] = 0x02
             previous.store(to: b.baseAddress! + 1)
             b.storeBytes(of: position.bigEndian, toByteOffset: 33, as: UInt64.self)
             leaf.store(to: b.baseAddress! + 41)
+            return SHA256.hash(UnsafeRawBufferPointer(b))
         }
-        return SHA256.hash(buffer)
     }
 
     /// An RFC 9162 interior node.
     public static func node(_ left: Digest32, _ right: Digest32) -> Digest32 {
-        var buffer = [UInt8](repeating: 0, count: 65)
-        buffer.withUnsafeMutableBytes { b in
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { b in
             b[0] = 0x01
             left.store(to: b.baseAddress! + 1)
             right.store(to: b.baseAddress! + 33)
+            return SHA256.hash(UnsafeRawBufferPointer(b))
         }
-        return SHA256.hash(buffer)
     }
 
     /// The Merkle tree hash of the empty tree: SHA-256 of the empty string.

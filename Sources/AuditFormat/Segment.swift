@@ -148,10 +148,16 @@ public enum SegmentNaming {
         return String(repeating: "0", count: max(0, 20 - s.count)) + s + ".seg"
     }
 
-    /// The number in a segment file name, or nil.
+    /// The largest segment number a file name may carry (2^62).
+    public static let maxNumber: UInt64 = 1 << 62
+
+    /// The number in a segment file name, or nil (also for 0 and numbers above `maxNumber`).
     public static func number(fromFileName name: String) -> UInt64? {
-        guard name.hasSuffix(".seg"), name.count == 24 else { return nil }
-        return UInt64(name.dropLast(4))
+        guard name.hasSuffix(".seg"), name.count == 24, let number = UInt64(name.dropLast(4)) else { return nil }
+        // Segments are numbered from 1; a number beyond `maxNumber` is not a name gatelog writes
+        // (and the arithmetic on neighbouring numbers must not overflow).
+        guard number >= 1, number <= SegmentNaming.maxNumber else { return nil }
+        return number
     }
 }
 

@@ -83,7 +83,10 @@ public enum Timestamp {
     }
 
     /// Formats milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    public static func format(milliseconds: Int64) -> String {
+    public static func format(milliseconds raw: Int64) -> String {
+        // RFC 3339 has four-digit years: times outside 0000…9999 (only a damaged or forged file
+        // holds them) are clamped to its range instead of overflowing below.
+        let milliseconds = min(max(raw, -62_167_219_200_000), 253_402_300_799_999)
         let ms = Int(((milliseconds % 1000) + 1000) % 1000)
         var secs = (milliseconds - Int64(ms)) / 1000
         let sod = Int(((secs % 86_400) + 86_400) % 86_400)

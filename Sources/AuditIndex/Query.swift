@@ -76,14 +76,35 @@ extension AuditIndex {
                     if candidates.isEmpty { return SearchPage(entries: [], nextCursor: nil) }
                     builder.blockSet = candidates.map(\.blk)
                 }
-                let query = builder.searchSQL(columns: "r.rid, r.ts, " + Schema.entryColumnsAfterKey, order: order,
-                                              cursor: position, limit: limit + 1)
-                let statement = try conn.cachedStatement(query.sql, operation: operation)
-                try statement.bind(query.arguments)
-                while try statement.step() {
-                    if entries.count == limit { hasMore = true; break }
-                    entries.append(try self.decodeEntry(statement, conn))
-                    lastRowID = statement.int64(at: 0)
+                let columns = "r.rid, r.ts, " + Schema.entryColumnsAfterKey
+                if path == .id, let ids = resolved.ids, ids.count <= Self.unorderedIDLimit {
+                    // A few ids match at most one row per id and region: fetch them all unordered
+                    // and sort here. An ORDER BY made SQLite build a temporary b-tree for every get.
+                    let query = builder.unorderedSearchSQL(columns: columns, cursor: position)
+                    let statement = try conn.cachedStatement(query.sql, operation: operation)
+                    try statement.bind(query.arguments)
+                    var rows: [(rid: Int64, entry: IndexEntry)] = []
+                    while try statement.step() {
+                        rows.append((statement.int64(at: 0), try self.decodeEntry(statement, conn)))
+                    }
+                    rows.sort { a, b in
+                        if order == .newestFirst { return a.entry.ts != b.entry.ts ? a.entry.ts > b.entry.ts : a.rid > b.rid }
+                        return a.entry.ts != b.entry.ts ? a.entry.ts < b.entry.ts : a.rid < b.rid
+                    }
+                    hasMore = rows.count > limit
+                    for row in rows.prefix(limit) {
+                        entries.append(row.entry)
+                        lastRowID = row.rid
+                    }
+                } else {
+                    let query = builder.searchSQL(columns: columns, order: order, cursor: position, limit: limit + 1)
+                    let statement = try conn.cachedStatement(query.sql, operation: operation)
+                    try statement.bind(query.arguments)
+                    while try statement.step() {
+                        if entries.count == limit { hasMore = true; break }
+                        entries.append(try self.decodeEntry(statement, conn))
+                        lastRowID = statement.int64(at: 0)
+                    }
                 }
             }
             var next: String?
@@ -93,6 +114,9 @@ extension AuditIndex {
             return SearchPage(entries: entries, nextCursor: next)
         }
     }
+
+    /// Most ids a search by id sorts itself (beyond, SQLite orders and limits the rows).
+    static let unorderedIDLimit = 64
 
     /// The blocks that can hold a match after `cursor`, in the order a search visits them.
     private static func candidateBlocks(_ blocks: [BlockRange], order: SearchOrder, cursor: SearchCursor?) -> [BlockRange] {
@@ -736,6 +760,11 @@ struct QueryBuilder {
         query.sql += " ORDER BY \(tsColumn) \(direction), \(ridColumn) \(direction) LIMIT ?"
         query.arguments.append(.integer(Int64(limit)))
         return query
+    }
+
+    /// All matching rows after `cursor`, unordered and unlimited (for drives that match few rows).
+    func unorderedSearchSQL(columns: String, cursor: SearchCursor?) -> SQLQuery {
+        branch(columns: columns, value: nil, ordered: true, cursor: cursor)
     }
 
     /// An unordered scan of all matching rows.

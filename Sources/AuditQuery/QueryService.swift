@@ -215,8 +215,14 @@ public final class QueryService: Sendable {
         if size > offset {
             let bytes = try FileIO.pread(fd, count: size - offset, offset: UInt64(offset), path: path)
             let parsed = CheckpointLog.parse(bytes)
+            // Only a checkpoint this store signed for this region counts: a line added to the
+            // file by hand is never served as the latest, nor used to build proofs.
+            let keyring = VerifierKeyring(try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory))
+            let origin = Checkpoint.origin(region: region)
             for e in parsed.entries {
-                if let cp = e.checkpoint, cp.checkpoint.treeSize >= (latest?.checkpoint.treeSize ?? 0) { latest = cp }
+                guard let cp = e.checkpoint, cp.checkpoint.origin == origin, cp.checkpoint.treeSize <= FrameHeader.maxPosition,
+                      cp.checkpoint.treeSize >= (latest?.checkpoint.treeSize ?? 0), cp.isSigned(by: keyring) else { continue }
+                latest = cp
             }
             offset += parsed.entries.last.map { $0.range.upperBound } ?? 0
             let result = (offset, latest)

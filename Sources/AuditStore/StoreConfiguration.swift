@@ -115,6 +115,11 @@ public struct StoreConfiguration: Sendable {
             case "max_record_bytes":
                 guard let v = m.value.int64Value, v >= 1024 else { throw .invalidConfiguration("max_record_bytes must be ≥ 1024") }
                 limits.maxRecordBytes = Int(v)
+            case "max_records_per_request":
+                guard let v = m.value.int64Value, (1...10_000_000).contains(v) else {
+                    throw .invalidConfiguration("max_records_per_request must be 1…10000000")
+                }
+                limits.maxRecordsPerRequest = Int(v)
             case "read_cache_mib":
                 guard let v = m.value.int64Value, (0...65536).contains(v) else { throw .invalidConfiguration("read_cache_mib must be 0…65536") }
                 readCacheBytes = Int(v) << 20

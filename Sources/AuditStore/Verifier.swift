@@ -456,14 +456,25 @@ public struct RegionVerifier: Sendable {
     }
 
     /// The offset of the next complete, digest-valid frame after `offset`, if any.
+    ///
+    /// Every candidate costs a hash of its header (up to 5 MiB for 65,535 records), and a damaged
+    /// file can repeat the frame magic at every byte: the bytes hashed are capped at four times the
+    /// file plus 64 MiB, beyond which the rest of the file counts as unreadable (nil).
     static func nextValidFrame(_ file: UnsafeRawBufferPointer, after offset: Int) -> Int? {
         var i = offset + 1
+        var hashBudget = 4 * file.count + (64 << 20)
         while i + FrameHeader.fixedSize <= file.count {
-            if file[i] == 0x47, file[i + 1] == 0x4C, file[i + 2] == 0x46, file[i + 3] == 0x52 {
+            if file[i] == 0x47, file[i + 1] == 0x4C, file[i + 2] == 0x46, file[i + 3] == 0x52, file[i + 4] == FrameHeader.version {
                 let rest = UnsafeRawBufferPointer(rebasing: file[i...])
-                if case .header(let h) = FrameCodec.parseHeader(rest), h.totalSize <= rest.count,
-                   FrameCodec.hasValidTrailer(UnsafeRawBufferPointer(rebasing: rest[0..<h.totalSize]), header: h) {
-                    return i
+                let count = Int(rest[6]) << 8 | Int(rest[7])
+                let headerSize = FrameHeader.fixedSize + FrameDirectoryEntry.size * count + 32
+                if count == 0 || headerSize > rest.count { i += 1; continue }
+                hashBudget -= headerSize
+                if hashBudget < 0 { return nil }
+                if case .header(let h) = FrameCodec.parseHeader(rest), h.totalSize <= rest.count {
+                    hashBudget -= h.totalSize
+                    if hashBudget < 0 { return nil }
+                    if FrameCodec.hasValidTrailer(UnsafeRawBufferPointer(rebasing: rest[0..<h.totalSize]), header: h) { return i }
                 }
             }
             i += 1

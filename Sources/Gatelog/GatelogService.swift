@@ -124,7 +124,12 @@ public final class GatelogService: Sendable {
     /// `ingest` permission; records outside the principal's scope are rejected. Waits for durability.
     public func ingest(body: [UInt8], principal: Principal, source: String) throws -> IngestSummary {
         try principal.require(.ingest)
+        // Bounded before any per-line array exists: a body of newlines must not cost memory per line.
+        let limit = store.configuration.limits.maxRecordsPerRequest
+        let lineCount = Ingestor.countNewlines(body) + (body.last == 0x0A || body.isEmpty ? 0 : 1)
+        if lineCount > limit { throw RecordError.tooManyRecords(count: lineCount, limit: limit) }
         let lines = try Ingestor.splitBody(body)
+        if lines.count > limit { throw RecordError.tooManyRecords(count: lines.count, limit: limit) }
         let scope = principal.scope
         let started = DispatchTime.now().uptimeNanoseconds
         var admit: (@Sendable (RecordFields) -> RecordError?)?

@@ -131,20 +131,21 @@ public final class Ingestor: Sendable {
 
     /// Validates and redacts one record; O(n) in its size.
     public func stage(_ line: UnsafeRawBufferPointer) throws(RecordError) -> StagedRecord {
-        let record = try AuditRecord.parse(line, limits: store.configuration.limits)
-        var fields = record.fields
+        // The stored parts are built straight from `line`: the record text is not copied first.
+        let layout = try RecordLayout(parsing: line, limits: store.configuration.limits)
+        var fields = layout.fields
         let envelope: [UInt8]
         let content: [UInt8]
         if let redactor {
-            // `AuditRecord.parse` validated the whole record, so its content is valid JSON.
-            let parts = try redactor.redact(validatedContent: record.contentBytes(), metadata: fields.metadata, region: fields.region,
-                                            tenant: fields.tenant)
+            // `RecordLayout(parsing:)` validated the whole record, so its content is valid JSON.
+            let parts = try redactor.redact(validatedContent: layout.contentBytes(in: line), metadata: fields.metadata,
+                                            region: fields.region, tenant: fields.tenant)
             fields.metadata = parts.metadata
-            envelope = record.envelopeBytes(metadataOverride: parts.metadata, redactionReportJSON: parts.reportJSON)
+            envelope = layout.envelopeBytes(in: line, metadataOverride: parts.metadata, redactionReportJSON: parts.reportJSON)
             content = parts.content
         } else {
-            envelope = record.envelopeBytes()
-            content = record.contentBytes()
+            envelope = layout.envelopeBytes(in: line)
+            content = layout.contentBytes(in: line)
         }
         return StagedRecord(fields: fields, prepared: PreparedRecord(id: fields.id, envelope: envelope, content: content),
                             inputSize: line.count)
@@ -187,7 +188,7 @@ public final class Ingestor: Sendable {
         var pending = PendingIngest(firstLine: firstLine, lineSizes: lines.map(\.count),
                                     lineResults: Array(repeating: nil, count: lines.count),
                                     ids: Array(repeating: nil, count: lines.count), tickets: [])
-        var rejectedLines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String)] = []
+        var rejectedLines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String, routable: Bool)] = []
         for (i, s) in staged.enumerated() {
             switch s {
             case .none: continue
@@ -198,7 +199,9 @@ public final class Ingestor: Sendable {
             case .some(.failure(let error)):
                 pending.ids[i] = refusedIDs[i]
                 pending.lineResults[i] = .rejected(code: error.code, reason: error.description)
-                rejectedLines.append((firstLine + i, lines[i], error.code, error.description))
+                // A line refused for its region (reserved, or outside the caller's scope) is kept in
+                // the unrouted quarantine, never in the region it names.
+                rejectedLines.append((firstLine + i, lines[i], error.code, error.description, refusedIDs[i] == nil))
             }
         }
         for region in order {
@@ -292,6 +295,20 @@ public final class Ingestor: Sendable {
         return splitLines(bytes)
     }
 
+    /// The number of newline bytes in `bytes`. O(n), memchr speed.
+    public static func countNewlines(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { b in
+            guard var p = b.baseAddress else { return 0 }
+            let end = p + b.count
+            var n = 0
+            while p < end, let hit = memchr(p, 0x0A, end - p) {
+                n += 1
+                p = UnsafeRawPointer(hit) + 1
+            }
+            return n
+        }
+    }
+
     /// Splits NDJSON into lines (without their newlines).
     public static func splitLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         splitLines(bytes[...])
@@ -327,12 +344,13 @@ final class Quarantine: Sendable {
         self.configuration = configuration
     }
 
-    func record(_ lines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String)], source: String, redactor: (any RecordRedactor)?) {
+    func record(_ lines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String, routable: Bool)], source: String,
+                redactor: (any RecordRedactor)?) {
         var byPath: [String: [UInt8]] = [:]
         let now = Timestamp.format(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         for l in lines {
             let text = String(decoding: l.text, as: UTF8.self)
-            let region = Quarantine.guessRegion(text)
+            let region = l.routable ? guessRegion(text) : nil
             let dir = region.map { configuration.regionDirectory($0) } ?? "\(dataDirectory)/quarantine"
             let safe: String? = redactor == nil ? text : redactor!.redactText(text, region: region, tenant: nil)
             let entry = JSONValue.object([
@@ -359,8 +377,11 @@ final class Quarantine: Sendable {
     }
 
     /// The region named by a rejected line, when it parses far enough and the name is valid.
-    static func guessRegion(_ text: String) -> String? {
-        guard let v = try? JSONValue.parse(text), let r = v["region"]?.stringValue, Region.isValidName(r) else { return nil }
+    /// Only a region that already holds segments qualifies: a rejected line must not create a
+    /// region directory, nor reach gatelog's own regions (`_access`).
+    func guessRegion(_ text: String) -> String? {
+        guard let v = try? JSONValue.parse(text), let r = v["region"]?.stringValue, Region.isValidName(r), !r.hasPrefix("_"),
+              FileIO.exists("\(configuration.regionDirectory(r))/segments") else { return nil }
         return r
     }
 }

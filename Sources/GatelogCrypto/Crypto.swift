@@ -84,16 +84,14 @@ public struct Digest32: Hashable, Sendable, Comparable, CustomStringConvertible 
     public static func < (l: Digest32, r: Digest32) -> Bool { (l.a, l.b, l.c, l.d) < (r.a, r.b, r.c, r.d) }
 }
 
-/// SHA-256 through OpenSSL's EVP interface.
+/// SHA-256 through OpenSSL's SHA256_* functions (a context on the stack; see CCrypto/shim.h).
 public enum SHA256 {
     /// Hashes a contiguous buffer.
     public static func hash(_ buffer: UnsafeRawBufferPointer) -> Digest32 {
         var out = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         withUnsafeMutableBytes(of: &out) { outBuf in
-            var len: UInt32 = 32
-            let ok = EVP_Digest(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, buffer.count,
-                                outBuf.baseAddress!.assumingMemoryBound(to: UInt8.self), &len, sha256Algorithm, nil)
-            precondition(ok == 1, "EVP_Digest(SHA-256) cannot fail for a fetched algorithm")
+            gatelog_sha256(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, buffer.count,
+                           outBuf.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         return withUnsafeBytes(of: out) { Digest32($0.baseAddress!) }
     }
@@ -112,20 +110,20 @@ public enum SHA256 {
 
 /// An incremental SHA-256 computation (for whole files and segments).
 public final class SHA256Hasher {
-    private let context: OpaquePointer
+    private let context: UnsafeMutablePointer<SHA256_CTX>
 
     /// Starts a new computation.
     public init() {
-        context = EVP_MD_CTX_new()!
-        EVP_DigestInit_ex(context, sha256Algorithm, nil)
+        context = .allocate(capacity: 1)
+        SHA256_Init(context)
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { context.deallocate() }
 
     /// Feeds bytes.
     public func update(_ buffer: UnsafeRawBufferPointer) {
         guard buffer.count > 0 else { return }
-        EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+        SHA256_Update(context, buffer.baseAddress, buffer.count)
     }
 
     /// Feeds any contiguous bytes.
@@ -133,11 +131,10 @@ public final class SHA256Hasher {
 
     /// Finishes and returns the digest; the hasher is reset for reuse.
     public func finalize() -> Digest32 {
-        var out = [UInt8](repeating: 0, count: 32)
-        var len: UInt32 = 32
-        EVP_DigestFinal_ex(context, &out, &len)
-        EVP_DigestInit_ex(context, sha256Algorithm, nil)
-        return Digest32(bytes: out)!
+        var out = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &out) { _ = SHA256_Final($0.baseAddress!.assumingMemoryBound(to: UInt8.self), context) }
+        SHA256_Init(context)
+        return withUnsafeBytes(of: out) { Digest32($0.baseAddress!) }
     }
 }
 

@@ -35,12 +35,37 @@ public final class APIServer: Sendable {
         config.tls = options.tls
         server = try HTTPServer(configuration: config, router: router, observer: { o in
             let route = o.routePattern ?? "unmatched"
-            metrics.add("gatelog_http_requests_total", [route, o.method.rawValue, String(o.status)])
+            // Labels come from a fixed set: a client's own method text must never become a series
+            // (one per distinct method would grow the registry without bound).
+            metrics.add("gatelog_http_requests_total", [route, APIServer.methodLabel(o.method), String(o.status)])
             let c = o.duration.components
             metrics.observe("gatelog_http_request_duration_seconds", [route], Double(c.seconds) + Double(c.attoseconds) / 1e18)
         }, logger: { line in
             FileHandle.standardError.write(Data("gatelog: \(line)\n".utf8))
+        }, bodyAdmission: { head, route in
+            // Large bodies are read only for a valid token: no unauthenticated client can make the
+            // server buffer megabytes (the handler authenticates again, and checks permissions).
+            guard route != "/healthz", route != "/openapi.json" else { return nil }
+            do throws(AccessError) {
+                _ = try service.tokens.authenticate(authorization: head.headers["Authorization"])
+                return nil
+            } catch {
+                metrics.add("gatelog_auth_failures_total", [error.reason])
+                if case .storage = error { return HTTPResponse.error(.serviceUnavailable, code: "token_store_unavailable",
+                                                                     message: "tokens cannot be checked right now; the server log says why") }
+                var r = HTTPResponse.error(.unauthorized, code: "unauthorized", message: error.description)
+                r.headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"gatelog\"")
+                return r
+            }
         })
+    }
+
+    /// The metrics label of a request method: the standard methods by name, anything else `other`.
+    static func methodLabel(_ method: HTTPMethod) -> String {
+        switch method.rawValue {
+        case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT": return method.rawValue
+        default: return "other"
+        }
     }
 
     /// Starts listening; returns the bound port.
@@ -66,6 +91,13 @@ public final class APIServer: Sendable {
             } catch {
                 let e = error
                 service.metrics.add("gatelog_auth_failures_total", [e.reason])
+                if case .storage = e {
+                    // The token file's path and the OS error are for the operator, not for an
+                    // unauthenticated client.
+                    FileHandle.standardError.write(Data("gatelog: cannot check a token: \(e.description)\n".utf8))
+                    throw HTTPError(.serviceUnavailable, code: "token_store_unavailable",
+                                    message: "tokens cannot be checked right now; the server log says why")
+                }
                 throw HTTPError(.unauthorized, code: "unauthorized", message: e.description,
                                 headers: ["WWW-Authenticate": "Bearer realm=\"gatelog\""])
             }
@@ -84,6 +116,7 @@ public final class APIServer: Sendable {
                     default: throw HTTPError(.unauthorized, code: "unauthorized", message: e.description)
                     }
                 } catch let e as RecordError {
+                    if case .tooManyRecords = e { throw HTTPError(.payloadTooLarge, code: e.code, message: e.description) }
                     throw HTTPError(.badRequest, code: e.code, message: e.description)
                 } catch let e as StoreError {
                     if e.isDiskFull { throw HTTPError(HTTPStatus(507), code: "insufficient_storage", message: e.description) }

@@ -16,6 +16,7 @@ final class Connection {
 
     private let headerTimeout: UInt64
     private let bodyTimeout: UInt64
+    private let bodyTotalTimeout: UInt64
     private let keepAliveTimeout: UInt64
     private let writeTimeout: UInt64
 
@@ -29,6 +30,7 @@ final class Connection {
         let c = server.configuration
         headerTimeout = Monotonic.nanoseconds(c.headerTimeout)
         bodyTimeout = Monotonic.nanoseconds(c.bodyTimeout)
+        bodyTotalTimeout = Monotonic.nanoseconds(c.bodyTotalTimeout)
         keepAliveTimeout = Monotonic.nanoseconds(c.keepAliveTimeout)
         writeTimeout = Monotonic.nanoseconds(c.writeTimeout)
         output.reserveCapacity(1024)
@@ -133,6 +135,13 @@ final class Connection {
                            method: head.method, route: route?.pattern, started: started)
                     return
                 }
+                if earlyResponse == nil, let route, let admission = server.bodyAdmission,
+                   head.expectsContinue || (head.contentLength ?? 0) > HTTPServer.admissionBodyThreshold,
+                   var refusal = admission(head, route.pattern) {
+                    refusal.closesConnection = true
+                    finish(refusal, head: head, route: route.pattern, requestBodyBytes: 0, started: started)
+                    return
+                }
                 if head.expectsContinue {
                     if let earlyResponse {
                         // The client waits for permission; answer now and close rather than read a body we refuse.
@@ -151,6 +160,7 @@ final class Connection {
             // Phase 3: the body.
             var body: [UInt8] = []
             var trailers = HTTPHeaders()
+            let bodyDeadline = Monotonic.now() + bodyTotalTimeout
             readBody: while true {
                 do {
                     if let event = try parser.nextEvent() {
@@ -164,7 +174,7 @@ final class Connection {
                            route: route?.pattern, started: started)
                     return
                 }
-                switch fill(deadline: Monotonic.now() + bodyTimeout, wakeOnShutdown: false) {
+                switch fill(deadline: min(Monotonic.now() + bodyTimeout, bodyDeadline), wakeOnShutdown: false) {
                 case .data:
                     continue
                 case .closeQuietly:

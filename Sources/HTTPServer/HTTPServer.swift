@@ -16,6 +16,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var headerTimeout: Duration
     /// Longest silence allowed between body bytes. Default 30 s.
     public var bodyTimeout: Duration
+    /// Time allowed for a whole request body, however steadily it trickles in. Default 120 s
+    /// (a 16 MiB body then needs at least ~140 KB/s).
+    public var bodyTotalTimeout: Duration = .seconds(120)
     /// How long an idle keep-alive connection stays open waiting for the next request. Default 60 s.
     public var keepAliveTimeout: Duration
     /// Time allowed for each write to the client (a whole fixed body, or one chunk of a streamed body) before the
@@ -60,6 +63,10 @@ public struct HTTPServerConfiguration: Sendable {
         self.serverName = serverName
     }
 }
+
+/// Decides from a request head and its matched route pattern whether its body is read: nil to go on, or the
+/// response to send instead (the connection is then closed without reading the body).
+public typealias HTTPBodyAdmission = @Sendable (HTTPRequestHead, String) -> HTTPResponse?
 
 /// One finished request, reported to the server's observer (for metrics and access logs).
 ///
@@ -112,10 +119,17 @@ public final class HTTPServer: Sendable {
         var connections: Set<Int32> = []
     }
 
+    /// Bodies larger than this (by Content-Length) go through the body admission before they are read.
+    /// Smaller ones are read first: closing a connection with unread bytes makes the client see a reset
+    /// instead of the response.
+    public static let admissionBodyThreshold = 256 << 10
+
     /// The configuration the server was created with.
     public let configuration: HTTPServerConfiguration
     let router: HTTPRouter
     let observer: HTTPObserver?
+    /// Decides, from the head alone, whether a large or `Expect: 100-continue` body is read at all.
+    let bodyAdmission: HTTPBodyAdmission?
     let tlsContext: TLSContext?
     private let state = Mutex(State())
     /// Set once shutdown begins; read on every request without taking the state lock.
@@ -131,12 +145,18 @@ public final class HTTPServer: Sendable {
     ///   - observer: called after every answered request (see ``HTTPRequestObservation``).
     ///   - logger: receives operational messages (accept failures, thread creation failures). They never contain
     ///     request content.
+    ///   - bodyAdmission: asked before a body of more than ``HTTPServer/admissionBodyThreshold`` bytes, or one the
+    ///     client holds back with `Expect: 100-continue`, is read; a response it returns is sent instead and the
+    ///     connection closed (e.g. 401 for a request without a valid token, so that nobody unauthenticated can make
+    ///     the server read megabytes).
     /// - Throws: ``HTTPServerError`` when TLS files cannot be loaded or the wake pipe cannot be created.
     public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), router: HTTPRouter,
-                observer: HTTPObserver? = nil, logger: (@Sendable (String) -> Void)? = nil) throws(HTTPServerError) {
+                observer: HTTPObserver? = nil, logger: (@Sendable (String) -> Void)? = nil,
+                bodyAdmission: HTTPBodyAdmission? = nil) throws(HTTPServerError) {
         self.configuration = configuration
         self.router = router
         self.observer = observer
+        self.bodyAdmission = bodyAdmission
         self.logger = logger
         self.tlsContext = try configuration.tls.map { (c) throws(HTTPServerError) in try TLSContext(c) }
         var fds: [Int32] = [-1, -1]

@@ -28,6 +28,13 @@ final class TimestampTests: XCTestCase {
         XCTAssertEqual(Timestamp.parseMilliseconds("2016-12-31T23:59:60Z"), Timestamp.parseMilliseconds("2016-12-31T23:59:59Z"))
     }
 
+    func testFormattingClampsToFourDigitYearsInsteadOfOverflowing() {
+        XCTAssertEqual(Timestamp.format(milliseconds: Int64.min), "0000-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp.format(milliseconds: Int64.max), "9999-12-31T23:59:59.999Z")
+        XCTAssertEqual(Timestamp.format(milliseconds: -62_167_219_200_000), "0000-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp.format(milliseconds: 253_402_300_799_999), "9999-12-31T23:59:59.999Z")
+    }
+
     func testLeapYears() {
         XCTAssertNotNil(Timestamp.parseMilliseconds("2024-02-29T00:00:00Z"))
         XCTAssertNotNil(Timestamp.parseMilliseconds("2000-02-29T00:00:00Z"))

@@ -195,6 +195,52 @@ final class TamperTests: XCTestCase {
         }
     }
 
+    func testFrameWithAnOverflowingFirstPositionAndARecomputedDigestIsReportedNotATrap() throws {
+        let s = try scan(2)
+        let frame = s.frames[1]
+        var bytes = try Fixtures.read(path(2))
+        let start = Int(frame.offset)
+        // first position = 2^64 − 2, then the (unkeyed) header digest recomputed to match.
+        for k in 0..<8 { bytes[start + 8 + k] = k == 7 ? 0xFE : 0xFF }
+        let digestAt = start + frame.header.headerSize - 32
+        let digest = SHA256.hash(Array(bytes[start..<digestAt]))
+        bytes.replaceSubrange(digestAt..<(digestAt + 32), with: digest.bytes)
+        try Fixtures.write(path(2), bytes)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.breaks.contains { $0.segment == name(2) && $0.offset == frame.offset }, report.summary)
+    }
+
+    func testSegmentFileNamesOutsideTheNumberingAreIgnored() throws {
+        let template = try Fixtures.read(path(1))
+        for bogus in ["00000000000000000000.seg", "18446744073709551615.seg", "09223372036854775808.seg"] {
+            try Fixtures.write("\(regionDirectory)/segments/\(bogus)", template)
+        }
+        XCTAssertNil(SegmentNaming.number(fromFileName: "00000000000000000000.seg"))
+        XCTAssertNil(SegmentNaming.number(fromFileName: "18446744073709551615.seg"))
+        XCTAssertEqual(SegmentNaming.number(fromFileName: "00000000000000000007.seg"), 7)
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.isIntact, report.summary)
+    }
+
+    func testRepeatedFrameMagicAfterDamageDoesNotHangTheResync() throws {
+        // Damage, then 8 MiB that look like frame headers of 255 records at every eighth byte: the
+        // scan for the next valid frame must stay bounded (~100 MiB hashed, not 20 KiB per candidate:
+        // ~21 GB, tens of seconds).
+        let s = try scan(2)
+        var bytes = try Fixtures.read(path(2))
+        let cut = Int(s.frames[1].offset) + 3
+        bytes.removeSubrange(cut...)
+        let pattern: [UInt8] = [0x47, 0x4C, 0x46, 0x52, 0x01, 0x00, 0x00, 0xFF]
+        bytes.reserveCapacity(bytes.count + (8 << 20))
+        for _ in 0..<(8 << 20) / pattern.count { bytes += pattern }
+        try Fixtures.write(path(2), bytes)
+        let t0 = Date()
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact)
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 6, "resync stayed bounded")
+    }
+
     func testFlippedByteInSegmentFooterIsContentModifiedAtTheFooter() throws {
         let s = try scan(3)
         let footerOffset = s.fileSize - UInt64(SegmentFooter.size)

@@ -194,8 +194,10 @@ final class RunningServer {
     let admin: String
     var client: Client { Client(port: port) }
 
-    init() throws {
-        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir.path))
+    init(_ configure: (inout StoreConfiguration) -> Void = { _ in }) throws {
+        var configuration = StoreConfiguration(dataDirectory: dir.path)
+        configure(&configuration)
+        let service = try GatelogService(configuration: configuration)
         admin = try service.query.createToken(.localAdmin, role: "admin", scope: Scope(), expiresIn: nil).1
         var options = APIServer.Options()
         options.listen = "127.0.0.1:0"

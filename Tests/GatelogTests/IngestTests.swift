@@ -68,6 +68,24 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(Set(try Fixture.allIDs(service)), ["ok-1", "ok-2"])
     }
 
+    func testRejectedLinesNeverCreateRegionsNorReachReservedOnes() throws {
+        let tmp = TemporaryDirectory()
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        let lines = [
+            #"{"id":"a","region":"fresh-region"}"#,                                   // 1 no ts, region never stored
+            Fixture.record("reserved", region: "_access"),                            // 2 gatelog's own region
+            #"{"id":"b","region":"_access"}"#,                                        // 3 unparseable, names it
+        ]
+        let summary = try service.ingest(body: Array(lines.joined(separator: "\n").utf8), principal: Fixture.admin, source: "test")
+        XCTAssertEqual(summary.rejected.map(\.line), [1, 2, 3])
+        let config = service.store.configuration
+        XCTAssertFalse(FileManager.default.fileExists(atPath: config.regionDirectory("fresh-region")), "a rejected line creates no region")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(config.regionDirectory("_access"))/quarantine.ndjson"))
+        let unrouted = try quarantineEntries("\(tmp.path)/quarantine/quarantine.ndjson")
+        XCTAssertEqual(unrouted.compactMap { $0["line"]?.int64Value }.sorted(), [1, 2, 3])
+    }
+
     func testArrayBodyAndDuplicates() throws {
         let tmp = TemporaryDirectory()
         let service = try Fixture.open(tmp.path)

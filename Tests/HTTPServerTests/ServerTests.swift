@@ -364,6 +364,56 @@ final class ServerTests: XCTestCase {
         XCTAssertTrue(client.waitForClose())
     }
 
+    func testABodyTricklingInSteadilyIsCutOffAtTheTotalDeadline() throws {
+        // Each byte arrives well within the idle timeout, but the whole body takes too long.
+        let server = try startServer({ $0.bodyTimeout = .seconds(5); $0.bodyTotalTimeout = .milliseconds(800) },
+                                     routes: installTestRoutes)
+        let client = try RawClient(port: server.port)
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+        let t0 = Date()
+        // One byte every 100 ms until the server answers (the answer makes the socket readable).
+        for _ in 0..<40 {
+            var p = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
+            if poll(&p, 1, 100) > 0 { break }
+            try client.send("a")
+        }
+        let r = try client.readResponse()
+        XCTAssertEqual(r.status, 408)
+        XCTAssertEqual(r.errorCode, "request_timeout")
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 3)
+    }
+
+    func testBodyAdmissionRefusesLargeAndHeldBackBodiesBeforeReadingThem() throws {
+        let asked = Mutex(0)
+        let server = try startServer(bodyAdmission: { head, route in
+            asked.withLock { $0 += 1 }
+            XCTAssertEqual(route, "/echo")
+            return head.headers["Authorization"] == "Bearer ok" ? nil : .error(.unauthorized, code: "unauthorized", message: "no token")
+        }, routes: installTestRoutes)
+        // Expect: 100-continue without a token: refused at once, no 100, and closed.
+        let held = try RawClient(port: server.port)
+        try held.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+        XCTAssertEqual(try held.readResponse().status, 401)
+        XCTAssertTrue(held.waitForClose())
+        // A large declared body without a token: refused before a byte of it is sent.
+        let large = try RawClient(port: server.port)
+        try large.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(HTTPServer.admissionBodyThreshold + 1)\r\n\r\n")
+        XCTAssertEqual(try large.readResponse().status, 401)
+        XCTAssertTrue(large.waitForClose())
+        // With the token, the same body is read and echoed.
+        let body = [UInt8](repeating: 0x62, count: HTTPServer.admissionBodyThreshold + 1)
+        let allowed = try RawClient(port: server.port)
+        try allowed.send(Array("POST /echo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ok\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        let ok = try allowed.readResponse()
+        XCTAssertEqual(ok.status, 200)
+        XCTAssertEqual(ok.body.count, body.count)
+        // Small bodies are read first and left to the handler (closing with unread bytes would reset the client).
+        let small = try RawClient(port: server.port)
+        try small.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcd")
+        XCTAssertEqual(try small.readResponse().status, 200)
+        XCTAssertEqual(asked.withLock { $0 }, 3)
+    }
+
     func testIdleConnectionsAreClosedQuietly() throws {
         let server = try startServer({
             $0.keepAliveTimeout = .milliseconds(300)

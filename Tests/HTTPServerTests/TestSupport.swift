@@ -180,14 +180,15 @@ final class ObservationLog: Sendable {
 extension XCTestCase {
     /// Starts a server on an ephemeral loopback port and shuts it down at teardown.
     func startServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
-                     log: ObservationLog? = nil, routes: (inout HTTPRouter) -> Void) throws -> HTTPServer {
+                     log: ObservationLog? = nil, bodyAdmission: HTTPBodyAdmission? = nil,
+                     routes: (inout HTTPRouter) -> Void) throws -> HTTPServer {
         var configuration = HTTPServerConfiguration(address: HTTPListenAddress(host: "127.0.0.1", port: 0))
         configure(&configuration)
         var router = HTTPRouter()
         routes(&router)
         var observer: HTTPObserver?
         if let log { observer = { o in log.record(o) } }
-        let server = try HTTPServer(configuration: configuration, router: router, observer: observer)
+        let server = try HTTPServer(configuration: configuration, router: router, observer: observer, bodyAdmission: bodyAdmission)
         try server.start()
         addTeardownBlock { server.shutdown(gracePeriod: Duration.seconds(2)) }
         return server

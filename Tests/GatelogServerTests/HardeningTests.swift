@@ -1,0 +1,87 @@
+import XCTest
+import Foundation
+import AuditFormat
+import AuditStore
+import JSON
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hostile input that once cost the server memory, a crash or a leak: each is answered, bounded
+/// and leaves the service working.
+final class HardeningTests: XCTestCase {
+    func testUnknownMethodsShareOneMetricsSeries() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        for i in 0..<20 {
+            let r = try s.client.request("X\(i)CUSTOMMETHOD", "/v1/records")
+            XCTAssertTrue([404, 405].contains(r.status), "\(r.status)")
+        }
+        let metrics = try s.client.get("/metrics", token: s.admin).text
+        XCTAssertFalse(metrics.contains("CUSTOMMETHOD"), "a client's method text is never a label value")
+        XCTAssertTrue(metrics.contains(#"method="other""#))
+    }
+
+    func testTooManyLinesAreRefusedWith413BeforeAnythingIsStored() throws {
+        let s = try RunningServer { $0.limits.maxRecordsPerRequest = 10 }
+        defer { s.stop() }
+        let eleven = (0..<11).map { Records.record("many-\($0)") }.joined(separator: "\n")
+        let refused = try s.client.post("/v1/records", token: s.admin, eleven)
+        XCTAssertEqual(refused.status, 413, refused.text)
+        XCTAssertEqual(refused.json?["error"]?["code"]?.stringValue, "too_many_records")
+        // Blank lines count too: a body of newlines costs nothing per line.
+        let blanks = try s.client.post("/v1/records", token: s.admin, String(repeating: "\n", count: 5000))
+        XCTAssertEqual(blanks.status, 413)
+        let asArray = try s.client.post("/v1/records", token: s.admin, "[" + (0..<11).map { Records.record("arr-\($0)") }.joined(separator: ",") + "]")
+        XCTAssertEqual(asArray.status, 413)
+        // Exactly the limit, with a trailing newline, is accepted.
+        let ten = (0..<10).map { Records.record("ok-\($0)") }.joined(separator: "\n") + "\n"
+        let accepted = try s.client.post("/v1/records", token: s.admin, ten)
+        XCTAssertEqual(accepted.status, 200, accepted.text)
+        XCTAssertEqual(accepted.json?["accepted"]?.int64Value, 10)
+        s.service.indexer?.waitUntilDrained()
+        let all = try s.client.get("/v1/records?limit=100", token: s.admin).json?["records"]?.arrayValue ?? []
+        XCTAssertEqual(Set(all.compactMap { $0["id"]?.stringValue }), Set((0..<10).map { "ok-\($0)" }))
+    }
+
+    func testALargeBodyWithoutAValidTokenIsRefusedUnread() throws {
+        let s = try RunningServer { _ in }
+        defer { s.stop() }
+        let c = try RawConnection(port: s.port)
+        try c.send(Array("POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer glt_nope_nope\r\nContent-Length: 900000\r\n\r\n".utf8))
+        let r = try c.readResponse()
+        XCTAssertEqual(r.status, 401)
+        XCTAssertEqual(r.json?["error"]?["code"]?.stringValue, "unauthorized")
+    }
+
+    func testForgedCheckpointLinesAreNeitherServedNorUsedForProofs() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        XCTAssertEqual(try s.client.post("/v1/records", token: s.admin, Records.record("cp-1", region: "cp-r")).status, 200)
+        s.service.indexer?.waitUntilDrained()
+        var genuine: JSONValue?
+        for _ in 0..<50 {
+            let r = try s.client.get("/v1/checkpoints/latest?region=cp-r", token: s.admin)
+            if r.status == 200 { genuine = r.json; break }
+            usleep(100_000)
+        }
+        let note = try XCTUnwrap(genuine?["note"]?.stringValue)
+        // The genuine note with a huge tree size (its signature no longer matches), and an unsigned one.
+        var lines = note.components(separatedBy: "\n")
+        lines[1] = "18446744073709551615"
+        let forged = lines.joined(separator: "\n")
+        let unsigned = "gatelog/cp-r\n4611686018427387904\n\(lines[2])\n\n"
+        let log = "\(s.service.store.configuration.regionDirectory("cp-r"))/checkpoints.log"
+        let fd = open(log, O_WRONLY | O_APPEND)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        _ = Array((forged + "\n" + unsigned + "\n").utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+
+        let latest = try s.client.get("/v1/checkpoints/latest?region=cp-r", token: s.admin)
+        XCTAssertEqual(latest.status, 200, latest.text)
+        XCTAssertEqual(latest.json?["tree_size"]?.int64Value, genuine?["tree_size"]?.int64Value)
+        let record = try s.client.get("/v1/records/cp-1", token: s.admin)
+        XCTAssertEqual(record.status, 200, record.text)
+        XCTAssertEqual(record.json?["proof"]?["status"]?.stringValue, "ok", record.text)
+    }
+}
