@@ -11,8 +11,10 @@ import Glibc
 
 /// Appends an entry to the access log for every read, verification and token change.
 public protocol AccessRecorder: Sendable {
-    /// Records that `principal` did `action` with `parameters`, touching `results` records.
-    func record(principal: Principal, action: String, parameters: JSONValue, results: Int, outcome: String)
+    /// Records that `principal` did `action` with `parameters`, touching `results` records; returns
+    /// once the entry is durable. Throws `.storage` when it cannot be: the caller then refuses the
+    /// read (access that cannot be audited does not happen).
+    func record(principal: Principal, action: String, parameters: JSONValue, results: Int, outcome: String) throws(AccessError)
 }
 
 /// The one entry point for reads, verification and administration, used by the CLI and the
@@ -83,13 +85,15 @@ public final class QueryService: Sendable {
     /// Searches records, newest first by default. Requires `read_envelope`; content only with `read_content`.
     public func search(_ principal: Principal, filter: IndexFilter, limit: Int = 100, cursor: String? = nil,
                        order: SearchOrder = .newestFirst, includeContent: Bool = true) throws -> QueryPage {
-        try principal.require(.readEnvelope)
+        let parameters = QueryService.describe(filter) + [JSONMember("limit", .int(limit)), JSONMember("cursor", cursor.map { .string($0) } ?? .null)]
+        try authorize(principal, .readEnvelope, "search", parameters)
+        // Full-text matching reads the content: a role without content access may not use it.
+        if filter.text != nil { try authorize(principal, .readContent, "search", parameters) }
         catchUpIndex?(QueryService.readYourWritesWait)
         let page = try requireIndex().search(filter: scoped(filter, principal), limit: limit, cursor: cursor, order: order)
         let withContent = includeContent && principal.can(.readContent)
         let records = try page.entries.map { try load($0, content: withContent) }
-        audit(principal, "search", QueryService.describe(filter) + [JSONMember("limit", .int(limit)),
-              JSONMember("cursor", cursor.map { .string($0) } ?? .null)], results: records.count)
+        try audit(principal, "search", parameters, results: records.count)
         return QueryPage(records: records, nextCursor: page.nextCursor)
     }
 
@@ -102,7 +106,7 @@ public final class QueryService: Sendable {
     /// `get` rendered as JSON text, `{"record":…,"proof":…}`: the record's stored bytes are
     /// spliced in as they are, not parsed and written again (the form the HTTP API and CLI send).
     public func getJSON(_ principal: Principal, id: String, region: String? = nil) throws -> [UInt8] {
-        try principal.require(.readEnvelope)
+        try authorize(principal, .readEnvelope, "get", [JSONMember("id", .string(id))])
         var filter = IndexFilter()
         filter.ids = [id]
         if let region { filter.regions = [region] }
@@ -112,7 +116,7 @@ public final class QueryService: Sendable {
             page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
         }
         guard let entry = page.entries.first else {
-            audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "not_found")
+            try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "not_found")
             throw AccessError.notFound("record")
         }
         let record = try load(entry, content: principal.can(.readContent))
@@ -123,18 +127,21 @@ public final class QueryService: Sendable {
         out.append(contentsOf: #","proof":"#.utf8)
         JSONWriter.append(try proof(for: entry), to: &out)
         out.append(UInt8(ascii: "}"))
-        audit(principal, "get", [JSONMember("id", .string(id)), JSONMember("region", .string(entry.region))], results: 1)
+        try audit(principal, "get", [JSONMember("id", .string(id)), JSONMember("region", .string(entry.region))], results: 1)
         return out
     }
 
     /// Aggregates. Requires `aggregate`.
     public func stats(_ principal: Principal, filter: IndexFilter, groupBy: [GroupField], bucket: TimeBucket?) throws -> [AggregateGroup] {
-        try principal.require(.aggregate)
+        let parameters = QueryService.describe(filter) + [
+            JSONMember("group_by", .array(groupBy.map { .string($0.description) })),
+            JSONMember("bucket", bucket.map { .string($0.rawValue) } ?? .null)]
+        try authorize(principal, .aggregate, "stats", parameters)
+        // Full-text matching reads the content: a role without content access may not use it.
+        if filter.text != nil { try authorize(principal, .readContent, "stats", parameters) }
         catchUpIndex?(QueryService.readYourWritesWait)
         let groups = try requireIndex().aggregate(filter: scoped(filter, principal), groupBy: groupBy, bucket: bucket)
-        audit(principal, "stats", QueryService.describe(filter) + [
-            JSONMember("group_by", .array(groupBy.map { .string($0.description) })),
-            JSONMember("bucket", bucket.map { .string($0.rawValue) } ?? .null)], results: groups.count)
+        try audit(principal, "stats", parameters, results: groups.count)
         return groups
     }
 
@@ -276,8 +283,19 @@ public final class QueryService: Sendable {
         return m
     }
 
-    func audit(_ principal: Principal, _ action: String, _ parameters: [JSONMember], results: Int, outcome: String = "ok") {
-        recorder?.record(principal: principal, action: action, parameters: .object(parameters), results: results, outcome: outcome)
+    func audit(_ principal: Principal, _ action: String, _ parameters: [JSONMember], results: Int, outcome: String = "ok") throws(AccessError) {
+        try recorder?.record(principal: principal, action: action, parameters: .object(parameters), results: results, outcome: outcome)
+    }
+
+    /// `principal.require(permission)`, with a refusal written to the access log (outcome
+    /// `forbidden`) before it is thrown: attempts are audited, not only what succeeded.
+    func authorize(_ principal: Principal, _ permission: Permission, _ action: String, _ parameters: [JSONMember]) throws(AccessError) {
+        do throws(AccessError) {
+            try principal.require(permission)
+        } catch {
+            try audit(principal, action, parameters, results: 0, outcome: "forbidden")
+            throw error
+        }
     }
 
     /// Regions the principal may see among those that exist. gatelog's own regions (the access
@@ -295,7 +313,15 @@ public final class QueryService: Sendable {
     /// Verifies the principal's regions. Requires `verify`.
     public func verify(_ principal: Principal, regions requested: [String] = [], outsideCheckpoints: [SignedCheckpoint] = [],
                        pinnedKeys: [LogVerifierKey] = []) throws -> [RegionVerification] {
-        try principal.require(.verify)
+        let parameters = [JSONMember("regions", .array(requested.map { .string($0) }))]
+        try authorize(principal, .verify, "verify", parameters)
+        // A report covers whole regions: its counts and any broken record's id are about records
+        // of every tenant. A scope narrower than regions may not see them.
+        let scope = principal.scope
+        if !(scope.tenants.isEmpty && scope.teams.isEmpty && scope.users.isEmpty && scope.metadata.isEmpty) {
+            try audit(principal, "verify", parameters, results: 0, outcome: "forbidden")
+            throw AccessError.forbidden("verification covers whole regions; this token's scope is narrower (tenant, team, user or metadata)")
+        }
         var keyring = VerifierKeyring()
         if pinnedKeys.isEmpty {
             for k in try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory) { keyring.add(k) }
@@ -308,7 +334,7 @@ public final class QueryService: Sendable {
             return verifier
         }
         let reports = try RegionVerifier.verifyAll(verifiers)
-        audit(principal, "verify", [JSONMember("regions", .array(requested.map { .string($0) }))], results: reports.count,
+        try audit(principal, "verify", [JSONMember("regions", .array(requested.map { .string($0) }))], results: reports.count,
               outcome: reports.allSatisfy(\.isIntact) ? "intact" : "broken")
         return reports
     }
@@ -329,33 +355,33 @@ public final class QueryService: Sendable {
     /// Creates a token. Requires `admin`.
     public func createToken(_ principal: Principal, role: String, scope: Scope, expiresIn: TimeInterval?,
                             description: String? = nil) throws -> (TokenRecord, String) {
-        try principal.require(.admin)
+        try authorize(principal, .admin, "token.create", [JSONMember("role", .string(role)), JSONMember("scope", .string(scope.text))])
         let created = try tokens.create(role: role, scope: scope, expiresIn: expiresIn, description: description)
-        audit(principal, "token.create", [JSONMember("token_id", .string(created.0.id)), JSONMember("role", .string(role)),
+        try audit(principal, "token.create", [JSONMember("token_id", .string(created.0.id)), JSONMember("role", .string(role)),
                                           JSONMember("scope", .string(scope.text))], results: 1)
         return created
     }
 
     /// Lists tokens (never their secrets). Requires `admin`.
     public func listTokens(_ principal: Principal) throws -> [TokenRecord] {
-        try principal.require(.admin)
+        try authorize(principal, .admin, "token.list", [])
         let list = try tokens.list()
-        audit(principal, "token.list", [], results: list.count)
+        try audit(principal, "token.list", [], results: list.count)
         return list
     }
 
     /// Revokes a token. Requires `admin`.
     public func revokeToken(_ principal: Principal, id: String) throws {
-        try principal.require(.admin)
+        try authorize(principal, .admin, "token.revoke", [JSONMember("token_id", .string(id))])
         try tokens.revoke(id: id)
-        audit(principal, "token.revoke", [JSONMember("token_id", .string(id))], results: 1)
+        try audit(principal, "token.revoke", [JSONMember("token_id", .string(id))], results: 1)
     }
 
     /// Rotates a token. Requires `admin`.
     public func rotateToken(_ principal: Principal, id: String) throws -> (TokenRecord, String) {
-        try principal.require(.admin)
+        try authorize(principal, .admin, "token.rotate", [JSONMember("token_id", .string(id))])
         let created = try tokens.rotate(id: id)
-        audit(principal, "token.rotate", [JSONMember("token_id", .string(id)), JSONMember("new_token_id", .string(created.0.id))], results: 1)
+        try audit(principal, "token.rotate", [JSONMember("token_id", .string(id)), JSONMember("new_token_id", .string(created.0.id))], results: 1)
         return created
     }
 }

@@ -26,25 +26,31 @@ public final class AccessLog: AccessRecorder, Sendable {
         self.ingestor = ingestor
     }
 
-    public func record(principal: Principal, action: String, parameters: JSONValue, results: Int, outcome: String) {
+    /// Appends the entry and waits until it is durable. Fails closed: when the entry cannot be
+    /// written, the error is logged for the operator and thrown, so the access is refused.
+    public func record(principal: Principal, action: String, parameters: JSONValue, results: Int, outcome: String) throws(AccessError) {
         let bytes = AccessLog.entry(principal: principal, action: action, parameters: parameters, results: results, outcome: outcome)
         let staged: StagedRecord
         do {
             staged = try bytes.withUnsafeBytes { b throws(RecordError) in try ingestor.stage(b) }
         } catch {
             FileHandle.standardError.write(Data("gatelog: access log entry rejected: \(error)\n".utf8))
-            return
+            throw .storage("the access log cannot record this request")
         }
-        batches.commit(staged) { batch in
+        let written = batches.commit(staged) { batch -> Bool in
             do {
                 let ticket = try store.writer(for: AccessLog.region).append(batch)
                 if case .failure(let e) = ticket.wait() {
                     FileHandle.standardError.write(Data("gatelog: access log append failed: \(e)\n".utf8))
+                    return false
                 }
+                return true
             } catch {
                 FileHandle.standardError.write(Data("gatelog: access log append failed: \(error)\n".utf8))
+                return false
             }
         }
+        if !written { throw .storage("the access log cannot be written; reads are refused until it can (the server log says why)") }
     }
 
     /// The entry as JSON bytes: a record of kind `access` in the wire form of any audit record.
@@ -97,6 +103,8 @@ final class AccessBatches: Sendable {
         /// Set (before `wakeup` is signalled) when the waiter's entry has been flushed; clear
         /// when it is woken to lead the next batch.
         let done = Atomic<Bool>(false)
+        /// Whether the flush of the waiter's batch succeeded (stored before `done`).
+        let written = Atomic<Bool>(false)
     }
 
     private struct State {
@@ -108,7 +116,8 @@ final class AccessBatches: Sendable {
     }
     private let state = Mutex(State())
 
-    func commit(_ record: StagedRecord, flush: ([StagedRecord]) -> Void) {
+    /// Returns whether the batch holding `record` was written (`flush`'s result for it).
+    func commit(_ record: StagedRecord, flush: ([StagedRecord]) -> Bool) -> Bool {
         let waiter = Waiter()
         let leads = state.withLock { s -> Bool in
             s.pending.append(record)
@@ -121,14 +130,14 @@ final class AccessBatches: Sendable {
         }
         if !leads {
             waiter.wakeup.wait()
-            if waiter.done.load(ordering: .acquiring) { return }
+            if waiter.done.load(ordering: .acquiring) { return waiter.written.load(ordering: .relaxed) }
             // Handed the lead: this entry is among the pending ones.
         }
         let (batch, members) = state.withLock { s -> ([StagedRecord], [Waiter]) in
             defer { s.pending = []; s.waiters = [] }
             return (s.pending, s.waiters)
         }
-        flush(batch)
+        let written = flush(batch)
         // Entries that arrived during the flush: their first caller leads the next batch (woken
         // first, so that the next flush starts as soon as possible).
         let next = state.withLock { s -> Waiter? in
@@ -140,8 +149,10 @@ final class AccessBatches: Sendable {
         }
         next?.wakeup.signal()
         for member in members {
+            member.written.store(written, ordering: .relaxed)
             member.done.store(true, ordering: .releasing)
             member.wakeup.signal()
         }
+        return written
     }
 }

@@ -45,7 +45,7 @@ public final class APIServer: Sendable {
         }, bodyAdmission: { head, route in
             // Large bodies are read only for a valid token: no unauthenticated client can make the
             // server buffer megabytes (the handler authenticates again, and checks permissions).
-            guard route != "/healthz", route != "/openapi.json" else { return nil }
+            guard route != "/healthz" else { return nil }
             do throws(AccessError) {
                 _ = try service.tokens.authenticate(authorization: head.headers["Authorization"])
                 return nil
@@ -113,6 +113,7 @@ public final class APIServer: Sendable {
                     case .forbidden: throw HTTPError(.forbidden, code: "forbidden", message: e.description)
                     case .notFound: throw HTTPError(.notFound, code: "not_found", message: e.description)
                     case .invalidScope, .unknownRole: throw HTTPError(.badRequest, code: "bad_request", message: e.description)
+                    case .storage: throw HTTPError(.serviceUnavailable, code: "storage_error", message: e.description)
                     default: throw HTTPError(.unauthorized, code: "unauthorized", message: e.description)
                     }
                 } catch let e as RecordError {
@@ -151,7 +152,8 @@ public final class APIServer: Sendable {
             return .text(service.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         })
 
-        router.get("/openapi.json") { _ in .json(Array(OpenAPISpec.json.utf8)) }
+        // Like every endpoint but /healthz, the API description needs a token (any role).
+        router.get("/openapi.json", handler: guarded { _, _ in .json(Array(OpenAPISpec.json.utf8)) })
 
         router.post("/v1/records", maxBodyBytes: maxBodyBytes, handler: guarded { request, principal in
             let summary = try service.ingest(body: request.body, principal: principal, source: "http:\(request.remoteAddress)")

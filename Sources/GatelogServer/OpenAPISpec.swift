@@ -104,7 +104,7 @@ enum OpenAPISpec {
   },
   "/openapi.json": {
    "get": {
-    "summary": "This document",
+    "summary": "This document (any valid token)",
     "responses": {
      "200": {
       "description": "OpenAPI 3.1",
@@ -115,9 +115,11 @@ enum OpenAPISpec {
         }
        }
       }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
      }
-    },
-    "security": []
+    }
    }
   },
   "/v1/records": {

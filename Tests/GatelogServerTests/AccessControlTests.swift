@@ -91,9 +91,12 @@ final class AccessControlTests: XCTestCase {
                 }
             }
         }
-        // /healthz needs nothing; /openapi.json is public by design (security: [] in the spec).
+        // /healthz needs nothing; everything else, the API description included, needs a token (any role).
         XCTAssertEqual(try s.client.get("/healthz", token: nil).status, 200)
-        XCTAssertEqual(try s.client.get("/openapi.json", token: nil).status, 200)
+        XCTAssertEqual(try s.client.get("/openapi.json", token: nil).status, 401)
+        for role in ["ingest", "viewer", "analyst", "auditor"] {
+            XCTAssertEqual(try s.client.get("/openapi.json", token: try s.token(role).token).status, 200, role)
+        }
     }
 
     func testBadTokensAreUnauthorizedEverywhere() throws {
@@ -380,6 +383,10 @@ final class AccessControlTests: XCTestCase {
         let v = try s.client.post("/v1/verify", token: auditor, #"{"regions":["eu-west-1"]}"#)
         XCTAssertEqual(v.status, 200)
         XCTAssertEqual(v.json?["regions"]?.arrayValue?.count, 0, "a region outside the scope is not verified or named: \(v.text)")
+        // A report counts every tenant's records: a scope narrower than regions cannot verify.
+        let narrow = try s.token("auditor", scope: "region=us-east-1,tenant=acme").token
+        let refused = try s.client.post("/v1/verify", token: narrow, #"{"regions":["us-east-1"]}"#)
+        XCTAssertEqual(refused.status, 403, refused.text)
         let ingest = try s.token("ingest", scope: "region=eu-west-1").token
         let r = try s.client.post("/v1/records", token: ingest, Records.record("late-us", region: "us-east-1"))
         XCTAssertEqual(r.status, 422, r.text)

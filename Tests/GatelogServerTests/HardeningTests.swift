@@ -1,6 +1,8 @@
 import XCTest
 import Foundation
 import AuditFormat
+import AuditIndex
+import AuditQuery
 import AuditStore
 import JSON
 #if canImport(Glibc)
@@ -52,6 +54,53 @@ final class HardeningTests: XCTestCase {
         let r = try c.readResponse()
         XCTAssertEqual(r.status, 401)
         XCTAssertEqual(r.json?["error"]?["code"]?.stringValue, "unauthorized")
+    }
+
+    func testFullTextMatchingNeedsContentAccess() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        XCTAssertEqual(try s.client.post("/v1/records", token: s.admin, Records.record("fts-1")).status, 200)
+        s.service.indexer?.waitUntilDrained()
+        let viewer = try s.token("viewer").token, analyst = try s.token("analyst").token, auditor = try s.token("auditor").token
+        XCTAssertEqual(try s.client.get("/v1/records?text=PROMPT", token: viewer).status, 403)
+        XCTAssertEqual(try s.client.get("/v1/stats?text=PROMPT&group_by=model", token: analyst).status, 403)
+        XCTAssertEqual(try s.client.get("/v1/records?text=PROMPT", token: auditor).status, 200)
+        XCTAssertEqual(try s.client.get("/v1/records", token: viewer).status, 200, "without text the viewer still searches")
+    }
+
+    func testRefusedAttemptsAreInTheAccessLog() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        let viewer = try s.token("viewer")
+        XCTAssertEqual(try s.client.get("/v1/stats?group_by=model", token: viewer.token).status, 403)
+        XCTAssertEqual(try s.client.get("/v1/tokens", token: viewer.token).status, 403)
+        let entries = try s.client.get("/v1/records?region=_access&limit=100", token: s.admin).json?["records"]?.arrayValue ?? []
+        let refused = entries.filter { $0["user"]?.stringValue == viewer.id && $0["metadata"]?["outcome"]?.stringValue == "forbidden" }
+        XCTAssertEqual(Set(refused.compactMap { $0["metadata"]?["action"]?.stringValue }), ["stats", "token.list"],
+                       entries.map { $0["metadata"] ?? .null }.description)
+    }
+
+    /// A recorder that cannot write (the access log's disk failed).
+    struct BrokenRecorder: AccessRecorder {
+        func record(principal: Principal, action: String, parameters: JSONValue, results: Int, outcome: String) throws(AccessError) {
+            throw .storage("the access log cannot be written")
+        }
+    }
+
+    func testReadsFailClosedWhenTheAccessLogCannotBeWritten() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        XCTAssertEqual(try s.client.post("/v1/records", token: s.admin, Records.record("closed-1")).status, 200)
+        s.service.indexer?.waitUntilDrained()
+        let unaudited = QueryService(configuration: s.service.query.configuration, tokens: s.service.tokens,
+                                     recorder: BrokenRecorder(), index: s.service.indexer?.index)
+        XCTAssertThrowsError(try unaudited.search(.localAdmin, filter: IndexFilter())) { error in
+            guard case AccessError.storage = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try unaudited.getJSON(.localAdmin, id: "closed-1"))
+        XCTAssertThrowsError(try unaudited.stats(.localAdmin, filter: IndexFilter(), groupBy: [.model], bucket: nil))
+        // The real access log works: the same reads through the service succeed.
+        XCTAssertNoThrow(try s.service.query.getJSON(.localAdmin, id: "closed-1"))
     }
 
     func testForgedCheckpointLinesAreNeitherServedNorUsedForProofs() throws {

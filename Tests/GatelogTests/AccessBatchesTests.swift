@@ -27,10 +27,12 @@ final class AccessBatchesTests: XCTestCase {
             done.enter()
             Thread {
                 defer { done.leave() }
-                batches.commit(records[i]) { batch in
+                let written = batches.commit(records[i]) { batch in
                 usleep(20_000) // a slow disk: everyone else arrives meanwhile
                 flushed.withLock { $0.append(batch.map(\.fields.id)) }
+                return true
             }
+                XCTAssertTrue(written)
                 let mine = records[i].fields.id
                 if !flushed.withLock({ $0.joined().contains(mine) }) { returnedBeforeFlush.withLock { $0.append(mine) } }
             }.start()
@@ -45,7 +47,7 @@ final class AccessBatchesTests: XCTestCase {
     func testALoneEntryIsFlushedAtOnce() throws {
         let batches = AccessBatches()
         var sizes: [Int] = []
-        for i in 0..<3 { batches.commit(try staged(i)) { sizes.append($0.count) } }
+        for i in 0..<3 { XCTAssertTrue(batches.commit(try staged(i)) { sizes.append($0.count); return true }) }
         XCTAssertEqual(sizes, [1, 1, 1])
     }
 
@@ -56,7 +58,8 @@ final class AccessBatchesTests: XCTestCase {
         let threads = 8, perThread = 1500
         let records = try (0..<threads * perThread).map(staged)
         let flushed = Mutex<Set<String>>([])
-        let duplicates = Mutex(0), early = Mutex(0)
+        let duplicates = Mutex(0), early = Mutex(0), mismatched = Mutex(0), batchCounter = Mutex(0)
+        let outcomes = Mutex<[String: Bool]>([:])
         let done = DispatchGroup()
         for t in 0..<threads {
             done.enter()
@@ -64,12 +67,17 @@ final class AccessBatchesTests: XCTestCase {
                 defer { done.leave() }
                 for k in 0..<perThread {
                     let record = records[t * perThread + k]
-                    batches.commit(record) { batch in
+                    // Every third batch "fails": each caller must get its own batch's result.
+                    let written = batches.commit(record) { batch in
+                        let ok = batchCounter.withLock { n -> Bool in n += 1; return n % 3 != 0 }
                         flushed.withLock { set in
                             for r in batch where !set.insert(r.fields.id).inserted { duplicates.withLock { $0 += 1 } }
                         }
+                        outcomes.withLock { for r in batch { $0[r.fields.id] = ok } }
+                        return ok
                     }
                     if !flushed.withLock({ $0.contains(record.fields.id) }) { early.withLock { $0 += 1 } }
+                    if outcomes.withLock({ $0[record.fields.id] }) != written { mismatched.withLock { $0 += 1 } }
                 }
             }.start()
         }
@@ -77,5 +85,7 @@ final class AccessBatchesTests: XCTestCase {
         XCTAssertEqual(flushed.withLock { $0.count }, records.count)
         XCTAssertEqual(duplicates.withLock { $0 }, 0)
         XCTAssertEqual(early.withLock { $0 }, 0)
+        XCTAssertEqual(mismatched.withLock { $0 }, 0, "a caller got another batch's result")
+        XCTAssertGreaterThan(outcomes.withLock { $0.values.filter { !$0 }.count }, 0, "some batches failed")
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs schemathesis (https://schemathesis.readthedocs.io) against a real `gatelog serve` on a
-# temporary data directory, using the served /openapi.json and the first-start admin token.
+# temporary data directory, using the repository's docs/openapi.json (the document the server
+# serves at /openapi.json, which needs a token) and the first-start admin token.
 # Not part of CI (it needs a network install); run it by hand:
 #
 #   python3 -m venv /tmp/st && /tmp/st/bin/pip install schemathesis
@@ -11,6 +12,7 @@
 # MAX_TIME (seconds of fuzzing, default 60). Exit status is schemathesis's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
 GATELOG=$(realpath "${GATELOG:-.build/debug/gatelog}")
 SCHEMATHESIS=${SCHEMATHESIS:-schemathesis}
 MAX_TIME=${MAX_TIME:-60}
@@ -30,6 +32,6 @@ for i in 1 2 3; do
     "http://127.0.0.1:$PORT/v1/records"
 done
 cd "$DATA"   # schemathesis keeps its cache (.schemathesis/) in the working directory
-"$SCHEMATHESIS" run "http://127.0.0.1:$PORT/openapi.json" \
+"$SCHEMATHESIS" run "$ROOT/docs/openapi.json" --base-url "http://127.0.0.1:$PORT" \
   --header "Authorization: Bearer $TOKEN" \
   --checks all --max-time "$MAX_TIME" --workers 2 "$@"
