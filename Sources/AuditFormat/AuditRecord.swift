@@ -549,14 +549,49 @@ struct JSONValueReader {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[v]), as: UTF8.self)
     }
 
-    /// The number as a Double (as `JSONValue.doubleValue`).
-    func double(_ v: Range<Int>) -> Double? { numberText(v).flatMap { Double($0) } }
+    /// Whether the value is a number (the text was validated as JSON, so it is one when it starts like one).
+    private func isNumber(_ v: Range<Int>) -> Bool {
+        let c = bytes[v.lowerBound]
+        return c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39)
+    }
 
-    /// The number as an Int64 when integral and in range (as `JSONValue.int64Value`).
+    /// The number as a Double (as `JSONValue.doubleValue`): strtod on a NUL-terminated copy on the
+    /// stack (C locale; a JSON number is valid strtod input and rounds the same as `Double(String)`).
+    func double(_ v: Range<Int>) -> Double? {
+        guard isNumber(v) else { return nil }
+        guard v.count < 64 else { return numberText(v).flatMap { Double($0) } }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[v]))
+            buffer[v.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let d = strtod(buffer.baseAddress!, &end)
+            return end == buffer.baseAddress! + v.count ? d : nil
+        }
+    }
+
+    /// The number as an Int64 when integral and in range (as `JSONValue.int64Value`): plain
+    /// digits are read directly; fractions and exponents go through `double`.
     func int64(_ v: Range<Int>) -> Int64? {
-        guard let n = numberText(v) else { return nil }
-        if let i = Int64(n) { return i }
-        if let d = Double(n), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
+        guard isNumber(v) else { return nil }
+        var i = v.lowerBound
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        var magnitude: UInt64 = 0
+        var plain = i < v.upperBound && v.count <= 20
+        while plain && i < v.upperBound {
+            let c = bytes[i]
+            guard c >= 0x30 && c <= 0x39 else { plain = false; break }
+            let (m1, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (m2, o2) = m1.addingReportingOverflow(UInt64(c - 0x30))
+            if o1 || o2 { plain = false; break }
+            magnitude = m2
+            i += 1
+        }
+        if plain {
+            if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
+            return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+        }
+        if let d = double(v), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
         return nil
     }
 

@@ -93,12 +93,17 @@ public final class GatelogService: Sendable {
 
     /// Counts an ingest summary into the metrics.
     public func count(_ summary: IngestSummary) {
+        // Totals per series first: one registry update per series instead of one per record.
+        var totals: [String: [String: Int]] = [:]
         for r in summary.results {
             switch r.result {
-            case .accepted(let region, _, _): metrics.add("gatelog_records_ingested_total", [region])
-            case .duplicate(let region, _): metrics.add("gatelog_records_duplicate_total", [region])
-            case .rejected(let code, _): metrics.add("gatelog_records_rejected_total", [code])
+            case .accepted(let region, _, _): totals["gatelog_records_ingested_total", default: [:]][region, default: 0] += 1
+            case .duplicate(let region, _): totals["gatelog_records_duplicate_total", default: [:]][region, default: 0] += 1
+            case .rejected(let code, _): totals["gatelog_records_rejected_total", default: [:]][code, default: 0] += 1
             }
+        }
+        for (name, byLabel) in totals {
+            for (label, n) in byLabel { metrics.add(name, [label], Double(n)) }
         }
     }
 

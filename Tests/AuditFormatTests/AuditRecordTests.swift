@@ -245,6 +245,45 @@ final class AuditRecordKeyTests: XCTestCase {
 
     /// Reindexing reads the stored envelope: its fields equal those read at ingest, for every
     /// record of a varied set (nulls, errors as strings and objects, escapes, metadata).
+    /// Numbers are read from the bytes (no String): property check against the JSON value model
+    /// over integers near the Int64 limits, fractions, exponents and negative zero.
+    func testNumericFieldsMatchTheJSONValueModel() throws {
+        var rng = SystemRandomNumberGenerator()
+        let fixed = ["0", "-0", "7", "-7", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+                     "-9223372036854775809", "18446744073709551616", "123456789012345678901234", "1.0", "1.5", "-2.50",
+                     "1e3", "1E+3", "-1e-3", "2.5e2", "0.1", "1e308", "1e-320", "123.456e-2", "0.0000000000000000001",
+                     "92233720368547758070e-1", "9.2e18", "9.3e18"]
+        var numbers = fixed
+        for _ in 0..<2000 {
+            let digits = (0..<Int.random(in: 1...21, using: &rng)).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
+            var n = digits.count > 1 ? String(Int.random(in: 1...9, using: &rng)) + digits.dropFirst() : digits
+            if Bool.random(using: &rng) { n = "-" + n }
+            switch Int.random(in: 0...3, using: &rng) {
+            case 1: n += "." + String(Int.random(in: 0...99999, using: &rng))
+            case 2: n += "e" + String(Int.random(in: -30...30, using: &rng))
+            default: break
+            }
+            numbers.append(n)
+        }
+        for n in numbers {
+            let line = #"{"id":"n","ts":"2026-01-01T00:00:00Z","region":"r","cost_usd":\#(n),"usage":{"input_tokens":\#(n)},"latency_ms":{"total":\#(n)}}"#
+            let model = try JSONValue.parse(line)
+            let expectedInt = model["usage"]?["input_tokens"]?.int64Value
+            let expectedDouble = model["cost_usd"]?.doubleValue
+            let parsed = Result { () throws(RecordError) -> RecordFields in try AuditRecord.parse(Array(line.utf8)).fields }
+            switch parsed {
+            case .success(let fields):
+                XCTAssertEqual(fields.inputTokens, expectedInt, n)
+                XCTAssertEqual(fields.costUSD, expectedDouble, n)
+                XCTAssertEqual(fields.latencyTotalMs, expectedDouble, n)
+            case .failure(let error):
+                // Not integral or out of range: rejected exactly when the model has no Int64 either.
+                XCTAssertEqual(error, .wrongType(field: "usage.input_tokens", expected: "an integer", found: "number"), n)
+                XCTAssertNil(expectedInt, n)
+            }
+        }
+    }
+
     func testEnvelopeExtractionMatchesIngestParse() throws {
         let variants = [
             AuditRecordTests.example,
