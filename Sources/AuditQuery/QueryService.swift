@@ -37,7 +37,7 @@ public final class QueryService: Sendable {
     private let trees = Mutex<[String: TreeState]>([:])
     private let treeGates = Mutex<[String: RegionGate]>([:])
     /// Per region: bytes of checkpoints.log already parsed and the largest checkpoint in them.
-    private let checkpointCache = Mutex<[String: (offset: Int, latest: SignedCheckpoint?)]>([:])
+    private let checkpointCache = Mutex<[String: (offset: Int, latest: SignedCheckpoint?, noteText: String)]>([:])
     /// Per region, the tree at its newest checkpoint's size (proofs against it need no hashing),
     /// and whether its root matched that checkpoint.
     private let checkpointTrees = Mutex<[String: (prefix: MerkleTree.Prefix, matches: Bool)]>([:])
@@ -175,12 +175,12 @@ public final class QueryService: Sendable {
 
     /// The inclusion proof of a record against the region's latest checkpoint.
     func proof(for entry: IndexEntry) throws -> JSONValue {
-        guard let cp = try newestCheckpoint(region: entry.region) else {
+        guard let (cp, noteText) = try newestCheckpointWithNote(region: entry.region) else {
             return .object([JSONMember("status", "no checkpoint yet")])
         }
         let size = Int(cp.checkpoint.treeSize)
         guard entry.position < cp.checkpoint.treeSize else {
-            return .object([JSONMember("status", "not yet covered by a checkpoint"), JSONMember("checkpoint", .string(cp.noteText))])
+            return .object([JSONMember("status", "not yet covered by a checkpoint"), JSONMember("checkpoint", .string(noteText))])
         }
         let (prefix, matches) = try checkpointTree(region: entry.region, size: size, root: cp.checkpoint.rootHash)
         guard matches else {
@@ -195,7 +195,7 @@ public final class QueryService: Sendable {
             JSONMember("status", "ok"), JSONMember("leaf_index", .int(index)), JSONMember("tree_size", .int(size)),
             JSONMember("leaf_hash", .string(leaf.hex)), JSONMember("root_hash", .string(root.hex)),
             JSONMember("inclusion_path", .array(auditPath.map { .string($0.hex) })),
-            JSONMember("checkpoint", .string(cp.noteText)),
+            JSONMember("checkpoint", .string(noteText)),
         ])
     }
 
@@ -211,31 +211,39 @@ public final class QueryService: Sendable {
 
     /// The region's largest checkpoint. The log only grows, so only bytes appended since the last
     /// call are read and parsed: O(new entries), not O(log).
-    func newestCheckpoint(region: String) throws -> SignedCheckpoint? {
+    func newestCheckpoint(region: String) throws -> SignedCheckpoint? { try newestCheckpointWithNote(region: region)?.checkpoint }
+
+    /// The newest trusted checkpoint of a region with its note text. One `stat` per call while the
+    /// checkpoint log has not grown (a get asks for it on every request); new entries are read,
+    /// checked and the note rendered only when it grew.
+    func newestCheckpointWithNote(region: String) throws -> (checkpoint: SignedCheckpoint, noteText: String)? {
         let path = "\(configuration.regionDirectory(region))/checkpoints.log"
-        guard FileIO.exists(path) else { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        let size = Int(st.st_size)
+        var (offset, latest, noteText) = checkpointCache.withLock { $0[region] } ?? (0, nil, "")
+        if size == offset { return latest.map { ($0, noteText) } }
+        if size < offset { (offset, latest) = (0, nil) } // replaced or cut: start over
         let fd = try FileIO.open(path, flags: O_RDONLY)
         defer { close(fd) }
-        let size = Int(try FileIO.size(fd, path: path))
-        var (offset, latest) = checkpointCache.withLock { $0[region] } ?? (0, nil)
-        if size < offset { (offset, latest) = (0, nil) } // replaced or cut: start over
-        if size > offset {
-            let bytes = try FileIO.pread(fd, count: size - offset, offset: UInt64(offset), path: path)
-            let parsed = CheckpointLog.parse(bytes)
-            // Only a checkpoint this store signed for this region counts: a line added to the
-            // file by hand is never served as the latest, nor used to build proofs.
-            let keyring = VerifierKeyring(try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory))
-            let origin = Checkpoint.origin(region: region)
-            for e in parsed.entries {
-                guard let cp = e.checkpoint, cp.checkpoint.origin == origin, cp.checkpoint.treeSize <= FrameHeader.maxPosition,
-                      cp.checkpoint.treeSize >= (latest?.checkpoint.treeSize ?? 0), cp.isSigned(by: keyring) else { continue }
-                latest = cp
-            }
-            offset += parsed.entries.last.map { $0.range.upperBound } ?? 0
-            let result = (offset, latest)
-            checkpointCache.withLock { $0[region] = result }
+        let bytes = try FileIO.pread(fd, count: size - offset, offset: UInt64(offset), path: path)
+        let parsed = CheckpointLog.parse(bytes)
+        // Only a checkpoint this store signed for this region counts: a line added to the
+        // file by hand is never served as the latest, nor used to build proofs.
+        let keyring = VerifierKeyring(try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory))
+        let origin = Checkpoint.origin(region: region)
+        var changed = false
+        for e in parsed.entries {
+            guard let cp = e.checkpoint, cp.checkpoint.origin == origin, cp.checkpoint.treeSize <= FrameHeader.maxPosition,
+                  cp.checkpoint.treeSize >= (latest?.checkpoint.treeSize ?? 0), cp.isSigned(by: keyring) else { continue }
+            latest = cp
+            changed = true
         }
-        return latest
+        if changed, let latest { noteText = latest.noteText }
+        offset += parsed.entries.last.map { $0.range.upperBound } ?? 0
+        let result = (offset, latest, noteText)
+        checkpointCache.withLock { $0[region] = result }
+        return latest.map { ($0, noteText) }
     }
 
     /// The region's Merkle tree with at least `size` leaves, extended from frame headers as needed.
