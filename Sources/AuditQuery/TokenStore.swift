@@ -51,6 +51,9 @@ public final class TokenStore: Sendable {
         var size: Int64 = -1
     }
     private let state = Mutex(State())
+    /// Serialises changes within the process (with `flock` on `tokens.json.lock` across processes:
+    /// the server and the CLI), so that no change is lost to a concurrent one.
+    private let changeLock = Mutex(())
     /// Custom roles from the configuration, besides the built-in ones.
     public let roles: [String: Role]
 
@@ -137,13 +140,27 @@ public final class TokenStore: Sendable {
     // MARK: File
 
     private func mutate(_ change: (inout [String: TokenRecord]) throws -> Void) throws(AccessError) {
+        try changeLock.withLock { _ throws(AccessError) in
+            do { try FileIO.makeDirectories((path as NSString).deletingLastPathComponent) } catch { throw .storage("\(error)") }
+            let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard lockFD >= 0 else { throw .storage("cannot open \(path).lock (errno \(errno))") }
+            defer { close(lockFD) } // closing releases the flock
+            while flock(lockFD, LOCK_EX) != 0 {
+                guard errno == EINTR else { throw .storage("cannot lock \(path).lock (errno \(errno))") }
+            }
+            // Read what another process may have written since: the change applies to the latest file.
+            state.withLock { $0.size = -1 }
+            try mutateLocked(change)
+        }
+    }
+
+    private func mutateLocked(_ change: (inout [String: TokenRecord]) throws -> Void) throws(AccessError) {
         try reloadIfChanged()
         var tokens = state.withLock { $0.tokens }
         do { try change(&tokens) } catch let e as AccessError { throw e } catch { throw .storage("\(error)") }
         let file = JSONValue.object([JSONMember("version", 1),
                                      JSONMember("tokens", .array(tokens.values.sorted { $0.createdAt < $1.createdAt }.map { $0.jsonValue() }))])
         do {
-            try FileIO.makeDirectories((path as NSString).deletingLastPathComponent)
             try FileIO.writeAtomically(path, bytes: file.serialized() + [0x0A], mode: 0o600)
         } catch { throw .storage("\(error)") }
         state.withLock { $0.tokens = tokens; $0.size = -1 }

@@ -93,7 +93,7 @@ public final class RegionDictionaries: Sendable {
         let dir = directory(regionDirectory: regionDirectory)
         guard FileIO.exists(dir) else { return }
         var removed = false
-        for name in try FileIO.list(dir) where name.hasSuffix(".zdict.tmp") {
+        for name in try FileIO.list(dir) where name.contains(".zdict.tmp") {
             if unlink("\(dir)/\(name)") != 0 && errno != ENOENT { throw FileIOError(operation: "unlink", path: "\(dir)/\(name)", code: errno) }
             removed = true
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,6 +43,9 @@ public struct FileIOError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Thin wrappers over POSIX file calls: every call retried on EINTR, errors typed.
+/// Numbers the temporary files of `FileIO.writeAtomically` within the process.
+private let temporarySerial = Atomic<UInt64>(0)
+
 public enum FileIO {
     /// Opens `path`; throws a FileIOError on failure.
     public static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(FileIOError) -> Int32 {
@@ -161,7 +165,9 @@ public enum FileIO {
     /// write `path.tmp`, fsync it, rename over `path`, fsync the directory.
     /// After a crash, `path` holds either the old or the new bytes, never a mix.
     public static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o600) throws(FileIOError) {
-        let temp = path + ".tmp"
+        // A temporary name of its own per call: two writers of the same file (threads or processes)
+        // must not rename each other's half-written file, or find theirs already renamed.
+        let temp = "\(path).tmp.\(getpid()).\(temporarySerial.add(1, ordering: .relaxed).newValue)"
         let fd = try open(temp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do {
             fchmod(fd, mode)

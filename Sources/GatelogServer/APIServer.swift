@@ -156,6 +156,9 @@ public final class APIServer: Sendable {
         router.get("/openapi.json", handler: guarded { _, _ in .json(Array(OpenAPISpec.json.utf8)) })
 
         router.post("/v1/records", maxBodyBytes: maxBodyBytes, handler: guarded { request, principal in
+            guard request.body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+                throw HTTPError(.badRequest, code: "empty_body", message: "the body holds no record (send a JSON object, an array or NDJSON)")
+            }
             let summary = try service.ingest(body: request.body, principal: principal, source: "http:\(request.remoteAddress)")
             let storageFailures = summary.rejected.filter { $0.code == "storage_error" || $0.code == "disk_full" }
             var status: HTTPStatus = .ok

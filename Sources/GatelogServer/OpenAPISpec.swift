@@ -311,7 +311,12 @@ enum OpenAPISpec {
       "description": "newest (default) or oldest",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "enum": [
+        "newest",
+        "oldest",
+        ""
+       ]
       }
      },
      {
@@ -320,7 +325,13 @@ enum OpenAPISpec {
       "description": "json (default), ndjson or csv",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "enum": [
+        "json",
+        "ndjson",
+        "csv",
+        ""
+       ]
       }
      }
     ]
@@ -467,7 +478,8 @@ enum OpenAPISpec {
       "description": "Comma-separated: model, provider, user, tenant, team, status, error, backend, meta.KEY",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^(|(region|tenant|team|user|api_key|kind|model|provider|status|error|backend|meta:[A-Za-z0-9_.-]{1,64})(,(region|tenant|team|user|api_key|kind|model|provider|status|error|backend|meta:[A-Za-z0-9_.-]{1,64}))*)$"
       }
      },
      {
@@ -476,7 +488,13 @@ enum OpenAPISpec {
       "description": "Time bucket: minute, hour or day",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "enum": [
+        "minute",
+        "hour",
+        "day",
+        ""
+       ]
       }
      },
      {
@@ -485,7 +503,12 @@ enum OpenAPISpec {
       "description": "json (default) or csv",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "enum": [
+        "json",
+        "csv",
+        ""
+       ]
       }
      }
     ]
@@ -530,7 +553,8 @@ enum OpenAPISpec {
       "description": "Region",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "minLength": 1
       }
      }
     ]
@@ -629,19 +653,30 @@ enum OpenAPISpec {
         ],
         "properties": {
          "role": {
-          "type": "string"
+          "type": "string",
+          "description": "A built-in role, or one defined in the configuration",
+          "enum": [
+           "admin",
+           "ingest",
+           "auditor",
+           "analyst",
+           "viewer",
+           "monitor"
+          ]
          },
          "scope": {
           "type": "string",
           "examples": [
            "region=eu-west-1,tenant=acme"
-          ]
+          ],
+          "pattern": "^(|(region|tenant|team|user|meta\\.[A-Za-z0-9_.-]{1,64})=[^,=]{1,128}(,(region|tenant|team|user|meta\\.[A-Za-z0-9_.-]{1,64})=[^,=]{1,128})*)$"
          },
          "expires": {
           "type": "string",
           "examples": [
            "30d"
-          ]
+          ],
+          "pattern": "^[1-9][0-9]{0,5}[smhdw]$"
          },
          "description": {
           "type": "string"
@@ -794,7 +829,9 @@ enum OpenAPISpec {
     "properties": {
      "id": {
       "type": "string",
-      "maxLength": 128
+      "minLength": 1,
+      "maxLength": 128,
+      "pattern": "^[^\\u0000-\\u001F\\u007F]+$"
      },
      "ts": {
       "type": "string",
@@ -802,52 +839,68 @@ enum OpenAPISpec {
      },
      "region": {
       "type": "string",
-      "pattern": "^[A-Za-z0-9._-]{1,64}$"
+      "description": "A leading underscore is reserved for gatelog's own regions",
+      "pattern": "^[A-Za-z0-9.-][A-Za-z0-9._-]{0,63}$"
      },
      "tenant": {
       "type": [
        "string",
        "null"
-      ]
+      ],
+      "maxLength": 1024
      },
      "team": {
       "type": [
        "string",
        "null"
-      ]
+      ],
+      "maxLength": 1024
      },
      "user": {
       "type": [
        "string",
        "null"
-      ]
+      ],
+      "maxLength": 1024
      },
      "api_key_id": {
       "type": [
        "string",
        "null"
-      ]
+      ],
+      "maxLength": 1024
      },
      "kind": {
       "type": [
        "string",
        "null"
-      ]
+      ],
+      "maxLength": 1024
      },
      "model": {
       "type": [
        "string",
        "null"
-      ]
+      ],
+      "maxLength": 1024
      },
      "provider": {
       "type": [
        "string",
        "null"
-      ]
+      ],
+      "maxLength": 1024
      },
      "metadata": {
-      "type": "object",
+      "type": [
+       "object",
+       "null"
+      ],
+      "maxProperties": 64,
+      "propertyNames": {
+       "minLength": 1,
+       "maxLength": 64
+      },
       "additionalProperties": {
        "type": "string",
        "maxLength": 128
@@ -859,7 +912,9 @@ enum OpenAPISpec {
       "type": [
        "integer",
        "null"
-      ]
+      ],
+      "minimum": 0,
+      "maximum": 999
      },
      "cost_usd": {
       "type": [
@@ -923,7 +978,9 @@ enum OpenAPISpec {
     "description": "Start of the time range: RFC 3339 or relative (-24h, -7d, now)",
     "required": false,
     "schema": {
-     "type": "string"
+     "type": "string",
+     "pattern": "^(|(now|[-+][0-9]{1,6}(ms|s|m|h|d|w)|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?Z)?))$",
+     "description": "RFC 3339, a date, a relative time (-24h) or now"
     }
    },
    "filter_to": {
@@ -932,7 +989,9 @@ enum OpenAPISpec {
     "description": "End of the time range (exclusive)",
     "required": false,
     "schema": {
-     "type": "string"
+     "type": "string",
+     "pattern": "^(|(now|[-+][0-9]{1,6}(ms|s|m|h|d|w)|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?Z)?))$",
+     "description": "RFC 3339, a date, a relative time (-24h) or now"
     }
    },
    "filter_region": {
@@ -983,7 +1042,7 @@ enum OpenAPISpec {
    "filter_kind": {
     "name": "kind",
     "in": "query",
-    "description": "Kind (chat, embeddings, mcp_tool_call, \u2026)",
+    "description": "Kind (chat, embeddings, mcp_tool_call, …)",
     "required": false,
     "schema": {
      "type": "string"
@@ -1013,7 +1072,8 @@ enum OpenAPISpec {
     "description": "Status code or class (200, 4xx)",
     "required": false,
     "schema": {
-     "type": "string"
+     "type": "string",
+     "pattern": "^(|([1-5][0-9]{2}|[1-5]xx)(,([1-5][0-9]{2}|[1-5]xx))*)$"
     }
    },
    "filter_error": {
@@ -1033,7 +1093,8 @@ enum OpenAPISpec {
     "schema": {
      "type": "array",
      "items": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^(|[A-Za-z0-9_.-]{1,64}=[^,\\\\]{1,128}(,[^,\\\\]{1,128})*)$"
      }
     },
     "style": "form",
@@ -1063,7 +1124,9 @@ enum OpenAPISpec {
     "description": "Minimum cost in USD",
     "required": false,
     "schema": {
-     "type": "number"
+     "type": "number",
+     "minimum": 0,
+     "maximum": 1000000
     }
    },
    "filter_max_cost": {
@@ -1072,7 +1135,9 @@ enum OpenAPISpec {
     "description": "Maximum cost in USD",
     "required": false,
     "schema": {
-     "type": "number"
+     "type": "number",
+     "minimum": 0,
+     "maximum": 1000000
     }
    },
    "filter_min_latency": {
@@ -1081,7 +1146,9 @@ enum OpenAPISpec {
     "description": "Minimum total latency in ms",
     "required": false,
     "schema": {
-     "type": "number"
+     "type": "number",
+     "minimum": 0,
+     "maximum": 86400000
     }
    },
    "filter_max_latency": {
@@ -1090,7 +1157,9 @@ enum OpenAPISpec {
     "description": "Maximum total latency in ms",
     "required": false,
     "schema": {
-     "type": "number"
+     "type": "number",
+     "minimum": 0,
+     "maximum": 86400000
     }
    },
    "filter_text": {

@@ -12,12 +12,20 @@ extension APIServer {
                                    guarded: (@escaping @Sendable (HTTPRequest, Principal) throws -> HTTPResponse) -> HTTPHandler) {
         let query = service.query
 
+        /// A query option; an empty value counts as absent.
+        @Sendable func option(_ request: HTTPRequest, _ name: String) -> String? {
+            guard let value = request.query[name], !value.isEmpty else { return nil }
+            return value
+        }
+
         @Sendable func filter(_ request: HTTPRequest, ignoring: Set<String>) throws -> IndexFilter {
             var pairs: [(name: String, value: String)] = []
             for item in request.query where !ignoring.contains(item.name) {
                 guard FilterArguments.names.contains(item.name) else {
                     throw HTTPError.badRequest("unknown query parameter '\(item.name)'")
                 }
+                // An empty value (`region=`, as forms send unused fields) is no filter.
+                if item.value.isEmpty { continue }
                 pairs.append((item.name, item.value))
             }
             do { return try FilterArguments.parse(pairs) } catch let e as IndexError {
@@ -27,21 +35,21 @@ extension APIServer {
 
         router.get("/v1/records", handler: guarded { request, principal in
             let f = try filter(request, ignoring: ["limit", "cursor", "format", "order", "content"])
-            let limit = try request.query["limit"].map { v -> Int in
+            let limit = try option(request, "limit").map { v -> Int in
                 guard let n = Int(v), (1...10_000).contains(n) else { throw HTTPError.badRequest("limit must be 1…10000") }
                 return n
             } ?? 100
             let order: SearchOrder
-            switch request.query["order"] ?? "newest" {
+            switch option(request, "order") ?? "newest" {
             case "newest": order = .newestFirst
             case "oldest": order = .oldestFirst
             default: throw HTTPError.badRequest("order must be newest or oldest")
             }
-            let format = try OutputFormat.parse(request.query["format"])
+            let format = try OutputFormat.parse(option(request, "format"))
             let page: QueryPage
             do {
-                page = try query.search(principal, filter: f, limit: limit, cursor: request.query["cursor"], order: order,
-                                        includeContent: request.query["content"] != "false" && format != .csv)
+                page = try query.search(principal, filter: f, limit: limit, cursor: option(request, "cursor"), order: order,
+                                        includeContent: option(request, "content") != "false" && format != .csv)
             } catch let e as IndexError where e.kind == .invalidArgument {
                 throw HTTPError.badRequest(e.message)
             }
@@ -74,7 +82,7 @@ extension APIServer {
 
         router.get("/v1/records/{id}", handler: guarded { request, principal in
             guard let id = request.pathParameter("id"), !id.isEmpty else { throw HTTPError.badRequest("missing id") }
-            return .json(try query.getJSON(principal, id: id, region: request.query["region"]))
+            return .json(try query.getJSON(principal, id: id, region: option(request, "region")))
         })
 
         router.get("/v1/stats", handler: guarded { request, principal in
@@ -82,10 +90,10 @@ extension APIServer {
             let groupBy: [GroupField]
             let bucket: TimeBucket?
             do {
-                groupBy = try request.query["group_by"].map { try GroupField.parseList($0) } ?? []
-                bucket = try request.query["bucket"].map { try TimeBucket.parse($0) }
+                groupBy = try option(request, "group_by").map { try GroupField.parseList($0) } ?? []
+                bucket = try option(request, "bucket").map { try TimeBucket.parse($0) }
             } catch let e as IndexError { throw HTTPError.badRequest(e.message) }
-            let format = try OutputFormat.parse(request.query["format"])
+            let format = try OutputFormat.parse(option(request, "format"))
             let groups = try query.stats(principal, filter: f, groupBy: groupBy, bucket: bucket)
             if format == .csv {
                 return .text(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil), contentType: format.contentType)

@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import Synchronization
 import AuditFormat
 import AuditIndex
 import AuditQuery
@@ -32,8 +33,11 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(refused.status, 413, refused.text)
         XCTAssertEqual(refused.json?["error"]?["code"]?.stringValue, "too_many_records")
         // Blank lines count too: a body of newlines costs nothing per line.
-        let blanks = try s.client.post("/v1/records", token: s.admin, String(repeating: "\n", count: 5000))
+        let blanks = try s.client.post("/v1/records", token: s.admin, "{}" + String(repeating: "\n", count: 5000))
         XCTAssertEqual(blanks.status, 413)
+        let empty = try s.client.post("/v1/records", token: s.admin, String(repeating: "\n", count: 50))
+        XCTAssertEqual(empty.status, 400)
+        XCTAssertEqual(empty.json?["error"]?["code"]?.stringValue, "empty_body")
         let asArray = try s.client.post("/v1/records", token: s.admin, "[" + (0..<11).map { Records.record("arr-\($0)") }.joined(separator: ",") + "]")
         XCTAssertEqual(asArray.status, 413)
         // Exactly the limit, with a trailing newline, is accepted.
@@ -101,6 +105,37 @@ final class HardeningTests: XCTestCase {
         XCTAssertThrowsError(try unaudited.stats(.localAdmin, filter: IndexFilter(), groupBy: [.model], bucket: nil))
         // The real access log works: the same reads through the service succeed.
         XCTAssertNoThrow(try s.service.query.getJSON(.localAdmin, id: "closed-1"))
+    }
+
+    func testConcurrentTokenChangesAreNeitherLostNorFailed() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        let created = Mutex<[String]>([]), failures = Mutex<[String]>([])
+        let query = s.service.query, client = s.client, admin = s.admin
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            for k in 0..<10 {
+                do {
+                    let (record, _) = try query.createToken(.localAdmin, role: "viewer", scope: Scope(), expiresIn: nil,
+                                                                      description: "t\(t)-\(k)")
+                    created.withLock { $0.append(record.id) }
+                } catch { failures.withLock { $0.append("\(error)") } }
+            }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, [])
+        let ids = created.withLock { $0 }
+        XCTAssertEqual(ids.count, 80)
+        XCTAssertTrue(Set(ids).isSubset(of: Set(try s.service.query.listTokens(.localAdmin).map(\.id))), "no creation lost")
+        // Revocations over HTTP, concurrently: every one answered 204 and kept.
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            for id in ids[(t * 10)..<(t * 10 + 10)] {
+                let status = (try? client.request("DELETE", "/v1/tokens/\(id)", token: admin).status) ?? -1
+                statuses.withLock { $0.append(status) }
+            }
+        }
+        XCTAssertEqual(Set(statuses.withLock { $0 }), [204])
+        let revoked = try s.service.query.listTokens(.localAdmin).filter { ids.contains($0.id) }
+        XCTAssertTrue(revoked.allSatisfy { $0.revokedAt != nil }, "no revocation lost")
     }
 
     func testForgedCheckpointLinesAreNeitherServedNorUsedForProofs() throws {

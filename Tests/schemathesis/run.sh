@@ -32,6 +32,6 @@ for i in 1 2 3; do
     "http://127.0.0.1:$PORT/v1/records"
 done
 cd "$DATA"   # schemathesis keeps its cache (.schemathesis/) in the working directory
-"$SCHEMATHESIS" run "$ROOT/docs/openapi.json" --base-url "http://127.0.0.1:$PORT" \
+"$SCHEMATHESIS" run "$ROOT/docs/openapi.json" --url "http://127.0.0.1:$PORT" \
   --header "Authorization: Bearer $TOKEN" \
   --checks all --max-time "$MAX_TIME" --workers 2 "$@"
