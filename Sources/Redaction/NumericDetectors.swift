@@ -44,7 +44,7 @@ extension TextScanner {
         let prev = at(s - 1)
         // Card numbers and SSNs may follow '#' ("card #4111…"); phone numbers may not ("#415-…" is a ticket).
         let leftOK = numberLeftOK(s, allowHash: true)
-        if leftOK, let end = card(s, r) { emit(s, end, .creditCard); resume = max(resume, end) }
+        if leftOK || prev == UInt8(ascii: ","), let end = card(s, r) { emit(s, end, .creditCard); resume = max(resume, end) }
         if leftOK, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
         if let end = ipv4(s, r) { emit(s, end, .ipAddress); resume = max(resume, end) }
         if leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#"), let end = phone(s, leftChecked: true) {
@@ -112,6 +112,17 @@ extension TextScanner {
 
     // MARK: - Payment cards
 
+    /// The byte after a card number ending at `e` allows it to end there. Unlike other numbers,
+    /// a card may be followed by `,` `/` `:` and more digits: a CSV row (`4111…,12/27`) or an
+    /// expiry date and CVV (`4111…/12/27/123`, `4111…:12:27`). Not glued to a word, a decimal
+    /// fraction or a longer dashed number.
+    @inline(__always) func cardRightOK(_ e: Int) -> Bool {
+        let c = at(e)
+        if Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "%") { return false }
+        if c == UInt8(ascii: "-") || c == UInt8(ascii: ".") { return !Bytes.isDigit(at(e + 1)) }
+        return true
+    }
+
     /// 13–19 digits, ungrouped or in groups joined by one consistent separator (space, `-`, `.`),
     /// with an issuer prefix valid for the length, and the Luhn check. When a longer grouping
     /// fails, shorter prefixes of it are tried (a card followed by a CVV or more digits).
@@ -155,10 +166,42 @@ extension TextScanner {
                 if !shapeOK { continue }
             }
             let end = s + total + (k - 1)
-            if k == groups.count && !numberRightOK(end) { continue }
-            if issuerAccepts(s, length: total) && luhn(s, end) { return end }
+            if k == groups.count && !cardRightOK(end) { continue }
+            if issuerAccepts(s, length: total) && luhn(s, end) {
+                // "EAN 5901234123457": a barcode number that happens to pass Luhn.
+                if k == 1 && (total == 13 || total == 14) && afterBarcodeWord(s) { return nil }
+                return end
+            }
         }
         return nil
+    }
+
+    /// Whether the number at `s` follows `EAN`, `EAN-13`, `GTIN`, `UPC` or `barcode` (any case),
+    /// with only spaces, `:`, `#`, `=` or `-` between. Reads at most 24 bytes back.
+    func afterBarcodeWord(_ s: Int) -> Bool {
+        var k = s - 1
+        @inline(__always) func skipSeparators() {
+            while k >= 0 && s - k <= 24 && (p[k] == UInt8(ascii: " ") || p[k] == UInt8(ascii: ":") || p[k] == UInt8(ascii: "#")
+                                           || p[k] == UInt8(ascii: "=") || p[k] == UInt8(ascii: "-")) { k -= 1 }
+        }
+        skipSeparators()
+        // "EAN-13:", "EAN 8".
+        if k >= 0 && Bytes.isDigit(p[k]) {
+            let digitsEnd = k
+            while k >= 0 && Bytes.isDigit(p[k]) && digitsEnd - k < 3 { k -= 1 }
+            if digitsEnd - k > 2 { return false }
+            skipSeparators()
+        }
+        let we = k + 1
+        while k >= 0 && Bytes.isLetter(p[k]) && we - k <= 8 { k -= 1 }
+        let ws = k + 1
+        guard we > ws, !Bytes.isAlnum(at(ws - 1)) else { return false }
+        switch we - ws {
+        case 3: return hasIgnoringCase(ws, "ean") || hasIgnoringCase(ws, "upc")
+        case 4: return hasIgnoringCase(ws, "gtin")
+        case 7: return hasIgnoringCase(ws, "barcode")
+        default: return false
+        }
     }
 
     /// Whether the first digits at `s` name an issuer that uses `length` digits.
@@ -275,6 +318,23 @@ extension TextScanner {
     // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
     // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
     mutating func phone(_ start: Int, leftChecked: Bool = false) -> Int? {
+        // Two numbers joined by " / " or " - " ("415-555-2671 / 415-555-2672") read as one
+        // chain of groups, which is too long for any shape: then the chain is cut at its last
+        // " / " or " - " and the part before it tried again (at most once per group, each
+        // attempt reading the same bounded window); the scan then finds the second number.
+        var stopAt = Int.max
+        while true {
+            var cut = -1
+            if let end = phoneShape(start, leftChecked: leftChecked, stopAt: stopAt, cut: &cut) { return end }
+            guard cut > start else { return nil }
+            stopAt = cut
+        }
+    }
+
+    /// One attempt of `phone`: the groups from `start`, ending at `stopAt` at the latest (a group
+    /// end where a " / " or " - " separator follows). `cut` receives the last such group end
+    /// before the chain ended.
+    mutating func phoneShape(_ start: Int, leftChecked: Bool, stopAt: Int, cut: inout Int) -> Int? {
         var pos = start
         var plus = false
         if p[pos] == UInt8(ascii: "+") { plus = true; pos += 1 }
@@ -303,6 +363,7 @@ extension TextScanner {
             groups.append(len)
             end = pos
             if groups.total > 15 || groups.count > 7 { return nil }
+            if pos == stopAt { break }
             let c = at(pos)
             var next = pos
             if c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/") {
@@ -310,6 +371,7 @@ extension TextScanner {
                 // " - " and " / " between groups.
                 if c == UInt8(ascii: " ") && (at(next) == UInt8(ascii: "-") || at(next) == UInt8(ascii: "/")) && at(next + 1) == UInt8(ascii: " ") {
                     next += 2
+                    if Bytes.isDigit(at(next)) { cut = pos }
                 }
             } else if (open && Bytes.isDigit(c)) || (c == UInt8(ascii: "(") && parenGroup < 0) {
                 next = pos  // "(415)555-2671", "+44(0)20 …"

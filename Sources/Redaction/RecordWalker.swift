@@ -157,7 +157,10 @@ struct RecordWalker {
         if escaped { return Redactor.isCredentialKey(JSONSyntax.unescape(UnsafeRawBufferPointer(start: p + start, count: end - start)), includeCookies: true) }
         let length = end - start
         guard length >= 2, length <= 64 else { return false }
-        return TextScanner.classifyKey(p + start, length) != nil
+        switch TextScanner.classifyKey(p + start, length) {
+        case .credential?, .authorization?, .cookie?: return true
+        case .randomKey?, nil: return false
+        }
     }
 
     /// Scans the string token `start..<index` and replaces it when something is redacted.

@@ -440,6 +440,7 @@ struct Redactor {
             switch TextScanner.classifyKey(base, buffer.count) {
             case .credential?, .authorization?: return true
             case .cookie?: return includeCookies
+            case .randomKey?: return false
             case nil: return false
             }
         }

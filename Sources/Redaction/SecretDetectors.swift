@@ -244,6 +244,42 @@ extension TextScanner {
         return ve
     }
 
+    // MARK: - Command-line password flags
+
+    /// `-p PASSWORD` or `-pPASSWORD` after a `-u user` (or `--user`) flag earlier on the same
+    /// line: `docker login -u admin -p D0ck3rP@ss`, `mysql -u root -pMyS3cret`. The value needs a
+    /// letter and a digit, a symbol or mixed case, so ports (`-p 8080:80`), `-pthread` and
+    /// `-p` alone stay. Reads at most 128 bytes back.
+    mutating func passwordFlag(_ i: Int) -> Int? {
+        let before = at(i - 1)
+        guard before == UInt8(ascii: " ") || before == UInt8(ascii: "\t") else { return nil }
+        var vs = i + 2
+        if at(vs) == UInt8(ascii: " ") { vs += 1 }
+        var quoted = false
+        if at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "\"") { vs += 1; quoted = true }
+        var ve = vs
+        while ve < n && !Bytes.isSpace(p[ve]) && p[ve] != UInt8(ascii: "'") && p[ve] != UInt8(ascii: "\"") && ve - vs <= 128 { ve += 1 }
+        guard ve > vs, ve - vs <= 128, at(vs) != UInt8(ascii: "-") else { return nil }
+        var letter = false
+        for k in vs..<ve where Bytes.isLetter(p[k]) { letter = true; break }
+        guard letter, isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: Int.max) else { return nil }
+        // A user flag before, on the same line.
+        var k = i - 2
+        var sawUser = false
+        while k >= 1 && i - k <= 128 && p[k] != 0x0A {
+            if p[k] == UInt8(ascii: "-") && (p[k - 1] == UInt8(ascii: " ") || p[k - 1] == UInt8(ascii: "\t"))
+                && (at(k + 1) == UInt8(ascii: "u") && ((at(k + 2) == UInt8(ascii: " ") && at(k + 3) != UInt8(ascii: "-")) || Bytes.isAlnum(at(k + 2)))
+                    || has(k, "--user")) {
+                sawUser = true
+                break
+            }
+            k -= 1
+        }
+        guard sawUser else { return nil }
+        emit(vs, ve, .secret)
+        return ve
+    }
+
     // MARK: - JWT
 
     /// `header.payload.signature` in base64url, where the header decodes to a JOSE header
@@ -455,7 +491,12 @@ extension TextScanner {
             && (has(keyStart - 3, "-u ") || has(keyStart - 7, "--user ") || has(keyStart - 7, "--user=")) {
             kind = .credential
         }
-        guard let keyKind = kind, keyKind != .cookie else { return nil }
+        guard let keyKind = kind else { return nil }
+        if keyKind == .cookie {
+            // "Cookie: a=1; sessionid=…", "Set-Cookie: sid=…; HttpOnly": the random-looking values.
+            if c == UInt8(ascii: ":") { cookieHeader(i + 1) }
+            return nil
+        }
 
         // The value.
         var v = i + 1
@@ -482,9 +523,29 @@ extension TextScanner {
         } else {
             vs = v
             ve = nextStop(from: vs, cache: &valueEndCache, isStop: Self.isValueTerminator, accept: { _ in true })
+            // `&` separates parameters in a query string or form body (`?a=1&password=x&b=2`),
+            // but is an ordinary character of a password in configuration, `.env` files and
+            // prose (`SECRET_KEY=django-insecure-k3j&x9!m2p#q`). Inside a query (the key follows
+            // `?` or `&`) the first `&` ends the value; elsewhere only `&&` or `&name=` does.
+            let amp = nextStop(from: vs, cache: &ampCache, isStop: { $0 == UInt8(ascii: "&") }, accept: { _ in true })
+            if keyQuote == 0 && (at(keyStart - 1) == UInt8(ascii: "?") || at(keyStart - 1) == UInt8(ascii: "&")) {
+                ve = Swift.min(ve, amp)
+            }
             guard ve - vs <= 512 else { return nil }
+            // At most 512 bytes (the value), read directly: the cache only serves value starts.
+            var a = amp
+            while a < ve {
+                if p[a] == UInt8(ascii: "&") && (at(a + 1) == UInt8(ascii: "&") || startsParameter(a + 1)) { ve = a; break }
+                a += 1
+            }
             while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
             resume = ve
+        }
+        // A generic `…key` name vouches for a value only when the value looks random.
+        if keyKind == .randomKey {
+            guard isRandomToken(vs, ve) else { return nil }
+            emit(vs, ve, .secret)
+            return Swift.max(resume, i + 1)
         }
         // "Bearer abc…", "Basic …", "Token …": the scheme and its credential form the value; the
         // credential alone is checked for plausibility.
@@ -516,6 +577,61 @@ extension TextScanner {
         guard isPlausibleValue(checkStart, ve, quoted: quoted || literal, prose: prose && checkStart == vs) else { return nil }
         emit(vs, ve, .secret)
         return Swift.max(resume, i + 1)
+    }
+
+    /// The values of a cookie header from `v` to the end of the line (or of a quoted header
+    /// value): each `name=value` whose value is random-looking (`isRandomToken`) is a SECRET;
+    /// attributes (`HttpOnly`, `Path=/`) and ordinary values (`theme=dark`) are not. Each byte
+    /// is parsed once per scan (`cookieScannedUntil` only moves forward).
+    mutating func cookieHeader(_ v: Int) {
+        var k = Swift.max(v, cookieScannedUntil)
+        while at(k) == UInt8(ascii: " ") || at(k) == UInt8(ascii: "\t") { k += 1 }
+        if at(k) == UInt8(ascii: "\\") && at(k + 1) == UInt8(ascii: "\"") { k += 1 }
+        if at(k) == UInt8(ascii: "\"") || at(k) == UInt8(ascii: "'") { k += 1 }
+        @inline(__always) func endsHeader(_ c: UInt8) -> Bool {
+            c == 0x0A || c == 0x0D || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "\\")
+        }
+        @inline(__always) func endsPair(_ c: UInt8) -> Bool {
+            c == UInt8(ascii: ";") || c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: ",") || endsHeader(c)
+        }
+        while k < n && !endsHeader(p[k]) {
+            if endsPair(p[k]) { k += 1; continue }
+            while k < n && !endsPair(p[k]) && p[k] != UInt8(ascii: "=") { k += 1 }
+            guard at(k) == UInt8(ascii: "=") else { continue }
+            let vs = k + 1
+            k = vs
+            while k < n && !endsPair(p[k]) { k += 1 }
+            if isRandomToken(vs, k) { emit(vs, k, .secret) }
+        }
+        cookieScannedUntil = k
+    }
+
+    /// A value that looks like generated key material rather than a word, an identifier or a
+    /// path: 16–512 characters of letters, digits and `_ - + / = . %`, with letters, frequent
+    /// changes between digits, upper and lower case (at least 6 and a fifth of the length), not
+    /// a UUID, and plausible (`plausibleSecret`: no long runs, varied, no placeholder words).
+    /// `5aef7ac86d66c7a644fb12853ef86dcf` is; `welcome_message_2`, `X-API-Key` are not.
+    func isRandomToken(_ a: Int, _ b: Int) -> Bool {
+        let m = b - a
+        guard m >= 16, m <= 512 else { return false }
+        var letters = 0, changes = 0
+        var previous = 0
+        for k in a..<b {
+            let c = p[k]
+            let cls: Int
+            if Bytes.isDigit(c) { cls = 1 } else if Bytes.isUpper(c) { cls = 2; letters += 1 } else if Bytes.isLower(c) { cls = 3; letters += 1 }
+            else if c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: "/")
+                || c == UInt8(ascii: "=") || c == UInt8(ascii: ".") || c == UInt8(ascii: "%") { continue }
+            else { return false }
+            if previous != 0 && cls != previous { changes += 1 }
+            previous = cls
+        }
+        guard letters > 0, changes >= Swift.max(6, m / 5) else { return false }
+        // Stripe publishable keys are public by design.
+        if has(a, "pk_test_") || has(a, "pk_live_") { return false }
+        if m == 36 && p[a + 8] == UInt8(ascii: "-") && p[a + 13] == UInt8(ascii: "-") && p[a + 18] == UInt8(ascii: "-")
+            && p[a + 23] == UInt8(ascii: "-") { return false }
+        return plausibleSecret(a, b, requireVariety: true)
     }
 
     /// For `value:` in `- name: API_TOKEN` / `value: "…"` lists (Kubernetes env, CI variables):
@@ -578,9 +694,21 @@ extension TextScanner {
         Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
     }
 
+    /// A parameter name and `=` at `k` (`user=` in `…&user=bob`): letters, digits, `_`, `-`, `.`,
+    /// `[`, `]`, starting with a letter or `_`, at most 64 bytes.
+    func startsParameter(_ k: Int) -> Bool {
+        let c = at(k)
+        guard Bytes.isLetter(c) || c == UInt8(ascii: "_") else { return false }
+        var x = k + 1
+        while x < n && x - k <= 64 && (Self.isKeyByte(p[x]) || p[x] == UInt8(ascii: "[") || p[x] == UInt8(ascii: "]")) { x += 1 }
+        return at(x) == UInt8(ascii: "=")
+    }
+
+    /// Bytes that end an unquoted value (`&` is handled by `assignment`: it ends a value only in
+    /// a query string).
     @inline(__always) static func isValueTerminator(_ c: UInt8) -> Bool {
         switch c {
-        case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: ")"),
+        case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ")"),
              UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "<"),
              UInt8(ascii: ">"), UInt8(ascii: "\\"), UInt8(ascii: "|"):
             return true
@@ -697,8 +825,13 @@ extension TextScanner {
         case credential
         /// An HTTP Authorization header: the value may start with a scheme word.
         case authorization
-        /// A cookie header: a secret as a whole field value, too noisy inside free text.
+        /// A cookie header: a secret as a whole field value; inside free text only its
+        /// random-looking cookie values (`sessionid=p5yftIY7…`) are.
         case cookie
+        /// A generic name ending in `key` (`key`, `AZURE_OPENAI_KEY`, `openaiKey`, `x-key`): a
+        /// credential only when its value looks random (`isRandomToken`), never as a whole
+        /// record field.
+        case randomKey
     }
 
     /// Classifies a key name (case and `_`/`-`/`.` ignored); nil when it is not credential-like.
@@ -724,7 +857,8 @@ extension TextScanner {
             let aboutCredential = ends("id") || ends("ids") || ends("name") || ends("names") || ends("type") || ends("count")
                 || ends("length") || ends("url") || ends("uri") || ends("path") || ends("file") || ends("ref") || ends("hint")
                 || ends("policy") || ends("expiry") || ends("expires") || ends("expiresin") || ends("expiresat") || ends("ttl")
-                || ends("enabled") || ends("required") || ends("version")
+                || ends("enabled") || ends("required") || ends("version") || ends("header") || ends("headers")
+                || ends("param") || ends("prefix") || ends("field") || ends("format")
             if aboutCredential { return nil }
             var hasAPI = false, hasQualifier = false
             for k in 0..<m {
@@ -769,6 +903,21 @@ extension TextScanner {
             }
             if equals("auth") || ends("basicauth") || ends("httpauth") { return .authorization }
             if ends("key") && (hasAPI || hasQualifier) { return .credential }
+            if ends("key") {
+                // "key", "AZURE_OPENAI_KEY", "x-key", "openaiKey" — not "monkey", "hockey", nor
+                // keys that name data rather than guard it (cache, primary, sort, public keys…).
+                let l = length
+                let separated = m == 3 || (l >= 4 && (key[l - 4] == UInt8(ascii: "_") || key[l - 4] == UInt8(ascii: "-")
+                    || key[l - 4] == UInt8(ascii: ".") || (key[l - 3] == UInt8(ascii: "K") && Bytes.isLower(key[l - 4]))))
+                let dataKey = ends("cachekey") || ends("primarykey") || ends("sortkey") || ends("partitionkey") || ends("foreignkey")
+                    || ends("idempotencykey") || ends("objectkey") || ends("publickey") || ends("pubkey") || ends("hotkey")
+                    || ends("shortcutkey") || ends("lookupkey") || ends("hashkey") || ends("indexkey") || ends("rowkey")
+                    || ends("groupkey") || ends("cursorkey") || ends("translationkey") || ends("i18nkey") || ends("messagekey")
+                    || ends("dedupkey") || ends("dedupekey") || ends("routingkey") || ends("shardkey") || ends("bucketkey")
+                    || ends("mapkey") || ends("uniquekey") || ends("compositekey") || ends("eventkey") || ends("labelkey")
+                    || ends("publishablekey") || ends("sitekey") || ends("recaptchakey")
+                if separated && !dataKey { return .randomKey }
+            }
             return nil
         }
     }

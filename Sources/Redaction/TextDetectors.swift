@@ -82,15 +82,64 @@ extension TextScanner {
             s = q
         } else {
             while s > 0 && t2[Int(p[s - 1])] & ByteClass2.local != 0 {
+                // "ご連絡はyamada@…": CJK text before the address is not part of it.
+                if p[s - 1] >= 0x80 && isCJK(s - 3) { break }
                 s -= 1
                 if i - s > 64 { return i + 1 }
             }
-            while s < i && (p[s] == UInt8(ascii: ".") || p[s] == UInt8(ascii: "-") || p[s] == UInt8(ascii: "+")) { s += 1 }
-            guard s < i, p[i - 1] != UInt8(ascii: ".") else { return i + 1 }
+            // Leading punctuation, and a quote that opens a quoted address ('bob@example.com').
+            while s < i && (p[s] == UInt8(ascii: ".") || p[s] == UInt8(ascii: "-") || p[s] == UInt8(ascii: "+")
+                            || p[s] == UInt8(ascii: "'")) { s += 1 }
+            guard s < i, p[i - 1] != UInt8(ascii: "."), p[i - 1] != UInt8(ascii: "'") else { return i + 1 }
         }
         guard let end = domain(i + 1) else { return i + 1 }
+        if isSSHTarget(s, end) { return end }
         emit(s, end, .email)
         return end
+    }
+
+    /// Whether `user@host` at `s..<e` is an ssh/scp/git target rather than a mailbox: followed
+    /// by `:` and a path (`git@github.com:acme/widgets.git`, `ubuntu@server:/tmp/`, `host:~/x`),
+    /// or the argument of `ssh`, `scp`, `rsync`, `sftp` or `git clone` on the same line with only
+    /// options, numbers and paths in between (`ssh -p 2222 deploy@web01…`). An address followed
+    /// by `: ` or ending a sentence is still a mailbox. Reads at most 64 bytes ahead and 160 back.
+    func isSSHTarget(_ s: Int, _ e: Int) -> Bool {
+        if at(e) == UInt8(ascii: ":") {
+            let c = at(e + 1)
+            if c == UInt8(ascii: "/") || c == UInt8(ascii: "~") { return true }
+            var k = e + 1
+            while k < n && k - e <= 64 && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "_") || p[k] == UInt8(ascii: "-")
+                                           || p[k] == UInt8(ascii: ".")) { k += 1 }
+            if k > e + 1 && at(k) == UInt8(ascii: "/") { return true }
+        }
+        // The words before, right to left, up to the command.
+        var k = s - 1
+        guard at(k) == UInt8(ascii: " ") || at(k) == UInt8(ascii: "\t") else { return false }
+        while k >= 0 && s - k <= 160 {
+            while k >= 0 && (p[k] == UInt8(ascii: " ") || p[k] == UInt8(ascii: "\t")) { k -= 1 }
+            let te = k + 1
+            while k >= 0 && !Bytes.isSpace(p[k]) && te - k <= 160 { k -= 1 }
+            let ts = k + 1
+            let length = te - ts
+            guard length > 0 else { return false }
+            if (length == 3 && (has(ts, "ssh") || has(ts, "scp"))) || (length == 4 && has(ts, "sftp")) || (length == 5 && has(ts, "rsync")) {
+                return true
+            }
+            if length == 5 && has(ts, "clone") && has(ts - 4, "git ") { return true }
+            // Options, their numbers and paths may come between the command and its target.
+            var argument = p[ts] == UInt8(ascii: "-")
+            if !argument {
+                var digitsOnly = true
+                for x in ts..<te {
+                    let c = p[x]
+                    if c == UInt8(ascii: "/") || c == UInt8(ascii: "~") || c == UInt8(ascii: ".") || c == UInt8(ascii: "=") { argument = true; break }
+                    if !Bytes.isDigit(c) { digitsOnly = false }
+                }
+                if digitsOnly { argument = true }
+            }
+            guard argument else { return false }
+        }
+        return false
     }
 
     /// A domain name of at least two labels with an alphabetic top-level label, starting at `d`.
@@ -101,14 +150,14 @@ extension TextScanner {
         var firstLabelEnd = d
         while true {
             let ls = pos
-            while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63 { pos += 1 }
+            while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63 && !isCJK(pos) { pos += 1 }
             let len = pos - ls
             guard len >= 1 && len <= 63, p[ls] != UInt8(ascii: "-"), p[pos - 1] != UInt8(ascii: "-") else { return nil }
             labels += 1
             lastLabelStart = ls
             if labels == 1 { firstLabelEnd = pos }
             if pos - d > 253 { return nil }
-            if at(pos) == UInt8(ascii: ".") && t2[Int(at(pos + 1))] & ByteClass2.label != 0 {
+            if at(pos) == UInt8(ascii: ".") && t2[Int(at(pos + 1))] & ByteClass2.label != 0 && !isCJK(pos + 1) {
                 pos += 1
                 continue
             }
@@ -129,6 +178,21 @@ extension TextScanner {
             return nil
         }
         return pos
+    }
+
+    /// Whether a CJK character starts at `k`: Han, kana, Hangul, CJK punctuation or a full-width
+    /// form (U+3000–U+9FFF, U+AC00–U+D7AF, U+F900–U+FAFF, U+FF00–U+FFEF; three UTF-8 bytes
+    /// led by 0xE3…0xEF). Such text around an address ("メールはtanaka@example.co.jpです") is not
+    /// part of it, although other non-ASCII letters (IDN, "josé@exämple.de") are.
+    @inline(__always) func isCJK(_ k: Int) -> Bool {
+        guard k >= 0, k + 2 < n else { return false }
+        let b0 = p[k]
+        guard b0 >= 0xE3 && b0 <= 0xEF else { return false }
+        let b1 = p[k + 1], b2 = p[k + 2]
+        guard b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80 else { return false }
+        let cp = UInt32(b0 & 0x0F) << 12 | UInt32(b1 & 0x3F) << 6 | UInt32(b2 & 0x3F)
+        return (cp >= 0x3000 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF)
+            || (cp >= 0xFF00 && cp <= 0xFFEF)
     }
 
     /// When the `@` at `i` ends the userinfo of a URL (`scheme://userinfo@`), returns where the

@@ -50,6 +50,9 @@ struct TextScanner {
     var singleQuoteCache = (from: Int.max, at: -1)
     var backtickCache = (from: Int.max, at: -1)
     var escapedQuoteCache = (from: Int.max, at: -1)
+    var ampCache = (from: Int.max, at: -1)
+    /// Cookie header values are parsed up to here (see `cookieHeader`).
+    var cookieScannedUntil = 0
     /// Maximal-run caches: a run of a class that contains `from` ends at `end`.
     var tokenRun = (from: -1, end: -1)
     var tokenDotRun = (from: -1, end: -1)
@@ -154,9 +157,9 @@ struct TextScanner {
                 continue
             }
             // The commonest symbols usually cannot start anything; `trigger` would return j + 1
-            // for them: `-` not opening "-----B…", `(` or `+` not before a digit.
+            // for them: `-` not opening "-----B…" nor a `-p` flag, `(` or `+` not before a digit.
             let c = p[j]
-            if c == UInt8(ascii: "-") ? at(j + 4) != UInt8(ascii: "-") || at(j + 5) != UInt8(ascii: "B")
+            if c == UInt8(ascii: "-") ? (at(j + 4) != UInt8(ascii: "-") || at(j + 5) != UInt8(ascii: "B")) && at(j + 1) != UInt8(ascii: "p")
                 : (c == UInt8(ascii: "(") || c == UInt8(ascii: "+")) && !Bytes.isDigit(at(j + 1)) {
                 i = j + 1
                 continue
@@ -423,6 +426,7 @@ struct TextScanner {
                 emit(i, end, .secret)
                 return end
             }
+            if at(i + 1) == UInt8(ascii: "p"), let end = passwordFlag(i) { return end }
             return i + 1
         case UInt8(ascii: ":"):
             if i >= ipv6Until, let end = ipv6(i) { return end }
@@ -536,7 +540,7 @@ enum ByteClass2 {
     static let tokenDot: UInt8 = 1
     /// `[A-Za-z0-9._~+/=-]`: RFC 6750 bearer token characters.
     static let bearer: UInt8 = 2
-    /// `[A-Za-z0-9._%+-]` and bytes >= 0x80: e-mail local parts.
+    /// `[A-Za-z0-9._%+'-]` and bytes >= 0x80: e-mail local parts (`patrick.o'brien`).
     static let local: UInt8 = 4
     /// `[A-Za-z0-9-]` and bytes >= 0x80: domain labels.
     static let label: UInt8 = 8
@@ -558,7 +562,7 @@ enum ByteClass2 {
         let alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
         add(alnum + "_.-", tokenDot)
         add(alnum + "._~+/=-", bearer)
-        add(alnum + "._%+-", local)
+        add(alnum + "._%+'-", local)
         add(alnum + "-", label)
         add(alnum + "._~%!$&'()*+,;=:-", userinfo)
         add("0123456789abcdefABCDEF:.", ipv6)

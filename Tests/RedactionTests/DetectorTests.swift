@@ -46,6 +46,45 @@ final class DetectorTests: XCTestCase {
         }
     }
 
+    /// CJK text and full-width forms end an address on either side; other non-ASCII letters
+    /// (IDN, accented local parts) still belong to it.
+    func testEmailsNextToCJKText() {
+        XCTAssertEqual(found("ご連絡はyamada@example.co.jpまでお願いします。").map(\.1), ["yamada@example.co.jp"])
+        XCTAssertEqual(found("メールはtanaka.taro@example.co.jpです").map(\.1), ["tanaka.taro@example.co.jp"])
+        XCTAssertEqual(found("请联系我的邮箱zhang.san@example.cn或者打电话给我").map(\.1), ["zhang.san@example.cn"])
+        XCTAssertEqual(found("이메일kim@example.kr입니다").map(\.1), ["kim@example.kr"])
+        XCTAssertEqual(found("ｍａｉｌ：bob@example.com，thanks").map(\.1), ["bob@example.com"])
+        XCTAssertEqual(found("连接user@example.com.これ").map(\.1), ["user@example.com"])
+        assertFinds("josé@exämple.de", as: .email, prefix: "メール ", suffix: " です")
+        // Only CJK around the `@`: no ASCII address.
+        for text in ["連絡@例え.jp", "メール＠example.com", "です@です"] { assertClean(text) }
+    }
+
+    /// `user@host` as an ssh, scp, rsync or git target is a login, not a mailbox.
+    func testSSHTargetsAreNotEmails() {
+        for text in ["git clone git@github.com:acme/widgets.git", "scp file.txt ubuntu@server.example.com:/tmp/",
+                     "ssh deploy@web01.prod.acme.internal", "ssh -i ~/.ssh/key.pem -p 2222 deploy@web01.example.com",
+                     "rsync -avz ./dist/ deploy@host.example.com:/var/www", "git remote add origin git@gitlab.com:team/app.git",
+                     "sftp -oPort=2222 backup@files.example.net", "edit it on admin@box.example.com:~/notes.txt"] {
+            assertClean(text)
+        }
+        // Mailboxes: followed by ": ", at a sentence end, after prose mentioning ssh, or a port.
+        XCTAssertEqual(found("Email: bob@example.com: see below").map(\.1), ["bob@example.com"])
+        XCTAssertEqual(found("write to bob@example.com.").map(\.1), ["bob@example.com"])
+        XCTAssertEqual(found("my ssh key is with bob@example.com").map(\.1), ["bob@example.com"])
+        XCTAssertEqual(found("ssh: bob@example.com").map(\.1), ["bob@example.com"])
+        XCTAssertEqual(found("cp notes.txt to bob@example.com:").map(\.1), ["bob@example.com"])
+    }
+
+    /// Apostrophes belong to a local part (`o'brien`), not to the quotes around an address.
+    func testEmailsWithApostrophes() {
+        assertFinds("patrick.o'brien@example.com", as: .email)
+        assertFinds("o'connor@example.ie", as: .email, prefix: "My email is ", suffix: ".")
+        XCTAssertEqual(found("email='bob@example.com'").map(\.1), ["bob@example.com"])
+        XCTAssertEqual(found("it's bob@example.com").map(\.1), ["bob@example.com"])
+        assertClean("don't@ me")
+    }
+
     // MARK: - PHONE
 
     func testPhones() {
@@ -81,6 +120,20 @@ final class DetectorTests: XCTestCase {
         }
     }
 
+    /// Two numbers joined by " / " or " - " are two phone numbers, both found.
+    func testPhonePairs() {
+        XCTAssertEqual(found("Reach me: 415-555-2671 / 415-555-2672").map(\.1), ["415-555-2671", "415-555-2672"])
+        XCTAssertEqual(found("Tel 030 1234567 / 0171 1234567").map(\.1), ["030 1234567", "0171 1234567"])
+        XCTAssertEqual(found("06 12 34 56 78 / 01 42 68 53 00").map(\.1), ["06 12 34 56 78", "01 42 68 53 00"])
+        XCTAssertEqual(found("Phone: 415-555-2671 - 415-555-2672").map(\.1), ["415-555-2671", "415-555-2672"])
+        XCTAssertEqual(found("415 - 555 - 2671 / 415 - 555 - 2672").map(\.1), ["415 - 555 - 2671", "415 - 555 - 2672"])
+        XCTAssertEqual(found("Call 415-555-2671 - 10am").map(\.1), ["415-555-2671"])
+        for text in ["from 2024-01-15 - 2024-02-15 ok", "pages 101 - 150 / 151 - 200", "Steps: 1-2-3-4 / 5-6-7-8",
+                     "Score 98 / 100 - 12 / 34", "1999 - 2004 / 2010 - 2020"] {
+            assertClean(text)
+        }
+    }
+
     // MARK: - CREDIT_CARD
 
     func testCards() {
@@ -102,6 +155,31 @@ final class DetectorTests: XCTestCase {
                      "amex 378282246310006", "digits 41111111111111110000", "visa length 411111111111111"] {
             assertClean(text)
         }
+    }
+
+    /// Cards in CSV rows and with an expiry or CVV glued by `,` `/` `:`.
+    func testCardsBesidePunctuation() {
+        XCTAssertEqual(found("Jane Doe,4111111111111111,12/27").map(\.1), ["4111111111111111"])
+        XCTAssertEqual(found("4111111111111111,5555555555554444").map(\.1), ["4111111111111111", "5555555555554444"])
+        XCTAssertEqual(found("card: 4111111111111111/12/27/123").map(\.1), ["4111111111111111"])
+        XCTAssertEqual(found("4111111111111111:12:27").map(\.1), ["4111111111111111"])
+        XCTAssertEqual(found("4111-1111-1111-1111,12/27").map(\.1), ["4111-1111-1111-1111"])
+        XCTAssertEqual(found("name,card\nJane,4111111111111111\n").map(\.1), ["4111111111111111"])
+        for text in ["x4111111111111111,12", "4111111111111111x/12", "ref ABC-4111111111111111", "ORD,4111111111111112,1",
+                     "a,1234567812345678,b", "4111111111111111_1/2", "Doe,4111111111111111abc"] {
+            assertClean(text)
+        }
+    }
+
+    /// A 13-digit barcode after EAN/GTIN/UPC/barcode is not a card even when Luhn passes.
+    func testBarcodesAreNotCards() {
+        for text in ["EAN barcode 5901234123457", "EAN-13: 5901234123457", "barcode: 5901234123457", "GTIN 5901234123457",
+                     "upc#5901234123457"] {
+            assertClean(text)
+        }
+        assertFinds("5901234123457", as: .creditCard, prefix: "card ", suffix: "")
+        assertFinds("5901234123457", as: .creditCard, prefix: "BEAN ", suffix: "")
+        assertFinds("4111111111111111", as: .creditCard, prefix: "EAN ", suffix: "")
     }
 
     // MARK: - US_SSN
@@ -257,6 +335,71 @@ final class DetectorTests: XCTestCase {
                      "log.Printf(\"refreshToken: resolution %s\", id)", "cache miss key=token:e60098e1 ttl=980s",
                      "the password is incorrect", "use a password manager", "this password is customer-facing", "the password zero-downtime", "your password managers?", "api_key_id: key_123abc",
                      "token_url=https://auth.example.com/token", "Tel Aviv | 15423.71 | USD"] {
+            assertClean(text)
+        }
+    }
+
+    /// `&` is part of a password in configuration and prose; it separates values only in a query
+    /// string or a form body.
+    func testAssignmentValuesKeepAmpersands() {
+        assertFinds("django-insecure-k3j&x9!m2p#q", as: .secret, prefix: "SECRET_KEY=", suffix: "\n")
+        assertFinds("Abc&def123", as: .secret, prefix: "DB_PASSWORD=", suffix: "")
+        assertFinds("p@ss&word1", as: .secret, prefix: "password: ", suffix: "\n")
+        assertFinds("Abc&def123", as: .secret, prefix: "export DB_PASSWORD=", suffix: " && npm start")
+        assertFinds("Tr0ub&dor", as: .secret, prefix: "{\"password\": \"", suffix: "\"}")
+        // Query strings and form bodies: `&` ends the value, the next parameter is not part of it.
+        XCTAssertEqual(found("GET /x?a=1&password=Zx9q&b=2").map(\.1), ["Zx9q"])
+        XCTAssertEqual(found("GET /login?user=bob&password=supersecret&next=/").map(\.1), ["supersecret"])
+        XCTAssertEqual(found("user=bob&password=s3cr3t&grant_type=password").map(\.1), ["s3cr3t"])
+        XCTAssertEqual(found("curl -d 'password=s3cr3t&user=bob' https://x").map(\.1), ["s3cr3t"])
+        XCTAssertEqual(found("password=abc1&&make").map(\.1), ["abc1"])
+        for text in ["a=1&b=2&c=3", "x && y", "if (ok && token) {", "token_count=4096&page=2", "Q&A session"] {
+            assertClean(text)
+        }
+    }
+
+    /// Names ending in `key` vouch for a value only when it looks like generated key material.
+    func testGenericKeyNamesWithRandomValues() {
+        let hex = "5aef7ac86d66c7a644fb12853ef86dcf"
+        assertFinds(hex, as: .secret, prefix: "AZURE_OPENAI_KEY=", suffix: "\n")
+        assertFinds(hex, as: .secret, prefix: "OPENAI_KEY=", suffix: "")
+        assertFinds(hex, as: .secret, prefix: "ANTHROPIC_KEY=", suffix: " python app.py")
+        assertFinds(hex, as: .secret, prefix: "{\"key\": \"", suffix: "\"}")
+        assertFinds(hex, as: .secret, prefix: "openaiKey: '", suffix: "'")
+        assertFinds("p5yftIY7uq6T2bwGfcCvJAXrF6bnZ3eBZclIvRY6", as: .secret, prefix: "x-key: ", suffix: "\n")
+        for text in ["api_key_header: X-API-Key", "key: welcome_message_2", "{\"key\": \"user.profile.title\"}",
+                     "cache_key=\(hex)", "primary_key: user_id", "monkey=\(hex)", "hockey: \(hex)",
+                     "{\"key\": \"123e4567-e89b-12d3-a456-426614174000\"}", "ssh_key: ~/.ssh/id_rsa", "key = \"ArrowUp\"",
+                     "SORT_KEY=created_at_2024", "key: 1234567890123456789", "KEY=your-api-key-here-12345678",
+                     "STRIPE_PUBLISHABLE_KEY=pk_test_TYooMQauvdEDq54NiTphI7jx", "key: pk_live_TYooMQauvdEDq54NiTphI7jx"] {
+            assertClean(text)
+        }
+    }
+
+    /// Random-looking cookie values in `Cookie` / `Set-Cookie` headers; attributes and ordinary
+    /// values stay.
+    func testCookieValues() {
+        let sid = "p5yftIY7uq6T2bwGfcCvJAXrF6bnZ3eBZclIvRY6"
+        XCTAssertEqual(found("Cookie: sessionid=\(sid)").map(\.1), [sid])
+        XCTAssertEqual(found("Set-Cookie: sessionid=\(sid); HttpOnly; Path=/; Secure").map(\.1), [sid])
+        XCTAssertEqual(found("Cookie: theme=dark; csrftoken=Xk29fLq8Zm3Np7Rt5Vw1Yb4Cd6; lang=en").map(\.1), ["Xk29fLq8Zm3Np7Rt5Vw1Yb4Cd6"])
+        XCTAssertEqual(found("{\"Cookie\": \"sid=\(sid); a=b\"}").map(\.1), [sid])
+        XCTAssertEqual(found("Cookie: user=bob@example.com; sid=\(sid)").map(\.0), ["EMAIL", "SECRET"])
+        for text in ["Cookie: theme=dark; lang=en-US", "Set-Cookie: consent=yes; Max-Age=31536000; Path=/; SameSite=Lax",
+                     "Cookie: chocolate chip, please", "Cookie: id=123e4567-e89b-12d3-a456-426614174000"] {
+            assertClean(text)
+        }
+    }
+
+    /// `-p` password flags after a user flag; ports, compiler flags and `mkdir -p` stay.
+    func testPasswordFlags() {
+        assertFinds("D0ck3rP@ss", as: .secret, prefix: "docker login -u admin -p ", suffix: "")
+        assertFinds("MyS3cret", as: .secret, prefix: "mysql -u root -p", suffix: " shop")
+        assertFinds("S3cr3t!", as: .secret, prefix: "mysql -u root -p'", suffix: "' db")
+        assertFinds("passw0rd", as: .secret, prefix: "mysql -uroot -p", suffix: "\n")
+        for text in ["docker run -u 1000 -p 8080:80 nginx", "gcc -u x -pthread main.c", "mkdir -p build/out", "git add -p",
+                     "ssh -p 2222 host", "mysql -u root -p", "docker login -u admin -p $PASSWORD", "cp -u -p src/a2 dst",
+                     "psql -U app -p 5432", "run -p Xy9z"] {
             assertClean(text)
         }
     }

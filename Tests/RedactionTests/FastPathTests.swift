@@ -30,6 +30,8 @@ final class FastPathTests: XCTestCase {
         "AS", "As", "BE", "Be", "Ba", "ba", "pa", "PA", "pay", "page", "gh", "xo", "_x", "__", "x_1",
         "é", "電話番号は", "ü", "😀", " ", " ", " ", " ", "  ", "\n", "\t", ".", ",", ";", "!", "?", "(", ")", "\"", "'", "`",
         "-", "--", ":", "::", "+", "=", "/", "\\",
+        "-p", " -p ", "-u ", "Cookie: ", "Set-Cookie: ", "sid=", "key=", "OPENAI_KEY", "&", "?", "ssh ", "git clone ", "メール",
+        "5aef7ac86d66c7a644fb12853ef86dcf", "EAN ", "5901234123457", "o'", " / ", " - ",
     ]
 
     static func randomText(_ random: inout SeededRandom, pieces count: Int) -> [UInt8] {

@@ -45,6 +45,10 @@ final class LinearTimeTests: XCTestCase {
             ("AKIA ids", String(repeating: "AKIA2345ABCD6789EFGH ", count: Self.mebibyte / 21)),
             ("one long word", String(repeating: "a", count: Self.mebibyte)),
             ("phone words", String(repeating: "call 1 ", count: Self.mebibyte / 7)),
+            ("-p flags", String(repeating: "-u a -pAb1 ", count: Self.mebibyte / 11)),
+            ("cookie headers", String(repeating: "Cookie: a=b;c=Xk29fLq8Zm3Np7Rt5Vw1 ", count: Self.mebibyte / 36)),
+            ("ssh targets", String(repeating: "ssh -p 22 a@b.cc:x/", count: Self.mebibyte / 19)),
+            ("& values", "password=" + String(repeating: "a&", count: Self.mebibyte / 2)),
         ]
         var slowest = (name: "", seconds: 0.0)
         for (name, text) in inputs {
