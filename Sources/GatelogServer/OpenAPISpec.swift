@@ -676,7 +676,7 @@ enum OpenAPISpec {
           "examples": [
            "30d"
           ],
-          "pattern": "^[1-9][0-9]{0,5}[smhdw]$"
+          "pattern": "^[1-9][0-9]{0,3}[smhd]$"
          },
          "description": {
           "type": "string"
@@ -1125,8 +1125,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "number",
-     "minimum": 0,
-     "maximum": 1000000
+     "minimum": -9000000000,
+     "maximum": 9000000000
     }
    },
    "filter_max_cost": {
@@ -1136,8 +1136,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "number",
-     "minimum": 0,
-     "maximum": 1000000
+     "minimum": -9000000000,
+     "maximum": 9000000000
     }
    },
    "filter_min_latency": {
@@ -1147,8 +1147,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "number",
-     "minimum": 0,
-     "maximum": 86400000
+     "minimum": -9000000000000,
+     "maximum": 9000000000000
     }
    },
    "filter_max_latency": {
@@ -1158,8 +1158,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "number",
-     "minimum": 0,
-     "maximum": 86400000
+     "minimum": -9000000000000,
+     "maximum": 9000000000000
     }
    },
    "filter_text": {
