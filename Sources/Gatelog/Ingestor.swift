@@ -86,7 +86,9 @@ public struct IngestSummary: Sendable {
         inputBytes += other.inputBytes
     }
 
-    public func jsonValue(includeResults: Bool) -> JSONValue {
+    /// The summary as JSON. `duplicatePositions: false` leaves out where an existing record with
+    /// the same id sits (for callers whose scope may not see that record).
+    public func jsonValue(includeResults: Bool, duplicatePositions: Bool = true) -> JSONValue {
         var members = [
             JSONMember("accepted", .int(accepted)), JSONMember("duplicates", .int(duplicates)),
             JSONMember("rejected", .int(rejected.count)),
@@ -105,7 +107,8 @@ public struct IngestSummary: Sendable {
                     m += [JSONMember("status", "accepted"), JSONMember("region", .string(region)), JSONMember("position", .int(position)),
                           JSONMember("chain_hash", .string(chain.hex))]
                 case .duplicate(let region, let existing):
-                    m += [JSONMember("status", "duplicate"), JSONMember("region", .string(region)), JSONMember("position", .int(existing))]
+                    m += [JSONMember("status", "duplicate"), JSONMember("region", .string(region))]
+                    if duplicatePositions { m.append(JSONMember("position", .int(existing))) }
                 case .rejected(let code, let reason):
                     m += [JSONMember("status", "rejected"), JSONMember("code", .string(code)), JSONMember("reason", .string(reason))]
                 }

@@ -167,7 +167,8 @@ public final class APIServer: Sendable {
             } else if summary.accepted == 0 && summary.duplicates == 0 && !summary.rejected.isEmpty {
                 status = .unprocessableContent
             }
-            return .json(summary.jsonValue(includeResults: true), status: status)
+            // A duplicate may be another tenant's record: a scoped caller is not told where it sits.
+            return .json(summary.jsonValue(includeResults: true, duplicatePositions: principal.scope.isUnrestricted), status: status)
         })
 
         router.get("/v1/checkpoints/latest", handler: guarded { request, principal in

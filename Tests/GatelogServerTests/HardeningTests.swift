@@ -138,6 +138,19 @@ final class HardeningTests: XCTestCase {
         XCTAssertTrue(revoked.allSatisfy { $0.revokedAt != nil }, "no revocation lost")
     }
 
+    func testAScopedIngestIsNotToldWhereAnotherTenantsDuplicateSits() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        XCTAssertEqual(try s.client.post("/v1/records", token: s.admin, Records.record("shared-id", tenant: "globex")).status, 200)
+        let acme = try s.token("ingest", scope: "tenant=acme").token
+        let r = try s.client.post("/v1/records", token: acme, Records.record("shared-id", tenant: "acme"))
+        let result = try XCTUnwrap(r.json?["results"]?.arrayValue?.first)
+        XCTAssertEqual(result["status"]?.stringValue, "duplicate", r.text)
+        XCTAssertNil(result["position"], "no position for a scoped caller: \(r.text)")
+        let again = try s.client.post("/v1/records", token: s.admin, Records.record("shared-id", tenant: "globex"))
+        XCTAssertEqual(again.json?["results"]?.arrayValue?.first?["position"]?.int64Value, 0, "an unrestricted caller sees it")
+    }
+
     func testForgedCheckpointLinesAreNeitherServedNorUsedForProofs() throws {
         let s = try RunningServer()
         defer { s.stop() }
