@@ -140,6 +140,9 @@ final class Connection {
                    var refusal = admission(head, route.pattern) {
                     refusal.closesConnection = true
                     finish(refusal, head: head, route: route.pattern, requestBodyBytes: 0, started: started)
+                    // Discard what the client is still sending (up to 1 s and 1 MiB), so that it reads the
+                    // refusal instead of a reset.
+                    lingeringClose(waitingUpTo: 1_000_000_000)
                     return
                 }
                 if head.expectsContinue {

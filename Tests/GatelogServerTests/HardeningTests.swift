@@ -60,6 +60,19 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(r.json?["error"]?["code"]?.stringValue, "unauthorized")
     }
 
+    func testAClientSendingALargeBodyWithABadTokenStillReadsThe401() throws {
+        // The body goes out at once with the head (no Expect): the server refuses it unread; the
+        // client must still get the answer. (On loopback it does even without the server's
+        // lingering close; over a real network the drain is what keeps a reset from arriving first.)
+        let s = try RunningServer { _ in }
+        defer { s.stop() }
+        let body = [UInt8](repeating: 0x7B, count: 600_000)
+        let c = try RawConnection(port: s.port)
+        try c.send(Array("POST /v1/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer glt_nope_nope\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        let r = try c.readResponse()
+        XCTAssertEqual(r.status, 401)
+    }
+
     func testFullTextMatchingNeedsContentAccess() throws {
         let s = try RunningServer()
         defer { s.stop() }
