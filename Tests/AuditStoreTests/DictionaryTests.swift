@@ -510,12 +510,15 @@ final class DictionaryTests: XCTestCase {
         try defaults.loadConfigFile()
         XCTAssertEqual(defaults.readCacheBytes, 256 << 20)
         XCTAssertEqual(defaults.indexIDFilterMiB, 256)
-        try Fixtures.write(tmp.path + "/gatelog.json", Array(#"{"read_cache_mib":64,"index_id_filter_mib":0}"#.utf8))
+        XCTAssertEqual(defaults.limits.maxRecordsPerRequest, 100_000)
+        try Fixtures.write(tmp.path + "/gatelog.json", Array(#"{"read_cache_mib":64,"index_id_filter_mib":0,"max_records_per_request":500}"#.utf8))
         var c = StoreConfiguration(dataDirectory: tmp.path)
         try c.loadConfigFile()
         XCTAssertEqual(c.readCacheBytes, 64 << 20)
         XCTAssertEqual(c.indexIDFilterMiB, 0)
-        for bad in [#"{"index_id_filter_mib":-1}"#, #"{"index_id_filter_mib":"1GiB"}"#, #"{"read_cache_mib":100000}"#] {
+        XCTAssertEqual(c.limits.maxRecordsPerRequest, 500)
+        for bad in [#"{"index_id_filter_mib":-1}"#, #"{"index_id_filter_mib":"1GiB"}"#, #"{"read_cache_mib":100000}"#,
+                    #"{"max_records_per_request":0}"#] {
             try Fixtures.write(tmp.path + "/gatelog.json", Array(bad.utf8))
             var d = StoreConfiguration(dataDirectory: tmp.path)
             XCTAssertThrowsError(try d.loadConfigFile(), bad)
