@@ -54,6 +54,22 @@ final class SegmentSyncer: Sendable {
         wakeup.signal()
     }
 
+    /// Makes `group` durable on the calling thread when no other group is queued or being synced,
+    /// else queues it behind them (groups stay in order). For a writer whose next group cannot
+    /// arrive before this one is acknowledged (the access log's group commit), the syncer thread
+    /// would only add a hand-off to every group.
+    func syncHereOrSubmit(_ group: Group) {
+        let here = state.withLock { s -> Bool? in
+            if s.failure != nil { return nil }
+            guard s.queue.isEmpty && !s.inFlight else { return false }
+            s.inFlight = true
+            return true
+        }
+        guard here == true else { return submit(group) }
+        process([group])
+        state.withLock { $0.inFlight = false }
+    }
+
     /// Blocks until every queued group is durable (or failed). O(pending groups).
     func drain() {
         while state.withLock({ !$0.queue.isEmpty || $0.inFlight }) {
@@ -77,38 +93,45 @@ final class SegmentSyncer: Sendable {
             let (groups, stopping) = state.withLock { s -> ([Group], Bool) in
                 let g = s.queue
                 s.queue = []
-                s.inFlight = !g.isEmpty
+                // (Not cleared when empty: a group may be being synced inline.)
+                if !g.isEmpty { s.inFlight = true }
                 return (g, s.stopping)
             }
             if groups.isEmpty {
                 if stopping { return }
                 continue
             }
-            var problem: String?
-            var synced = Set<Int32>()
-            for g in groups where !synced.contains(g.fd) {
-                let started = DispatchTime.now().uptimeNanoseconds
-                do {
-                    try FileIO.dataSync(g.fd, path: g.path)
-                    fsyncObserver?(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-                    synced.insert(g.fd)
-                } catch {
-                    problem = error.description
-                    break
-                }
-            }
-            if let problem {
-                state.withLock { $0.failure = problem }
-                for g in groups { for t in g.tickets { t.ticket.complete(.failure(.writerFailed(region: region, detail: problem))) } }
-            } else {
-                for g in groups {
-                    // Hand records to the index before acknowledging them, so a caller who waits for
-                    // the indexer after its acknowledgement reads its own writes.
-                    if let onDurable, !g.durable.isEmpty { onDurable(g.durable) }
-                    for t in g.tickets { t.ticket.complete(.success(t.outcomes)) }
-                }
-            }
+            process(groups)
             state.withLock { $0.inFlight = false }
+        }
+    }
+
+    /// fdatasyncs the groups' files, then hands their records on and completes their tickets (or
+    /// fails them all and remembers the failure). The caller has set `inFlight`.
+    private func process(_ groups: [Group]) {
+        var problem: String?
+        var synced = Set<Int32>()
+        for g in groups where !synced.contains(g.fd) {
+            let started = DispatchTime.now().uptimeNanoseconds
+            do {
+                try FileIO.dataSync(g.fd, path: g.path)
+                fsyncObserver?(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+                synced.insert(g.fd)
+            } catch {
+                problem = error.description
+                break
+            }
+        }
+        if let problem {
+            state.withLock { $0.failure = problem }
+            for g in groups { for t in g.tickets { t.ticket.complete(.failure(.writerFailed(region: region, detail: problem))) } }
+        } else {
+            for g in groups {
+                // Hand records to the index before acknowledging them, so a caller who waits for
+                // the indexer after its acknowledgement reads its own writes.
+                if let onDurable, !g.durable.isEmpty { onDurable(g.durable) }
+                for t in g.tickets { t.ticket.complete(.success(t.outcomes)) }
+            }
         }
     }
 }

@@ -496,7 +496,14 @@ final class WriterCore {
             for t in tickets { t.ticket.complete(.success(t.outcomes)) }
             return
         }
-        syncer.submit(SegmentSyncer.Group(fd: segmentFD, path: segmentPath, tickets: tickets, durable: durable))
+        let group = SegmentSyncer.Group(fd: segmentFD, path: segmentPath, tickets: tickets, durable: durable)
+        if region.hasPrefix("_") {
+            // gatelog's own regions (the access log) get one group at a time from their group
+            // commit: syncing here saves a thread hand-off on every read's audit entry.
+            syncer.syncHereOrSubmit(group)
+        } else {
+            syncer.submit(group)
+        }
     }
 
     /// Keeps the newest ids by id hash, so a duplicate among them is found without reading the
