@@ -25,7 +25,8 @@ public struct RegionScanner: Sendable {
     }
 
     /// Calls `body` with every complete frame header at or after `position`, in log order.
-    /// Stops at the first damaged or incomplete frame (a writer may be appending). O(frames).
+    /// Stops at the first damaged or incomplete frame (a writer may be appending), and in the last
+    /// segment at the first frame whose trailer digest fails (crash residue). O(frames).
     public func forEachFrame(from position: UInt64 = 0,
                              _ body: (_ segment: UInt64, _ offset: UInt64, _ header: FrameHeader) throws -> Void) throws {
         let numbers = try SegmentScanner.segmentNumbers(regionDirectory: directory)
@@ -42,7 +43,10 @@ public struct RegionScanner: Sendable {
         for (i, n) in numbers.enumerated() where i < firstPositions.count {
             if i + 1 < firstPositions.count, firstPositions[i + 1] <= position { continue }
             let path = SegmentScanner.segmentPath(regionDirectory: directory, number: n)
-            guard case .success(let scan) = try SegmentScanner.scan(path: path, number: n, checkTrailers: false) else { return }
+            // In the last segment a frame may be torn by a crash: its trailer is checked, and the scan
+            // stops before it (recovery cuts it off) instead of handing it on.
+            let isLast = i == numbers.count - 1
+            guard case .success(let scan) = try SegmentScanner.scan(path: path, number: n, checkTrailers: isLast) else { return }
             for frame in scan.frames where frame.header.positions.upperBound > position {
                 try body(n, frame.offset, frame.header)
             }

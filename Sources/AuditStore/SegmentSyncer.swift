@@ -90,15 +90,23 @@ final class SegmentSyncer: Sendable {
         defer { stopped.signal() }
         while true {
             wakeup.wait()
-            let (groups, stopping) = state.withLock { s -> ([Group], Bool) in
+            let (groups, stopping, earlierFailure) = state.withLock { s -> ([Group], Bool, String?) in
                 let g = s.queue
                 s.queue = []
                 // (Not cleared when empty: a group may be being synced inline.)
                 if !g.isEmpty { s.inFlight = true }
-                return (g, s.stopping)
+                return (g, s.stopping, s.failure)
             }
             if groups.isEmpty {
                 if stopping { return }
+                continue
+            }
+            if let earlierFailure {
+                // Queued before an earlier group's fdatasync failed: a second fdatasync would report
+                // success (Linux reports a writeback error once per file), although these frames
+                // chain from pages that may never reach the disk. Nothing more is acknowledged.
+                for g in groups { for t in g.tickets { t.ticket.complete(.failure(.writerFailed(region: region, detail: earlierFailure))) } }
+                state.withLock { $0.inFlight = false }
                 continue
             }
             process(groups)

@@ -209,7 +209,7 @@ public struct RegionVerifier: Sendable {
                 case .failure(let e):
                     // A writer killed while creating its next segment leaves it empty or with a torn
                     // header; recovery on open recreates it. Crash residue, as long as nothing is lost.
-                    if isLast && number > 1 && file.count < 4096 && (e == .truncatedHeader || e == .headerDigestMismatch)
+                    if isLast && file.count < 4096 && (e == .truncatedHeader || e == .headerDigestMismatch)
                         && latestSigned <= position {
                         report.warnings.append("\(name) has an unfinished header (\(file.count) bytes; crash residue, no records)")
                         return

@@ -168,9 +168,10 @@ final class WriterCore {
             switch scanned {
             case .success(let s): scan = s
             case .failure(let e):
-                // A last segment whose header never became durable holds nothing: recreate it.
+                // A last segment whose header never became durable holds nothing: recreate it (also
+                // the first one; a checkpoint covering records is still caught below).
                 let size = (try? FileIO.readFile(path).count) ?? 0
-                if isLast && number > 1 && size < 4096 && (e == .truncatedHeader || e == .headerDigestMismatch) {
+                if isLast && size < 4096 && (e == .truncatedHeader || e == .headerDigestMismatch) {
                     unlink(path)
                     try io { try FileIO.syncDirectory("\(directory)/segments") }
                     continue
@@ -237,8 +238,11 @@ final class WriterCore {
             segmentFD = try io { try FileIO.open(path, flags: O_RDWR) }
             if scan.residue != nil {
                 try io { try FileIO.truncate(segmentFD, to: scan.endOfFrames, path: path) }
-                try io { try FileIO.dataSync(segmentFD, path: path) }
             }
+            // After a kill, frames (or a footer) that were written but never synced are still in the
+            // page cache and look complete: make them durable before a checkpoint is signed over them
+            // or the next segment is started after them.
+            try io { try FileIO.dataSync(segmentFD, path: path) }
             segmentSize = scan.footer == nil ? scan.endOfFrames : scan.fileSize
             _ = lseek(segmentFD, off_t(segmentSize), SEEK_SET)
             if scan.footer != nil {
@@ -490,10 +494,16 @@ final class WriterCore {
         treeSize = position
         chainHead = chain
         let tickets = appends.enumerated().map { (a, append) in (ticket: append.1, outcomes: outcomes[a].map { $0! }) }
-        if buffer.isEmpty && syncer.failure == nil {
-            // Only duplicates: nothing to make durable, but acknowledge after earlier groups.
+        if buffer.isEmpty {
+            // Only duplicates: nothing to make durable, but acknowledge after earlier groups — and
+            // only if they became durable (a duplicate may point into a group whose sync failed).
             syncer.drain()
-            for t in tickets { t.ticket.complete(.success(t.outcomes)) }
+            if let f = syncer.failure {
+                failure = failure ?? f
+                for t in tickets { t.ticket.complete(.failure(.writerFailed(region: region, detail: f))) }
+            } else {
+                for t in tickets { t.ticket.complete(.success(t.outcomes)) }
+            }
             return
         }
         let group = SegmentSyncer.Group(fd: segmentFD, path: segmentPath, tickets: tickets, durable: durable)
@@ -579,18 +589,26 @@ final class WriterCore {
         if !force, lastCheckpoint == nil, treeSize == 0 { return .success(()) }
         let cp = Checkpoint(origin: Checkpoint.origin(region: region), treeSize: treeSize, rootHash: frontier.root,
                             chainHead: chainHead, time: Int64(Date().timeIntervalSince1970 * 1000))
+        let signed: SignedCheckpoint
+        do { signed = try cp.signed(with: key) } catch { return .failure(.keys("signing a checkpoint failed")) }
+        // Where the log ends now: a failed append (a full disk) is cut back to it, so that a torn
+        // entry never ends up buried under the next one (recovery only drops a torn *last* entry).
+        let before = lseek(checkpointFD, 0, SEEK_END)
         do {
-            let signed = try cp.signed(with: key)
             try FileIO.writeAll(checkpointFD, CheckpointLog.encode(signed), path: checkpointPath)
             try FileIO.dataSync(checkpointFD, path: checkpointPath)
-            lastCheckpoint = signed
-            lastCheckpointAt = Date()
-            return .success(())
-        } catch let e as FileIOError {
-            return .failure(.io(e))
         } catch {
-            return .failure(.keys("signing a checkpoint failed"))
+            if before >= 0, (try? FileIO.truncate(checkpointFD, to: UInt64(before), path: checkpointPath)) != nil,
+               (try? FileIO.dataSync(checkpointFD, path: checkpointPath)) != nil {
+                return .failure(.io(error))
+            }
+            // The log could not be cut back: stop writing rather than append after a torn entry.
+            failure = "the checkpoint log could not be restored after a failed append: \(error)"
+            return .failure(.io(error))
         }
+        lastCheckpoint = signed
+        lastCheckpointAt = Date()
+        return .success(())
     }
 
     /// Seals the open segment (footer, fsync, checkpoint) and starts the next one.
@@ -605,7 +623,6 @@ final class WriterCore {
         let bytes = footer.encode()
         do {
             try FileIO.writeAll(segmentFD, bytes, path: segmentPath)
-            try FileIO.dataSync(segmentFD, path: segmentPath)
         } catch {
             _ = try? FileIO.truncate(segmentFD, to: segmentSize, path: segmentPath)
             _ = lseek(segmentFD, off_t(segmentSize), SEEK_SET)
@@ -614,10 +631,19 @@ final class WriterCore {
             if let remaining { segmentHasher.update(remaining) }
             return .failure(.io(error))
         }
+        do {
+            try FileIO.dataSync(segmentFD, path: segmentPath)
+        } catch {
+            // After a failed fdatasync nothing more is acknowledged (docs/FORMAT.md): the writer stops.
+            failure = "fdatasync of the segment footer failed: \(error)"
+            return .failure(.io(error))
+        }
         storedBytesInSealed += segmentSize + UInt64(bytes.count)
         close(segmentFD)
         segmentFD = -1
-        if case .failure(let e) = signCheckpointIfNeeded(force: false) { return .failure(e) }
+        // The next segment comes first: a checkpoint that fails now (a full disk) is retried by
+        // `maintain`, but without an open segment every later append would fail.
+        let checkpointed = signCheckpointIfNeeded(force: false)
         do {
             try startSegment(number: segmentNumber + 1)
         } catch let e as StoreError {
@@ -627,6 +653,7 @@ final class WriterCore {
             failure = "\(error)"
             return .failure(.writerFailed(region: region, detail: "\(error)"))
         }
+        if case .failure(let e) = checkpointed { return .failure(e) }
         return .success(())
     }
 

@@ -259,4 +259,37 @@ extension RecoveryTests {
             XCTAssertTrue(after.isIntact && after.warnings.isEmpty, after.summary)
         }
     }
+
+    func testUnfinishedFirstSegmentHeaderIsCrashResidueAndRecovered() throws {
+        // Killed between creating segment 1 and making its header durable, before any record.
+        let fresh = TemporaryDirectory()
+        let c = Fixtures.configuration(fresh.path)
+        let first = Fixtures.segmentPath(c, 1)
+        try FileIO.makeDirectories((first as NSString).deletingLastPathComponent)
+        for torn in [[UInt8](), [UInt8](repeating: 0x47, count: 30)] {
+            try Fixtures.write(first, torn)
+            let report = try Fixtures.verify(c)
+            XCTAssertTrue(report.isIntact, report.summary)
+            let writer = try RegionWriter.open(region: "eu-test", configuration: c, signingKey: Fixtures.storeKey)
+            XCTAssertEqual(writer.status.treeSize, 0)
+            writer.close()
+            XCTAssertGreaterThan(try Fixtures.read(first).count, 30, "segment 1 is recreated with a whole header")
+            XCTAssertEqual(unlink(first), 0)
+        }
+    }
+
+    func testARegionScanStopsBeforeATornLastFrame() throws {
+        // The index catches up from the segments before the writers recover them: a frame whose
+        // trailer never reached the disk must not be handed on (nor make the scan throw).
+        let original = try Fixtures.read(lastPath)
+        var frame = try FrameCodec.encode(records: [Fixtures.staged(777).prepared], firstPosition: status.treeSize,
+                                          previousChain: status.chainHead, region: "eu-test", key: Fixtures.storeKey,
+                                          compressor: ZstdCompressor()).bytes
+        frame[frame.count - 3] ^= 0xFF
+        try Fixtures.write(lastPath, original + frame)
+        let scanner = RegionScanner(region: "eu-test", directory: config.regionDirectory("eu-test"))
+        var positions: [UInt64] = []
+        try scanner.forEachRecord(from: 0, includeContent: false) { record in positions.append(record.position) }
+        XCTAssertEqual(positions, Array(0..<status.treeSize))
+    }
 }
