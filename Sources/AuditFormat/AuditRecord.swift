@@ -459,6 +459,10 @@ extension RecordFields {
 
 /// Region names.
 public enum Region {
+    /// True for gatelog's own regions (a name starting with `_`: the access log `_access`), which
+    /// clients cannot write and only admins read, by name.
+    public static func isReserved(_ name: String) -> Bool { name.hasPrefix("_") }
+
     /// True when `name` is 1-64 characters of `[A-Za-z0-9._-]` and not `.` or `..`.
     public static func isValidName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 64, name != ".", name != ".." else { return false }

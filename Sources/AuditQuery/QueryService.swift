@@ -311,7 +311,7 @@ public final class QueryService: Sendable {
     public func visibleRegions(_ principal: Principal, requested: [String] = []) -> [String] {
         let existing = regionList.regions()
         return existing.filter { region in
-            if region.hasPrefix("_") { return principal.can(.admin) && requested.contains(region) }
+            if Region.isReserved(region) { return principal.can(.admin) && requested.contains(region) }
             return (requested.isEmpty || requested.contains(region)) && principal.scope.allows(region: region)
         }
     }

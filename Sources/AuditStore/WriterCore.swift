@@ -507,7 +507,7 @@ final class WriterCore {
             return
         }
         let group = SegmentSyncer.Group(fd: segmentFD, path: segmentPath, tickets: tickets, durable: durable)
-        if region.hasPrefix("_") {
+        if Region.isReserved(region) {
             // gatelog's own regions (the access log) get one group at a time from their group
             // commit: syncing here saves a thread hand-off on every read's audit entry.
             syncer.syncHereOrSubmit(group)

@@ -110,7 +110,7 @@ public final class IndexFeeder: Sendable {
 
     /// Called by the writers (on their threads) with records that just became durable. O(1).
     public func enqueue(_ records: [DurableRecord]) {
-        let ofRecordRegions = records.count { !$0.region.hasPrefix("_") }
+        let ofRecordRegions = records.count { !Region.isReserved($0.region) }
         queue.withLock { q in
             if q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
             q.pending.append(contentsOf: records)
@@ -209,7 +209,7 @@ public final class IndexFeeder: Sendable {
             let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
                 let take = Array(q.pending.prefix(maxBatch))
                 q.pending.removeFirst(take.count)
-                q.pendingRecords -= take.count(where: { !$0.region.hasPrefix("_") })
+                q.pendingRecords -= take.count(where: { !Region.isReserved($0.region) })
                 if !q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
                 return (take, q.closing)
             }
@@ -244,7 +244,7 @@ public final class IndexFeeder: Sendable {
                         return true
                     }
                     q.pending.insert(contentsOf: batch, at: 0)
-                    q.pendingRecords += batch.count(where: { !$0.region.hasPrefix("_") })
+                    q.pendingRecords += batch.count(where: { !Region.isReserved($0.region) })
                     return false
                 }
                 FileHandle.standardError.write(Data("gatelog: indexing failed (\(error)); \(giveUp ? "the index will catch up from the segments on the next start" : "retrying")\n".utf8))

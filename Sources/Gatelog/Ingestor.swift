@@ -179,8 +179,8 @@ public final class Ingestor: Sendable {
         // Regions starting with `_` are gatelog's own (the access log); callers may add rules (scopes).
         for i in staged.indices {
             guard case .some(.success(let r)) = staged[i] else { continue }
-            if r.fields.region.hasPrefix("_") || admit != nil { refusedIDs[i] = r.fields.id }
-            if r.fields.region.hasPrefix("_") {
+            if Region.isReserved(r.fields.region) || admit != nil { refusedIDs[i] = r.fields.id }
+            if Region.isReserved(r.fields.region) {
                 staged[i] = .failure(.invalidValue(field: "region", reason: "names a region reserved for gatelog"))
             } else if let refusal = admit?(r.fields) {
                 staged[i] = .failure(refusal)
@@ -383,7 +383,7 @@ final class Quarantine: Sendable {
     /// Only a region that already holds segments qualifies: a rejected line must not create a
     /// region directory, nor reach gatelog's own regions (`_access`).
     func guessRegion(_ text: String) -> String? {
-        guard let v = try? JSONValue.parse(text), let r = v["region"]?.stringValue, Region.isValidName(r), !r.hasPrefix("_"),
+        guard let v = try? JSONValue.parse(text), let r = v["region"]?.stringValue, Region.isValidName(r), !Region.isReserved(r),
               FileIO.exists("\(configuration.regionDirectory(r))/segments") else { return nil }
         return r
     }
