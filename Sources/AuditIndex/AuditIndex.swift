@@ -38,6 +38,9 @@ public final class AuditIndex: Sendable {
         /// per block of 65,536 positions, so 256 MiB covers the newest ~134 million records;
         /// lookups by id in older blocks seek every block. 0: no filters.
         public var idFilterBytes: Int
+        /// How long the writer waits for a lock another connection holds before a write fails
+        /// (SQLITE_BUSY), in milliseconds.
+        public var writerBusyTimeoutMilliseconds: Int32 = 10_000
 
         /// Default options: 2 readers, 128 MiB writer cache, 16 MiB per reader, 500,000 strings,
         /// checkpoint every 8,192 WAL pages (64 MiB with 8 KiB pages), 8 KiB pages.
@@ -85,6 +88,7 @@ public final class AuditIndex: Sendable {
     public static func open(path: String, options: Options = Options()) throws(IndexError) -> AuditIndex {
         var writerOptions = ConnectionOptions()
         writerOptions.cacheSizeKiB = max(options.writerCacheMiB, 1) * 1024
+        writerOptions.busyTimeoutMilliseconds = options.writerBusyTimeoutMilliseconds
         let connection = try Connection(path: path, options: writerOptions)
         guard options.pageSize >= 512, options.pageSize <= 65_536, options.pageSize & (options.pageSize - 1) == 0 else {
             throw IndexError.invalidArgument("the page size must be a power of two in 512...65536", operation: "open")

@@ -29,6 +29,9 @@ public final class IndexFeeder: Sendable {
         /// whether the last attempt failed (reported once, not at every retry).
         var buildsIDFilters = false
         var idFilterBuildFailed = false
+        /// Records were dropped from `pending` while inserts kept failing: catch up from the
+        /// segments (the source of truth) before inserting anything else.
+        var needsCatchUp = false
     }
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
@@ -36,14 +39,23 @@ public final class IndexFeeder: Sendable {
     /// Regions whose redacted content goes into the full-text index.
     private let fullTextRegions: Set<String>
     private let maxBatch = 20_000
+    private let configuration: StoreConfiguration
+    /// Most durable records kept in memory while inserts fail; beyond, they are dropped and the
+    /// index catches up from the segments once inserts work again (memory stays bounded).
+    private let maxPendingWhileFailing: Int
 
     /// Opens (or rebuilds) the index at `<data>/index/index.sqlite` and catches up with the segments.
-    public init(configuration: StoreConfiguration, fullTextRegions: Set<String> = []) throws {
+    public init(configuration: StoreConfiguration, fullTextRegions: Set<String> = [], maxPendingWhileFailing: Int = 1_000_000,
+                writerBusyTimeoutMilliseconds: Int32 = 10_000) throws {
         let dir = "\(configuration.dataDirectory)/index"
         try FileIO.makeDirectories(dir)
         path = "\(dir)/index.sqlite"
         self.fullTextRegions = fullTextRegions
-        index = try IndexFeeder.openOrRebuild(path: path, options: AuditIndex.Options(idFilterBytes: configuration.indexIDFilterMiB << 20))
+        self.configuration = configuration
+        self.maxPendingWhileFailing = max(maxPendingWhileFailing, 1)
+        var options = AuditIndex.Options(idFilterBytes: configuration.indexIDFilterMiB << 20)
+        options.writerBusyTimeoutMilliseconds = writerBusyTimeoutMilliseconds
+        index = try IndexFeeder.openOrRebuild(path: path, options: options)
         try catchUp(configuration: configuration)
         // Not niced (ThreadPriority): under flat-out ingest a niced indexer fell behind and the
         // drain at the end ran alone on one core; a GET under ingest gained nothing from it.
@@ -112,9 +124,18 @@ public final class IndexFeeder: Sendable {
     public func enqueue(_ records: [DurableRecord]) {
         let ofRecordRegions = records.count { !Region.isReserved($0.region) }
         queue.withLock { q in
+            q.enqueuedTotal += UInt64(records.count)
+            if q.failure != nil && q.pending.count + records.count > maxPendingWhileFailing {
+                // Inserts keep failing: let go of what is queued (it is durable in the segments)
+                // and catch up from the segments once they work again.
+                q.settledTotal += UInt64(q.pending.count + records.count)
+                q.pending = []
+                q.pendingRecords = 0
+                q.needsCatchUp = true
+                return
+            }
             if q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
             q.pending.append(contentsOf: records)
-            q.enqueuedTotal += UInt64(records.count)
             q.pendingRecords += ofRecordRegions
         }
         wakeup.signal()
@@ -161,6 +182,9 @@ public final class IndexFeeder: Sendable {
     /// Positions indexed per region (the next position the index expects).
     public var indexedPositions: [String: UInt64] { queue.withLock { $0.inserted } }
 
+    /// Durable records waiting to be inserted.
+    public var pendingCount: Int { queue.withLock { $0.pending.count } }
+
     /// The last indexing failure, if any (the feeder keeps retrying).
     public var failure: String? { queue.withLock { $0.failure } }
 
@@ -205,6 +229,19 @@ public final class IndexFeeder: Sendable {
                 }
                 if wait == 0 { break }
                 _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(wait)))
+            }
+            if queue.withLock({ $0.needsCatchUp && !$0.closing }) {
+                // Records were let go while inserts failed: read them back from the segments first
+                // (what is queued now follows them; re-inserting a row is ignored).
+                do {
+                    try catchUp(configuration: configuration)
+                    queue.withLock { $0.needsCatchUp = false; $0.failure = nil }
+                    FileHandle.standardError.write(Data("gatelog: the index caught up from the segments after failing\n".utf8))
+                } catch {
+                    queue.withLock { $0.failure = "\(error)" }
+                    usleep(500_000)
+                    continue
+                }
             }
             let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
                 let take = Array(q.pending.prefix(maxBatch))

@@ -1,0 +1,73 @@
+import XCTest
+import Foundation
+import AuditStore
+import Gatelog
+
+/// The indexer when index writes fail for a while: a real second SQLite connection (Python's
+/// sqlite3) holds the index's write lock, so inserts fail with SQLITE_BUSY.
+final class IndexFeederTests: XCTestCase {
+    /// Holds `BEGIN IMMEDIATE` on `path` until `release()`.
+    final class WriteLockHolder {
+        let process = Process()
+        let input = Pipe(), output = Pipe()
+
+        init(path: String) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", """
+                import sqlite3, sys
+                c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+                c.execute("BEGIN IMMEDIATE")
+                print("locked", flush=True)
+                sys.stdin.read()
+                c.execute("ROLLBACK")
+                """, path]
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            let line = output.fileHandleForReading.availableData
+            guard String(decoding: line, as: UTF8.self).contains("locked") else { throw CocoaError(.fileLocking) }
+        }
+
+        func release() {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    func testWhileInsertsFailTheQueueStaysBoundedAndTheIndexCatchesUpFromTheSegments() throws {
+        let tmp = TemporaryDirectory()
+        let config = StoreConfiguration(dataDirectory: tmp.path)
+        let feeder = try IndexFeeder(configuration: config, maxPendingWhileFailing: 5, writerBusyTimeoutMilliseconds: 50)
+        defer { feeder.close() }
+        let store = try LogStore(configuration: config, onDurable: { feeder.enqueue($0) })
+        defer { store.close() }
+        let ingestor = Ingestor(store: store, redactor: nil)
+        func ingest(_ ids: Range<Int>) {
+            let lines = ids.map { Array(Fixture.record("q-\($0)").utf8)[...] }
+            XCTAssertEqual(ingestor.ingest(lines: lines, source: "test").accepted, ids.count)
+        }
+        ingest(0..<3)
+        XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
+        XCTAssertEqual(try feeder.index.recordCount(), 3)
+
+        let lock = try WriteLockHolder(path: feeder.path)
+        ingest(3..<13)
+        // The first insert attempt fails (after the feeder's batching delay and the busy timeout).
+        let deadline = Date().addingTimeInterval(10)
+        while feeder.failure == nil, Date() < deadline { usleep(20_000) }
+        XCTAssertNotNil(feeder.failure, "inserts fail while the lock is held")
+        ingest(13..<15)
+        XCTAssertEqual(feeder.pendingCount, 0, "over the bound, queued records are let go (they are in the segments)")
+        XCTAssertEqual(try feeder.index.recordCount(), 3)
+
+        lock.release()
+        let caughtUp = Date().addingTimeInterval(20)
+        while (try? feeder.index.recordCount()) != 15, Date() < caughtUp { usleep(50_000) }
+        XCTAssertEqual(try feeder.index.recordCount(), 15, "every durable record is indexed after the catch-up")
+        XCTAssertNil(feeder.failure)
+        // And the feeder goes on as usual.
+        ingest(15..<17)
+        XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
+        XCTAssertEqual(try feeder.index.recordCount(), 17)
+    }
+}
