@@ -54,7 +54,8 @@ public struct Checkpoint: Sendable, Equatable {
         return SignedCheckpoint(checkpoint: self, signatures: [line])
     }
 
-    /// Parses a note body; nil when it is not a gatelog checkpoint.
+    /// Parses a note body; nil when it is not exactly the body `body` gives for its fields (the
+    /// five lines of docs/FORMAT.md §6, in order, nothing else).
     public static func parse(body: String) -> Checkpoint? {
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count >= 6, lines.last == "", !lines[0].isEmpty,
@@ -67,7 +68,12 @@ public struct Checkpoint: Sendable, Equatable {
             if line.hasPrefix("time ") { time = Int64(line.dropFirst(5)) }
         }
         guard let chain, let time else { return nil }
-        return Checkpoint(origin: String(lines[0]), treeSize: size, rootHash: root, chainHead: chain, time: time)
+        let checkpoint = Checkpoint(origin: String(lines[0]), treeSize: size, rootHash: root, chainHead: chain, time: time)
+        // Signatures are verified over `body` as gatelog writes it, so only that exact text is a
+        // checkpoint: an added line, another order or another spelling of a value would pass a
+        // check over the re-serialised fields although the stored bytes differ from what was signed.
+        guard checkpoint.body == body else { return nil }
+        return checkpoint
     }
 }
 

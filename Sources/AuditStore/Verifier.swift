@@ -210,7 +210,7 @@ public struct RegionVerifier: Sendable {
                     // A writer killed while creating its next segment leaves it empty or with a torn
                     // header; recovery on open recreates it. Crash residue, as long as nothing is lost.
                     if isLast && file.count < 4096 && (e == .truncatedHeader || e == .headerDigestMismatch)
-                        && latestSigned <= position {
+                        && latestSigned <= position && RegionVerifier.nextValidFrame(file, after: 0) == nil {
                         report.warnings.append("\(name) has an unfinished header (\(file.count) bytes; crash residue, no records)")
                         return
                     }
@@ -222,7 +222,10 @@ public struct RegionVerifier: Sendable {
                     add(.recordsReordered, segment: name, offset: 0, "file holds segment \(header.segmentNumber), not \(number): segments were swapped or renamed")
                 }
                 if header.region != region {
+                    // Not part of this region's chain: reported once, not fed into the chain (where
+                    // it would make every later checkpoint look wrong).
                     add(.recordInjected, segment: name, offset: 0, "segment belongs to region '\(header.region)'")
+                    return
                 }
                 if header.firstPosition > position {
                     if header.firstPosition > seenUpTo {

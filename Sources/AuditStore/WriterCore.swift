@@ -170,8 +170,11 @@ final class WriterCore {
             case .failure(let e):
                 // A last segment whose header never became durable holds nothing: recreate it (also
                 // the first one; a checkpoint covering records is still caught below).
-                let size = (try? FileIO.readFile(path).count) ?? 0
-                if isLast && size < 4096 && (e == .truncatedHeader || e == .headerDigestMismatch) {
+                let content = (try? FileIO.readFile(path)) ?? []
+                let size = content.count
+                // ...but never one that holds a valid frame behind its damaged header: that is damage.
+                let holdsFrames = content.withUnsafeBytes { RegionVerifier.nextValidFrame($0, after: 0) != nil }
+                if isLast && size < 4096 && !holdsFrames && (e == .truncatedHeader || e == .headerDigestMismatch) {
                     unlink(path)
                     try io { try FileIO.syncDirectory("\(directory)/segments") }
                     continue

@@ -95,6 +95,10 @@ enum VerifyCommand {
             outside += notes
         }
         let store = LogStoreLayout(configuration: config)
+        let existing = Set(store.regions())
+        for region in regionFilter where !existing.contains(region) && !outside.contains(where: { $0.checkpoint.region == region }) {
+            throw UsageError("no region '\(region)' in \(config.dataDirectory)")
+        }
         var regions = regionFilter.isEmpty ? store.regions() : regionFilter
         for cp in outside { if let r = cp.checkpoint.region, !regions.contains(r), regionFilter.isEmpty { regions.append(r) } }
         let verifiers = regions.sorted().map { region -> RegionVerifier in

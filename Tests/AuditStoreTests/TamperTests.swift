@@ -211,6 +211,43 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(report.breaks.contains { $0.segment == name(2) && $0.offset == frame.offset }, report.summary)
     }
 
+    func testASegmentOfAnotherRegionIsRecordInjectedAndBlamesNothingElse() throws {
+        // Another region's segment 2 (written by the same key) put in place of this region's.
+        let other = TemporaryDirectory()
+        let otherConfig = Fixtures.configuration(other.path)
+        _ = try Fixtures.writeStore(otherConfig, region: "eu-other", count: Self.recordCount)
+        let foreign = try Fixtures.read(Fixtures.segmentPath(otherConfig, 2, region: "eu-other"))
+        let scan2 = try scan(2)
+        try Fixtures.write(path(2), foreign)
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.breaks.contains { $0.kind == .recordInjected && $0.segment == name(2) }, report.summary)
+        XCTAssertEqual(report.breaks(.checkpointMismatch), [], "later checkpoints are not blamed: \(report.summary)")
+        XCTAssertTrue(report.breaks.contains { $0.kind == .recordMissing && $0.position == scan2.header.firstPosition }, report.summary)
+    }
+
+    func testALastSegmentWithADamagedHeaderButRecordsIsNotCrashResidue() throws {
+        // A short last segment whose header fails its digest looks like a segment killed while being
+        // created — unless a valid, signed frame follows the header. Here: the last segment cut to
+        // its header and first frame, no checkpoint over it, then one header byte flipped.
+        let last = UInt64(status.segmentCount)
+        let s = try scan(last)
+        let first = try XCTUnwrap(s.frames.first)
+        var bytes = Array(try Fixtures.read(path(last))[0..<(Int(first.offset) + first.header.totalSize)])
+        XCTAssertLessThan(bytes.count, 4096, "the rule under test concerns short last segments")
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        let earlier = try checkpoints().filter { $0.checkpoint.treeSize <= s.header.firstPosition }
+        try Fixtures.write(logPath, earlier.flatMap(CheckpointLog.encode))
+        try Fixtures.write(path(last), bytes)
+        XCTAssertTrue(try Fixtures.verify(config).isIntact, "the cut alone is an intact store (frames after the last checkpoint)")
+        bytes[10] ^= 0xFF
+        try Fixtures.write(path(last), bytes)
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact, "a damaged header in front of a valid signed frame is damage: \(report.summary)")
+        // Opening the region must not delete it as crash residue either.
+        XCTAssertThrowsError(try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey))
+        XCTAssertEqual(try Fixtures.read(path(last)), bytes, "the segment is left as it is")
+    }
+
     func testSegmentFileNamesOutsideTheNumberingAreIgnored() throws {
         let template = try Fixtures.read(path(1))
         for bogus in ["00000000000000000000.seg", "18446744073709551615.seg", "09223372036854775808.seg"] {
@@ -438,6 +475,29 @@ final class TamperTests: XCTestCase {
         let report = try Fixtures.verify(config)
         XCTAssertEqual(report.breaks.map(\.kind), [.badSignature], report.summary)
         XCTAssertEqual(report.breaks.first?.position, all[0].checkpoint.treeSize)
+    }
+
+    /// A signature covers the body bytes: an added line or a reordering of the extension lines
+    /// (whose fields still parse to the signed values) is a break, not an intact store.
+    func testNonCanonicalCheckpointBodiesAreBadSignature() throws {
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        let original = try Fixtures.read(logPath)
+        let all = try checkpoints()
+        let note = all[0].noteText
+        var lines = note.components(separatedBy: "\n")
+        let added = ([lines[0], lines[1], lines[2], lines[3], lines[4], "extra line"] + lines[5...]).joined(separator: "\n")
+        lines.swapAt(3, 4)
+        let swapped = lines.joined(separator: "\n")
+        for edited in [added, swapped] {
+            XCTAssertNil(SignedCheckpoint.parse(note: edited))
+            let rest = all.dropFirst().flatMap(CheckpointLog.encode)
+            try Fixtures.write(logPath, Array((edited + "\n").utf8) + rest)
+            let report = try Fixtures.verify(config)
+            XCTAssertFalse(report.isIntact, report.summary)
+            XCTAssertTrue(report.breaks.contains { $0.kind == .badSignature }, report.summary)
+        }
+        try Fixtures.write(logPath, original)
+        XCTAssertTrue(try Fixtures.verify(config).isIntact)
     }
 
     /// The attacker rewrites one record and rebuilds the whole region — segments, frame signatures

@@ -46,6 +46,8 @@ final class VerifyCommandTests: XCTestCase {
         // Usage errors: 2.
         XCTAssertEqual(try run(binary, ["verify", "--data", data, "--bogus", "x"]).code, 2)
         XCTAssertEqual(try run(binary, ["verify", "--data", "\(tmp.path)/nothing-here"]).code, 2)
+        let unknown = try run(binary, ["verify", "--data", data, "--region", "no-such-region"])
+        XCTAssertEqual(unknown.code, 2, "a region that does not exist is not reported intact: \(unknown.output)")
 
         // An I/O error (a segment that cannot be read): 3.
         let config = StoreConfiguration(dataDirectory: data)
