@@ -197,6 +197,9 @@ public struct RegionVerifier: Sendable {
         for (index, number) in numbers.enumerated() {
             let name = SegmentNaming.fileName(number)
             let isLast = index == numbers.count - 1
+            // The next file continues this segment's numbering (a stray higher-numbered file does not
+            // make this one a sealed segment that lost its footer).
+            let nextIsAdjacent = index + 1 < numbers.count && numbers[index + 1] == number + 1
             if number != expectedNumber {
                 add(.recordMissing, segment: name, "segment file(s) \(SegmentNaming.fileName(expectedNumber)) to \(SegmentNaming.fileName(number - 1)) are missing")
             }
@@ -253,9 +256,17 @@ public struct RegionVerifier: Sendable {
                         } else if rest.count == SegmentFooter.size {
                             add(.contentModified, segment: name, offset: UInt64(offset), "segment footer is damaged")
                             footerOffset = offset
+                        } else if rest.count > SegmentFooter.size,
+                                  case .success(let f) = SegmentFooter.decode(UnsafeRawBufferPointer(rebasing: rest[0..<SegmentFooter.size])) {
+                            // A valid footer with bytes after it: the footer is still checked below.
+                            footer = f
+                            footerOffset = offset
+                            add(.recordInjected, segment: name, offset: UInt64(offset + SegmentFooter.size),
+                                "\(rest.count - SegmentFooter.size) bytes follow the segment footer")
                         } else {
                             add(rest.count < SegmentFooter.size ? .tailTruncated : .recordInjected, segment: name, offset: UInt64(offset),
-                                rest.count < SegmentFooter.size ? "segment footer is truncated" : "bytes follow the segment footer")
+                                rest.count < SegmentFooter.size ? "segment footer is truncated" : "bytes follow a damaged segment footer")
+                            footerOffset = offset
                         }
                         break scanning
                     }
@@ -384,7 +395,7 @@ public struct RegionVerifier: Sendable {
                     } else if f.lastChain != chain || (merkleUnknownFrom == nil && f.merkleRoot != frontier.root) {
                         add(.contentModified, segment: name, offset: UInt64(footerOffset), "footer chain head or Merkle root differs from the records")
                     }
-                } else if !isLast && footerOffset == 0 {
+                } else if !isLast && footerOffset == 0 && nextIsAdjacent {
                     add(.tailTruncated, segment: name, offset: UInt64(file.count), position: position,
                         "sealed segment has lost its footer (truncated); the next segment exists")
                 }

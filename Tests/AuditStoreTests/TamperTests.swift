@@ -248,6 +248,29 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(try Fixtures.read(path(last)), bytes, "the segment is left as it is")
     }
 
+    func testFooterDamageIsReportedOnceAndAValidFooterWithBytesAfterItIsStillChecked() throws {
+        let s = try scan(2)
+        let original = try Fixtures.read(path(2))
+        let footerOffset = Int(s.fileSize) - SegmentFooter.size
+        // Truncated footer: one tail_truncated at the footer, not a second "lost its footer".
+        try Fixtures.write(path(2), Array(original[0..<(Int(s.fileSize) - 10)]))
+        let truncated = try Fixtures.verify(config)
+        XCTAssertEqual(truncated.breaks.filter { $0.segment == name(2) }.map(\.kind), [.tailTruncated], truncated.summary)
+        // Bytes after a valid footer: reported where they start; the footer itself is fine.
+        try Fixtures.write(path(2), original + [1, 2, 3, 4])
+        let appended = try Fixtures.verify(config)
+        XCTAssertEqual(appended.breaks.map(\.kind), [.recordInjected], appended.summary)
+        XCTAssertEqual(appended.breaks.first?.offset, UInt64(footerOffset + SegmentFooter.size))
+    }
+
+    func testAStrayHigherNumberedSegmentDoesNotMakeTheLastOneLoseItsFooter() throws {
+        let last = UInt64(status.segmentCount)
+        try Fixtures.write(path(last + 5), try Fixtures.read(path(1)))
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact)
+        XCTAssertFalse(report.breaks.contains { $0.segment == name(last) }, "the real last segment is not blamed: \(report.summary)")
+    }
+
     func testSegmentFileNamesOutsideTheNumberingAreIgnored() throws {
         let template = try Fixtures.read(path(1))
         for bogus in ["00000000000000000000.seg", "18446744073709551615.seg", "09223372036854775808.seg"] {
