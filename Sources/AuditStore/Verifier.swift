@@ -404,10 +404,12 @@ public struct RegionVerifier: Sendable {
         if numbers.isEmpty && latestSigned > 0 {
             add(.tailTruncated, "no segment files, but checkpoints cover \(latestSigned) records")
         }
-        // Checkpoints beyond what is stored: records were cut off.
-        for size in bySize.keys.sorted() where size > position {
+        // Checkpoints beyond what is stored: records were cut off. (After records seen out of order
+        // the scan may end below the highest position it saw; that one counts.)
+        let stored = max(position, seenUpTo)
+        for size in bySize.keys.sorted() where size > stored {
             for pending in bySize[size]! {
-                add(.tailTruncated, position: position, "\(pending.source) covers \(size) records but only \(position) are stored")
+                add(.tailTruncated, position: stored, "\(pending.source) covers \(size) records but only \(stored) are stored")
             }
         }
         if !hasLog && position > 0 {
