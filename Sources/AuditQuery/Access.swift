@@ -71,10 +71,14 @@ public struct Scope: Sendable, Equatable {
     /// Parses `region=eu-west-1,tenant=acme,meta.customer_id=acme-42` (repeat a key for several values).
     public static func parse(_ text: String) throws(AccessError) -> Scope {
         var scope = Scope()
-        for part in text.split(separator: ",") where !part.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let eq = part.firstIndex(of: "=") else { throw .invalidScope("'\(part)' is not key=value") }
-            let key = part[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = part[part.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        // Split on the scalars `,` and `=`, not on characters: a combining mark or emoji modifier
+        // right after one would otherwise merge with it into another character.
+        for partScalars in text.unicodeScalars.split(separator: ",") {
+            let part = String(String.UnicodeScalarView(partScalars))
+            guard !part.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            guard let eq = partScalars.firstIndex(of: "=") else { throw .invalidScope("'\(part)' is not key=value") }
+            let key = String(String.UnicodeScalarView(partScalars[..<eq])).trimmingCharacters(in: .whitespaces)
+            let value = String(String.UnicodeScalarView(partScalars[partScalars.index(after: eq)...])).trimmingCharacters(in: .whitespaces)
             guard !value.isEmpty else { throw .invalidScope("'\(key)' has an empty value") }
             switch key {
             case "region": scope.regions.append(value)

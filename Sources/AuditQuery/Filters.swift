@@ -15,6 +15,11 @@ public enum FilterArguments {
         func set(_ v: String) -> Set<String> { Set(v.split(separator: ",").map { String($0) }.filter { !$0.isEmpty }) }
         func number(_ name: String, _ v: String) throws -> Double {
             guard let d = Double(v), d.isFinite else { throw IndexError(kind: .invalidArgument, message: "\(name) must be a number", operation: "parse filters") }
+            // The bounds the OpenAPI document states: costs in USD, latencies in milliseconds.
+            let limit = name.hasSuffix("cost") ? 9e9 : 9e12
+            guard abs(d) <= limit else {
+                throw IndexError(kind: .invalidArgument, message: "\(name) must be between -\(Int64(limit)) and \(Int64(limit))", operation: "parse filters")
+            }
             return d
         }
         for (name, value) in pairs {

@@ -164,6 +164,18 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(again.json?["results"]?.arrayValue?.first?["position"]?.int64Value, 0, "an unrestricted caller sees it")
     }
 
+    /// Found by schemathesis: a combining mark or emoji modifier right after `=` merged with it
+    /// into one character, so `team=🏻x` was "not key=value".
+    func testScopesSplitOnScalarsAndFilterBoundsMatchTheDocument() throws {
+        let scope = try Scope.parse("team=\u{1F3FB}x,tenant=a\u{0301}")
+        XCTAssertEqual(scope.teams, ["\u{1F3FB}x"])
+        XCTAssertEqual(scope.tenants, ["a\u{0301}"])
+        XCTAssertThrowsError(try Scope.parse("team"))
+        XCTAssertNoThrow(try FilterArguments.parse([("min_latency", "9000000000000"), ("max_cost", "-9000000000")]))
+        XCTAssertThrowsError(try FilterArguments.parse([("min_latency", "9000000000001")]))
+        XCTAssertThrowsError(try FilterArguments.parse([("max_cost", "-9000000001")]))
+    }
+
     func testForgedCheckpointLinesAreNeitherServedNorUsedForProofs() throws {
         let s = try RunningServer()
         defer { s.stop() }
