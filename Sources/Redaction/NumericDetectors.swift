@@ -35,6 +35,10 @@ extension TextScanner {
 
     /// A digit run starts at `s` (the byte before is not a word byte).
     mutating func numeric(_ s: Int) -> Int {
+        // "jane.doe%40gmail.com": the "40" of a URL-encoded `@`.
+        if p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0") && at(s - 1) == UInt8(ascii: "%"), let end = encodedEmail(s - 1) {
+            return end
+        }
         var r = s
         while r < n && Bytes.isDigit(p[r]) { r += 1 }
         // No numeric entity has a run of more than 19 digits; skipping it whole keeps long
@@ -425,6 +429,22 @@ extension TextScanner {
             if groups.count == 1 && parenGroup < 0 && (groups.total == 10 || groups.total == 11) && start - isbnContextEnd > 12 { return end }
             return nil
         }
+        // Russia, trunk 8: "8 (495) 123-45-67", "8 800 555-35-35", "8-916-123-45-67".
+        if d0 == UInt8(ascii: "8") && groups.count == 5 && groups[0] == 1 && groups[1] == 3 && groups[2] == 3 && groups[3] == 2
+            && groups[4] == 2 && spaceOrDashOnly && (parenGroup < 0 || parenGroup == 1) {
+            return end
+        }
+        // Brazil: "(11) 91234-5678", "(11) 3456-7890": a two-digit area code in parentheses, then
+        // 4 or 5 digits (a mobile's 5 start with 9), `-` and 4.
+        if parenGroup == 0 && groups.count == 3 && groups[0] == 2 && groups[2] == 4 && at(end - 5) == UInt8(ascii: "-")
+            && (groups[1] == 4 || (groups[1] == 5 && p[end - 10] == UInt8(ascii: "9"))) {
+            return end
+        }
+        // China mobile numbers, 1[3-9] and 9 more digits, right after 电话, 手机, 联系…
+        if d0 == UInt8(ascii: "1") && d1 >= UInt8(ascii: "3") && groups.total == 11 && parenGroup < 0
+            && (groups.count == 1 || groups.equals(3, 4, 4)) && spaceOrDashOnly && afterChinesePhoneWord(start) {
+            return end
+        }
         if groups.equals(3, 3, 4) { return end }
         if groups.equals(1, 3, 3, 4) && d0 == UInt8(ascii: "1") { return end }
         if groups.equals(5, 5) && d0 >= UInt8(ascii: "6") && spaceOrDashOnly { return end }
@@ -432,10 +452,25 @@ extension TextScanner {
         return nil
     }
 
+    /// Whether `start` follows a Chinese phone word (电话, 手机, 手机号, 联系, 号码, 電話, 手機),
+    /// then optionally spaces and a colon (`:` or `：`). Reads at most 24 bytes back.
+    func afterChinesePhoneWord(_ start: Int) -> Bool {
+        var k = start
+        while at(k - 1) == UInt8(ascii: " ") && start - k < 3 { k -= 1 }
+        if at(k - 1) == UInt8(ascii: ":") { k -= 1 } else if has(k - 3, "：") { k -= 3 }
+        while at(k - 1) == UInt8(ascii: " ") && start - k < 8 { k -= 1 }
+        for word in ["电话", "手机", "手机号", "联系", "号码", "電話", "手機", "號碼"] as [StaticString] where has(k - word.utf8CodeUnitCount, word) {
+            return true
+        }
+        return false
+    }
+
     /// After a phone word, a looser shape is enough: 7+ digits, grouped or at least 10 long,
-    /// the last group 3+ digits, and not a decimal amount ("Tel Aviv | 15423.71").
+    /// the last group 3+ digits (or the Spanish 3-2-2-2, "612 34 56 78"), and not a
+    /// decimal amount ("Tel Aviv | 15423.71").
     func contextShapeOK(_ groups: Groups, _ start: Int, _ end: Int) -> Bool {
-        guard groups.total >= 7, groups.count >= 2 || groups.total >= 10, groups[groups.count - 1] >= 3 else { return false }
+        let pairs = groups.equals(3, 2, 2, 2)
+        guard groups.total >= 7, groups.count >= 2 || groups.total >= 10, groups[groups.count - 1] >= 3 || pairs else { return false }
         if groups.count == 2 {
             for k in start..<end where p[k] == UInt8(ascii: ".") { return false }
         }

@@ -26,10 +26,10 @@ extension TextScanner {
                     else if has(body, "admin-") { body += 6 }
                     return keyToken(i, body, min: minLength, max: 256, charset: .token)
                 }
-                if has(i, "sk_live_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
+                if has(i, "sk_live_") || has(i, "sk_test_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
             }
         case UInt8(ascii: "r"):
-            if has(i, "rk_live_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
+            if has(i, "rk_live_") || has(i, "rk_test_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
         case UInt8(ascii: "g"):
             if at(i + 1) == UInt8(ascii: "h") && at(i + 3) == UInt8(ascii: "_") {
                 switch at(i + 2) {
@@ -60,10 +60,13 @@ extension TextScanner {
             if e - i == 6 && hasIgnoringCase(i, "bearer") { return bearer(e) }
             if e - i == 5 && hasIgnoringCase(i, "basic") { return basic(e) }
         case UInt8(ascii: "h"):
+            if e - i == 5 && has(i, "hooks.slack.com/services/") { return slackWebhook(i + 25) }
             if has(i, "hf_") { return keyToken(i, i + 3, min: 30, max: 64, charset: .alnum) }
         case UInt8(ascii: "n"):
             if has(i, "npm_") { return keyToken(i, i + 4, min: 30, max: 64, charset: .alnum) }
         case UInt8(ascii: "S"):
+            // Twilio API key SIDs: `SK` and 32 lower-case hex digits.
+            if e - i == 34 && at(i + 1) == UInt8(ascii: "K") { return hexKey(i, i + 2, e) }
             if has(i, "SG.") {
                 let a = tokenRunEnd(i + 3)
                 guard a - (i + 3) >= 16, at(a) == UInt8(ascii: ".") else { return nil }
@@ -72,6 +75,20 @@ extension TextScanner {
                 emit(i, b, .secret)
                 return b
             }
+        case UInt8(ascii: "G"):
+            // Google OAuth client secrets: `GOCSPX-` and 28 characters.
+            if e - i == 6 && has(i, "GOCSPX-") { return keyToken(i, i + 7, min: 28, max: 28, charset: .token) }
+        case UInt8(ascii: "d"):
+            // Databricks personal access tokens: `dapi` and 32 lower-case hex digits (an optional `-2` suffix).
+            if e - i == 36 && has(i, "dapi") {
+                guard let end = hexKey(i, i + 4, e) else { return nil }
+                if at(end) == UInt8(ascii: "-") && Bytes.isDigit(at(end + 1)) && !isWordByte(end + 2) {
+                    spans[spans.count - 1].end = end + 2
+                    return end + 2
+                }
+                return end
+            }
+            if (e - i == 7 && has(i, "discord")) || (e - i == 10 && has(i, "discordapp")) { return discordWebhook(i, e) }
         case UInt8(ascii: "p"):
             if has(i, "pypi-") { return keyToken(i, i + 5, min: 40, max: 512, charset: .token) }
         default:
@@ -101,6 +118,67 @@ extension TextScanner {
         guard length >= min && length <= max, !isWordByte(end) else { return nil }
         guard plausibleSecret(body, end, requireVariety: true, needsDigit: needsDigit, providerPrefixed: true) else { return nil }
         emit(start, end, .secret)
+        return end
+    }
+
+    /// A word `[start, e)` whose body `[body, e)` is 32 lower-case hex digits, with digits and
+    /// letters mixed (`SKaaf89691052be1ceb374dab4683f84d3`, `dapi07255bc5…`): emitted as SECRET.
+    mutating func hexKey(_ start: Int, _ body: Int, _ e: Int) -> Int? {
+        guard e - body == 32 else { return nil }
+        var digits = 0
+        for k in body..<e {
+            let c = p[k]
+            if Bytes.isDigit(c) { digits += 1 } else if !(c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f")) { return nil }
+        }
+        guard digits >= 4, digits <= 28, plausibleSecret(body, e, requireVariety: false, providerPrefixed: true) else { return nil }
+        emit(start, e, .secret)
+        return e
+    }
+
+    // MARK: - Webhook URLs and bot tokens
+
+    /// `hooks.slack.com/services/T…/B…/<24 letters and digits>` from `v` (after `services/`):
+    /// the last part, which authorises posting, is the SECRET.
+    mutating func slackWebhook(_ v: Int) -> Int? {
+        var k = v
+        for lead in [UInt8(ascii: "T"), UInt8(ascii: "B")] {
+            guard at(k) == lead else { return nil }
+            let s = k
+            k += 1
+            while k < n && (Bytes.isUpper(p[k]) || Bytes.isDigit(p[k])) && k - s <= 16 { k += 1 }
+            guard k - s >= 8, k - s <= 16, at(k) == UInt8(ascii: "/") else { return nil }
+            k += 1
+        }
+        let s = k
+        while k < n && Bytes.isAlnum(p[k]) && k - s <= 32 { k += 1 }
+        guard k - s >= 20, k - s <= 32, !isWordByte(k), plausibleSecret(s, k, requireVariety: false, providerPrefixed: true) else { return nil }
+        emit(s, k, .secret)
+        return k
+    }
+
+    /// `discord.com/api/webhooks/<id>/<token>` (also `discordapp.com`), the word `discord…`
+    /// at `i` ending at `e`: the token is the SECRET.
+    mutating func discordWebhook(_ i: Int, _ e: Int) -> Int? {
+        guard has(e, ".com/api/webhooks/") else { return nil }
+        var k = e + 18
+        let idStart = k
+        while k < n && Bytes.isDigit(p[k]) && k - idStart <= 20 { k += 1 }
+        guard k - idStart >= 15, k - idStart <= 20, at(k) == UInt8(ascii: "/") else { return nil }
+        let s = k + 1
+        let end = tokenRunEnd(s)
+        guard end - s >= 40, end - s <= 100, plausibleSecret(s, end, requireVariety: false, providerPrefixed: true) else { return nil }
+        emit(s, end, .secret)
+        return end
+    }
+
+    /// Telegram bot tokens, at the `:` in `<8–10 digits>:AA<33 base64url characters>`.
+    mutating func telegramBotToken(_ i: Int) -> Int? {
+        var s = i
+        while s > 0 && Bytes.isDigit(p[s - 1]) && i - s <= 10 { s -= 1 }
+        guard i - s >= 8, i - s <= 10, !isWordByte(s - 1), at(s - 1) != UInt8(ascii: "-") else { return nil }
+        let end = tokenRunEnd(i + 1)
+        guard end - (i + 1) == 35, plausibleSecret(i + 3, end, requireVariety: true, providerPrefixed: true) else { return nil }
+        emit(s, end, .secret)
         return end
     }
 
@@ -198,23 +276,71 @@ extension TextScanner {
 
     // MARK: - Prose
 
-    /// `password is X`, `changed my password to X`, `password X`: the value after a password
-    /// word (at `i`, ending at `e`). After a linking word (is, was, to, =) the value needs a digit,
-    /// a symbol or mixed case, or at least 12 characters; directly after the word it needs a
-    /// digit, a symbol or mixed case. So "the password is incorrect" and "password manager" stay.
+    /// `password is X`, `changed my password to X`, `password X`, `<password>X</password>`: the
+    /// value after a password word (at `i`, ending at `e`). After `is`/`was` (also `password for
+    /// the VPN is X`) the value is the single next token unless it is a word of ordinary prose
+    /// (`required`, `incorrect`, `too`, `reset`, words ending in `-ed`/`-ing`/`-ly`; see
+    /// `isProseWord`); after `to` it needs a digit, a symbol or mixed case, or at least 12
+    /// characters; directly after the word it needs a digit, a symbol or mixed case. So "the
+    /// password is incorrect" and "password manager" stay. Reads at most 128 bytes ahead.
     mutating func passwordInProse(_ i: Int, _ e: Int) -> Int? {
         let len = e - i
-        guard (len == 8 && (hasIgnoringCase(i, "password") || hasIgnoringCase(i, "passcode") || hasIgnoringCase(i, "passwort")))
-            || (len == 6 && hasIgnoringCase(i, "passwd")) || (len == 10 && hasIgnoringCase(i, "passphrase"))
-            || (len == 3 && hasIgnoringCase(i, "pwd")) else { return nil }
+        var e = e
+        if (len == 8 && (hasIgnoringCase(i, "password") || hasIgnoringCase(i, "passcode") || hasIgnoringCase(i, "passwort")
+                         || hasIgnoringCase(i, "kennwort")))
+            || (len == 6 && hasIgnoringCase(i, "passwd")) || (len == 10 && (hasIgnoringCase(i, "passphrase") || hasIgnoringCase(i, "wachtwoord")))
+            || (len == 3 && hasIgnoringCase(i, "pwd")) || (len == 5 && (hasIgnoringCase(i, "senha") || hasIgnoringCase(i, "haslo"))) {
+            // a password word
+        } else if len == 8 && hasIgnoringCase(i, "contrase") && has(e, "ña") && !isWordByte(e + 3) {
+            e += 3  // contraseña
+        } else if len == 3 && hasIgnoringCase(i, "has") && has(e, "ło") && !isWordByte(e + 3) {
+            e += 3  // hasło
+        } else if len == 3 && hasIgnoringCase(i, "mot") && hasIgnoringCase(e, " de passe") && !isWordByte(e + 9) {
+            e += 9  // mot de passe
+        } else {
+            return nil
+        }
+        // XML: <password>X</password>
+        if at(i - 1) == UInt8(ascii: "<") && at(e) == UInt8(ascii: ">") {
+            var ve = e + 1
+            while ve < n && p[ve] != UInt8(ascii: "<") && p[ve] != 0x0A && ve - e <= 129 { ve += 1 }
+            guard has(ve, "</"), isPlausibleValue(e + 1, ve, quoted: true) else { return nil }
+            emit(e + 1, ve, .secret)
+            return ve
+        }
+        return proseValue(after: e, wordStart: i)
+    }
+
+    /// The value after a password word ending at `e` (see `passwordInProse`).
+    mutating func proseValue(after e: Int, wordStart i: Int) -> Int? {
         var v = e
         var spaces = 0
         while at(v) == UInt8(ascii: " ") && spaces < 2 { v += 1; spaces += 1 }
         guard spaces >= 1 else { return nil }
+        // "password for the VPN is X": up to four short words between the password word and "is".
+        if hasIgnoringCase(v, "for ") || hasIgnoringCase(v, "on ") || hasIgnoringCase(v, "of ") {
+            var k = v
+            var words = 0
+            var found = false
+            while words < 5 {
+                let ws = k
+                while k < n && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "_")) && k - ws <= 24 { k += 1 }
+                guard k > ws, k - ws <= 24, at(k) == UInt8(ascii: " ") else { break }
+                if words > 0 && (hasIgnoringCase(ws, "is ") || hasIgnoringCase(ws, "was ")) { v = ws; found = true; break }
+                k += 1
+                words += 1
+            }
+            guard found else { return nil }
+        }
         var linked = false
-        for word in ["is ", "was ", "to ", "= ", "is: ", "was: "] as [StaticString] where hasIgnoringCase(v, word) {
+        var single = false
+        // English, and "es", "é", "ist", "est", "jest", "is" after the words of other languages.
+        for word in ["is ", "was ", "to ", "= ", "is: ", "was: ", "es ", "é ", "ist ", "est ", "jest "] as [StaticString]
+        where hasIgnoringCase(v, word) {
             v += word.utf8CodeUnitCount
             linked = true
+            single = Bytes.lower(p[v - word.utf8CodeUnitCount]) != UInt8(ascii: "t") && p[v - word.utf8CodeUnitCount] != UInt8(ascii: "=")
+                || word.utf8CodeUnitCount == 5
             break
         }
         while at(v) == UInt8(ascii: " ") && v - e < 8 { v += 1 }
@@ -228,21 +354,86 @@ extension TextScanner {
               || last == UInt8(ascii: "'") || last == UInt8(ascii: ")") {
             ve -= 1
         }
-        // "password managers?": sentence punctuation after a plain word is not part of a value.
+        // "password managers?": sentence punctuation after a plain word is not part of a value
+        // (but "password is Sunshine!" keeps it: the `!` may belong to the password).
+        var wordEnd = ve
         if ve > vs && (p[ve - 1] == UInt8(ascii: "?") || p[ve - 1] == UInt8(ascii: "!")) {
             var plainWord = true
             for k in vs..<(ve - 1) where !Bytes.isLetter(p[k]) { plainWord = false; break }
-            if plainWord { ve -= 1 }
+            if plainWord {
+                wordEnd = ve - 1
+                if !(single && p[ve - 1] == UInt8(ascii: "!")) { ve -= 1 }
+            }
         }
-        guard ve - vs >= 4, ve - vs <= 128 else { return nil }
+        guard wordEnd - vs >= 4, ve - vs <= 128 else { return nil }
         // Hyphenated words ("customer-facing", "zero-downtime") are prose, not passwords.
         var wordsAndHyphens = true
-        for k in vs..<ve where !(Bytes.isLower(p[k]) || p[k] == UInt8(ascii: "-")) { wordsAndHyphens = false; break }
-        if wordsAndHyphens { return nil }
-        guard isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: linked ? 12 : Int.max) else { return nil }
+        for k in vs..<wordEnd where !(Bytes.isLower(p[k]) || p[k] == UInt8(ascii: "-")) { wordsAndHyphens = false; break }
+        if wordsAndHyphens && (!single || !Self.isSingleLowercaseWord(p + vs, wordEnd - vs)) { return nil }
+        if single && !quoted {
+            // "the password is required", "password is too short": ordinary prose.
+            if Self.isProseWord(p + vs, wordEnd - vs) { return nil }
+            guard isPlausibleValue(vs, ve, quoted: true) else { return nil }
+        } else {
+            guard isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: linked ? 12 : Int.max) else { return nil }
+        }
         emit(vs, ve, .secret)
         return ve
     }
+
+    /// Letters only, lower case.
+    static func isSingleLowercaseWord(_ s: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        for k in 0..<length where !Bytes.isLower(s[k]) { return false }
+        return true
+    }
+
+    /// A word of ordinary prose after "password is": a stopword (`required`, `incorrect`, `too`,
+    /// `the`…), or a lower-case word ending in `ed`, `ing` or `ly` (`expired`, `missing`,
+    /// `usually`). Case-insensitive for the list; at most 16 bytes are compared.
+    static func isProseWord(_ s: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        guard length <= 16 else { return false }
+        var allLetters = true, lower = true
+        for k in 0..<length {
+            if !Bytes.isLetter(s[k]) { allLetters = false }
+            if !Bytes.isLower(s[k]) { lower = false }
+        }
+        guard allLetters else { return false }
+        var lowered = [UInt8](repeating: 0, count: length)
+        for k in 0..<length { lowered[k] = Bytes.lower(s[k]) }
+        if lower && length >= 5 {
+            // Participles, adverbs and adjectives: expired, missing, usually, configurable, sensitive…
+            let word = String(decoding: lowered, as: UTF8.self)
+            for suffix in ["ed", "ing", "ly", "able", "ible", "ive", "ous", "ful", "less", "ent", "ant", "tion", "ness", "ical"]
+            where word.hasSuffix(suffix) {
+                return true
+            }
+        }
+        return proseWords.contains(String(decoding: lowered, as: UTF8.self))
+    }
+
+    static let proseWords: Set<String> = [
+        "required", "incorrect", "correct", "invalid", "valid", "wrong", "reset", "expired", "missing", "empty",
+        "blank", "set", "unset", "not", "too", "very", "being", "been", "case", "the", "also", "still", "now", "only",
+        "just", "weak", "strong", "secure", "insecure", "long", "short", "mandatory", "optional", "needed", "shown",
+        "hidden", "visible", "same", "different", "good", "fine", "okay", "locked", "case-sensitive", "sensitive",
+        "known", "unknown", "available", "unavailable", "there", "here", "what", "this", "that", "your", "their",
+        "with", "from", "then", "should", "must", "will", "would", "could", "might", "never", "always", "really",
+        "given", "below", "above", "following", "like", "more", "less", "least", "hard", "easy", "simple", "complex",
+        "unique", "random", "default", "temporary", "permanent", "current", "previous", "final", "about", "going",
+        "shared", "null", "none", "stored", "saved", "changed", "updated", "sent", "hashed", "encrypted", "protected",
+        "accepted", "rejected", "enabled", "disabled", "generated", "managed", "cached", "ignored", "compromised",
+        "leaked", "included", "attached", "provided", "needs", "into", "over", "under", "within", "without", "because",
+        "when", "where", "which", "whatever", "something", "nothing", "anything", "everything", "identical", "mismatch",
+        "mismatched", "incomplete", "complete", "ready", "done", "gone", "lost", "safe", "unsafe", "open", "closed",
+        "free", "fixed", "printed", "logged", "written", "hardcoded", "unchanged", "part", "used", "useless", "pretty",
+        "quite", "rather", "extremely", "insufficient", "sufficient", "enough", "obvious", "trivial", "guessable",
+        "unguessable", "stale", "old", "new", "fresh", "unused", "stolen", "public", "private", "secret",
+        "confidential", "redacted", "masked", "elsewhere", "somewhere", "forgotten", "forgot", "bad", "fake", "real",
+        // es, pt, fr, de, nl, pl
+        "requis", "requise", "incorrecte", "incorrecta", "incorrecto", "correcta", "correcto", "obligatorio", "obligatoria",
+        "obligatoire", "requerida", "requerido", "necesaria", "incorreta", "incorreto", "errada", "errado", "obrigatoria",
+        "erforderlich", "falsch", "richtig", "abgelaufen", "onjuist", "verplicht", "vereist", "wymagane", "vide", "vacia",
+    ]
 
     // MARK: - Command-line password flags
 
@@ -471,20 +662,39 @@ extension TextScanner {
         let keyEnd = j + 1
         // Keys end with a letter (or a letter and one digit): a quick exit for digit-dense text.
         let lastKeyByte = at(keyEnd - 1)
-        guard Bytes.isLetter(lastKeyByte) || (Bytes.isDigit(lastKeyByte) && Bytes.isLetter(at(keyEnd - 2))) else { return nil }
-        while j >= 0 && Self.isKeyByte(p[j]) {
-            j -= 1
-            if keyEnd - j > 48 { return nil }
+        // Password words of other scripts: パスワード, 密码, пароль, contraseña, hasło.
+        let foreignKeyStart = lastKeyByte >= 0x80 || at(keyEnd - 2) >= 0x80 ? foreignPasswordKeyStart(keyEnd) : nil
+        guard foreignKeyStart != nil || Bytes.isLetter(lastKeyByte) || (Bytes.isDigit(lastKeyByte) && Bytes.isLetter(at(keyEnd - 2))) else { return nil }
+        if let f = foreignKeyStart {
+            j = f - 1
+        } else {
+            while j >= 0 && Self.isKeyByte(p[j]) {
+                j -= 1
+                if keyEnd - j > 48 { return nil }
+            }
         }
         let keyStart = j + 1
         guard keyEnd - keyStart >= 2 else { return nil }
-        // "key=token:e60098e1": the would-be key is itself a value.
-        if at(keyStart - 1) == UInt8(ascii: "=") || (at(keyStart - 1) == UInt8(ascii: ":") && keyQuote == 0) { return nil }
+        // "key=token:e60098e1": the would-be key is itself a value (but PowerShell's
+        // `$env:API_TOKEN = "…"` is an assignment).
+        if at(keyStart - 1) == UInt8(ascii: "=")
+            || (at(keyStart - 1) == UInt8(ascii: ":") && keyQuote == 0 && !(c == UInt8(ascii: "=") && hasIgnoringCase(keyStart - 5, "$env:"))) {
+            return nil
+        }
         if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
-        if keyQuote == 0 && j >= 0 && p[j] >= 0x80 { return nil }
-        var kind = Self.classifyKey(p + keyStart, keyEnd - keyStart)
+        if keyQuote == 0 && j >= 0 && p[j] >= 0x80 && foreignKeyStart == nil { return nil }
+        var kind = foreignKeyStart != nil ? .credential : Self.classifyKey(p + keyStart, keyEnd - keyStart)
+        // "mot de passe: …"
+        if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart - 7, "mot de passe") { kind = .credential }
         if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart, "value") {
             kind = namedValueKind(before: keyStart)
+        }
+        // Signed URLs: `…&sig=<base64>` (Azure SAS), `?signature=…`, `X-Amz-Signature=…` in a
+        // query string, when the value looks random.
+        if kind == nil && c == UInt8(ascii: "=") && keyQuote == 0 && (at(keyStart - 1) == UInt8(ascii: "?") || at(keyStart - 1) == UInt8(ascii: "&"))
+            && ((keyEnd - keyStart == 3 && hasIgnoringCase(keyStart, "sig")) || (keyEnd - keyStart == 9 && hasIgnoringCase(keyStart, "signature"))
+                || (keyEnd - keyStart == 15 && hasIgnoringCase(keyStart, "x-amz-signature"))) {
+            kind = .randomKey
         }
         // curl -u user:password, --user user:password
         if kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0
@@ -574,7 +784,14 @@ extension TextScanner {
             literal = true
             for k in keyStart..<keyEnd where !(Bytes.isUpper(p[k]) || Bytes.isDigit(p[k]) || p[k] == UInt8(ascii: "_")) { literal = false; break }
         }
-        guard isPlausibleValue(checkStart, ve, quoted: quoted || literal, prose: prose && checkStart == vs) else { return nil }
+        // "password: Sunshine": after a plain password word, a single word counts unless it is prose.
+        var proseMinimum = 10
+        let keyLength = keyEnd - keyStart
+        if prose && checkStart == vs && ((keyLength == 8 && (hasIgnoringCase(keyStart, "password") || hasIgnoringCase(keyStart, "passcode")))
+            || (keyLength == 6 && hasIgnoringCase(keyStart, "passwd"))) && !Self.isProseWord(p + vs, ve - vs) {
+            proseMinimum = 0
+        }
+        guard isPlausibleValue(checkStart, ve, quoted: quoted || literal, prose: prose && checkStart == vs, proseMinimum: proseMinimum) else { return nil }
         emit(vs, ve, .secret)
         return Swift.max(resume, i + 1)
     }
@@ -644,8 +861,10 @@ extension TextScanner {
                 newlines += 1
                 if newlines == 2 { return nil }
             }
-            if hasIgnoringCase(k, "name") && !Bytes.isAlnum(at(k - 1)) {
-                var v = k + 4
+            // `name: X` / `value: Y`, or XML attributes `<add key="ApiKey" value="…" />`.
+            let nameLength = hasIgnoringCase(k, "name") ? 4 : (hasIgnoringCase(k, "key=") && at(k - 1) == UInt8(ascii: " ") && newlines == 0 ? 3 : 0)
+            if nameLength > 0 && !Bytes.isAlnum(at(k - 1)) {
+                var v = k + nameLength
                 while v < keyStart && (p[v] == UInt8(ascii: "\"") || p[v] == UInt8(ascii: "'") || p[v] == UInt8(ascii: " ")) { v += 1 }
                 guard v < keyStart, p[v] == UInt8(ascii: ":") || p[v] == UInt8(ascii: "=") else { return nil }
                 v += 1
@@ -819,6 +1038,16 @@ extension TextScanner {
 
     // MARK: - Credential-like keys
 
+    /// Where a password word of another script ends at `keyEnd` (`パスワード`, `密码`, `密碼`,
+    /// `пароль`, `Пароль`, `contraseña`, `hasło`), or nil.
+    func foreignPasswordKeyStart(_ keyEnd: Int) -> Int? {
+        for word in ["パスワード", "密码", "密碼", "пароль", "Пароль", "ПАРОЛЬ", "contraseña", "hasło", "口令"] as [StaticString] {
+            let start = keyEnd - word.utf8CodeUnitCount
+            if hasIgnoringCase(start, word) && !(Bytes.isLetter(at(start - 1)) && Bytes.isLetter(p[start])) { return start }
+        }
+        return nil
+    }
+
     /// How a key name marks its value.
     enum KeyKind {
         /// A credential (password, secret, API key, token…).
@@ -867,6 +1096,7 @@ extension TextScanner {
                     if at(k, "passw") || at(k, "passphrase") || at(k, "privatekey") { return .credential }
                 case UInt8(ascii: "s"):
                     if at(k, "secret") && !at(k, "secretary") { return .credential }
+                    if equals("senha") { return .credential }
                     if at(k, "signing") || at(k, "storage") || at(k, "shared") || at(k, "session") || at(k, "subscription") || at(k, "service") {
                         hasQualifier = true
                     }
@@ -880,6 +1110,11 @@ extension TextScanner {
                     if at(k, "account") || at(k, "auth") { hasQualifier = true }
                 case UInt8(ascii: "k"):
                     if at(k, "kennwort") { return .credential }
+                case UInt8(ascii: "w"):
+                    if at(k, "wachtwoord") { return .credential }
+                    if at(k, "webhook") { hasQualifier = true }
+                case UInt8(ascii: "h"):
+                    if at(k, "haslo") { return .credential }
                 case UInt8(ascii: "m"):
                     if at(k, "motdepasse") { return .credential }
                     if at(k, "master") { hasQualifier = true }
@@ -887,8 +1122,6 @@ extension TextScanner {
                     if at(k, "encryption") { hasQualifier = true }
                 case UInt8(ascii: "l"):
                     if at(k, "license") { hasQualifier = true }
-                case UInt8(ascii: "w"):
-                    if at(k, "webhook") { hasQualifier = true }
                 default:
                     break
                 }
@@ -922,7 +1155,7 @@ extension TextScanner {
         }
     }
 
-    /// A fast pre-check: every credential-like name contains one of `key tok pas pw sec cre aut
+    /// A fast pre-check: every credential-like name contains one of `key tok pas pw sec sen cre aut wac has
     /// coo ken con mot` (case-insensitive). One pass, no allocation.
     @inline(__always) static func mightBeCredentialKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> Bool {
         var k = 0
@@ -932,12 +1165,17 @@ extension TextScanner {
             case UInt8(ascii: "k"): if b == UInt8(ascii: "e") { return true }
             case UInt8(ascii: "t"): if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "k") { return true }
             case UInt8(ascii: "p"): if b == UInt8(ascii: "w") || (b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "s")) { return true }
-            case UInt8(ascii: "s"): if b == UInt8(ascii: "e") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "c") { return true }
+            case UInt8(ascii: "s"):
+                if b == UInt8(ascii: "e") && k + 2 < length && (Bytes.lower(key[k + 2]) == UInt8(ascii: "c") || Bytes.lower(key[k + 2]) == UInt8(ascii: "n")) {
+                    return true
+                }
             case UInt8(ascii: "c"):
                 if b == UInt8(ascii: "r") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "e") { return true }
                 if b == UInt8(ascii: "o") && k + 2 < length && (Bytes.lower(key[k + 2]) == UInt8(ascii: "o") || Bytes.lower(key[k + 2]) == UInt8(ascii: "n")) { return true }
             case UInt8(ascii: "a"): if b == UInt8(ascii: "u") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
             case UInt8(ascii: "m"): if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
+            case UInt8(ascii: "w"): if b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "c") { return true }
+            case UInt8(ascii: "h"): if b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "s") { return true }
             default: break
             }
             k += 1

@@ -70,6 +70,9 @@ extension TextScanner {
         if let passwordStart = urlPasswordStart(i) {
             if passwordStart < i, isPlausibleValue(passwordStart, i, quoted: true) {
                 emit(passwordStart, i, .secret)
+            } else if passwordStart == i && has(i - 35, "://") {
+                // A Sentry DSN (`https://<32 hex>@o123.ingest.sentry.io/4`): the key is the userinfo.
+                _ = hexKey(i - 32, i - 32, i)
             }
             return i + 1
         }
@@ -94,6 +97,22 @@ extension TextScanner {
         }
         guard let end = domain(i + 1) else { return i + 1 }
         if isSSHTarget(s, end) { return end }
+        emit(s, end, .email)
+        return end
+    }
+
+    /// A URL-encoded address in a query string (`email=jane.doe%40gmail.com`), at the `%` of
+    /// `%40`. Reads at most 64 bytes back and 253 forward.
+    mutating func encodedEmail(_ pct: Int) -> Int? {
+        var s = pct
+        while s > 0 && t2[Int(p[s - 1])] & ByteClass2.local != 0 && p[s - 1] < 0x80 {
+            s -= 1
+            if pct - s > 64 { return nil }
+        }
+        while s < pct && (p[s] == UInt8(ascii: ".") || p[s] == UInt8(ascii: "-") || p[s] == UInt8(ascii: "+")
+                          || p[s] == UInt8(ascii: "'")) { s += 1 }
+        guard s < pct, p[pct - 1] != UInt8(ascii: "."), Bytes.isLetter(at(pct + 3)) || Bytes.isDigit(at(pct + 3)),
+              let end = domain(pct + 3) else { return nil }
         emit(s, end, .email)
         return end
     }
@@ -172,10 +191,15 @@ extension TextScanner {
             guard pos - tld >= 2 else { return nil }
             for k in tld..<pos where !(Bytes.isLetter(p[k]) || p[k] >= 0x80) { return nil }
         }
-        // "icon@2x.png": an image-density suffix, not a mailbox.
+        // "icon@2x.png": an image-density suffix, not a mailbox (but "jdoe@x.io" is one).
         if labels == 2 && firstLabelEnd - d <= 2 && Bytes.lower(p[firstLabelEnd - 1]) == UInt8(ascii: "x")
             && (firstLabelEnd - d == 1 || Bytes.isDigit(p[d])) {
-            return nil
+            let l = pos - tld
+            if (l == 3 && (hasIgnoringCase(tld, "png") || hasIgnoringCase(tld, "jpg") || hasIgnoringCase(tld, "gif")
+                           || hasIgnoringCase(tld, "svg") || hasIgnoringCase(tld, "ico")))
+                || (l == 4 && (hasIgnoringCase(tld, "jpeg") || hasIgnoringCase(tld, "webp"))) {
+                return nil
+            }
         }
         return pos
     }

@@ -196,6 +196,8 @@ struct TextScanner {
     /// after " - " / " / ") and changes nothing. Most numbers in text are like this ("07T08",
     /// "30:16", "3 items", "1,234"), so the detectors are not run for them.
     @inline(__always) func numberStandsAlone(_ s: Int) -> Bool {
+        // "%40" (a URL-encoded `@`): `numeric` looks for an address around it.
+        if p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0") && at(s - 1) == UInt8(ascii: "%") { return false }
         var r = s + 1
         while r < n && Bytes.isDigit(p[r]) && r - s < 9 { r += 1 }
         guard r - s < 9 else { return false }
@@ -429,6 +431,9 @@ struct TextScanner {
             if at(i + 1) == UInt8(ascii: "p"), let end = passwordFlag(i) { return end }
             return i + 1
         case UInt8(ascii: ":"):
+            if at(i + 1) == UInt8(ascii: "A") && at(i + 2) == UInt8(ascii: "A") && Bytes.isDigit(at(i - 1)), let end = telegramBotToken(i) {
+                return end
+            }
             if i >= ipv6Until, let end = ipv6(i) { return end }
             if let end = assignment(i) { return end }
             return i + 1
@@ -458,14 +463,14 @@ struct TextScanner {
         case UInt8(ascii: "c"):
             if (len == 4 && (hasIgnoringCase(i, "call") || hasIgnoringCase(i, "cell"))) || (len == 7 && hasIgnoringCase(i, "contact"))
                 || (len == 9 && hasIgnoringCase(i, "cellphone")) || (len == 6 && hasIgnoringCase(i, "called"))
-                || (len == 7 && hasIgnoringCase(i, "calling")) {
+                || (len == 7 && (hasIgnoringCase(i, "calling") || hasIgnoringCase(i, "celular"))) {
                 phoneContextEnd = e
             } else if len == 7 && hasIgnoringCase(i, "chapter") {
                 versionWordEnd = e
             }
         case UInt8(ascii: "m"):
             if (len == 6 && hasIgnoringCase(i, "mobile")) || (len == 3 && hasIgnoringCase(i, "mob")) || (len == 5 && hasIgnoringCase(i, "mobil"))
-                || (len == 9 && hasIgnoringCase(i, "voicemail")) {
+                || (len == 9 && hasIgnoringCase(i, "voicemail")) || (len == 1 && has(e, "óvil")) {
                 phoneContextEnd = e
             }
         case UInt8(ascii: "f"):
@@ -598,9 +603,9 @@ enum WordGate {
                 t[index(b[0], b.count > 1 ? b[1] : 0)] |= flag
             }
         }
-        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py", secret)
-        mark("pa pw", password)
-        mark("ph po te tx ta ca ce ch co mo fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi is", context)
+        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho", secret)
+        mark("pa pw se wa ha ke co mo", password)
+        mark("ph po te tx ta ca ce ch co mo m fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi is", context)
         return UnsafePointer(t)
     }()
 
@@ -667,16 +672,21 @@ enum WordGate {
             ("y", "a", lengthBits([4])), ("e", "y", lengthBits([], from: 3)),
             ("B", "e", lengthBits([6])), ("b", "e", lengthBits([6])), ("B", "a", lengthBits([5])), ("b", "a", lengthBits([5])),
             ("h", "f", lengthBits([], from: 3)), ("n", "p", lengthBits([], from: 4)), ("S", "g", lengthBits([2])),
-            ("p", "y", lengthBits([4])),
+            ("p", "y", lengthBits([4])), ("G", "o", lengthBits([6])), ("S", "k", lengthBits([34])),
+            ("d", "a", lengthBits([36])), ("d", "i", lengthBits([7, 10])), ("h", "o", lengthBits([5])),
         ], flag: secret)
-        // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3).
-        let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 8, 10])) + bothCases("pw", lengthBits([3])), flag: password)
+        // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3); senha, haslo (5),
+        // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3).
+        let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 8, 10])) + bothCases("pw", lengthBits([3]))
+            + bothCases("se", lengthBits([5])) + bothCases("ha", lengthBits([3, 5])) + bothCases("ke", lengthBits([8]))
+            + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3])),
+            flag: password)
         let contextTable = lengthTable([
             ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
-            ("ca", [4, 6, 7]), ("ce", [4, 9]), ("co", [7]), ("ch", [7]), ("mo", [3, 5, 6]),
+            ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7]), ("ch", [7]), ("mo", [3, 5, 6]),
             ("fa", [3]), ("fi", [8]), ("fw", [2]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
             ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [6]), ("se", [3, 7]), ("st", [4]),
-            ("ve", [3, 7, 8]), ("v", [1]), ("re", [3, 5, 7, 8]), ("bu", [5]), ("oi", [3]), ("is", [4]),
+            ("ve", [3, 7, 8]), ("v", [1]), ("m", [1]), ("re", [3, 5, 7, 8]), ("bu", [5]), ("oi", [3]), ("is", [4]),
         ].flatMap { bothCases($0.0, lengthBits($0.1)) }, flag: context)
         let t = UnsafeMutablePointer<UInt16>.allocate(capacity: 4 * pairCount)
         for k in 0..<pairCount {

@@ -87,6 +87,19 @@ final class DetectorTests: XCTestCase {
 
     // MARK: - PHONE
 
+    /// URL-encoded addresses in query strings, and single-letter domains that only look like
+    /// image-density suffixes.
+    func testEncodedEmailsAndShortDomains() {
+        assertFinds("jane.doe%40gmail.com", as: .email, prefix: "https://x.com/unsubscribe?email=", suffix: "&id=3")
+        assertFinds("a%2Bb%40example.org", as: .email, prefix: "?to=", suffix: "")
+        assertFinds("jdoe@x.io", as: .email, prefix: "\"Doe, Jane\" <", suffix: "> wrote:")
+        assertFinds("ceo@x.com", as: .email, prefix: "mail ", suffix: "")
+        for text in ["icon@2x.png", "logo@3x.webp", "banner@2x.JPG", "img@x.svg", "a%40b", "100%40 items", "x%40localhost",
+                     "?to=%40handle", "progress 40%40 done", "%40%40%40"] {
+            assertClean(text)
+        }
+    }
+
     func testPhones() {
         let values = [
             "+1 415 555 2671", "+14155552671", "+1 (415) 555-2671", "(415) 555-2671", "(415)555-2671", "415-555-2671",
@@ -130,6 +143,21 @@ final class DetectorTests: XCTestCase {
         XCTAssertEqual(found("Call 415-555-2671 - 10am").map(\.1), ["415-555-2671"])
         for text in ["from 2024-01-15 - 2024-02-15 ok", "pages 101 - 150 / 151 - 200", "Steps: 1-2-3-4 / 5-6-7-8",
                      "Score 98 / 100 - 12 / 34", "1999 - 2004 / 2010 - 2020"] {
+            assertClean(text)
+        }
+    }
+
+    /// Chinese mobiles after a phone word, Brazilian `(11) 91234-5678`, Russian trunk-8 numbers,
+    /// Spanish numbers in pairs after teléfono/móvil.
+    func testRegionalPhones() {
+        let cases: [(String, String)] = [
+            ("电话", "13800138000"), ("手机号: ", "13800138000"), ("联系 ", "138-0013-8000"), ("手机：", "13912345678"),
+            ("ligue ", "(11) 91234-5678"), ("fixo ", "(11) 3456-7890"), ("звоните ", "8 (495) 123-45-67"), ("", "8 800 555-35-35"),
+            ("тел ", "8-916-123-45-67"), ("teléfono ", "612 34 56 78"), ("móvil: ", "612 34 56 78"), ("celular ", "11 91234-5678"),
+        ]
+        for (prefix, value) in cases { assertFinds(value, as: .phone, prefix: prefix, suffix: " ok") }
+        for text in ["order 13800138000", "id 138-0013-8000", "手机 12345678901", "(11) 81234-5678", "see (12) 2024",
+                     "(11) 3456 7890 12", "8-916-123-45-6", "8 800 555-35-356", "ref 612 34 56 78", "móvil 2024 10 01 12"] {
             assertClean(text)
         }
     }
@@ -400,6 +428,83 @@ final class DetectorTests: XCTestCase {
         for text in ["docker run -u 1000 -p 8080:80 nginx", "gcc -u x -pthread main.c", "mkdir -p build/out", "git add -p",
                      "ssh -p 2222 host", "mysql -u root -p", "docker login -u admin -p $PASSWORD", "cp -u -p src/a2 dst",
                      "psql -U app -p 5432", "run -p Xy9z"] {
+            assertClean(text)
+        }
+    }
+
+    /// Stripe test keys, Google OAuth client secrets, Twilio API keys, Telegram bot tokens and
+    /// Databricks tokens by their prefixes.
+    func testMoreProviderKeys() {
+        for value in ["sk_test_4eC39HqLyjWDarjtT1zdp7dc", "rk_test_51H8xYzAbCdEf9GhIjKlMnOp", "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",
+                      "SKaaf89691052be1ceb374dab4683f84d3", "6586892367:AAZ4RlvUOUjNwoLR1uLAy0xhnTf0baNaMYm",
+                      "dapi07255bc509cb3acac23db7c6e9b7d180", "dapi07255bc509cb3acac23db7c6e9b7d180-2"] {
+            assertFinds(value, as: .secret, prefix: "key ", suffix: " end")
+            assertFinds(value, as: .secret, prefix: "(", suffix: ")")
+        }
+        for text in ["sk_test_...", "GOCSPX-short", "GOCSPX-XXXXXXXXXXXXXXXXXXXXXXXXXXXX", "SKU SKU12345 in stock",
+                     "SKffffffffffffffffffffffffffffffff", "SK0123456789abcdef0123456789abcdef0", "time 12345678:AAAA",
+                     "ids 6586892367:AB12 and 123:AAZ4RlvUOUjNwoLR1uLAy0xhnTf0baNaMYm", "dapi docs", "dapi-client 1.2.3",
+                     "dapi07255bc509cb3acac23db7c6e9b7d18", "Golang GOPATH=/go", "order-6586892367:AAZ4RlvUOUjNwoLR1uLAy0xhnTf0baNaMYm"] {
+            assertClean(text)
+        }
+    }
+
+    /// Webhook and signed URLs: the part that authorises is the secret, the rest of the URL stays.
+    func testWebhookAndSignedURLs() {
+        XCTAssertEqual(found("post to https://hooks.slack.com/services/T024BE7LD/B01ABCDEF12/aB3dE5gH7jK9mN1pQ3rS5tU7 now").map(\.1),
+                       ["aB3dE5gH7jK9mN1pQ3rS5tU7"])
+        let discord = "abcDEF123_ghiJKL456-mnoPQR789stuVWX012yzaBCD345efgHIJ678klmNOP9"
+        XCTAssertEqual(found("https://discord.com/api/webhooks/1234567890123456789/\(discord)").map(\.1), [discord])
+        XCTAssertEqual(found("https://discordapp.com/api/webhooks/1234567890123456789/\(discord)?wait=true").map(\.1), [discord])
+        let sig = "KGFkrddYsLVxvnNPWxTODVrVGEhfnZgB%2F2%2FuMksDur4%3D"
+        XCTAssertEqual(found("https://acme.blob.core.windows.net/c/f.pdf?sv=2022-11-02&ss=b&srt=o&sp=r&se=2024-12-31&sig=\(sig)").map(\.1), [sig])
+        XCTAssertEqual(found("GET /o?X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024&x=1").map(\.1),
+                       ["fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024"])
+        XCTAssertEqual(found("sentry dsn https://5aef7ac86d66c7a644fb12853ef86dcf@o123456.ingest.sentry.io/789").map(\.1),
+                       ["5aef7ac86d66c7a644fb12853ef86dcf"])
+        for text in ["https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", "see hooks.slack.com/services/ docs",
+                     "https://discord.com/api/webhooks/{id}/{token}", "join discord.com/invite/abc", "img?sig=abc&x=1",
+                     "?sig=hello_world_again_now&x=1", "email signature=Best regards", "https://deploy@example.com/repo",
+                     "https://git.example.com/acme/widgets.git"] {
+            assertClean(text)
+        }
+    }
+
+    /// Passwords in prose, XML, .NET config and PowerShell.
+    func testPasswordsInProseAndMarkup() {
+        assertFinds("Sunshine!", as: .secret, prefix: "password is ", suffix: "")
+        assertFinds("BlueSky42", as: .secret, prefix: "My password for the VPN is ", suffix: "")
+        assertFinds("sunshine", as: .secret, prefix: "the wifi password is ", suffix: "")
+        assertFinds("sunshine", as: .secret, prefix: "password is ", suffix: ".")
+        assertFinds("Sunshine", as: .secret, prefix: "password: ", suffix: "\n")
+        assertFinds("839201", as: .secret, prefix: "the passcode is ", suffix: " ok")
+        assertFinds("XmlS3cret!", as: .secret, prefix: "<password>", suffix: "</password>")
+        assertFinds("uZMhc76RpqwmSCb1LChYbFheZqljJ7s3", as: .secret, prefix: "<add key=\"ApiKey\" value=\"", suffix: "\" />")
+        assertFinds("tGh7Kq2Lm9Np3Qr7St1Uv5", as: .secret, prefix: "$env:API_TOKEN = \"", suffix: "\"")
+        assertFinds("O5PjeJfJTNcrZ6ydIEsgo5nVjzz8Gwb8ewCISuYC", as: .secret, prefix: "secret access key: ", suffix: "")
+        for text in ["password is required", "password is too short", "the password is incorrect", "password is reset daily",
+                     "The password is wrong", "your password is being reset", "the password for this account is expired",
+                     "password is case-sensitive", "password is a secret", "the password is stored in vault", "Password: Required",
+                     "the password for this is usually long", "<password></password>", "<password>${DB_PASSWORD}</password>",
+                     "<add key=\"Theme\" value=\"DarkModeEnabled2024\" />", "$env:PATH = \"C:\\bin;$env:PATH\"",
+                     "password = get_password()", "reset your password to continue", "password: Sunshine and more"] {
+            assertClean(text)
+        }
+    }
+
+    /// Password words of other languages, before `:`/`=` and before their "is".
+    func testPasswordWordsInOtherLanguages() {
+        let cases: [(String, String)] = [
+            ("contraseña: ", "S3gura!x"), ("la contraseña es ", "Gato1234"), ("senha: ", "Segredo99"), ("a senha é ", "Segredo99"),
+            ("パスワード: ", "Himitsu123"), ("密码: ", "mima2024abc"), ("密码=", "mima2024abc"), ("Passwort ist ", "Geheim123"),
+            ("Kennwort: ", "Geheim123"), ("mot de passe: ", "Secret123!"), ("le mot de passe est ", "Soleil2024"),
+            ("wachtwoord: ", "Geheim123"), ("het wachtwoord is ", "Geheim123"), ("hasło: ", "Tajne123!"), ("haslo=", "Tajne123!"),
+            ("hasło jest ", "Tajne123"), ("пароль: ", "Parol2024"), ("Пароль: ", "Parol2024"),
+        ]
+        for (prefix, value) in cases { assertFinds(value, as: .secret, prefix: prefix, suffix: "") }
+        for text in ["mot de passe est requis", "contraseña es incorrecta", "la senha é obrigatoria", "he has Sunshine1 here",
+                     "the mot juste", "Kennwort ist falsch", "wachtwoord is onjuist", "hasło: ${HASLO}", "密码: <your password>",
+                     "the password is configurable", "password is sensitive", "has been released", "a motto is Carpe1"] {
             assertClean(text)
         }
     }

@@ -32,6 +32,11 @@ final class FastPathTests: XCTestCase {
         "-", "--", ":", "::", "+", "=", "/", "\\",
         "-p", " -p ", "-u ", "Cookie: ", "Set-Cookie: ", "sid=", "key=", "OPENAI_KEY", "&", "?", "ssh ", "git clone ", "メール",
         "5aef7ac86d66c7a644fb12853ef86dcf", "EAN ", "5901234123457", "o'", " / ", " - ",
+        "sk_test_", "GOCSPX-", "GOCSPX", "SK", "SKaaf89691052be1ceb374dab4683f84d3", "dapi", "dapi07255bc509cb3acac23db7c6e9b7d180",
+        "6586892367", ":AA", "hooks.slack.com/services/", "T024BE7LD/", "discord", "discordapp", ".com/api/webhooks/", "<password>",
+        "</", "$env:", "sig=", "&sig=", "https://", "for the VPN ", "senha", "haslo", "has", "ło", "contrase", "ña", "mot", " de passe",
+        "kennwort", "wachtwoord", "es ", "é ", "ist ", "est ", "jest ", "パスワード", "密码", "пароль", "required", "key=\"ApiKey\" value=",
+        "电话", "手机：", "13800138000", "(11) 91234-5678", "8 (495) 123-45-67", "8 800 555-35-35", "m", "móvil", "612 34 56 78", "%40", "40", "jane.doe%40gmail.com", "<jdoe@x.io>", "@2x.png",
     ]
 
     static func randomText(_ random: inout SeededRandom, pieces count: Int) -> [UInt8] {

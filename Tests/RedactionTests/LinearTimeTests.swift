@@ -49,6 +49,10 @@ final class LinearTimeTests: XCTestCase {
             ("cookie headers", String(repeating: "Cookie: a=b;c=Xk29fLq8Zm3Np7Rt5Vw1 ", count: Self.mebibyte / 36)),
             ("ssh targets", String(repeating: "ssh -p 22 a@b.cc:x/", count: Self.mebibyte / 19)),
             ("& values", "password=" + String(repeating: "a&", count: Self.mebibyte / 2)),
+            ("password prose", String(repeating: "password for a b c is sunshine ", count: Self.mebibyte / 31)),
+            ("telegram-like", String(repeating: "12345678:AA", count: Self.mebibyte / 11)),
+            ("foreign password keys", String(repeating: "密码:x パスワード=", count: Self.mebibyte / 24)),
+            ("xml passwords", "<password>" + String(repeating: "<password>a", count: Self.mebibyte / 11)),
         ]
         var slowest = (name: "", seconds: 0.0)
         for (name, text) in inputs {
