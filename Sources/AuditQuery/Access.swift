@@ -168,7 +168,7 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
         case .invalidScope(let why): return "invalid scope: \(why)"
         case .unknownRole(let r): return "unknown role '\(r)'"
         case .notFound(let what): return "\(what) not found"
-        case .storage(let why): return "token store: \(why)"
+        case .storage(let why): return why
         }
     }
 

@@ -70,7 +70,7 @@ public final class TokenStore: Sendable {
         do {
             idBytes = try SecureRandom.bytes(6)
             secret = try SecureRandom.bytes(32)
-        } catch { throw .storage("no randomness") }
+        } catch { throw .storage("token store: no randomness") }
         let id = "tok_" + Hex.encode(idBytes)
         let token = "glt_\(id.dropFirst(4))_" + Data(secret).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
@@ -141,12 +141,12 @@ public final class TokenStore: Sendable {
 
     private func mutate(_ change: (inout [String: TokenRecord]) throws -> Void) throws(AccessError) {
         try changeLock.withLock { _ throws(AccessError) in
-            do { try FileIO.makeDirectories((path as NSString).deletingLastPathComponent) } catch { throw .storage("\(error)") }
+            do { try FileIO.makeDirectories((path as NSString).deletingLastPathComponent) } catch { throw .storage("token store: \(error)") }
             let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard lockFD >= 0 else { throw .storage("cannot open \(path).lock (errno \(errno))") }
+            guard lockFD >= 0 else { throw .storage("token store: cannot open \(path).lock (errno \(errno))") }
             defer { close(lockFD) } // closing releases the flock
             while flock(lockFD, LOCK_EX) != 0 {
-                guard errno == EINTR else { throw .storage("cannot lock \(path).lock (errno \(errno))") }
+                guard errno == EINTR else { throw .storage("token store: cannot lock \(path).lock (errno \(errno))") }
             }
             // Read what another process may have written since: the change applies to the latest file.
             state.withLock { $0.size = -1 }
@@ -157,12 +157,12 @@ public final class TokenStore: Sendable {
     private func mutateLocked(_ change: (inout [String: TokenRecord]) throws -> Void) throws(AccessError) {
         try reloadIfChanged()
         var tokens = state.withLock { $0.tokens }
-        do { try change(&tokens) } catch let e as AccessError { throw e } catch { throw .storage("\(error)") }
+        do { try change(&tokens) } catch let e as AccessError { throw e } catch { throw .storage("token store: \(error)") }
         let file = JSONValue.object([JSONMember("version", 1),
                                      JSONMember("tokens", .array(tokens.values.sorted { $0.createdAt < $1.createdAt }.map { $0.jsonValue() }))])
         do {
             try FileIO.writeAtomically(path, bytes: file.serialized() + [0x0A], mode: 0o600)
-        } catch { throw .storage("\(error)") }
+        } catch { throw .storage("token store: \(error)") }
         state.withLock { $0.tokens = tokens; $0.size = -1 }
         try reloadIfChanged()
     }
@@ -177,14 +177,14 @@ public final class TokenStore: Sendable {
             s.size == Int64(st.st_size) && s.modified.tv_sec == st.st_mtim.tv_sec && s.modified.tv_nsec == st.st_mtim.tv_nsec
         }
         if unchanged { return }
-        if st.st_mode & 0o077 != 0 { throw .storage("\(path) is readable by group or others; run chmod 600 on it") }
+        if st.st_mode & 0o077 != 0 { throw .storage("token store: \(path) is readable by group or others; run chmod 600 on it") }
         let bytes: [UInt8]
-        do { bytes = try FileIO.readFile(path) } catch { throw .storage("\(error)") }
-        guard let value = try? JSONValue.parse(bytes), let list = value["tokens"]?.arrayValue else { throw .storage("\(path) is malformed") }
+        do { bytes = try FileIO.readFile(path) } catch { throw .storage("token store: \(error)") }
+        guard let value = try? JSONValue.parse(bytes), let list = value["tokens"]?.arrayValue else { throw .storage("token store: \(path) is malformed") }
         var tokens: [String: TokenRecord] = [:]
         for t in list {
             guard let id = t["id"]?.stringValue, let role = t["role"]?.stringValue, let created = t["created_at"]?.int64Value,
-                  let hashHex = t["hash"]?.stringValue, let hash = Digest32(hex: hashHex) else { throw .storage("\(path) has a malformed token") }
+                  let hashHex = t["hash"]?.stringValue, let hash = Digest32(hex: hashHex) else { throw .storage("token store: \(path) has a malformed token") }
             let scope = try Scope.parse(t["scope"]?.stringValue ?? "")
             tokens[id] = TokenRecord(id: id, role: role, scope: scope, createdAt: created, expiresAt: t["expires_at"]?.int64Value,
                                      revokedAt: t["revoked_at"]?.int64Value, secretHash: hash, description: t["description"]?.stringValue)

@@ -131,8 +131,12 @@ public final class GatelogService: Sendable {
         try principal.require(.ingest)
         // Bounded before any per-line array exists: a body of newlines must not cost memory per line.
         let limit = store.configuration.limits.maxRecordsPerRequest
-        let lineCount = Ingestor.countNewlines(body) + (body.last == 0x0A || body.isEmpty ? 0 : 1)
-        if lineCount > limit { throw RecordError.tooManyRecords(count: lineCount, limit: limit) }
+        // (NDJSON only: a pretty-printed array or object has many lines but few records; its
+        // element count is checked after the split.)
+        if Ingestor.isNDJSONBody(body) {
+            let lineCount = Ingestor.countNewlines(body) + (body.last == 0x0A || body.isEmpty ? 0 : 1)
+            if lineCount > limit { throw RecordError.tooManyRecords(count: lineCount, limit: limit) }
+        }
         let lines = try Ingestor.splitBody(body)
         if lines.count > limit { throw RecordError.tooManyRecords(count: lines.count, limit: limit) }
         let scope = principal.scope

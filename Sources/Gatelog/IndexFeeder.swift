@@ -230,15 +230,21 @@ public final class IndexFeeder: Sendable {
                 if wait == 0 { break }
                 _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(wait)))
             }
-            if queue.withLock({ $0.needsCatchUp && !$0.closing }) {
+            let catchUpNow = queue.withLock { q -> Bool in
+                // Cleared before the catch-up starts: records let go while it runs set it again.
+                guard q.needsCatchUp && !q.closing else { return false }
+                q.needsCatchUp = false
+                return true
+            }
+            if catchUpNow {
                 // Records were let go while inserts failed: read them back from the segments first
                 // (what is queued now follows them; re-inserting a row is ignored).
                 do {
                     try catchUp(configuration: configuration)
-                    queue.withLock { $0.needsCatchUp = false; $0.failure = nil }
+                    queue.withLock { $0.failure = nil }
                     FileHandle.standardError.write(Data("gatelog: the index caught up from the segments after failing\n".utf8))
                 } catch {
-                    queue.withLock { $0.failure = "\(error)" }
+                    queue.withLock { $0.failure = "\(error)"; $0.needsCatchUp = true }
                     usleep(500_000)
                     continue
                 }

@@ -298,6 +298,13 @@ public final class Ingestor: Sendable {
         return splitLines(bytes)
     }
 
+    /// Whether `splitBody` reads `bytes` as NDJSON (not a JSON array, not one pretty-printed value).
+    public static func isNDJSONBody(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
+        if bytes[first] == UInt8(ascii: "[") { return false }
+        return !(bytes.contains(0x0A) && bytes.withUnsafeBytes({ JSONSyntax.isSingleValue($0) }))
+    }
+
     /// The number of newline bytes in `bytes`. O(n), memchr speed.
     public static func countNewlines(_ bytes: [UInt8]) -> Int {
         bytes.withUnsafeBytes { b in

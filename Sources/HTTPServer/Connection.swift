@@ -136,7 +136,7 @@ final class Connection {
                     return
                 }
                 if earlyResponse == nil, let route, let admission = server.bodyAdmission,
-                   head.expectsContinue || (head.contentLength ?? 0) > HTTPServer.admissionBodyThreshold,
+                   head.expectsContinue || head.isChunked || (head.contentLength ?? 0) > HTTPServer.admissionBodyThreshold,
                    var refusal = admission(head, route.pattern) {
                     refusal.closesConnection = true
                     finish(refusal, head: head, route: route.pattern, requestBodyBytes: 0, started: started)

@@ -145,8 +145,8 @@ public final class HTTPServer: Sendable {
     ///   - observer: called after every answered request (see ``HTTPRequestObservation``).
     ///   - logger: receives operational messages (accept failures, thread creation failures). They never contain
     ///     request content.
-    ///   - bodyAdmission: asked before a body of more than ``HTTPServer/admissionBodyThreshold`` bytes, or one the
-    ///     client holds back with `Expect: 100-continue`, is read; a response it returns is sent instead and the
+    ///   - bodyAdmission: asked before a body of more than ``HTTPServer/admissionBodyThreshold`` bytes, a chunked
+    ///     body (its size is unknown), or one the client holds back with `Expect: 100-continue`, is read; a response it returns is sent instead and the
     ///     connection closed (e.g. 401 for a request without a valid token, so that nobody unauthenticated can make
     ///     the server read megabytes).
     /// - Throws: ``HTTPServerError`` when TLS files cannot be loaded or the wake pipe cannot be created.

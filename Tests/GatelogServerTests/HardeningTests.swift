@@ -33,13 +33,20 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(refused.status, 413, refused.text)
         XCTAssertEqual(refused.json?["error"]?["code"]?.stringValue, "too_many_records")
         // Blank lines count too: a body of newlines costs nothing per line.
-        let blanks = try s.client.post("/v1/records", token: s.admin, "{}" + String(repeating: "\n", count: 5000))
+        let blanks = try s.client.post("/v1/records", token: s.admin, "{}\n{}" + String(repeating: "\n", count: 5000))
         XCTAssertEqual(blanks.status, 413)
         let empty = try s.client.post("/v1/records", token: s.admin, String(repeating: "\n", count: 50))
         XCTAssertEqual(empty.status, 400)
         XCTAssertEqual(empty.json?["error"]?["code"]?.stringValue, "empty_body")
         let asArray = try s.client.post("/v1/records", token: s.admin, "[" + (0..<11).map { Records.record("arr-\($0)") }.joined(separator: ",") + "]")
         XCTAssertEqual(asArray.status, 413)
+        // A pretty-printed array has many lines but few records: it is counted by its elements.
+        let pretty = "[\n" + (0..<3).map { Records.record("pretty-\($0)").replacingOccurrences(of: ",", with: ",\n  ") }
+            .joined(separator: ",\n") + "\n]"
+        XCTAssertGreaterThan(pretty.filter { $0 == "\n" }.count, 10)
+        let prettyResult = try s.client.post("/v1/records", token: s.admin, pretty)
+        XCTAssertEqual(prettyResult.status, 200, prettyResult.text)
+        XCTAssertEqual(prettyResult.json?["accepted"]?.int64Value, 3)
         // Exactly the limit, with a trailing newline, is accepted.
         let ten = (0..<10).map { Records.record("ok-\($0)") }.joined(separator: "\n") + "\n"
         let accepted = try s.client.post("/v1/records", token: s.admin, ten)
@@ -47,7 +54,7 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(accepted.json?["accepted"]?.int64Value, 10)
         s.service.indexer?.waitUntilDrained()
         let all = try s.client.get("/v1/records?limit=100", token: s.admin).json?["records"]?.arrayValue ?? []
-        XCTAssertEqual(Set(all.compactMap { $0["id"]?.stringValue }), Set((0..<10).map { "ok-\($0)" }))
+        XCTAssertEqual(Set(all.compactMap { $0["id"]?.stringValue }), Set((0..<10).map { "ok-\($0)" } + (0..<3).map { "pretty-\($0)" }))
     }
 
     func testALargeBodyWithoutAValidTokenIsRefusedUnread() throws {

@@ -407,11 +407,15 @@ final class ServerTests: XCTestCase {
         let ok = try allowed.readResponse()
         XCTAssertEqual(ok.status, 200)
         XCTAssertEqual(ok.body.count, body.count)
+        // A chunked body (size unknown) without a token: refused before it is read.
+        let chunked = try RawClient(port: server.port)
+        try chunked.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n")
+        XCTAssertEqual(try chunked.readResponse().status, 401)
         // Small bodies are read first and left to the handler (closing with unread bytes would reset the client).
         let small = try RawClient(port: server.port)
         try small.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcd")
         XCTAssertEqual(try small.readResponse().status, 200)
-        XCTAssertEqual(asked.withLock { $0 }, 3)
+        XCTAssertEqual(asked.withLock { $0 }, 4)
     }
 
     func testIdleConnectionsAreClosedQuietly() throws {
