@@ -365,8 +365,14 @@ public final class QueryService: Sendable {
                             description: String? = nil) throws -> (TokenRecord, String) {
         try authorize(principal, .admin, "token.create", [JSONMember("role", .string(role)), JSONMember("scope", .string(scope.text))])
         let created = try tokens.create(role: role, scope: scope, expiresIn: expiresIn, description: description)
-        try audit(principal, "token.create", [JSONMember("token_id", .string(created.0.id)), JSONMember("role", .string(role)),
-                                          JSONMember("scope", .string(scope.text))], results: 1)
+        do {
+            try audit(principal, "token.create", [JSONMember("token_id", .string(created.0.id)), JSONMember("role", .string(role)),
+                                              JSONMember("scope", .string(scope.text))], results: 1)
+        } catch {
+            // Unaudited, and its secret never reaches the caller: the new token must not stay valid.
+            try? tokens.revoke(id: created.0.id)
+            throw error
+        }
         return created
     }
 
@@ -389,7 +395,14 @@ public final class QueryService: Sendable {
     public func rotateToken(_ principal: Principal, id: String) throws -> (TokenRecord, String) {
         try authorize(principal, .admin, "token.rotate", [JSONMember("token_id", .string(id))])
         let created = try tokens.rotate(id: id)
-        try audit(principal, "token.rotate", [JSONMember("token_id", .string(id)), JSONMember("new_token_id", .string(created.0.id))], results: 1)
+        do {
+            try audit(principal, "token.rotate", [JSONMember("token_id", .string(id)), JSONMember("new_token_id", .string(created.0.id))],
+                      results: 1)
+        } catch {
+            // As for create: the unaudited new secret is not returned, so it must not stay valid.
+            try? tokens.revoke(id: created.0.id)
+            throw error
+        }
         return created
     }
 }

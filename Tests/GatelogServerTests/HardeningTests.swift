@@ -123,6 +123,12 @@ final class HardeningTests: XCTestCase {
         }
         XCTAssertThrowsError(try unaudited.getJSON(.localAdmin, id: "closed-1"))
         XCTAssertThrowsError(try unaudited.stats(.localAdmin, filter: IndexFilter(), groupBy: [.model], bucket: nil))
+        // A token created while the access log cannot be written is refused and does not stay valid.
+        let before = try s.service.query.listTokens(.localAdmin)
+        XCTAssertThrowsError(try unaudited.createToken(.localAdmin, role: "viewer", scope: Scope(), expiresIn: nil))
+        let added = try s.service.query.listTokens(.localAdmin).filter { t in !before.contains { $0.id == t.id } }
+        XCTAssertEqual(added.count, 1)
+        XCTAssertNotNil(added.first?.revokedAt, "the unaudited token was revoked again")
         // The real access log works: the same reads through the service succeed.
         XCTAssertNoThrow(try s.service.query.getJSON(.localAdmin, id: "closed-1"))
     }
