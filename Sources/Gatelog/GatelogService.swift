@@ -130,15 +130,7 @@ public final class GatelogService: Sendable {
     public func ingest(body: [UInt8], principal: Principal, source: String) throws -> IngestSummary {
         try principal.require(.ingest)
         // Bounded before any per-line array exists: a body of newlines must not cost memory per line.
-        let limit = store.configuration.limits.maxRecordsPerRequest
-        // (NDJSON only: a pretty-printed array or object has many lines but few records; its
-        // element count is checked after the split.)
-        if Ingestor.isNDJSONBody(body) {
-            let lineCount = Ingestor.countNewlines(body) + (body.last == 0x0A || body.isEmpty ? 0 : 1)
-            if lineCount > limit { throw RecordError.tooManyRecords(count: lineCount, limit: limit) }
-        }
-        let lines = try Ingestor.splitBody(body)
-        if lines.count > limit { throw RecordError.tooManyRecords(count: lines.count, limit: limit) }
+        let lines = try Ingestor.splitBody(body, maxRecords: store.configuration.limits.maxRecordsPerRequest)
         let scope = principal.scope
         let started = DispatchTime.now().uptimeNanoseconds
         var admit: (@Sendable (RecordFields) -> RecordError?)?

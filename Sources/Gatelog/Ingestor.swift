@@ -285,24 +285,23 @@ public final class Ingestor: Sendable {
 
     /// Splits a request body into records: a JSON array (one record per element), a single JSON
     /// object (even pretty-printed over several lines), or NDJSON (one record per line).
-    /// Throws when the body starts like an array but is not valid JSON.
-    public static func splitBody(_ bytes: [UInt8]) throws(RecordError) -> [ArraySlice<UInt8>] {
+    /// Throws when the body starts like an array but is not valid JSON, and `.tooManyRecords` when
+    /// it holds more than `maxRecords` elements or NDJSON lines (blank ones included; counted
+    /// before any per-line array is built, so a body of newlines costs nothing per line).
+    public static func splitBody(_ bytes: [UInt8], maxRecords: Int = .max) throws(RecordError) -> [ArraySlice<UInt8>] {
         guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return [] }
         if bytes[first] == UInt8(ascii: "[") {
+            let ranges: [Range<Int>]
             do {
-                let ranges = try bytes.withUnsafeBytes { try JSONSyntax.arrayElements($0) }
-                return ranges.map { bytes[$0] }
+                ranges = try bytes.withUnsafeBytes { try JSONSyntax.arrayElements($0) }
             } catch let e as JSONError { throw .invalidJSON(e) } catch { throw .notAnObject }
+            if ranges.count > maxRecords { throw .tooManyRecords(count: ranges.count, limit: maxRecords) }
+            return ranges.map { bytes[$0] }
         }
         if bytes.contains(0x0A), bytes.withUnsafeBytes({ JSONSyntax.isSingleValue($0) }) { return [bytes[...]] }
+        let lineCount = countNewlines(bytes) + (bytes.last == 0x0A ? 0 : 1)
+        if lineCount > maxRecords { throw .tooManyRecords(count: lineCount, limit: maxRecords) }
         return splitLines(bytes)
-    }
-
-    /// Whether `splitBody` reads `bytes` as NDJSON (not a JSON array, not one pretty-printed value).
-    public static func isNDJSONBody(_ bytes: [UInt8]) -> Bool {
-        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
-        if bytes[first] == UInt8(ascii: "[") { return false }
-        return !(bytes.contains(0x0A) && bytes.withUnsafeBytes({ JSONSyntax.isSingleValue($0) }))
     }
 
     /// The number of newline bytes in `bytes`. O(n), memchr speed.
