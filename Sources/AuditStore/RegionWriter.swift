@@ -31,7 +31,10 @@ public final class RegionWriter: Sendable {
     private let queue = Mutex(Queue())
     private let wakeup: DispatchSemaphore
     private let statusBox: Mutex<RegionStatus>
-    private let checkpointBox = Mutex<SignedCheckpoint?>(nil)
+    private let checkpointBox: Mutex<SignedCheckpoint?>
+    /// The writer's state. The writer thread holds the lock while it works through its commands;
+    /// `appendOnCallingThread` holds it to write on the caller's thread instead. `nil` once closed.
+    private let coreBox: Mutex<WriterCore?>
     private let maxQueuedBytes: Int
     private let finished = DispatchSemaphore(value: 0)
 
@@ -43,50 +46,30 @@ public final class RegionWriter: Sendable {
     public static func open(region: String, configuration: StoreConfiguration, signingKey: LogSigningKey,
                             onDurable: (@Sendable ([DurableRecord]) -> Void)? = nil) throws(StoreError) -> RegionWriter {
         guard Region.isValidName(region) else { throw .invalidRegion(region) }
-        let opened = Mutex<Result<RegionStatus, StoreError>?>(nil)
-        let ready = DispatchSemaphore(value: 0)
-        let writerBox = Mutex<RegionWriter?>(nil)
-        let writerReady = DispatchSemaphore(value: 0)
         let wakeup = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            let core: WriterCore
-            do {
-                core = try WriterCore(region: region, configuration: configuration, key: signingKey, onDurable: onDurable,
-                                      wake: { wakeup.signal() })
-            } catch let e as StoreError {
-                opened.withLock { $0 = .failure(e) }
-                ready.signal()
-                return
-            } catch {
-                opened.withLock { $0 = .failure(.integrity(region: region, detail: "\(error)")) }
-                ready.signal()
-                return
-            }
-            opened.withLock { $0 = .success(core.status()) }
-            ready.signal()
-            writerReady.wait() // Wait for the RegionWriter object to exist.
-            guard let writer = writerBox.withLock({ $0 }) else { return }
-            writer.run(core)
+        let core: WriterCore
+        do {
+            core = try WriterCore(region: region, configuration: configuration, key: signingKey, onDurable: onDurable,
+                                  wake: { wakeup.signal() })
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw .integrity(region: region, detail: "\(error)")
         }
+        let writer = RegionWriter(region: region, core: core, maxQueuedBytes: configuration.maxQueuedBytes, wakeup: wakeup)
+        let thread = Thread { writer.run() }
         thread.name = "gatelog-writer-\(region)"
         thread.start()
-        ready.wait()
-        let result = opened.withLock { $0! }
-        switch result {
-        case .failure(let e): throw e
-        case .success(let status):
-            let writer = RegionWriter(region: region, status: status, maxQueuedBytes: configuration.maxQueuedBytes, wakeup: wakeup)
-            writerBox.withLock { $0 = writer }
-            writerReady.signal()
-            return writer
-        }
+        return writer
     }
 
-    private init(region: String, status: RegionStatus, maxQueuedBytes: Int, wakeup: DispatchSemaphore) {
+    private init(region: String, core: consuming sending WriterCore, maxQueuedBytes: Int, wakeup: DispatchSemaphore) {
         self.region = region
         self.wakeup = wakeup
-        self.statusBox = Mutex(status)
+        self.statusBox = Mutex(core.status())
+        self.checkpointBox = Mutex(core.lastCheckpoint)
         self.maxQueuedBytes = maxQueuedBytes
+        self.coreBox = Mutex(core)
     }
 
     /// Enqueues records without blocking. The ticket completes once they are durable.
@@ -96,6 +79,29 @@ public final class RegionWriter: Sendable {
         if records.isEmpty { ticket.complete(.success([])); return ticket }
         let bytes = records.reduce(0) { $0 + $1.prepared.envelope.count + $1.prepared.content.count }
         try enqueue(.append(records, ticket), bytes: bytes)
+        return ticket
+    }
+
+    /// Like `append`, but when the writer is idle (nothing queued, its thread not working) the
+    /// records are framed, written and made durable on the calling thread, and the ticket is
+    /// complete on return. For a caller whose next append cannot come before this one is durable
+    /// (the access log's group commit): it saves the hand-offs to the writer thread and back,
+    /// which under load were most of the wait for a read's audit entry.
+    public func appendOnCallingThread(_ records: [StagedRecord]) throws(StoreError) -> AppendTicket {
+        let ticket = AppendTicket()
+        if records.isEmpty { ticket.complete(.success([])); return ticket }
+        let written = coreBox.withLock { box -> Bool in
+            guard let core = box, queue.withLock({ !$0.isClosed && $0.commands.isEmpty }) else { return false }
+            core.adoptTrainedDictionary()
+            core.write([(records, ticket)], syncHere: true)
+            core.maintain()
+            publish(core)
+            return true
+        }
+        if !written {
+            let bytes = records.reduce(0) { $0 + $1.prepared.envelope.count + $1.prepared.content.count }
+            try enqueue(.append(records, ticket), bytes: bytes)
+        }
         return ticket
     }
 
@@ -161,51 +167,64 @@ public final class RegionWriter: Sendable {
 
     // MARK: Writer thread
 
-    private func run(_ core: WriterCore) {
+    private func run() {
         defer { finished.signal() }
-        checkpointBox.withLock { $0 = core.lastCheckpoint }
         while true {
-            let timeout = core.nextDeadline(queueStartedAt: queue.withLock { $0.commands.isEmpty ? nil : $0.firstQueuedAt })
+            let queuedSince = queue.withLock { $0.commands.isEmpty ? nil : $0.firstQueuedAt }
+            guard let timeout = coreBox.withLock({ $0?.nextDeadline(queueStartedAt: queuedSince) }) else { return }
             _ = wakeup.wait(timeout: timeout)
-            core.adoptTrainedDictionary()
-            if case .batch(let delay) = core.configuration.durability {
-                // Gather more records for up to `delay` ms unless a frame's worth is already queued.
-                let (first, bytes, closing) = queue.withLock { ($0.firstQueuedAt, $0.queuedBytes, $0.isClosed) }
-                let due = first + UInt64(delay) * 1_000_000
-                if !closing && bytes > 0 && bytes < core.configuration.frameTargetBytes * 4 && DispatchTime.now().uptimeNanoseconds < due {
-                    continue
-                }
+            let closed = coreBox.withLock { box -> Bool in
+                guard let core = box else { return true }
+                guard work(core) else { return false }
+                box = nil
+                return true
             }
-            let commands = queue.withLock { q -> [Command] in
-                let c = q.commands
-                q.commands = []
-                q.queuedBytes = 0
-                return c
-            }
-            var appends: [([StagedRecord], AppendTicket)] = []
-            var controls: [Command] = []
-            for c in commands {
-                if case .append(let r, let t) = c { appends.append((r, t)) } else { controls.append(c) }
-            }
-            if !appends.isEmpty { core.write(appends) }
-            core.maintain()
-            for c in controls {
-                switch c {
-                case .checkpoint(let t):
-                    t.complete(core.signCheckpointIfNeeded(force: false).map { [] })
-                case .seal(let t):
-                    t.complete(core.sealAndRoll().map { [] })
-                case .close(let t):
-                    let r = core.signCheckpointIfNeeded(force: false)
-                    core.shutdown()
-                    publish(core)
-                    t.complete(r.map { [] })
-                    return
-                case .append: break
-                }
-            }
-            publish(core)
+            if closed { return }
         }
+    }
+
+    /// One round of the writer thread: the queued commands, then periodic work. Returns true
+    /// once the writer is closed. Runs with `coreBox` locked.
+    private func work(_ core: WriterCore) -> Bool {
+        core.adoptTrainedDictionary()
+        if case .batch(let delay) = core.configuration.durability {
+            // Gather more records for up to `delay` ms unless a frame's worth is already queued.
+            let (first, bytes, closing) = queue.withLock { ($0.firstQueuedAt, $0.queuedBytes, $0.isClosed) }
+            let due = first + UInt64(delay) * 1_000_000
+            if !closing && bytes > 0 && bytes < core.configuration.frameTargetBytes * 4 && DispatchTime.now().uptimeNanoseconds < due {
+                return false
+            }
+        }
+        let commands = queue.withLock { q -> [Command] in
+            let c = q.commands
+            q.commands = []
+            q.queuedBytes = 0
+            return c
+        }
+        var appends: [([StagedRecord], AppendTicket)] = []
+        var controls: [Command] = []
+        for c in commands {
+            if case .append(let r, let t) = c { appends.append((r, t)) } else { controls.append(c) }
+        }
+        if !appends.isEmpty { core.write(appends) }
+        core.maintain()
+        for c in controls {
+            switch c {
+            case .checkpoint(let t):
+                t.complete(core.signCheckpointIfNeeded(force: false).map { [] })
+            case .seal(let t):
+                t.complete(core.sealAndRoll().map { [] })
+            case .close(let t):
+                let r = core.signCheckpointIfNeeded(force: false)
+                core.shutdown()
+                publish(core)
+                t.complete(r.map { [] })
+                return true
+            case .append: break
+            }
+        }
+        publish(core)
+        return false
     }
 
     private func publish(_ core: WriterCore) {

@@ -403,7 +403,10 @@ final class WriterCore {
 
     // MARK: Writing
 
-    func write(_ appends: [([StagedRecord], AppendTicket)]) {
+    /// Frames, writes and hands the records to the syncer. With `syncHere`, the fdatasync runs on
+    /// the calling thread when no earlier group is still being synced (the tickets are then
+    /// complete on return), else the group waits its turn on the syncer thread.
+    func write(_ appends: [([StagedRecord], AppendTicket)], syncHere: Bool = false) {
         if failure == nil, let f = syncer.failure { failure = f }
         if let failure {
             for (_, t) in appends { t.complete(.failure(.writerFailed(region: region, detail: failure))) }
@@ -510,9 +513,9 @@ final class WriterCore {
             return
         }
         let group = SegmentSyncer.Group(fd: segmentFD, path: segmentPath, tickets: tickets, durable: durable)
-        if Region.isReserved(region) {
-            // gatelog's own regions (the access log) get one group at a time from their group
-            // commit: syncing here saves a thread hand-off on every read's audit entry.
+        if syncHere || Region.isReserved(region) {
+            // `appendOnCallingThread`, and gatelog's own regions (the access log) whose group
+            // commit sends one group at a time: syncing here saves a thread hand-off.
             syncer.syncHereOrSubmit(group)
         } else {
             syncer.submit(group)

@@ -39,7 +39,7 @@ public final class AccessLog: AccessRecorder, Sendable {
         }
         let written = batches.commit(staged) { batch -> Bool in
             do {
-                let ticket = try store.writer(for: AccessLog.region).append(batch)
+                let ticket = try store.writer(for: AccessLog.region).appendOnCallingThread(batch)
                 if case .failure(let e) = ticket.wait() {
                     FileHandle.standardError.write(Data("gatelog: access log append failed: \(e)\n".utf8))
                     return false

@@ -32,6 +32,12 @@ public final class IndexFeeder: Sendable {
         /// Records were dropped from `pending` while inserts kept failing: catch up from the
         /// segments (the source of truth) before inserting anything else.
         var needsCatchUp = false
+        /// Per region, one past the highest position known to be durable: what the store held
+        /// when the index opened, raised by every record handed over. A catch-up while the
+        /// writers run stops there: the segments may already hold frames that are written but not
+        /// yet fdatasync'd, which an OS crash could take back and whose positions would then be
+        /// reused by other records.
+        var durableEnd: [String: UInt64] = [:]
     }
     private let queue = Mutex(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
@@ -91,18 +97,25 @@ public final class IndexFeeder: Sendable {
         return (Int(count), Date().timeIntervalSince(started))
     }
 
-    /// Indexes every record of every region that the index does not hold yet.
-    func catchUp(configuration: StoreConfiguration) throws {
+    /// Indexes every record of every region that the index does not hold yet; with `durableEnds`
+    /// (a catch-up while the writers run), only records below each region's durable end.
+    func catchUp(configuration: StoreConfiguration, durableEnds: [String: UInt64]? = nil) throws {
         for region in LogStoreLayout(configuration: configuration).regions() {
             let next = try index.indexedPosition(region: region).map { $0 + 1 } ?? 0
+            let end = durableEnds.map { $0[region] ?? 0 } ?? UInt64.max
             let collector = CatchUpBatch(feeder: self, region: region, limit: maxBatch)
-            let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
-            try scanner.forEachRecord(from: next, includeContent: fullTextRegions.contains(region)) { record in
-                try collector.add(record)
+            if next < end {
+                let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
+                try scanner.forEachRecord(from: next, includeContent: fullTextRegions.contains(region)) { record in
+                    if record.position < end { try collector.add(record) }
+                }
+                try collector.flush()
             }
-            try collector.flush()
             let reached = collector.last.map { $0 + 1 } ?? next
-            queue.withLock { $0.inserted[region] = reached }
+            queue.withLock { q in
+                q.inserted[region] = max(q.inserted[region] ?? 0, reached)
+                if durableEnds == nil { q.durableEnd[region] = reached }
+            }
         }
     }
 
@@ -125,6 +138,17 @@ public final class IndexFeeder: Sendable {
         let ofRecordRegions = records.count { !Region.isReserved($0.region) }
         queue.withLock { q in
             q.enqueuedTotal += UInt64(records.count)
+            var region: String?
+            var end: UInt64 = 0
+            for r in records {
+                if r.region != region {
+                    if let region { q.durableEnd[region] = max(q.durableEnd[region] ?? 0, end) }
+                    region = r.region
+                    end = 0
+                }
+                end = max(end, r.position + 1)
+            }
+            if let region { q.durableEnd[region] = max(q.durableEnd[region] ?? 0, end) }
             if q.failure != nil && q.pending.count + records.count > maxPendingWhileFailing {
                 // Inserts keep failing: let go of what is queued (it is durable in the segments)
                 // and catch up from the segments once they work again.
@@ -240,7 +264,7 @@ public final class IndexFeeder: Sendable {
                 // Records were let go while inserts failed: read them back from the segments first
                 // (what is queued now follows them; re-inserting a row is ignored).
                 do {
-                    try catchUp(configuration: configuration)
+                    try catchUp(configuration: configuration, durableEnds: queue.withLock { $0.durableEnd })
                     queue.withLock { $0.failure = nil }
                     FileHandle.standardError.write(Data("gatelog: the index caught up from the segments after failing\n".utf8))
                 } catch {
