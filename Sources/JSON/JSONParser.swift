@@ -488,6 +488,7 @@ public enum JSONSyntax {
             throw JSONError(offset: index, reason: "expected an object")
         }
         var members: [JSONMemberRange] = []
+        members.reserveCapacity(8) // one allocation for the small objects of a record (usage, route, metadata…)
         let limited = UnsafeRawBufferPointer(rebasing: bytes[..<range.upperBound])
         try objectMembers(limited, &index, depth: 0, maxDepth: maxDepth, into: &members, unterminated: "unexpected end of input in an object")
         guard index == range.upperBound else { throw JSONError(offset: index, reason: "unexpected data after the JSON value") }
