@@ -12,7 +12,7 @@ enum ByteClass {
     static let letter: UInt8 = 4
     /// `[0-9A-Fa-f]`.
     static let hex: UInt8 = 8
-    /// Symbols that start a detector: `@ + ( - : =`.
+    /// Symbols that start a detector: `@ + ( - : = ~`.
     static let trigger: UInt8 = 16
     /// `[A-Za-z0-9_-]`: the body of most provider keys and of base64url.
     static let token: UInt8 = 32
@@ -44,7 +44,8 @@ enum ByteClass {
             if b == 0x2B || b == 0x2F { f |= base64 }  // + /
             if b >= 0x80 { f |= word }
             switch b {
-            case UInt8(ascii: "@"), UInt8(ascii: "+"), UInt8(ascii: "("), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "="):
+            case UInt8(ascii: "@"), UInt8(ascii: "+"), UInt8(ascii: "("), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "="),
+                 UInt8(ascii: "~"):
                 f |= trigger
             default: break
             }

@@ -27,9 +27,14 @@ extension TextScanner {
                     return keyToken(i, body, min: minLength, max: 256, charset: .token)
                 }
                 if has(i, "sk_live_") || has(i, "sk_test_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
+                // ElevenLabs: `sk_` and 48 lower-case hex digits.
+                if at(i + 2) == UInt8(ascii: "_") && e - i == 51 { return hexKey(i, i + 3, e, length: 48) }
             }
+            if e - i == 38 && (has(i, "shpat_") || has(i, "shpss_") || has(i, "shpca_") || has(i, "shppa_")) { return hexKey(i, i + 6, e) }  // Shopify
+            if has(i, "sbp_") { return keyToken(i, i + 4, min: 40, max: 40, charset: .alnum) }  // Supabase
         case UInt8(ascii: "r"):
             if has(i, "rk_live_") || has(i, "rk_test_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
+            if has(i, "r8_") { return keyToken(i, i + 3, min: 30, max: 64, charset: .alnum, mixed: true) }  // Replicate
         case UInt8(ascii: "g"):
             if at(i + 1) == UInt8(ascii: "h") && at(i + 3) == UInt8(ascii: "_") {
                 switch at(i + 2) {
@@ -40,6 +45,8 @@ extension TextScanner {
             }
             if has(i, "github_pat_") { return keyToken(i, i + 11, min: 40, max: 255, charset: .word) }
             if has(i, "glpat-") { return keyToken(i, i + 6, min: 20, max: 64, charset: .token) }
+            if has(i, "gsk_") { return keyToken(i, i + 4, min: 40, max: 64, charset: .alnum) }  // Groq
+            if has(i, "glsa_") { return keyToken(i, i + 5, min: 32, max: 64, charset: .word) }  // Grafana service accounts
         case UInt8(ascii: "x"):
             if has(i, "xox") && at(i + 4) == UInt8(ascii: "-") {
                 switch at(i + 3) {
@@ -49,9 +56,19 @@ extension TextScanner {
                 }
             }
             if has(i, "xapp-") { return keyToken(i, i + 5, min: 10, max: 255, charset: .token, needsDigit: true) }
+            if has(i, "xai-") { return keyToken(i, i + 4, min: 40, max: 128, charset: .alnum) }  // xAI
         case UInt8(ascii: "A"):
             if has(i, "AKIA") || has(i, "ASIA") { return awsAccessKeyID(i) }
             if has(i, "AIza") { return keyToken(i, i + 4, min: 30, max: 40, charset: .token) }
+            // Atlassian API tokens: `ATATT3` + base64url, then `=` and an 8-hex checksum.
+            if has(i, "ATATT3"), let end = keyToken(i, i + 6, min: 100, max: 300, charset: .token) {
+                guard at(end) == UInt8(ascii: "="), end + 9 <= n, !isWordByte(end + 9) else { return end }
+                for k in (end + 1)..<(end + 9) where t[Int(p[k])] & ByteClass.hex == 0 { return end }
+                spans[spans.count - 1].end = end + 9
+                return end + 9
+            }
+            // age encryption identities.
+            if e - i == 3 && has(i, "AGE-SECRET-KEY-1") { return keyToken(i, i + 16, min: 58, max: 58, charset: .alnum) }
         case UInt8(ascii: "y"):
             if has(i, "ya29.") { return keyToken(i, i + 5, min: 20, max: 2048, charset: .tokenDot) }
         case UInt8(ascii: "e"):
@@ -62,6 +79,10 @@ extension TextScanner {
         case UInt8(ascii: "h"):
             if e - i == 5 && has(i, "hooks.slack.com/services/") { return slackWebhook(i + 25) }
             if has(i, "hf_") { return keyToken(i, i + 3, min: 30, max: 64, charset: .alnum) }
+            // HashiCorp Vault service, batch and recovery tokens.
+            if e - i == 3 && (has(i, "hvs.") || has(i, "hvb.") || has(i, "hvr.")) {
+                return keyToken(i, i + 4, min: 24, max: 512, charset: .token)
+            }
         case UInt8(ascii: "n"):
             if has(i, "npm_") { return keyToken(i, i + 4, min: 30, max: 64, charset: .alnum) }
         case UInt8(ascii: "S"):
@@ -89,8 +110,25 @@ extension TextScanner {
                 return end
             }
             if (e - i == 7 && has(i, "discord")) || (e - i == 10 && has(i, "discordapp")) { return discordWebhook(i, e) }
+            // DigitalOcean personal, OAuth and refresh tokens: `do?_v1_` and 64 hex digits.
+            if has(i, "dop_v1_") || has(i, "doo_v1_") || has(i, "dor_v1_") { return keyToken(i, i + 7, min: 64, max: 64, charset: .alnum) }
         case UInt8(ascii: "p"):
             if has(i, "pypi-") { return keyToken(i, i + 5, min: 40, max: 512, charset: .token) }
+            if has(i, "pplx-") { return keyToken(i, i + 5, min: 40, max: 64, charset: .alnum) }  // Perplexity
+            if has(i, "pcsk_") { return keyToken(i, i + 5, min: 40, max: 128, charset: .word) }  // Pinecone
+        case UInt8(ascii: "P"):
+            if has(i, "PMAK-") { return keyToken(i, i + 5, min: 50, max: 70, charset: .token) }  // Postman
+        case UInt8(ascii: "N"):
+            if has(i, "NRAK-") { return keyToken(i, i + 5, min: 27, max: 27, charset: .alnum) }  // New Relic
+        case UInt8(ascii: "l"):
+            if has(i, "lsv2_pt_") || has(i, "lsv2_sk_") { return keyToken(i, i + 8, min: 32, max: 64, charset: .word) }  // LangSmith
+            if has(i, "lin_api_") { return keyToken(i, i + 8, min: 32, max: 64, charset: .alnum) }  // Linear
+        case UInt8(ascii: "t"):
+            if has(i, "tvly-") { return keyToken(i, i + 5, min: 24, max: 64, charset: .token) }  // Tavily
+        case UInt8(ascii: "f"):
+            if has(i, "fw_") { return keyToken(i, i + 3, min: 20, max: 64, charset: .alnum, mixed: true) }  // Fireworks
+        case UInt8(ascii: "w"):
+            if has(i, "whsec_") { return keyToken(i, i + 6, min: 24, max: 64, charset: .alnum) }  // webhook signing secrets
         default:
             break
         }
@@ -99,7 +137,10 @@ extension TextScanner {
 
     /// A key body of `charset` from `body`, `min`…`max` long, not followed by a word byte, and
     /// plausible (varied, not a placeholder). Emits `[start, end)` as SECRET.
-    mutating func keyToken(_ start: Int, _ body: Int, min: Int, max: Int, charset: KeyCharset, needsDigit: Bool = false) -> Int? {
+    /// With `mixed` (a short prefix that ordinary words could start with, `fw_`, `r8_`), the body
+    /// needs upper- and lower-case letters and a digit.
+    mutating func keyToken(_ start: Int, _ body: Int, min: Int, max: Int, charset: KeyCharset, needsDigit: Bool = false,
+                           mixed: Bool = false) -> Int? {
         var end: Int
         switch charset {
         case .token:
@@ -117,21 +158,52 @@ extension TextScanner {
         let length = end - body
         guard length >= min && length <= max, !isWordByte(end) else { return nil }
         guard plausibleSecret(body, end, requireVariety: true, needsDigit: needsDigit, providerPrefixed: true) else { return nil }
+        if mixed {
+            var upper = false, lower = false, digit = false
+            for k in body..<end {
+                let c = p[k]
+                if Bytes.isUpper(c) { upper = true } else if Bytes.isLower(c) { lower = true } else if Bytes.isDigit(c) { digit = true }
+            }
+            guard upper && lower && digit else { return nil }
+        }
         emit(start, end, .secret)
         return end
     }
 
     /// A word `[start, e)` whose body `[body, e)` is 32 lower-case hex digits, with digits and
     /// letters mixed (`SKaaf89691052be1ceb374dab4683f84d3`, `dapi07255bc5…`): emitted as SECRET.
-    mutating func hexKey(_ start: Int, _ body: Int, _ e: Int) -> Int? {
-        guard e - body == 32 else { return nil }
+    mutating func hexKey(_ start: Int, _ body: Int, _ e: Int, length: Int = 32) -> Int? {
+        guard e - body == length else { return nil }
         var digits = 0
         for k in body..<e {
             let c = p[k]
             if Bytes.isDigit(c) { digits += 1 } else if !(c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f")) { return nil }
         }
-        guard digits >= 4, digits <= 28, plausibleSecret(body, e, requireVariety: false, providerPrefixed: true) else { return nil }
+        guard digits >= length / 8, digits <= length - length / 8, plausibleSecret(body, e, requireVariety: false, providerPrefixed: true) else { return nil }
         emit(start, e, .secret)
+        return e
+    }
+
+    // MARK: - Azure AD client secrets
+
+    /// Microsoft Entra ID (Azure AD) client secrets, at the `~` of `Q~`: three characters of
+    /// `[A-Za-z0-9_~.]`, a digit, `Q~`, then 31–34 of `[A-Za-z0-9_~.-]` (40 characters in all
+    /// today), not glued to more of them. Reads at most 6 bytes back and 36 forward.
+    mutating func azureClientSecret(_ i: Int) -> Int? {
+        @inline(__always) func isSecretByte(_ c: UInt8) -> Bool {
+            Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "~") || c == UInt8(ascii: ".") || c == UInt8(ascii: "-")
+        }
+        let s = i - 5
+        guard s >= 0, Bytes.isDigit(p[i - 2]) else { return nil }
+        for k in s..<(i - 2) where !(isSecretByte(p[k]) && p[k] != UInt8(ascii: "-")) { return nil }
+        if s > 0 && isSecretByte(p[s - 1]) { return nil }
+        var e = i + 1
+        while e < n && isSecretByte(p[e]) && e - i <= 35 { e += 1 }
+        if isSecretByte(at(e)) { return nil }
+        if p[e - 1] == UInt8(ascii: ".") { e -= 1 }  // the end of a sentence
+        let length = e - (i + 1)
+        guard length >= 31, length <= 34, plausibleSecret(i + 1, e, requireVariety: true, providerPrefixed: true) else { return nil }
+        emit(s, e, .secret)
         return e
     }
 
@@ -456,7 +528,7 @@ extension TextScanner {
         guard letter, isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: Int.max) else { return nil }
         // A user flag before, on the same line.
         var k = i - 2
-        var sawUser = false
+        var sawUser = has(i - 8, "sshpass ")
         while k >= 1 && i - k <= 128 && p[k] != 0x0A {
             if p[k] == UInt8(ascii: "-") && (p[k - 1] == UInt8(ascii: " ") || p[k - 1] == UInt8(ascii: "\t"))
                 && (at(k + 1) == UInt8(ascii: "u") && ((at(k + 2) == UInt8(ascii: " ") && at(k + 3) != UInt8(ascii: "-")) || Bytes.isAlnum(at(k + 2)))
@@ -650,6 +722,8 @@ extension TextScanner {
             if pv == UInt8(ascii: ":") { j -= 1 }
         } else {
             if at(i + 1) == UInt8(ascii: "=") || at(i + 1) == UInt8(ascii: ":") || at(j) == UInt8(ascii: ":") { return nil }
+            // Markdown emphasis around the key: `**Password**: X`, `__token__: X`.
+            if at(j) == UInt8(ascii: "*") { j -= 1; if at(j) == UInt8(ascii: "*") { j -= 1 } }
         }
         var spaces = 0
         while j >= 0 && (p[j] == UInt8(ascii: " ") || p[j] == UInt8(ascii: "\t")) && spaces < 4 { j -= 1; spaces += 1 }
@@ -657,7 +731,9 @@ extension TextScanner {
         if j >= 0 && (p[j] == UInt8(ascii: "\"") || p[j] == UInt8(ascii: "'")) {
             keyQuote = p[j]
             j -= 1
-            if j >= 0 && p[j] == UInt8(ascii: "\\") { j -= 1 }
+            // JSON escaped once or more inside text: \"password\", \\\"password\\\".
+            var slashes = 0
+            while j >= 0 && p[j] == UInt8(ascii: "\\") && slashes < 7 { j -= 1; slashes += 1 }
         }
         let keyEnd = j + 1
         // Keys end with a letter (or a letter and one digit): a quick exit for digit-dense text.
@@ -677,11 +753,13 @@ extension TextScanner {
         guard keyEnd - keyStart >= 2 else { return nil }
         // "key=token:e60098e1": the would-be key is itself a value (but PowerShell's
         // `$env:API_TOKEN = "…"` is an assignment).
-        if at(keyStart - 1) == UInt8(ascii: "=")
+        if (at(keyStart - 1) == UInt8(ascii: "=") && !has(keyStart - 15, "--from-literal="))
             || (at(keyStart - 1) == UInt8(ascii: ":") && keyQuote == 0 && !(c == UInt8(ascii: "=") && hasIgnoringCase(keyStart - 5, "$env:"))) {
             return nil
         }
         if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
+        // `https://x-access-token:ghs_…@github.com`: URL userinfo, which `atSign` handles.
+        if c == UInt8(ascii: ":") && has(keyStart - 3, "://") { return nil }
         if keyQuote == 0 && j >= 0 && p[j] >= 0x80 && foreignKeyStart == nil { return nil }
         var kind = foreignKeyStart != nil ? .credential : Self.classifyKey(p + keyStart, keyEnd - keyStart)
         // "mot de passe: …"
@@ -693,12 +771,14 @@ extension TextScanner {
         // query string, when the value looks random.
         if kind == nil && c == UInt8(ascii: "=") && keyQuote == 0 && (at(keyStart - 1) == UInt8(ascii: "?") || at(keyStart - 1) == UInt8(ascii: "&"))
             && ((keyEnd - keyStart == 3 && hasIgnoringCase(keyStart, "sig")) || (keyEnd - keyStart == 9 && hasIgnoringCase(keyStart, "signature"))
-                || (keyEnd - keyStart == 15 && hasIgnoringCase(keyStart, "x-amz-signature"))) {
+                || (keyEnd - keyStart == 15 && hasIgnoringCase(keyStart, "x-amz-signature"))
+                || (keyEnd - keyStart == 4 && hasIgnoringCase(keyStart, "code"))) {
             kind = .randomKey
         }
         // curl -u user:password, --user user:password
         if kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0
-            && (has(keyStart - 3, "-u ") || has(keyStart - 7, "--user ") || has(keyStart - 7, "--user=")) {
+            && (has(keyStart - 3, "-u ") || has(keyStart - 7, "--user ") || has(keyStart - 7, "--user=")
+                || has(keyStart - 7, "--auth ") || has(keyStart - 7, "--auth=")) {
             kind = .credential
         }
         guard let keyKind = kind else { return nil }
@@ -713,6 +793,11 @@ extension TextScanner {
         if c == UInt8(ascii: "=") && at(v) == UInt8(ascii: ">") { v += 1 }
         spaces = 0
         while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && spaces < 4 { v += 1; spaces += 1 }
+        // `**API key:** value`: the closing emphasis of a Markdown key.
+        if c == UInt8(ascii: ":") && at(v) == UInt8(ascii: "*") && at(v + 1) == UInt8(ascii: "*") && at(v + 2) == UInt8(ascii: " ") {
+            v += 3
+            while at(v) == UInt8(ascii: " ") && v - i < 8 { v += 1 }
+        }
         var vs: Int, ve: Int
         var quoted = false
         var resume: Int
@@ -723,13 +808,15 @@ extension TextScanner {
             ve = closingQuote(q, from: vs)
             guard ve - vs <= 512, ve < n, p[ve] == q else { return nil }
             resume = ve + 1
-        } else if q == UInt8(ascii: "\\") && at(v + 1) == UInt8(ascii: "\"") {
-            // A JSON-escaped string inside text: \"value\"
+        } else if q == UInt8(ascii: "\\"), let open = escapedQuote(v) {
+            // A JSON-escaped string inside text: \"value\" (or escaped again: \\\"value\\\")
             quoted = true
-            vs = v + 2
+            vs = open
             ve = closingQuote(UInt8(ascii: "\\"), from: vs)
             guard ve - vs <= 512, ve + 1 < n, p[ve] == UInt8(ascii: "\\") else { return nil }
             resume = ve + 2
+            var opening = open - v - 2  // backslashes before the opening quote's own
+            while opening > 0 && ve > vs && p[ve - 1] == UInt8(ascii: "\\") { ve -= 1; opening -= 1 }
         } else {
             vs = v
             ve = nextStop(from: vs, cache: &valueEndCache, isStop: Self.isValueTerminator, accept: { _ in true })
@@ -796,6 +883,13 @@ extension TextScanner {
         return Swift.max(resume, i + 1)
     }
 
+    /// After the backslashes at `v`, a double quote (`\"`, `\\\"`): where the quoted text starts.
+    func escapedQuote(_ v: Int) -> Int? {
+        var k = v
+        while at(k) == UInt8(ascii: "\\") && k - v < 7 { k += 1 }
+        return at(k) == UInt8(ascii: "\"") ? k + 1 : nil
+    }
+
     /// The values of a cookie header from `v` to the end of the line (or of a quoted header
     /// value): each `name=value` whose value is random-looking (`isRandomToken`) is a SECRET;
     /// attributes (`HttpOnly`, `Path=/`) and ordinary values (`theme=dark`) are not. Each byte
@@ -829,6 +923,8 @@ extension TextScanner {
     /// a UUID, and plausible (`plausibleSecret`: no long runs, varied, no placeholder words).
     /// `5aef7ac86d66c7a644fb12853ef86dcf` is; `welcome_message_2`, `X-API-Key` are not.
     func isRandomToken(_ a: Int, _ b: Int) -> Bool {
+        // Laravel's `APP_KEY=base64:…`: the key material follows the prefix.
+        let a = has(a, "base64:") ? a + 7 : a
         let m = b - a
         guard m >= 16, m <= 512 else { return false }
         var letters = 0, changes = 0

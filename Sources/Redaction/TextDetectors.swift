@@ -225,8 +225,9 @@ extension TextScanner {
         var s = i
         while s > 0 && i - s < 128 && t2[Int(p[s - 1])] & ByteClass2.userinfo != 0 { s -= 1 }
         // The userinfo class has no '/', so a URL's userinfo run starts right after "scheme://".
+        // The scheme may end with a digit (`postgresql+psycopg2://`).
         guard s >= 4, p[s - 1] == UInt8(ascii: "/"), p[s - 2] == UInt8(ascii: "/"), p[s - 3] == UInt8(ascii: ":"),
-              Bytes.isLetter(p[s - 4]) else { return nil }
+              Bytes.isAlnum(p[s - 4]) else { return nil }
         var passwordStart = i
         for q in s..<i where p[q] == UInt8(ascii: ":") { passwordStart = q + 1; break }
         return passwordStart

@@ -63,6 +63,10 @@ struct TextScanner {
     var versionWordEnd = Int.min / 2
     var isbnContextEnd = Int.min / 2
     var sawAWSKeyID = false
+    /// A byte >= 0x80 was seen: `nonASCIIPass` runs after the main loop.
+    var sawNonASCII = false
+    /// This scanner reads a folded copy of a text (see `foldedScan`): no further folding.
+    var isFoldedCopy = false
     /// The first digit at or after the last position `digitWithin` searched from (`n`: none).
     var nextDigit = -1
 
@@ -143,7 +147,12 @@ struct TextScanner {
         var i = 0
         var block = BlockMasks()
         while i < n {
-            if i >= block.end { block = Self.blockMasks(p, n, t, gates, at: i) }
+            if i >= block.end {
+                // Bytes a detector consumed past the last block are not classified: look at them here.
+                if !sawNonASCII { for k in block.end..<i where p[k] >= 0x80 { sawNonASCII = true; break } }
+                block = Self.blockMasks(p, n, t, gates, at: i)
+                if block.nonASCII { sawNonASCII = true }
+            }
             let ahead = block.events >> UInt64(i - block.base)
             if ahead == 0 { i = block.end; continue }
             let j = i + ahead.trailingZeroBitCount
@@ -170,7 +179,9 @@ struct TextScanner {
                 i = word(i, end: asciiWordEnd(i + 1))
             }
         }
+        if !sawNonASCII && block.end < n { for k in block.end..<n where p[k] >= 0x80 { sawNonASCII = true; break } }
         if sawAWSKeyID { findAWSSecretKeys() }
+        if sawNonASCII { nonASCIIPass() }
     }
 
     /// The ASCII word `i..<e`: numbers and letter words go to their detectors. Returns where the
@@ -225,6 +236,8 @@ struct TextScanner {
         /// Where the scan loop stops: trigger symbols, and the starts of numbers and of the
         /// letter words a detector may act on.
         var events: UInt64 = 0
+        /// Some byte is >= 0x80.
+        var nonASCII = false
 
         /// End of the run of `mask` bytes that byte `i` is in, or nil when the run reaches the
         /// end of a full block (the caller continues past it).
@@ -286,6 +299,8 @@ struct TextScanner {
         let count = block.end - base
         var ascii: UInt64 = 0, digits: UInt64 = 0, triggers: UInt64 = 0
         var k = 0
+        var anyHigh: UInt64 = 0
+        var highLanes = SIMD16<UInt8>(repeating: 0)
         // 16 bytes at a time with lane-wise arithmetic (SSE2 on x86-64); the flags are each
         // lane's high bit, as in `inRange` and `equal` below.
         typealias Lanes = SIMD16<UInt8>
@@ -301,17 +316,23 @@ struct TextScanner {
             }
             let isDigit = inRange(y, 0x30, 0x39) & isASCII
             let isWord = (inRange(y, 0x30, 0x39) | inRange(y | Lanes(repeating: 0x20), 0x61, 0x7A) | ~differs(0x5F)) & isASCII
-            let isTrigger = ~(differs(0x40) & differs(0x2B) & differs(0x28) & differs(0x2D) & differs(0x3A) & differs(0x3D)) & isASCII
+            let isTrigger = ~(differs(0x40) & differs(0x2B) & differs(0x28) & differs(0x2D) & differs(0x3A) & differs(0x3D)
+                              & differs(0x7E)) & isASCII
+            highLanes |= v
             ascii |= pack16(isWord) &<< UInt64(k)
             digits |= pack16(isDigit) &<< UInt64(k)
             triggers |= pack16(isTrigger) &<< UInt64(k)
             k += 16
         }
+        let highHalves = unsafeBitCast(highLanes, to: (UInt64, UInt64).self)
+        anyHigh |= highHalves.0 | highHalves.1
         while k + 8 <= count {
             let w = load8(p, base + k)
             let y = w & ~highBits
             let isASCII = ~w & highBits
             let symbols = equal(y, 0x40) | equal(y, 0x2B) | equal(y, 0x28) | equal(y, 0x2D) | equal(y, 0x3A) | equal(y, 0x3D)
+                | equal(y, 0x7E)
+            anyHigh |= w
             let isDigit = inRange(y, 0x30, 0x39)
             ascii |= pack((isDigit | inRange(y | ones &* 0x20, 0x61, 0x7A) | equal(y, 0x5F)) & isASCII) &<< UInt64(k)
             digits |= pack(isDigit & isASCII) &<< UInt64(k)
@@ -323,6 +344,7 @@ struct TextScanner {
             let bit = UInt64(1) &<< UInt64(k)
             if c < 0x80 && t[Int(c)] & ByteClass.word != 0 { ascii |= bit }
             if Bytes.isDigit(c) { digits |= bit }
+            anyHigh |= UInt64(c)
             if t[Int(c)] & ByteClass.trigger != 0 { triggers |= bit }
             k += 1
         }
@@ -354,6 +376,7 @@ struct TextScanner {
         }
         block.ascii = ascii
         block.events = triggers | (starts & digits) | candidates
+        block.nonASCII = anyHigh & highBits != 0
         return block
     }
 
@@ -437,6 +460,9 @@ struct TextScanner {
             if i >= ipv6Until, let end = ipv6(i) { return end }
             if let end = assignment(i) { return end }
             return i + 1
+        case UInt8(ascii: "~"):
+            if at(i - 1) == UInt8(ascii: "Q"), let end = azureClientSecret(i) { return end }
+            return i + 1
         default:  // "="
             if let end = assignment(i) { return end }
             return i + 1
@@ -455,7 +481,8 @@ struct TextScanner {
         case UInt8(ascii: "t"):
             if (len == 3 && (hasIgnoringCase(i, "tel") || hasIgnoringCase(i, "txt"))) || (len == 9 && hasIgnoringCase(i, "telephone"))
                 || (len == 4 && hasIgnoringCase(i, "text"))
-                || (len == 7 && hasIgnoringCase(i, "telefon")) || (len == 8 && hasIgnoringCase(i, "telefono")) {
+                || (len == 7 && hasIgnoringCase(i, "telefon")) || (len == 8 && hasIgnoringCase(i, "telefono"))
+                || (len == 9 && hasIgnoringCase(i, "telemovel")) || (len == 5 && hasIgnoringCase(i, "telem") && has(e, "óvel")) {
                 phoneContextEnd = e
             } else if len == 3 && hasIgnoringCase(i, "tag") {
                 versionWordEnd = e
@@ -603,7 +630,7 @@ enum WordGate {
                 t[index(b[0], b.count > 1 ? b[1] : 0)] |= flag
             }
         }
-        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho", secret)
+        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag", secret)
         mark("pa pw se wa ha ke co mo", password)
         mark("ph po te tx ta ca ce ch co mo m fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi is", context)
         return UnsafePointer(t)
@@ -667,13 +694,19 @@ enum WordGate {
         let secretTable = lengthTable([
             ("s", "k", lengthBits([2], from: 8)), ("r", "k", lengthBits([], from: 8)),
             ("g", "h", lengthBits([], from: 4)), ("g", "i", lengthBits([], from: 11)), ("g", "l", lengthBits([5])),
-            ("x", "o", lengthBits([4])), ("x", "a", lengthBits([4])),
+            ("x", "o", lengthBits([4])), ("x", "a", lengthBits([3, 4])),
             ("A", "k", lengthBits([20])), ("A", "s", lengthBits([20])), ("A", "i", lengthBits([], from: 4)),
             ("y", "a", lengthBits([4])), ("e", "y", lengthBits([], from: 3)),
             ("B", "e", lengthBits([6])), ("b", "e", lengthBits([6])), ("B", "a", lengthBits([5])), ("b", "a", lengthBits([5])),
             ("h", "f", lengthBits([], from: 3)), ("n", "p", lengthBits([], from: 4)), ("S", "g", lengthBits([2])),
             ("p", "y", lengthBits([4])), ("G", "o", lengthBits([6])), ("S", "k", lengthBits([34])),
             ("d", "a", lengthBits([36])), ("d", "i", lengthBits([7, 10])), ("h", "o", lengthBits([5])),
+            ("g", "s", lengthBits([], from: 15)), ("g", "l", lengthBits([], from: 15)), ("r", "8", lengthBits([], from: 15)),
+            ("p", "p", lengthBits([4])), ("p", "c", lengthBits([], from: 15)), ("P", "m", lengthBits([4])), ("N", "r", lengthBits([4])),
+            ("l", "s", lengthBits([], from: 15)), ("l", "i", lengthBits([], from: 15)), ("t", "v", lengthBits([4])),
+            ("f", "w", lengthBits([], from: 15)), ("w", "h", lengthBits([], from: 15)), ("s", "h", lengthBits([], from: 15)),
+            ("s", "b", lengthBits([], from: 15)), ("d", "o", lengthBits([], from: 15)), ("h", "v", lengthBits([3])),
+            ("A", "t", lengthBits([], from: 15)), ("A", "g", lengthBits([3])),
         ], flag: secret)
         // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3); senha, haslo (5),
         // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3).
@@ -682,7 +715,7 @@ enum WordGate {
             + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3])),
             flag: password)
         let contextTable = lengthTable([
-            ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
+            ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 5, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
             ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7]), ("ch", [7]), ("mo", [3, 5, 6]),
             ("fa", [3]), ("fi", [8]), ("fw", [2]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
             ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [6]), ("se", [3, 7]), ("st", [4]),

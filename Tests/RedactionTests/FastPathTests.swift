@@ -37,6 +37,10 @@ final class FastPathTests: XCTestCase {
         "</", "$env:", "sig=", "&sig=", "https://", "for the VPN ", "senha", "haslo", "has", "ło", "contrase", "ña", "mot", " de passe",
         "kennwort", "wachtwoord", "es ", "é ", "ist ", "est ", "jest ", "パスワード", "密码", "пароль", "required", "key=\"ApiKey\" value=",
         "电话", "手机：", "13800138000", "(11) 91234-5678", "8 (495) 123-45-67", "8 800 555-35-35", "m", "móvil", "612 34 56 78", "%40", "40", "jane.doe%40gmail.com", "<jdoe@x.io>", "@2x.png",
+        "~", "Q~", "kU88Q~", "8Q~Q-G6yyzyN9zHYIa4UOrGNATMuDJawTg", "xai-", "pplx-", "gsk_", "r8_", "lsv2_pt_", "pcsk_", "tvly-", "fw_",
+        "whsec_", "shpat_", "sbp_", "dop_v1_", "hvs.", "glsa_", "NRAK-", "PMAK-", "lin_api_", "ATATT3", "AGE-SECRET-KEY-1", "sk_",
+        "０９０", "－", "１２３４", "＠", "：", "　", "ー", "是", "は", "는 ", "비밀번호", "암호", "口令", "「", "telem", "óvel", "**",
+        "base64:", "--auth ", "sshpass ", "--from-literal=", "code=", "\\\"", "postgresql+psycopg2://",
     ]
 
     static func randomText(_ random: inout SeededRandom, pieces count: Int) -> [UInt8] {

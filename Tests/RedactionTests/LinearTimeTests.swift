@@ -53,6 +53,11 @@ final class LinearTimeTests: XCTestCase {
             ("telegram-like", String(repeating: "12345678:AA", count: Self.mebibyte / 11)),
             ("foreign password keys", String(repeating: "密码:x パスワード=", count: Self.mebibyte / 24)),
             ("xml passwords", "<password>" + String(repeating: "<password>a", count: Self.mebibyte / 11)),
+            ("full-width digits", String(repeating: "１", count: Self.mebibyte / 3)),
+            ("full-width separators", String(repeating: "１－", count: Self.mebibyte / 6)),
+            ("CJK password phrases", String(repeating: "密码是a1 ", count: Self.mebibyte / 12)),
+            ("Azure secret prefixes", String(repeating: "ab8Q~", count: Self.mebibyte / 5)),
+            ("escaped quotes", "password=" + String(repeating: "\\\\\\\"", count: Self.mebibyte / 8)),
         ]
         var slowest = (name: "", seconds: 0.0)
         for (name, text) in inputs {

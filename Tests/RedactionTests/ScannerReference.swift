@@ -34,6 +34,8 @@ extension TextScanner {
             }
         }
         if sawAWSKeyID { findAWSSecretKeys() }
+        for k in 0..<n where p[k] >= 0x80 { sawNonASCII = true; break }
+        if sawNonASCII { nonASCIIPass() }
     }
 
     mutating func referenceLetterWord(_ i: Int, _ e: Int) -> Int {
