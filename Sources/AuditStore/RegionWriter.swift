@@ -41,8 +41,10 @@ public final class RegionWriter: Sendable {
     /// Opens (creating if needed) the region, recovers a torn tail left by a crash, and starts
     /// the writer thread. Blocks until recovery is done.
     ///
-    /// - Parameter onDurable: called on the writer thread with each group of records right after
-    ///   they became durable; it must return quickly (hand the work to another queue).
+    /// - Parameter onDurable: called with each group of records right after they became durable,
+    ///   on the thread that made them durable (the writer's, its syncer's, or the caller's of
+    ///   `appendOnCallingThread`, while the writer's state is locked); it must return quickly
+    ///   (hand the work to another queue) and must not call into this writer.
     public static func open(region: String, configuration: StoreConfiguration, signingKey: LogSigningKey,
                             onDurable: (@Sendable ([DurableRecord]) -> Void)? = nil) throws(StoreError) -> RegionWriter {
         guard Region.isValidName(region) else { throw .invalidRegion(region) }
@@ -86,18 +88,25 @@ public final class RegionWriter: Sendable {
     /// records are framed, written and made durable on the calling thread, and the ticket is
     /// complete on return. For a caller whose next append cannot come before this one is durable
     /// (the access log's group commit): it saves the hand-offs to the writer thread and back,
-    /// which under load were most of the wait for a read's audit entry.
+    /// which under load were most of the wait for a read's audit entry. Checkpoints and segment
+    /// rolls stay on the writer thread (woken when one comes due). The fdatasync runs with the
+    /// writer's state locked, so the writer thread cannot prepare the next group meanwhile (no
+    /// pipelining): not for bulk ingest. In `batch` durability mode this is `append`.
     public func appendOnCallingThread(_ records: [StagedRecord]) throws(StoreError) -> AppendTicket {
         let ticket = AppendTicket()
         if records.isEmpty { ticket.complete(.success([])); return ticket }
-        let written = coreBox.withLock { box -> Bool in
-            guard let core = box, queue.withLock({ !$0.isClosed && $0.commands.isEmpty }) else { return false }
+        let (written, wakeWriter) = coreBox.withLock { box -> (Bool, Bool) in
+            guard let core = box, case .durable = core.configuration.durability,
+                  queue.withLock({ !$0.isClosed && $0.commands.isEmpty }) else { return (false, false) }
+            // The writer thread sleeps until its last deadline: wake it when these records start
+            // a new checkpoint or segment-age period, or when maintenance is due now.
+            let startsPeriod = !core.hasUncheckpointedRecords || core.segmentRecordCount == 0
             core.adoptTrainedDictionary()
             core.write([(records, ticket)], syncHere: true)
-            core.maintain()
             publish(core)
-            return true
+            return (true, startsPeriod || core.isMaintenanceDue)
         }
+        if wakeWriter { wakeup.signal() }
         if !written {
             let bytes = records.reduce(0) { $0 + $1.prepared.envelope.count + $1.prepared.content.count }
             try enqueue(.append(records, ticket), bytes: bytes)
@@ -211,9 +220,13 @@ public final class RegionWriter: Sendable {
         for c in controls {
             switch c {
             case .checkpoint(let t):
-                t.complete(core.signCheckpointIfNeeded(force: false).map { [] })
+                let r = core.signCheckpointIfNeeded(force: false)
+                publish(core) // before the ticket: `checkpoint()` reads the published checkpoint
+                t.complete(r.map { [] })
             case .seal(let t):
-                t.complete(core.sealAndRoll().map { [] })
+                let r = core.sealAndRoll()
+                publish(core)
+                t.complete(r.map { [] })
             case .close(let t):
                 let r = core.signCheckpointIfNeeded(force: false)
                 core.shutdown()

@@ -54,10 +54,11 @@ final class SegmentSyncer: Sendable {
         wakeup.signal()
     }
 
-    /// Makes `group` durable on the calling thread when no other group is queued or being synced,
-    /// else queues it behind them (groups stay in order). For a writer whose next group cannot
-    /// arrive before this one is acknowledged (the access log's group commit), the syncer thread
-    /// would only add a hand-off to every group.
+    /// Makes `group` durable on the calling thread (the writer thread, or the caller of
+    /// `RegionWriter.appendOnCallingThread`) when no other group is queued or being synced, else
+    /// queues it behind them (groups stay in order). For a writer whose next group cannot arrive
+    /// before this one is acknowledged (the access log's group commit), the syncer thread would
+    /// only add a hand-off to every group.
     func syncHereOrSubmit(_ group: Group) {
         let here = state.withLock { s -> Bool? in
             if s.failure != nil { return nil }

@@ -6,7 +6,8 @@ import JSON
 import Glibc
 #endif
 
-/// State owned by a region's writer thread alone (never shared, hence not Sendable).
+/// A region writer's state. Not Sendable: it lives in its `RegionWriter`'s mutex, used by the
+/// writer thread or, for `appendOnCallingThread`, by one caller at a time.
 final class WriterCore {
     let region: String
     let configuration: StoreConfiguration
@@ -661,6 +662,17 @@ final class WriterCore {
         }
         if case .failure(let e) = checkpointed { return .failure(e) }
         return .success(())
+    }
+
+    /// Records appended since the latest checkpoint.
+    var hasUncheckpointedRecords: Bool { treeSize > (lastCheckpoint?.checkpoint.treeSize ?? 0) }
+
+    /// Whether `maintain` has a checkpoint to sign or a segment to roll now.
+    var isMaintenanceDue: Bool {
+        guard failure == nil else { return false }
+        if hasUncheckpointedRecords && Date().timeIntervalSince(lastCheckpointAt) >= configuration.checkpointInterval { return true }
+        return segmentRecordCount > 0 && (segmentSize >= configuration.segmentMaxBytes
+                                          || Date().timeIntervalSince(segmentCreated) >= configuration.segmentMaxAge)
     }
 
     /// Periodic work: checkpoint when due, roll the segment when full or old.

@@ -105,10 +105,15 @@ public final class IndexFeeder: Sendable {
             let end = durableEnds.map { $0[region] ?? 0 } ?? UInt64.max
             let collector = CatchUpBatch(feeder: self, region: region, limit: maxBatch)
             if next < end {
-                let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
-                try scanner.forEachRecord(from: next, includeContent: fullTextRegions.contains(region)) { record in
-                    if record.position < end { try collector.add(record) }
-                }
+                let directory = configuration.regionDirectory(region)
+                if durableEnds == nil { IndexFeeder.syncLastSegment(regionDirectory: directory) }
+                let scanner = RegionScanner(region: region, directory: directory)
+                do {
+                    try scanner.forEachRecord(from: next, includeContent: fullTextRegions.contains(region)) { record in
+                        guard record.position < end else { throw StopScan() }
+                        try collector.add(record)
+                    }
+                } catch is StopScan {}
                 try collector.flush()
             }
             let reached = collector.last.map { $0 + 1 } ?? next
@@ -116,6 +121,26 @@ public final class IndexFeeder: Sendable {
                 q.inserted[region] = max(q.inserted[region] ?? 0, reached)
                 if durableEnds == nil { q.durableEnd[region] = reached }
             }
+        }
+    }
+
+    private struct StopScan: Error {}
+
+    /// fdatasyncs the last segment of a region before the index reads it at open: a previous
+    /// process killed mid-write may have left frames in the page cache only, and indexing them
+    /// before they are on disk would let an OS crash leave index rows for records that are gone
+    /// (their positions then taken by other records). The region's writer, when it opens, does
+    /// the same as part of its recovery.
+    static func syncLastSegment(regionDirectory: String) {
+        guard let last = try? SegmentScanner.segmentNumbers(regionDirectory: regionDirectory).last else { return }
+        let path = SegmentScanner.segmentPath(regionDirectory: regionDirectory, number: last)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { Glibc.close(fd) }
+        do {
+            try FileIO.dataSync(fd, path: path)
+        } catch {
+            FileHandle.standardError.write(Data("gatelog: index catch-up: \(error)\n".utf8))
         }
     }
 

@@ -66,4 +66,20 @@ final class RegionWriterTests: XCTestCase {
         XCTAssertTrue(report.isIntact, report.summary)
         XCTAssertEqual(try Fixtures.storedIDs(config, region: "eu-test").count, 600)
     }
+    /// Records written on a caller's thread are checkpointed by the writer thread on time (it is
+    /// woken for them, not left asleep until its old deadline), and the caller does not sign.
+    func testCallingThreadAppendsAreCheckpointedOnTime() throws {
+        let tmp = TemporaryDirectory()
+        var config = Fixtures.configuration(tmp.path, segmentMaxBytes: 1 << 20, frameTargetBytes: 16 << 10)
+        config.checkpointInterval = 0.05
+        let writer = try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey)
+        defer { writer.close() }
+        _ = try writer.appendOnCallingThread([Fixtures.staged(0)]).wait().get()
+        usleep(300_000) // the writer's idle sleep is 1 s: only a wake-up gets the checkpoint in time
+        _ = try writer.appendOnCallingThread([Fixtures.staged(1)]).wait().get()
+        XCTAssertEqual(writer.latestCheckpoint?.checkpoint.treeSize, 1, "the first record's checkpoint came from the writer thread")
+        let deadline = Date().addingTimeInterval(0.4)
+        while writer.latestCheckpoint?.checkpoint.treeSize != 2 && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(writer.latestCheckpoint?.checkpoint.treeSize, 2)
+    }
 }

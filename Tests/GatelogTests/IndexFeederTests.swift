@@ -105,5 +105,12 @@ final class IndexFeederTests: XCTestCase {
         usleep(200_000)
         XCTAssertEqual(try feeder.index.recordCount(), 6, "only the records reported durable are indexed by the catch-up")
         XCTAssertNil(feeder.indexedPositions["us-east-1"].flatMap { $0 > 0 ? $0 : nil })
+        // On the next open (the store's files recovered and synced), they are indexed.
+        store.close()
+        feeder.close()
+        let reopened = try IndexFeeder(configuration: config)
+        defer { reopened.close() }
+        XCTAssertEqual(try reopened.index.recordCount(), 10)
+        XCTAssertEqual(reopened.indexedPositions["us-east-1"], 4)
     }
 }
