@@ -152,7 +152,9 @@ public enum CheckpointLog {
     }
 
     /// Splits a checkpoint log into entries. A final entry without its terminating empty line
-    /// is returned in `tornTail` (crash residue of an interrupted append).
+    /// is returned in `tornTail` (crash residue of an interrupted append) when it can be one
+    /// (`isInterruptedAppend`); otherwise it is a malformed entry: whole entries with their
+    /// blank lines altered must not pass for residue that recovery may cut off.
     public static func parse(_ bytes: [UInt8]) -> (entries: [Entry], tornTail: Range<Int>?) {
         var entries: [Entry] = []
         var start = 0
@@ -179,6 +181,55 @@ public enum CheckpointLog {
             }
             i = nl + 1
         }
-        return (entries, start < n ? start..<n : nil)
+        guard start < n else { return (entries, nil) }
+        if isInterruptedAppend(bytes[start..<n]) { return (entries, start..<n) }
+        entries.append(Entry(checkpoint: nil, range: start..<n,
+                             problem: "\(n - start) bytes at the end are neither a complete entry nor the start of one"))
+        return (entries, nil)
+    }
+
+    /// Longest tail accepted as an interrupted append: one entry is a few hundred bytes.
+    public static let maxInterruptedAppendBytes = 4096
+
+    /// Whether `tail` (the bytes after the last complete entry) can be the start of one entry
+    /// cut short by a crash: at most `maxInterruptedAppendBytes`, no control characters, and its
+    /// complete lines in the order of a signed note — origin, tree size (digits), root hash
+    /// (base64), extension lines, the empty line, signature lines (`— name sig`). O(n).
+    public static func isInterruptedAppend(_ tail: ArraySlice<UInt8>) -> Bool {
+        guard !tail.isEmpty, tail.count <= maxInterruptedAppendBytes else { return false }
+        if tail.contains(where: { ($0 < 0x20 && $0 != 0x0A) || $0 == 0x7F }) { return false }
+        let dash: [UInt8] = [0xE2, 0x80, 0x94, 0x20] // "— "
+        var state = 0 // 0 origin, 1 size, 2 root, 3 extensions or the empty line, 4 signatures
+        var lineStart = tail.startIndex
+        while let nl = tail[lineStart...].firstIndex(of: 0x0A) {
+            let line = tail[lineStart..<nl]
+            switch state {
+            case 0: guard !line.isEmpty else { return false }
+            case 1: guard !line.isEmpty, line.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+            case 2:
+                guard !line.isEmpty, line.allSatisfy({ Base64Alphabet.isStandard($0) }) else { return false }
+            case 3:
+                if line.isEmpty { state = 4; lineStart = nl + 1; continue }
+                guard !line.starts(with: dash) else { return false }
+                lineStart = nl + 1
+                continue
+            default: guard line.starts(with: dash) else { return false }
+            }
+            if state < 3 { state += 1 }
+            lineStart = nl + 1
+        }
+        // The last line, still being written: in the signatures, the start of one.
+        let partial = tail[lineStart...]
+        if state == 4 && !partial.isEmpty {
+            return partial.count >= dash.count ? partial.starts(with: dash) : dash.starts(with: partial)
+        }
+        return true
+    }
+}
+
+/// The standard base64 alphabet (RFC 4648 §4) with padding.
+enum Base64Alphabet {
+    static func isStandard(_ b: UInt8) -> Bool {
+        (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2F || b == 0x3D
     }
 }

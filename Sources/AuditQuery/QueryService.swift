@@ -308,8 +308,8 @@ public final class QueryService: Sendable {
 
     /// Regions the principal may see among those that exist. gatelog's own regions (the access
     /// log `_access`) are visible to admins only, and only when asked for by name.
-    public func visibleRegions(_ principal: Principal, requested: [String] = []) -> [String] {
-        let existing = regionList.regions()
+    public func visibleRegions(_ principal: Principal, requested: [String] = [], among listed: [String]? = nil) -> [String] {
+        let existing = listed ?? regionList.regions()
         return existing.filter { region in
             if Region.isReserved(region) { return principal.can(.admin) && requested.contains(region) }
             return (requested.isEmpty || requested.contains(region)) && principal.scope.allows(region: region)
@@ -336,7 +336,9 @@ public final class QueryService: Sendable {
         } else {
             for k in pinnedKeys { keyring.add(k) }
         }
-        let verifiers = visibleRegions(principal, requested: requested).map { region -> RegionVerifier in
+        // Every region directory, also one whose `segments/` was deleted (a break, not an absence).
+        let present = LogStoreLayout(configuration: configuration).regionsToVerify()
+        let verifiers = visibleRegions(principal, requested: requested, among: present).map { region -> RegionVerifier in
             var verifier = RegionVerifier(region: region, directory: configuration.regionDirectory(region), keyring: keyring)
             verifier.externalCheckpoints = outsideCheckpoints.filter { $0.checkpoint.region == region }
             return verifier

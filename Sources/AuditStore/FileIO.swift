@@ -150,6 +150,12 @@ public enum FileIO {
     /// True when `path` exists.
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Whether `path` is a directory (following symbolic links).
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// Creates a directory and its parents (mode 0700 for new ones).
     public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(FileIOError) {
         var current = path.hasPrefix("/") ? "" : "."

@@ -14,6 +14,17 @@ public struct LogStoreLayout: Sendable {
     /// Regions present on disk or mapped in the configuration, sorted.
     public func regions() -> [String] { listRegions().regions }
 
+    /// Every region directory present, whether or not it still has `segments/`: what `verify`
+    /// must look at. A region whose `segments/` directory was deleted is not a region that never
+    /// existed; its checkpoint log (if any) says how many records it should hold. Sorted.
+    public func regionsToVerify() -> [String] {
+        var names = Set(configuration.regionPaths.keys)
+        if let listed = try? FileIO.list("\(configuration.dataDirectory)/regions") {
+            names.formUnion(listed.filter { Region.isValidName($0) })
+        }
+        return names.filter { FileIO.isDirectory(configuration.regionDirectory($0)) }.sorted()
+    }
+
     /// The regions, and whether every candidate directory was complete (had `segments/`).
     func listRegions() -> (regions: [String], complete: Bool) {
         var names = Set(configuration.regionPaths.keys)

@@ -113,7 +113,8 @@ public struct RegionVerifier: Sendable {
             let parsed = CheckpointLog.parse(try FileIO.readFile(logPath))
             for e in parsed.entries {
                 guard let cp = e.checkpoint else {
-                    add(.badSignature, offset: UInt64(e.range.lowerBound), "checkpoints.log entry at byte \(e.range.lowerBound) is malformed")
+                    // (No `offset`: offsets are bytes of segment files; the log's byte is in the detail.)
+                    add(.badSignature, "checkpoints.log entry at byte \(e.range.lowerBound) is malformed\(e.problem.map { ": \($0)" } ?? "")")
                     continue
                 }
                 checkpoints.append(PendingCheckpoint(checkpoint: cp, source: "checkpoints.log byte \(e.range.lowerBound)"))
@@ -133,7 +134,9 @@ public struct RegionVerifier: Sendable {
                 continue
             }
             guard cp.isSigned(by: keyring) else {
-                add(.badSignature, position: cp.checkpoint.treeSize, "\(pending.source) (size \(cp.checkpoint.treeSize)) has no valid signature from a trusted key")
+                // `position` is the size it claims, unless no log could be that long (positions ≤ 2^62).
+                add(.badSignature, position: cp.checkpoint.treeSize <= 1 << 62 ? cp.checkpoint.treeSize : nil,
+                    "\(pending.source) (size \(cp.checkpoint.treeSize)) has no valid signature from a trusted key")
                 continue
             }
             bySize[cp.checkpoint.treeSize, default: []].append(pending)
@@ -143,6 +146,8 @@ public struct RegionVerifier: Sendable {
         // Segments, in order.
         let numbers = try SegmentScanner.segmentNumbers(regionDirectory: directory)
         var position: UInt64 = 0
+        /// Sealed segments (valid footers), in order: file name and the records they end at.
+        var sealed: [(name: String, treeSize: UInt64)] = []
         var chain = Digest32.zero
         var frontier = MerkleFrontier()
         let decompressor = ZstdDecompressor()
@@ -385,6 +390,7 @@ public struct RegionVerifier: Sendable {
                     offset += h.totalSize
                 }
                 if let f = footer {
+                    sealed.append((name, f.treeSize))
                     let digest = SHA256.hash(UnsafeRawBufferPointer(rebasing: file[0..<footerOffset]))
                     if f.segmentDigest != digest {
                         add(.contentModified, segment: name, offset: UInt64(footerOffset), "segment bytes do not match the footer's segment digest")
@@ -411,6 +417,15 @@ public struct RegionVerifier: Sendable {
             for pending in bySize[size]! {
                 add(.tailTruncated, position: stored, "\(pending.source) covers \(size) records but only \(stored) are stored")
             }
+        }
+        // Every seal signs a checkpoint (retried until it succeeds), and a later segment is sealed
+        // only after that: all sealed segments but the last must be covered by a checkpoint
+        // (the last may have been sealed just before a crash). Fewer means checkpoints were
+        // removed, e.g. a log emptied or cut back to hide a truncated tail.
+        if sealed.count >= 2, hasLog, latestSigned < sealed[sealed.count - 2].treeSize {
+            let s = sealed[sealed.count - 2]
+            add(.checkpointMismatch, position: latestSigned,
+                "no checkpoint covers sealed segment \(s.name) (records up to \(s.treeSize)); the latest covers \(latestSigned): checkpoints were removed")
         }
         if !hasLog && position > 0 {
             add(.checkpointMismatch, "checkpoints.log is missing: \(position) records are not covered by any checkpoint in the store")

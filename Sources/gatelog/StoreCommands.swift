@@ -95,11 +95,11 @@ enum VerifyCommand {
             outside += notes
         }
         let store = LogStoreLayout(configuration: config)
-        let existing = Set(store.regions())
+        let existing = store.regionsToVerify()
         for region in regionFilter where !existing.contains(region) && !outside.contains(where: { $0.checkpoint.region == region }) {
             throw UsageError("no region '\(region)' in \(config.dataDirectory)")
         }
-        var regions = regionFilter.isEmpty ? store.regions() : regionFilter
+        var regions = regionFilter.isEmpty ? existing : regionFilter
         for cp in outside { if let r = cp.checkpoint.region, !regions.contains(r), regionFilter.isEmpty { regions.append(r) } }
         let verifiers = regions.sorted().map { region -> RegionVerifier in
             var verifier = RegionVerifier(region: region, directory: config.regionDirectory(region), keyring: keyring)

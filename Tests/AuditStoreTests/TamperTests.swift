@@ -585,6 +585,50 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(withOutside.breaks.map(\.kind), [.checkpointMismatch], withOutside.summary)
     }
 
+    /// Whole entries whose line breaks were altered (a `\r` added to every line, or the empty
+    /// lines made into a space) are not an interrupted append: verify reports them, and the writer
+    /// refuses the region instead of cutting the log back (which destroyed the evidence).
+    func testAlteredCheckpointEntriesAreNotCrashResidueAndAreNotCutOff() throws {
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        let original = try Fixtures.read(logPath)
+        let crlf = Array(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        let spaced = Array(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\n\n", with: "\n \n").utf8)
+        for altered in [crlf, spaced] {
+            try Fixtures.write(logPath, altered)
+            let report = try Fixtures.verify(config)
+            XCTAssertFalse(report.isIntact, report.summary)
+            XCTAssertFalse(report.breaks(.badSignature).isEmpty, report.summary)
+            XCTAssertTrue(report.warnings.allSatisfy { !$0.contains("crash residue") }, report.summary)
+            XCTAssertThrowsError(try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey))
+            XCTAssertEqual(try Fixtures.read(logPath), altered, "the log must not be cut back")
+        }
+    }
+
+    /// Every proper prefix of a real entry is an interrupted append (crash residue, cut off on
+    /// open); the same prefix with a control character in it is not.
+    func testEveryPrefixOfAnEntryIsAnInterruptedAppend() throws {
+        let entry = CheckpointLog.encode(try XCTUnwrap(try checkpoints().last))
+        for cut in 1..<entry.count {
+            let prefix = entry[0..<cut]
+            if prefix.last == 0x0A && prefix.dropLast().last == 0x0A { continue } // a blank line ends the body, not the entry
+            XCTAssertTrue(CheckpointLog.isInterruptedAppend(prefix), "cut at \(cut)")
+            XCTAssertFalse(CheckpointLog.isInterruptedAppend(prefix + [0x0D]), "cut at \(cut) + CR")
+        }
+        XCTAssertFalse(CheckpointLog.isInterruptedAppend(ArraySlice(entry + entry.dropLast())), "one whole entry and more is not one interrupted append")
+    }
+
+    /// A checkpoint log emptied (or cut back to its first entries) to hide a truncated tail: the
+    /// sealed segments before the last one were each checkpointed when sealed.
+    func testEmptiedCheckpointLogWithSealedSegmentsIsCheckpointMismatch() throws {
+        XCTAssertGreaterThanOrEqual(status.segmentCount, 3)
+        try Fixtures.write("\(regionDirectory)/checkpoints.log", [])
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.map(\.kind), [.checkpointMismatch], report.summary)
+        let first = try XCTUnwrap(try? CheckpointLog.parse(Fixtures.read("\(TamperTests.template.get().directory.path)/regions/eu-test/checkpoints.log")).entries.first)
+        try Fixtures.write("\(regionDirectory)/checkpoints.log", CheckpointLog.encode(try XCTUnwrap(first.checkpoint)))
+        XCTAssertEqual(try Fixtures.verify(config).breaks.map(\.kind), [.checkpointMismatch])
+    }
+
     // MARK: Several breaks
 
     func testEveryIndependentBreakIsReported() throws {

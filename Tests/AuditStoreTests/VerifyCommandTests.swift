@@ -81,4 +81,24 @@ final class VerifyCommandTests: XCTestCase {
         XCTAssertTrue(caught.output.contains("checkpoint_mismatch"), caught.output)
         XCTAssertTrue(caught.output.contains("bad_signature"), caught.output)
     }
+    /// A region whose `segments/` directory was deleted is a broken region, not an absent one:
+    /// `verify` reports it (its checkpoints cover records that are gone), also with `--region`.
+    func testARegionWithoutItsSegmentsDirectoryIsBroken() throws {
+        let binary = try ChildProcess.gatelogBinary()
+        signal(SIGPIPE, SIG_IGN)
+        let tmp = TemporaryDirectory("gatelog-cli")
+        let data = "\(tmp.path)/data"
+        let input = (0..<200).map { Fixtures.recordText($0, region: "gone") + "\n" }.joined()
+            + (0..<50).map { Fixtures.recordText($0, region: "kept") + "\n" }.joined()
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "--segment-size", "16KiB", "-"], input: Array(input.utf8)).code, 0)
+        let config = StoreConfiguration(dataDirectory: data)
+        try FileManager.default.removeItem(atPath: "\(config.regionDirectory("gone"))/segments")
+        for arguments in [["verify", "--data", data, "--json"], ["verify", "--data", data, "--json", "--region", "gone"]] {
+            let result = try run(binary, arguments)
+            XCTAssertEqual(result.code, 1, result.output)
+            let json = try JSONValue.parse(result.output)
+            let gone = json["regions"]?.arrayValue?.first { $0["region"] == .string("gone") }
+            XCTAssertEqual(gone?["breaks"]?.arrayValue?.first?["kind"], .string("tail_truncated"), result.output)
+        }
+    }
 }
