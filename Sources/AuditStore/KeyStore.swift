@@ -17,8 +17,26 @@ public enum KeyStore {
     public static func loadOrCreateSigningKey(dataDirectory: String) throws(StoreError) -> LogSigningKey {
         let dir = directory(dataDirectory)
         let path = "\(dir)/signing.key"
-        if FileIO.exists(path) { return try load(path) }
+        if FileIO.exists(path) {
+            let key = try load(path)
+            try publishIfMissing(key, dataDirectory: dataDirectory)
+            return key
+        }
         return try create(dataDirectory: dataDirectory)
+    }
+
+    /// Writes the signing key's public key to `public/` when it is not there (deleted by
+    /// mistake): without it, `verify` could not check anything this key signs from now on.
+    /// Public keys of earlier keys cannot be restored; `verify` reports what they signed.
+    static func publishIfMissing(_ key: LogSigningKey, dataDirectory: String) throws(StoreError) {
+        let dir = "\(directory(dataDirectory))/public"
+        let path = "\(dir)/\(key.name).pub"
+        guard !FileIO.exists(path) else { return }
+        do {
+            try FileIO.makeDirectories(dir)
+            try FileIO.writeAtomically(path, bytes: Array((key.verifier.encoded + "\n").utf8), mode: 0o644)
+        } catch { throw .io(error) }
+        FileHandle.standardError.write(Data("gatelog: keys/public/\(key.name).pub was missing; written again from the signing key\n".utf8))
     }
 
     static func load(_ path: String) throws(StoreError) -> LogSigningKey {

@@ -234,7 +234,10 @@ final class WriterCore {
 
             // The tail segment: drop a torn write, unless a checkpoint already covers it.
             if let cp = lastCheckpoint, cp.checkpoint.treeSize > treeSize {
-                throw StoreError.integrity(region: region, detail: "the latest checkpoint covers \(cp.checkpoint.treeSize) records but only \(treeSize) are present (tail truncated)")
+                // Say what is wrong: a damaged frame at the end (bytes altered; `verify` says which
+                // record) reads the same as a cut-off tail here.
+                let problem = scan.residue.map { "\(SegmentNaming.fileName(number)) is damaged at byte \($0.offset) (\($0.reason)), and " } ?? ""
+                throw StoreError.integrity(region: region, detail: "\(problem)the latest checkpoint covers \(cp.checkpoint.treeSize) records but only \(treeSize) are intact before that point (tail truncated or damaged; run gatelog verify)")
             }
             segmentNumber = number
             segmentPath = path

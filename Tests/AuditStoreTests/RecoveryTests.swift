@@ -292,4 +292,25 @@ extension RecoveryTests {
         try scanner.forEachRecord(from: 0, includeContent: false) { record in positions.append(record.position) }
         XCTAssertEqual(positions, Array(0..<status.treeSize))
     }
+    /// The signing key's public key deleted from `keys/public/` is written again when the store
+    /// opens, so what the key signs next still verifies.
+    func testAMissingPublicKeyOfTheSigningKeyIsWrittenAgain() throws {
+        let dir = TemporaryDirectory()
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        let first = try LogStore(configuration: config)
+        let key = first.signingKey
+        _ = try first.writer(for: "eu-test").appendAndWait([Fixtures.staged(0)])
+        first.close()
+        let publicDirectory = "\(KeyStore.directory(dir.path))/public"
+        try FileManager.default.removeItem(atPath: publicDirectory)
+        let second = try LogStore(configuration: config)
+        _ = try second.writer(for: "eu-test").appendAndWait([Fixtures.staged(1)])
+        second.close()
+        XCTAssertEqual(try KeyStore.publicKeys(dataDirectory: dir.path).map(\.encoded), [key.verifier.encoded])
+        var verifier = RegionVerifier(region: "eu-test", directory: config.regionDirectory("eu-test"),
+                                      keyring: VerifierKeyring(try KeyStore.publicKeys(dataDirectory: dir.path)))
+        verifier.externalCheckpoints = []
+        let report = try verifier.verify()
+        XCTAssertTrue(report.isIntact, report.summary)
+    }
 }
