@@ -331,8 +331,13 @@ public final class QueryService: Sendable {
             throw AccessError.forbidden("verification covers whole regions; this token's scope is narrower (tenant, team, user or metadata)")
         }
         var keyring = VerifierKeyring()
+        var keyWarnings: [String] = []
         if pinnedKeys.isEmpty {
-            for k in try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory) { keyring.add(k) }
+            // A damaged public key file does not stop the check (what its key signed shows up as
+            // bad signatures); each report names it.
+            let found = try KeyStore.publicKeysAndMalformedFiles(dataDirectory: configuration.dataDirectory)
+            for k in found.keys { keyring.add(k) }
+            keyWarnings = found.malformed.map { "keys/public/\(($0 as NSString).lastPathComponent) is not a valid verifier key; it was ignored" }
         } else {
             for k in pinnedKeys { keyring.add(k) }
         }
@@ -343,7 +348,8 @@ public final class QueryService: Sendable {
             verifier.externalCheckpoints = outsideCheckpoints.filter { $0.checkpoint.region == region }
             return verifier
         }
-        let reports = try RegionVerifier.verifyAll(verifiers)
+        var reports = try RegionVerifier.verifyAll(verifiers)
+        for i in reports.indices { reports[i].warnings += keyWarnings }
         try audit(principal, "verify", [JSONMember("regions", .array(requested.map { .string($0) }))], results: reports.count,
               outcome: reports.allSatisfy(\.isIntact) ? "intact" : "broken")
         return reports

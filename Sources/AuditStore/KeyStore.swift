@@ -80,22 +80,33 @@ public enum KeyStore {
         try create(dataDirectory: dataDirectory)
     }
 
-    /// Every public key in `<data>/keys/public`.
+    /// Every public key in `<data>/keys/public`; a file that is not one is an error (a writer
+    /// must not guess which keys it may trust).
     public static func publicKeys(dataDirectory: String) throws(StoreError) -> [LogVerifierKey] {
+        let found = try publicKeysAndMalformedFiles(dataDirectory: dataDirectory)
+        if let bad = found.malformed.first { throw .keys("\(bad) is not a valid verifier key") }
+        return found.keys
+    }
+
+    /// Every public key in `<data>/keys/public`, and the paths of `.pub` files that are not one
+    /// (for `verify`, which checks with the keys it has and reports the rest).
+    public static func publicKeysAndMalformedFiles(dataDirectory: String) throws(StoreError) -> (keys: [LogVerifierKey], malformed: [String]) {
         let dir = "\(directory(dataDirectory))/public"
-        guard FileIO.exists(dir) else { return [] }
+        guard FileIO.exists(dir) else { return ([], []) }
         let names: [String]
         do { names = try FileIO.list(dir) } catch { throw .io(error) }
         var keys: [LogVerifierKey] = []
-        for name in names where name.hasSuffix(".pub") {
+        var malformed: [String] = []
+        for name in names.sorted() where name.hasSuffix(".pub") {
             let bytes: [UInt8]
             do { bytes = try FileIO.readFile("\(dir)/\(name)") } catch { throw .io(error) }
-            guard let key = LogVerifierKey(encoded: String(decoding: bytes, as: UTF8.self)) else {
-                throw .keys("\(dir)/\(name) is not a valid verifier key")
+            if let key = LogVerifierKey(encoded: String(decoding: bytes, as: UTF8.self)) {
+                keys.append(key)
+            } else {
+                malformed.append("\(dir)/\(name)")
             }
-            keys.append(key)
         }
-        return keys
+        return (keys, malformed)
     }
 
     /// Reads verifier keys from a file holding one C2SP verifier key per line.

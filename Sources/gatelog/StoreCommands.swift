@@ -79,8 +79,13 @@ enum VerifyCommand {
         var config = StoreConfiguration(dataDirectory: data)
         try config.loadConfigFile()
         var keyring = VerifierKeyring()
+        var keyWarnings: [String] = []
         if keyFiles.isEmpty {
-            for k in try KeyStore.publicKeys(dataDirectory: data) { keyring.add(k) }
+            // A damaged public key file does not stop the check: what its key signed shows up as
+            // bad signatures, and the file is named here.
+            let found = try KeyStore.publicKeysAndMalformedFiles(dataDirectory: data)
+            for k in found.keys { keyring.add(k) }
+            keyWarnings = found.malformed.map { "\($0) is not a valid verifier key; it was ignored" }
         } else {
             for f in keyFiles { for k in try KeyStore.readVerifierKeys(file: f) { keyring.add(k) } }
         }
@@ -109,8 +114,11 @@ enum VerifyCommand {
         let reports = try RegionVerifier.verifyAll(verifiers)
         let intact = reports.allSatisfy(\.isIntact)
         if asJSON {
-            printJSON(.object([JSONMember("intact", .bool(intact)), JSONMember("regions", .array(reports.map { $0.jsonValue() }))]))
+            var members = [JSONMember("intact", .bool(intact)), JSONMember("regions", .array(reports.map { $0.jsonValue() }))]
+            if !keyWarnings.isEmpty { members.append(JSONMember("warnings", .array(keyWarnings.map { .string($0) }))) }
+            printJSON(.object(members))
         } else {
+            for w in keyWarnings { print("note: \(w)") }
             for r in reports {
                 print("\(r.region): \(r.isIntact ? "intact" : "BROKEN") — \(r.records) records, \(r.segments) segments, \(r.checkpointsVerified) checkpoints verified")
                 for b in r.breaks { print("  BREAK \(b.line)") }

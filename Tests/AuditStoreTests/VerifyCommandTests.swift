@@ -101,4 +101,21 @@ final class VerifyCommandTests: XCTestCase {
             XCTAssertEqual(gone?["breaks"]?.arrayValue?.first?["kind"], .string("tail_truncated"), result.output)
         }
     }
+    /// A damaged public key file does not turn verify into an I/O error: the keys that parse are
+    /// used, and the file is named in a note.
+    func testAMalformedPublicKeyFileIsANoteNotAnError() throws {
+        let binary = try ChildProcess.gatelogBinary()
+        signal(SIGPIPE, SIG_IGN)
+        let tmp = TemporaryDirectory("gatelog-cli")
+        let data = "\(tmp.path)/data"
+        let input = (0..<40).map { Fixtures.recordText($0, region: "k") + "\n" }.joined()
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "-"], input: Array(input.utf8)).code, 0)
+        try Fixtures.write("\(data)/keys/public/junk.pub", Array("not a key\n".utf8))
+        let text = try run(binary, ["verify", "--data", data])
+        XCTAssertEqual(text.code, 0, text.output)
+        XCTAssertTrue(text.output.contains("junk.pub is not a valid verifier key"), text.output)
+        let json = try run(binary, ["verify", "--data", data, "--json"])
+        XCTAssertEqual(json.code, 0, json.output)
+        XCTAssertEqual(try JSONValue.parse(json.output)["warnings"]?.arrayValue?.count, 1)
+    }
 }
