@@ -22,6 +22,19 @@ public enum FilterArguments {
             }
             return d
         }
+        /// Status codes 0–999 and classes 0xx–9xx: exactly what a record may hold (records accept
+        /// statuses 0–999). Anything else could only match nothing: a mistake to report, not an
+        /// empty answer.
+        func status(_ v: String) throws -> StatusMatch {
+            let invalid = IndexError(kind: .invalidArgument,
+                                     message: "status must be comma-separated 3-digit status codes 000–999 (404) or classes 0xx–9xx (4xx)",
+                                     operation: "parse filters")
+            guard let match = try? StatusMatch.parse(v) else { throw invalid }
+            guard match.codes.allSatisfy({ (0...999).contains($0) }), match.classes.allSatisfy({ (0...9).contains($0) }) else {
+                throw invalid
+            }
+            return match
+        }
         for (name, value) in pairs {
             var f = IndexFilter()
             switch name {
@@ -35,7 +48,7 @@ public enum FilterArguments {
             case "kind": f.kinds = set(value)
             case "model": f.models = set(value)
             case "provider": f.providers = set(value)
-            case "status": f.status = try StatusMatch.parse(value)
+            case "status": f.status = try status(value)
             case "error": f.errorClasses = set(value)
             case "backend": f.routeBackends = set(value)
             case "fallback":

@@ -32,6 +32,10 @@ public final class APIServer: Sendable {
         let metrics = service.metrics
         var config = HTTPServerConfiguration(address: address)
         config.limits.maxBodyBytes = options.maxBodyBytes
+        // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has an empty body. Every
+        // POST here answers an empty body itself (verify and rotate need none; ingest and token creation say
+        // what is missing), so `curl -X POST` without data is not refused with 411.
+        config.requiresLengthForBodyMethods = false
         config.tls = options.tls
         server = try HTTPServer(configuration: config, router: router, observer: { o in
             let route = o.routePattern ?? "unmatched"
@@ -79,6 +83,74 @@ public final class APIServer: Sendable {
         server.shutdown(gracePeriod: .seconds(10))
         server.waitUntilStopped()
         service.close()
+    }
+
+    // MARK: Readiness
+
+    /// Regions that cannot take writes, each with a short reason: a writer that stopped after a storage failure,
+    /// a region on disk whose writer cannot be opened (`gatelog serve` opens them all at start; one that failed is
+    /// tried again here, so readiness returns once it is repaired), and a configured region not created yet whose
+    /// directory could not be created. Reasons name no file path, errno detail or record content: the server log
+    /// has those.
+    static func readinessProblems(_ store: LogStore) -> [(region: String, reason: String)] {
+        var problems: [(region: String, reason: String)] = []
+        var open = Set<String>()
+        for w in store.openWriters.sorted(by: { $0.region < $1.region }) {
+            open.insert(w.region)
+            if w.status.failure != nil {
+                problems.append((w.region, "its writer stopped after a storage failure; restart to recover"))
+            }
+        }
+        let onDisk = store.regions()
+        for region in onDisk where !open.contains(region) {
+            do {
+                let w = try store.writer(for: region)
+                if w.status.failure != nil {
+                    problems.append((region, "its writer stopped after a storage failure; restart to recover"))
+                }
+            } catch {
+                if case .closed = error { continue }
+                problems.append((region, "it cannot be opened: \(openFailureReason(error))"))
+            }
+        }
+        let configured = store.configuration.regionPaths
+        for region in configured.keys.sorted() where !open.contains(region) && !onDisk.contains(region) {
+            if !canCreateDirectory(configured[region]!) {
+                problems.append((region, "it cannot be opened: its configured directory cannot be created"))
+            }
+        }
+        return problems.sorted { $0.region < $1.region }
+    }
+
+    /// A short reason for a failed region open, without paths or details.
+    static func openFailureReason(_ error: StoreError) -> String {
+        switch error {
+        case .io(let e): return "file error (\(FileIOError.explain(e.code)))"
+        case .regionLocked: return "locked by another writer"
+        case .integrity: return "integrity failure (run gatelog verify)"
+        case .invalidConfiguration: return "invalid configuration"
+        case .invalidRegion: return "invalid region name"
+        case .writerFailed: return "its writer stopped after a storage failure"
+        case .keys: return "signing keys unavailable"
+        case .compression: return "compression failure"
+        default: return "storage error"
+        }
+    }
+
+    /// Whether `path` could be created by `mkdir -p` (without creating anything): its nearest existing ancestor is
+    /// a writable directory.
+    static func canCreateDirectory(_ path: String) -> Bool {
+        var candidate = path
+        while true {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
+                return isDirectory.boolValue && access(candidate, W_OK | X_OK) == 0
+            }
+            var parent = (candidate as NSString).deletingLastPathComponent
+            if parent.isEmpty { parent = "." }
+            if parent == candidate { return false }
+            candidate = parent
+        }
     }
 
     // MARK: Routes
@@ -138,10 +210,15 @@ public final class APIServer: Sendable {
 
         router.get("/readyz", handler: guarded { _, principal in
             guard principal.can(.metrics) || principal.can(.admin) else { throw AccessError.forbidden("readyz needs the metrics permission") }
-            let failures = service.store.openWriters.compactMap { w -> String? in w.status.failure.map { "\(w.region): \($0)" } }
-            if !failures.isEmpty {
-                return .json(.object([JSONMember("status", "failing"), JSONMember("problems", .array(failures.map { .string($0) }))]),
-                             status: .serviceUnavailable)
+            let problems = readinessProblems(service.store)
+            if !problems.isEmpty {
+                return .json(.object([
+                    JSONMember("status", "failing"),
+                    JSONMember("problems", .array(problems.map { .string("\($0.region): \($0.reason)") })),
+                    JSONMember("regions", .array(problems.map {
+                        .object([JSONMember("region", .string($0.region)), JSONMember("reason", .string($0.reason))])
+                    })),
+                ]), status: .serviceUnavailable)
             }
             return .json(.object([JSONMember("status", "ready")]))
         })

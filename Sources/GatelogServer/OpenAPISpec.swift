@@ -48,14 +48,25 @@ enum OpenAPISpec {
   },
   "/readyz": {
    "get": {
-    "summary": "Readiness: every open region writer is healthy",
+    "summary": "Readiness: every region on disk (and every configured one) can take writes",
     "responses": {
      "200": {
       "description": "Ready",
       "content": {
        "application/json": {
         "schema": {
-         "type": "object"
+         "type": "object",
+         "required": [
+          "status"
+         ],
+         "properties": {
+          "status": {
+           "type": "string",
+           "enum": [
+            "ready"
+           ]
+          }
+         }
         }
        }
       }
@@ -64,11 +75,49 @@ enum OpenAPISpec {
       "$ref": "#/components/responses/Error"
      },
      "503": {
-      "description": "A region writer stopped after a storage failure",
+      "description": "Not ready: a region's writer stopped after a storage failure, or a region cannot be opened",
       "content": {
        "application/json": {
         "schema": {
-         "type": "object"
+         "type": "object",
+         "required": [
+          "status",
+          "problems",
+          "regions"
+         ],
+         "properties": {
+          "status": {
+           "type": "string",
+           "enum": [
+            "failing"
+           ]
+          },
+          "problems": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           },
+           "description": "region: reason"
+          },
+          "regions": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "region",
+             "reason"
+            ],
+            "properties": {
+             "region": {
+              "type": "string"
+             },
+             "reason": {
+              "type": "string"
+             }
+            }
+           }
+          }
+         }
         }
        }
       }
@@ -145,6 +194,9 @@ enum OpenAPISpec {
      "413": {
       "$ref": "#/components/responses/Error"
      },
+     "415": {
+      "$ref": "#/components/responses/Error"
+     },
      "422": {
       "description": "Every record was rejected",
       "content": {
@@ -188,7 +240,8 @@ enum OpenAPISpec {
         "type": "string"
        }
       }
-     }
+     },
+     "description": "Sent as it is: a Content-Encoding other than identity (gzip, br, …) is refused with 415 unsupported_content_encoding"
     }
    },
    "get": {
@@ -286,6 +339,12 @@ enum OpenAPISpec {
       "$ref": "#/components/parameters/filter_text"
      },
      {
+      "$ref": "#/components/parameters/filter_backend"
+     },
+     {
+      "$ref": "#/components/parameters/filter_fallback"
+     },
+     {
       "name": "limit",
       "in": "query",
       "description": "Page size (default 100, at most 10000)",
@@ -330,6 +389,20 @@ enum OpenAPISpec {
         "json",
         "ndjson",
         "csv",
+        ""
+       ]
+      }
+     },
+     {
+      "name": "content",
+      "in": "query",
+      "description": "Include request and response bodies: true (default) or false (CSV never has them)",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "true",
+        "false",
         ""
        ]
       }
@@ -473,13 +546,19 @@ enum OpenAPISpec {
       "$ref": "#/components/parameters/filter_text"
      },
      {
+      "$ref": "#/components/parameters/filter_backend"
+     },
+     {
+      "$ref": "#/components/parameters/filter_fallback"
+     },
+     {
       "name": "group_by",
       "in": "query",
-      "description": "Comma-separated: model, provider, user, tenant, team, status, error, backend, meta.KEY",
+      "description": "Comma-separated: region, tenant, team, user, api_key, kind, model, provider, status, error, backend, meta:KEY (or meta.KEY)",
       "required": false,
       "schema": {
        "type": "string",
-       "pattern": "^(|(region|tenant|team|user|api_key|kind|model|provider|status|error|backend|meta:[A-Za-z0-9_.-]{1,64})(,(region|tenant|team|user|api_key|kind|model|provider|status|error|backend|meta:[A-Za-z0-9_.-]{1,64}))*)$"
+       "pattern": "^(|(region|tenant|team|user|api_key|kind|model|provider|status|error|backend|meta[:.][A-Za-z0-9_.-]{1,64})(,(region|tenant|team|user|api_key|kind|model|provider|status|error|backend|meta[:.][A-Za-z0-9_.-]{1,64}))*)$"
       }
      },
      {
@@ -580,6 +659,9 @@ enum OpenAPISpec {
      "403": {
       "$ref": "#/components/responses/Error"
      },
+     "415": {
+      "$ref": "#/components/responses/Error"
+     },
      "401": {
       "$ref": "#/components/responses/Error"
      }
@@ -614,7 +696,8 @@ enum OpenAPISpec {
         }
        }
       }
-     }
+     },
+     "description": "Optional: without one (a POST with no Content-Length counts as an empty body) every region the token may see is verified"
     }
    }
   },
@@ -636,6 +719,9 @@ enum OpenAPISpec {
       "$ref": "#/components/responses/Error"
      },
      "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "415": {
       "$ref": "#/components/responses/Error"
      },
      "401": {
@@ -756,6 +842,9 @@ enum OpenAPISpec {
       "$ref": "#/components/responses/Error"
      },
      "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "415": {
       "$ref": "#/components/responses/Error"
      },
      "401": {
@@ -1069,11 +1158,11 @@ enum OpenAPISpec {
    "filter_status": {
     "name": "status",
     "in": "query",
-    "description": "Status code or class (200, 4xx)",
+    "description": "3-digit status codes 000–999 (what a record may hold) or classes 0xx–9xx, comma-separated (200, 4xx, 4xx,500)",
     "required": false,
     "schema": {
      "type": "string",
-     "pattern": "^(|([1-5][0-9]{2}|[1-5]xx)(,([1-5][0-9]{2}|[1-5]xx))*)$"
+     "pattern": "^(|([0-9]{3}|[0-9](xx|XX))(,([0-9]{3}|[0-9](xx|XX)))*)$"
     }
    },
    "filter_error": {
@@ -1169,6 +1258,29 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
+    }
+   },
+   "filter_backend": {
+    "name": "backend",
+    "in": "query",
+    "description": "Route backend",
+    "required": false,
+    "schema": {
+     "type": "string"
+    }
+   },
+   "filter_fallback": {
+    "name": "fallback",
+    "in": "query",
+    "description": "Whether the gateway fell back to another backend: true or false",
+    "required": false,
+    "schema": {
+     "type": "string",
+     "enum": [
+      "true",
+      "false",
+      ""
+     ]
     }
    }
   }

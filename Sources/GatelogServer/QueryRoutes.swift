@@ -18,6 +18,17 @@ extension APIServer {
             return value
         }
 
+        /// A boolean option: `true` or `false` (the convention of every boolean parameter, filters included);
+        /// absent or empty gives `default`. Anything else is a 400 naming the parameter, never silently a default.
+        @Sendable func boolOption(_ request: HTTPRequest, _ name: String, default value: Bool) throws -> Bool {
+            switch option(request, name) {
+            case nil: return value
+            case "true": return true
+            case "false": return false
+            default: throw HTTPError.badRequest("\(name) must be true or false")
+            }
+        }
+
         @Sendable func filter(_ request: HTTPRequest, ignoring: Set<String>) throws -> IndexFilter {
             var pairs: [(name: String, value: String)] = []
             for item in request.query where !ignoring.contains(item.name) {
@@ -46,10 +57,11 @@ extension APIServer {
             default: throw HTTPError.badRequest("order must be newest or oldest")
             }
             let format = try OutputFormat.parse(option(request, "format"))
+            let content = try boolOption(request, "content", default: true)
             let page: QueryPage
             do {
                 page = try query.search(principal, filter: f, limit: limit, cursor: option(request, "cursor"), order: order,
-                                        includeContent: option(request, "content") != "false" && format != .csv)
+                                        includeContent: content && format != .csv)
             } catch let e as IndexError where e.kind == .invalidArgument {
                 throw HTTPError.badRequest(e.message)
             }
@@ -90,10 +102,18 @@ extension APIServer {
             let groupBy: [GroupField]
             let bucket: TimeBucket?
             do {
-                groupBy = try option(request, "group_by").map { try GroupField.parseList($0) } ?? []
+                groupBy = try option(request, "group_by").map { text -> [GroupField] in
+                    // `model,,user` or a trailing comma is a malformed list, not a shorter one.
+                    guard !text.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+                        throw HTTPError.badRequest("group_by must be a comma-separated list of fields without empty entries")
+                    }
+                    return try GroupField.parseList(text)
+                } ?? []
                 bucket = try option(request, "bucket").map { try TimeBucket.parse($0) }
             } catch let e as IndexError { throw HTTPError.badRequest(e.message) }
             let format = try OutputFormat.parse(option(request, "format"))
+            // Aggregates come as JSON or CSV only: ndjson must not silently become JSON.
+            guard format != .ndjson else { throw HTTPError.badRequest("format must be json or csv") }
             let groups = try query.stats(principal, filter: f, groupBy: groupBy, bucket: bucket)
             if format == .csv {
                 return .text(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil), contentType: format.contentType)

@@ -124,11 +124,17 @@ final class Connection {
                 earlyResponse = .error(.badRequest, code: "bad_request", message: "malformed request target")
                 earlyResponse?.closesConnection = true
             }
+            let isBodyMethod = head.method == .post || head.method == .put || head.method == .patch
             if earlyResponse == nil && server.configuration.requiresLengthForBodyMethods && head.contentLength == nil
-                && !head.isChunked && (head.method == .post || head.method == .put || head.method == .patch) {
+                && !head.isChunked && isBodyMethod {
                 earlyResponse = .error(.lengthRequired, code: "length_required",
                                        message: "the request needs a Content-Length or a chunked body")
             }
+            // A content-coded body is refused before anything reads it as content (after the body admission, so
+            // that an unauthenticated client still gets its 401 first and cannot make the server read megabytes).
+            let refusesCoding = earlyResponse == nil && route != nil && server.configuration.refusesContentCodedBodies
+                && (head.hasBody || isBodyMethod) && Connection.hasContentCoding(head.headers)
+            if !head.hasBody && refusesCoding { earlyResponse = Connection.contentCodingRefusal() }
             if head.hasBody {
                 if let length = head.contentLength, length > bodyLimit {
                     reject(413, code: "payload_too_large", message: "request body exceeds the size limit",
@@ -144,6 +150,17 @@ final class Connection {
                     // refusal instead of a reset.
                     lingeringClose(waitingUpTo: 1_000_000_000)
                     return
+                }
+                if refusesCoding {
+                    earlyResponse = Connection.contentCodingRefusal()
+                    if head.isChunked || (head.contentLength ?? 0) > HTTPServer.admissionBodyThreshold {
+                        // Not worth reading: answer now and close (discarding what the client still sends).
+                        var r = earlyResponse!
+                        r.closesConnection = true
+                        finish(r, head: head, route: route?.pattern, requestBodyBytes: 0, started: started)
+                        lingeringClose(waitingUpTo: 1_000_000_000)
+                        return
+                    }
                 }
                 if head.expectsContinue {
                     if let earlyResponse {
@@ -214,6 +231,27 @@ final class Connection {
             guard keepAlive else { return }
             idleSince = Monotonic.now()
         }
+    }
+
+    /// Whether `Content-Encoding` names a coding other than `identity` (all fields, comma-separated lists,
+    /// ASCII case-insensitive; empty elements ignored).
+    static func hasContentCoding(_ headers: HTTPHeaders) -> Bool {
+        for value in headers.values(for: "Content-Encoding") {
+            for element in value.utf8.split(separator: UInt8(ascii: ",")) {
+                let coding = HTTPBytes.trimmed(element)
+                if !coding.isEmpty && !HTTPBytes.equalsIgnoringCase(coding, "identity") { return true }
+            }
+        }
+        return false
+    }
+
+    /// The 415 for a content-coded request body. Names no value from the request.
+    static func contentCodingRefusal() -> HTTPResponse {
+        var r = HTTPResponse.error(.unsupportedMediaType, code: "unsupported_content_encoding",
+                                   message: "request bodies must not be content-coded: send them uncompressed, "
+                                       + "without Content-Encoding (or with Content-Encoding: identity)")
+        r.headers.add(name: "Accept-Encoding", value: "identity")
+        return r
     }
 
     // MARK: - Writing

@@ -30,6 +30,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// Answer `POST`, `PUT` and `PATCH` requests that carry neither Content-Length nor Transfer-Encoding with
     /// 411 `length_required`. Default true.
     public var requiresLengthForBodyMethods: Bool
+    /// Answer a request whose body is content-coded (a `Content-Encoding` other than `identity`, e.g. `gzip`) with
+    /// 415 `unsupported_content_encoding` and `Accept-Encoding: identity`, before the handler runs: the server never
+    /// decodes bodies, so a handler would otherwise read compressed bytes as if they were the content. Applies to
+    /// requests with a body and to every `POST`, `PUT` and `PATCH`. Default true.
+    public var refusesContentCodedBodies: Bool = true
     /// Serve TLS with these files instead of plain HTTP. Default nil.
     public var tls: TLSConfiguration?
     /// Stack size of connection threads (handlers run on them). Default 1 MiB.

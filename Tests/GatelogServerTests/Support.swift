@@ -188,13 +188,15 @@ struct Client {
 
 /// An `APIServer` on 127.0.0.1 port 0 over a temporary data directory, with an admin token.
 final class RunningServer {
-    let dir = TemporaryDirectory()
+    let dir: TemporaryDirectory
     let api: APIServer
     let port: Int
     let admin: String
     var client: Client { Client(port: port) }
 
-    init(_ configure: (inout StoreConfiguration) -> Void = { _ in }) throws {
+    /// Serves `dir` (a new temporary directory unless given: pass a stopped server's to restart on its data).
+    init(dir: TemporaryDirectory = TemporaryDirectory(), _ configure: (inout StoreConfiguration) -> Void = { _ in }) throws {
+        self.dir = dir
         var configuration = StoreConfiguration(dataDirectory: dir.path)
         configure(&configuration)
         let service = try GatelogService(configuration: configuration)

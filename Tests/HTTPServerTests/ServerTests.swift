@@ -250,6 +250,54 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(log.all.first?.status, 404)
     }
 
+    func testContentCodedBodiesAreRefusedBeforeTheHandler() throws {
+        let log = ObservationLog()
+        let handled = Mutex(0)
+        let server = try startServer(log: log) { r in
+            installTestRoutes(&r)
+            r.post("/count") { req in handled.withLock { $0 += 1 }; return .text("\(req.body.count)") }
+        }
+        let client = try RawClient(port: server.port)
+        // A small coded body is read and discarded; the connection stays usable.
+        for coding in ["gzip", "x-gzip, identity", "BR", "identity,deflate"] {
+            try client.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: \(coding)\r\nContent-Length: 5\r\n\r\n\u{1F}babc")
+            let r = try client.readResponse()
+            XCTAssertEqual(r.status, 415, coding)
+            XCTAssertEqual(r.errorCode, "unsupported_content_encoding", coding)
+            XCTAssertEqual(r.header("Accept-Encoding"), "identity")
+            XCTAssertFalse(r.bodyText.lowercased().contains("gzip") || r.bodyText.contains("BR"), "no request text in the message")
+        }
+        // Split over two fields, and without a body on a body method.
+        try client.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: identity\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().status, 415)
+        // identity, or an empty value, is no coding; GET without a body is not affected.
+        for coding in ["identity", "Identity", ""] {
+            try client.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: \(coding)\r\nContent-Length: 3\r\n\r\nabc")
+            XCTAssertEqual(try client.readResponse().bodyText, "3", coding)
+        }
+        try client.send("GET /hello HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().bodyText, "hello\n")
+        XCTAssertEqual(handled.withLock { $0 }, 3, "no coded body reached the handler")
+
+        // A chunked or large coded body is refused unread and the connection closed.
+        let chunked = try RawClient(port: server.port)
+        try chunked.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n")
+        let refused = try chunked.readResponse()
+        XCTAssertEqual(refused.status, 415)
+        XCTAssertEqual(refused.header("Connection"), "close")
+        XCTAssertTrue(chunked.waitForClose())
+        let expecting = try RawClient(port: server.port)
+        try expecting.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+        XCTAssertEqual(try expecting.readResponse().status, 415, "answered instead of 100 Continue")
+        XCTAssertEqual(handled.withLock { $0 }, 3)
+
+        // The check can be turned off for a server whose handlers decode bodies themselves.
+        let lenient = try startServer({ $0.refusesContentCodedBodies = false }, routes: installTestRoutes)
+        let c = try RawClient(port: lenient.port)
+        try c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc")
+        XCTAssertEqual(try c.readResponse().bodyText, "abc")
+    }
+
     func testHandlerErrors() throws {
         let server = try startServer(routes: installTestRoutes)
         let client = try RawClient(port: server.port)
