@@ -44,7 +44,7 @@ public final class IndexFeeder: Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     /// Regions whose redacted content goes into the full-text index.
     private let fullTextRegions: Set<String>
-    private let maxBatch = 20_000
+    private static let maxBatch = 20_000
     private let configuration: StoreConfiguration
     /// Most durable records kept in memory while inserts fail; beyond, they are dropped and the
     /// index catches up from the segments once inserts work again (memory stays bounded).
@@ -61,8 +61,13 @@ public final class IndexFeeder: Sendable {
         self.maxPendingWhileFailing = max(maxPendingWhileFailing, 1)
         var options = AuditIndex.Options(idFilterBytes: configuration.indexIDFilterMiB << 20)
         options.writerBusyTimeoutMilliseconds = writerBusyTimeoutMilliseconds
-        index = try IndexFeeder.openOrRebuild(path: path, options: options)
-        try catchUp(configuration: configuration)
+        let opened = try IndexFeeder.openAndCatchUp(path: path, options: options, configuration: configuration,
+                                                    fullTextRegions: fullTextRegions)
+        index = opened.index
+        queue.withLock { q in
+            q.inserted = opened.reached
+            q.durableEnd = opened.reached
+        }
         // Not niced (ThreadPriority): under flat-out ingest a niced indexer fell behind and the
         // drain at the end ran alone on one core; a GET under ingest gained nothing from it.
         let thread = Thread { [weak self] in self?.run() }
@@ -70,20 +75,57 @@ public final class IndexFeeder: Sendable {
         thread.start()
     }
 
-    /// Opens the index; a corrupt or foreign file is deleted so the caller rebuilds it.
-    static func openOrRebuild(path: String, options: AuditIndex.Options = AuditIndex.Options()) throws -> AuditIndex {
+    /// Opens the index; a corrupt or foreign file, or one whose region state disagrees with its own
+    /// rows (`AuditIndex.checkRegionProgress`), is deleted and recreated empty so the caller
+    /// rebuilds it. Returns the index and, per region, its checked progress.
+    static func openOrRebuild(path: String, options: AuditIndex.Options = AuditIndex.Options()) throws
+        -> (index: AuditIndex, progress: [String: IndexedRegionProgress]) {
         var problem: IndexError?
         do {
             let index = try AuditIndex.open(path: path, options: options)
             try index.checkIntegrity()
-            return index
+            let progress = try index.checkRegionProgress()
+            return (index, progress)
         } catch {
             guard error.requiresRebuild else { throw error }
             problem = error
         }
-        FileHandle.standardError.write(Data("gatelog: the index is unusable (\(problem!)); rebuilding it from the segments\n".utf8))
+        // The failed index is released by now: its connections are closed before its files go.
+        if problem!.operation == AuditIndex.regionProgressCheck, problem!.sqliteCode == nil {
+            FileHandle.standardError.write(Data("gatelog: the index disagrees with its own rows (\(problem!.message)); rebuilding it from the segments\n".utf8))
+        } else {
+            FileHandle.standardError.write(Data("gatelog: the index is unusable (\(problem!)); rebuilding it from the segments\n".utf8))
+        }
         try AuditIndex.removeFiles(path: path)
-        return try AuditIndex.open(path: path, options: options)
+        return (try AuditIndex.open(path: path, options: options), [:])
+    }
+
+    /// Opens the index (`openOrRebuild`) and catches up with the segments, checking on the way that
+    /// the index holds no position the segments do not: an index ahead of its segments (the
+    /// segments lost a tail the index had seen in an OS crash, or were restored from an older
+    /// backup) would hide the records that take those positions again, so it is rebuilt. So is
+    /// an index that the catch-up finds damaged (e.g. a row where `region_state` says none can be).
+    /// Returns the index and, per region, the next position it expects.
+    static func openAndCatchUp(path: String, options: AuditIndex.Options, configuration: StoreConfiguration,
+                               fullTextRegions: Set<String>) throws -> (index: AuditIndex, reached: [String: UInt64]) {
+        let reason: String
+        do {
+            let (index, progress) = try openOrRebuild(path: path, options: options)
+            do {
+                let outcome = try catchUp(index: index, configuration: configuration, fullTextRegions: fullTextRegions,
+                                          checkingAgainst: progress)
+                guard let mismatch = outcome.mismatch else { return (index, outcome.reached) }
+                reason = "the index is ahead of the segments (\(mismatch))"
+            } catch let error as IndexError where error.requiresRebuild {
+                reason = "the index is unusable (\(error))"
+            }
+        }
+        // `index` is released here: its connections are closed before its files go.
+        FileHandle.standardError.write(Data("gatelog: \(reason); rebuilding it from the segments\n".utf8))
+        try AuditIndex.removeFiles(path: path)
+        let index = try AuditIndex.open(path: path, options: options)
+        let outcome = try catchUp(index: index, configuration: configuration, fullTextRegions: fullTextRegions)
+        return (index, outcome.reached)
     }
 
     /// Deletes the index files and rebuilds them from the segments.
@@ -97,31 +139,88 @@ public final class IndexFeeder: Sendable {
         return (Int(count), Date().timeIntervalSince(started))
     }
 
+    /// What a catch-up reached, and whether it found the index ahead of the segments.
+    struct CatchUpOutcome {
+        /// Per region of the store, the next position the index expects.
+        var reached: [String: UInt64] = [:]
+        /// With `checkingAgainst`: the first region whose index holds positions the segments do not.
+        var mismatch: String?
+    }
+
     /// Indexes every record of every region that the index does not hold yet; with `durableEnds`
     /// (a catch-up while the writers run), only records below each region's durable end.
     func catchUp(configuration: StoreConfiguration, durableEnds: [String: UInt64]? = nil) throws {
-        for region in LogStoreLayout(configuration: configuration).regions() {
-            let next = try index.indexedPosition(region: region).map { $0 + 1 } ?? 0
-            let end = durableEnds.map { $0[region] ?? 0 } ?? UInt64.max
-            let collector = CatchUpBatch(feeder: self, region: region, limit: maxBatch)
-            if next < end {
-                let directory = configuration.regionDirectory(region)
-                if durableEnds == nil { IndexFeeder.syncLastSegment(regionDirectory: directory) }
-                let scanner = RegionScanner(region: region, directory: directory)
-                do {
-                    try scanner.forEachRecord(from: next, includeContent: fullTextRegions.contains(region)) { record in
-                        guard record.position < end else { throw StopScan() }
-                        try collector.add(record)
-                    }
-                } catch is StopScan {}
-                try collector.flush()
-            }
-            let reached = collector.last.map { $0 + 1 } ?? next
-            queue.withLock { q in
+        let outcome = try IndexFeeder.catchUp(index: index, configuration: configuration, fullTextRegions: fullTextRegions,
+                                              durableEnds: durableEnds)
+        queue.withLock { q in
+            for (region, reached) in outcome.reached {
                 q.inserted[region] = max(q.inserted[region] ?? 0, reached)
                 if durableEnds == nil { q.durableEnd[region] = reached }
             }
         }
+    }
+
+    /// Indexes every record of every region that `index` does not hold yet; with `durableEnds`
+    /// (a catch-up while the writers run), only records below each region's durable end.
+    ///
+    /// With `checkingAgainst` (at open: each region's progress as `index` recorded it, checked
+    /// against its rows), also checks that the segments hold every position the index does. The
+    /// scan starts at the frame holding the region's last indexed position instead of the next
+    /// one, and reads on to the last valid frame anyway (the last segment's frames are read whole
+    /// and their digests checked), so the check costs no extra read and no decompression. It stops
+    /// at the first region found behind its index: the caller rebuilds.
+    static func catchUp(index: AuditIndex, configuration: StoreConfiguration, fullTextRegions: Set<String>,
+                        durableEnds: [String: UInt64]? = nil,
+                        checkingAgainst indexed: [String: IndexedRegionProgress]? = nil) throws -> CatchUpOutcome {
+        var outcome = CatchUpOutcome()
+        let regions = LogStoreLayout(configuration: configuration).regions()
+        if let indexed {
+            // A region the index holds records of, without a region in the store: it holds none.
+            for (region, progress) in indexed.sorted(by: { $0.key < $1.key })
+            where progress.end > 0 && !regions.contains(region) {
+                outcome.mismatch = "region \(region): the index holds positions up to \(progress.end - 1), the store has no such region"
+                return outcome
+            }
+        }
+        for region in regions {
+            let next = try index.indexedPosition(region: region).map { $0 + 1 } ?? 0
+            let end = durableEnds.map { $0[region] ?? 0 } ?? UInt64.max
+            // The highest position the index holds, which the segments must hold too.
+            let mustHold = indexed.flatMap { $0[region] }.flatMap { $0.end > 0 ? $0.end - 1 : nil }
+            let collector = CatchUpBatch(index: index, region: region, limit: maxBatch)
+            // One past the last valid frame met by the scan (which reads on to the region's end).
+            var storeEnd: UInt64?
+            if next < end || mustHold != nil {
+                let directory = configuration.regionDirectory(region)
+                if durableEnds == nil { IndexFeeder.syncLastSegment(regionDirectory: directory) }
+                let scanner = RegionScanner(region: region, directory: directory)
+                let reader = RegionReader(region: region, directory: directory, cacheBytes: 8 << 20)
+                let includeContent = fullTextRegions.contains(region)
+                do {
+                    try scanner.forEachFrame(from: min(next, mustHold ?? next)) { segment, offset, header in
+                        storeEnd = header.positions.upperBound
+                        for k in 0..<header.recordCount {
+                            let position = header.firstPosition + UInt64(k)
+                            guard position >= next else { continue }
+                            guard position < end else { throw StopScan() }
+                            let record = try reader.read(RecordLocation(segment: segment, frameOffset: offset, indexInFrame: k),
+                                                         includeContent: includeContent)
+                            try collector.add(record)
+                        }
+                    }
+                } catch is StopScan {}
+                if let mustHold, (storeEnd ?? 0) <= mustHold {
+                    // No valid frame holds the index's last position: find where the segments end.
+                    if storeEnd == nil { try scanner.forEachFrame(from: 0) { _, _, header in storeEnd = header.positions.upperBound } }
+                    outcome.mismatch = "region \(region): the index holds positions up to \(mustHold), "
+                        + "the segments hold \(storeEnd ?? 0) records (positions below \(storeEnd ?? 0))"
+                    return outcome
+                }
+                try collector.flush()
+            }
+            outcome.reached[region] = collector.last.map { $0 + 1 } ?? next
+        }
+        return outcome
     }
 
     private struct StopScan: Error {}
@@ -143,9 +242,6 @@ public final class IndexFeeder: Sendable {
             FileHandle.standardError.write(Data("gatelog: index catch-up: \(error)\n".utf8))
         }
     }
-
-    /// Inserts entries; untyped throws for use inside closures.
-    func insert(_ entries: [IndexEntry]) throws { try index.insert(entries) }
 
     static func entry(region: String, position: UInt64, fields f: RecordFields, segment: UInt64, frameOffset: UInt64,
                       indexInFrame: Int, chainHash: [UInt8], content: [UInt8]?) -> IndexEntry {
@@ -299,7 +395,7 @@ public final class IndexFeeder: Sendable {
                 }
             }
             let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
-                let take = Array(q.pending.prefix(maxBatch))
+                let take = Array(q.pending.prefix(IndexFeeder.maxBatch))
                 q.pending.removeFirst(take.count)
                 q.pendingRecords -= take.count(where: { !Region.isReserved($0.region) })
                 if !q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
@@ -361,14 +457,14 @@ public final class IndexFeeder: Sendable {
 
 /// Accumulates catch-up entries and inserts them in large batches.
 final class CatchUpBatch {
-    let feeder: IndexFeeder
+    let index: AuditIndex
     let region: String
     let limit: Int
     var entries: [IndexEntry] = []
     var last: UInt64?
 
-    init(feeder: IndexFeeder, region: String, limit: Int) {
-        self.feeder = feeder
+    init(index: AuditIndex, region: String, limit: Int) {
+        self.index = index
         self.region = region
         self.limit = limit
     }
@@ -385,7 +481,7 @@ final class CatchUpBatch {
 
     func flush() throws {
         guard !entries.isEmpty else { return }
-        try feeder.insert(entries)
+        try index.insert(entries)
         entries.removeAll(keepingCapacity: true)
     }
 }
