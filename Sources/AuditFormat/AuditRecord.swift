@@ -353,7 +353,7 @@ extension RecordFields {
                 return nil
             }
             guard let s = r.string(v) else { throw .wrongType(field: key, expected: "a string", found: r.typeName(v)) }
-            if s.utf8.count > max && s.count > max { throw .invalidValue(field: key, reason: "is longer than \(max) characters") }
+            if s.utf8.count > max && s.unicodeScalars.count > max { throw .invalidValue(field: key, reason: "is longer than \(max) characters") }
             return s
         }
         func number(_ value: Range<Int>?, _ field: String) throws(RecordError) -> Double? {
@@ -402,10 +402,10 @@ extension RecordFields {
                     throw .wrongType(field: "metadata values", expected: "a string", found: r.typeName(member.value))
                 }
                 let key = member.key(in: r.bytes)
-                guard !key.isEmpty, key.utf8.count <= limits.maxMetadataKeyLength || key.count <= limits.maxMetadataKeyLength else {
+                guard !key.isEmpty, key.utf8.count <= limits.maxMetadataKeyLength || key.unicodeScalars.count <= limits.maxMetadataKeyLength else {
                     throw .invalidValue(field: "metadata", reason: "has a key that is empty or longer than \(limits.maxMetadataKeyLength) characters")
                 }
-                guard value.utf8.count <= limits.maxMetadataValueLength || value.count <= limits.maxMetadataValueLength else {
+                guard value.utf8.count <= limits.maxMetadataValueLength || value.unicodeScalars.count <= limits.maxMetadataValueLength else {
                     throw .invalidValue(field: "metadata", reason: "has a value longer than \(limits.maxMetadataValueLength) characters")
                 }
                 guard !metadata.contains(where: { $0.key == key }) else { throw .duplicateField("metadata key") }

@@ -353,7 +353,8 @@ enum OpenAPISpec {
        "type": "integer",
        "minimum": 1,
        "maximum": 10000
-      }
+      },
+      "allowEmptyValue": true
      },
      {
       "name": "cursor",
@@ -362,7 +363,8 @@ enum OpenAPISpec {
       "required": false,
       "schema": {
        "type": "string"
-      }
+      },
+      "allowEmptyValue": true
      },
      {
       "name": "order",
@@ -376,7 +378,8 @@ enum OpenAPISpec {
         "oldest",
         ""
        ]
-      }
+      },
+      "allowEmptyValue": true
      },
      {
       "name": "format",
@@ -391,7 +394,8 @@ enum OpenAPISpec {
         "csv",
         ""
        ]
-      }
+      },
+      "allowEmptyValue": true
      },
      {
       "name": "content",
@@ -405,7 +409,8 @@ enum OpenAPISpec {
         "false",
         ""
        ]
-      }
+      },
+      "allowEmptyValue": true
      }
     ]
    }
@@ -450,7 +455,8 @@ enum OpenAPISpec {
       "required": false,
       "schema": {
        "type": "string"
-      }
+      },
+      "allowEmptyValue": true
      }
     ]
    }
@@ -559,7 +565,8 @@ enum OpenAPISpec {
       "schema": {
        "type": "string",
        "pattern": "^(|(region|tenant|team|user|api_key|kind|model|provider|status|error|backend|meta[:.][A-Za-z0-9_.-]{1,64})(,(region|tenant|team|user|api_key|kind|model|provider|status|error|backend|meta[:.][A-Za-z0-9_.-]{1,64}))*)$"
-      }
+      },
+      "allowEmptyValue": true
      },
      {
       "name": "bucket",
@@ -574,7 +581,8 @@ enum OpenAPISpec {
         "day",
         ""
        ]
-      }
+      },
+      "allowEmptyValue": true
      },
      {
       "name": "format",
@@ -588,7 +596,8 @@ enum OpenAPISpec {
         "csv",
         ""
        ]
-      }
+      },
+      "allowEmptyValue": true
      }
     ]
    }
@@ -674,7 +683,8 @@ enum OpenAPISpec {
       "required": false,
       "schema": {
        "type": "string"
-      }
+      },
+      "allowEmptyValue": true
      }
     ],
     "requestBody": {
@@ -755,7 +765,7 @@ enum OpenAPISpec {
           "examples": [
            "region=eu-west-1,tenant=acme"
           ],
-          "pattern": "^(|(region|tenant|team|user|meta\\.[A-Za-z0-9_.-]{1,64})=[^,=]{1,128}(,(region|tenant|team|user|meta\\.[A-Za-z0-9_.-]{1,64})=[^,=]{1,128})*)$"
+          "pattern": "^(|(region|tenant|team|user|meta\\.[A-Za-z0-9_.-]{1,64})=(?=[^,=]*[^,=\\s])[^,=]{1,128}(,(region|tenant|team|user|meta\\.[A-Za-z0-9_.-]{1,64})=(?=[^,=]*[^,=\\s])[^,=]{1,128})*)$"
          },
          "expires": {
           "type": "string",
@@ -1070,7 +1080,8 @@ enum OpenAPISpec {
      "type": "string",
      "pattern": "^(|(now|[-+][0-9]{1,6}(ms|s|m|h|d|w)|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?Z)?))$",
      "description": "RFC 3339, a date, a relative time (-24h) or now"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_to": {
     "name": "to",
@@ -1081,7 +1092,8 @@ enum OpenAPISpec {
      "type": "string",
      "pattern": "^(|(now|[-+][0-9]{1,6}(ms|s|m|h|d|w)|(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?Z)?))$",
      "description": "RFC 3339, a date, a relative time (-24h) or now"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_region": {
     "name": "region",
@@ -1090,7 +1102,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_tenant": {
     "name": "tenant",
@@ -1099,7 +1112,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_team": {
     "name": "team",
@@ -1108,7 +1122,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_user": {
     "name": "user",
@@ -1117,7 +1132,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_api_key": {
     "name": "api_key",
@@ -1126,7 +1142,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_kind": {
     "name": "kind",
@@ -1135,7 +1152,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_model": {
     "name": "model",
@@ -1144,7 +1162,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_provider": {
     "name": "provider",
@@ -1153,7 +1172,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_status": {
     "name": "status",
@@ -1163,7 +1183,8 @@ enum OpenAPISpec {
     "schema": {
      "type": "string",
      "pattern": "^(|([0-9]{3}|[0-9](xx|XX))(,([0-9]{3}|[0-9](xx|XX)))*)$"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_error": {
     "name": "error",
@@ -1172,7 +1193,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_meta": {
     "name": "meta",
@@ -1187,7 +1209,8 @@ enum OpenAPISpec {
      }
     },
     "style": "form",
-    "explode": true
+    "explode": true,
+    "allowEmptyValue": true
    },
    "filter_trace": {
     "name": "trace",
@@ -1196,7 +1219,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_id": {
     "name": "id",
@@ -1205,7 +1229,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_min_cost": {
     "name": "min_cost",
@@ -1216,7 +1241,8 @@ enum OpenAPISpec {
      "type": "number",
      "minimum": -9000000000,
      "maximum": 9000000000
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_max_cost": {
     "name": "max_cost",
@@ -1227,7 +1253,8 @@ enum OpenAPISpec {
      "type": "number",
      "minimum": -9000000000,
      "maximum": 9000000000
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_min_latency": {
     "name": "min_latency",
@@ -1238,7 +1265,8 @@ enum OpenAPISpec {
      "type": "number",
      "minimum": -9000000000000,
      "maximum": 9000000000000
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_max_latency": {
     "name": "max_latency",
@@ -1249,7 +1277,8 @@ enum OpenAPISpec {
      "type": "number",
      "minimum": -9000000000000,
      "maximum": 9000000000000
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_text": {
     "name": "text",
@@ -1258,7 +1287,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_backend": {
     "name": "backend",
@@ -1267,7 +1297,8 @@ enum OpenAPISpec {
     "required": false,
     "schema": {
      "type": "string"
-    }
+    },
+    "allowEmptyValue": true
    },
    "filter_fallback": {
     "name": "fallback",
@@ -1281,7 +1312,8 @@ enum OpenAPISpec {
       "false",
       ""
      ]
-    }
+    },
+    "allowEmptyValue": true
    }
   }
  }

@@ -105,6 +105,12 @@ final class AuditRecordTests: XCTestCase {
         XCTAssertNoThrow(try parse(minimal(id: String(repeating: "x", count: 128))))
         XCTAssertNoThrow(try parse(minimal(id: String(repeating: "é", count: 128))))
         assertRejected(minimal(id: String(repeating: "x", count: 129)), .invalidValue(field: "id", reason: "is longer than 128 characters"))
+        // Characters are code points (JSON Schema's maxLength), not grapheme clusters: 129 scalars
+        // that render as 65 letters with accents are too long.
+        assertRejected(minimal(id: String(repeating: "e\u{301}", count: 64) + "e"),
+                       .invalidValue(field: "id", reason: "is longer than 128 characters"))
+        assertRejected(minimal(#""metadata":{"k":"\#(String(repeating: "a\u{308}", count: 64) + "a")"}"#),
+                       .invalidValue(field: "metadata", reason: "has a value longer than 128 characters"))
         // Metadata values ≤ 128 characters, keys ≤ 64, at most 64 keys, string values only.
         XCTAssertNoThrow(try parse(minimal(#""metadata":{"k":"\#(String(repeating: "v", count: 128))"}"#)))
         assertRejected(minimal(#""metadata":{"k":"\#(String(repeating: "v", count: 129))"}"#),
