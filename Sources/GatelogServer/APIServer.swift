@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import AuditFormat
 import AuditQuery
 import AuditStore
@@ -102,15 +103,27 @@ public final class APIServer: Sendable {
             }
         }
         let onDisk = store.regions()
+        let now = DispatchTime.now().uptimeNanoseconds
         for region in onDisk where !open.contains(region) {
+            // A region that failed to open is tried again at most every `openRetryInterval`: opens are
+            // serialised and recovery may read a whole segment, so a probe every second must not
+            // re-run a failing recovery each time.
+            let key = "\(store.configuration.dataDirectory)\u{0}\(region)"
+            if let recent = failedOpens.withLock({ $0[key] }), now &- recent.at < openRetryInterval {
+                problems.append((region, recent.reason))
+                continue
+            }
             do {
                 let w = try store.writer(for: region)
+                failedOpens.withLock { _ = $0.removeValue(forKey: key) }
                 if w.status.failure != nil {
                     problems.append((region, "its writer stopped after a storage failure; restart to recover"))
                 }
             } catch {
                 if case .closed = error { continue }
-                problems.append((region, "it cannot be opened: \(openFailureReason(error))"))
+                let reason = "it cannot be opened: \(openFailureReason(error))"
+                failedOpens.withLock { $0[key] = (now, reason) }
+                problems.append((region, reason))
             }
         }
         let configured = store.configuration.regionPaths
@@ -121,6 +134,11 @@ public final class APIServer: Sendable {
         }
         return problems.sorted { $0.region < $1.region }
     }
+
+    /// Regions whose open failed in a readiness check (by data directory and region): when, and why.
+    private static let failedOpens = Mutex<[String: (at: UInt64, reason: String)]>([:])
+    /// How long a failed open is reported without being tried again.
+    static let openRetryInterval: UInt64 = 10_000_000_000
 
     /// A short reason for a failed region open, without paths or details.
     static func openFailureReason(_ error: StoreError) -> String {

@@ -193,11 +193,15 @@ final class RequestEdgeTests: XCTestCase {
         // The healthy region still takes writes.
         XCTAssertEqual(try s.client.post("/v1/records", token: s.admin, Records.record("r-4", region: "us-east-1")).status, 200)
 
-        // Once repaired, readiness comes back without a restart.
+        // Once repaired, readiness comes back without a restart: the next write opens the region (a
+        // readiness probe itself retries a failed open at most every 10 s, and reports the last
+        // failure meanwhile).
         try FileManager.default.moveItem(atPath: "\(segments)/\(SegmentNaming.fileName(2))", toPath: "\(segments)/\(SegmentNaming.fileName(1))")
         try FileManager.default.removeItem(atPath: blocker)
+        let cached = try s.client.get("/readyz", token: s.admin)
+        XCTAssertEqual(cached.status, 503, "a failed open is not retried by every probe: \(cached.text)")
+        XCTAssertEqual(try s.client.post("/v1/records", token: s.admin, Records.record("r-5", region: "eu-west-1")).status, 200)
         let again = try s.client.get("/readyz", token: s.admin)
         XCTAssertEqual(again.status, 200, again.text)
-        XCTAssertEqual(try s.client.post("/v1/records", token: s.admin, Records.record("r-5", region: "eu-west-1")).status, 200)
     }
 }
