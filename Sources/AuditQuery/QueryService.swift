@@ -47,12 +47,14 @@ public final class QueryService: Sendable {
     /// returns at once when nothing is waiting to be indexed. Under heavy ingest the index thread
     /// shares the CPU with ingest and a catch-up can take longer than the cap (0.3–0.5 s measured
     /// at 22,000 records/s); a search then answers without the newest records.
-    public let catchUpIndex: (@Sendable (TimeInterval) -> Void)?
+    /// Returns why the index cannot catch up (its inserts fail, e.g. on a full disk), or nil when
+    /// it caught up or is only slow.
+    public let catchUpIndex: (@Sendable (TimeInterval) -> String?)?
     /// The cap on a search's or stats call's wait for the index (seconds).
     public static let readYourWritesWait: TimeInterval = 0.25
 
     public init(configuration: StoreConfiguration, tokens: TokenStore, recorder: (any AccessRecorder)?, index: AuditIndex? = nil,
-                catchUpIndex: (@Sendable (TimeInterval) -> Void)? = nil) {
+                catchUpIndex: (@Sendable (TimeInterval) -> String?)? = nil) {
         self.catchUpIndex = catchUpIndex
         self.configuration = configuration
         self.regionList = RegionListCache(configuration: configuration)
@@ -89,7 +91,7 @@ public final class QueryService: Sendable {
         try authorize(principal, .readEnvelope, "search", parameters)
         // Full-text matching reads the content: a role without content access may not use it.
         if filter.text != nil { try authorize(principal, .readContent, "search", parameters) }
-        catchUpIndex?(QueryService.readYourWritesWait)
+        try requireIndexCaughtUp(principal, "search", parameters)
         let page = try requireIndex().search(filter: scoped(filter, principal), limit: limit, cursor: cursor, order: order)
         let withContent = includeContent && principal.can(.readContent)
         let records = try page.entries.map { try load($0, content: withContent) }
@@ -112,7 +114,12 @@ public final class QueryService: Sendable {
         if let region { filter.regions = [region] }
         var page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
         if page.entries.isEmpty, let catchUpIndex {
-            catchUpIndex(2)
+            if catchUpIndex(2) != nil {
+                // Not "not found": the record may be durable in the segments and not yet indexed.
+                // (Said for any id that is not in the index, in scope or not: it reveals nothing.)
+                try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "index_unavailable")
+                throw AccessError.storage(QueryService.indexBehindMessage)
+            }
             page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
         }
         guard let entry = page.entries.first else {
@@ -131,6 +138,17 @@ public final class QueryService: Sendable {
         return out
     }
 
+    static let indexBehindMessage = "the index cannot be written (see the server log; a full disk?), so it is behind the stored records: "
+        + "nothing acknowledged is lost, but searches, stats and lookups would be incomplete; try again once it has caught up"
+
+    /// Waits (briefly) for the index to catch up; refuses the read when the index is failing, so
+    /// that a search or stats never answers silently without acknowledged records.
+    func requireIndexCaughtUp(_ principal: Principal, _ action: String, _ parameters: [JSONMember]) throws {
+        guard let catchUpIndex, catchUpIndex(QueryService.readYourWritesWait) != nil else { return }
+        try audit(principal, action, parameters, results: 0, outcome: "index_unavailable")
+        throw AccessError.storage(QueryService.indexBehindMessage)
+    }
+
     /// Aggregates. Requires `aggregate`.
     public func stats(_ principal: Principal, filter: IndexFilter, groupBy: [GroupField], bucket: TimeBucket?) throws -> [AggregateGroup] {
         let parameters = QueryService.describe(filter) + [
@@ -139,7 +157,7 @@ public final class QueryService: Sendable {
         try authorize(principal, .aggregate, "stats", parameters)
         // Full-text matching reads the content: a role without content access may not use it.
         if filter.text != nil { try authorize(principal, .readContent, "stats", parameters) }
-        catchUpIndex?(QueryService.readYourWritesWait)
+        try requireIndexCaughtUp(principal, "stats", parameters)
         let groups = try requireIndex().aggregate(filter: scoped(filter, principal), groupBy: groupBy, bucket: bucket)
         try audit(principal, "stats", parameters, results: groups.count)
         return groups

@@ -64,8 +64,14 @@ public final class GatelogService: Sendable {
         ingestor = Ingestor(store: store, redactor: redactor)
         tokens = TokenStore(dataDirectory: config.dataDirectory)
         accessLog = AccessLog(store: store, ingestor: ingestor)
-        var catchUp: (@Sendable (TimeInterval) -> Void)?
-        if let indexer { catchUp = { indexer.waitUntilDrained(timeout: $0) } }
+        var catchUp: (@Sendable (TimeInterval) -> String?)?
+        if let indexer {
+            // Behind and failing: the index is missing acknowledged records (a slow index is only late).
+            catchUp = { timeout in
+                indexer.waitUntilDrained(timeout: timeout)
+                return indexer.missingRecordsReason
+            }
+        }
         query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog, index: indexer?.index,
                              catchUpIndex: catchUp)
     }

@@ -330,6 +330,15 @@ public final class IndexFeeder: Sendable {
     /// Durable records waiting to be inserted.
     public var pendingCount: Int { queue.withLock { $0.pending.count } }
 
+    /// Why the index is missing durable records it cannot insert now (its inserts fail and records
+    /// are pending or were let go for a catch-up), or nil. A slow index is not failing.
+    public var missingRecordsReason: String? {
+        queue.withLock { q in
+            guard let failure = q.failure, q.settledTotal < q.enqueuedTotal || q.needsCatchUp || !q.pending.isEmpty else { return nil }
+            return failure
+        }
+    }
+
     /// The last indexing failure, if any (the feeder keeps retrying).
     public var failure: String? { queue.withLock { $0.failure } }
 

@@ -228,7 +228,12 @@ public final class APIServer: Sendable {
 
         router.get("/readyz", handler: guarded { _, principal in
             guard principal.can(.metrics) || principal.can(.admin) else { throw AccessError.forbidden("readyz needs the metrics permission") }
-            let problems = readinessProblems(service.store)
+            var problems = readinessProblems(service.store)
+            if service.indexer?.failure != nil {
+                // Writes are still acknowledged (the segments are the source of truth), but searches
+                // and lookups would miss records: not ready. (The reason names no path: the log has it.)
+                problems.append(("index", "its inserts fail (see the server log; a full disk?): searches would miss records"))
+            }
             if !problems.isEmpty {
                 return .json(.object([
                     JSONMember("status", "failing"),

@@ -1,6 +1,8 @@
 import XCTest
 import Foundation
 import AuditStore
+import AuditQuery
+import AuditIndex
 import Gatelog
 
 /// The indexer when index writes fail for a while: a real second SQLite connection (Python's
@@ -112,5 +114,37 @@ final class IndexFeederTests: XCTestCase {
         defer { reopened.close() }
         XCTAssertEqual(try reopened.index.recordCount(), 10)
         XCTAssertEqual(reopened.indexedPositions["us-east-1"], 4)
+    }
+    /// While index inserts fail, a lookup of an acknowledged record that is not indexed yet is a
+    /// 503-class storage error, never "not found", and searches refuse rather than answer without
+    /// acknowledged records; once inserts work again, everything is found.
+    func testAFailingIndexNeverSaysAnAcknowledgedRecordDoesNotExist() throws {
+        let tmp = TemporaryDirectory()
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        let indexer = try XCTUnwrap(service.indexer)
+        func ingest(_ ids: Range<Int>) {
+            let lines = ids.map { Array(Fixture.record("f-\($0)").utf8) }
+            XCTAssertEqual(try service.ingest(body: Fixture.ndjson(lines), principal: Fixture.admin, source: "t").accepted, ids.count)
+        }
+        ingest(0..<3)
+        XCTAssertTrue(indexer.waitUntilDrained(timeout: 10))
+        let lock = try WriteLockHolder(path: indexer.path)
+        ingest(3..<6)
+        let deadline = Date().addingTimeInterval(30)
+        while indexer.failure == nil, Date() < deadline { usleep(50_000) }
+        XCTAssertNotNil(indexer.failure, "inserts fail while the lock is held")
+        XCTAssertThrowsError(try service.query.get(Fixture.admin, id: "f-4")) { error in
+            guard case AccessError.storage(let message) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("index"), message)
+        }
+        XCTAssertThrowsError(try service.query.search(Fixture.admin, filter: IndexFilter(), limit: 10)) { error in
+            guard case AccessError.storage = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertNoThrow(try service.query.get(Fixture.admin, id: "f-1"), "an indexed record is still found")
+        lock.release()
+        let caughtUp = Date().addingTimeInterval(20)
+        while (try? service.query.get(Fixture.admin, id: "f-4")) == nil, Date() < caughtUp { usleep(100_000) }
+        XCTAssertNoThrow(try service.query.get(Fixture.admin, id: "f-4"))
     }
 }
