@@ -66,7 +66,14 @@ final class WriterCore {
     var checkpointPath: String
     var lastCheckpoint: SignedCheckpoint?
     var lastCheckpointAt = Date.distantPast
-    var failure: String?
+    var failure: String? {
+        didSet {
+            // Said once, where the operator looks: this region takes no more writes until a restart.
+            if oldValue == nil, let failure {
+                FileHandle.standardError.write(Data("gatelog: region \(region): the writer stopped: \(failure); nothing acknowledged was lost; restart gatelog once the cause is fixed\n".utf8))
+            }
+        }
+    }
     let lockFD: Int32
     /// fdatasyncs written groups while this thread prepares the next one.
     let syncer: SegmentSyncer
@@ -416,6 +423,16 @@ final class WriterCore {
             for (_, t) in appends { t.complete(.failure(.writerFailed(region: region, detail: failure))) }
             return
         }
+        // A segment sealed without its successor (the disk was full when it rolled): start it now.
+        if segmentFD < 0 {
+            do {
+                try startNextSegment()
+            } catch {
+                let e = (error as? StoreError) ?? .writerFailed(region: region, detail: "\(error)")
+                for (_, t) in appends { t.complete(.failure(e)) }
+                return
+            }
+        }
         // Assign positions and find duplicates.
         var outcomes: [[AppendOutcome?]] = appends.map { Array(repeating: nil, count: $0.0.count) }
         var toWrite: [(append: Int, index: Int)] = []
@@ -655,16 +672,24 @@ final class WriterCore {
         // `maintain`, but without an open segment every later append would fail.
         let checkpointed = signCheckpointIfNeeded(force: false)
         do {
-            try startSegment(number: segmentNumber + 1)
-        } catch let e as StoreError {
-            failure = e.description
-            return .failure(e)
+            try startNextSegment()
         } catch {
-            failure = "\(error)"
-            return .failure(.writerFailed(region: region, detail: "\(error)"))
+            // Not a stop: nothing is lost, and the next append or `maintain` tries again (a full
+            // disk that gets space again, a read-only mount made writable), each a clear error.
+            FileHandle.standardError.write(Data("gatelog: region \(region): cannot start the next segment (\(error)); retrying on the next append\n".utf8))
+            return .failure((error as? StoreError) ?? .writerFailed(region: region, detail: "\(error)"))
         }
         if case .failure(let e) = checkpointed { return .failure(e) }
         return .success(())
+    }
+
+    /// Starts the segment after the sealed one (`segmentFD` < 0 between the two). A file left by
+    /// an earlier failed attempt is replaced.
+    func startNextSegment() throws {
+        segmentSize = 0
+        segmentFrameCount = 0
+        segmentRecordCount = 0
+        try startSegment(number: segmentNumber + 1)
     }
 
     /// Records appended since the latest checkpoint.
@@ -681,6 +706,10 @@ final class WriterCore {
     /// Periodic work: checkpoint when due, roll the segment when full or old.
     func maintain() {
         guard failure == nil else { return }
+        if segmentFD < 0 {
+            // The last roll could not start the next segment: try again (quietly; `write` reports).
+            if (try? startNextSegment()) == nil { return }
+        }
         if let cp = lastCheckpoint?.checkpoint.treeSize ?? (treeSize > 0 ? 0 : nil), cp < treeSize,
            Date().timeIntervalSince(lastCheckpointAt) >= configuration.checkpointInterval {
             _ = signCheckpointIfNeeded(force: false)

@@ -4,6 +4,9 @@ import Synchronization
 import AuditFormat
 import AuditStore
 import GatelogCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class RegionWriterTests: XCTestCase {
     /// On an idle writer, `appendOnCallingThread` returns with the records durable (the ticket is
@@ -81,5 +84,27 @@ final class RegionWriterTests: XCTestCase {
         let deadline = Date().addingTimeInterval(0.4)
         while writer.latestCheckpoint?.checkpoint.treeSize != 2 && Date() < deadline { usleep(10_000) }
         XCTAssertEqual(writer.latestCheckpoint?.checkpoint.treeSize, 2)
+    }
+    /// A roll whose next segment cannot be created (here: a directory in its place; in life a full
+    /// disk or a read-only mount) does not stop the writer: appends fail with a clear error until
+    /// the segment can be created, then go on without a restart, and the log verifies.
+    func testARollThatCannotStartTheNextSegmentIsRetriedNotFatal() throws {
+        let tmp = TemporaryDirectory()
+        let config = Fixtures.configuration(tmp.path, segmentMaxBytes: 1 << 20, frameTargetBytes: 16 << 10)
+        let writer = try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey)
+        _ = try writer.appendAndWait((0..<5).map { Fixtures.staged($0) })
+        let blocker = Fixtures.segmentPath(config, 2)
+        XCTAssertEqual(mkdir(blocker, 0o755), 0)
+        XCTAssertThrowsError(try writer.seal())
+        XCTAssertThrowsError(try writer.appendAndWait([Fixtures.staged(5)]), "no segment to write to yet")
+        XCTAssertNil(writer.status.failure, "the writer has not stopped")
+        XCTAssertEqual(rmdir(blocker), 0)
+        let outcomes = try writer.appendAndWait((5..<8).map { Fixtures.staged($0) })
+        guard case .accepted(let position, _) = outcomes[0] else { return XCTFail("\(outcomes)") }
+        XCTAssertEqual(position, 5)
+        writer.close()
+        let report = try Fixtures.verify(config)
+        XCTAssertTrue(report.isIntact, report.summary)
+        XCTAssertEqual(try Fixtures.storedIDs(config, region: "eu-test").count, 8)
     }
 }
