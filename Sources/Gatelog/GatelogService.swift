@@ -1,5 +1,6 @@
 import Foundation
 import AuditFormat
+import AuditIndex
 import AuditQuery
 import AuditStore
 import JSON
@@ -46,7 +47,12 @@ public final class GatelogService: Sendable {
         try config.loadConfigFile()
         config.fsyncObserver = { seconds in metrics.observe("gatelog_fsync_duration_seconds", [], seconds) }
         self.metrics = metrics
-        let indexer = withIndex ? try IndexFeeder(configuration: config, fullTextRegions: config.fullTextRegions) : nil
+        let indexer: IndexFeeder?
+        do {
+            indexer = withIndex ? try IndexFeeder(configuration: config, fullTextRegions: config.fullTextRegions) : nil
+        } catch let error as IndexError {
+            throw IndexUnavailableError(path: "\(config.dataDirectory)/index/index.sqlite", cause: error)
+        }
         self.indexer = indexer
         var onDurable: (@Sendable ([DurableRecord]) -> Void)?
         if let indexer {
@@ -246,3 +252,21 @@ public final class GatelogService: Sendable {
         lock.release()
     }
 }
+
+/// The index could not be opened or brought up to date when the service started. The records are
+/// safe in the segments; the message says where the index is and, for a full disk or an I/O error,
+/// what to do.
+public struct IndexUnavailableError: Error, CustomStringConvertible {
+    public let path: String
+    public let cause: IndexError
+
+    public var description: String {
+        var text = "the index at \(path) cannot be opened or brought up to date (\(cause))"
+        // SQLITE_FULL (13) and SQLITE_IOERR (10, with extended codes in the high bits): usually a full disk.
+        if let code = cause.sqliteCode, code & 0xFF == 13 || code & 0xFF == 10 {
+            text += ": is its disk full? Free space there and start again"
+        }
+        return text + "; the records are safe in the segments, and the index is rebuilt from them when needed"
+    }
+}
+
