@@ -370,8 +370,18 @@ public final class IndexFeeder: Sendable {
         return false
     }
 
+    /// Waits before retrying a failed insert: 0.5 s, doubling after each failure in a row up to
+    /// 30 s (a full disk: each attempt grows the WAL into space the segments need), in 50 ms steps
+    /// so that closing is not held up.
+    private func backOff(_ failuresInARow: Int) {
+        let seconds = min(0.5 * pow(2, Double(max(failuresInARow - 1, 0))), 30)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        while DispatchTime.now().uptimeNanoseconds < deadline, !queue.withLock({ $0.closing }) { usleep(50_000) }
+    }
+
     private func run() {
         defer { stopped.signal() }
+        var failuresInARow = 0
         while true {
             _ = wakeup.wait(timeout: .now() + 0.05)
             while true {
@@ -399,7 +409,8 @@ public final class IndexFeeder: Sendable {
                     FileHandle.standardError.write(Data("gatelog: the index caught up from the segments after failing\n".utf8))
                 } catch {
                     queue.withLock { $0.failure = "\(error)"; $0.needsCatchUp = true }
-                    usleep(500_000)
+                    failuresInARow += 1
+                    backOff(failuresInARow)
                     continue
                 }
             }
@@ -428,6 +439,7 @@ public final class IndexFeeder: Sendable {
                     q.settledTotal += UInt64(batch.count)
                     q.failure = nil
                 }
+                failuresInARow = 0
                 buildIDFiltersIfAsked()
             } catch {
                 // Keep the records and retry: the index must not lose what the segments hold. When
@@ -446,7 +458,8 @@ public final class IndexFeeder: Sendable {
                 }
                 FileHandle.standardError.write(Data("gatelog: indexing failed (\(error)); \(giveUp ? "the index will catch up from the segments on the next start" : "retrying")\n".utf8))
                 if giveUp { return }
-                usleep(500_000)
+                failuresInARow += 1
+                backOff(failuresInARow)
             }
         }
     }
