@@ -121,6 +121,9 @@ public struct RegionStatus: Sendable {
     public var queuedBytes: Int
     /// Set when the writer stopped after a storage failure.
     public var failure: String?
+    /// Why the latest write failed (a short reason without paths: "no space left on the device"),
+    /// while writes fail without stopping the writer; the next write that succeeds clears it.
+    public var lastWriteError: String? = nil
     /// The zstd dictionary new frames are compressed with; nil while none is trained (or when
     /// dictionaries are off).
     public var dictionaryID: UInt32? = nil

@@ -66,6 +66,8 @@ final class WriterCore {
     var checkpointPath: String
     var lastCheckpoint: SignedCheckpoint?
     var lastCheckpointAt = Date.distantPast
+    /// The latest write's error while writes fail without stopping the writer (`RegionStatus.lastWriteError`).
+    var lastWriteError: String?
     var failure: String? {
         didSet {
             // Said once, where the operator looks: this region takes no more writes until a restart.
@@ -429,6 +431,7 @@ final class WriterCore {
                 try startNextSegment()
             } catch {
                 let e = (error as? StoreError) ?? .writerFailed(region: region, detail: "\(error)")
+                noteSegmentStartFailure(e)
                 for (_, t) in appends { t.complete(.failure(e)) }
                 return
             }
@@ -490,9 +493,11 @@ final class WriterCore {
             } catch {
                 _ = try? FileIO.truncate(segmentFD, to: segmentSize, path: segmentPath)
                 _ = lseek(segmentFD, off_t(segmentSize), SEEK_SET)
+                lastWriteError = FileIOError.explain(error.code)
                 for (_, t) in appends { t.complete(.failure(.io(error))) }
                 return
             }
+            lastWriteError = nil
         }
         // Written: advance the state (the next group chains from it); the syncer makes it durable.
         segmentHasher.update(buffer)
@@ -676,11 +681,23 @@ final class WriterCore {
         } catch {
             // Not a stop: nothing is lost, and the next append or `maintain` tries again (a full
             // disk that gets space again, a read-only mount made writable), each a clear error.
+            noteSegmentStartFailure(error)
             FileHandle.standardError.write(Data("gatelog: region \(region): cannot start the next segment (\(error)); retrying on the next append\n".utf8))
             return .failure((error as? StoreError) ?? .writerFailed(region: region, detail: "\(error)"))
         }
         if case .failure(let e) = checkpointed { return .failure(e) }
         return .success(())
+    }
+
+    /// Records why the next segment could not be started, for `RegionStatus.lastWriteError`.
+    func noteSegmentStartFailure(_ error: Error) {
+        if case .io(let io)? = error as? StoreError {
+            lastWriteError = FileIOError.explain(io.code)
+        } else if let io = error as? FileIOError {
+            lastWriteError = FileIOError.explain(io.code)
+        } else {
+            lastWriteError = "the next segment could not be created"
+        }
     }
 
     /// Starts the segment after the sealed one (`segmentFD` < 0 between the two). A file left by
@@ -690,6 +707,7 @@ final class WriterCore {
         segmentFrameCount = 0
         segmentRecordCount = 0
         try startSegment(number: segmentNumber + 1)
+        lastWriteError = nil
     }
 
     /// Records appended since the latest checkpoint.
@@ -741,7 +759,8 @@ final class WriterCore {
         RegionStatus(region: region, treeSize: treeSize, chainHead: chainHead, merkleRoot: frontier.root, segmentCount: segmentCount,
                      currentSegment: segmentNumber, storedBytes: storedBytesInSealed + segmentSize, rawBytes: rawBytes,
                      lastCheckpointSize: lastCheckpoint?.checkpoint.treeSize ?? 0, lastCheckpointTime: lastCheckpoint?.checkpoint.time ?? 0,
-                     queuedBytes: 0, failure: failure, dictionaryID: compressionDictionary?.id, dictionaryProblem: dictionaryProblem)
+                     queuedBytes: 0, failure: failure, lastWriteError: lastWriteError, dictionaryID: compressionDictionary?.id,
+                     dictionaryProblem: dictionaryProblem)
     }
 
     func shutdown() {

@@ -98,8 +98,11 @@ public final class APIServer: Sendable {
         var open = Set<String>()
         for w in store.openWriters.sorted(by: { $0.region < $1.region }) {
             open.insert(w.region)
-            if w.status.failure != nil {
+            let status = w.status
+            if status.failure != nil {
                 problems.append((w.region, "its writer stopped after a storage failure; restart to recover"))
+            } else if let reason = status.lastWriteError {
+                problems.append((w.region, "its latest write failed (\(reason)); writes resume once it can write again"))
             }
         }
         let onDisk = store.regions()

@@ -98,10 +98,12 @@ final class RegionWriterTests: XCTestCase {
         XCTAssertThrowsError(try writer.seal())
         XCTAssertThrowsError(try writer.appendAndWait([Fixtures.staged(5)]), "no segment to write to yet")
         XCTAssertNil(writer.status.failure, "the writer has not stopped")
+        XCTAssertNotNil(writer.status.lastWriteError, "readiness can tell that writes fail")
         XCTAssertEqual(rmdir(blocker), 0)
         let outcomes = try writer.appendAndWait((5..<8).map { Fixtures.staged($0) })
         guard case .accepted(let position, _) = outcomes[0] else { return XCTFail("\(outcomes)") }
         XCTAssertEqual(position, 5)
+        XCTAssertNil(writer.status.lastWriteError)
         writer.close()
         let report = try Fixtures.verify(config)
         XCTAssertTrue(report.isIntact, report.summary)
