@@ -24,8 +24,11 @@ public final class GatelogService: Sendable {
     public let tokens: TokenStore
     public let accessLog: AccessLog
     public let query: QueryService
-    /// The derived index, fed after durability; nil when opened with `withIndex: false`.
+    /// The derived index, fed after durability; nil when opened with `withIndex: false`, or when
+    /// it could not be opened for lack of space (`indexProblem`).
     public let indexer: IndexFeeder?
+    /// Why the service runs without the index it was asked to open (a full disk at start), or nil.
+    public let indexProblem: String?
     private let lock: ServiceLock
 
     /// Which guardrail policy the service applies.
@@ -47,12 +50,21 @@ public final class GatelogService: Sendable {
         try config.loadConfigFile()
         config.fsyncObserver = { seconds in metrics.observe("gatelog_fsync_duration_seconds", [], seconds) }
         self.metrics = metrics
-        let indexer: IndexFeeder?
+        var indexer: IndexFeeder?
+        var indexProblem: String?
         do {
             indexer = withIndex ? try IndexFeeder(configuration: config, fullTextRegions: config.fullTextRegions) : nil
         } catch let error as IndexError {
-            throw IndexUnavailableError(path: "\(config.dataDirectory)/index/index.sqlite", cause: error)
+            let problem = IndexUnavailableError(path: "\(config.dataDirectory)/index/index.sqlite", cause: error)
+            // A full disk or an I/O error: the records matter more than the index. Start without it
+            // (records are accepted and stored; reads that need it answer 503); a start with space
+            // catches it up from the segments. Anything else (a bug, a locked file) stops the start.
+            guard problem.isStorageFailure else { throw problem }
+            FileHandle.standardError.write(Data("gatelog: \(problem); starting without the index: records are accepted and stored, searches, gets and stats answer 503 until a restart\n".utf8))
+            indexer = nil
+            indexProblem = "it could not be opened at start (a full disk or an I/O error); restart once there is space"
         }
+        self.indexProblem = indexProblem
         self.indexer = indexer
         var onDurable: (@Sendable ([DurableRecord]) -> Void)?
         if let indexer {
@@ -260,10 +272,15 @@ public struct IndexUnavailableError: Error, CustomStringConvertible {
     public let path: String
     public let cause: IndexError
 
+    /// SQLITE_FULL (13) or SQLITE_IOERR (10, extended codes in the high bits): usually a full disk.
+    public var isStorageFailure: Bool {
+        guard let code = cause.sqliteCode else { return false }
+        return code & 0xFF == 13 || code & 0xFF == 10
+    }
+
     public var description: String {
         var text = "the index at \(path) cannot be opened or brought up to date (\(cause))"
-        // SQLITE_FULL (13) and SQLITE_IOERR (10, with extended codes in the high bits): usually a full disk.
-        if let code = cause.sqliteCode, code & 0xFF == 13 || code & 0xFF == 10 {
+        if isStorageFailure {
             text += ": is its disk full? Free space there and start again"
         }
         return text + "; the records are safe in the segments, and the index is rebuilt from them when needed"

@@ -232,7 +232,9 @@ public final class APIServer: Sendable {
         router.get("/readyz", handler: guarded { _, principal in
             guard principal.can(.metrics) || principal.can(.admin) else { throw AccessError.forbidden("readyz needs the metrics permission") }
             var problems = readinessProblems(service.store)
-            if service.indexer?.failure != nil {
+            if let problem = service.indexProblem {
+                problems.append(("index", problem))
+            } else if service.indexer?.failure != nil {
                 // Writes are still acknowledged (the segments are the source of truth), but searches
                 // and lookups would miss records: not ready. (The reason names no path: the log has it.)
                 problems.append(("index", "its inserts fail (see the server log; a full disk?): searches would miss records"))
