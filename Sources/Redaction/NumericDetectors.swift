@@ -49,7 +49,9 @@ extension TextScanner {
         // Card numbers and SSNs may follow '#' ("card #4111…"); phone numbers may not ("#415-…" is a ticket).
         let leftOK = numberLeftOK(s, allowHash: true)
         if leftOK || prev == UInt8(ascii: ","), let end = card(s, r) { emit(s, end, .creditCard); resume = max(resume, end) }
-        if leftOK, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
+        // A grouped SSN may end a CSV cell after a word (`Ann,Lee,078-05-1120`), not a number.
+        let csvCell = prev == UInt8(ascii: ",") && r - s == 3 && !Bytes.isDigit(at(s - 2))
+        if leftOK || csvCell, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
         if let end = ipv4(s, r) { emit(s, end, .ipAddress); resume = max(resume, end) }
         if leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#"), let end = phone(s, leftChecked: true) {
             emit(s, end, .phone)
@@ -272,7 +274,8 @@ extension TextScanner {
         } else {
             return nil
         }
-        guard numberRightOK(end) else { return nil }
+        // A grouped SSN may be followed by the next CSV cell (`078-05-1120,1980-01-02`).
+        guard numberRightOK(end) || (r - s == 3 && at(end) == UInt8(ascii: ",")) else { return nil }
         var value = 0
         for i in s..<end where Bytes.isDigit(p[i]) { value = value * 10 + Int(p[i]) - 48 }
         let area = value / 1_000_000
@@ -342,7 +345,9 @@ extension TextScanner {
         var pos = start
         var plus = false
         if p[pos] == UInt8(ascii: "+") { plus = true; pos += 1 }
-        if !plus && !leftChecked && !numberLeftOK(start) { return nil }
+        // `(415) 555-2671` may start a CSV cell after a word (`Jane Doe,(415) 555-2671`).
+        if !plus && !leftChecked && !numberLeftOK(start)
+            && !(p[start] == UInt8(ascii: "(") && at(start - 1) == UInt8(ascii: ",") && !Bytes.isDigit(at(start - 2))) { return nil }
         var groups = Groups()
         var parenGroup = -1
         var firstDigit = -1

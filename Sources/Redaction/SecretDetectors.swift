@@ -369,6 +369,15 @@ extension TextScanner {
             e += 3  // hasło
         } else if len == 3 && hasIgnoringCase(i, "mot") && hasIgnoringCase(e, " de passe") && !isWordByte(e + 9) {
             e += 9  // mot de passe
+        } else if len == 10 && hasIgnoringCase(i, "identified") && hasIgnoringCase(e, " by ") {
+            // SQL: `CREATE USER 'app'@'%' IDENTIFIED BY 'secret'`: the quoted value.
+            let v = e + 4
+            let q = at(v)
+            guard q == UInt8(ascii: "'") || q == UInt8(ascii: "\"") else { return nil }
+            let ve = closingQuote(q, from: v + 1)
+            guard ve < n, p[ve] == q, ve - v <= 129, isPlausibleValue(v + 1, ve, quoted: true) else { return nil }
+            emit(v + 1, ve, .secret)
+            return ve + 1
         } else {
             return nil
         }
@@ -754,7 +763,9 @@ extension TextScanner {
         // "key=token:e60098e1": the would-be key is itself a value (but PowerShell's
         // `$env:API_TOKEN = "…"` is an assignment).
         if (at(keyStart - 1) == UInt8(ascii: "=") && !has(keyStart - 15, "--from-literal="))
-            || (at(keyStart - 1) == UInt8(ascii: ":") && keyQuote == 0 && !(c == UInt8(ascii: "=") && hasIgnoringCase(keyStart - 5, "$env:"))) {
+            || (at(keyStart - 1) == UInt8(ascii: ":") && keyQuote == 0 && !(c == UInt8(ascii: "=") && hasIgnoringCase(keyStart - 5, "$env:"))
+                // `.npmrc`: `//registry.npmjs.org/:_authToken=…`, `//host/path/:_password=…`.
+                && !(c == UInt8(ascii: "=") && at(keyStart - 2) == UInt8(ascii: "/"))) {
             return nil
         }
         if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
@@ -848,13 +859,35 @@ extension TextScanner {
         // credential alone is checked for plausibility.
         var checkStart = vs
         if keyKind == .authorization {
+            // The scheme: a letter, then letters, digits and `-` (`Bearer`, `DeepL-Auth-Key`,
+            // `AWS4-HMAC-SHA256`).
             var w = vs
-            while w < n && Bytes.isLetter(p[w]) && w - vs <= 16 { w += 1 }
+            if w < n && Bytes.isLetter(p[w]) {
+                while w < n && (Bytes.isAlnum(p[w]) || p[w] == UInt8(ascii: "-")) && w - vs <= 24 { w += 1 }
+            }
             if w > vs && at(w) == UInt8(ascii: " ") && (quoted ? w < ve : w == ve) {
                 var x = w
                 while at(x) == UInt8(ascii: " ") && x - w < 4 { x += 1 }
+                // A list of parameters (`Digest username="…", response="…"`, `OAuth
+                // oauth_consumer_key="…", oauth_signature="…"`, `AWS4-HMAC-SHA256
+                // Credential=…, Signature=…`): the whole header value.
+                var k = x
+                while Bytes.isLetter(at(k)) || at(k) == UInt8(ascii: "_") || at(k) == UInt8(ascii: "-") { k += 1; if k - x > 32 { break } }
+                let parameters = k > x && k - x <= 32 && at(k) == UInt8(ascii: "=")
+                    && (Bytes.isAlnum(at(k + 1)) || at(k + 1) == UInt8(ascii: "\"") || at(k + 1) == UInt8(ascii: "'"))
                 if quoted {
                     if x < ve { checkStart = x }
+                } else if parameters {
+                    var end = x
+                    while end < n && end - x < 1024 {
+                        let b = p[end]
+                        if b == 0x0A || b == 0x0D || b == UInt8(ascii: "'") { break }
+                        if b == UInt8(ascii: "\\") && (at(end + 1) == UInt8(ascii: "n") || at(end + 1) == UInt8(ascii: "r")) { break }
+                        end += 1
+                    }
+                    while end > x && (p[end - 1] == UInt8(ascii: " ") || p[end - 1] == UInt8(ascii: "\t")) { end -= 1 }
+                    emit(vs, end, .secret)
+                    return Swift.max(end, i + 1)
                 } else if t2[Int(at(x))] & ByteClass2.bearer != 0 {
                     checkStart = x
                     ve = bearerRunEnd(x)

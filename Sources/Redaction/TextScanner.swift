@@ -631,7 +631,7 @@ enum WordGate {
             }
         }
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag", secret)
-        mark("pa pw se wa ha ke co mo", password)
+        mark("pa pw se wa ha ke co mo id", password)
         mark("ph po te tx ta ca ce ch co mo m fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi is", context)
         return UnsafePointer(t)
     }()
@@ -709,10 +709,11 @@ enum WordGate {
             ("A", "t", lengthBits([], from: 15)), ("A", "g", lengthBits([3])),
         ], flag: secret)
         // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3); senha, haslo (5),
-        // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3).
+        // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3), identified (by) (10).
         let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 8, 10])) + bothCases("pw", lengthBits([3]))
             + bothCases("se", lengthBits([5])) + bothCases("ha", lengthBits([3, 5])) + bothCases("ke", lengthBits([8]))
-            + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3])),
+            + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3]))
+            + bothCases("id", lengthBits([10])),
             flag: password)
         let contextTable = lengthTable([
             ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 5, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
