@@ -120,6 +120,9 @@ extension TextScanner {
             if has(i, "PMAK-") { return keyToken(i, i + 5, min: 50, max: 70, charset: .token) }  // Postman
         case UInt8(ascii: "N"):
             if has(i, "NRAK-") { return keyToken(i, i + 5, min: 27, max: 27, charset: .alnum) }  // New Relic
+        case UInt8(ascii: "L"):
+            // A base64-encoded PEM private key (kubeconfig `client-key-data`, Secret `tls.key`).
+            if has(i, "LS0tLS1CRUdJTi") { return base64PEMKey(i) }
         case UInt8(ascii: "l"):
             if has(i, "lsv2_pt_") || has(i, "lsv2_sk_") { return keyToken(i, i + 8, min: 32, max: 64, charset: .word) }  // LangSmith
             if has(i, "lin_api_") { return keyToken(i, i + 8, min: 32, max: 64, charset: .alnum) }  // Linear
@@ -675,6 +678,126 @@ extension TextScanner {
             }
         }
         return truncatedPEMBody(headerEnd)
+    }
+
+    /// A PEM block encoded in base64 as a whole (`LS0tLS1CRUdJTi…` is `-----BEGIN`), as
+    /// kubeconfig `client-key-data` and Kubernetes Secret `tls.key` values carry it. Only the
+    /// first 64 base64 characters are decoded; the block is a SECRET when that header's label
+    /// says `PRIVATE KEY` (certificates and public keys are left alone, as `pemBlock` does).
+    /// The span is the whole base64 run, with wrapped lines (`\n`, `\r\n` or escaped `\n`,
+    /// optionally indented) followed while every line before the last has the first line's
+    /// width. Each byte of the run is read once; a rejected continuation reads at most one
+    /// line width and 32 bytes of indentation past the run.
+    mutating func base64PEMKey(_ i: Int) -> Int? {
+        // Bounded decode of the header: up to 64 base64 characters across line breaks.
+        var header = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var headerCount = 0
+        withUnsafeMutableBytes(of: &header) { out in
+            var acc: UInt32 = 0, bits = 0, chars = 0, k = i
+            while chars < 64 && k < n {
+                let c = p[k]
+                let v: UInt32
+                switch c {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - 65)
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - 97 + 26)
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - 48 + 52)
+                case UInt8(ascii: "+"): v = 62
+                case UInt8(ascii: "/"): v = 63
+                default:
+                    let skip = lineBreakLength(k)
+                    if skip == 0 { chars = 64; continue }
+                    k += skip
+                    continue
+                }
+                acc = acc << 6 | v
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out[headerCount] = UInt8(truncatingIfNeeded: acc >> UInt32(bits))
+                    headerCount += 1
+                }
+                chars += 1
+                k += 1
+            }
+        }
+        let isPrivateKey = withUnsafeBytes(of: &header) { h -> Bool in
+            // "-----BEGIN " then an upper-case label then "-----".
+            let begin: StaticString = "-----BEGIN "
+            guard headerCount > 16 else { return false }
+            for k in 0..<11 where h[k] != begin.utf8Start[k] { return false }
+            var k = 11
+            while k < headerCount && (Bytes.isUpper(h[k]) || h[k] == UInt8(ascii: " ")) { k += 1 }
+            guard k + 5 <= headerCount, (0..<5).allSatisfy({ h[k + $0] == UInt8(ascii: "-") }) else { return false }
+            let privateKey = Array("PRIVATE KEY".utf8)
+            var q = 11
+            while q + 11 <= k {
+                if (0..<11).allSatisfy({ h[q + $0] == privateKey[$0] }) { return true }
+                q += 1
+            }
+            return false
+        }
+        guard isPrivateKey else { return nil }
+        // The run: the first line, then lines of the same width while the previous one was full.
+        @inline(__always) func lineEnd(_ from: Int) -> Int {
+            var e = from
+            while e < n && t2[Int(p[e])] & ByteClass2.base64Padded != 0 { e += 1 }
+            return e
+        }
+        var end = lineEnd(i)
+        let width = end - i
+        // Wrapped output (`base64`, `openssl base64`) has 64- or 76-character lines.
+        guard width >= 40, width <= 128, width % 4 == 0 else { return emitBase64PEM(i, end) }
+        while p[end - 1] != UInt8(ascii: "=") {
+            let skip = lineBreakLength(end)
+            guard skip > 0 else { break }
+            var s = end + skip
+            var indent = 0
+            while s < n && (p[s] == UInt8(ascii: " ") || p[s] == UInt8(ascii: "\t")) && indent < 32 { s += 1; indent += 1 }
+            var e = s
+            while e < n && e - s <= width && t2[Int(p[e])] & ByteClass2.base64Padded != 0 { e += 1 }
+            let length = e - s
+            guard length > 0, length <= width, length % 4 == 0, e >= n || Self.endsBase64Line(p[e]) else { break }
+            // A short last line: long, or with a digit or `+/=` (not a word of the next line).
+            if length < width && length < 16 {
+                var special = false
+                for k in s..<e where !Bytes.isLetter(p[k]) { special = true; break }
+                guard special else { break }
+            }
+            end = e
+            if length < width { break }
+        }
+        return emitBase64PEM(i, end)
+    }
+
+    @inline(__always) mutating func emitBase64PEM(_ i: Int, _ end: Int) -> Int {
+        emit(i, end, .secret)
+        return end
+    }
+
+    /// Bytes that may follow the last line of a wrapped base64 value: whitespace, an escape, a
+    /// closing quote or bracket, a separator. Not `.`, `:`, `-`, `_`: the next key of a YAML
+    /// map (`tls.crt:`) is no base64 line.
+    @inline(__always) static func endsBase64Line(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\\"),
+             UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "}"),
+             UInt8(ascii: "]"), UInt8(ascii: ")"), UInt8(ascii: "<"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Length of a line break at `k`: `\n`, `\r\n`, `\r`, or the escaped `\\n`, `\\r\\n`, `\\r`
+    /// of JSON strings; 0 when there is none.
+    @inline(__always) func lineBreakLength(_ k: Int) -> Int {
+        let c = at(k)
+        if c == UInt8(ascii: "\n") { return 1 }
+        if c == UInt8(ascii: "\r") { return at(k + 1) == UInt8(ascii: "\n") ? 2 : 1 }
+        guard c == UInt8(ascii: "\\") else { return 0 }
+        if at(k + 1) == UInt8(ascii: "n") { return 2 }
+        if at(k + 1) == UInt8(ascii: "r") { return at(k + 2) == UInt8(ascii: "\\") && at(k + 3) == UInt8(ascii: "n") ? 4 : 2 }
+        return 0
     }
 
     /// Base64 lines after a header with no end marker: tokens separated by whitespace or by

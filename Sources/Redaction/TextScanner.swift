@@ -703,7 +703,7 @@ enum WordGate {
             ("d", "a", lengthBits([36])), ("d", "i", lengthBits([7, 10])), ("h", "o", lengthBits([5])),
             ("g", "s", lengthBits([], from: 15)), ("g", "l", lengthBits([], from: 15)), ("r", "8", lengthBits([], from: 15)),
             ("p", "p", lengthBits([4])), ("p", "c", lengthBits([], from: 15)), ("P", "m", lengthBits([4])), ("N", "r", lengthBits([4])),
-            ("l", "s", lengthBits([], from: 15)), ("l", "i", lengthBits([], from: 15)), ("t", "v", lengthBits([4])),
+            ("l", "s", lengthBits([], from: 15)), ("L", "s", lengthBits([], from: 15)), ("l", "i", lengthBits([], from: 15)), ("t", "v", lengthBits([4])),
             ("f", "w", lengthBits([], from: 15)), ("w", "h", lengthBits([], from: 15)), ("s", "h", lengthBits([], from: 15)),
             ("s", "b", lengthBits([], from: 15)), ("d", "o", lengthBits([], from: 15)), ("h", "v", lengthBits([3])),
             ("A", "t", lengthBits([], from: 15)), ("A", "g", lengthBits([3])),
