@@ -7,7 +7,7 @@ import XCTest
 /// `openssl genpkey -algorithm ed25519`, `ssh-keygen -t ed25519`, then `base64`; the negatives are
 /// a self-signed certificate (`openssl req -x509`) and a public key (`openssl pkey -pubout`).
 /// Each positive case failed before `base64PEMKey`.
-final class Base64PEMTests: XCTestCase {
+final class Base64PEMTests: XCTestCase, DetectionAssertions {
     let engine = RedactionEngine()
 
     static let rsaTraditional = "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFcEFJQkFBS0NBUUVBcWRJNDlaSm13bTRncXg4NEJnbkZXbjFKQmNmdkI5RVJodmh3L2ZkNVBOaFdjOWZkCmFVLy9kMEhTWUt4RWczdTlTeFNUdjZVVlJtLzU1U1dNUDNpTUp0dDIwYWNJalNGN3RYcnNVaThMa3ZJYjlISlcKY0JQbjlIQ3dHdmlJZGJ6NndGMjlvNHo1YTNGek9wOEhiaC9RZjhHZEhNVjhoa1VwdjdLM1hGMkxOQzlpMW02egpkREYvcjlkSlpvUFdHM0MxTGRRM1hya2NsRU9VR0FSTzFzekNyTVdXWEpmdXJJRXJaaS92R1FQSktTMmRmaFBhCnNrSkNwMk9sV2FvSFF5SkswYkZZSXRKbTJqVGtBN1Vwb1E5R0ZsUTVDYlBLWU9ydlpyOTlOTUlZWVNMQllTeXoKTThPQmtFYnU3SXNPQzU1T3R3czlMZlFtUS9tNmI0bnFkMGNmNlFJREFRQUJBb0lCQUVOdElZcDNmMjl4VkcwOQpMdnhPd3RvajVtdHlMN2oxekxTL1RmVzRYWjNIODhONUVRTXdiU2xIckNVUUlQL25rSWdQK24zY0tPOVhwR3ZVCkZiUlp3NlBsL1c1T21MbVljc3JpckpRUTg5SjdhSmdORWI3Y1dIdVlob09lN0dkN0NrQjR0OFFKUkRyaHg3T2QKMHRCcHQxb1NZTFE4d1MxNnBwSGpmcVFnekJXQ21Vd1hDOE5uTWRDZk05Vk9LbGRhUGkyRTVvMlFiMEc1MEwzZgptZm5adWdBVTA5cjJqMi80WTEyVEtxYU56OGpIVG1rQW1DYmJQR2JpZW8vWDhDdWNmUkxNa01lalUxSk9kVEpJCkNtL1NiQWJkSG1NcTZERnRVVkEzTXpXaE15eVJwY1pzRXo4YnBSRkdUdFVqd1l0RmZQbnlOdGU1R3UrV2pKMXgKWTAwZ3BpVUNnWUVBMmIrTGsxYXVGTE4rcmpGOEx3ZGdYUjk3YXVxbzFTWHU3SlVDRUNyRzZyUlVSc3lxSEozMQpjdFZlQlMySkk0M084UHVNcHdPSXlxU2RFTFBUNFVDbG4zaExTdUNhTkZMank0VlY5MGUvMWJJa09sNDZWK3pVCjZSbVd0RDBLekNMZk9qT2l2b2JOTzdDaDdvdzRDQTNkYzN4bnY0VmEvTlZJdEdhS1Q4K0hDMmNDZ1lFQXg2ZFUKRWN2WXlDcEtWaDVHTFkwK3dXTGdRQmpRZUYxWlpzOFZrWXRwZnczOWI5OTZCVmtYY3lERWMrN1cxbUVDT08xMQpwaVZINmVXUk5yMHE5cW13MEorVUFCZllaelM2S2F4NHE2cEh0NitnRzhuQTVmLzY5bGF0ZW9UNmtzdVhaVGM0Cm5lR1Q2eTBNUUoySUp5QkQ5VGVpMS9iUUEyR1hrZlJIZHdRbXVDOENnWUVBbVJOSEUvVkR1OW5UbkxHOUUzS2sKRTlNbCtDdXZOT2pONWhONnQ5TGFzL1RCcW1RRzBzZFkzYm1SdHlJajNwSzZnRDdXeWpKNTM3dUpqMHhjRDJaYgpDSmlRbGJyL3JQajRtd0xKUkdWMFBzNVZHWk5VZ0t0Rm9ma1RNUElZdlJsbXhJdTRSU2lPN3Y5bFYwWEx2aDNCCktJYTBpTGMvRjY3NHhabXdjaHI2WE5FQ2dZQlB1TkFIL3liRDNxY3FOaEo5cyszQUdMUkV3K1BTZkN2cnNuc0IKVC9MREtobnQ1d1Y1UnpibTRNbXhKVWloOThDRWJNVlNuNFpVcmpkSzdVUlBsRGluUldFNm5FcnNBeERtL1JoKwpLNU5SbEk1UktrR2RWWmFuY0xyNnRraTcveEduOStIaW9TV0lmY2Ryc2J1aEsvQVc1YTFmb1EwMG5HNkNlRkZsCkE4SldQd0tCZ1FDV0UrVzhVMC8zQWtaWCtoRWc4UFJNSUVFZ24xOGMveVltUUM4bW1XS0tBVklIa2o3WXFpMzQKeEFBWlZDZmpLYitoT0VWbU5wYjdIV0U3WXprWkdmUys2cjlFUkpnR3IzelE2SWxuQ0ZTNWxnekxCbHhpMTdERgp6cjB0bHlpUkxRaFNPWERUZ3hzaVJHc0l4Y2RNOFErWmF5czh0VHhoV0FndkNLeEVpandvQnc9PQotLS0tLUVORCBSU0EgUFJJVkFURSBLRVktLS0tLQo="  // -----BEGIN RSA PRIVATE KEY-----
@@ -50,11 +50,6 @@ final class Base64PEMTests: XCTestCase {
             "ZDRMa1NLMG8yL20vUFh6cktNCnV3dzFBUUswZ1N5UWswYnJtNk93SjdNVFhXWTREdz09Ci0tLS0t",
             "RU5EIENFUlRJRklDQVRFLS0tLS0K",
         ]
-
-    func found(_ text: String) -> [(String, String)] {
-        let bytes = Array(text.utf8)
-        return engine.detect(text).map { ($0.entity.name, String(decoding: bytes[$0.range], as: UTF8.self)) }
-    }
 
     func assertFinds(_ value: String, in text: String, file: StaticString = #filePath, line: UInt = #line) {
         let hits = found(text)

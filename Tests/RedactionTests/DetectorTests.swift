@@ -3,27 +3,8 @@ import XCTest
 
 /// Per-detector tables: each valid value must be found exactly (type and extent) inside a
 /// sentence; each invalid value or look-alike must produce no detection at all.
-final class DetectorTests: XCTestCase {
+final class DetectorTests: XCTestCase, DetectionAssertions {
     let engine = RedactionEngine()
-
-    /// (type name, matched text) pairs for `text`.
-    func found(_ text: String) -> [(String, String)] {
-        let bytes = Array(text.utf8)
-        return engine.detect(text).map { ($0.entity.name, String(decoding: bytes[$0.range], as: UTF8.self)) }
-    }
-
-    func assertFinds(_ value: String, as type: EntityType, prefix: String = "see ", suffix: String = " now.",
-                     file: StaticString = #filePath, line: UInt = #line) {
-        let text = prefix + value + suffix
-        let hits = found(text)
-        XCTAssertTrue(hits.contains { $0.0 == type.name && $0.1 == value },
-                      "expected \(type.name) \(value.debugDescription) in \(text.debugDescription), got \(hits)", file: file, line: line)
-    }
-
-    func assertClean(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let hits = found(text)
-        XCTAssertTrue(hits.isEmpty, "expected nothing in \(text.debugDescription), got \(hits)", file: file, line: line)
-    }
 
     // MARK: - EMAIL
 

@@ -4,26 +4,8 @@ import XCTest
 /// Fixes from the third probing round: Azure secrets, provider keys of AI services, connection
 /// strings, Markdown keys, escaped JSON, CLI password flags, password phrases in CJK scripts and
 /// full-width forms. Each case failed before its fix.
-final class ProbeRound3Tests: XCTestCase {
+final class ProbeRound3Tests: XCTestCase, DetectionAssertions {
     let engine = RedactionEngine()
-
-    func found(_ text: String) -> [(String, String)] {
-        let bytes = Array(text.utf8)
-        return engine.detect(text).map { ($0.entity.name, String(decoding: bytes[$0.range], as: UTF8.self)) }
-    }
-
-    func assertFinds(_ value: String, as type: EntityType, prefix: String = "see ", suffix: String = " now.",
-                     file: StaticString = #filePath, line: UInt = #line) {
-        let text = prefix + value + suffix
-        let hits = found(text)
-        XCTAssertTrue(hits.contains { $0.0 == type.name && $0.1 == value },
-                      "expected \(type.name) \(value.debugDescription) in \(text.debugDescription), got \(hits)", file: file, line: line)
-    }
-
-    func assertClean(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let hits = found(text)
-        XCTAssertTrue(hits.isEmpty, "expected nothing in \(text.debugDescription), got \(hits)", file: file, line: line)
-    }
 
     // MARK: - Azure
 

@@ -3,24 +3,8 @@ import XCTest
 
 /// Fixes from the fourth probing round: CSV cells, `.npmrc` credentials, Authorization headers
 /// with parameter lists or hyphenated schemes, SQL `IDENTIFIED BY`. Each case failed before its fix.
-final class ProbeRound4Tests: XCTestCase {
+final class ProbeRound4Tests: XCTestCase, DetectionAssertions {
     let engine = RedactionEngine()
-
-    func found(_ text: String) -> [(String, String)] {
-        let bytes = Array(text.utf8)
-        return engine.detect(text).map { ($0.entity.name, String(decoding: bytes[$0.range], as: UTF8.self)) }
-    }
-
-    func assertFinds(_ value: String, as type: EntityType, in text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let hits = found(text)
-        XCTAssertTrue(hits.contains { $0.0 == type.name && $0.1 == value },
-                      "expected \(type.name) \(value.debugDescription) in \(text.debugDescription), got \(hits)", file: file, line: line)
-    }
-
-    func assertClean(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let hits = found(text)
-        XCTAssertTrue(hits.isEmpty, "expected nothing in \(text.debugDescription), got \(hits)", file: file, line: line)
-    }
 
     func testParenthesisedPhoneStartsACSVCell() {
         assertFinds("(415) 555-2671", as: .phone, in: "17,Jane Doe,jane.doe@example.com,(415) 555-2671")
