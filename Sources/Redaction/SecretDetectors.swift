@@ -584,6 +584,20 @@ extension TextScanner {
         return signatureEnd
     }
 
+    /// The 6-bit value of a base64 (or, with `urlSafe`, base64url) character; nil for anything
+    /// else, padding included.
+    @inline(__always)
+    static func base64Value(_ c: UInt8, urlSafe: Bool) -> UInt32? {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return UInt32(c - 65)
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return UInt32(c - 97 + 26)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - 48 + 52)
+        case UInt8(ascii: "-") where urlSafe, UInt8(ascii: "+") where !urlSafe: return 62
+        case UInt8(ascii: "_") where urlSafe, UInt8(ascii: "/") where !urlSafe: return 63
+        default: return nil
+        }
+    }
+
     /// Decodes base64 or base64url (padding optional) in `[a, b)`; nil on a bad character.
     func decodeBase64(_ a: Int, _ b: Int, urlSafe: Bool) -> [UInt8]? {
         var out = [UInt8]()
@@ -592,15 +606,8 @@ extension TextScanner {
         var bits = 0
         for k in a..<b {
             let c = p[k]
-            let v: UInt32
-            switch c {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - 65)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - 97 + 26)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - 48 + 52)
-            case UInt8(ascii: "-") where urlSafe, UInt8(ascii: "+") where !urlSafe: v = 62
-            case UInt8(ascii: "_") where urlSafe, UInt8(ascii: "/") where !urlSafe: v = 63
-            case UInt8(ascii: "="): return k >= b - 2 ? out : nil
-            default: return nil
+            guard let v = Self.base64Value(c, urlSafe: urlSafe) else {
+                return c == UInt8(ascii: "=") && k >= b - 2 ? out : nil
             }
             acc = acc << 6 | v
             bits += 6
@@ -695,15 +702,7 @@ extension TextScanner {
         withUnsafeMutableBytes(of: &header) { out in
             var acc: UInt32 = 0, bits = 0, chars = 0, k = i
             while chars < 64 && k < n {
-                let c = p[k]
-                let v: UInt32
-                switch c {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - 65)
-                case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - 97 + 26)
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - 48 + 52)
-                case UInt8(ascii: "+"): v = 62
-                case UInt8(ascii: "/"): v = 63
-                default:
+                guard let v = Self.base64Value(p[k], urlSafe: false) else {
                     let skip = lineBreakLength(k)
                     if skip == 0 { chars = 64; continue }
                     k += skip
