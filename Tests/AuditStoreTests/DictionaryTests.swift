@@ -455,6 +455,30 @@ final class DictionaryTests: XCTestCase {
         XCTAssertEqual(again, plain)
     }
 
+    /// The compressor keeps its dictionary referenced between frames and resets only the session:
+    /// frames made in any order of dictionaries (A, A, none, B, A) are each what a fresh context
+    /// makes, name their own dictionary and decompress to their input.
+    func testCompressorReusedAcrossDictionariesMakesIndependentFrames() throws {
+        let a = try trainDictionary(id: 40_010), b = try trainDictionary(id: 40_011, from: 2000..<2060)
+        let ca = try ZstdCompressionDictionary(bytes: a, level: 3), cb = try ZstdCompressionDictionary(bytes: b, level: 3)
+        let da = try ZstdDecompressionDictionary(bytes: a), db = try ZstdDecompressionDictionary(bytes: b)
+        let inputs = (0..<5).map { Fixtures.staged(6000 + $0).prepared.content }
+        let plan: [ZstdCompressionDictionary?] = [ca, ca, nil, cb, ca]
+        let reused = ZstdCompressor()
+        let decompressor = ZstdDecompressor()
+        for (input, dictionary) in zip(inputs, plan) {
+            var frame: [UInt8] = [], fresh: [UInt8] = []
+            _ = try input.withUnsafeBytes { try reused.compress($0, appendingTo: &frame, dictionary: dictionary) }
+            _ = try input.withUnsafeBytes { try ZstdCompressor().compress($0, appendingTo: &fresh, dictionary: dictionary) }
+            XCTAssertEqual(frame, fresh, "frame with dictionary \(dictionary?.id ?? 0)")
+            XCTAssertEqual(frame.withUnsafeBytes { ZstdDictionary.frameDictionaryID($0) }, dictionary?.id ?? 0)
+            let back = try frame.withUnsafeBytes {
+                try decompressor.decompress($0, expectedSize: input.count, dictionaries: { [40_010: da, 40_011: db][$0] })
+            }
+            XCTAssertEqual(back, input)
+        }
+    }
+
     func testTrainingRefusesTooFewSamples() {
         XCTAssertThrowsError(try ZstdDictionary.train(samples: Array(repeating: 0x61, count: 64), sampleSizes: [32, 32], capacity: 4096,
                                                       id: 40_000, level: 3))
