@@ -20,8 +20,30 @@ public struct RecordLimits: Sendable, Equatable {
     /// Most lines (or array elements) in one ingest request, blank lines included (default 100,000).
     public var maxRecordsPerRequest: Int = 100_000
 
+    /// `cost_usd` must lie strictly between minus and plus this many USD (default 10^9): the
+    /// index keeps costs as 64-bit nano-USD, and no single call costs a billion dollars.
+    public var costUSDBound: Double = 1e9
+    /// Each `latency_ms` value must lie strictly between minus and plus this many milliseconds
+    /// (default 10^12, about 31.7 years): the index keeps latencies as 64-bit microseconds.
+    public var latencyMsBound: Double = 1e12
+
     /// The default limits.
     public init() {}
+
+    /// Limits for reading back what is already stored (re-indexing from the segments): only
+    /// what the JSON reader itself needs. A stored record was checked when it was ingested, with
+    /// the limits of that time, and must never become unreadable because limits changed since.
+    public static let storedRecord: RecordLimits = {
+        var l = RecordLimits()
+        l.maxRecordBytes = .max
+        l.maxIDLength = .max
+        l.maxMetadataKeys = .max
+        l.maxMetadataKeyLength = .max
+        l.maxMetadataValueLength = .max
+        l.costUSDBound = .infinity
+        l.latencyMsBound = .infinity
+        return l
+    }()
 }
 
 /// Why a record was rejected. Messages name fields and rules, never values.
@@ -323,7 +345,7 @@ extension RecordFields {
 
     /// Extracts the typed fields from a stored envelope's JSON text (used when reindexing from
     /// segments): the same reading and rules as `AuditRecord.parse`. O(n).
-    public static func extract(envelope bytes: UnsafeRawBufferPointer, limits: RecordLimits = RecordLimits()) throws(RecordError) -> RecordFields {
+    public static func extract(envelope bytes: UnsafeRawBufferPointer, limits: RecordLimits = .storedRecord) throws(RecordError) -> RecordFields {
         let members = try TypedMembers.scan(bytes, maxDepth: limits.maxDepth)
         var typed = TypedMembers()
         for member in members {
@@ -335,7 +357,7 @@ extension RecordFields {
     }
 
     /// Extracts the typed fields from a stored envelope's JSON text.
-    public static func extract(envelope bytes: [UInt8], limits: RecordLimits = RecordLimits()) throws(RecordError) -> RecordFields {
+    public static func extract(envelope bytes: [UInt8], limits: RecordLimits = .storedRecord) throws(RecordError) -> RecordFields {
         do {
             return try bytes.withUnsafeBytes { try extract(envelope: $0, limits: limits) }
         } catch let e as RecordError { throw e } catch { throw .notAnObject }
@@ -359,6 +381,13 @@ extension RecordFields {
         func number(_ value: Range<Int>?, _ field: String) throws(RecordError) -> Double? {
             guard let value = present(value) else { return nil }
             guard let d = r.double(value), d.isFinite else { throw .wrongType(field: field, expected: "a number", found: r.typeName(value)) }
+            return d
+        }
+        /// A number whose magnitude is below `bound` (cost and latencies must fit the index's
+        /// 64-bit fixed-point columns: nano-USD and microseconds).
+        func boundedNumber(_ value: Range<Int>?, _ field: String, below bound: Double) throws(RecordError) -> Double? {
+            guard let d = try number(value, field) else { return nil }
+            guard abs(d) < bound else { throw .invalidValue(field: field, reason: "must be greater than -\(bound) and less than \(bound)") }
             return d
         }
         func integer(_ value: Range<Int>?, _ field: String) throws(RecordError) -> Int64? {
@@ -444,12 +473,12 @@ extension RecordFields {
             tenant: try string(TypedMembers.tenant), team: try string(TypedMembers.team), user: try string(TypedMembers.user),
             apiKeyID: try string(TypedMembers.apiKeyID), kind: try string(TypedMembers.kind), model: try string(TypedMembers.model),
             provider: try string(TypedMembers.provider), status: status, errorClass: errorClass,
-            costUSD: try number(t[TypedMembers.cost], "cost_usd"),
+            costUSD: try boundedNumber(t[TypedMembers.cost], "cost_usd", below: limits.costUSDBound),
             inputTokens: try integer(usage.flatMap { r.lookup("input_tokens", in: $0) }, "usage.input_tokens"),
             outputTokens: try integer(usage.flatMap { r.lookup("output_tokens", in: $0) }, "usage.output_tokens"),
-            latencyTotalMs: try number(latency.flatMap { r.lookup("total", in: $0) }, "latency_ms.total"),
-            ttftMs: try number(latency.flatMap { r.lookup("ttft", in: $0) }, "latency_ms.ttft"),
-            itlMs: try number(latency.flatMap { r.lookup("itl", in: $0) }, "latency_ms.itl"),
+            latencyTotalMs: try boundedNumber(latency.flatMap { r.lookup("total", in: $0) }, "latency_ms.total", below: limits.latencyMsBound),
+            ttftMs: try boundedNumber(latency.flatMap { r.lookup("ttft", in: $0) }, "latency_ms.ttft", below: limits.latencyMsBound),
+            itlMs: try boundedNumber(latency.flatMap { r.lookup("itl", in: $0) }, "latency_ms.itl", below: limits.latencyMsBound),
             traceID: try nestedString(trace.flatMap { r.lookup("trace_id", in: $0) }, "trace.trace_id"),
             routeBackend: try nestedString(route.flatMap { r.lookup("backend", in: $0) }, "route.backend"),
             routeFallback: routeFallback,

@@ -178,6 +178,7 @@ public final class AuditIndex: Sendable {
     /// is a no-op, so catch-up may overlap what is indexed. O(n log N).
     ///
     /// Positions may arrive in any order; `indexedPosition(region:)` reports the contiguous prefix.
+    /// A cost or latency too large for the index is indexed as absent (see `validate`).
     public func insert(_ entries: [IndexEntry]) throws(IndexError) {
         guard !entries.isEmpty else { return }
         try entries.withUnsafeBufferPointer { (entries: UnsafeBufferPointer<IndexEntry>) throws(IndexError) in
@@ -200,14 +201,10 @@ public final class AuditIndex: Sendable {
             throw IndexError.invalidArgument("chain hash must be 32 bytes, got \(entry.pointee.chainHash.count)",
                                              operation: operation)
         }
-        if let cost = entry.pointee.costUSD, FieldEncoding.nanoUSD(cost) == nil {
-            throw IndexError.invalidArgument("cost is not a finite number in range", operation: operation)
-        }
-        func isValidLatency(_ latency: Double?) -> Bool { latency.map { FieldEncoding.micros($0) != nil } ?? true }
-        if !isValidLatency(entry.pointee.latencyTotalMs) || !isValidLatency(entry.pointee.ttftMs)
-            || !isValidLatency(entry.pointee.itlMs) {
-            throw IndexError.invalidArgument("a latency is not a finite number in range", operation: operation)
-        }
+        // A cost or latency the fixed-point columns cannot hold (|cost| ≥ 9.2e9 USD, |latency| ≥
+        // 9.2e15 ms, or not finite) is indexed as absent, not refused: the record is stored, and one
+        // refused entry would stop the index for every record after it. Ingest refuses such values
+        // (RecordLimits.costUSDBound, latencyMsBound); stores written before that may hold them.
     }
 
     // MARK: Reading

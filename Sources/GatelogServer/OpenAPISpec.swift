@@ -1019,7 +1019,41 @@ enum OpenAPISpec {
       "type": [
        "number",
        "null"
-      ]
+      ],
+      "exclusiveMinimum": -1000000000.0,
+      "exclusiveMaximum": 1000000000.0
+     },
+     "latency_ms": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "properties": {
+       "total": {
+        "type": [
+         "number",
+         "null"
+        ],
+        "exclusiveMinimum": -1000000000000.0,
+        "exclusiveMaximum": 1000000000000.0
+       },
+       "ttft": {
+        "type": [
+         "number",
+         "null"
+        ],
+        "exclusiveMinimum": -1000000000000.0,
+        "exclusiveMaximum": 1000000000000.0
+       },
+       "itl": {
+        "type": [
+         "number",
+         "null"
+        ],
+        "exclusiveMinimum": -1000000000000.0,
+        "exclusiveMaximum": 1000000000000.0
+       }
+      }
      }
     }
    },

@@ -136,6 +136,29 @@ final class AuditRecordTests: XCTestCase {
         XCTAssertThrowsError(try parse(minimal(#""deep":"# + String(repeating: "[", count: 10) + String(repeating: "]", count: 10)), limits: limits))
     }
 
+    /// Cost and latencies must fit the index's fixed-point columns; a stored envelope holding a
+    /// larger value (written before the bound existed) still reads back.
+    func testCostAndLatencyBounds() throws {
+        XCTAssertEqual(try parse(minimal(#""cost_usd":999999999.99"#)).fields.costUSD, 999_999_999.99)
+        XCTAssertEqual(try parse(minimal(#""cost_usd":-12.5"#)).fields.costUSD, -12.5)
+        assertRejected(minimal(#""cost_usd":1e9"#),
+                       .invalidValue(field: "cost_usd", reason: "must be greater than -1000000000.0 and less than 1000000000.0"))
+        assertRejected(minimal(#""cost_usd":-1.7e308"#),
+                       .invalidValue(field: "cost_usd", reason: "must be greater than -1000000000.0 and less than 1000000000.0"))
+        XCTAssertEqual(try parse(minimal(#""latency_ms":{"total":86400000,"ttft":1.5,"itl":0}"#)).fields.latencyTotalMs, 86_400_000)
+        for field in ["total", "ttft", "itl"] {
+            assertRejected(minimal(#""latency_ms":{"\#(field)":1e12}"#),
+                           .invalidValue(field: "latency_ms.\(field)", reason: "must be greater than -1000000000000.0 and less than 1000000000000.0"))
+        }
+        var relaxed = RecordLimits()
+        relaxed.costUSDBound = .infinity
+        relaxed.latencyMsBound = .infinity
+        let legacy = try parse(minimal(#""cost_usd":5e12,"latency_ms":{"total":1e300}"#), limits: relaxed)
+        let back = try RecordFields.extract(envelope: legacy.envelopeBytes())
+        XCTAssertEqual(back.costUSD, 5e12)
+        XCTAssertEqual(back.latencyTotalMs, 1e300)
+    }
+
     func testUnknownFieldsAreKeptInOrderByteForByte() throws {
         let text = #"{"zeta":{"b": 1,  "a":[true, null]},"id":"u1","ts":"2026-01-01T00:00:00Z","alpha":"\u00e9\n","region":"r1","n":1.50e3}"#
         let r = try parse(text)
@@ -276,7 +299,8 @@ final class AuditRecordKeyTests: XCTestCase {
             let model = try JSONValue.parse(line)
             let expectedInt = model["usage"]?["input_tokens"]?.int64Value
             let expectedDouble = model["cost_usd"]?.doubleValue
-            let parsed = Result { () throws(RecordError) -> RecordFields in try AuditRecord.parse(Array(line.utf8)).fields }
+            // The bounds on cost and latency are tested in testCostAndLatencyBounds; here only the number reading.
+            let parsed = Result { () throws(RecordError) -> RecordFields in try AuditRecord.parse(Array(line.utf8), limits: .storedRecord).fields }
             switch parsed {
             case .success(let fields):
                 XCTAssertEqual(fields.inputTokens, expectedInt, n)

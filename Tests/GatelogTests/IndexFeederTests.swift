@@ -72,6 +72,44 @@ final class IndexFeederTests: XCTestCase {
         XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
         XCTAssertEqual(try feeder.index.recordCount(), 17)
     }
+    /// A stored record whose cost or latency the index cannot hold (one accepted before ingest
+    /// bounded them; schemathesis sent `cost_usd` 1e10 and the index then refused every insert
+    /// after it) is indexed with those values absent, live and when caught up from the segments,
+    /// and the records after it are indexed too.
+    func testOutOfRangeCostOrLatencyNeverStopsTheIndex() throws {
+        let tmp = TemporaryDirectory()
+        var config = StoreConfiguration(dataDirectory: tmp.path)
+        config.limits.costUSDBound = .infinity       // a store written before the bounds existed
+        config.limits.latencyMsBound = .infinity
+        let big = #"{"id":"huge","ts":"2026-03-01T12:00:00Z","region":"eu-west-1","tenant":"acme","cost_usd":1e10,"#
+            + #""latency_ms":{"total":1e300,"ttft":-9e15,"itl":2.5}}"#
+        let lines = [Array(Fixture.record("before").utf8)[...], Array(big.utf8)[...], Array(Fixture.record("after").utf8)[...]]
+        do {
+            let feeder = try IndexFeeder(configuration: config)
+            defer { feeder.close() }
+            let store = try LogStore(configuration: config, onDurable: { feeder.enqueue($0) })
+            defer { store.close() }
+            XCTAssertEqual(Ingestor(store: store, redactor: nil).ingest(lines: lines, source: "test").accepted, 3)
+            XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
+            XCTAssertNil(feeder.failure)
+            XCTAssertEqual(try feeder.index.recordCount(), 3)
+        }
+        // Rebuilt from the segments by a service with today's bounds.
+        try FileManager.default.removeItem(atPath: tmp.path + "/index")
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        XCTAssertEqual(try service.query.index!.recordCount(), 3)
+        XCTAssertNil(service.indexer?.failure)
+        XCTAssertEqual(try Fixture.allIDs(service).sorted(), ["after", "before", "huge"])
+        let stats = try service.query.stats(Fixture.admin, filter: IndexFilter(), groupBy: [], bucket: nil)
+        XCTAssertEqual(stats.first?.count, 3)
+        // And ingest today refuses such a value, naming the field.
+        let refused = try service.ingest(body: Array((big.replacingOccurrences(of: "huge", with: "huge-2") + "\n").utf8),
+                                         principal: Fixture.admin, source: "t")
+        XCTAssertEqual(refused.rejected.count, 1)
+        XCTAssertTrue(refused.rejected.first?.reason.contains("cost_usd") ?? false, refused.rejected.first?.reason ?? "")
+    }
+
     /// A catch-up while the writers run indexes only what was handed over as durable: frames of a
     /// region that never reported them durable (here: written by a store without the feeder's
     /// hook, standing for frames written but not yet fdatasync'd) are left for later.
