@@ -26,6 +26,12 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case admin
     /// Read `/metrics` and `/readyz`.
     case metrics
+
+    /// Permissions that act on the whole store: managing tokens and reading the access log
+    /// (`admin`), store-wide counters and health (`metrics`). No scope can narrow them, so only a
+    /// principal without a scope holds them: a region-scoped admin could otherwise mint itself an
+    /// unscoped token, and metrics would tell a scoped monitor every region's record count.
+    public static let storeWide: Set<Permission> = [.admin, .metrics]
 }
 
 /// A named set of permissions.
@@ -103,19 +109,23 @@ public struct Scope: Sendable, Equatable {
     }
 
     /// True when a record with these fields is inside the scope.
-    public func contains(_ f: RecordFields) -> Bool {
-        if !regions.isEmpty && !regions.contains(f.region) { return false }
-        if !tenants.isEmpty && !tenants.contains(f.tenant ?? "\u{0}") { return false }
-        if !teams.isEmpty && !teams.contains(f.team ?? "\u{0}") { return false }
-        if !users.isEmpty && !users.contains(f.user ?? "\u{0}") { return false }
+    public func contains(_ f: RecordFields) -> Bool { firstFieldOutside(f) == nil }
+
+    /// The first field of the record (`region`, `tenant`, `team`, `user` or `metadata`) that
+    /// puts it outside the scope, or nil when the record is inside.
+    public func firstFieldOutside(_ f: RecordFields) -> String? {
+        if !regions.isEmpty && !regions.contains(f.region) { return "region" }
+        if !tenants.isEmpty && !tenants.contains(f.tenant ?? "\u{0}") { return "tenant" }
+        if !teams.isEmpty && !teams.contains(f.team ?? "\u{0}") { return "team" }
+        if !users.isEmpty && !users.contains(f.user ?? "\u{0}") { return "user" }
         if !metadata.isEmpty {
             var byKey: [String: [String]] = [:]
             for m in metadata { byKey[m.key, default: []].append(m.value) }
             for (k, allowed) in byKey {
-                guard let v = f.metadata.first(where: { $0.key == k })?.value, allowed.contains(v) else { return false }
+                guard let v = f.metadata.first(where: { $0.key == k })?.value, allowed.contains(v) else { return "metadata" }
             }
         }
-        return true
+        return nil
     }
 
     /// True when the region is visible at all.
@@ -138,11 +148,18 @@ public struct Principal: Sendable {
     /// The identity of an operator with shell access to the data directory (CLI without --token).
     public static let localAdmin = Principal(id: "local-admin", role: Role.builtIn["admin"]!, scope: Scope())
 
-    public func can(_ p: Permission) -> Bool { role.permissions.contains(p) }
+    public func can(_ p: Permission) -> Bool {
+        role.permissions.contains(p) && (scope.isUnrestricted || !Permission.storeWide.contains(p))
+    }
 
     /// Throws `.forbidden` unless the principal holds `permission`.
     public func require(_ permission: Permission) throws(AccessError) {
-        guard can(permission) else { throw .forbidden("role '\(role.name)' lacks the \(permission.rawValue) permission") }
+        guard can(permission) else {
+            if role.permissions.contains(permission) {
+                throw .forbidden("the \(permission.rawValue) permission covers the whole store; a token with a scope does not hold it")
+            }
+            throw .forbidden("role '\(role.name)' lacks the \(permission.rawValue) permission")
+        }
     }
 }
 

@@ -313,6 +313,15 @@ public final class QueryService: Sendable {
         try recorder?.record(principal: principal, action: action, parameters: .object(parameters), results: results, outcome: outcome)
     }
 
+    /// Refuses, before a front end reads the request's parameters, a principal without the
+    /// permission `action` needs, and writes the refusal to the access log (outcome `forbidden`):
+    /// a malformed request from someone who may not make it at all is a refused attempt, not a
+    /// 400 that nobody sees. Does nothing (and logs nothing) when the permission is held; the
+    /// action itself is logged by the call that performs it.
+    public func refuseUnlessPermitted(_ principal: Principal, _ permission: Permission, action: String) throws(AccessError) {
+        try authorize(principal, permission, action, [])
+    }
+
     /// `principal.require(permission)`, with a refusal written to the access log (outcome
     /// `forbidden`) before it is thrown: attempts are audited, not only what succeeded.
     func authorize(_ principal: Principal, _ permission: Permission, _ action: String, _ parameters: [JSONMember]) throws(AccessError) {

@@ -93,9 +93,13 @@ public final class TokenStore: Sendable {
 
     /// Replaces a token by a new one with the same role and scope; the old one is revoked.
     public func rotate(id: String) throws(AccessError) -> (TokenRecord, String) {
-        guard let old = try list().first(where: { $0.id == id }), old.revokedAt == nil else { throw .notFound("active token \(id)") }
-        let remaining = old.expiresAt.map { Double($0 - Int64(Date().timeIntervalSince1970 * 1000)) / 1000 }
-        let created = try create(role: old.role, scope: old.scope, expiresIn: remaining.map { max(1, $0) }, description: old.description)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        // An expired token is not active: rotating it must not give it a new lifetime.
+        guard let old = try list().first(where: { $0.id == id }), old.revokedAt == nil, (old.expiresAt ?? .max) > now else {
+            throw .notFound("active token \(id)")
+        }
+        let remaining = old.expiresAt.map { Double($0 - now) / 1000 }
+        let created = try create(role: old.role, scope: old.scope, expiresIn: remaining.map { max(0.001, $0) }, description: old.description)
         try revoke(id: id)
         return created
     }

@@ -158,12 +158,14 @@ public final class GatelogService: Sendable {
         let scope = principal.scope
         let started = DispatchTime.now().uptimeNanoseconds
         var admit: (@Sendable (RecordFields) -> RecordError?)?
+        var mayQuarantineIn: (@Sendable (String) -> Bool)?
         if !scope.isUnrestricted {
             admit = { (fields: RecordFields) -> RecordError? in
-                scope.contains(fields) ? nil : RecordError.invalidValue(field: "region", reason: "is outside the token's scope")
+                scope.firstFieldOutside(fields).map { RecordError.invalidValue(field: $0, reason: "is outside the token's scope") }
             }
+            mayQuarantineIn = { scope.allows(region: $0) }
         }
-        let pending = ingestor.submit(lines: lines, source: source, admit: admit)
+        let pending = ingestor.submit(lines: lines, source: source, admit: admit, mayQuarantineIn: mayQuarantineIn)
         let summary = ingestor.finish(pending)
         metrics.observe("gatelog_append_duration_seconds", [], Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         count(summary)

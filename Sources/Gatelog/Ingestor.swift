@@ -171,8 +171,14 @@ public final class Ingestor: Sendable {
 
     /// Validates, redacts and enqueues lines without waiting for the disk; rejected lines are
     /// quarantined now. Pair with `finish` (callers may submit the next batch in between).
+    ///
+    /// `admit` refuses records the caller may not write (its scope); `mayQuarantineIn` says in
+    /// which regions the caller's rejected lines may be kept (by default any that holds segments).
+    /// A line that fails validation is filed by the region it names only when that region passes,
+    /// so a caller cannot write rejected text into another region's directory.
     public func submit(lines: [ArraySlice<UInt8>], firstLine: Int = 1, source: String,
-                       admit: (@Sendable (RecordFields) -> RecordError?)? = nil) -> PendingIngest {
+                       admit: (@Sendable (RecordFields) -> RecordError?)? = nil,
+                       mayQuarantineIn: (@Sendable (String) -> Bool)? = nil) -> PendingIngest {
         var staged = stageAll(lines)
         // Ids of records refused below, so their rejections still name them.
         var refusedIDs: [Int: String] = [:]
@@ -218,7 +224,7 @@ public final class Ingestor: Sendable {
             }
         }
         if !rejectedLines.isEmpty {
-            quarantine.record(rejectedLines, source: source, redactor: redactor)
+            quarantine.record(rejectedLines, source: source, redactor: redactor, mayRouteTo: mayQuarantineIn)
         }
         return pending
     }
@@ -354,12 +360,12 @@ final class Quarantine: Sendable {
     }
 
     func record(_ lines: [(line: Int, text: ArraySlice<UInt8>, code: String, reason: String, routable: Bool)], source: String,
-                redactor: (any RecordRedactor)?) {
+                redactor: (any RecordRedactor)?, mayRouteTo: ((String) -> Bool)? = nil) {
         var byPath: [String: [UInt8]] = [:]
         let now = Timestamp.format(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         for l in lines {
             let text = String(decoding: l.text, as: UTF8.self)
-            let region = l.routable ? guessRegion(text) : nil
+            let region = l.routable ? guessRegion(text).flatMap { mayRouteTo?($0) ?? true ? $0 : nil } : nil
             let dir = region.map { configuration.regionDirectory($0) } ?? "\(dataDirectory)/quarantine"
             let safe: String? = redactor == nil ? text : redactor!.redactText(text, region: region, tenant: nil)
             let entry = JSONValue.object([

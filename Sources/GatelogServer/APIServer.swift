@@ -230,7 +230,7 @@ public final class APIServer: Sendable {
         installQueryRoutes(&router, service: service, guarded: guarded)
 
         router.get("/readyz", handler: guarded { _, principal in
-            guard principal.can(.metrics) || principal.can(.admin) else { throw AccessError.forbidden("readyz needs the metrics permission") }
+            try principal.require(.metrics)
             var problems = readinessProblems(service.store)
             if let problem = service.indexProblem {
                 problems.append(("index", problem))
@@ -252,7 +252,7 @@ public final class APIServer: Sendable {
         })
 
         router.get("/metrics", handler: guarded { _, principal in
-            guard principal.can(.metrics) else { throw AccessError.forbidden("metrics needs the metrics permission") }
+            try principal.require(.metrics)
             service.refreshGauges()
             return .text(service.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         })
@@ -261,6 +261,7 @@ public final class APIServer: Sendable {
         router.get("/openapi.json", handler: guarded { _, _ in .json(Array(OpenAPISpec.json.utf8)) })
 
         router.post("/v1/records", maxBodyBytes: maxBodyBytes, handler: guarded { request, principal in
+            try principal.require(.ingest)
             guard request.body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
                 throw HTTPError(.badRequest, code: "empty_body", message: "the body holds no record (send a JSON object, an array or NDJSON)")
             }
@@ -290,6 +291,7 @@ public final class APIServer: Sendable {
         })
 
         router.post("/v1/verify", maxBodyBytes: 1 << 20, handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, .verify, action: "verify")
             var regions = request.query.values(for: "region")
             // A body that is present must say what it means: a malformed one is a 400, never
             // silently read as "verify everything".
@@ -314,6 +316,7 @@ public final class APIServer: Sendable {
         })
 
         router.post("/v1/tokens", maxBodyBytes: 64 << 10, handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, .admin, action: "token.create")
             guard let body = try? JSONValue.parse(request.body), let role = body["role"]?.stringValue else {
                 throw HTTPError.badRequest("body must be a JSON object with a \"role\"")
             }

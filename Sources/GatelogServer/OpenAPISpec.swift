@@ -270,10 +270,13 @@ enum OpenAPISpec {
      "400": {
       "$ref": "#/components/responses/Error"
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     },
@@ -429,13 +432,16 @@ enum OpenAPISpec {
        }
       }
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
      "404": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     },
@@ -483,10 +489,13 @@ enum OpenAPISpec {
      "400": {
       "$ref": "#/components/responses/Error"
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     },
@@ -624,13 +633,16 @@ enum OpenAPISpec {
      "400": {
       "$ref": "#/components/responses/Error"
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
      "404": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     },
@@ -665,13 +677,16 @@ enum OpenAPISpec {
      "400": {
       "$ref": "#/components/responses/Error"
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
      "415": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     },
@@ -728,13 +743,16 @@ enum OpenAPISpec {
      "400": {
       "$ref": "#/components/responses/Error"
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
      "415": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     },
@@ -796,10 +814,13 @@ enum OpenAPISpec {
        }
       }
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     }
@@ -812,13 +833,16 @@ enum OpenAPISpec {
      "204": {
       "description": "Revoked"
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
      "404": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     },
@@ -848,6 +872,9 @@ enum OpenAPISpec {
        }
       }
      },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
      "403": {
       "$ref": "#/components/responses/Error"
      },
@@ -857,7 +884,7 @@ enum OpenAPISpec {
      "415": {
       "$ref": "#/components/responses/Error"
      },
-     "401": {
+     "503": {
       "$ref": "#/components/responses/Error"
      }
     },

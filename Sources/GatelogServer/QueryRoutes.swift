@@ -45,6 +45,7 @@ extension APIServer {
         }
 
         router.get("/v1/records", handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, .readEnvelope, action: "search")
             let f = try filter(request, ignoring: ["limit", "cursor", "format", "order", "content"])
             let limit = try option(request, "limit").map { v -> Int in
                 guard let n = Int(v), (1...10_000).contains(n) else { throw HTTPError.badRequest("limit must be 1…10000") }
@@ -98,6 +99,7 @@ extension APIServer {
         })
 
         router.get("/v1/stats", handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, .aggregate, action: "stats")
             let f = try filter(request, ignoring: ["group_by", "bucket", "format"])
             let groupBy: [GroupField]
             let bucket: TimeBucket?

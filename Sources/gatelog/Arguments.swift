@@ -12,6 +12,8 @@ struct Arguments {
     private var options: [String: [String]] = [:]
     private var flags: Set<String> = []
     private var consumed: Set<String> = []
+    /// Options read with `value` (one value expected): given twice, they are a usage error.
+    private var single: Set<String> = []
 
     init(_ args: [String], flags knownFlags: Set<String>) throws {
         var i = 0
@@ -38,7 +40,7 @@ struct Arguments {
         }
     }
 
-    mutating func value(_ name: String) -> String? { consumed.insert(name); return options[name]?.last }
+    mutating func value(_ name: String) -> String? { consumed.insert(name); single.insert(name); return options[name]?.last }
     mutating func values(_ name: String) -> [String] { consumed.insert(name); return options[name] ?? [] }
     mutating func flag(_ name: String) -> Bool { consumed.insert(name); return flags.contains(name) }
 
@@ -52,6 +54,9 @@ struct Arguments {
     func rejectUnknown() throws {
         for name in options.keys where !consumed.contains(name) { throw UsageError("unknown option --\(name)") }
         for name in flags where !consumed.contains(name) { throw UsageError("unknown option --\(name)") }
+        for name in single.sorted() where (options[name]?.count ?? 0) > 1 {
+            throw UsageError("--\(name) was given more than once (it takes one value)")
+        }
     }
 }
 

@@ -64,7 +64,9 @@ enum TokenCommand {
         let data = dataDirectory(&args)
         let asJSON = args.flag("json")
         let role = args.value("role")
-        let scopeText = args.value("scope")
+        // Several --scope options add up, like key=value pairs joined by commas.
+        let scopes = args.values("scope")
+        let scopeText = scopes.isEmpty ? nil : scopes.joined(separator: ",")
         let expires = args.value("expires")
         let description = args.value("description")
         try args.rejectUnknown()

@@ -392,4 +392,89 @@ final class AccessControlTests: XCTestCase {
         XCTAssertEqual(r.status, 422, r.text)
         XCTAssertEqual(r.json?["errors"]?.arrayValue?.first?["id"]?.stringValue, "late-us")
     }
+
+    /// Found by a black-box hunt (session 7): store-wide permissions held by a scoped token.
+    /// A region-scoped admin minted an unscoped admin token and rotated the real admin's token;
+    /// it also read the access log's checkpoint and verify report, and a scoped monitor read
+    /// every region's counts from /metrics.
+    func testStoreWidePermissionsNeedAnUnscopedToken() throws {
+        let s = try server()
+        let scopedAdmin = try s.token("admin", scope: "region=eu-west-1").token
+        // What the scope allows still works.
+        XCTAssertEqual(try s.client.get("/v1/records?region=eu-west-1&limit=1", token: scopedAdmin).status, 200)
+        // Token management: 403, whatever the body.
+        for body in [#"{"role":"admin"}"#, #"{"role":"viewer","scope":"region=eu-west-1"}"#, "{bad", ""] {
+            let r = try s.client.post("/v1/tokens", token: scopedAdmin, body)
+            XCTAssertEqual(r.status, 403, "\(body): \(r.text)")
+        }
+        XCTAssertEqual(try s.client.get("/v1/tokens", token: scopedAdmin).status, 403)
+        let victim = try s.token("viewer")
+        XCTAssertEqual(try s.client.request("POST", "/v1/tokens/\(victim.id)/rotate", token: scopedAdmin, body: []).status, 403)
+        XCTAssertEqual(try s.client.request("DELETE", "/v1/tokens/\(victim.id)", token: scopedAdmin).status, 403)
+        XCTAssertEqual(try s.client.get("/v1/records?limit=1", token: victim.token).status, 200, "the victim's token still works")
+        // The access log: not searchable, no checkpoint, not verified.
+        XCTAssertEqual(ids(try s.client.get("/v1/records?region=_access&limit=5", token: scopedAdmin)), [])
+        XCTAssertEqual(try s.client.get("/v1/checkpoints/latest?region=_access", token: scopedAdmin).status, 404)
+        let v = try s.client.post("/v1/verify", token: scopedAdmin, #"{"region":"_access"}"#)
+        XCTAssertEqual(v.json?["regions"]?.arrayValue?.count, 0, v.text)
+        // Metrics and readiness cover every region: not for a scoped token.
+        let scopedMonitor = try s.token("monitor", scope: "region=eu-west-1").token
+        XCTAssertEqual(try s.client.get("/metrics", token: scopedMonitor).status, 403)
+        XCTAssertEqual(try s.client.get("/readyz", token: scopedMonitor).status, 403)
+        XCTAssertEqual(try s.client.get("/metrics", token: try s.token("monitor").token).status, 200)
+        // The unscoped admin keeps everything.
+        XCTAssertEqual(try s.client.get("/v1/tokens", token: s.admin).status, 200)
+        XCTAssertEqual(try s.client.get("/v1/checkpoints/latest?region=_access", token: s.admin).status, 200)
+    }
+
+    /// A caller without the permission is refused (403, logged as forbidden) before its request
+    /// is parsed: a malformed request used to be a 400 that the access log never saw.
+    func testRefusalsComeBeforeParsingAndAreLogged() throws {
+        let s = try server()
+        let viewer = try s.token("viewer")
+        let ingest = try s.token("ingest").token
+        let cases: [(String, String, String?, String)] = [
+            ("POST", "/v1/tokens", "{bad", viewer.token), ("POST", "/v1/tokens", #"{"role":"admin","expires":"0s"}"#, viewer.token),
+            ("POST", "/v1/verify", "{bad", viewer.token), ("GET", "/v1/stats?group_by=bogus", nil, ingest),
+            ("GET", "/v1/records?limit=abc", nil, ingest), ("POST", "/v1/records", "", viewer.token),
+        ]
+        for (method, target, body, token) in cases {
+            let r = try s.client.request(method, target, token: token, body: body.map { Array($0.utf8) })
+            XCTAssertEqual(r.status, 403, "\(method) \(target): \(r.text)")
+        }
+        s.service.indexer?.waitUntilDrained()
+        let log = try s.client.get("/v1/records?region=_access&limit=100&content=false&user=\(viewer.id)", token: s.admin)
+        XCTAssertEqual(log.status, 200, log.text)
+        let forbidden = (log.json?["records"]?.arrayValue ?? []).filter { $0["metadata"]?["outcome"]?.stringValue == "forbidden" }
+        XCTAssertGreaterThanOrEqual(forbidden.count, 3, log.text)
+    }
+
+    /// A line an ingest token may not write, which is also malformed, is quarantined in no region
+    /// outside the token's scope (it was filed in the region it named).
+    func testScopedIngestNeverQuarantinesInAnotherRegion() throws {
+        let s = try server()
+        let ingest = try s.token("ingest", scope: "region=eu-west-1").token
+        let marker = "payload-\(UInt64.random(in: 1...UInt64.max))"
+        let line = #"{"id":"x","ts":"2026-11-24T10:00:00Z","region":"us-east-1","tenant":7,"request":"\#(marker)"}"#
+        let r = try s.client.post("/v1/records", token: ingest, line)
+        XCTAssertEqual(r.status, 422, r.text)
+        let usQuarantine = (try? String(contentsOfFile: s.dir.path + "/regions/us-east-1/quarantine.ndjson", encoding: .utf8)) ?? ""
+        XCTAssertFalse(usQuarantine.contains(marker), "written into a region outside the token's scope")
+        let unrouted = (try? String(contentsOfFile: s.dir.path + "/quarantine/quarantine.ndjson", encoding: .utf8)) ?? ""
+        XCTAssertTrue(unrouted.contains(marker), "kept in the unrouted quarantine")
+        // A record inside the region but outside a tenant scope names the field.
+        let tenantIngest = try s.token("ingest", scope: "tenant=acme").token
+        let t = try s.client.post("/v1/records", token: tenantIngest, Records.record("other-tenant", tenant: "globex"))
+        XCTAssertEqual(t.status, 422)
+        XCTAssertTrue(t.text.contains("tenant"), t.text)
+    }
+
+    /// Rotating an expired token used to give it a new lifetime.
+    func testAnExpiredTokenCannotBeRotated() throws {
+        let s = try server()
+        let short = try s.token("viewer", expires: 0.2)
+        Thread.sleep(forTimeInterval: 0.4)
+        XCTAssertEqual(try s.client.get("/v1/records?limit=1", token: short.token).status, 401)
+        XCTAssertEqual(try s.client.request("POST", "/v1/tokens/\(short.id)/rotate", token: s.admin, body: []).status, 404)
+    }
 }

@@ -58,5 +58,18 @@ final class CLITokenTests: XCTestCase {
         XCTAssertNotEqual(try run(binary, ["token", "create", "--data", data, "--role", "emperor"]).status, 0)
         XCTAssertNotEqual(try run(binary, ["token", "create", "--data", data, "--role", "viewer", "--scope", "planet=mars"]).status, 0)
         XCTAssertNotEqual(try run(binary, ["token", "revoke", "--data", data, "tok_000000000000"]).status, 0)
+        // Several --scope options add up (the last one alone used to be kept: a wider token);
+        // an option that takes one value, given twice, is a usage error.
+        let both = try run(binary, ["token", "create", "--data", data, "--role", "viewer", "--scope", "region=us-east-1",
+                                    "--scope", "tenant=acme", "--json"])
+        XCTAssertEqual(both.status, 0, both.output)
+        let bothJSON = try JSONValue.parse(String(both.output.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""))
+        let listed = try run(binary, ["token", "list", "--data", data, "--json"])
+        let bothID = try XCTUnwrap(bothJSON["id"]?.stringValue)
+        let line = listed.output.split(separator: "\n").first { $0.contains(bothID) } ?? ""
+        XCTAssertTrue(line.contains("region=us-east-1,tenant=acme"), listed.output)
+        let twice = try run(binary, ["token", "create", "--data", data, "--role", "viewer", "--role", "admin"])
+        XCTAssertNotEqual(twice.status, 0)
+        XCTAssertTrue(twice.output.contains("--role was given more than once"), twice.output)
     }
 }
