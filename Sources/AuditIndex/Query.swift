@@ -773,13 +773,15 @@ struct QueryBuilder {
     }
 }
 
-/// Running totals of one aggregate group.
+/// Running totals of one aggregate group. Sums are kept in 128 bits: a few records with token
+/// counts near 2^63 (or ten costs near the 10^9 USD bound) would wrap a 64-bit sum around to a
+/// wrong, even negative, total. A token sum beyond the 64-bit range is reported clamped to it.
 struct GroupAccumulator {
     var count: Int64 = 0
     var errors: Int64 = 0
-    var inputTokens: Int64 = 0
-    var outputTokens: Int64 = 0
-    var costNano: Int64 = 0
+    var inputTokens: Int128 = 0
+    var outputTokens: Int128 = 0
+    var costNano: Int128 = 0
     var latency: [Int64] = []
     var ttft: [Int64] = []
     var itl: [Int64] = []
@@ -789,9 +791,9 @@ struct GroupAccumulator {
         count += 1
         let status = s.optionalInt64(at: 1)
         if (status ?? 0) >= 400 || !s.isNull(at: 2) { errors += 1 }
-        inputTokens &+= s.int64(at: 3)
-        outputTokens &+= s.int64(at: 4)
-        costNano &+= s.int64(at: 5)
+        inputTokens += Int128(s.int64(at: 3))
+        outputTokens += Int128(s.int64(at: 4))
+        costNano += Int128(s.int64(at: 5))
         if let v = s.optionalInt64(at: 6) { latency.append(v) }
         if let v = s.optionalInt64(at: 7) { ttft.append(v) }
         if let v = s.optionalInt64(at: 8) { itl.append(v) }
@@ -799,8 +801,8 @@ struct GroupAccumulator {
 
     func summary(bucketStart: Int64?, keys: [String?]) -> AggregateGroup {
         AggregateGroup(bucketStart: bucketStart, keys: keys, count: count, errors: errors,
-                       inputTokens: inputTokens, outputTokens: outputTokens,
-                       costUSD: FieldEncoding.usd(nano: costNano),
+                       inputTokens: Int64(clamping: inputTokens), outputTokens: Int64(clamping: outputTokens),
+                       costUSD: Double(costNano) / 1e9,
                        latencyTotal: Self.summarize(latency), ttft: Self.summarize(ttft), itl: Self.summarize(itl))
     }
 
@@ -813,8 +815,8 @@ struct GroupAccumulator {
             let rank = (p * n + 99) / 100  // ⌈p·n/100⌉, 1-based
             return FieldEncoding.milliseconds(micros: sorted[max(rank, 1) - 1])
         }
-        var sum: Int64 = 0
-        for v in sorted { sum &+= v }
+        var sum: Int128 = 0
+        for v in sorted { sum += Int128(v) }
         return LatencySummary(count: Int64(n), average: Double(sum) / Double(n) / 1000,
                               p50: percentile(50), p95: percentile(95), p99: percentile(99))
     }

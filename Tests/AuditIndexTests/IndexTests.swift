@@ -122,6 +122,28 @@ final class IndexTests: XCTestCase {
         XCTAssertEqual(try index.aggregate(filter: IndexFilter(), groupBy: []).first?.costUSD, 0.25)
     }
 
+    /// Sums that leave the 64-bit range neither wrap around nor trap: two records with 2^63 − 1
+    /// input tokens summed to −2 before. Costs at the ingest bound add up exactly.
+    func testAggregateSumsDoNotWrapAround() throws {
+        let directory = try TemporaryDirectory()
+        let index = try AuditIndex.open(path: directory.path("index.sqlite"))
+        let entries = (0..<10).map { i -> IndexEntry in
+            var e = entry("r", UInt64(i))
+            e.inputTokens = .max
+            e.outputTokens = .min
+            e.costUSD = 999_999_999.5
+            e.latencyTotalMs = 999_999_999_999
+            return e
+        }
+        try index.insert(entries)
+        let group = try XCTUnwrap(index.aggregate(filter: IndexFilter(), groupBy: []).first)
+        XCTAssertEqual(group.count, 10)
+        XCTAssertEqual(group.inputTokens, .max, "clamped, not wrapped")
+        XCTAssertEqual(group.outputTokens, .min)
+        XCTAssertEqual(group.costUSD, 9_999_999_995, accuracy: 1e-3)
+        XCTAssertEqual(try XCTUnwrap(group.latencyTotal.average), 999_999_999_999, accuracy: 1)
+    }
+
     func testInvalidEntriesAreRejectedWithoutWritingAnything() throws {
         let directory = try TemporaryDirectory()
         let index = try AuditIndex.open(path: directory.path("index.sqlite"))
