@@ -39,6 +39,15 @@ extension TextScanner {
         if p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0") && at(s - 1) == UInt8(ascii: "%"), let end = encodedEmail(s - 1) {
             return end
         }
+        // "phone=%2B14155552671": a URL-encoded `+` before an international number.
+        if p[s] == UInt8(ascii: "2") && Bytes.upper(at(s + 1)) == UInt8(ascii: "B") && at(s - 1) == UInt8(ascii: "%") {
+            if Bytes.isDigit(at(s + 2)) && !isWordByte(s - 2), let end = phone(s - 1, encodedPlus: true) {
+                emit(s - 1, end, .phone)
+                phoneContextEnd = Int.min / 2
+                return end
+            }
+            return s + 1
+        }
         var r = s
         while r < n && Bytes.isDigit(p[r]) { r += 1 }
         // No numeric entity has a run of more than 19 digits; skipping it whole keeps long
@@ -125,7 +134,9 @@ extension TextScanner {
     @inline(__always) func cardRightOK(_ e: Int) -> Bool {
         let c = at(e)
         if Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "%") { return false }
-        if c == UInt8(ascii: "-") || c == UInt8(ascii: ".") { return !Bytes.isDigit(at(e + 1)) }
+        if c == UInt8(ascii: ".") { return !Bytes.isDigit(at(e + 1)) }
+        // "5500000000000004-beta": a dash glued to more of an identifier.
+        if c == UInt8(ascii: "-") { return !Bytes.isAlnum(at(e + 1)) }
         return true
     }
 
@@ -142,6 +153,11 @@ extension TextScanner {
         var pos = s
         var runEnd = r
         var sep: UInt8 = 0
+        // A table cell wrapped over two lines ("4111 1111\n1111 1111"): after a space-grouped
+        // group, one line break (LF or CRLF) may stand for a space. `wrapGroup` is the index of
+        // the group after it, `wrapExtra` 1 for CRLF.
+        var wrapGroup = Int.max
+        var wrapExtra = 0
         while true {
             groups.append(runEnd - pos)
             pos = runEnd
@@ -153,6 +169,17 @@ extension TextScanner {
                 runEnd = pos
                 while runEnd < n && Bytes.isDigit(p[runEnd]) && runEnd - pos <= 19 { runEnd += 1 }
                 continue
+            }
+            if sep == UInt8(ascii: " ") && wrapGroup == Int.max {
+                let lineBreak = c == 0x0A ? 1 : (c == 0x0D && at(pos + 1) == 0x0A ? 2 : 0)
+                if lineBreak > 0 && Bytes.isDigit(at(pos + lineBreak)) {
+                    wrapGroup = groups.count
+                    wrapExtra = lineBreak - 1
+                    pos += lineBreak
+                    runEnd = pos
+                    while runEnd < n && Bytes.isDigit(p[runEnd]) && runEnd - pos <= 19 { runEnd += 1 }
+                    continue
+                }
             }
             break
         }
@@ -171,7 +198,7 @@ extension TextScanner {
                 }
                 if !shapeOK { continue }
             }
-            let end = s + total + (k - 1)
+            let end = s + total + (k - 1) + (wrapGroup < k ? wrapExtra : 0)
             if k == groups.count && !cardRightOK(end) { continue }
             if issuerAccepts(s, length: total) && luhn(s, end) {
                 // "EAN 5901234123457": a barcode number that happens to pass Luhn.
@@ -324,7 +351,7 @@ extension TextScanner {
     /// (`call`, `tel`, `mobile`…), which keeps epoch seconds, order numbers and dates out.
     // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
     // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
-    mutating func phone(_ start: Int, leftChecked: Bool = false) -> Int? {
+    mutating func phone(_ start: Int, leftChecked: Bool = false, encodedPlus: Bool = false) -> Int? {
         // Two numbers joined by " / " or " - " ("415-555-2671 / 415-555-2672") read as one
         // chain of groups, which is too long for any shape: then the chain is cut at its last
         // " / " or " - " and the part before it tried again (at most once per group, each
@@ -332,7 +359,7 @@ extension TextScanner {
         var stopAt = Int.max
         while true {
             var cut = -1
-            if let end = phoneShape(start, leftChecked: leftChecked, stopAt: stopAt, cut: &cut) { return end }
+            if let end = phoneShape(start, leftChecked: leftChecked, encodedPlus: encodedPlus, stopAt: stopAt, cut: &cut) { return end }
             guard cut > start else { return nil }
             stopAt = cut
         }
@@ -341,10 +368,13 @@ extension TextScanner {
     /// One attempt of `phone`: the groups from `start`, ending at `stopAt` at the latest (a group
     /// end where a " / " or " - " separator follows). `cut` receives the last such group end
     /// before the chain ended.
-    mutating func phoneShape(_ start: Int, leftChecked: Bool, stopAt: Int, cut: inout Int) -> Int? {
+    mutating func phoneShape(_ start: Int, leftChecked: Bool, encodedPlus: Bool = false, stopAt: Int, cut: inout Int) -> Int? {
         var pos = start
         var plus = false
-        if p[pos] == UInt8(ascii: "+") { plus = true; pos += 1 }
+        // "(+34) 612 345 678": the country code in parentheses is the first (parenthesised) group.
+        var plusInParentheses = false
+        if p[pos] == UInt8(ascii: "+") { plus = true; pos += 1 } else if encodedPlus { plus = true; pos += 3 }  // "%2B"
+        else if p[pos] == UInt8(ascii: "(") && at(pos + 1) == UInt8(ascii: "+") { plus = true; plusInParentheses = true; pos += 2 }
         // `(415) 555-2671` may start a CSV cell after a word (`Jane Doe,(415) 555-2671`).
         if !plus && !leftChecked && !numberLeftOK(start)
             && !(p[start] == UInt8(ascii: "(") && at(start - 1) == UInt8(ascii: ",") && !Bytes.isDigit(at(start - 2))) { return nil }
@@ -355,7 +385,7 @@ extension TextScanner {
         var spaceOrDashOnly = true
         while true {
             var open = false
-            if at(pos) == UInt8(ascii: "(") { open = true; pos += 1 }
+            if at(pos) == UInt8(ascii: "(") { open = true; pos += 1 } else if plusInParentheses && groups.count == 0 { open = true }
             let gs = pos
             while pos < n && Bytes.isDigit(p[pos]) {
                 pos += 1
@@ -403,6 +433,8 @@ extension TextScanner {
             extensionOK = true
         }
         guard extensionOK || numberRightOK(end) else { return nil }
+        // A part number or SKU ("0412-345-678-A"): a dash and a letter or digit glued to the end.
+        if at(end) == UInt8(ascii: "-") && Bytes.isAlnum(at(end + 1)) { return nil }
         if !spaceOrDashOnly && groups.count == 4 && parenGroup < 0 && groups[0] <= 3 && groups[1] <= 3 && groups[2] <= 3 && groups[3] <= 3 {
             var dotsOnly = true
             for k in start..<end where !Bytes.isDigit(p[k]) && p[k] != UInt8(ascii: ".") { dotsOnly = false; break }
@@ -413,7 +445,7 @@ extension TextScanner {
         if plus {
             guard d0 != UInt8(ascii: "0") else { return nil }
             var effective = groups.total
-            if parenGroup >= 0 && groups[parenGroup] == 1 { effective -= 1 }  // the "(0)" trunk in +44 (0)20 …
+            if parenGroup > 0 && groups[parenGroup] == 1 { effective -= 1 }  // the "(0)" trunk in +44 (0)20 …
             return effective >= 8 && effective <= 15 ? end : nil
         }
         let hasContext = start - phoneContextEnd <= 40
@@ -451,6 +483,9 @@ extension TextScanner {
             return end
         }
         if groups.equals(3, 3, 4) { return end }
+        // Australian local-rate and free-call numbers: "1300 123 456", "1800 801 920".
+        if groups.equals(4, 3, 3) && at(start + 4) == UInt8(ascii: " ") && at(start + 8) == UInt8(ascii: " ")
+            && (has(start, "1300") || has(start, "1800")) { return end }
         if groups.equals(1, 3, 3, 4) && d0 == UInt8(ascii: "1") { return end }
         if groups.equals(5, 5) && d0 >= UInt8(ascii: "6") && spaceOrDashOnly { return end }
         if hasContext && contextShapeOK(groups, start, end) { return end }
@@ -476,8 +511,24 @@ extension TextScanner {
     func contextShapeOK(_ groups: Groups, _ start: Int, _ end: Int) -> Bool {
         let pairs = groups.equals(3, 2, 2, 2)
         guard groups.total >= 7, groups.count >= 2 || groups.total >= 10, groups[groups.count - 1] >= 3 || pairs else { return false }
+        // A count with spaces between thousands ("sells 1 300 000 copies", "12 345 678").
+        if groups.count >= 3 && groups[0] <= 2 {
+            var thousands = true
+            for g in 1..<groups.count where groups[g] != 3 { thousands = false; break }
+            if thousands {
+                for k in start..<end where !Bytes.isDigit(p[k]) && p[k] != UInt8(ascii: " ") { thousands = false; break }
+            }
+            if thousands { return false }
+        }
         if groups.count == 2 {
             for k in start..<end where p[k] == UInt8(ascii: ".") { return false }
+            // A range of years ("1820-1850", "2019 - 2024").
+            if groups[0] == 4 && groups[1] == 4 && (p[start] == UInt8(ascii: "1") || p[start] == UInt8(ascii: "2")) {
+                var a = 0, b = 0
+                for k in start..<(start + 4) { a = a * 10 + Int(p[k]) - 48 }
+                for k in (end - 4)..<end { b = b * 10 + Int(p[k]) - 48 }
+                if a >= 1000 && a <= 2099 && b >= a && b <= 2099 { return false }
+            }
         }
         return true
     }

@@ -315,7 +315,11 @@ extension TextScanner {
             var length = 0
             switch Bytes.lower(p[k]) {
             case UInt8(ascii: "y"): if hasIgnoringCase(k, "your") { length = 4 }
-            case UInt8(ascii: "e"): if !strictMarkersOnly && hasIgnoringCase(k, "example") { length = 7 }
+            case UInt8(ascii: "e"):
+                // AWS documentation keys end in upper-case EXAMPLE or EXAMPLEKEY
+                // (`wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`).
+                if has(k, "EXAMPLE") && (k + 7 == b || (k + 10 == b && has(k + 7, "KEY"))) { return true }
+                if !strictMarkersOnly && hasIgnoringCase(k, "example") { length = 7 }
             case UInt8(ascii: "p"): if hasIgnoringCase(k, "placeholder") { length = 11 }
             case UInt8(ascii: "r"): if hasIgnoringCase(k, "redacted") { length = 8 } else if hasIgnoringCase(k, "replace") { length = 7 }
             case UInt8(ascii: "d"): if !strictMarkersOnly && hasIgnoringCase(k, "dummy") { length = 5 }
@@ -372,6 +376,45 @@ extension TextScanner {
             e += 3  // hasło
         } else if len == 3 && hasIgnoringCase(i, "mot") && hasIgnoringCase(e, " de passe") && !isWordByte(e + 9) {
             e += 9  // mot de passe
+        } else if at(i - 1) == UInt8(ascii: "-") && ((len == 11 && hasIgnoringCase(i, "requirepass")) || (len == 10 && hasIgnoringCase(i, "masterauth"))
+                    || (len == 9 && hasIgnoringCase(i, "storepass")) || (len == 7 && hasIgnoringCase(i, "keypass"))
+                    || (len == 12 && hasIgnoringCase(i, "srcstorepass")) || (len == 13 && hasIgnoringCase(i, "deststorepass"))) {
+            // `redis-server --requirepass X`, `keytool -storepass X`: the flag's argument.
+            guard at(e) == UInt8(ascii: " ") || at(e) == UInt8(ascii: "=") else { return nil }
+            return flagValue(e + 1)
+        } else if len == 3 && has(i, "aws") && has(e, " configure set ") {
+            // `aws configure set aws_secret_access_key X`: the value of a credential setting.
+            let ks = e + 15
+            var ke = ks
+            while ke < n && Self.isKeyByte(p[ke]) && ke - ks < 64 { ke += 1 }
+            guard ke > ks, at(ke) == UInt8(ascii: " "), let kind = Self.classifyKey(p + ks, ke - ks), kind != .cookie else { return nil }
+            return flagValue(ke + 1)
+        } else if len == 2 && has(i, "gh") && has(e, " secret set ") {
+            // `gh secret set NAME --body X` (or `-b X`) on the same line.
+            // Bytes already searched for an earlier `gh secret set` are not searched again.
+            var k = Swift.max(e + 11, flagSearchedUntil.gh)
+            while k < n && k - e < 200 && p[k] != 0x0A {
+                if p[k] == UInt8(ascii: " ") && (has(k, " --body ") || has(k, " -b ")) {
+                    flagSearchedUntil.gh = k + 1
+                    return flagValue(k + (at(k + 2) == UInt8(ascii: "b") ? 4 : 8))
+                }
+                k += 1
+            }
+            flagSearchedUntil.gh = k
+            return nil
+        } else if len == 5 && hasIgnoringCase(i, "redis") && hasIgnoringCase(e, "-cli ") {
+            // `redis-cli -h cache -a X`: the argument of `-a` (or `--pass`) on the same line.
+            // Bytes already searched for an earlier `redis-cli` are not searched again.
+            var k = Swift.max(e + 4, flagSearchedUntil.redis)
+            while k < n && k - e < 256 && p[k] != 0x0A {
+                if p[k] == UInt8(ascii: " ") && (has(k, " -a ") || has(k, " --pass ")) {
+                    flagSearchedUntil.redis = k + 1
+                    return flagValue(k + (at(k + 2) == UInt8(ascii: "a") ? 4 : 8))
+                }
+                k += 1
+            }
+            flagSearchedUntil.redis = k
+            return nil
         } else if len == 10 && hasIgnoringCase(i, "identified") && hasIgnoringCase(e, " by ") {
             // SQL: `CREATE USER 'app'@'%' IDENTIFIED BY 'secret'`: the quoted value.
             let v = e + 4
@@ -525,6 +568,71 @@ extension TextScanner {
     /// line: `docker login -u admin -p D0ck3rP@ss`, `mysql -u root -pMyS3cret`. The value needs a
     /// letter and a digit, a symbol or mixed case, so ports (`-p 8080:80`), `-pthread` and
     /// `-p` alone stay. Reads at most 128 bytes back.
+    /// PHP `define( 'DB_PASSWORD', 'X' );` with a credential-like name, at the `(`: the value.
+    mutating func phpDefine(_ open: Int) -> Int? {
+        let e = open
+        var k = open + 1
+        while at(k) == UInt8(ascii: " ") && k - e < 4 { k += 1 }
+        let q = at(k)
+        guard q == UInt8(ascii: "'") || q == UInt8(ascii: "\"") else { return nil }
+        let ks = k + 1
+        var ke = ks
+        while ke < n && Self.isKeyByte(p[ke]) && ke - ks < 64 { ke += 1 }
+        guard at(ke) == q, ke > ks, Self.classifyKey(p + ks, ke - ks) == .credential else { return nil }
+        k = ke + 1
+        while at(k) == UInt8(ascii: " ") && k - ke < 4 { k += 1 }
+        guard at(k) == UInt8(ascii: ",") else { return nil }
+        k += 1
+        while at(k) == UInt8(ascii: " ") && k - ke < 12 { k += 1 }
+        let vq = at(k)
+        guard vq == UInt8(ascii: "'") || vq == UInt8(ascii: "\"") else { return nil }
+        let ve = closingQuote(vq, from: k + 1)
+        guard ve < n, p[ve] == vq, ve - k <= 513, isPlausibleValue(k + 1, ve, quoted: true) else { return nil }
+        emit(k + 1, ve, .secret)
+        return ve + 1
+    }
+
+    /// A `.pgpass` line, `host:port:database:user:password` (port digits or `*`), at the colon
+    /// after the host, which starts the line: the password, which runs to the end of the line.
+    /// Reads at most 253 bytes back and ~330 forward.
+    mutating func pgpassLine(_ i: Int) -> Int? {
+        @inline(__always) func isHostByte(_ c: UInt8) -> Bool {
+            Bytes.isAlnum(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: "*")
+        }
+        var h = i
+        while h > 0 && i - h <= 253 && isHostByte(p[h - 1]) { h -= 1 }
+        guard h < i, h == 0 || p[h - 1] == 0x0A else { return nil }
+        var k = i + 1
+        let ps = k
+        if at(k) == UInt8(ascii: "*") { k += 1 } else { while Bytes.isDigit(at(k)) && k - ps < 5 { k += 1 } }
+        guard k > ps, at(k) == UInt8(ascii: ":") else { return nil }
+        for _ in 0..<2 {  // database, user
+            k += 1
+            let fs = k
+            while k < n && k - fs < 64 && p[k] != UInt8(ascii: ":") && !Bytes.isSpace(p[k]) { k += 1 }
+            guard k > fs, at(k) == UInt8(ascii: ":") else { return nil }
+        }
+        let vs = k + 1
+        var ve = vs
+        while ve < n && !Bytes.isSpace(p[ve]) && ve - vs <= 128 { ve += 1 }
+        let next = at(ve)
+        guard ve > vs, ve - vs <= 128, next == 0 || next == 0x0A || next == 0x0D, isPlausibleValue(vs, ve, quoted: true) else { return nil }
+        emit(vs, ve, .secret)
+        return ve
+    }
+
+    /// The argument of a command-line password flag at `v` (one token, optionally quoted),
+    /// when it looks like a literal; emits it and returns where the scan resumes.
+    mutating func flagValue(_ v: Int) -> Int? {
+        var vs = v
+        if at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "\"") { vs += 1 }
+        var ve = vs
+        while ve < n && !Bytes.isSpace(p[ve]) && p[ve] != UInt8(ascii: "'") && p[ve] != UInt8(ascii: "\"") && ve - vs <= 128 { ve += 1 }
+        guard ve > vs, ve - vs <= 128, at(vs) != UInt8(ascii: "-"), isPlausibleValue(vs, ve, quoted: true) else { return nil }
+        emit(vs, ve, .secret)
+        return ve
+    }
+
     mutating func passwordFlag(_ i: Int) -> Int? {
         let before = at(i - 1)
         guard before == UInt8(ascii: " ") || before == UInt8(ascii: "\t") else { return nil }
@@ -870,7 +978,7 @@ extension TextScanner {
         // Keys end with a letter (or a letter and one digit): a quick exit for digit-dense text.
         let lastKeyByte = at(keyEnd - 1)
         // Password words of other scripts: パスワード, 密码, пароль, contraseña, hasło.
-        let foreignKeyStart = lastKeyByte >= 0x80 || at(keyEnd - 2) >= 0x80 ? foreignPasswordKeyStart(keyEnd) : nil
+        var foreignKeyStart = lastKeyByte >= 0x80 || at(keyEnd - 2) >= 0x80 ? foreignPasswordKeyStart(keyEnd) : nil
         guard foreignKeyStart != nil || Bytes.isLetter(lastKeyByte) || (Bytes.isDigit(lastKeyByte) && Bytes.isLetter(at(keyEnd - 2))) else { return nil }
         if let f = foreignKeyStart {
             j = f - 1
@@ -893,12 +1001,19 @@ extension TextScanner {
         if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
         // `https://x-access-token:ghs_…@github.com`: URL userinfo, which `atSign` handles.
         if c == UInt8(ascii: ":") && has(keyStart - 3, "://") { return nil }
-        if keyQuote == 0 && j >= 0 && p[j] >= 0x80 && foreignKeyStart == nil { return nil }
+        if keyQuote == 0 && j >= 0 && p[j] >= 0x80 && foreignKeyStart == nil {
+            // A word with non-ASCII letters before its ASCII end: "lösenord", "şifre".
+            foreignKeyStart = foreignPasswordKeyStart(keyEnd)
+            if foreignKeyStart == nil { return nil }
+        }
         var kind = foreignKeyStart != nil ? .credential : Self.classifyKey(p + keyStart, keyEnd - keyStart)
         // "mot de passe: …"
         if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart - 7, "mot de passe") { kind = .credential }
         if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart, "value") {
             kind = namedValueKind(before: keyStart)
+        }
+        if kind == nil && keyEnd - keyStart == 7 && c == UInt8(ascii: "=") && has(keyStart, "default") {
+            kind = terraformVariableKind(before: keyStart)
         }
         // Signed URLs: `…&sig=<base64>` (Azure SAS), `?signature=…`, `X-Amz-Signature=…` in a
         // query string, when the value looks random.
@@ -1129,6 +1244,29 @@ extension TextScanner {
         return nil
     }
 
+    /// For `default = "…"` in a Terraform variable block (`variable "db_password" {`): the kind
+    /// of the variable's name, when the block opens within 160 bytes (and 3 lines) before.
+    func terraformVariableKind(before keyStart: Int) -> KeyKind? {
+        var k = keyStart - 1
+        var newlines = 0
+        while k >= 9 && keyStart - k <= 160 {
+            let c = p[k]
+            if c == 0x0A {
+                newlines += 1
+                if newlines == 4 { return nil }
+            } else if c == UInt8(ascii: "}") {
+                return nil
+            } else if c == UInt8(ascii: "\"") && has(k - 9, "variable ") && !Bytes.isAlnum(at(k - 10)) {
+                var w = k + 1
+                while w < keyStart && Self.isKeyByte(p[w]) && w - k <= 64 { w += 1 }
+                guard at(w) == UInt8(ascii: "\""), w - k - 1 >= 2 else { return nil }
+                return Self.classifyKey(p + k + 1, w - k - 1)
+            }
+            k -= 1
+        }
+        return nil
+    }
+
     /// The end of a quoted value starting at `from`: the next `quote` not preceded by a
     /// backslash, or a newline. For `\\` it finds the next `\\"` (an escaped quote in text
     /// that quotes JSON). Results come from forward-only caches, so repeated calls stay linear.
@@ -1208,6 +1346,13 @@ extension TextScanner {
             if last == UInt8(ascii: "]") { return false }
         case UInt8(ascii: "#"), UInt8(ascii: "@"):
             if !quoted { return false }
+        case UInt8(ascii: "!"):
+            // A YAML tag (`password: !vault |`, `!Ref DbPassword`), not a literal.
+            if !quoted && Bytes.isLetter(second) {
+                var tag = true
+                for k in (vs + 1)..<ve where !(Bytes.isLetter(p[k]) || p[k] == UInt8(ascii: "_")) { tag = false; break }
+                if tag { return false }
+            }
         default: break
         }
         var allSame = true
@@ -1292,7 +1437,9 @@ extension TextScanner {
     /// Where a password word of another script ends at `keyEnd` (`パスワード`, `密码`, `密碼`,
     /// `пароль`, `Пароль`, `contraseña`, `hasło`), or nil.
     func foreignPasswordKeyStart(_ keyEnd: Int) -> Int? {
-        for word in ["パスワード", "密码", "密碼", "пароль", "Пароль", "ПАРОЛЬ", "contraseña", "hasło", "口令"] as [StaticString] {
+        for word in ["パスワード", "密码", "密碼", "пароль", "Пароль", "ПАРОЛЬ", "contraseña", "hasło", "口令", "lösenord",
+                     "şifre", "Şifre", "jelszó", "slaptažodis", "κωδικός", "Κωδικός", "סיסמה", "पासवर्ड", "mật khẩu",
+                     "รหัสผ่าน", "كلمة المرور"] as [StaticString] {
             let start = keyEnd - word.utf8CodeUnitCount
             if hasIgnoringCase(start, word) && !(Bytes.isLetter(at(start - 1)) && Bytes.isLetter(p[start])) { return start }
         }
@@ -1339,7 +1486,13 @@ extension TextScanner {
                 || ends("policy") || ends("expiry") || ends("expires") || ends("expiresin") || ends("expiresat") || ends("ttl")
                 || ends("enabled") || ends("required") || ends("version") || ends("header") || ends("headers")
                 || ends("param") || ends("prefix") || ends("field") || ends("format")
+                || ends("timeout") || ends("interval") || ends("attempts") || ends("retries") || ends("seconds") || ends("minutes")
+                || ends("hours") || ends("days") || ends("maxage") || ends("lifetime") || ends("rotation") || ends("strength")
             if aboutCredential { return nil }
+            if equals("parola") || equals("parool") || equals("heslo") || equals("geslo") || equals("sifre")
+                || ends("salasana") || ends("adgangskode") || ends("passord") || ends("lozinka") || ends("jelszo") {
+                return .credential
+            }
             var hasAPI = false, hasQualifier = false
             for k in 0..<m {
                 switch norm[k] {
@@ -1428,6 +1581,22 @@ extension TextScanner {
             case UInt8(ascii: "w"): if b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "c") { return true }
             case UInt8(ascii: "h"): if b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "s") { return true }
             default: break
+            }
+            // Password words of more languages: salasana, adgangskode, parola/parool, heslo, geslo,
+            // lozinka, sifre, jelszo (passord is caught by "pas" above).
+            if k + 2 < length {
+                let c = Bytes.lower(key[k + 2])
+                switch a {
+                case UInt8(ascii: "s"):
+                    if (b == UInt8(ascii: "a") && c == UInt8(ascii: "l")) || (b == UInt8(ascii: "i") && c == UInt8(ascii: "f")) { return true }
+                case UInt8(ascii: "a"): if b == UInt8(ascii: "d") && c == UInt8(ascii: "g") { return true }
+                case UInt8(ascii: "p"):
+                    if b == UInt8(ascii: "a") && c == UInt8(ascii: "r") && k + 3 < length && Bytes.lower(key[k + 3]) == UInt8(ascii: "o") { return true }
+                case UInt8(ascii: "e"): if b == UInt8(ascii: "s") && c == UInt8(ascii: "l") { return true }  // heslo, geslo
+                case UInt8(ascii: "l"): if b == UInt8(ascii: "o") && c == UInt8(ascii: "z") { return true }
+                case UInt8(ascii: "j"): if b == UInt8(ascii: "e") && c == UInt8(ascii: "l") { return true }
+                default: break
+                }
             }
             k += 1
         }

@@ -33,6 +33,7 @@ extension TextScanner {
         var pos = i + 4
         var sep: UInt8 = 0
         var group = 4
+        var wrapped = false
         while count < length {
             let c = at(pos)
             if Bytes.isAlnum(c) { count += 1; group += 1; pos += 1; continue }
@@ -42,6 +43,17 @@ extension TextScanner {
                 group = 0
                 pos += 1
                 continue
+            }
+            // Wrapped over two lines ("ES91 2100 0418\n4502 …"): after space-separated groups, one
+            // line break (LF or CRLF) may stand for a space.
+            if sep == UInt8(ascii: " ") && group == 4 && !wrapped {
+                let lineBreak = c == 0x0A ? 1 : (c == 0x0D && at(pos + 1) == 0x0A ? 2 : 0)
+                if lineBreak > 0 && Bytes.isAlnum(at(pos + lineBreak)) {
+                    wrapped = true
+                    group = 0
+                    pos += lineBreak
+                    continue
+                }
             }
             return nil
         }
@@ -95,10 +107,34 @@ extension TextScanner {
                             || p[s] == UInt8(ascii: "'")) { s += 1 }
             guard s < i, p[i - 1] != UInt8(ascii: "."), p[i - 1] != UInt8(ascii: "'") else { return i + 1 }
         }
+        if at(s - 1) == UInt8(ascii: "/") || (at(i + 1) == UInt8(ascii: "/") && at(i + 2) == UInt8(ascii: "/")),
+           let passwordStart = oraclePasswordStart(i) {
+            emit(passwordStart, i, .secret)
+            return i + 1
+        }
         guard let end = domain(i + 1) else { return i + 1 }
         if isSSHTarget(s, end) { return end }
         emit(s, end, .email)
         return end
+    }
+
+    /// Oracle `user/password@` connect strings (`jdbc:oracle:thin:scott/tiger@//host:1521/ORCL`,
+    /// `sqlplus scott/tiger@//db/XE`): with the `@` at `i` followed by `//` (EZConnect) or the
+    /// user right after `thin:`, where the password starts; nil otherwise. The password must look
+    /// like a literal (not a letters-only word). Reads at most 160 bytes back.
+    func oraclePasswordStart(_ i: Int) -> Int? {
+        let ezConnect = at(i + 1) == UInt8(ascii: "/") && at(i + 2) == UInt8(ascii: "/")
+        var q = i
+        while q > 0 && i - q < 128 && t2[Int(p[q - 1])] & ByteClass2.userinfo != 0 && p[q - 1] != UInt8(ascii: ":") { q -= 1 }
+        guard q < i, at(q - 1) == UInt8(ascii: "/") else { return nil }
+        var u = q - 1
+        while u > 0 && q - u <= 31 && (Bytes.isAlnum(p[u - 1]) || p[u - 1] == UInt8(ascii: "_") || p[u - 1] == UInt8(ascii: "$")) { u -= 1 }
+        guard u < q - 1, Bytes.isLetter(p[u]) else { return nil }
+        let before = at(u - 1)
+        guard ezConnect ? (before == 0 || before == UInt8(ascii: " ") || before == UInt8(ascii: "\t") || before == UInt8(ascii: ":")
+                           || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'") || before == UInt8(ascii: "="))
+                        : hasIgnoringCase(u - 5, "thin:") else { return nil }
+        return isPlausibleValue(q, i, quoted: false) ? q : nil
     }
 
     /// A URL-encoded address in a query string (`email=jane.doe%40gmail.com`), at the `%` of
@@ -166,7 +202,6 @@ extension TextScanner {
         var pos = d
         var labels = 0
         var lastLabelStart = d
-        var firstLabelEnd = d
         while true {
             let ls = pos
             while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63 && !isCJK(pos) { pos += 1 }
@@ -174,7 +209,6 @@ extension TextScanner {
             guard len >= 1 && len <= 63, p[ls] != UInt8(ascii: "-"), p[pos - 1] != UInt8(ascii: "-") else { return nil }
             labels += 1
             lastLabelStart = ls
-            if labels == 1 { firstLabelEnd = pos }
             if pos - d > 253 { return nil }
             if at(pos) == UInt8(ascii: ".") && t2[Int(at(pos + 1))] & ByteClass2.label != 0 && !isCJK(pos + 1) {
                 pos += 1
@@ -190,10 +224,16 @@ extension TextScanner {
         if !has(tld, "xn--") {
             guard pos - tld >= 2 else { return nil }
             for k in tld..<pos where !(Bytes.isLetter(p[k]) || p[k] >= 0x80) { return nil }
+            // "name@domain.tld": the placeholder top-level label of documentation.
+            if pos - tld == 3 && hasIgnoringCase(tld, "tld") { return nil }
         }
-        // "icon@2x.png": an image-density suffix, not a mailbox (but "jdoe@x.io" is one).
-        if labels == 2 && firstLabelEnd - d <= 2 && Bytes.lower(p[firstLabelEnd - 1]) == UInt8(ascii: "x")
-            && (firstLabelEnd - d == 1 || Bytes.isDigit(p[d])) {
+        // "icon@2x.png", "bg@1.5x.jpg": an image-density suffix, not a mailbox (but "jdoe@x.io" is one).
+        var densitySuffix = false
+        if tld - 1 - d >= 1 && tld - 1 - d <= 5 && Bytes.lower(p[tld - 2]) == UInt8(ascii: "x") {
+            densitySuffix = true
+            for k in d..<(tld - 2) where !(Bytes.isDigit(p[k]) || (p[k] == UInt8(ascii: ".") && k > d)) { densitySuffix = false; break }
+        }
+        if densitySuffix {
             let l = pos - tld
             if (l == 3 && (hasIgnoringCase(tld, "png") || hasIgnoringCase(tld, "jpg") || hasIgnoringCase(tld, "gif")
                            || hasIgnoringCase(tld, "svg") || hasIgnoringCase(tld, "ico")))
@@ -223,7 +263,18 @@ extension TextScanner {
     /// password starts (`i` when there is none); nil when it is not in a URL.
     func urlPasswordStart(_ i: Int) -> Int? {
         var s = i
-        while s > 0 && i - s < 128 && t2[Int(p[s - 1])] & ByteClass2.userinfo != 0 { s -= 1 }
+        // A `#` belongs to the password when it comes after the userinfo's `:`
+        // (`mysql://root:N7#kq!Zp2w@host`, not percent-encoded as it should be).
+        var lastHash = -1
+        while s > 0 && i - s < 128 && (t2[Int(p[s - 1])] & ByteClass2.userinfo != 0 || p[s - 1] == UInt8(ascii: "#")) {
+            s -= 1
+            if p[s] == UInt8(ascii: "#") && lastHash < 0 { lastHash = s }
+        }
+        if lastHash >= 0 {
+            var colon = -1
+            for q in s..<lastHash where p[q] == UInt8(ascii: ":") { colon = q; break }
+            if colon < 0 { return nil }
+        }
         // The userinfo class has no '/', so a URL's userinfo run starts right after "scheme://".
         // The scheme may end with a digit (`postgresql+psycopg2://`).
         guard s >= 4, p[s - 1] == UInt8(ascii: "/"), p[s - 2] == UInt8(ascii: "/"), p[s - 3] == UInt8(ascii: ":"),

@@ -51,6 +51,8 @@ struct TextScanner {
     var backtickCache = (from: Int.max, at: -1)
     var escapedQuoteCache = (from: Int.max, at: -1)
     var ampCache = (from: Int.max, at: -1)
+    /// Where the searches for `redis-cli … -a` and `gh secret set … --body` stopped (forward-only).
+    var flagSearchedUntil = (redis: 0, gh: 0)
     /// Cookie header values are parsed up to here (see `cookieHeader`).
     var cookieScannedUntil = 0
     /// Maximal-run caches: a run of a class that contains `from` ends at `end`.
@@ -169,7 +171,8 @@ struct TextScanner {
             // for them: `-` not opening "-----B…" nor a `-p` flag, `(` or `+` not before a digit.
             let c = p[j]
             if c == UInt8(ascii: "-") ? (at(j + 4) != UInt8(ascii: "-") || at(j + 5) != UInt8(ascii: "B")) && at(j + 1) != UInt8(ascii: "p")
-                : (c == UInt8(ascii: "(") || c == UInt8(ascii: "+")) && !Bytes.isDigit(at(j + 1)) {
+                : (c == UInt8(ascii: "(") || c == UInt8(ascii: "+")) && !Bytes.isDigit(at(j + 1))
+                    && !(c == UInt8(ascii: "(") && (at(j + 1) == UInt8(ascii: "+") || at(j - 1) == UInt8(ascii: "e"))) {
                 i = j + 1
                 continue
             }
@@ -207,8 +210,10 @@ struct TextScanner {
     /// after " - " / " / ") and changes nothing. Most numbers in text are like this ("07T08",
     /// "30:16", "3 items", "1,234"), so the detectors are not run for them.
     @inline(__always) func numberStandsAlone(_ s: Int) -> Bool {
-        // "%40" (a URL-encoded `@`): `numeric` looks for an address around it.
-        if p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0") && at(s - 1) == UInt8(ascii: "%") { return false }
+        // "%40" (a URL-encoded `@`): `numeric` looks for an address around it; "%2B" (a
+        // URL-encoded `+`): for an international phone number after it.
+        if at(s - 1) == UInt8(ascii: "%") && ((p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0"))
+                                               || (p[s] == UInt8(ascii: "2") && Bytes.upper(at(s + 1)) == UInt8(ascii: "B"))) { return false }
         var r = s + 1
         while r < n && Bytes.isDigit(p[r]) && r - s < 9 { r += 1 }
         guard r - s < 9 else { return false }
@@ -440,7 +445,15 @@ struct TextScanner {
         case UInt8(ascii: "@"):
             return atSign(i)
         case UInt8(ascii: "+"), UInt8(ascii: "("):
-            if Bytes.isDigit(at(i + 1)) && !isWordByte(i - 1), let end = phone(i) {
+            // PHP: `define( 'DB_PASSWORD', 'X' );`
+            if p[i] == UInt8(ascii: "(") && at(i - 1) == UInt8(ascii: "e") && has(i - 6, "define") && !isWordByte(i - 7),
+               let end = phpDefine(i) {
+                return end
+            }
+            // After CJK text or punctuation too ("電話：+852 2345 6789").
+            // "(+34) 612 345 678": the country code in parentheses.
+            let digitNext = Bytes.isDigit(at(i + 1)) || (p[i] == UInt8(ascii: "(") && at(i + 1) == UInt8(ascii: "+") && Bytes.isDigit(at(i + 2)))
+            if digitNext && (!isWordByte(i - 1) || (at(i - 1) >= 0x80 && isCJK(i - 3))), let end = phone(i) {
                 emit(i, end, .phone)
                 phoneContextEnd = Int.min / 2
                 return end
@@ -458,6 +471,8 @@ struct TextScanner {
                 return end
             }
             if i >= ipv6Until, let end = ipv6(i) { return end }
+            if (Bytes.isDigit(at(i + 1)) || at(i + 1) == UInt8(ascii: "*")) && (isWordByte(i - 1) || at(i - 1) == UInt8(ascii: "*")),
+               let end = pgpassLine(i) { return end }
             if let end = assignment(i) { return end }
             return i + 1
         case UInt8(ascii: "~"):
@@ -492,6 +507,8 @@ struct TextScanner {
                 || (len == 9 && hasIgnoringCase(i, "cellphone")) || (len == 6 && hasIgnoringCase(i, "called"))
                 || (len == 7 && (hasIgnoringCase(i, "calling") || hasIgnoringCase(i, "celular"))) {
                 phoneContextEnd = e
+            } else if len == 8 && (hasIgnoringCase(i, "chiamare") || hasIgnoringCase(i, "chiamami") || hasIgnoringCase(i, "chiamaci")) {
+                phoneContextEnd = e  // Italian "call"
             } else if len == 7 && hasIgnoringCase(i, "chapter") {
                 versionWordEnd = e
             }
@@ -501,7 +518,8 @@ struct TextScanner {
                 phoneContextEnd = e
             }
         case UInt8(ascii: "f"):
-            if len == 3 && hasIgnoringCase(i, "fax") { phoneContextEnd = e }
+            if (len == 3 && hasIgnoringCase(i, "fax")) || (len == 8 && hasIgnoringCase(i, "freecall"))
+                || (len == 9 && hasIgnoringCase(i, "freephone")) { phoneContextEnd = e }
             else if (len == 8 && hasIgnoringCase(i, "firmware")) || (len == 2 && hasIgnoringCase(i, "fw")) { versionWordEnd = e }
         case UInt8(ascii: "w"):
             if len == 8 && hasIgnoringCase(i, "whatsapp") { phoneContextEnd = e }
@@ -529,6 +547,18 @@ struct TextScanner {
             }
         case UInt8(ascii: "b"):
             if len == 5 && hasIgnoringCase(i, "build") { versionWordEnd = e }
+            else if len == 3 && hasIgnoringCase(i, "bel") { phoneContextEnd = e }  // Dutch "call"
+        case UInt8(ascii: "l"):
+            // Spanish "call": llama, llamar, llámame, llámanos.
+            if (len == 5 && hasIgnoringCase(i, "llama")) || (len == 6 && hasIgnoringCase(i, "llamar"))
+                || (len == 2 && hasIgnoringCase(i, "ll") && (has(e, "ámame") || has(e, "ámanos") || has(e, "ámenos"))) {
+                phoneContextEnd = e
+            }
+        case UInt8(ascii: "z"):
+            // Polish "call": zadzwoń, zadzwonić.
+            if (len == 6 && hasIgnoringCase(i, "zadzwo") && has(e, "ń")) || (len == 8 && hasIgnoringCase(i, "zadzwoni") && has(e, "ć")) {
+                phoneContextEnd = e
+            }
         case UInt8(ascii: "o"):
             if len == 3 && hasIgnoringCase(i, "oid") { versionWordEnd = e }
         case UInt8(ascii: "i"):
@@ -631,8 +661,8 @@ enum WordGate {
             }
         }
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag", secret)
-        mark("pa pw se wa ha ke co mo id", password)
-        mark("ph po te tx ta ca ce ch co mo m fa fi fw wh ha ho he di sm ss so se st ve vo v re bu oi is", context)
+        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw", password)
+        mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is", context)
         return UnsafePointer(t)
     }()
 
@@ -713,12 +743,18 @@ enum WordGate {
         let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 8, 10])) + bothCases("pw", lengthBits([3]))
             + bothCases("se", lengthBits([5])) + bothCases("ha", lengthBits([3, 5])) + bothCases("ke", lengthBits([8]))
             + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3]))
-            + bothCases("id", lengthBits([10])),
+            + bothCases("id", lengthBits([10]))
+            // Command-line words, lower case only: requirepass (11), masterauth (10), storepass (9),
+            // keypass (7), srcstorepass (12), deststorepass (13), redis(-cli) (5), gh (secret set) (2),
+            // aws (configure set) (3).
+            + [("r", "e", lengthBits([5, 11])), ("m", "a", lengthBits([10])), ("s", "t", lengthBits([9])), ("k", "e", lengthBits([7])),
+               ("s", "r", lengthBits([12])), ("d", "e", lengthBits([13])), ("g", "h", lengthBits([2])), ("a", "w", lengthBits([3]))],
             flag: password)
         let contextTable = lengthTable([
             ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 5, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
-            ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7]), ("ch", [7]), ("mo", [3, 5, 6]),
-            ("fa", [3]), ("fi", [8]), ("fw", [2]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
+            ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7]), ("ch", [7, 8]), ("mo", [3, 5, 6]),
+            ("fa", [3]), ("fi", [8]), ("fw", [2]), ("fr", [8, 9]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
+            ("be", [3]), ("ll", [2, 5, 6]), ("za", [6, 8]),
             ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [6]), ("se", [3, 7]), ("st", [4]),
             ("ve", [3, 7, 8]), ("v", [1]), ("m", [1]), ("re", [3, 5, 7, 8]), ("bu", [5]), ("oi", [3]), ("is", [4]),
         ].flatMap { bothCases($0.0, lengthBits($0.1)) }, flag: context)

@@ -25,7 +25,8 @@ final class LinearTimeTests: XCTestCase {
     }
 
     /// Each 1 MiB adversarial input finishes well under a second in release; the bound here is
-    /// generous for debug builds on a shared machine (the benchmark reports the real figures).
+    /// generous for debug builds on a shared machine (the slowest takes ~0.9 s in a debug build;
+    /// a quadratic scan would take minutes; the benchmark reports the real figures).
     func testOneMebibyteAdversarialInputsAreFast() throws {
         let engine = RedactionEngine()
         let inputs: [(String, String)] = [
@@ -62,11 +63,15 @@ final class LinearTimeTests: XCTestCase {
             ("CJK password phrases", String(repeating: "密码是a1 ", count: Self.mebibyte / 12)),
             ("Azure secret prefixes", String(repeating: "ab8Q~", count: Self.mebibyte / 5)),
             ("escaped quotes", "password=" + String(repeating: "\\\\\\\"", count: Self.mebibyte / 8)),
+            ("redis-cli and gh secret set", String(repeating: "redis-cli gh secret set ", count: Self.mebibyte / 24)),
+            ("pgpass-like colons", String(repeating: "a:1:", count: Self.mebibyte / 4)),
+            ("URL userinfo with #", String(repeating: "x://a:#b@", count: Self.mebibyte / 9)),
+            ("wrapped groups", String(repeating: "4111 1111\n", count: Self.mebibyte / 10)),
         ]
         var slowest = (name: "", seconds: 0.0)
         for (name, text) in inputs {
             let elapsed = try Self.seconds { _ = try engine.redactText(text, region: "us") }
-            XCTAssertLessThan(elapsed, 2.0, "\(name) took \(elapsed) s")
+            XCTAssertLessThan(elapsed, 3.0, "\(name) took \(elapsed) s")
             if elapsed > slowest.seconds { slowest = (name, elapsed) }
         }
         print("slowest 1 MiB input: \(slowest.name), \(slowest.seconds) s")
@@ -84,7 +89,9 @@ final class LinearTimeTests: XCTestCase {
         }
         let small = try best(256 << 10)
         let large = try best(1 << 20)
-        XCTAssertLessThan(large / small, 8.0, "4x input took \(large / small)x the time")
+        // Linear is 4x, quadratic 16x; 10x leaves room for a loaded machine (8x was exceeded once
+        // at a load average of 10).
+        XCTAssertLessThan(large / small, 10.0, "4x input took \(large / small)x the time")
     }
 
     /// Random text never crashes the scanner; detections are in bounds, sorted, non-overlapping,
