@@ -35,6 +35,18 @@ public final class LogStore: Sendable {
         return try opening.withLock { _ throws(StoreError) -> RegionWriter in
             if let w = writers.withLock({ $0[region] }) { return w }
             guard !isClosed.withLock({ $0 }) else { throw .closed }
+            // A new region beyond the limit would be stored but never indexed (and the index would
+            // refuse it at every catch-up): refuse it here, record by record.
+            if !FileIO.exists("\(configuration.regionDirectory(region))/segments") {
+                // One slot stays free for gatelog's own region (the access log), so clients
+                // naming regions cannot leave reads without their audit trail.
+                let existing = regions()
+                let limit = Region.isReserved(region) ? configuration.maxRegions : configuration.maxRegions - 1
+                let counted = Region.isReserved(region) ? existing.count : existing.count(where: { !Region.isReserved($0) })
+                if !existing.contains(region) && counted >= limit {
+                    throw .regionLimit(limit: limit)
+                }
+            }
             let opened = try RegionWriter.open(region: region, configuration: configuration, signingKey: signingKey, onDurable: onDurable)
             writers.withLock { $0[region] = opened }
             return opened

@@ -43,6 +43,10 @@ public struct StoreConfiguration: Sendable {
     /// Memory for the index's id filters of the newest blocks, in MiB (`index_id_filter_mib`;
     /// 128 KiB per 65,536 records of a region): lookups by id in older blocks seek every block.
     public var indexIDFilterMiB: Int = 256
+    /// Most regions the store holds, gatelog's own (`_access`) included: the index numbers regions
+    /// in 8 bits (255). Clients may create one fewer (a slot stays for the access log); a record
+    /// naming a region beyond that is rejected (`region_limit`), existing regions go on.
+    public var maxRegions: Int = 255
     /// Regions whose redacted content is also indexed for full-text search (`fts_regions`).
     public var fullTextRegions: Set<String> = []
     /// Called on the writer thread with the duration in seconds of every segment fdatasync (metrics).

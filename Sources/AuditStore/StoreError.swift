@@ -19,6 +19,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case compression(String)
     /// Another gatelog process (usually `gatelog serve`) owns the data directory.
     case dataDirectoryInUse(holder: String)
+    /// A record names a new region while the store already holds the most regions it may.
+    case regionLimit(limit: Int)
 
     public var description: String {
         switch self {
@@ -36,8 +38,13 @@ public enum StoreError: Error, CustomStringConvertible {
         case .compression(let s): return "compression: \(s)"
         case .dataDirectoryInUse(let holder):
             return "the data directory is in use by another gatelog process (\(holder)); stop it, or use its HTTP API"
+        case .regionLimit(let limit):
+            return "names a new region, but the store already holds \(limit) regions, the most it can index"
         }
     }
+
+    /// True when a new region was refused because the store holds the most regions it may.
+    public var isRegionLimit: Bool { if case .regionLimit = self { return true } else { return false } }
 
     /// True for disk-full conditions.
     public var isDiskFull: Bool { if case .io(let e) = self { return e.isDiskFull } else { return false } }

@@ -247,7 +247,8 @@ public final class Ingestor: Sendable {
                 }
             case .failure(let error):
                 for index in t.indices {
-                    lineResults[index] = .rejected(code: error.isDiskFull ? "disk_full" : "storage_error", reason: error.description)
+                    let code = error.isDiskFull ? "disk_full" : error.isRegionLimit ? "region_limit" : "storage_error"
+                    lineResults[index] = .rejected(code: code, reason: error.description)
                 }
             }
         }

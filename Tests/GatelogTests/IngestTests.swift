@@ -122,6 +122,28 @@ final class IngestTests: XCTestCase {
         XCTAssertFalse(try Fixture.allIDs(service, filter: f).contains { $0.hasPrefix("forged") })
     }
 
+    /// The index numbers regions in 8 bits: a 256th region used to be stored and then refused by
+    /// the index at every insert and catch-up (index stopped, reads 503). Clients may create one
+    /// region fewer than the limit (a slot stays for the access log); records naming a region
+    /// beyond it are rejected with `region_limit`, and the rest of the batch is stored.
+    func testRegionsBeyondTheLimitAreRejectedAndTheIndexGoesOn() throws {
+        let tmp = TemporaryDirectory()
+        var configuration = StoreConfiguration(dataDirectory: tmp.path)
+        configuration.maxRegions = 4
+        let service = try GatelogService(configuration: configuration)
+        defer { service.close() }
+        let lines = (0..<5).map { Fixture.record("r\($0)", region: "region-\($0)") } + [Fixture.record("again", region: "region-0")]
+        let s = try service.ingest(body: Array(lines.joined(separator: "\n").utf8), principal: Fixture.admin, source: "t")
+        XCTAssertEqual(s.accepted, 4, "three new regions and one more record in an existing one")
+        XCTAssertEqual(s.rejected.map(\.code), ["region_limit", "region_limit"])
+        XCTAssertTrue(s.rejected[0].reason.contains("3 regions"), s.rejected[0].reason)
+        // Reads are audited in the slot kept for the access log, and the index keeps up.
+        XCTAssertEqual(try Fixture.allIDs(service).sorted(), ["again", "r0", "r1", "r2"])
+        service.indexer?.waitUntilDrained()
+        XCTAssertNil(service.indexer?.failure)
+        XCTAssertEqual(service.store.regions().count, 4, "three client regions and _access")
+    }
+
     func testScopeRestrictedIngest() throws {
         let tmp = TemporaryDirectory()
         let service = try Fixture.open(tmp.path)
