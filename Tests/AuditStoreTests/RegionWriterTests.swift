@@ -69,6 +69,42 @@ final class RegionWriterTests: XCTestCase {
         XCTAssertTrue(report.isIntact, report.summary)
         XCTAssertEqual(try Fixtures.storedIDs(config, region: "eu-test").count, 600)
     }
+    /// Verifying a region while its writer runs never reports a break: a segment sealed (and its
+    /// checkpoint signed) after the verifier read the checkpoint log used to be reported as
+    /// "no checkpoint covers sealed segment …: checkpoints were removed" (found by a soak test).
+    func testVerifyWhileTheWriterSealsSegmentsReportsNoBreak() throws {
+        let tmp = TemporaryDirectory()
+        var config = Fixtures.configuration(tmp.path, segmentMaxBytes: 8 << 10, frameTargetBytes: 1024)
+        config.checkpointInterval = 0.01
+        let writer = try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey)
+        // A long checkpoint log makes each verify read it for longer (a wider window for a seal).
+        for round in 0..<40 { _ = try writer.append((0..<3).map { Fixtures.staged(round * 3 + $0) }).wait().get() }
+        let stop = Atomic<Bool>(false)
+        let writing = DispatchGroup()
+        DispatchQueue.global().async(group: writing) {
+            var i = 1000
+            while !stop.load(ordering: .relaxed) {
+                _ = try? writer.append([Fixtures.staged(i)]).wait().get()
+                i += 1
+            }
+        }
+        var broken: [String] = []
+        let deadline = Date().addingTimeInterval(3)
+        var runs = 0
+        while Date() < deadline && broken.isEmpty {
+            var v = RegionVerifier(region: "eu-test", directory: config.regionDirectory("eu-test"), keyring: Fixtures.trusted)
+            v.maxBreaks = 5
+            let report = try v.verify()
+            if !report.isIntact { broken.append(report.summary) }
+            runs += 1
+        }
+        stop.store(true, ordering: .relaxed)
+        writing.wait()
+        writer.close()
+        XCTAssertEqual(broken, [], "after \(runs) verifications")
+        XCTAssertGreaterThan(writer.status.segmentCount, 20, "the test should cross many segment seals")
+    }
+
     /// Records written on a caller's thread are checkpointed by the writer thread on time (it is
     /// woken for them, not left asleep until its old deadline), and the caller does not sign.
     func testCallingThreadAppendsAreCheckpointedOnTime() throws {
