@@ -174,6 +174,9 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
     case unknownRole(String)
     case notFound(String)
     case storage(String)
+    /// The index has not caught up with acknowledged records yet (it is slow, not failing):
+    /// the answer could be wrong now and right in a moment.
+    case indexBehind(String)
 
     public var description: String {
         switch self {
@@ -186,6 +189,7 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
         case .unknownRole(let r): return "unknown role '\(r)'"
         case .notFound(let what): return "\(what) not found"
         case .storage(let why): return why
+        case .indexBehind(let why): return why
         }
     }
 
@@ -201,6 +205,7 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
         case .unknownRole: return "unknown_role"
         case .notFound: return "not_found"
         case .storage: return "storage"
+        case .indexBehind: return "index_behind"
         }
     }
 }

@@ -49,12 +49,12 @@ public final class QueryService: Sendable {
     /// at 22,000 records/s); a search then answers without the newest records.
     /// Returns why the index cannot catch up (its inserts fail, e.g. on a full disk), or nil when
     /// it caught up or is only slow.
-    public let catchUpIndex: (@Sendable (TimeInterval) -> String?)?
+    public let catchUpIndex: (@Sendable (TimeInterval) -> IndexWaitOutcome)?
     /// The cap on a search's or stats call's wait for the index (seconds).
     public static let readYourWritesWait: TimeInterval = 0.25
 
     public init(configuration: StoreConfiguration, tokens: TokenStore, recorder: (any AccessRecorder)?, index: AuditIndex? = nil,
-                catchUpIndex: (@Sendable (TimeInterval) -> String?)? = nil) {
+                catchUpIndex: (@Sendable (TimeInterval) -> IndexWaitOutcome)? = nil) {
         self.catchUpIndex = catchUpIndex
         self.configuration = configuration
         self.regionList = RegionListCache(configuration: configuration)
@@ -114,13 +114,20 @@ public final class QueryService: Sendable {
         if let region { filter.regions = [region] }
         var page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
         if page.entries.isEmpty, let catchUpIndex {
-            if catchUpIndex(2) != nil {
-                // Not "not found": the record may be durable in the segments and not yet indexed.
-                // (Said for any id that is not in the index, in scope or not: it reveals nothing.)
+            // Not "not found" while the index misses acknowledged records: the record may be
+            // durable in the segments and not yet indexed. (Said for any id that is not in the
+            // index, in scope or not: it reveals nothing.)
+            let waited = catchUpIndex(2)
+            if case .failing = waited {
                 try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "index_unavailable")
                 throw AccessError.storage(QueryService.indexBehindMessage)
             }
             page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
+            if page.entries.isEmpty, case .stillBehind(let records) = waited {
+                try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "index_behind")
+                throw AccessError.indexBehind("the index is \(records) acknowledged records behind the store and may not hold this "
+                                              + "record yet; try again in a moment")
+            }
         }
         guard let entry = page.entries.first else {
             try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "not_found")
@@ -138,13 +145,23 @@ public final class QueryService: Sendable {
         return out
     }
 
+    /// What waiting for the index to catch up found.
+    public enum IndexWaitOutcome: Sendable, Equatable {
+        /// Every acknowledged record handed to the index is in it.
+        case caughtUp
+        /// The index is slow: this many acknowledged records were not in it yet when the wait ended.
+        case stillBehind(records: Int)
+        /// The index cannot be written (why): it misses acknowledged records until it recovers.
+        case failing(String)
+    }
+
     static let indexBehindMessage = "the index cannot be written (see the server log; a full disk?), so it is behind the stored records: "
         + "nothing acknowledged is lost, but searches, stats and lookups would be incomplete; try again once it has caught up"
 
     /// Waits (briefly) for the index to catch up; refuses the read when the index is failing, so
     /// that a search or stats never answers silently without acknowledged records.
     func requireIndexCaughtUp(_ principal: Principal, _ action: String, _ parameters: [JSONMember]) throws {
-        guard let catchUpIndex, catchUpIndex(QueryService.readYourWritesWait) != nil else { return }
+        guard let catchUpIndex, case .failing = catchUpIndex(QueryService.readYourWritesWait) else { return }
         try audit(principal, action, parameters, results: 0, outcome: "index_unavailable")
         throw AccessError.storage(QueryService.indexBehindMessage)
     }

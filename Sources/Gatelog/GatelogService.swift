@@ -82,12 +82,13 @@ public final class GatelogService: Sendable {
         ingestor = Ingestor(store: store, redactor: redactor)
         tokens = TokenStore(dataDirectory: config.dataDirectory)
         accessLog = AccessLog(store: store, ingestor: ingestor)
-        var catchUp: (@Sendable (TimeInterval) -> String?)?
+        var catchUp: (@Sendable (TimeInterval) -> QueryService.IndexWaitOutcome)?
         if let indexer {
             // Behind and failing: the index is missing acknowledged records (a slow index is only late).
             catchUp = { timeout in
-                indexer.waitUntilDrained(timeout: timeout)
-                return indexer.missingRecordsReason
+                let drained = indexer.waitUntilDrained(timeout: timeout)
+                if let reason = indexer.missingRecordsReason { return .failing(reason) }
+                return drained ? .caughtUp : .stillBehind(records: indexer.pendingCount)
             }
         }
         query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog, index: indexer?.index,

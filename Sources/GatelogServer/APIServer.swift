@@ -201,12 +201,14 @@ public final class APIServer: Sendable {
                 do {
                     return try body(request, principal)
                 } catch let e as AccessError {
-                    service.metrics.add("gatelog_auth_failures_total", [e.reason])
+                    if case .storage = e {} else if case .indexBehind = e {} else { service.metrics.add("gatelog_auth_failures_total", [e.reason]) }
                     switch e {
                     case .forbidden: throw HTTPError(.forbidden, code: "forbidden", message: e.description)
                     case .notFound: throw HTTPError(.notFound, code: "not_found", message: e.description)
                     case .invalidScope, .unknownRole: throw HTTPError(.badRequest, code: "bad_request", message: e.description)
                     case .storage: throw HTTPError(.serviceUnavailable, code: "storage_error", message: e.description)
+                    case .indexBehind:
+                        throw HTTPError(.serviceUnavailable, code: "index_behind", message: e.description, headers: ["Retry-After": "1"])
                     default: throw HTTPError(.unauthorized, code: "unauthorized", message: e.description)
                     }
                 } catch let e as RecordError {
