@@ -29,9 +29,11 @@ public final class IndexFeeder: Sendable {
         /// whether the last attempt failed (reported once, not at every retry).
         var buildsIDFilters = false
         var idFilterBuildFailed = false
-        /// Records were dropped from `pending` while inserts kept failing: catch up from the
-        /// segments (the source of truth) before inserting anything else.
+        /// Records were dropped from `pending` (inserts kept failing, or the index fell too far
+        /// behind): catch up from the segments (the source of truth) before inserting anything else.
         var needsCatchUp = false
+        /// A catch-up from the segments is running on the feeder's thread.
+        var catchingUp = false
         /// Per region, one past the highest position known to be durable: what the store held
         /// when the index opened, raised by every record handed over. A catch-up while the
         /// writers run stops there: the segments may already hold frames that are written but not
@@ -49,16 +51,20 @@ public final class IndexFeeder: Sendable {
     /// Most durable records kept in memory while inserts fail; beyond, they are dropped and the
     /// index catches up from the segments once inserts work again (memory stays bounded).
     private let maxPendingWhileFailing: Int
+    /// Most durable records kept in memory while inserts work but cannot keep up (each holds its
+    /// stored bytes, ~3 KB): beyond, they are dropped and read back from the segments.
+    private let maxPendingWhileSlow: Int
 
     /// Opens (or rebuilds) the index at `<data>/index/index.sqlite` and catches up with the segments.
-    public init(configuration: StoreConfiguration, fullTextRegions: Set<String> = [], maxPendingWhileFailing: Int = 1_000_000,
-                writerBusyTimeoutMilliseconds: Int32 = 10_000) throws {
+    public init(configuration: StoreConfiguration, fullTextRegions: Set<String> = [], maxPendingWhileFailing: Int = 100_000,
+                maxPendingWhileSlow: Int = 200_000, writerBusyTimeoutMilliseconds: Int32 = 10_000) throws {
         let dir = "\(configuration.dataDirectory)/index"
         try FileIO.makeDirectories(dir)
         path = "\(dir)/index.sqlite"
         self.fullTextRegions = fullTextRegions
         self.configuration = configuration
         self.maxPendingWhileFailing = max(maxPendingWhileFailing, 1)
+        self.maxPendingWhileSlow = max(maxPendingWhileSlow, 1)
         var options = AuditIndex.Options(idFilterBytes: configuration.indexIDFilterMiB << 20)
         options.writerBusyTimeoutMilliseconds = writerBusyTimeoutMilliseconds
         let opened = try IndexFeeder.openAndCatchUp(path: path, options: options, configuration: configuration,
@@ -270,9 +276,10 @@ public final class IndexFeeder: Sendable {
                 end = max(end, r.position + 1)
             }
             if let region { q.durableEnd[region] = max(q.durableEnd[region] ?? 0, end) }
-            if q.failure != nil && q.pending.count + records.count > maxPendingWhileFailing {
-                // Inserts keep failing: let go of what is queued (it is durable in the segments)
-                // and catch up from the segments once they work again.
+            if q.pending.count + records.count > (q.failure != nil ? maxPendingWhileFailing : maxPendingWhileSlow) {
+                // Inserts keep failing, or run far behind the writers: let go of what is queued
+                // (it is durable in the segments) and catch up from the segments (once inserts work
+                // again). Waiters keep waiting until that catch-up is done (`waitUntilDrained`).
                 q.settledTotal += UInt64(q.pending.count + records.count)
                 q.pending = []
                 q.pendingRecords = 0
@@ -351,7 +358,7 @@ public final class IndexFeeder: Sendable {
         let target = queue.withLock { q -> UInt64? in
             // Nothing pending, or the index is failing (a full disk): answer from what it has
             // rather than make every search wait out the timeout.
-            guard q.settledTotal < q.enqueuedTotal, q.failure == nil else { return nil }
+            guard q.settledTotal < q.enqueuedTotal || q.needsCatchUp || q.catchingUp, q.failure == nil else { return nil }
             q.drainRequests += 1
             return q.enqueuedTotal
         }
@@ -361,7 +368,9 @@ public final class IndexFeeder: Sendable {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(timeout, 0) * 1e9)
         var pause: UInt32 = 50
         while DispatchTime.now().uptimeNanoseconds < deadline {
-            let (settled, failing) = queue.withLock { ($0.settledTotal >= target, $0.failure != nil) }
+            let (settled, failing) = queue.withLock { q in
+                (q.settledTotal >= target && !q.needsCatchUp && !q.catchingUp, q.failure != nil)
+            }
             if settled { return true }
             if failing { return false }
             usleep(pause)
@@ -398,6 +407,7 @@ public final class IndexFeeder: Sendable {
                 // Cleared before the catch-up starts: records let go while it runs set it again.
                 guard q.needsCatchUp && !q.closing else { return false }
                 q.needsCatchUp = false
+                q.catchingUp = true
                 return true
             }
             if catchUpNow {
@@ -405,10 +415,15 @@ public final class IndexFeeder: Sendable {
                 // (what is queued now follows them; re-inserting a row is ignored).
                 do {
                     try catchUp(configuration: configuration, durableEnds: queue.withLock { $0.durableEnd })
-                    queue.withLock { $0.failure = nil }
-                    FileHandle.standardError.write(Data("gatelog: the index caught up from the segments after failing\n".utf8))
+                    let wasFailing = queue.withLock { q -> Bool in
+                        defer { q.failure = nil; q.catchingUp = false }
+                        return q.failure != nil
+                    }
+                    if wasFailing {
+                        FileHandle.standardError.write(Data("gatelog: the index caught up from the segments after failing\n".utf8))
+                    }
                 } catch {
-                    queue.withLock { $0.failure = "\(error)"; $0.needsCatchUp = true }
+                    queue.withLock { $0.failure = "\(error)"; $0.needsCatchUp = true; $0.catchingUp = false }
                     failuresInARow += 1
                     backOff(failuresInARow)
                     continue

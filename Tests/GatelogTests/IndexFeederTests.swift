@@ -110,6 +110,36 @@ final class IndexFeederTests: XCTestCase {
         XCTAssertTrue(refused.rejected.first?.reason.contains("cost_usd") ?? false, refused.rejected.first?.reason ?? "")
     }
 
+    /// An index that keeps up too slowly (inserts wait, not fail) does not hold an unbounded
+    /// queue: beyond `maxPendingWhileSlow` the queued records are let go and read back from the
+    /// segments, and waiters wait for that catch-up (nothing acknowledged looks absent meanwhile).
+    func testASlowIndexLetsGoOfItsQueueAndCatchesUpFromTheSegments() throws {
+        let tmp = TemporaryDirectory()
+        let config = StoreConfiguration(dataDirectory: tmp.path)
+        let feeder = try IndexFeeder(configuration: config, maxPendingWhileSlow: 5)
+        defer { feeder.close() }
+        let store = try LogStore(configuration: config, onDurable: { feeder.enqueue($0) })
+        defer { store.close() }
+        let ingestor = Ingestor(store: store, redactor: nil)
+        func ingest(_ ids: Range<Int>) {
+            let lines = ids.map { Array(Fixture.record("w-\($0)").utf8)[...] }
+            XCTAssertEqual(ingestor.ingest(lines: lines, source: "test").accepted, ids.count)
+        }
+        ingest(0..<3)
+        XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
+        let lock = try WriteLockHolder(path: feeder.path)
+        ingest(3..<13)
+        XCTAssertEqual(feeder.pendingCount, 0, "over the bound, the queue is let go")
+        XCTAssertFalse(feeder.waitUntilDrained(timeout: 1), "still behind: the dropped records are not indexed yet")
+        XCTAssertNil(feeder.failure, "slow, not failing")
+        lock.release()
+        XCTAssertTrue(feeder.waitUntilDrained(timeout: 20))
+        XCTAssertEqual(try feeder.index.recordCount(), 13)
+        ingest(13..<15)
+        XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
+        XCTAssertEqual(try feeder.index.recordCount(), 15)
+    }
+
     /// A catch-up while the writers run indexes only what was handed over as durable: frames of a
     /// region that never reported them durable (here: written by a store without the feeder's
     /// hook, standing for frames written but not yet fdatasync'd) are left for later.
