@@ -98,6 +98,10 @@ public final class AuditIndex: Sendable {
         }
         try prepareSchema(connection, pageSize: options.pageSize, blockBits: options.blockBits)
         try connection.execute("PRAGMA wal_autocheckpoint = \(max(options.walCheckpointPages, 1))", operation: "open")
+        // The WAL file keeps its largest size until closed (a soak test saw 862 MB, with readers
+        // holding snapshots past many checkpoints); cut it back to twice the checkpoint size
+        // whenever a checkpoint resets it.
+        try connection.execute("PRAGMA journal_size_limit = \(2 * max(options.walCheckpointPages, 1) * options.pageSize)", operation: "open")
         let dictionary = DictionaryCache(capacity: options.dictionaryCacheCapacity)
         let session = try WriterSession(connection: connection, dictionaryCapacity: options.dictionaryCacheCapacity,
                                         idFilterMemoryBytes: max(options.idFilterBytes, 0))

@@ -292,23 +292,39 @@ public final class QueryService: Sendable {
             return made
         }
         return try gate.lock.withLock { _ in
-            var state = trees.withLock { $0[region] } ?? TreeState(tree: MerkleTree(), next: nil)
-            if state.tree.size < size {
-                let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
-                var tree = state.tree
-                // Continue from where the last extension stopped, reading frame headers only.
-                state.next = try scanner.forEachFrame(after: state.next) { header in
-                    for (k, e) in header.directory.enumerated() where header.firstPosition + UInt64(k) == UInt64(tree.size) {
-                        tree.append(e.leafHash)
-                    }
-                }
-                state.tree = tree
-                let result = state
-                trees.withLock { $0[region] = result }
+            guard let current = trees.withLock({ $0[region] }), current.tree.size >= size else {
+                return try extendTree(region: region, atLeast: size)
             }
-            guard state.tree.size >= size else { throw AccessError.storage("region \(region) holds fewer records than its checkpoint") }
-            return state.tree
+            return current.tree
         }
+    }
+
+    /// Extends the region's cached tree to at least `size` leaves; called with the region's gate held.
+    /// The tree is taken out of the cache while it grows, so that appending does not copy it
+    /// (copy-on-write: a second reference would duplicate all its levels, ~100 MB at 2M records,
+    /// at every extension). Readers meanwhile wait at the gate.
+    private func extendTree(region: String, atLeast size: Int) throws -> MerkleTree {
+        var state = trees.withLock { $0.removeValue(forKey: region) } ?? TreeState(tree: MerkleTree(), next: nil)
+        var tree = state.tree
+        state.tree = MerkleTree()  // `tree` holds the only reference
+        // Put back also after a failed read: leaves appended so far are kept, and the next
+        // extension skips them (it appends only the position equal to the tree's size).
+        defer {
+            state.tree = tree
+            let kept = state
+            trees.withLock { $0[region] = kept }
+        }
+        if tree.size < size {
+            let scanner = RegionScanner(region: region, directory: configuration.regionDirectory(region))
+            // Continue from where the last extension stopped, reading frame headers only.
+            state.next = try scanner.forEachFrame(after: state.next) { header in
+                for (k, e) in header.directory.enumerated() where header.firstPosition + UInt64(k) == UInt64(tree.size) {
+                    tree.append(e.leafHash)
+                }
+            }
+        }
+        guard tree.size >= size else { throw AccessError.storage("region \(region) holds fewer records than its checkpoint") }
+        return tree
     }
 
     static func describe(_ f: IndexFilter) -> [JSONMember] {

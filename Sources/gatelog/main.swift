@@ -39,6 +39,19 @@ guard let command = arguments.first, command != "--help", command != "-h", comma
     exit(arguments.isEmpty ? 2 : 0)
 }
 let rest = Array(arguments.dropFirst())
+// `gatelog serve --help`: the command's lines of the usage (with their option lines), not
+// "option --help needs a value".
+if rest.contains("--help") || rest.contains("-h") {
+    var lines: [Substring] = []
+    var inCommand = false
+    for line in usage.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.hasPrefix("  \(command) ") || line == "  \(command)" { inCommand = true; lines.append(line); continue }
+        if inCommand && line.hasPrefix("      ") { lines.append(line); continue }
+        inCommand = false
+    }
+    if lines.isEmpty { print(usage) } else { print("usage: gatelog <command> [options]   (--data DIR, default ./gatelog-data)\n"); print(lines.joined(separator: "\n")) }
+    exit(0)
+}
 let code: Int32
 do {
     switch command {
