@@ -123,10 +123,9 @@ public final class QueryService: Sendable {
                 throw AccessError.storage(QueryService.indexBehindMessage)
             }
             page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
-            if page.entries.isEmpty, case .stillBehind(let records) = waited {
+            if page.entries.isEmpty, waited != .caughtUp {
                 try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "index_behind")
-                throw AccessError.indexBehind("the index is \(records) acknowledged records behind the store and may not hold this "
-                                              + "record yet; try again in a moment")
+                throw AccessError.indexBehind(QueryService.behindMessage(waited, what: "this record"))
             }
         }
         guard let entry = page.entries.first else {
@@ -151,8 +150,19 @@ public final class QueryService: Sendable {
         case caughtUp
         /// The index is slow: this many acknowledged records were not in it yet when the wait ended.
         case stillBehind(records: Int)
+        /// The index let go of queued records (it fell too far behind) and is reading them back
+        /// from the segments: until then it misses an unknown number of acknowledged records.
+        case catchingUp
         /// The index cannot be written (why): it misses acknowledged records until it recovers.
         case failing(String)
+    }
+
+    static func behindMessage(_ waited: IndexWaitOutcome, what: String) -> String {
+        if case .stillBehind(let records) = waited {
+            return "the index is \(records) acknowledged records behind the store and may not hold \(what) yet; try again in a moment"
+        }
+        return "the index is reading acknowledged records back from the segments (it fell behind under load) and may not hold "
+            + "\(what) yet; try again in a moment"
     }
 
     static let indexBehindMessage = "the index cannot be written (see the server log; a full disk?), so it is behind the stored records: "
@@ -161,9 +171,18 @@ public final class QueryService: Sendable {
     /// Waits (briefly) for the index to catch up; refuses the read when the index is failing, so
     /// that a search or stats never answers silently without acknowledged records.
     func requireIndexCaughtUp(_ principal: Principal, _ action: String, _ parameters: [JSONMember]) throws {
-        guard let catchUpIndex, case .failing = catchUpIndex(QueryService.readYourWritesWait) else { return }
-        try audit(principal, action, parameters, results: 0, outcome: "index_unavailable")
-        throw AccessError.storage(QueryService.indexBehindMessage)
+        guard let catchUpIndex else { return }
+        let waited = catchUpIndex(QueryService.readYourWritesWait)
+        switch waited {
+        case .caughtUp, .stillBehind:
+            return  // a slow index is only late (by at most what the writers queued meanwhile)
+        case .catchingUp:
+            try audit(principal, action, parameters, results: 0, outcome: "index_behind")
+            throw AccessError.indexBehind(QueryService.behindMessage(waited, what: "all matching records"))
+        case .failing:
+            try audit(principal, action, parameters, results: 0, outcome: "index_unavailable")
+            throw AccessError.storage(QueryService.indexBehindMessage)
+        }
     }
 
     /// Aggregates. Requires `aggregate`.
@@ -238,6 +257,9 @@ public final class QueryService: Sendable {
     /// its root is `root`. O(log n) hashes when the size changed, O(1) otherwise.
     func checkpointTree(region: String, size: Int, root: Digest32) throws -> (MerkleTree.Prefix, Bool) {
         if let cached = checkpointTrees.withLock({ $0[region] }), cached.prefix.size == size { return cached }
+        // The old prefix holds the whole tree: dropped first, so that the tree can grow in place
+        // (see `extendTree`) instead of being copied.
+        checkpointTrees.withLock { $0[region] = nil }
         let prefix = MerkleTree.Prefix(tree: try merkleTree(region: region, atLeast: size), size: size)
         let result = (prefix: prefix, matches: prefix.root == root)
         checkpointTrees.withLock { $0[region] = result }

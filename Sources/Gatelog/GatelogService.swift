@@ -88,7 +88,9 @@ public final class GatelogService: Sendable {
             catchUp = { timeout in
                 let drained = indexer.waitUntilDrained(timeout: timeout)
                 if let reason = indexer.missingRecordsReason { return .failing(reason) }
-                return drained ? .caughtUp : .stillBehind(records: indexer.pendingCount)
+                if drained { return .caughtUp }
+                let lag = indexer.lag
+                return lag.catchingUpFromSegments ? .catchingUp : .stillBehind(records: lag.records)
             }
         }
         query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog, index: indexer?.index,

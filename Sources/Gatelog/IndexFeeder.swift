@@ -156,8 +156,10 @@ public final class IndexFeeder: Sendable {
     /// Indexes every record of every region that the index does not hold yet; with `durableEnds`
     /// (a catch-up while the writers run), only records below each region's durable end.
     func catchUp(configuration: StoreConfiguration, durableEnds: [String: UInt64]? = nil) throws {
+        // A runtime catch-up stops when the service closes (the next open catches up anyway):
+        // hundreds of thousands of records must not hold up a SIGTERM.
         let outcome = try IndexFeeder.catchUp(index: index, configuration: configuration, fullTextRegions: fullTextRegions,
-                                              durableEnds: durableEnds)
+                                              durableEnds: durableEnds, shouldStop: { self.queue.withLock { $0.closing } })
         queue.withLock { q in
             for (region, reached) in outcome.reached {
                 q.inserted[region] = max(q.inserted[region] ?? 0, reached)
@@ -177,7 +179,8 @@ public final class IndexFeeder: Sendable {
     /// at the first region found behind its index: the caller rebuilds.
     static func catchUp(index: AuditIndex, configuration: StoreConfiguration, fullTextRegions: Set<String>,
                         durableEnds: [String: UInt64]? = nil,
-                        checkingAgainst indexed: [String: IndexedRegionProgress]? = nil) throws -> CatchUpOutcome {
+                        checkingAgainst indexed: [String: IndexedRegionProgress]? = nil,
+                        shouldStop: () -> Bool = { false }) throws -> CatchUpOutcome {
         var outcome = CatchUpOutcome()
         let regions = LogStoreLayout(configuration: configuration).regions()
         if let indexed {
@@ -204,6 +207,7 @@ public final class IndexFeeder: Sendable {
                 let includeContent = fullTextRegions.contains(region)
                 do {
                     try scanner.forEachFrame(from: min(next, mustHold ?? next)) { segment, offset, header in
+                        if shouldStop() { throw StopScan() }
                         storeEnd = header.positions.upperBound
                         for k in 0..<header.recordCount {
                             let position = header.firstPosition + UInt64(k)
@@ -276,7 +280,10 @@ public final class IndexFeeder: Sendable {
                 end = max(end, r.position + 1)
             }
             if let region { q.durableEnd[region] = max(q.durableEnd[region] ?? 0, end) }
-            if q.pending.count + records.count > (q.failure != nil ? maxPendingWhileFailing : maxPendingWhileSlow) {
+            // (While inserts work, only a queue that has built up counts: one large group commit
+            // handed to an idle feeder is inserted, not dropped.)
+            if q.failure != nil ? q.pending.count + records.count > maxPendingWhileFailing
+                                : !q.pending.isEmpty && q.pending.count + records.count > maxPendingWhileSlow {
                 // Inserts keep failing, or run far behind the writers: let go of what is queued
                 // (it is durable in the segments) and catch up from the segments (once inserts work
                 // again). Waiters keep waiting until that catch-up is done (`waitUntilDrained`).
@@ -336,6 +343,12 @@ public final class IndexFeeder: Sendable {
 
     /// Durable records waiting to be inserted.
     public var pendingCount: Int { queue.withLock { $0.pending.count } }
+
+    /// Acknowledged records handed to the index and not in it yet (queued, being inserted, or let
+    /// go and being read back from the segments), and whether such a catch-up is due or running.
+    public var lag: (records: Int, catchingUpFromSegments: Bool) {
+        queue.withLock { q in (Int(clamping: q.enqueuedTotal &- q.settledTotal), q.needsCatchUp || q.catchingUp) }
+    }
 
     /// Why the index is missing durable records it cannot insert now (its inserts fail and records
     /// are pending or were let go for a catch-up), or nil. A slow index is not failing.

@@ -366,9 +366,12 @@ final class Quarantine: Sendable {
         let now = Timestamp.format(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         for l in lines {
             let text = String(decoding: l.text, as: UTF8.self)
-            let region = l.routable ? guessRegion(text).flatMap { mayRouteTo?($0) ?? true ? $0 : nil } : nil
+            // Redacted by the rules of the region the line names, wherever it is filed: a line kept
+            // in the unrouted quarantine must not get milder rules than its region's.
+            let named = guessRegion(text)
+            let region = l.routable ? named.flatMap { mayRouteTo?($0) ?? true ? $0 : nil } : nil
             let dir = region.map { configuration.regionDirectory($0) } ?? "\(dataDirectory)/quarantine"
-            let safe: String? = redactor == nil ? text : redactor!.redactText(text, region: region, tenant: nil)
+            let safe: String? = redactor == nil ? text : redactor!.redactText(text, region: named ?? region, tenant: nil)
             let entry = JSONValue.object([
                 JSONMember("received_at", .string(now)), JSONMember("source", .string(source)), JSONMember("line", .int(l.line)),
                 JSONMember("code", .string(l.code)), JSONMember("reason", .string(l.reason)),

@@ -134,9 +134,10 @@ extension TextScanner {
     @inline(__always) func cardRightOK(_ e: Int) -> Bool {
         let c = at(e)
         if Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "%") { return false }
-        if c == UInt8(ascii: ".") { return !Bytes.isDigit(at(e + 1)) }
-        // "5500000000000004-beta": a dash glued to more of an identifier.
-        if c == UInt8(ascii: "-") { return !Bytes.isAlnum(at(e + 1)) }
+        // A dash before more digits continues a longer dashed number; before a letter
+        // ("4111111111111111-exp", "5500000000000004-beta") the card is kept: a stored raw card
+        // number cannot be taken back, a redacted build tag costs little.
+        if c == UInt8(ascii: "-") || c == UInt8(ascii: ".") { return !Bytes.isDigit(at(e + 1)) }
         return true
     }
 

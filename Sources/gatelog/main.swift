@@ -39,9 +39,14 @@ guard let command = arguments.first, command != "--help", command != "-h", comma
     exit(arguments.isEmpty ? 2 : 0)
 }
 let rest = Array(arguments.dropFirst())
-// `gatelog serve --help`: the command's lines of the usage (with their option lines), not
-// "option --help needs a value".
-if rest.contains("--help") || rest.contains("-h") {
+// `gatelog serve --help`, `gatelog token create -h`: the command's lines of the usage (with their
+// option lines), not "option --help needs a value". Only right after the command (or its
+// subcommand): elsewhere `-h` may be a value (`gatelog get -- -h`), and a stray one must never make
+// `verify` exit 0 without verifying.
+let commands: Set<String> = ["ingest", "verify", "checkpoint", "info", "key", "demo", "serve", "token", "search", "get", "stats",
+                             "reindex", "redact"]
+func isHelp(_ a: String?) -> Bool { a == "--help" || a == "-h" }
+if commands.contains(command), isHelp(rest.first) || (["token", "key"].contains(command) && isHelp(rest.dropFirst().first)) {
     var lines: [Substring] = []
     var inCommand = false
     for line in usage.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -68,6 +68,14 @@ final class CLITokenTests: XCTestCase {
         let bothID = try XCTUnwrap(bothJSON["id"]?.stringValue)
         let line = listed.output.split(separator: "\n").first { $0.contains(bothID) } ?? ""
         XCTAssertTrue(line.contains("region=us-east-1,tenant=acme"), listed.output)
+        // Help right after a command prints its usage lines; a stray -h elsewhere is not help
+        // (and never turns `verify` into exit 0).
+        let help = try run(binary, ["serve", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.output.contains("--listen"), help.output)
+        XCTAssertTrue(try run(binary, ["token", "create", "-h"]).output.contains("--role"))
+        XCTAssertNotEqual(try run(binary, ["verify", "--data", data, "-h"]).status, 0)
+        XCTAssertEqual(try run(binary, ["bogus", "--help"]).status, 2)
         let twice = try run(binary, ["token", "create", "--data", data, "--role", "viewer", "--role", "admin"])
         XCTAssertNotEqual(twice.status, 0)
         XCTAssertTrue(twice.output.contains("--role was given more than once"), twice.output)

@@ -128,8 +128,10 @@ final class IndexFeederTests: XCTestCase {
         ingest(0..<3)
         XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
         let lock = try WriteLockHolder(path: feeder.path)
-        ingest(3..<13)
-        XCTAssertEqual(feeder.pendingCount, 0, "over the bound, the queue is let go")
+        // One by one: the feeder is stuck in an insert, so the queue builds up past the bound.
+        for i in 3..<13 { ingest(i..<(i + 1)) }
+        XCTAssertTrue(feeder.lag.catchingUpFromSegments, "over the bound, the queue is let go for a catch-up")
+        XCTAssertLessThanOrEqual(feeder.pendingCount, 5)
         XCTAssertFalse(feeder.waitUntilDrained(timeout: 1), "still behind: the dropped records are not indexed yet")
         XCTAssertNil(feeder.failure, "slow, not failing")
         lock.release()
