@@ -162,27 +162,31 @@ extension StatusMatch {
 extension MetadataCondition {
     /// Parses `key=value` or `key=v1,v2` (values ORed). A backslash escapes the next character,
     /// so `\,` is a comma inside a value and `\\` a backslash. The key must not be empty.
+    ///
+    /// Read scalar by scalar, not by characters: a combining mark or an emoji modifier right after
+    /// `=` or `,` (`k=🏻…`) would otherwise merge with it into one character and hide it.
     public static func parse(_ text: String) throws(IndexError) -> MetadataCondition {
         let operation = "parse metadata condition"
-        guard let equals = text.firstIndex(of: "=") else {
+        let scalars = text.unicodeScalars
+        guard let equals = scalars.firstIndex(of: "=") else {
             throw IndexError.invalidArgument("a metadata condition is key=value or key=v1,v2", operation: operation)
         }
-        let key = String(text[..<equals])
+        let key = String(String.UnicodeScalarView(scalars[..<equals]))
         guard !key.isEmpty else {
             throw IndexError.invalidArgument("the metadata key is empty", operation: operation)
         }
         var values = Set<String>()
-        var current = ""
+        var current = String.UnicodeScalarView()
         var escaping = false
-        for c in text[text.index(after: equals)...] {
+        for c in scalars[scalars.index(after: equals)...] {
             if escaping {
                 current.append(c)
                 escaping = false
             } else if c == "\\" {
                 escaping = true
             } else if c == "," {
-                values.insert(current)
-                current = ""
+                values.insert(String(current))
+                current = String.UnicodeScalarView()
             } else {
                 current.append(c)
             }
@@ -190,7 +194,7 @@ extension MetadataCondition {
         guard !escaping else {
             throw IndexError.invalidArgument("a metadata value ends with a lone backslash", operation: operation)
         }
-        values.insert(current)
+        values.insert(String(current))
         return MetadataCondition(key: key, values: values)
     }
 }

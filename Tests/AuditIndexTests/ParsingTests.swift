@@ -79,6 +79,10 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(try MetadataCondition.parse("customer_id=acme-42"), MetadataCondition(key: "customer_id", values: ["acme-42"]))
         XCTAssertEqual(try MetadataCondition.parse("env=prod,staging"), MetadataCondition(key: "env", values: ["prod", "staging"]))
         XCTAssertEqual(try MetadataCondition.parse("k=a\\,b,c\\\\"), MetadataCondition(key: "k", values: ["a,b", "c\\"]))
+        // A combining mark or emoji modifier right after `=` or `,` does not hide it (schemathesis
+        // sent `ej2n.PW=🏻…`: a 400 "a metadata condition is key=value").
+        XCTAssertEqual(try MetadataCondition.parse("ej2n.PW=\u{1F3FB}x"), MetadataCondition(key: "ej2n.PW", values: ["\u{1F3FB}x"]))
+        XCTAssertEqual(try MetadataCondition.parse("k=a,\u{301}b"), MetadataCondition(key: "k", values: ["a", "\u{301}b"]))
         XCTAssertEqual(try MetadataCondition.parse("k=x=y"), MetadataCondition(key: "k", values: ["x=y"]))
         XCTAssertEqual(try MetadataCondition.parse("k="), MetadataCondition(key: "k", values: [""]))
         for text in ["novalue", "=v", "k=v\\"] {
