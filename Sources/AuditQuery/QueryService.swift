@@ -377,6 +377,13 @@ public final class QueryService: Sendable {
         try authorize(principal, permission, action, [])
     }
 
+    /// As `refuseUnlessPermitted`, for an action that any one of `permissions` allows.
+    public func refuseUnlessPermitted(_ principal: Principal, anyOf permissions: [Permission], action: String) throws(AccessError) {
+        guard !permissions.contains(where: principal.can) else { return }
+        try audit(principal, action, [], results: 0, outcome: "forbidden")
+        throw .forbidden("role '\(principal.role.name)' lacks the \(permissions.map(\.rawValue).joined(separator: " or ")) permission")
+    }
+
     /// `principal.require(permission)`, with a refusal written to the access log (outcome
     /// `forbidden`) before it is thrown: attempts are audited, not only what succeeded.
     func authorize(_ principal: Principal, _ permission: Permission, _ action: String, _ parameters: [JSONMember]) throws(AccessError) {
@@ -440,9 +447,7 @@ public final class QueryService: Sendable {
     /// The latest signed checkpoint of a region. Requires `read_envelope` or `verify`, and the region in scope;
     /// a region outside the scope looks like one that does not exist.
     public func latestCheckpoint(_ principal: Principal, region: String) throws -> SignedCheckpoint {
-        guard principal.can(.readEnvelope) || principal.can(.verify) else {
-            throw AccessError.forbidden("role '\(principal.role.name)' cannot read checkpoints")
-        }
+        try refuseUnlessPermitted(principal, anyOf: [.readEnvelope, .verify], action: "checkpoint")
         guard visibleRegions(principal, requested: [region]).contains(region) else { throw AccessError.notFound("region") }
         guard let latest = try newestCheckpoint(region: region) else { throw AccessError.notFound("checkpoint") }
         return latest

@@ -280,6 +280,7 @@ public final class APIServer: Sendable {
         })
 
         router.get("/v1/checkpoints/latest", handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, anyOf: [.readEnvelope, .verify], action: "checkpoint")
             guard let region = request.query["region"] else { throw HTTPError.badRequest("the region query parameter is required") }
             let cp = try query.latestCheckpoint(principal, region: region)
             if request.headers["Accept"]?.contains("text/plain") == true {
