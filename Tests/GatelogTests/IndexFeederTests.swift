@@ -128,18 +128,19 @@ final class IndexFeederTests: XCTestCase {
         ingest(0..<3)
         XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
         let lock = try WriteLockHolder(path: feeder.path)
-        // One by one: the feeder is stuck in an insert, so the queue builds up past the bound.
-        for i in 3..<13 { ingest(i..<(i + 1)) }
+        // One by one: the feeder takes at most one batch (its insert then waits for the lock), so
+        // the queue builds up past the bound even on a slow machine.
+        for i in 3..<33 { ingest(i..<(i + 1)) }
         XCTAssertTrue(feeder.lag.catchingUpFromSegments, "over the bound, the queue is let go for a catch-up")
         XCTAssertLessThanOrEqual(feeder.pendingCount, 5)
         XCTAssertFalse(feeder.waitUntilDrained(timeout: 1), "still behind: the dropped records are not indexed yet")
         XCTAssertNil(feeder.failure, "slow, not failing")
         lock.release()
         XCTAssertTrue(feeder.waitUntilDrained(timeout: 20))
-        XCTAssertEqual(try feeder.index.recordCount(), 13)
-        ingest(13..<15)
+        XCTAssertEqual(try feeder.index.recordCount(), 33)
+        ingest(33..<35)
         XCTAssertTrue(feeder.waitUntilDrained(timeout: 10))
-        XCTAssertEqual(try feeder.index.recordCount(), 15)
+        XCTAssertEqual(try feeder.index.recordCount(), 35)
     }
 
     /// A catch-up while the writers run indexes only what was handed over as durable: frames of a
