@@ -377,6 +377,16 @@ public final class QueryService: Sendable {
         try authorize(principal, permission, action, [])
     }
 
+    /// Refuses verification to a principal whose scope is narrower than regions (logged as
+    /// forbidden): a report covers whole regions, and its counts and any broken record's id are
+    /// about records of every tenant. Front ends call it before reading the request.
+    public func refuseVerifyBelowRegions(_ principal: Principal, _ parameters: [JSONMember] = []) throws(AccessError) {
+        let scope = principal.scope
+        guard !(scope.tenants.isEmpty && scope.teams.isEmpty && scope.users.isEmpty && scope.metadata.isEmpty) else { return }
+        try audit(principal, "verify", parameters, results: 0, outcome: "forbidden")
+        throw AccessError.forbidden("verification covers whole regions; this token's scope is narrower (tenant, team, user or metadata)")
+    }
+
     /// As `refuseUnlessPermitted`, for an action that any one of `permissions` allows.
     public func refuseUnlessPermitted(_ principal: Principal, anyOf permissions: [Permission], action: String) throws(AccessError) {
         guard !permissions.contains(where: principal.can) else { return }
@@ -412,13 +422,7 @@ public final class QueryService: Sendable {
                        pinnedKeys: [LogVerifierKey] = []) throws -> [RegionVerification] {
         let parameters = [JSONMember("regions", .array(requested.map { .string($0) }))]
         try authorize(principal, .verify, "verify", parameters)
-        // A report covers whole regions: its counts and any broken record's id are about records
-        // of every tenant. A scope narrower than regions may not see them.
-        let scope = principal.scope
-        if !(scope.tenants.isEmpty && scope.teams.isEmpty && scope.users.isEmpty && scope.metadata.isEmpty) {
-            try audit(principal, "verify", parameters, results: 0, outcome: "forbidden")
-            throw AccessError.forbidden("verification covers whole regions; this token's scope is narrower (tenant, team, user or metadata)")
-        }
+        try refuseVerifyBelowRegions(principal, parameters)
         var keyring = VerifierKeyring()
         var keyWarnings: [String] = []
         if pinnedKeys.isEmpty {

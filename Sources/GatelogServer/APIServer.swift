@@ -295,6 +295,7 @@ public final class APIServer: Sendable {
 
         router.post("/v1/verify", maxBodyBytes: 1 << 20, handler: guarded { request, principal in
             try query.refuseUnlessPermitted(principal, .verify, action: "verify")
+            try query.refuseVerifyBelowRegions(principal)
             var regions = request.query.values(for: "region")
             // A body that is present must say what it means: a malformed one is a 400, never
             // silently read as "verify everything".

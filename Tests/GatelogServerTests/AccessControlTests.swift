@@ -387,6 +387,7 @@ final class AccessControlTests: XCTestCase {
         let narrow = try s.token("auditor", scope: "region=us-east-1,tenant=acme").token
         let refused = try s.client.post("/v1/verify", token: narrow, #"{"regions":["us-east-1"]}"#)
         XCTAssertEqual(refused.status, 403, refused.text)
+        XCTAssertEqual(try s.client.post("/v1/verify", token: narrow, "{bad").status, 403, "refused before the body is read")
         let ingest = try s.token("ingest", scope: "region=eu-west-1").token
         let r = try s.client.post("/v1/records", token: ingest, Records.record("late-us", region: "us-east-1"))
         XCTAssertEqual(r.status, 422, r.text)
