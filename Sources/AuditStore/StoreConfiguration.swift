@@ -117,7 +117,11 @@ public struct StoreConfiguration: Sendable {
                 guard let v = m.value.int64Value, (0...1000).contains(v) else { throw .invalidConfiguration("batch_delay_ms must be 0…1000") }
                 durability = v == 0 ? .durable : .batch(maxDelayMilliseconds: Int(v))
             case "max_record_bytes":
-                guard let v = m.value.int64Value, v >= 1024 else { throw .invalidConfiguration("max_record_bytes must be ≥ 1024") }
+                // At most 256 MiB: frames record lengths in 32 bits, and the index (full-text
+                // content) refuses strings over SQLite's 1e9-byte limit.
+                guard let v = m.value.int64Value, (1024...256 << 20).contains(v) else {
+                    throw .invalidConfiguration("max_record_bytes must be 1024…268435456")
+                }
                 limits.maxRecordBytes = Int(v)
             case "max_records_per_request":
                 guard let v = m.value.int64Value, (1...10_000_000).contains(v) else {

@@ -21,7 +21,8 @@ enum ServeCommand {
         }
         if let d = try args.int("batch-delay") { config.durability = d > 0 ? .batch(maxDelayMilliseconds: d) : .durable }
         if let m = args.value("max-body") {
-            guard let n = ByteSize.parse(m), n >= 1024 else { throw UsageError("--max-body must be a size ≥ 1KiB") }
+            // A body is held in memory while it is read: at most 4 GiB.
+            guard let n = ByteSize.parse(m), n >= 1024, n <= 4 << 30 else { throw UsageError("--max-body must be a size from 1KiB to 4GiB") }
             options.maxBodyBytes = Int(n)
         }
         let cert = args.value("tls-cert"), key = args.value("tls-key")

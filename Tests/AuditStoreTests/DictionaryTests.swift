@@ -542,7 +542,7 @@ final class DictionaryTests: XCTestCase {
         XCTAssertEqual(c.indexIDFilterMiB, 0)
         XCTAssertEqual(c.limits.maxRecordsPerRequest, 500)
         for bad in [#"{"index_id_filter_mib":-1}"#, #"{"index_id_filter_mib":"1GiB"}"#, #"{"read_cache_mib":100000}"#,
-                    #"{"max_records_per_request":0}"#] {
+                    #"{"max_records_per_request":0}"#, #"{"max_record_bytes":1000}"#, #"{"max_record_bytes":4294967296}"#] {
             try Fixtures.write(tmp.path + "/gatelog.json", Array(bad.utf8))
             var d = StoreConfiguration(dataDirectory: tmp.path)
             XCTAssertThrowsError(try d.loadConfigFile(), bad)
