@@ -1,6 +1,23 @@
 /// Credentials: provider keys by prefix, JWTs, PEM private keys, HTTP authorization values,
 /// `key = value` assignments with a credential-like key, and AWS secret keys near an access key id.
 extension TextScanner {
+    /// Where the value of a flag `short` or `long` (` -a `, ` --pass `: spaces included) starts,
+    /// searching from `start` to the end of the line but not past `limit`. `searched` is how far
+    /// an earlier search for the same command got: those bytes are not read again, which keeps a
+    /// text full of such commands linear. Returns the new mark with the value's start (or nil).
+    func flagLaterOnLine(from start: Int, within limit: Int, short: StaticString, long: StaticString,
+                         searched: Int) -> (valueStart: Int?, searched: Int) {
+        var k = Swift.max(start, searched)
+        while k < n && k < limit && p[k] != 0x0A {
+            if p[k] == UInt8(ascii: " ") {
+                if has(k, short) { return (k + short.utf8CodeUnitCount, k + 1) }
+                if has(k, long) { return (k + long.utf8CodeUnitCount, k + 1) }
+            }
+            k += 1
+        }
+        return (nil, k)
+    }
+
     enum KeyCharset {
         /// `[A-Za-z0-9]`
         case alnum
@@ -391,30 +408,14 @@ extension TextScanner {
             return flagValue(ke + 1)
         } else if len == 2 && has(i, "gh") && has(e, " secret set ") {
             // `gh secret set NAME --body X` (or `-b X`) on the same line.
-            // Bytes already searched for an earlier `gh secret set` are not searched again.
-            var k = Swift.max(e + 11, flagSearchedUntil.gh)
-            while k < n && k - e < 200 && p[k] != 0x0A {
-                if p[k] == UInt8(ascii: " ") && (has(k, " --body ") || has(k, " -b ")) {
-                    flagSearchedUntil.gh = k + 1
-                    return flagValue(k + (at(k + 2) == UInt8(ascii: "b") ? 4 : 8))
-                }
-                k += 1
-            }
-            flagSearchedUntil.gh = k
-            return nil
+            let found = flagLaterOnLine(from: e + 11, within: e + 200, short: " -b ", long: " --body ", searched: flagSearchedUntil.gh)
+            flagSearchedUntil.gh = found.searched
+            return found.valueStart.flatMap { flagValue($0) }
         } else if len == 5 && hasIgnoringCase(i, "redis") && hasIgnoringCase(e, "-cli ") {
             // `redis-cli -h cache -a X`: the argument of `-a` (or `--pass`) on the same line.
-            // Bytes already searched for an earlier `redis-cli` are not searched again.
-            var k = Swift.max(e + 4, flagSearchedUntil.redis)
-            while k < n && k - e < 256 && p[k] != 0x0A {
-                if p[k] == UInt8(ascii: " ") && (has(k, " -a ") || has(k, " --pass ")) {
-                    flagSearchedUntil.redis = k + 1
-                    return flagValue(k + (at(k + 2) == UInt8(ascii: "a") ? 4 : 8))
-                }
-                k += 1
-            }
-            flagSearchedUntil.redis = k
-            return nil
+            let found = flagLaterOnLine(from: e + 4, within: e + 256, short: " -a ", long: " --pass ", searched: flagSearchedUntil.redis)
+            flagSearchedUntil.redis = found.searched
+            return found.valueStart.flatMap { flagValue($0) }
         } else if len == 10 && hasIgnoringCase(i, "identified") && hasIgnoringCase(e, " by ") {
             // SQL: `CREATE USER 'app'@'%' IDENTIFIED BY 'secret'`: the quoted value.
             let v = e + 4
