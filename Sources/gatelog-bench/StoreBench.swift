@@ -69,9 +69,20 @@ enum StoreBench {
         return (now() - t0, String(decoding: out, as: UTF8.self))
     }
 
+    /// Newlines in the file at `path`, read in 8 MiB pieces (memchr speed, little memory).
     static func countLines(_ path: String) throws -> Int {
-        let bytes = try FileIO.readFile(path)
-        return bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw FileIOError(operation: "open", path: path, code: errno) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 8 << 20)
+        var lines = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw FileIOError(operation: "read", path: path, code: errno) }
+            if n == 0 { return lines }
+            lines += Ingestor.countNewlines(Array(buffer[0..<n]))
+        }
     }
 
     static func directorySize(_ path: String) -> UInt64 {
