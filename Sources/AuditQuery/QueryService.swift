@@ -27,6 +27,8 @@ public final class QueryService: Sendable {
     /// The index; nil when the service runs without one (search, get and stats then fail clearly).
     public let index: AuditIndex?
     private let readers = Mutex<[String: RegionReader]>([:])
+    /// Decompressed frames for reads, all regions together (`read_cache_mib`).
+    private let frameCache: FrameCache
     /// The regions on disk, listed again only when the data directory changes.
     private let regionList: RegionListCache
     /// Per region: the Merkle tree of the leaves read so far and where reading stopped.
@@ -58,6 +60,7 @@ public final class QueryService: Sendable {
         self.catchUpIndex = catchUpIndex
         self.configuration = configuration
         self.regionList = RegionListCache(configuration: configuration)
+        self.frameCache = FrameCache(limit: configuration.readCacheBytes)
         self.tokens = tokens
         self.recorder = recorder
         self.index = index
@@ -66,7 +69,7 @@ public final class QueryService: Sendable {
     func reader(_ region: String) -> RegionReader {
         readers.withLock { r in
             if let existing = r[region] { return existing }
-            let made = RegionReader(region: region, directory: configuration.regionDirectory(region), cacheBytes: configuration.readCacheBytes)
+            let made = RegionReader(region: region, directory: configuration.regionDirectory(region), cache: frameCache)
             r[region] = made
             return made
         }

@@ -21,47 +21,125 @@ public struct StoredRecord: Sendable {
     public var leafHash: Digest32 { LogHash.leaf(envelopeDigest: envelopeDigest, contentDigest: contentDigest) }
 }
 
+/// Decompressed frames kept for reads, under one byte budget shared by every reader that uses
+/// it (least recently used first out). The query service gives all its regions one cache, so
+/// `read_cache_mib` bounds the memory in total, however many regions there are.
+public final class FrameCache: Sendable {
+    /// One decompressed frame.
+    struct Frame {
+        var header: FrameHeader
+        var envelopes: [UInt8]?
+        var contents: [UInt8]?
+        /// Chain hashes of the first records, extended on demand (`RegionReader.chainHash`).
+        var chainHashes: [Digest32]
+        var bytes: Int
+        var lastUse: UInt64
+    }
+    /// A frame of one reader: readers get a number when they join the cache.
+    struct Key: Hashable {
+        var reader: UInt32
+        var location: RecordLocation
+    }
+    private struct State {
+        var frames: [Key: Frame] = [:]
+        var bytes = 0
+        var clock: UInt64 = 0
+        var readers: UInt32 = 0
+    }
+    private let state = Mutex(State())
+    /// The budget in bytes of decompressed frames (0: nothing is kept).
+    public let limit: Int
+
+    /// A cache keeping up to `limit` bytes of decompressed frames.
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// A number for a new reader, which keys its frames.
+    func join() -> UInt32 {
+        state.withLock { s in
+            s.readers += 1
+            return s.readers
+        }
+    }
+
+    /// The frame at `key`, marked as just used.
+    func frame(_ key: Key) -> Frame? {
+        state.withLock { s in
+            s.clock += 1
+            guard var f = s.frames[key] else { return nil }
+            f.lastUse = s.clock
+            s.frames[key] = f
+            return f
+        }
+    }
+
+    /// Keeps `frame`; when over budget, evicts the least recently used frames down to 7/8 of the
+    /// limit in one pass (one O(n log n) sort per n/8 misses instead of a scan per miss).
+    func insert(_ frame: Frame, at key: Key) {
+        guard limit > 0 else { return }
+        state.withLock { s in
+            s.clock += 1
+            var f = frame
+            f.lastUse = s.clock
+            if let old = s.frames[key] { s.bytes -= old.bytes }
+            s.bytes += f.bytes
+            s.frames[key] = f
+            if s.bytes > limit, s.frames.count > 1 {
+                let byAge = s.frames.sorted { $0.value.lastUse < $1.value.lastUse }
+                for victim in byAge where s.bytes > limit - limit / 8 && s.frames.count > 1 {
+                    s.bytes -= victim.value.bytes
+                    s.frames[victim.key] = nil
+                }
+            }
+        }
+    }
+
+    /// Keeps chain hashes computed for a cached frame, if they extend what it has.
+    func extendChainHashes(_ hashes: [Digest32], at key: Key) {
+        state.withLock { s in
+            if var f = s.frames[key], f.chainHashes.count < hashes.count {
+                f.chainHashes = hashes
+                s.frames[key] = f
+            }
+        }
+    }
+
+    /// Bytes of the frames kept now.
+    public var bytes: Int { state.withLock { $0.bytes } }
+}
+
 /// Random access to records by location, with a bounded cache of decompressed frames.
 /// Safe to use from many threads; every frame read is checked against its digests.
 public final class RegionReader: Sendable {
     public let region: String
     public let directory: String
-    private struct CachedFrame {
-        var header: FrameHeader
-        var envelopes: [UInt8]?
-        var contents: [UInt8]?
-        /// Chain hashes of the first records, extended on demand (see `chainHash(_:in:key:)`).
-        var chainHashes: [Digest32]
-        var bytes: Int
-        var lastUse: UInt64
-    }
-    private struct Cache {
-        var frames: [RecordLocation: CachedFrame] = [:]
-        var bytes = 0
-        var clock: UInt64 = 0
-    }
-    private let cache = Mutex(Cache())
-    private let cacheLimit: Int
+    private let cache: FrameCache
+    private let cacheID: UInt32
     private let dictionaries: RegionDictionaries
 
-    /// A reader for a region's directory, caching up to `cacheBytes` of decompressed frames.
-    public init(region: String, directory: String, cacheBytes: Int = 64 << 20) {
+    /// A reader for a region's directory with a cache of its own, of up to `cacheBytes` of
+    /// decompressed frames.
+    public convenience init(region: String, directory: String, cacheBytes: Int = 64 << 20) {
+        self.init(region: region, directory: directory, cache: FrameCache(limit: cacheBytes))
+    }
+
+    /// A reader for a region's directory that keeps decompressed frames in `cache` (which other
+    /// readers may share).
+    public init(region: String, directory: String, cache: FrameCache) {
         self.region = region
         self.directory = directory
-        self.cacheLimit = cacheBytes
+        self.cache = cache
+        self.cacheID = cache.join()
         self.dictionaries = RegionDictionaries(regionDirectory: directory)
     }
 
     /// Reads one record. O(frame size) on a cache miss, O(record size) on a hit.
     public func read(_ location: RecordLocation, includeContent: Bool = true) throws(StoreError) -> StoredRecord {
-        let frameKey = RecordLocation(segment: location.segment, frameOffset: location.frameOffset, indexInFrame: 0)
-        let cached = cache.withLock { c -> CachedFrame? in
-            c.clock += 1
-            if var f = c.frames[frameKey] { f.lastUse = c.clock; c.frames[frameKey] = f; return f }
-            return nil
-        }
-        let frame: CachedFrame
-        if let cached { frame = cached } else { frame = try load(frameKey) }
+        let frameKey = FrameCache.Key(reader: cacheID,
+                                      location: RecordLocation(segment: location.segment, frameOffset: location.frameOffset, indexInFrame: 0))
+        let frame: FrameCache.Frame
+        if let cached = cache.frame(frameKey) { frame = cached } else { frame = try load(frameKey) }
         let k = location.indexInFrame
         guard k < frame.header.recordCount else { throw .notFound("record \(k) in frame at \(location.frameOffset)") }
         let directory = frame.header.directory
@@ -82,7 +160,7 @@ public final class RegionReader: Sendable {
 
     /// The chain hash of record `k` of a cached frame. Chain hashes are computed on demand, from
     /// the frame's previous chain hash up to the record asked for, and kept with the frame.
-    private func chainHash(_ k: Int, in frame: CachedFrame, key: RecordLocation) -> Digest32 {
+    private func chainHash(_ k: Int, in frame: FrameCache.Frame, key: FrameCache.Key) -> Digest32 {
         if k < frame.chainHashes.count { return frame.chainHashes[k] }
         var hashes = frame.chainHashes
         hashes.reserveCapacity(frame.header.recordCount)
@@ -91,12 +169,7 @@ public final class RegionReader: Sendable {
             chain = LogHash.chain(previous: chain, position: frame.header.firstPosition + UInt64(j), leaf: frame.header.directory[j].leafHash)
             hashes.append(chain)
         }
-        cache.withLock { c in
-            if var f = c.frames[key], f.chainHashes.count < hashes.count {
-                f.chainHashes = hashes
-                c.frames[key] = f
-            }
-        }
+        cache.extendChainHashes(hashes, at: key)
         return chain
     }
 
@@ -141,7 +214,8 @@ public final class RegionReader: Sendable {
         return created
     }
 
-    private func load(_ key: RecordLocation) throws(StoreError) -> CachedFrame {
+    private func load(_ cacheKey: FrameCache.Key) throws(StoreError) -> FrameCache.Frame {
+        let key = cacheKey.location
         let (h, bytes) = try readFrameBytes(key)
         let decompressor = RegionReader.threadDecompressor()
         let envelopes: [UInt8]?
@@ -156,24 +230,9 @@ public final class RegionReader: Sendable {
         } catch {
             throw .integrity(region: region, detail: "\(SegmentNaming.fileName(key.segment)) frame at byte \(key.frameOffset) cannot be decompressed: \(error)")
         }
-        let frame = CachedFrame(header: h, envelopes: envelopes, contents: contents, chainHashes: [],
-                                bytes: (envelopes?.count ?? 0) + (contents?.count ?? 0) + 256, lastUse: 0)
-        cache.withLock { c in
-            c.clock += 1
-            var f = frame
-            f.lastUse = c.clock
-            if c.frames[key] == nil { c.bytes += f.bytes }
-            c.frames[key] = f
-            if c.bytes > cacheLimit, c.frames.count > 1 {
-                // Evict the least recently used frames down to 7/8 of the limit in one pass, so a
-                // full cache pays one O(n log n) sort per n/8 misses instead of a scan per miss.
-                let byAge = c.frames.sorted { $0.value.lastUse < $1.value.lastUse }
-                for victim in byAge where c.bytes > cacheLimit - cacheLimit / 8 && c.frames.count > 1 {
-                    c.bytes -= victim.value.bytes
-                    c.frames[victim.key] = nil
-                }
-            }
-        }
+        let frame = FrameCache.Frame(header: h, envelopes: envelopes, contents: contents, chainHashes: [],
+                                     bytes: (envelopes?.count ?? 0) + (contents?.count ?? 0) + 256, lastUse: 0)
+        cache.insert(frame, at: cacheKey)
         return frame
     }
 }

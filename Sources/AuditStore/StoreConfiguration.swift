@@ -37,7 +37,8 @@ public struct StoreConfiguration: Sendable {
     public var maxQueuedBytes: Int = 256 << 20
     /// Record validation limits.
     public var limits = RecordLimits()
-    /// Bytes of decompressed frames the query service keeps per region for reads (`read_cache_mib`).
+    /// Bytes of decompressed frames the query service keeps for reads, all regions together
+    /// (`read_cache_mib`).
     /// A get by id decompresses its record's whole frame (128 KiB) on a miss, most of a GET's CPU.
     public var readCacheBytes: Int = 256 << 20
     /// Memory for the index's id filters of the newest blocks, in MiB (`index_id_filter_mib`;

@@ -48,4 +48,49 @@ final class ReaderTests: XCTestCase {
             }
         }
     }
+
+    /// Readers of several regions sharing one `FrameCache` stay within its budget together (the
+    /// query service's `read_cache_mib` is a total, not a per-region amount), and a frame evicted
+    /// by another region's reads is read again correctly.
+    func testReadersOfSeveralRegionsShareOneBudget() throws {
+        let tmp = TemporaryDirectory()
+        let config = Fixtures.configuration(tmp.path, segmentMaxBytes: 1 << 20, frameTargetBytes: 16 << 10)
+        let regions = ["eu-a", "eu-b", "eu-c"]
+        var locations: [(region: String, location: RecordLocation)] = []
+        for region in regions {
+            let writer = try RegionWriter.open(region: region, configuration: config, signingKey: Fixtures.storeKey)
+            for batch in 0..<4 {
+                _ = try writer.appendAndWait((0..<40).map { Fixtures.staged(batch * 40 + $0, region: region) })
+            }
+            writer.close()
+            let dir = config.regionDirectory(region)
+            for number in try SegmentScanner.segmentNumbers(regionDirectory: dir) {
+                let scan = try SegmentScanner.scan(path: SegmentScanner.segmentPath(regionDirectory: dir, number: number), number: number,
+                                                   checkTrailers: true).get()
+                for frame in scan.frames {
+                    locations.append((region, RecordLocation(segment: number, frameOffset: frame.offset, indexInFrame: 0)))
+                }
+            }
+        }
+        let limit = 64 << 10
+        let cache = FrameCache(limit: limit)
+        let readers = Dictionary(uniqueKeysWithValues: regions.map { region in
+            (region, RegionReader(region: region, directory: config.regionDirectory(region), cache: cache))
+        })
+        var largest = 0
+        for _ in 0..<2 {
+            for (region, location) in locations {
+                let record = try readers[region]!.read(location)
+                XCTAssertEqual(record.envelope.map { SHA256.hash($0) }, record.envelopeDigest)
+                XCTAssertEqual(record.content.map { SHA256.hash($0) }, record.contentDigest)
+                XCTAssertEqual(try record.envelope.map { try JSONValue.parse($0)["region"]?.stringValue }, region)
+                largest = max(largest, cache.bytes)
+            }
+        }
+        XCTAssertGreaterThan(locations.count * (8 << 10), limit, "the reads must need more than the budget")
+        // One frame may take the cache over its limit before eviction; never more than that.
+        XCTAssertLessThanOrEqual(largest, limit + (24 << 10))
+        XCTAssertGreaterThan(cache.bytes, 0)
+        XCTAssertEqual(FrameCache(limit: 0).bytes, 0)
+    }
 }
