@@ -41,6 +41,11 @@ public final class AuditIndex: Sendable {
         /// How long the writer waits for a lock another connection holds before a write fails
         /// (SQLITE_BUSY), in milliseconds.
         public var writerBusyTimeoutMilliseconds: Int32 = 10_000
+        /// How long one read (a search page, stats, a lookup) may run before it is stopped with
+        /// `IndexError.Kind.timedOut`, in seconds; 0: no limit (`setQueryTimeout` changes it later).
+        /// With few reader connections, a handful of unbounded aggregates over a large store would
+        /// otherwise hold every reader and make all other reads wait.
+        public var queryTimeoutSeconds: Double = 60
 
         /// Default options: 2 readers, 128 MiB writer cache, 16 MiB per reader, 500,000 strings,
         /// checkpoint every 8,192 WAL pages (64 MiB with 8 KiB pages), 8 KiB pages.
@@ -68,10 +73,13 @@ public final class AuditIndex: Sendable {
     let idFilters: BlockIDFilters
     /// The blocks' time ranges, so that queries need not read the `block` table.
     let blockRanges: BlockRangeCache
+    /// The time limit of one read, in nanoseconds (0: none).
+    private let queryTimeoutNanoseconds: Atomic<UInt64>
 
     private init(path: String, writer: sending WriterSession, readers: [Database], dictionary: DictionaryCache,
-                 idFilters: BlockIDFilters, blockRanges: BlockRangeCache) {
+                 idFilters: BlockIDFilters, blockRanges: BlockRangeCache, queryTimeoutSeconds: Double) {
         self.path = path
+        self.queryTimeoutNanoseconds = Atomic(AuditIndex.nanoseconds(queryTimeoutSeconds))
         self.idFilters = idFilters
         self.blockRanges = blockRanges
         self.writer = Mutex(writer)
@@ -109,6 +117,7 @@ public final class AuditIndex: Sendable {
         var readerOptions = ConnectionOptions()
         readerOptions.create = false
         readerOptions.cacheSizeKiB = max(options.readerCacheMiB, 1) * 1024
+        readerOptions.stopsAtDeadline = true
         var readers: [Database] = []
         for _ in 0..<max(options.readerCount, 1) {
             let reader = try Database(path: path, options: readerOptions)
@@ -120,7 +129,7 @@ public final class AuditIndex: Sendable {
         let idFilters = session.idFilters
         let blockRanges = session.blockRanges
         return AuditIndex(path: path, writer: session, readers: readers, dictionary: dictionary, idFilters: idFilters,
-                          blockRanges: blockRanges)
+                          blockRanges: blockRanges, queryTimeoutSeconds: options.queryTimeoutSeconds)
     }
 
     /// Checks the identity of the file, enables WAL and applies migrations.
@@ -283,7 +292,7 @@ public final class AuditIndex: Sendable {
 
     /// The entry with `id` in `region`, or nil. O(blocks of the region · log n).
     public func lookup(region: String, id: String) throws(IndexError) -> IndexEntry? {
-        try withReadTransaction("lookup") { (conn: Connection) throws(IndexError) -> IndexEntry? in
+        try withReadTransaction("lookup", isQuery: true) { (conn: Connection) throws(IndexError) -> IndexEntry? in
             guard let regionID = try self.existingID(.region, region, conn) else { return nil }
             var filter = ResolvedFilter()
             filter.regions = [regionID]
@@ -294,7 +303,7 @@ public final class AuditIndex: Sendable {
 
     /// Every entry with `id`, across regions, newest first. O(blocks · log n + matches).
     public func lookup(id: String) throws(IndexError) -> [IndexEntry] {
-        try withReadTransaction("lookup") { (conn: Connection) throws(IndexError) -> [IndexEntry] in
+        try withReadTransaction("lookup", isQuery: true) { (conn: Connection) throws(IndexError) -> [IndexEntry] in
             var found = try self.entries(withID: id, in: self.blocks(ResolvedFilter(), conn), conn, firstOnly: false)
             found.sort { $0.ts != $1.ts ? $0.ts > $1.ts : ($0.position != $1.position ? $0.position > $1.position : $0.region > $1.region) }
             return found
@@ -352,13 +361,42 @@ public final class AuditIndex: Sendable {
     }
 
     /// Runs `body` on a free reader connection (or waits for one).
-    func withReader<T: Sendable>(_ body: (Connection) throws(IndexError) -> T) throws(IndexError) -> T {
+    /// Changes the time limit of reads that start from now on (seconds; 0: none).
+    public func setQueryTimeout(seconds: Double) {
+        queryTimeoutNanoseconds.store(AuditIndex.nanoseconds(seconds), ordering: .relaxed)
+    }
+
+    private static func nanoseconds(_ seconds: Double) -> UInt64 {
+        seconds > 0 && seconds.isFinite ? UInt64(min(seconds, 1e9) * 1e9) : 0
+    }
+
+    /// Runs `body` on a free reader connection (or waits for one). With `isQuery` (a client's
+    /// search, count, aggregate or lookup), the query time limit applies; gatelog's own reads
+    /// (integrity checks, catch-up progress, id filters) run to the end.
+    func withReader<T: Sendable>(isQuery: Bool = false, _ body: (Connection) throws(IndexError) -> T) throws(IndexError) -> T {
         let start = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
         let count = readers.count
-        for i in 0..<count {
-            if let result = try readers[(start &+ i) % count].withConnectionIfAvailable(body) { return result }
+        let limit = isQuery ? queryTimeoutNanoseconds.load(ordering: .relaxed) : 0
+        // The time limit counts from when a connection is free (waiting for one is not the query's
+        // cost), and covers everything `body` runs on it.
+        func timed(_ conn: Connection) throws(IndexError) -> T {
+            if limit > 0 { conn.deadline = Connection.now() + limit }
+            defer { conn.deadline = 0 }
+            do throws(IndexError) {
+                return try body(conn)
+            } catch {
+                guard error.kind == .timedOut else { throw error }
+                let seconds = Double(limit) / 1e9
+                let shown = seconds == seconds.rounded() ? String(Int64(seconds)) : String(seconds)
+                throw IndexError(kind: .timedOut, sqliteCode: error.sqliteCode,
+                                 message: "the query ran longer than the limit of \(shown) s and was stopped; narrow it (a time range, more filters) or raise query_timeout_seconds",
+                                 operation: error.operation)
+            }
         }
-        return try readers[start % count].withConnection(body)
+        for i in 0..<count {
+            if let result = try readers[(start &+ i) % count].withConnectionIfAvailable(timed) { return result }
+        }
+        return try readers[start % count].withConnection(timed)
     }
 
     // MARK: Dictionary access for readers

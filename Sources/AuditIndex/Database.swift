@@ -1,5 +1,8 @@
 import Synchronization
 internal import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // A small SQLite layer in the spirit of GRDB.swift: a `Connection` owns the `sqlite3*`,
 // a `Statement` owns its `sqlite3_stmt` and finalizes it in `deinit`, transactions take
@@ -33,6 +36,9 @@ struct ConnectionOptions: Sendable {
     var mmapSizeBytes: Int = 1 << 30
     /// Maximum number of prepared statements kept per connection.
     var statementCacheCapacity: Int = 128
+    /// Whether statements can be stopped at a deadline (`Connection.deadline`): installs a
+    /// progress handler that SQLite calls every few thousand virtual-machine steps.
+    var stopsAtDeadline = false
 }
 
 /// One SQLite connection. Not thread-safe: reach it through `Database.withConnection`.
@@ -66,6 +72,30 @@ final class Connection {
         try execute("PRAGMA cache_size = -\(options.cacheSizeKiB)", operation: "configure cache")
         try execute("PRAGMA mmap_size = \(options.mmapSizeBytes)", operation: "configure mmap")
         try execute("PRAGMA temp_store = MEMORY", operation: "configure temp store")
+        if options.stopsAtDeadline {
+            // The handler runs inside sqlite3_step on the thread that holds this connection (the
+            // only thread that can reach it), and the connection outlives its handle: an unretained
+            // reference is safe. A non-zero return makes the statement fail with SQLITE_INTERRUPT.
+            sqlite3_progress_handler(db, 4096, { context in
+                guard let context else { return 0 }
+                let connection = Unmanaged<Connection>.fromOpaque(context).takeUnretainedValue()
+                return connection.isPastDeadline ? 1 : 0
+            }, Unmanaged.passUnretained(self).toOpaque())
+        }
+    }
+
+    /// When statements of this connection stop (`Connection.now()` nanoseconds; 0: never).
+    /// Only honoured when the connection was opened with `stopsAtDeadline`.
+    var deadline: UInt64 = 0
+
+    /// True once `deadline` has passed.
+    var isPastDeadline: Bool { deadline != 0 && Connection.now() > deadline }
+
+    /// Nanoseconds on the monotonic clock.
+    static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     deinit {

@@ -27,6 +27,9 @@ public struct IndexError: Error, Sendable, Equatable, CustomStringConvertible {
         case ioFailure
         /// An argument was rejected before reaching SQLite (a malformed cursor, a field out of range).
         case invalidArgument
+        /// A read ran past the query time limit (`AuditIndex.Options.queryTimeoutSeconds`) and was
+        /// stopped. Narrow the query (a time range, more filters) or raise the limit.
+        case timedOut
         /// Any other SQLite failure.
         case sqlite
     }
@@ -71,6 +74,8 @@ public struct IndexError: Error, Sendable, Equatable, CustomStringConvertible {
         case SQLITE_CANTOPEN: kind = .cannotOpen
         case SQLITE_READONLY: kind = .readOnly
         case SQLITE_IOERR: kind = .ioFailure
+        // Only the query time limit's progress handler interrupts a connection.
+        case SQLITE_INTERRUPT: kind = .timedOut
         default: kind = .sqlite
         }
         return IndexError(kind: kind, sqliteCode: code, message: message, operation: operation)

@@ -43,7 +43,7 @@ extension AuditIndex {
             }
             position = decoded
         }
-        return try withReadTransaction(operation) { (conn: Connection) throws(IndexError) -> SearchPage in
+        return try withReadTransaction(operation, isQuery: true) { (conn: Connection) throws(IndexError) -> SearchPage in
             let resolved = try self.resolve(filter, conn, operation: operation)
             if resolved.matchesNothing { return SearchPage(entries: [], nextCursor: nil) }
             let blocks = try self.blocks(resolved, conn)
@@ -169,7 +169,7 @@ extension AuditIndex {
 
     /// Number of entries matching `filter`. O(matches along the chosen index path).
     public func count(filter: IndexFilter) throws(IndexError) -> Int64 {
-        try withReadTransaction("count") { (conn: Connection) throws(IndexError) -> Int64 in
+        try withReadTransaction("count", isQuery: true) { (conn: Connection) throws(IndexError) -> Int64 in
             let resolved = try self.resolve(filter, conn, operation: "count")
             if resolved.matchesNothing { return 0 }
             let blocks = try self.blocks(resolved, conn)
@@ -195,10 +195,11 @@ extension AuditIndex {
         }
     }
 
-    /// Runs `body` on a reader inside one read transaction (a single snapshot).
-    func withReadTransaction<T: Sendable>(_ operation: String,
+    /// Runs `body` on a reader inside one read transaction (a single snapshot); `isQuery`: a
+    /// client's query, stopped at the query time limit (see `withReader`).
+    func withReadTransaction<T: Sendable>(_ operation: String, isQuery: Bool = false,
                                           _ body: (Connection) throws(IndexError) -> T) throws(IndexError) -> T {
-        try withReader { (conn: Connection) throws(IndexError) -> T in
+        try withReader(isQuery: isQuery) { (conn: Connection) throws(IndexError) -> T in
             try conn.transaction(.deferred, operation: operation) { () throws(IndexError) -> T in try body(conn) }
         }
     }
@@ -234,7 +235,7 @@ extension AuditIndex {
     public func aggregate(filter: IndexFilter, groupBy: [GroupField] = [],
                           bucket: TimeBucket? = nil) throws(IndexError) -> [AggregateGroup] {
         let operation = "aggregate"
-        return try withReadTransaction(operation) { (conn: Connection) throws(IndexError) -> [AggregateGroup] in
+        return try withReadTransaction(operation, isQuery: true) { (conn: Connection) throws(IndexError) -> [AggregateGroup] in
             let resolved = try self.resolve(filter, conn, operation: operation)
             if resolved.matchesNothing { return [] }
             let blocks = try self.blocks(resolved, conn)

@@ -44,6 +44,9 @@ public struct StoreConfiguration: Sendable {
     /// Memory for the index's id filters of the newest blocks, in MiB (`index_id_filter_mib`;
     /// 128 KiB per 65,536 records of a region): lookups by id in older blocks seek every block.
     public var indexIDFilterMiB: Int = 256
+    /// How long one index read (a search page, stats, a lookup) may run before it is stopped, in
+    /// seconds (`query_timeout_seconds`; 0: no limit).
+    public var queryTimeoutSeconds: Double = 60
     /// Most regions the store holds, gatelog's own (`_access`) included: the index numbers regions
     /// in 8 bits (255). Clients may create one fewer (a slot stays for the access log); a record
     /// naming a region beyond that is rejected (`region_limit`), existing regions go on.
@@ -135,6 +138,11 @@ public struct StoreConfiguration: Sendable {
             case "index_id_filter_mib":
                 guard let v = m.value.int64Value, (0...65536).contains(v) else { throw .invalidConfiguration("index_id_filter_mib must be 0…65536") }
                 indexIDFilterMiB = Int(v)
+            case "query_timeout_seconds":
+                guard let v = m.value.doubleValue, v.isFinite, (0...86_400).contains(v) else {
+                    throw .invalidConfiguration("query_timeout_seconds must be 0…86400 (0: no limit)")
+                }
+                queryTimeoutSeconds = v
             case "fts_regions":
                 guard let list = m.value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                     throw .invalidConfiguration("fts_regions must be an array of region names")

@@ -66,6 +66,7 @@ public final class IndexFeeder: Sendable {
         self.maxPendingWhileFailing = max(maxPendingWhileFailing, 1)
         self.maxPendingWhileSlow = max(maxPendingWhileSlow, 1)
         var options = AuditIndex.Options(idFilterBytes: configuration.indexIDFilterMiB << 20)
+        options.queryTimeoutSeconds = configuration.queryTimeoutSeconds
         options.writerBusyTimeoutMilliseconds = writerBusyTimeoutMilliseconds
         let opened = try IndexFeeder.openAndCatchUp(path: path, options: options, configuration: configuration,
                                                     fullTextRegions: fullTextRegions)

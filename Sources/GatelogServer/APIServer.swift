@@ -222,6 +222,7 @@ public final class APIServer: Sendable {
                     throw HTTPError(.serviceUnavailable, code: "storage_error", message: e.description)
                 } catch let e as IndexError {
                     if e.kind == .invalidArgument { throw HTTPError.badRequest(e.message) }
+                    if e.kind == .timedOut { throw HTTPError(.serviceUnavailable, code: "query_timeout", message: e.message) }
                     throw HTTPError(.serviceUnavailable, code: "index_error", message: e.description)
                 }
             }

@@ -238,4 +238,31 @@ final class StorageTests: XCTestCase {
             XCTAssertEqual((error as? IndexError)?.requiresRebuild, false)
         }
     }
+
+    /// A read past the query time limit stops with `.timedOut` (the SQLite progress handler
+    /// interrupts it) and names the limit; the reader connection then serves the next query, and
+    /// without a limit the same aggregate completes.
+    func testReadsPastTheTimeLimitStopAndTheReaderServesTheNext() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("index.sqlite")
+        do {
+            let index = try AuditIndex.open(path: path)
+            try index.insert(generateEntries(count: 20_000, seed: 5))
+        }
+        var options = AuditIndex.Options(readerCount: 1)
+        options.queryTimeoutSeconds = 0.000_001
+        let limited = try AuditIndex.open(path: path, options: options)
+        XCTAssertThrowsError(try limited.aggregate(filter: IndexFilter(), groupBy: [.model, .user])) { error in
+            let e = error as? IndexError
+            XCTAssertEqual(e?.kind, .timedOut, "\(error)")
+            XCTAssertTrue(e?.message.contains("query_timeout_seconds") == true, e?.message ?? "")
+        }
+        XCTAssertThrowsError(try limited.aggregate(filter: IndexFilter())) { XCTAssertEqual(($0 as? IndexError)?.kind, .timedOut) }
+        // Without a limit, the same (only) reader connection completes the same aggregate: the
+        // interrupted statements were reset and its deadline cleared.
+        limited.setQueryTimeout(seconds: 0)
+        let groups = try limited.aggregate(filter: IndexFilter(), groupBy: [.model, .user])
+        XCTAssertEqual(groups.reduce(Int64(0)) { $0 + $1.count }, 20_000)
+        XCTAssertEqual(try limited.search(filter: IndexFilter(), limit: 1).entries.count, 1)
+    }
 }
