@@ -257,6 +257,46 @@ public enum FrameCodec {
         return .header(header)
     }
 
+    /// Whether the bytes at the end of a segment, `tail` (from where a frame should start to the end
+    /// of the file), are a frame its writer wrote whole and signed but whose bytes no longer match
+    /// their digests: damage, not the residue of a crash. Read without the header digest, the fixed
+    /// header must give a frame that ends exactly at the end of `tail`, the Ed25519 signature at its
+    /// end must verify over its region, first position, record count and chain head under a key of
+    /// `keyring`, and no sign of lost writes may show: no 512-byte disk sector inside it all zeros
+    /// (`fileOffset` is where `tail` starts in the file), and not the last 16 bytes zero. A crash
+    /// leaves a final frame shorter than its length, or (power loss, on some file systems) with
+    /// sectors that read as zeros; it cannot leave a complete, signed frame with other bytes
+    /// changed. O(n).
+    public static func isCompleteSignedButDamaged(_ tail: UnsafeRawBufferPointer, fileOffset: UInt64, region: String,
+                                                   keyring: VerifierKeyring) -> Bool {
+        guard tail.count >= FrameHeader.fixedSize else { return false }
+        func u32(_ o: Int) -> UInt32 { UInt32(bigEndian: tail.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
+        guard u32(0) == FrameHeader.magic, tail[4] == FrameHeader.version else { return false }
+        let count = Int(UInt16(bigEndian: tail.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
+        guard count > 0 else { return false }
+        let firstPosition = UInt64(bigEndian: tail.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let headerSize = FrameHeader.fixedSize + FrameDirectoryEntry.size * count + 32
+        let total = headerSize + Int(u32(20)) + Int(u32(28)) + FrameHeader.signatureSize + 32
+        guard total == tail.count, firstPosition <= FrameHeader.maxPosition else { return false }
+        // Sectors of zeros: parts of the last write that never reached the disk (power loss). A
+        // frame's own bytes (compressed blocks, digests, a signature) never hold 512 zeros in a row,
+        // nor end in 16 (its last 32 bytes are a SHA-256 digest).
+        if UnsafeRawBufferPointer(rebasing: tail[(tail.count - 16)...]).allSatisfy({ $0 == 0 }) { return false }
+        let sector: UInt64 = 512
+        var start = (fileOffset + sector - 1) / sector * sector
+        while start + sector <= fileOffset + UInt64(tail.count) {
+            let o = Int(start - fileOffset)
+            if UnsafeRawBufferPointer(rebasing: tail[o..<(o + Int(sector))]).allSatisfy({ $0 == 0 }) { return false }
+            start += sector
+        }
+        let signatureStart = total - 32 - FrameHeader.signatureSize
+        let keyHash = u32(signatureStart)
+        let signature = Array(tail[(signatureStart + 4)..<(signatureStart + FrameHeader.signatureSize)])
+        let message = signedMessage(region: region, firstPosition: firstPosition, recordCount: count,
+                                    chainHead: Digest32(tail.baseAddress! + 64))
+        return keyring.verify(keyHash: keyHash, signature: signature, message: message)
+    }
+
     /// Checks the trailing frame digest of a complete frame held in `frame` (exactly `header.totalSize` bytes).
     public static func hasValidTrailer(_ frame: UnsafeRawBufferPointer, header: FrameHeader) -> Bool {
         guard frame.count == header.totalSize else { return false }

@@ -297,10 +297,24 @@ public struct RegionVerifier: Sendable {
                         // Damage: a torn tail from a crash, or tampering.
                         let resync = RegionVerifier.nextValidFrame(file, after: offset)
                         if resync == nil && isLast && footer == nil {
+                            // A header cut short is a torn write; a complete header that fails its checks is
+                            // damage when a checkpoint covers the frame, or when the frame is whole and signed.
+                            var isCutShort = false
+                            switch parsed {
+                            case .needMore: isCutShort = true
+                            case .header: isCutShort = true  // present, but longer than what is left
+                            case .invalid: break
+                            }
+                            let isSignedWhole = !isCutShort && FrameCodec.isCompleteSignedButDamaged(
+                                rest, fileOffset: UInt64(offset), region: region, keyring: keyring)
+                            if !isCutShort && (latestSigned > position || isSignedWhole) {
+                                add(.contentModified, segment: name, offset: UInt64(offset), position: position,
+                                    "frame is damaged: \(problem)" + (isSignedWhole ? " (the frame is complete and signed by its writer: its records, from position \(position), may have been acknowledged)" : ""))
+                            }
                             if latestSigned > position {
                                 add(.tailTruncated, segment: name, offset: UInt64(offset), position: position,
                                     "\(problem); checkpoints cover \(latestSigned) records but only \(position) remain")
-                            } else {
+                            } else if !isSignedWhole {
                                 report.warnings.append("\(name) ends with \(file.count - offset) bytes of an unfinished write at byte \(offset) (crash residue, never acknowledged)")
                             }
                             break scanning
@@ -314,8 +328,11 @@ public struct RegionVerifier: Sendable {
                     if !FrameCodec.hasValidTrailer(frame, header: h) {
                         // The last write of a crashed writer can reach the disk with some pages missing. Like
                         // recovery on open, treat a final frame no checkpoint covers as crash residue.
+                        // (Not when the frame is complete and signed: a crash cannot leave that with other
+                        // bytes changed.)
                         if isLast && footer == nil && h.firstPosition == position && latestSigned <= position
-                            && RegionVerifier.nextValidFrame(file, after: offset) == nil {
+                            && RegionVerifier.nextValidFrame(file, after: offset) == nil
+                            && !FrameCodec.isCompleteSignedButDamaged(rest, fileOffset: UInt64(offset), region: region, keyring: keyring) {
                             report.warnings.append("\(name) ends with \(file.count - offset) bytes of an unfinished write at byte \(offset) (frame digest mismatch; crash residue, never covered by a checkpoint)")
                             break scanning
                         }

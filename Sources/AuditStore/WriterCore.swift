@@ -199,6 +199,16 @@ final class WriterCore {
                 guard isLast, !scan.framesAfterResidue else {
                     throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) is damaged at byte \(residue.offset): \(residue.reason)")
                 }
+                // A torn write is cut below; a final frame that was written whole and signed, and
+                // whose bytes changed since, is damage: its records may have been acknowledged.
+                let tail = try io { () throws -> [UInt8] in
+                    let fd = try FileIO.open(path, flags: O_RDONLY)
+                    defer { close(fd) }
+                    return try FileIO.pread(fd, count: Int(scan.fileSize - residue.offset), offset: residue.offset, path: path)
+                }
+                if tail.withUnsafeBytes({ FrameCodec.isCompleteSignedButDamaged($0, fileOffset: residue.offset, region: region, keyring: trusted) }) {
+                    throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) frame at byte \(residue.offset) was written whole and signed, but its bytes changed since (\(residue.reason)): damage, not an unfinished write, and its records may have been acknowledged (run gatelog verify)")
+                }
             }
             if !isLast && scan.footer == nil {
                 throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) is not sealed but is not the last segment")

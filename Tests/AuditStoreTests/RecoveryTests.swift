@@ -77,8 +77,59 @@ final class RecoveryTests: XCTestCase {
         var frame = try FrameCodec.encode(records: [Fixtures.staged(501).prepared], firstPosition: status.treeSize,
                                           previousChain: status.chainHead, region: "eu-test", key: Fixtures.storeKey,
                                           compressor: ZstdCompressor()).bytes
-        frame[frame.count - 3] ^= 0xFF // the last sector never reached the disk
+        // The last sector never reached the disk and reads as zeros.
+        for i in (frame.count - 20)..<frame.count { frame[i] = 0 }
         try assertTornTailRecovers(frame)
+    }
+
+    /// A frame at the tail with a sector of zeros inside (its middle never reached the disk) is
+    /// crash residue even though its header and signature are intact.
+    func testFullFrameWithAZeroSectorInsideIsCrashResidue() throws {
+        var frame = try FrameCodec.encode(records: (0..<6).map { Fixtures.staged(700 + $0).prepared }, firstPosition: status.treeSize,
+                                          previousChain: status.chainHead, region: "eu-test", key: Fixtures.storeKey,
+                                          compressor: ZstdCompressor()).bytes
+        XCTAssertGreaterThan(frame.count, 2048)
+        let fileOffset = try Fixtures.read(lastPath).count
+        let sectorStart = (fileOffset + 1024 + 511) / 512 * 512 - fileOffset
+        for i in sectorStart..<(sectorStart + 512) { frame[i] = 0 }
+        try assertTornTailRecovers(frame)
+    }
+
+    /// A final frame that was written whole and signed, then damaged (one bit, in its directory or
+    /// in its payload), is not crash residue: its records may have been acknowledged. Verify reports
+    /// `content_modified` at the frame, and opening the region is refused without touching the file.
+    func testDamagedCompleteSignedFrameAtTheTailIsNotCrashResidue() throws {
+        let frame = try FrameCodec.encode(records: (0..<4).map { Fixtures.staged(800 + $0).prepared }, firstPosition: status.treeSize,
+                                          previousChain: status.chainHead, region: "eu-test", key: Fixtures.storeKey,
+                                          compressor: ZstdCompressor()).bytes
+        let original = try Fixtures.read(lastPath)
+        // Intact, the appended frame is a record a writer signed but no checkpoint covers yet.
+        try Fixtures.write(lastPath, original + frame)
+        XCTAssertTrue(try Fixtures.verify(config).isIntact)
+        for flipAt in [FrameHeader.fixedSize + 10, frame.count - 200, frame.count - 10] {
+            var damaged = frame
+            damaged[flipAt] ^= 0x01
+            try Fixtures.write(lastPath, original + damaged)
+            let report = try Fixtures.verify(config)
+            XCTAssertFalse(report.isIntact, "flip at \(flipAt): \(report.summary)")
+            XCTAssertTrue(report.breaks.contains { $0.kind == .contentModified && $0.offset == UInt64(original.count) },
+                          "flip at \(flipAt): \(report.summary)")
+            XCTAssertFalse(report.warnings.contains { $0.contains("crash residue") }, report.summary)
+            XCTAssertThrowsIntegrity { try self.open() }
+            XCTAssertEqual(try Fixtures.read(self.lastPath), original + damaged, "a refused open must not cut the frame")
+        }
+    }
+
+    /// A damaged header of the last frame that a checkpoint covers is `content_modified` (the
+    /// header) and `tail_truncated` (its records are gone from what can be read), as FORMAT.md §9 says.
+    func testDamagedHeaderOfACoveredLastFrameIsContentModifiedAndTailTruncated() throws {
+        let scan = try Fixtures.scan(config, UInt64(status.segmentCount))
+        let last = try XCTUnwrap(scan.frames.last)
+        try Fixtures.flipByte(lastPath, at: Int(last.offset) + FrameHeader.fixedSize + 3)
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(Set(report.breaks.map(\.kind)), [.contentModified, .tailTruncated], report.summary)
+        XCTAssertTrue(report.breaks.contains { $0.kind == .contentModified && $0.offset == last.offset }, report.summary)
+        XCTAssertThrowsIntegrity { try self.open() }
     }
 
     func testTruncationACheckpointCoversIsTailTruncatedAndRefusedOnOpen() throws {
