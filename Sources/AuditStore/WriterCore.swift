@@ -148,15 +148,19 @@ final class WriterCore {
                 try io { try FileIO.truncate(checkpointFD, to: UInt64(torn.lowerBound), path: checkpointPath) }
                 try io { try FileIO.dataSync(checkpointFD, path: checkpointPath) }
             }
-        } else {
-            checkpointFD = try io { try FileIO.open(checkpointPath, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o644) }
-            try io { try FileIO.syncDirectory(directory) }
         }
+        // A missing log is created below, once the segments are known to hold no records.
+        let checkpointLogIsMissing = checkpointFD < 0
         lastCheckpoint = checkpoints.max { $0.checkpoint.treeSize < $1.checkpoint.treeSize }
         if let cp = lastCheckpoint { lastCheckpointAt = Date(timeIntervalSince1970: Double(cp.checkpoint.time) / 1000) }
         let checkpointsBySize = Dictionary(checkpoints.map { ($0.checkpoint.treeSize, $0.checkpoint) }, uniquingKeysWith: { a, _ in a })
         // Dictionary ID → the first frame whose zstd blocks name it.
         var referencedDictionaries: [UInt32: String] = [:]
+        // Records in the sealed segments but the newest sealed one. Every seal signs a checkpoint
+        // covering the segment (the newest may miss it: a crash right after its footer, or a
+        // checkpoint that failed on a full disk and was not retried yet).
+        var sealedTreeSize: UInt64 = 0
+        var newestSealedTreeSize: UInt64 = 0
 
         // 2. Segments, oldest first.
         let numbers = try io { try SegmentScanner.segmentNumbers(regionDirectory: directory) }
@@ -249,6 +253,10 @@ final class WriterCore {
                 }
             }
             segmentCount += 1
+            if scan.footer != nil {
+                sealedTreeSize = newestSealedTreeSize
+                newestSealedTreeSize = treeSize
+            }
             if !isLast { storedBytesInSealed += scan.fileSize; continue }
 
             // The tail segment: drop a torn write, unless a checkpoint already covers it.
@@ -281,6 +289,20 @@ final class WriterCore {
                 let bytes = try io { try FileIO.pread(segmentFD, count: Int(segmentSize), offset: 0, path: path) }
                 segmentHasher.update(bytes)
             }
+        }
+        // The log is created with the region, before its first segment, and every seal signs a
+        // checkpoint: records without a log, or sealed segments no checkpoint covers, mean that
+        // checkpoints were removed. Signing a new checkpoint over what is left would hide that
+        // (and any records cut off with them).
+        if checkpointLogIsMissing && treeSize > 0 {
+            throw StoreError.integrity(region: region, detail: "checkpoints.log is missing but the segments hold \(treeSize) records (checkpoints were removed; run gatelog verify, and restore the log from a backup)")
+        }
+        if sealedTreeSize > lastCheckpoint?.checkpoint.treeSize ?? 0 {
+            throw StoreError.integrity(region: region, detail: "segments sealed long ago hold \(sealedTreeSize) records but the latest checkpoint covers \(lastCheckpoint?.checkpoint.treeSize ?? 0) (checkpoints were removed; run gatelog verify)")
+        }
+        if checkpointLogIsMissing {
+            checkpointFD = try io { try FileIO.open(checkpointPath, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o644) }
+            try io { try FileIO.syncDirectory(directory) }
         }
         if segmentFD < 0 {
             if let cp = lastCheckpoint, cp.checkpoint.treeSize > treeSize {

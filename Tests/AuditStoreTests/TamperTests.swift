@@ -585,6 +585,31 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(withOutside.breaks.map(\.kind), [.checkpointMismatch], withOutside.summary)
     }
 
+    /// The writer refuses a region whose checkpoint log was deleted, and does not create a new
+    /// one: signing a fresh checkpoint over what is left would turn the break into "intact" with
+    /// the next ordinary write (and hide records cut off the tail together with the log).
+    func testWriterRefusesARegionWhoseCheckpointLogWasDeleted() throws {
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        let last = UInt64(status.segmentCount)
+        let lastFrame = try XCTUnwrap(try scan(last).frames.last)
+        var bytes = try Fixtures.read(path(last))
+        bytes.removeSubrange(Int(lastFrame.offset)...)
+        try Fixtures.write(path(last), bytes)
+        XCTAssertEqual(unlink(logPath), 0)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+        XCTAssertFalse(FileIO.exists(logPath), "the refused open must not create a new log")
+        XCTAssertEqual(try Fixtures.read(path(last)).count, Int(lastFrame.offset))
+        XCTAssertFalse(try Fixtures.verify(config).isIntact)
+    }
+
+    /// An emptied log with sealed segments (each seal signed a checkpoint) is refused the same way.
+    func testWriterRefusesARegionWhoseSealedSegmentsLostTheirCheckpoints() throws {
+        XCTAssertGreaterThanOrEqual(status.segmentCount, 3)
+        try Fixtures.write("\(regionDirectory)/checkpoints.log", [])
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+        XCTAssertEqual(try Fixtures.read("\(regionDirectory)/checkpoints.log"), [])
+    }
+
     /// Whole entries whose line breaks were altered (a `\r` added to every line, or the empty
     /// lines made into a space) are not an interrupted append: verify reports them, and the writer
     /// refuses the region instead of cutting the log back (which destroyed the evidence).
