@@ -143,6 +143,12 @@ public struct RecordLayout: Sendable {
     let envelopeRanges: [JSONMemberRange]
     let requestRange: Range<Int>?
     let responseRange: Range<Int>?
+    /// Indices in `envelopeRanges` of the envelope members that hold free text from outside
+    /// gatelog's schema: an `error` that is not null (upstream error bodies quote keys and
+    /// addresses), and every member gatelog does not know (a gateway's own fields, `guardrails`).
+    /// Redaction scans them like the content (`scannedBytes`); the typed identity fields (`user`,
+    /// `tenant`, …) are kept as sent, for search.
+    let freeTextMembers: [Int]
 
     /// Parses and validates one record from its JSON text. O(n) in the text: one validating pass
     /// over the bytes, then the typed members are read in place (no JSON tree is built).
@@ -158,6 +164,7 @@ public struct RecordLayout: Sendable {
         var typed = TypedMembers()
         var request: Range<Int>?
         var response: Range<Int>?
+        var freeText: [Int] = []
         for (member, slot) in zip(members, slots) {
             switch slot {
             case TypedMembers.requestSlot: request = member.value
@@ -165,12 +172,15 @@ public struct RecordLayout: Sendable {
             case TypedMembers.reservedSlot: throw .reservedField(AuditRecord.redactionMember)
             case let slot?:
                 typed.set(slot, member.value)
+                if slot == TypedMembers.error && bytes[member.value.lowerBound] != UInt8(ascii: "n") { freeText.append(envelope.count) }
                 envelope.append(member)
             case nil:
+                freeText.append(envelope.count)
                 envelope.append(member)
             }
         }
         self.fields = try RecordFields.extract(typed, reader: JSONValueReader(bytes: bytes), limits: limits)
+        self.freeTextMembers = freeText
         self.envelopeRanges = envelope
         self.requestRange = request
         self.responseRange = response
@@ -197,27 +207,137 @@ public struct RecordLayout: Sendable {
         return out
     }
 
+    /// True when the envelope holds free text that redaction must scan besides the content (see
+    /// `scannedBytes`).
+    public var hasFreeTextMembers: Bool { !freeTextMembers.isEmpty }
+
+    /// The names of the free-text envelope members, in input order.
+    public func freeTextMemberNames(in bytes: UnsafeRawBufferPointer) -> [String] {
+        freeTextMembers.map { envelopeRanges[$0].key(in: bytes) }
+    }
+
+    /// What redaction scans when the record has free-text envelope members: one object holding
+    /// those members first, in input order, then `request` and `response`. Field rules see their
+    /// usual paths (`error.message`, `request.params.api_key`). Split the redacted result with
+    /// `splitScanned`. O(n).
+    public func scannedBytes(in bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(freeTextMembers.reduce(32 + (requestRange?.count ?? 0) + (responseRange?.count ?? 0)) {
+            $0 + envelopeRanges[$1].key.count + envelopeRanges[$1].value.count + 4
+        })
+        out.append(UInt8(ascii: "{"))
+        for i in freeTextMembers {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            appendKey(envelopeRanges[i], from: bytes, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[envelopeRanges[i].value]))
+        }
+        for (name, range) in [(#""request":"#, requestRange), (#""response":"#, responseRange)] {
+            guard let range else { continue }
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Splits the redacted form of `scannedBytes` back into the content bytes and the new values of
+    /// the free-text members, by their index in the envelope (a member a field rule dropped has
+    /// none). Reads only the free-text members; the content is copied as it is. O(n).
+    public func splitScanned(_ redacted: [UInt8], in bytes: UnsafeRawBufferPointer) throws(RecordError) -> (content: [UInt8], freeText: [Int: [UInt8]]) {
+        var values: [Int: [UInt8]] = [:]
+        var contentStart: Int?
+        do {
+            try redacted.withUnsafeBytes { r in
+                func skipSpace(_ i: inout Int) { while i < r.count, r[i] == 0x20 || r[i] == 0x0A || r[i] == 0x0D || r[i] == 0x09 { i += 1 } }
+                var i = 0
+                skipSpace(&i)
+                guard i < r.count, r[i] == UInt8(ascii: "{") else { throw JSONError(offset: i, reason: "expected an object") }
+                i += 1
+                while true {
+                    skipSpace(&i)
+                    guard i < r.count, r[i] == UInt8(ascii: "\"") else { return }  // `}`: no content members
+                    let keyStart = i
+                    let hasEscapes = try JSONSyntax.skipString(r, &i)
+                    let outputKey = JSONMemberRange(key: (keyStart + 1)..<(i - 1), keyHasEscapes: hasEscapes, value: 0..<0)
+                    if outputKey.keyEquals("request", in: r) || outputKey.keyEquals("response", in: r) {
+                        contentStart = keyStart
+                        return
+                    }
+                    skipSpace(&i)
+                    guard i < r.count, r[i] == UInt8(ascii: ":") else { throw JSONError(offset: i, reason: "expected ':'") }
+                    i += 1
+                    skipSpace(&i)
+                    let valueStart = i
+                    try JSONSyntax.skipValue(r, &i)
+                    // Members come back in the order they were written (a field rule may have dropped some).
+                    let index = freeTextMembers.first { k in
+                        let member = envelopeRanges[k]
+                        if !member.keyHasEscapes && !outputKey.keyHasEscapes {
+                            return member.key.count == outputKey.key.count
+                                && memcmp(bytes.baseAddress! + member.key.lowerBound, r.baseAddress! + outputKey.key.lowerBound, member.key.count) == 0
+                        }
+                        return member.key(in: bytes) == outputKey.key(in: r)
+                    }
+                    if let index { values[index] = Array(r[valueStart..<i]) }
+                    skipSpace(&i)
+                    guard i < r.count else { throw JSONError(offset: i, reason: "unexpected end of input") }
+                    if r[i] == UInt8(ascii: ",") { i += 1 }
+                }
+            }
+        } catch let e as JSONError { throw .invalidJSON(e) } catch { throw .notAnObject }
+        guard let contentStart else { return ([UInt8(ascii: "{"), UInt8(ascii: "}")], values) }
+        var content = [UInt8]()
+        content.reserveCapacity(redacted.count - contentStart + 1)
+        content.append(UInt8(ascii: "{"))
+        content.append(contentsOf: redacted[contentStart...])
+        return (content, values)
+    }
+
+    /// `error_class` as the index keeps it, read from the value `error` has after redaction (nil
+    /// when a field rule dropped it).
+    public func errorClass(afterRedaction freeText: [Int: [UInt8]], in bytes: UnsafeRawBufferPointer, original: String?) -> String? {
+        guard let index = freeTextMembers.first(where: { envelopeRanges[$0].keyEquals("error", in: bytes) }) else { return original }
+        guard let value = freeText[index] else { return nil }
+        return value.withUnsafeBytes { v in
+            (try? RecordFields.errorClass(JSONValueReader(bytes: v), value: 0..<v.count)) ?? nil
+        }
+    }
+
+    private func appendKey(_ member: JSONMemberRange, from bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        if member.keyHasEscapes {
+            JSONWriter.appendString(member.key(in: bytes), to: &out)
+        } else {
+            // Unescaped key text is exactly what JSONWriter would write for it.
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(member.key.lowerBound - 1)..<(member.key.upperBound + 1)]))
+        }
+    }
+
     /// The envelope bytes, read from `bytes` (the text this layout was parsed from): the envelope
     /// members in input order, with `metadata` replaced by `metadataOverride` when given (redacted
-    /// values, written as a compact object as `JSONWriter` writes one), and the redaction report
-    /// (compact JSON) appended. O(size of the envelope).
+    /// values, written as a compact object as `JSONWriter` writes one), the free-text members by
+    /// `freeTextOverride` when given (their redacted values from `splitScanned`; a member without
+    /// one is left out), and the redaction report (compact JSON) appended. O(size of the envelope).
     public func envelopeBytes(in bytes: UnsafeRawBufferPointer, metadataOverride: [(key: String, value: String)]? = nil,
-                              redactionReportJSON: [UInt8]? = nil) -> [UInt8] {
+                              redactionReportJSON: [UInt8]? = nil, freeTextOverride: [Int: [UInt8]]? = nil) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(envelopeRanges.reduce(64 + (redactionReportJSON?.count ?? 0)) { $0 + $1.key.count + $1.value.count + 4 })
         out.append(UInt8(ascii: "{"))
         var first = true
-        for member in envelopeRanges {
+        for (index, member) in envelopeRanges.enumerated() {
+            var replacement: [UInt8]?
+            if let freeTextOverride, freeTextMembers.contains(index) {
+                guard let value = freeTextOverride[index] else { continue }
+                replacement = value
+            }
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            if member.keyHasEscapes {
-                JSONWriter.appendString(member.key(in: bytes), to: &out)
-            } else {
-                // Unescaped key text is exactly what JSONWriter would write for it.
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(member.key.lowerBound - 1)..<(member.key.upperBound + 1)]))
-            }
+            appendKey(member, from: bytes, to: &out)
             out.append(UInt8(ascii: ":"))
-            if let metadataOverride, member.keyEquals("metadata", in: bytes) {
+            if let replacement {
+                out.append(contentsOf: replacement)
+            } else if let metadataOverride, member.keyEquals("metadata", in: bytes) {
                 out.append(UInt8(ascii: "{"))
                 for (k, entry) in metadataOverride.enumerated() {
                     if k > 0 { out.append(UInt8(ascii: ",")) }
@@ -328,6 +448,16 @@ public struct AuditRecord: Sendable {
         source.withUnsafeBytes { layout.contentBytes(in: $0, request: request, response: response) }
     }
 
+    /// What redaction scans: the content with the free-text envelope members (`RecordLayout.scannedBytes`).
+    public func scannedBytes() -> [UInt8] {
+        source.withUnsafeBytes { layout.scannedBytes(in: $0) }
+    }
+
+    /// The names of the envelope members redaction scans besides the content (`RecordLayout.freeTextMembers`).
+    public var freeTextMemberNames: [String] {
+        source.withUnsafeBytes { layout.freeTextMemberNames(in: $0) }
+    }
+
     /// The envelope bytes: the envelope members in input order, with `metadata` replaced by
     /// `metadataOverride` when given (redacted values), and the redaction report appended.
     public func envelopeBytes(metadataOverride: [(key: String, value: String)]? = nil, redactionReport: JSONValue? = nil) -> [UInt8] {
@@ -342,6 +472,23 @@ public struct AuditRecord: Sendable {
 }
 
 extension RecordFields {
+    /// The index's `error_class` of an `error` value: the string itself, or an object's `type`
+    /// (else `code`, else "error"), at most 128 characters; nil for null.
+    static func errorClass(_ r: JSONValueReader, value e: Range<Int>) throws(RecordError) -> String? {
+        var errorClass: String?
+        if r.bytes[e.lowerBound] == UInt8(ascii: "n") { return nil }
+        if let s = r.string(e) {
+            errorClass = s
+        } else if let members = r.members(e) {
+            let type = r.lookup("type", in: members)
+            let code = r.lookup("code", in: members)
+            errorClass = type.flatMap(r.string) ?? code.flatMap(r.string) ?? code.flatMap(r.int64).map(String.init) ?? "error"
+        } else {
+            throw .wrongType(field: "error", expected: "null, a string or an object", found: r.typeName(e))
+        }
+        if let c = errorClass, c.utf8.count > 128, c.count > 128 { errorClass = String(c.prefix(128)) }
+        return errorClass
+    }
 
     /// Extracts the typed fields from a stored envelope's JSON text (used when reindexing from
     /// segments): the same reading and rules as `AuditRecord.parse`. O(n).
@@ -450,19 +597,7 @@ extension RecordFields {
             guard s >= 0, s <= 999 else { throw .invalidValue(field: "status", reason: "must be between 0 and 999") }
             status = Int(s)
         }
-        var errorClass: String?
-        if let e = present(t[TypedMembers.error]) {
-            if let s = r.string(e) {
-                errorClass = s
-            } else if let members = r.members(e) {
-                let type = r.lookup("type", in: members)
-                let code = r.lookup("code", in: members)
-                errorClass = type.flatMap(r.string) ?? code.flatMap(r.string) ?? code.flatMap(r.int64).map(String.init) ?? "error"
-            } else {
-                throw .wrongType(field: "error", expected: "null, a string or an object", found: r.typeName(e))
-            }
-            if let c = errorClass, c.utf8.count > 128, c.count > 128 { errorClass = String(c.prefix(128)) }
-        }
+        let errorClass = try present(t[TypedMembers.error]).flatMap { e throws(RecordError) in try RecordFields.errorClass(r, value: e) }
         var routeFallback: Bool?
         if let route, let f = present(r.lookup("fallback", in: route)) {
             guard let b = r.bool(f) else { throw .wrongType(field: "route.fallback", expected: "a boolean", found: r.typeName(f)) }

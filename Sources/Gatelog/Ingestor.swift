@@ -139,7 +139,18 @@ public final class Ingestor: Sendable {
         var fields = layout.fields
         let envelope: [UInt8]
         let content: [UInt8]
-        if let redactor {
+        if let redactor, layout.hasFreeTextMembers {
+            // Free text in the envelope (an `error`, a gateway's own fields) is scanned with the
+            // content, in one pass and one report, then put back in its place.
+            let parts = try redactor.redact(validatedContent: layout.scannedBytes(in: line), metadata: fields.metadata,
+                                            region: fields.region, tenant: fields.tenant)
+            let split = try layout.splitScanned(parts.content, in: line)
+            fields.metadata = parts.metadata
+            fields.errorClass = layout.errorClass(afterRedaction: split.freeText, in: line, original: fields.errorClass)
+            envelope = layout.envelopeBytes(in: line, metadataOverride: parts.metadata, redactionReportJSON: parts.reportJSON,
+                                            freeTextOverride: split.freeText)
+            content = split.content
+        } else if let redactor {
             // `RecordLayout(parsing:)` validated the whole record, so its content is valid JSON.
             let parts = try redactor.redact(validatedContent: layout.contentBytes(in: line), metadata: fields.metadata,
                                             region: fields.region, tenant: fields.tenant)

@@ -44,26 +44,27 @@ enum RedactCommand {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
                 let value = try JSONValue.parse(Array(line))
-                guard var members = value.objectMembers else { throw UsageError("line \(lineNumber): not a JSON object") }
+                guard var members = value.objectMembers else { throw UsageError("not a JSON object") }
                 let region = regionOverride ?? value["region"]?.stringValue ?? "default"
                 let tenant = tenantOverride ?? value["tenant"]?.stringValue
                 var report: RedactionReport
                 if records {
                     let record = try AuditRecord.parse(Array(line))
-                    let r = try engine.redactRecord(content: record.contentBytes(), metadata: record.fields.metadata.map { ($0.key, $0.value) },
+                    // As ingest does: the content and the free-text envelope members (`error`, unknown
+                    // fields) in one pass; a member a field rule drops is left out.
+                    let scanned = Set(["request", "response"] + record.freeTextMemberNames)
+                    let r = try engine.redactRecord(content: record.scannedBytes(), metadata: record.fields.metadata.map { ($0.key, $0.value) },
                                                     region: region, tenant: tenant)
-                    let content = try JSONValue.parse(r.content)
-                    members = members.map { m in
-                        switch m.key {
-                        case "request", "response": return JSONMember(m.key, content[m.key] ?? .null)
-                        case "metadata": return JSONMember("metadata", .object(r.metadata.map { JSONMember($0.0, .string($0.1)) }))
-                        default: return m
-                        }
+                    let redacted = try JSONValue.parse(r.content)
+                    members = members.compactMap { m in
+                        if scanned.contains(m.key) { return redacted[m.key].map { JSONMember(m.key, $0) } }
+                        if m.key == "metadata" { return JSONMember("metadata", .object(r.metadata.map { JSONMember($0.0, .string($0.1)) })) }
+                        return m
                     }
                     report = r.report
                 } else {
                     guard let i = members.firstIndex(where: { $0.key == "text" }), let text = members[i].value.stringValue else {
-                        throw UsageError("line \(lineNumber): needs a string field \"text\" (or use --records)")
+                        throw UsageError("needs a string field \"text\" (or use --records)")
                     }
                     let r = try engine.redactText(text, region: region, tenant: tenant)
                     members[i].value = .string(r.text)

@@ -4,6 +4,7 @@ import AuditFormat
 import AuditStore
 import Gatelog
 import JSON
+import AuditQuery
 
 /// Issue 3's acceptance test: ingest records full of secrets and personal data, then scan every
 /// byte under the data directory — segment frames decompressed, the SQLite index, its WAL, the
@@ -37,6 +38,11 @@ final class NoRawSecretsOnDiskTests: XCTestCase {
                 JSONMember("request", .object([JSONMember("messages", .array([.object([
                     JSONMember("role", "user"), JSONMember("content", .string("Please use \(secret) for the account, thanks."))])]))])),
                 JSONMember("response", .object([JSONMember("text", .string("Noted: \(secret)."))])),
+                // Free text outside the content: an upstream error body, a gateway's own fields.
+                JSONMember("error", i % 2 == 0 ? .string("401 from upstream: invalid key \(secret)")
+                                               : .object([JSONMember("type", "auth_error"), JSONMember("message", .string("rejected \(secret)"))])),
+                JSONMember("prompt", .string("summarise: \(secret)")),
+                JSONMember("guardrails", .array([.object([JSONMember("name", "pii"), JSONMember("detail", .string("saw \(secret)"))])])),
             ])
             lines.append(record.serializedString)
         }
@@ -91,5 +97,62 @@ final class NoRawSecretsOnDiskTests: XCTestCase {
             i += 1
         }
         return false
+    }
+
+    /// Free text in the envelope is redacted in place and counted in the report; the typed
+    /// identity fields stay as sent; `error_class` in the index is the redacted text; the strict
+    /// policy blocks a credential found there; a record with only a null `error` is unchanged.
+    func testEnvelopeFreeTextIsRedactedInPlace() throws {
+        let dir = NSTemporaryDirectory() + "gatelog-envelope-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let email = "carol.smith@example.net"
+        let key = "sk-proj-" + "Tq3vK9xW2mN8pL4rJ7sB1cF6hD0gZ5yA"
+        let lines = [
+            #"{"id":"e1","ts":"2026-11-24T09:00:00Z","region":"eu-west-1","user":"alice@acme.com","error":"upstream said invalid key \#(key) for \#(email)","metadata":{"env":"prod"}}"#,
+            #"{"id":"e2","ts":"2026-11-24T09:00:01Z","region":"eu-west-1","user":"bob@acme.com","error":{"type":"auth","message":"key \#(key)"},"x_notes":{"who":"\#(email)","n":3},"request":{"q":"mail \#(email)"}}"#,
+            #"{"id":"e3","ts":"2026-11-24T09:00:02Z","region":"eu-west-1","error":null,"request":{"q":"hi"}}"#,
+        ]
+        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir))
+        let summary = service.ingestor.ingest(lines: lines.map { Array($0.utf8)[...] }, source: "test")
+        XCTAssertEqual(summary.accepted, 3, "\(summary.rejected)")
+        service.indexer?.waitUntilDrained()
+        var stored: [String: (envelope: JSONValue, content: JSONValue)] = [:]
+        try RegionScanner(region: "eu-west-1", directory: "\(dir)/regions/eu-west-1").forEachRecord(includeContent: true) { r in
+            let envelope = try JSONValue.parse(r.envelope ?? [])
+            stored[envelope["id"]?.stringValue ?? ""] = (envelope, try JSONValue.parse(r.content ?? []))
+        }
+        let e1 = try XCTUnwrap(stored["e1"]).envelope
+        XCTAssertEqual(e1["error"]?.stringValue, "upstream said invalid key [SECRET] for [EMAIL]")
+        XCTAssertEqual(e1["user"]?.stringValue, "alice@acme.com", "identity fields are kept for search")
+        XCTAssertEqual(e1[AuditRecord.redactionMember]?["counts"]?["SECRET"]?["redact"]?.int64Value, 1, e1.serializedString)
+        XCTAssertEqual(e1[AuditRecord.redactionMember]?["counts"]?["EMAIL"]?["redact"]?.int64Value, 1, e1.serializedString)
+        let e2 = try XCTUnwrap(stored["e2"])
+        XCTAssertEqual(e2.envelope["error"]?["type"]?.stringValue, "auth")
+        XCTAssertEqual(e2.envelope["error"]?["message"]?.stringValue, "key [SECRET]")
+        XCTAssertEqual(e2.envelope["x_notes"]?["who"]?.stringValue, "[EMAIL]")
+        XCTAssertEqual(e2.envelope["x_notes"]?["n"]?.int64Value, 3)
+        XCTAssertEqual(e2.content["request"]?["q"]?.stringValue, "mail [EMAIL]")
+        XCTAssertEqual(Array(try XCTUnwrap(stored["e2"]).envelope.objectMembers?.map(\.key) ?? []),
+                       ["id", "ts", "region", "user", "error", "x_notes", AuditRecord.redactionMember], "member order is kept")
+        XCTAssertNil(stored["e3"]?.envelope["error"]?.stringValue)
+        XCTAssertEqual(stored["e3"]?.envelope["error"], .null)
+        // The index's error class is the redacted text (what `group_by=error` and `error=` see).
+        let found = try service.query.search(.localAdmin, filter: try FilterArguments.parse([("error", "upstream said invalid key [SECRET] for [EMAIL]")]),
+                                             limit: 10, cursor: nil, order: .newestFirst, includeContent: false)
+        XCTAssertEqual(found.records.map(\.entry.id), ["e1"])
+        service.close()
+
+        // The strict policy blocks a credential wherever it is.
+        let strictDir = NSTemporaryDirectory() + "gatelog-envelope-strict-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: strictDir) }
+        try FileManager.default.createDirectory(atPath: strictDir, withIntermediateDirectories: true)
+        let policyPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/policies/strict.json").standardized.path
+        try Data(#"{"redaction_policy":"\#(policyPath)"}"#.utf8).write(to: URL(fileURLWithPath: "\(strictDir)/gatelog.json"))
+        let strict = try GatelogService(configuration: StoreConfiguration(dataDirectory: strictDir))
+        let blocked = strict.ingestor.ingest(lines: [Array(lines[0].utf8)[...]], source: "test")
+        XCTAssertEqual(blocked.accepted, 0)
+        XCTAssertEqual(blocked.rejected.first?.code, "blocked", "\(blocked.rejected)")
+        XCTAssertFalse(blocked.rejected.first?.reason.contains(key) ?? true)
+        strict.close()
     }
 }
