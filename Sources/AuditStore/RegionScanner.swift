@@ -27,8 +27,14 @@ public struct RegionScanner: Sendable {
     /// Calls `body` with every complete frame header at or after `position`, in log order.
     /// Stops at the first damaged or incomplete frame (a writer may be appending), and in the last
     /// segment at the first frame whose trailer digest fails (crash residue). O(frames).
-    public func forEachFrame(from position: UInt64 = 0,
-                             _ body: (_ segment: UInt64, _ offset: UInt64, _ header: FrameHeader) throws -> Void) throws {
+    ///
+    /// Returns why it stopped early when that was damage rather than the end of the log or a torn
+    /// tail: a damaged segment header or frame before the last segment, bytes after which valid
+    /// frames follow, or (with `keyring`) a final frame written whole and signed whose bytes changed
+    /// (`FrameCodec.isCompleteSignedButDamaged`). Nil when it read to the end (or to crash residue).
+    @discardableResult
+    public func forEachFrame(from position: UInt64 = 0, keyring: VerifierKeyring? = nil,
+                             _ body: (_ segment: UInt64, _ offset: UInt64, _ header: FrameHeader) throws -> Void) throws -> String? {
         let numbers = try SegmentScanner.segmentNumbers(regionDirectory: directory)
         // Skip whole segments that end before `position`, using the next segment's first position.
         var firstPositions: [UInt64] = []
@@ -46,12 +52,31 @@ public struct RegionScanner: Sendable {
             // In the last segment a frame may be torn by a crash: its trailer is checked, and the scan
             // stops before it (recovery cuts it off) instead of handing it on.
             let isLast = i == numbers.count - 1
-            guard case .success(let scan) = try SegmentScanner.scan(path: path, number: n, checkTrailers: isLast) else { return }
+            guard case .success(let scan) = try SegmentScanner.scan(path: path, number: n, checkTrailers: isLast) else {
+                return "\(SegmentNaming.fileName(n)) cannot be read past its header"
+            }
             for frame in scan.frames where frame.header.positions.upperBound > position {
                 try body(n, frame.offset, frame.header)
             }
-            if scan.residue != nil { return }
+            if let residue = scan.residue {
+                let damage = "\(SegmentNaming.fileName(n)) is damaged at byte \(residue.offset) (\(residue.reason))"
+                if !isLast || scan.framesAfterResidue { return damage }
+                if let keyring {
+                    let fd = try FileIO.open(path, flags: O_RDONLY)
+                    defer { close(fd) }
+                    let tail = try FileIO.pread(fd, count: Int(scan.fileSize - residue.offset), offset: residue.offset, path: path)
+                    if tail.withUnsafeBytes({ FrameCodec.isCompleteSignedButDamaged($0, fileOffset: residue.offset, region: region, keyring: keyring) }) {
+                        return damage
+                    }
+                }
+                return nil
+            }
         }
+        // A segment whose header cannot be read, before the last one (the last may be torn while rolling).
+        if firstPositions.count < numbers.count - 1 {
+            return "\(SegmentNaming.fileName(numbers[firstPositions.count])) has a damaged header"
+        }
+        return nil
     }
 
     /// Calls `body` with every complete frame header from `start` (nil: the region's beginning) on,

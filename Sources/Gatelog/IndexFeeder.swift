@@ -184,6 +184,8 @@ public final class IndexFeeder: Sendable {
                         shouldStop: () -> Bool = { false }) throws -> CatchUpOutcome {
         var outcome = CatchUpOutcome()
         let regions = LogStoreLayout(configuration: configuration).regions()
+        // Trusted keys tell a damaged final frame (written whole and signed) from a torn one.
+        let keyring = VerifierKeyring((try? KeyStore.publicKeys(dataDirectory: configuration.dataDirectory)) ?? [])
         if let indexed {
             // A region the index holds records of, without a region in the store: it holds none.
             for (region, progress) in indexed.sorted(by: { $0.key < $1.key })
@@ -200,6 +202,8 @@ public final class IndexFeeder: Sendable {
             let collector = CatchUpBatch(index: index, region: region, limit: maxBatch)
             // One past the last valid frame met by the scan (which reads on to the region's end).
             var storeEnd: UInt64?
+            // Why the scan stopped before the region's end, when that was damage.
+            var damage: String?
             if next < end || mustHold != nil {
                 let directory = configuration.regionDirectory(region)
                 if durableEnds == nil { IndexFeeder.syncLastSegment(regionDirectory: directory) }
@@ -207,7 +211,7 @@ public final class IndexFeeder: Sendable {
                 let reader = RegionReader(region: region, directory: directory, cacheBytes: 8 << 20)
                 let includeContent = fullTextRegions.contains(region)
                 do {
-                    try scanner.forEachFrame(from: min(next, mustHold ?? next)) { segment, offset, header in
+                    damage = try scanner.forEachFrame(from: min(next, mustHold ?? next), keyring: keyring) { segment, offset, header in
                         if shouldStop() { throw StopScan() }
                         storeEnd = header.positions.upperBound
                         for k in 0..<header.recordCount {
@@ -220,6 +224,14 @@ public final class IndexFeeder: Sendable {
                         }
                     }
                 } catch is StopScan {}
+                if let mustHold, (storeEnd ?? 0) <= mustHold, let damage {
+                    // Damaged segments are not shorter ones: keep the index's rows (its records past
+                    // the damage are still readable, and its ids are evidence); reads of the damaged
+                    // frames fail, and the region's writer refuses to open until it is repaired.
+                    FileHandle.standardError.write(Data("gatelog: region \(region): \(damage); the index keeps its rows up to position \(mustHold) (run gatelog verify)\n".utf8))
+                    outcome.reached[region] = next
+                    continue
+                }
                 if let mustHold, (storeEnd ?? 0) <= mustHold {
                     // No valid frame holds the index's last position: find where the segments end.
                     if storeEnd == nil { try scanner.forEachFrame(from: 0) { _, _, header in storeEnd = header.positions.upperBound } }

@@ -150,6 +150,38 @@ final class IndexConsistencyTests: XCTestCase {
         XCTAssertEqual(try Fixture.allIDs(service).sorted(), (kept + new).sorted())
     }
 
+    /// A damaged frame is not a shorter log: the index keeps its rows (no rebuild that would drop
+    /// every record after the damage), records in later frames are still found, and a get of a
+    /// record in the damaged frame fails with an integrity error instead of "not found".
+    func testDamagedFrameKeepsTheIndexAndFailsLoudly() throws {
+        let tmp = TemporaryDirectory()
+        let batches = (0..<3).map { b in (0..<10).map { "b\(b)-\($0)" } }
+        for batch in batches { try ingest(tmp.path, batch) }
+        try addMarker(tmp.path)
+        let config = StoreConfiguration(dataDirectory: tmp.path)
+        let path = SegmentScanner.segmentPath(regionDirectory: config.regionDirectory("eu-west-1"), number: 1)
+        guard case .success(let scan) = try SegmentScanner.scan(path: path, number: 1, checkTrailers: true) else { return XCTFail("scan") }
+        XCTAssertEqual(scan.frames.count, 3, "one frame per ingest")
+        let first = scan.frames[0]
+        var bytes = try XCTUnwrap(FileManager.default.contents(atPath: path))
+        bytes[Int(first.offset) + first.header.headerSize + 10] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let (service, stderr) = try capturingStandardError { try Fixture.open(tmp.path) }
+        defer { service.close() }
+        XCTAssertEqual(rebuildLines(stderr), [], stderr)
+        XCTAssertTrue(stderr.contains("region eu-west-1") && stderr.contains("the index keeps its rows"), stderr)
+        XCTAssertTrue(try hasMarker(tmp.path), "the index was kept")
+        let damaged = batches[0].enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        for id in damaged {
+            XCTAssertThrowsError(try service.query.get(Fixture.admin, id: id)) { error in
+                XCTAssertTrue("\(error)".contains("integrity"), "\(id): \(error)")
+            }
+        }
+        assertFound(service, batches[1] + batches[2] + batches[0].filter { !damaged.contains($0) })
+        XCTAssertEqual(try service.indexer?.index.aggregate(filter: recordRegions).first?.count, 30, "the index still counts every record")
+    }
+
     /// `region_state` behind its rows: before, catch-up re-inserted rows the state said could not
     /// exist, and the service refused to start ("a record is indexed beyond its region's recorded
     /// end"). Also the prefix alone moved back (rows at and after it already indexed).
