@@ -102,6 +102,17 @@ public struct Scope: Sendable, Equatable {
         return scope
     }
 
+    /// `parse` for a scope a caller sends (the HTTP API, `gatelog token create --scope`): an empty
+    /// element (`region=a,,tenant=b`, a trailing comma) is a mistake to report, not skipped.
+    public static func parseRequest(_ text: String) throws(AccessError) -> Scope {
+        if !text.isEmpty,
+           text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false)
+               .contains(where: { String(String.UnicodeScalarView($0)).trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw .invalidScope("empty element (a scope is key=value pairs separated by single commas)")
+        }
+        return try parse(text)
+    }
+
     /// The text form accepted by `parse`.
     public var text: String {
         (regions.map { "region=\($0)" } + tenants.map { "tenant=\($0)" } + teams.map { "team=\($0)" } + users.map { "user=\($0)" }
@@ -160,6 +171,19 @@ public struct Principal: Sendable {
             }
             throw .forbidden("role '\(role.name)' lacks the \(permission.rawValue) permission")
         }
+    }
+}
+
+/// A get by id without a region found the id in several regions the caller may see (ids are
+/// unique per region only). HTTP 409 `ambiguous_id`; the CLI exits 1.
+public struct AmbiguousIDError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The regions holding the id, sorted; only regions within the caller's scope.
+    public let regions: [String]
+
+    public init(regions: [String]) { self.regions = regions }
+
+    public var description: String {
+        "the id exists in several regions (\(regions.joined(separator: ", "))); name the region to get one of them"
     }
 }
 

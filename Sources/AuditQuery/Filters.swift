@@ -35,11 +35,17 @@ public enum FilterArguments {
             }
             return match
         }
+        /// A time bound; an error names the parameter (`to: expected RFC 3339 …`).
+        func time(_ name: String, _ v: String) throws -> Int64 {
+            do { return try TimeArgument.parse(v, now: now) } catch {
+                throw IndexError(kind: error.kind, message: "\(name): \(error.message)", operation: "parse filters")
+            }
+        }
         for (name, value) in pairs {
             var f = IndexFilter()
             switch name {
-            case "from": f.from = try TimeArgument.parse(value, now: now)
-            case "to": f.to = try TimeArgument.parse(value, now: now)
+            case "from": f.from = try time(name, value)
+            case "to": f.to = try time(name, value)
             case "region": f.regions = set(value)
             case "tenant": f.tenants = set(value)
             case "team": f.teams = set(value)

@@ -115,7 +115,11 @@ public final class QueryService: Sendable {
         var filter = IndexFilter()
         filter.ids = [id]
         if let region { filter.regions = [region] }
-        var page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
+        // Ids are unique per region only: ask for one entry per region the store can hold, so
+        // that an id in several visible regions is reported as ambiguous, never answered with
+        // one of them picked arbitrarily.
+        let limit = region == nil ? QueryService.maxRegionsPerID : 1
+        var page = try requireIndex().search(filter: scoped(filter, principal), limit: limit)
         if page.entries.isEmpty, let catchUpIndex {
             // Not "not found" while the index misses acknowledged records: the record may be
             // durable in the segments and not yet indexed. (Said for any id that is not in the
@@ -125,7 +129,7 @@ public final class QueryService: Sendable {
                 try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "index_unavailable")
                 throw AccessError.storage(QueryService.indexBehindMessage)
             }
-            page = try requireIndex().search(filter: scoped(filter, principal), limit: 2)
+            page = try requireIndex().search(filter: scoped(filter, principal), limit: limit)
             if page.entries.isEmpty, waited != .caughtUp {
                 try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "index_behind")
                 throw AccessError.indexBehind(QueryService.behindMessage(waited, what: "this record"))
@@ -134,6 +138,14 @@ public final class QueryService: Sendable {
         guard let entry = page.entries.first else {
             try audit(principal, "get", [JSONMember("id", .string(id))], results: 0, outcome: "not_found")
             throw AccessError.notFound("record")
+        }
+        // Only regions the caller may see are searched (the filter is scoped), so the list
+        // names none outside its scope.
+        let regions = Set(page.entries.map(\.region)).sorted()
+        if regions.count > 1 {
+            try audit(principal, "get", [JSONMember("id", .string(id)), JSONMember("regions", .array(regions.map { .string($0) }))],
+                      results: 0, outcome: "ambiguous")
+            throw AmbiguousIDError(regions: regions)
         }
         let record = try load(entry, content: principal.can(.readContent))
         var out = [UInt8]()
@@ -146,6 +158,9 @@ public final class QueryService: Sendable {
         try audit(principal, "get", [JSONMember("id", .string(id)), JSONMember("region", .string(entry.region))], results: 1)
         return out
     }
+
+    /// The most entries a get by id asks the index for: one per region a store can hold.
+    static let maxRegionsPerID = 256
 
     /// What waiting for the index to catch up found.
     public enum IndexWaitOutcome: Sendable, Equatable {
@@ -439,7 +454,15 @@ public final class QueryService: Sendable {
         }
         // Every region directory, also one whose `segments/` was deleted (a break, not an absence).
         let present = LogStoreLayout(configuration: configuration).regionsToVerify()
-        let verifiers = visibleRegions(principal, requested: requested, among: present).map { region -> RegionVerifier in
+        let visible = visibleRegions(principal, requested: requested, among: present)
+        // A named region that does not exist, or that the scope does not include, is "not found" (the
+        // same answer for both, so nothing tells a scoped caller that a region outside its scope
+        // exists): never an empty report that reads as intact.
+        if requested.contains(where: { !visible.contains($0) }) {
+            try audit(principal, "verify", parameters, results: 0, outcome: "not_found")
+            throw AccessError.notFound("region")
+        }
+        let verifiers = visible.map { region -> RegionVerifier in
             var verifier = RegionVerifier(region: region, directory: configuration.regionDirectory(region), keyring: keyring)
             verifier.externalCheckpoints = outsideCheckpoints.filter { $0.checkpoint.region == region }
             return verifier

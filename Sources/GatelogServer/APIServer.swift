@@ -51,6 +51,9 @@ public final class APIServer: Sendable {
             // Large bodies are read only for a valid token: no unauthenticated client can make the
             // server buffer megabytes (the handler authenticates again, and checks permissions).
             guard route != "/healthz" else { return nil }
+            if head.headers.values(for: "Authorization").count > 1 {
+                return HTTPResponse.error(.badRequest, code: "bad_request", message: "more than one Authorization header field")
+            }
             do throws(AccessError) {
                 _ = try service.tokens.authenticate(authorization: head.headers["Authorization"])
                 return nil
@@ -101,7 +104,8 @@ public final class APIServer: Sendable {
             let status = w.status
             if status.failure != nil {
                 problems.append((w.region, "its writer stopped after a storage failure; restart to recover"))
-            } else if let reason = status.lastWriteError {
+            } else if let reason = status.lastWriteError,
+                      !(reason == FileIOError.explain(ENOSPC) && hasSpaceAgain(store.configuration.regionDirectory(w.region))) {
                 problems.append((w.region, "its latest write failed (\(reason)); writes resume once it can write again"))
             }
         }
@@ -137,6 +141,20 @@ public final class APIServer: Sendable {
         }
         return problems.sorted { $0.region < $1.region }
     }
+
+    /// After a write failed for lack of space, whether the region's file system has room again (one
+    /// `statvfs`, cheap enough for a probe polled every second). Writes resume by themselves once
+    /// there is space, but the failure is cleared only by the next successful write: without this
+    /// re-check a load balancer that stops sending traffic on 503 would keep the instance out for good.
+    static func hasSpaceAgain(_ directory: String) -> Bool {
+        var st = statvfs()
+        guard statvfs(directory, &st) == 0 else { return false }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize) >= spaceAgainThreshold
+    }
+
+    /// Free bytes a region's file system needs for readiness to count a full-disk failure as over:
+    /// a few frames and a new segment's header, with room to spare.
+    static let spaceAgainThreshold: UInt64 = 8 << 20
 
     /// Regions whose open failed in a readiness check (by data directory and region): when, and why.
     private static let failedOpens = Mutex<[String: (at: UInt64, reason: String)]>([:])
@@ -176,9 +194,22 @@ public final class APIServer: Sendable {
 
     // MARK: Routes
 
+    /// Query parameters are checked, not guessed: one an endpoint does not take (a typo such as
+    /// `regoin=`) is a 400 naming it, never silently ignored.
+    static func rejectUnknownParameters(_ request: HTTPRequest, allowed: Set<String>) throws {
+        if let item = request.query.first(where: { !allowed.contains($0.name) }) {
+            throw HTTPError.badRequest("unknown query parameter '\(item.name)'")
+        }
+    }
+
     static func install(_ router: inout HTTPRouter, service: GatelogService, maxBodyBytes: Int) {
         let query = service.query
         @Sendable func authenticate(_ request: HTTPRequest) throws -> Principal {
+            // RFC 9110 makes Authorization a singleton: with two, which one counts would be a guess
+            // (a proxy adding its own could silently change the caller).
+            if request.headers.values(for: "Authorization").count > 1 {
+                throw HTTPError.badRequest("more than one Authorization header field")
+            }
             do {
                 return try service.tokens.authenticate(authorization: request.headers["Authorization"])
             } catch {
@@ -211,6 +242,8 @@ public final class APIServer: Sendable {
                         throw HTTPError(.serviceUnavailable, code: "index_behind", message: e.description, headers: ["Retry-After": "1"])
                     default: throw HTTPError(.unauthorized, code: "unauthorized", message: e.description)
                     }
+                } catch let e as AmbiguousIDError {
+                    throw HTTPError(HTTPStatus(409), code: "ambiguous_id", message: e.description)
                 } catch let e as RecordError {
                     if case .tooManyRecords = e { throw HTTPError(.payloadTooLarge, code: e.code, message: e.description) }
                     throw HTTPError(.badRequest, code: e.code, message: e.description)
@@ -265,6 +298,7 @@ public final class APIServer: Sendable {
 
         router.post("/v1/records", maxBodyBytes: maxBodyBytes, handler: guarded { request, principal in
             try principal.require(.ingest)
+            try rejectUnknownParameters(request, allowed: [])
             guard request.body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
                 throw HTTPError(.badRequest, code: "empty_body", message: "the body holds no record (send a JSON object, an array or NDJSON)")
             }
@@ -282,6 +316,7 @@ public final class APIServer: Sendable {
 
         router.get("/v1/checkpoints/latest", handler: guarded { request, principal in
             try query.refuseUnlessPermitted(principal, anyOf: [.readEnvelope, .verify], action: "checkpoint")
+            try rejectUnknownParameters(request, allowed: ["region"])
             guard let region = request.query["region"] else { throw HTTPError.badRequest("the region query parameter is required") }
             let cp = try query.latestCheckpoint(principal, region: region)
             if request.headers["Accept"]?.contains("text/plain") == true {
@@ -297,7 +332,9 @@ public final class APIServer: Sendable {
         router.post("/v1/verify", maxBodyBytes: 1 << 20, handler: guarded { request, principal in
             try query.refuseUnlessPermitted(principal, .verify, action: "verify")
             try query.refuseVerifyBelowRegions(principal)
-            var regions = request.query.values(for: "region")
+            try rejectUnknownParameters(request, allowed: ["region"])
+            // An empty value (`region=`) counts as absent, as for every query parameter.
+            var regions = request.query.values(for: "region").filter { !$0.isEmpty }
             // A body that is present must say what it means: a malformed one is a 400, never
             // silently read as "verify everything".
             if !request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
@@ -322,14 +359,21 @@ public final class APIServer: Sendable {
 
         router.post("/v1/tokens", maxBodyBytes: 64 << 10, handler: guarded { request, principal in
             try query.refuseUnlessPermitted(principal, .admin, action: "token.create")
+            try rejectUnknownParameters(request, allowed: [])
             guard let body = try? JSONValue.parse(request.body), let role = body["role"]?.stringValue else {
                 throw HTTPError.badRequest("body must be a JSON object with a \"role\"")
+            }
+            // A misspelt member (`"scopes"`, `"expiry"`) must not silently give an unrestricted or
+            // never-expiring token.
+            let allowedMembers: Set<String> = ["role", "scope", "expires", "description"]
+            if let unknown = body.objectMembers?.first(where: { !allowedMembers.contains($0.key) }) {
+                throw HTTPError.badRequest("unknown member \"\(unknown.key)\" (the body takes role, scope, expires and description)")
             }
             // A scope or expiry of the wrong type must not silently become "unrestricted" or "never".
             for field in ["scope", "expires", "description"] where body[field].map({ $0.stringValue == nil }) ?? false {
                 throw HTTPError.badRequest("\"\(field)\" must be a string")
             }
-            let scope = try Scope.parse(body["scope"]?.stringValue ?? "")
+            let scope = try Scope.parseRequest(body["scope"]?.stringValue ?? "")
             var expires: TimeInterval?
             if let e = body["expires"]?.stringValue {
                 guard let d = DurationText.parse(e) else { throw HTTPError.badRequest("expires must look like 30d, 12h or 90m") }
@@ -342,16 +386,22 @@ public final class APIServer: Sendable {
             return .json(.object(members), status: .created)
         })
 
-        router.get("/v1/tokens", handler: guarded { _, principal in
-            .json(.object([JSONMember("tokens", .array(try query.listTokens(principal).map { $0.publicJSON() }))]))
+        router.get("/v1/tokens", handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, .admin, action: "token.list")
+            try rejectUnknownParameters(request, allowed: [])
+            return .json(.object([JSONMember("tokens", .array(try query.listTokens(principal).map { $0.publicJSON() }))]))
         })
 
         router.add(.delete, "/v1/tokens/{id}", maxBodyBytes: nil, handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, .admin, action: "token.revoke")
+            try rejectUnknownParameters(request, allowed: [])
             try query.revokeToken(principal, id: request.pathParameter("id") ?? "")
             return HTTPResponse(status: .noContent)
         })
 
         router.post("/v1/tokens/{id}/rotate", maxBodyBytes: 1 << 10, handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, .admin, action: "token.rotate")
+            try rejectUnknownParameters(request, allowed: [])
             let (record, token) = try query.rotateToken(principal, id: request.pathParameter("id") ?? "")
             var members = record.publicJSON().objectMembers ?? []
             members.append(JSONMember("token", .string(token)))

@@ -7,7 +7,7 @@ enum OpenAPISpec {
  "info": {
   "title": "gatelog",
   "version": "1.0.0",
-  "description": "Tamper-evident audit log store for AI gateways. Every endpoint but /healthz needs `Authorization: Bearer <token>`."
+  "description": "Tamper-evident audit log store for AI gateways. Every endpoint but /healthz needs `Authorization: Bearer <token>`. Query parameters an endpoint does not take are a 400 naming them (never ignored), and a request with more than one Authorization field is a 400."
  },
  "servers": [
   {
@@ -192,7 +192,14 @@ enum OpenAPISpec {
       "$ref": "#/components/responses/Error"
      },
      "413": {
-      "$ref": "#/components/responses/Error"
+      "description": "`payload_too_large`: the body exceeds the server's `--max-body` (default 16 MiB; the message states the limit), or `too_many_records`: more than `max_records_per_request` records",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
      },
      "415": {
       "$ref": "#/components/responses/Error"
@@ -432,6 +439,9 @@ enum OpenAPISpec {
        }
       }
      },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
      "401": {
       "$ref": "#/components/responses/Error"
      },
@@ -440,6 +450,16 @@ enum OpenAPISpec {
      },
      "404": {
       "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "description": "`ambiguous_id`: no region was given and the id exists in several regions the token may see (ids are unique per region only); the message lists those regions (only regions within the token's scope). Repeat the request with `region`.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
      },
      "503": {
       "$ref": "#/components/responses/Error"
@@ -457,7 +477,7 @@ enum OpenAPISpec {
      {
       "name": "region",
       "in": "query",
-      "description": "Region, when the id exists in several",
+      "description": "Region of the record: needed when the id exists in several regions the token may see (otherwise 409 `ambiguous_id`)",
       "required": false,
       "schema": {
        "type": "string"
@@ -683,6 +703,26 @@ enum OpenAPISpec {
      "403": {
       "$ref": "#/components/responses/Error"
      },
+     "404": {
+      "description": "`not_found`: a named region does not exist or is outside the token's scope (the same answer for both); nothing is verified",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "`payload_too_large`: the body exceeds 1 MiB",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
      "415": {
       "$ref": "#/components/responses/Error"
      },
@@ -694,7 +734,7 @@ enum OpenAPISpec {
      {
       "name": "region",
       "in": "query",
-      "description": "Region (repeatable)",
+      "description": "Region (repeatable); a region that does not exist or is outside the token's scope is a 404",
       "required": false,
       "schema": {
        "type": "string"
@@ -795,7 +835,9 @@ enum OpenAPISpec {
          "description": {
           "type": "string"
          }
-        }
+        },
+        "additionalProperties": false,
+        "description": "Other members are a 400 (a misspelt member must not give a wider or never-expiring token); a scope with an empty element (`region=a,,tenant=b`) is a 400"
        }
       }
      }
@@ -813,6 +855,9 @@ enum OpenAPISpec {
         }
        }
       }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
      },
      "401": {
       "$ref": "#/components/responses/Error"
@@ -832,6 +877,9 @@ enum OpenAPISpec {
     "responses": {
      "204": {
       "description": "Revoked"
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
      },
      "401": {
       "$ref": "#/components/responses/Error"
@@ -871,6 +919,9 @@ enum OpenAPISpec {
         }
        }
       }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
      },
      "401": {
       "$ref": "#/components/responses/Error"

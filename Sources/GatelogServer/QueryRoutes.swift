@@ -95,6 +95,8 @@ extension APIServer {
 
         router.get("/v1/records/{id}", handler: guarded { request, principal in
             guard let id = request.pathParameter("id"), !id.isEmpty else { throw HTTPError.badRequest("missing id") }
+            try query.refuseUnlessPermitted(principal, .readEnvelope, action: "get")
+            try rejectUnknownParameters(request, allowed: ["region"])
             return .json(try query.getJSON(principal, id: id, region: option(request, "region")))
         })
 

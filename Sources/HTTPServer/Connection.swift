@@ -137,7 +137,7 @@ final class Connection {
             if !head.hasBody && refusesCoding { earlyResponse = Connection.contentCodingRefusal() }
             if head.hasBody {
                 if let length = head.contentLength, length > bodyLimit {
-                    reject(413, code: "payload_too_large", message: "request body exceeds the size limit",
+                    reject(413, code: "payload_too_large", message: Connection.bodyTooLargeMessage(limit: bodyLimit),
                            method: head.method, route: route?.pattern, started: started)
                     return
                 }
@@ -190,8 +190,9 @@ final class Connection {
                         break readBody
                     }
                 } catch {
-                    reject(error.status, code: error.code, message: error.message, method: head.method,
-                           route: route?.pattern, started: started)
+                    reject(error.status, code: error.code,
+                           message: error == .bodyTooLarge ? Connection.bodyTooLargeMessage(limit: bodyLimit) : error.message,
+                           method: head.method, route: route?.pattern, started: started)
                     return
                 }
                 switch fill(deadline: min(Monotonic.now() + bodyTimeout, bodyDeadline), wakeOnShutdown: false) {
@@ -235,6 +236,19 @@ final class Connection {
 
     /// Whether `Content-Encoding` names a coding other than `identity` (all fields, comma-separated lists,
     /// ASCII case-insensitive; empty elements ignored).
+    /// The 413 message, stating the limit (`request body exceeds the size limit of 16 MiB (16777216 bytes)`).
+    static func bodyTooLargeMessage(limit: Int) -> String {
+        let readable: String
+        if limit >= 1 << 20 && limit % (1 << 20) == 0 {
+            readable = "\(limit >> 20) MiB (\(limit) bytes)"
+        } else if limit >= 1 << 10 && limit % (1 << 10) == 0 {
+            readable = "\(limit >> 10) KiB (\(limit) bytes)"
+        } else {
+            readable = "\(limit) bytes"
+        }
+        return "request body exceeds the size limit of \(readable)"
+    }
+
     static func hasContentCoding(_ headers: HTTPHeaders) -> Bool {
         for value in headers.values(for: "Content-Encoding") {
             for element in value.utf8.split(separator: UInt8(ascii: ",")) {

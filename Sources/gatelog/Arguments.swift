@@ -14,6 +14,9 @@ struct Arguments {
     private var consumed: Set<String> = []
     /// Options read with `value` (one value expected): given twice, they are a usage error.
     private var single: Set<String> = []
+    /// A last `--name` with nothing after it: an unknown option, or a known one missing its value
+    /// (which one is known only once the command has asked for its options).
+    private var dangling: String?
 
     init(_ args: [String], flags knownFlags: Set<String>) throws {
         var i = 0
@@ -27,7 +30,7 @@ struct Arguments {
                 } else if knownFlags.contains(body) {
                     flags.insert(body)
                 } else {
-                    guard i + 1 < args.count else { throw UsageError("option --\(body) needs a value") }
+                    guard i + 1 < args.count else { dangling = body; break }
                     options[body, default: []].append(args[i + 1])
                     i += 1
                 }
@@ -52,11 +55,23 @@ struct Arguments {
 
     /// Fails on options nobody asked for (typos must not be ignored).
     func rejectUnknown() throws {
+        if let dangling {
+            throw UsageError(consumed.contains(dangling) ? "option --\(dangling) needs a value" : "unknown option --\(dangling)")
+        }
         for name in options.keys where !consumed.contains(name) { throw UsageError("unknown option --\(name)") }
         for name in flags where !consumed.contains(name) { throw UsageError("unknown option --\(name)") }
         for name in single.sorted() where (options[name]?.count ?? 0) > 1 {
             throw UsageError("--\(name) was given more than once (it takes one value)")
         }
+    }
+}
+
+/// Read-only commands and those that change an existing store never create one: a mistyped
+/// `--data` (or an unset `$GATELOG_DATA`) is an error, not an empty store with a new signing key.
+func requireDataDirectory(_ data: String) throws {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw UsageError("no data directory at \(data)")
     }
 }
 

@@ -36,6 +36,8 @@ enum SearchCommand {
         let noContent = args.flag("no-content")
         try args.rejectUnknown()
         guard (1...100_000).contains(limit) else { throw UsageError("--limit must be 1…100000") }
+        guard args.positionals.isEmpty else { throw UsageError("search takes no positional arguments (filters are options, like --user U)") }
+        try requireDataDirectory(data)
         let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: data))
         defer { service.close() }
         let who = try principal(token, service: service)
@@ -72,12 +74,16 @@ enum GetCommand {
         let region = args.value("region")
         try args.rejectUnknown()
         guard args.positionals.count == 1 else { throw UsageError("usage: gatelog get ID [--region R]") }
+        try requireDataDirectory(data)
         let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: data))
         defer { service.close() }
         do {
             printJSON(try service.query.get(try principal(token, service: service), id: args.positionals[0], region: region))
         } catch AccessError.notFound {
             printError("gatelog get: no record with that id")
+            return 1
+        } catch let e as AmbiguousIDError {
+            printError("gatelog get: \(e)")
             return 1
         }
         return 0
@@ -103,6 +109,8 @@ enum StatsCommand {
             bucket = try bucketText.map { try TimeBucket.parse($0) }
             filter = try FilterArguments.parse(pairs)
         } catch let e as IndexError { throw UsageError(e.message) }
+        guard args.positionals.isEmpty else { throw UsageError("stats takes no positional arguments (filters are options, like --user U)") }
+        try requireDataDirectory(data)
         let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: data))
         defer { service.close() }
         let groups = try service.query.stats(try principal(token, service: service), filter: filter, groupBy: groupBy, bucket: bucket)
@@ -121,6 +129,7 @@ enum ReindexCommand {
         var args = try Arguments(raw, flags: [])
         let data = dataDirectory(&args)
         try args.rejectUnknown()
+        try requireDataDirectory(data)
         var config = StoreConfiguration(dataDirectory: data)
         try config.loadConfigFile()
         let lock = try ServiceLock.acquire(dataDirectory: data)

@@ -14,12 +14,17 @@ enum ServeCommand {
         var config = StoreConfiguration(dataDirectory: dataDirectory(&args))
         try config.loadConfigFile()
         var options = APIServer.Options()
-        if let listen = args.value("listen") { options.listen = listen }
+        if let listen = args.value("listen") {
+            guard HTTPListenAddress(parsing: listen) != nil else {
+                throw UsageError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080")
+            }
+            options.listen = listen
+        }
         if let s = args.value("segment-size") {
             guard let n = ByteSize.parse(s), n >= 4096 else { throw UsageError("--segment-size must be a size ≥ 4KiB, like 1MiB") }
             config.segmentMaxBytes = n
         }
-        if let d = try args.int("batch-delay") { config.durability = d > 0 ? .batch(maxDelayMilliseconds: d) : .durable }
+        if let d = try args.int("batch-delay") { config.durability = try durability(batchDelayMilliseconds: d) }
         if let m = args.value("max-body") {
             // A body is held in memory while it is read: at most 4 GiB.
             guard let n = ByteSize.parse(m), n >= 1024, n <= 4 << 30 else { throw UsageError("--max-body must be a size from 1KiB to 4GiB") }
@@ -32,18 +37,32 @@ enum ServeCommand {
         if let cert, let key { options.tls = TLSConfiguration(certificateChainPath: cert, privateKeyPath: key) }
 
         let service = try GatelogService(configuration: config, redaction: try redactionSetting(policyPath))
-        if try !service.tokens.hasActiveTokens() {
-            let (record, token) = try service.query.createToken(.localAdmin, role: "admin", scope: Scope(), expiresIn: nil,
-                                                                description: "created on first start")
-            say("No tokens existed: created admin token \(record.id). It is shown only this once; keep it safe:")
-            say(token)
-        }
         for (region, error) in service.openExistingRegions() {
             say("gatelog: region \(region) could not be opened (\(error)); its requests will fail until it is repaired")
         }
         service.indexer?.keepIDFiltersBuilt()
-        let server = try APIServer(service: service, options: options)
-        let port = try server.start()
+        // Everything that can stop the start (TLS files, the listen address, binding the socket) comes
+        // before the first admin token is made: a failed start must not use up its one-time banner.
+        let server: APIServer
+        let port: Int
+        do {
+            server = try APIServer(service: service, options: options)
+            port = try server.start()
+        } catch {
+            service.close()
+            throw error
+        }
+        do {
+            if try !service.tokens.hasActiveTokens() {
+                let (record, token) = try service.query.createToken(.localAdmin, role: "admin", scope: Scope(), expiresIn: nil,
+                                                                    description: "created on first start")
+                say("No tokens existed: created admin token \(record.id). It is shown only this once; keep it safe:")
+                say(token)
+            }
+        } catch {
+            server.shutdown()
+            throw error
+        }
         let scheme = options.tls == nil ? "http" : "https"
         let host = options.listen.hasPrefix("[") ? String(options.listen[...options.listen.firstIndex(of: "]")!]) : String(options.listen.split(separator: ":").first ?? "127.0.0.1")
         say("gatelog serving \(scheme)://\(host):\(port) (data \(config.dataDirectory)); SIGTERM or Ctrl-C stops it gracefully")
@@ -71,6 +90,26 @@ enum TokenCommand {
         let expires = args.value("expires")
         let description = args.value("description")
         try args.rejectUnknown()
+        let subcommand = args.positionals.first
+        guard ["create", "list", "revoke", "rotate"].contains(subcommand ?? "") else {
+            throw UsageError("usage: gatelog token create --role R [--scope region=…,tenant=…] [--expires 30d] [--json] | list | revoke ID | rotate ID")
+        }
+        // Only `token create` may start a new store (its first token); the others act on tokens that exist.
+        if subcommand != "create" { try requireDataDirectory(data) }
+        // Usage mistakes (an unknown role, a malformed scope, an unknown token id) exit 2, like a missing --role.
+        do {
+            return try run(subcommand!, args: args, data: data, asJSON: asJSON, role: role, scopeText: scopeText, expires: expires,
+                           description: description)
+        } catch let e as AccessError {
+            switch e {
+            case .invalidScope, .unknownRole, .notFound: throw UsageError(e.description)
+            default: throw e
+            }
+        }
+    }
+
+    private static func run(_ subcommand: String, args: Arguments, data: String, asJSON: Bool, role: String?, scopeText: String?,
+                            expires: String?, description: String?) throws -> Int32 {
         // With a server running, its process owns the access log: change the token file only.
         var service: GatelogService?
         let query: QueryService
@@ -84,10 +123,10 @@ enum TokenCommand {
             query = QueryService(configuration: config, tokens: TokenStore(dataDirectory: data), recorder: nil)
         }
         defer { service?.close() }
-        switch args.positionals.first {
+        switch subcommand {
         case "create":
             guard let role else { throw UsageError("token create needs --role (admin, ingest, auditor, analyst, viewer, monitor)") }
-            let scope = try Scope.parse(scopeText ?? "")
+            let scope = try Scope.parseRequest(scopeText ?? "")
             var ttl: TimeInterval?
             if let expires {
                 guard let d = DurationText.parse(expires) else { throw UsageError("--expires must look like 30d, 12h or 90m") }

@@ -37,7 +37,7 @@ enum IngestCommand {
             guard let n = ByteSize.parse(s), n >= 4096 else { throw UsageError("--segment-size must be a size ≥ 4KiB, like 1MiB") }
             effective.segmentMaxBytes = n
         }
-        if let d = batchDelay { effective.durability = d > 0 ? .batch(maxDelayMilliseconds: d) : .durable }
+        if let d = batchDelay { effective.durability = try durability(batchDelayMilliseconds: d) }
         let service = try GatelogService(configuration: effective, redaction: try redactionSetting(policyPath))
         defer { service.close() }
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
@@ -87,7 +87,17 @@ enum VerifyCommand {
             for k in found.keys { keyring.add(k) }
             keyWarnings = found.malformed.map { "\($0) is not a valid verifier key; it was ignored" }
         } else {
-            for f in keyFiles { for k in try KeyStore.readVerifierKeys(file: f) { keyring.add(k) } }
+            // Keys the caller names are the only ones trusted: a file that holds none (empty, malformed,
+            // missing) would make every signature look bad, so it is a usage error, not a broken report.
+            for f in keyFiles {
+                let keys: [LogVerifierKey]
+                do { keys = try KeyStore.readVerifierKeys(file: f) } catch {
+                    if case .io(let e) = error { throw UsageError("--key \(f): \(FileIOError.explain(e.code))") }
+                    throw UsageError("--key \(f) holds a malformed verifier key (expected lines like those of `gatelog key list`)")
+                }
+                guard !keys.isEmpty else { throw UsageError("--key \(f) holds no verifier key (expected lines like those of `gatelog key list`)") }
+                for k in keys { keyring.add(k) }
+            }
         }
         var outside: [SignedCheckpoint] = []
         for f in checkpointFiles {
@@ -138,6 +148,8 @@ enum CheckpointCommand {
         let data = dataDirectory(&args)
         let regionFilter = args.values("region")
         try args.rejectUnknown()
+        guard args.positionals.isEmpty else { throw UsageError("checkpoint takes no positional arguments") }
+        try requireDataDirectory(data)
         var config = StoreConfiguration(dataDirectory: data)
         try config.loadConfigFile()
         let regions = regionFilter.isEmpty ? LogStoreLayout(configuration: config).regions() : regionFilter
@@ -163,6 +175,8 @@ enum InfoCommand {
         let data = dataDirectory(&args)
         let asJSON = args.flag("json")
         try args.rejectUnknown()
+        guard args.positionals.isEmpty else { throw UsageError("info takes no positional arguments") }
+        try requireDataDirectory(data)
         var config = StoreConfiguration(dataDirectory: data)
         try config.loadConfigFile()
         let layout = LogStoreLayout(configuration: config)
@@ -203,18 +217,46 @@ enum KeyCommand {
         var args = try Arguments(raw, flags: [])
         let data = dataDirectory(&args)
         try args.rejectUnknown()
+        guard args.positionals.count == 1 else { throw UsageError("usage: gatelog key rotate|list") }
         switch args.positionals.first {
         case "rotate":
+            // Rotation acts on an existing store (a first key is made by the first ingest or serve).
+            try requireDataDirectory(data)
+            // A running server keeps signing with the key it loaded at start: rotating under it would
+            // leave the operator believing the new key is in use. Hold the data directory's lock
+            // while rotating, so that no server starts half-way either.
+            let lock: ServiceLock
+            do { lock = try ServiceLock.acquire(dataDirectory: data) } catch StoreError.dataDirectoryInUse(let holder) {
+                throw KeyRotationRefused(holder: holder)
+            }
+            defer { lock.release() }
             let key = try KeyStore.rotate(dataDirectory: data)
             print("new signing key \(key.name); the old public keys stay in \(KeyStore.directory(data))/public")
             print(key.verifier.encoded)
         case "list":
+            try requireDataDirectory(data)
             for k in try KeyStore.publicKeys(dataDirectory: data) { print(k.encoded) }
         default:
             throw UsageError("usage: gatelog key rotate|list")
         }
         return 0
     }
+}
+
+/// `gatelog key rotate` while another process (usually a server) holds the data directory: exit 3, like
+/// `ingest` and the read commands when the directory is in use.
+struct KeyRotationRefused: Error, CustomStringConvertible {
+    let holder: String
+    var description: String {
+        "another gatelog process (\(holder); usually gatelog serve) holds the data directory: stop the server first; "
+            + "a running server keeps signing with the key it loaded"
+    }
+}
+
+/// `--batch-delay MS` (ingest, serve): 0 makes every group durable at once; negative is a mistake.
+func durability(batchDelayMilliseconds d: Int) throws -> DurabilityMode {
+    guard d >= 0 else { throw UsageError("--batch-delay must be 0 or more milliseconds") }
+    return d > 0 ? .batch(maxDelayMilliseconds: d) : .durable
 }
 
 /// `--policy FILE` → that policy; otherwise the configured one (gatelog.json or the standard policy).

@@ -8,28 +8,30 @@ gatelog — tamper-evident audit log store for AI gateways
 usage: gatelog <command> [options]       (every command takes --data DIR, default ./gatelog-data)
 
   serve                    the HTTP service (default 127.0.0.1:8080); prints an admin token on first start
-      --listen HOST:PORT  --segment-size SIZE  --batch-delay MS  --max-body SIZE  --tls-cert FILE --tls-key FILE
+      --listen HOST:PORT  --segment-size SIZE  --batch-delay MS  --max-body SIZE (default 16MiB)  --tls-cert FILE --tls-key FILE
   token create --role R [--scope region=R,tenant=T,meta.KEY=V] [--expires 30d] [--json]
   token list [--json] | token revoke ID | token rotate ID
 
   ingest [FILE|-]          append NDJSON records; prints a JSON summary (exit 1 if any line was rejected)
       --segment-size SIZE  roll segments at SIZE (e.g. 1MiB)     --batch-delay MS  group-commit delay
       --policy FILE        redaction policy (default: redaction_policy in gatelog.json, else the standard policy)
-      --acks               print `ack LINE REGION POSITION ID` as each chunk becomes durable
+      --acks               per line as each chunk becomes durable: `ack LINE REGION POSITION ID` (stored),
+                           `dup LINE REGION POSITION ID` (already stored) or `rej LINE CODE` (rejected)
       --results            include every line's outcome in the summary
-  verify                   check every hash, link, signature and checkpoint (exit 0 intact, 1 broken, 3 I/O)
+  verify                   check every hash, link, signature and checkpoint (exit 0 intact, 1 broken, 2 usage, 3 I/O)
       --region R  --json  --checkpoint FILE (outside checkpoints)  --key FILE (trust only these keys)
   search [filters] [--limit N] [--cursor C] [--oldest] [--no-content] [--format json|ndjson|csv]
       filters: --from --to (RFC 3339 or -24h) --region --tenant --team --user --api-key --kind --model
                --provider --status (200, 4xx) --error --meta key=v1,v2 --trace --id --min-cost --max-cost
-               --min-latency --max-latency --text          (all commands: --token T to act as that token)
+               --min-latency --max-latency --backend --fallback true|false --text
+                                   (search, get, stats: --token T to act as that token)
   get ID [--region R]      one record, its chain position and an inclusion proof against the latest checkpoint
   stats [filters] --group-by model,meta:customer_id [--bucket minute|hour|day] [--format json|csv]
   reindex                  rebuild the SQLite index from the segments
   redact [FILE|-] [--policy FILE] [--records] [--report]   try a redaction policy on JSON lines ({"text":…})
   checkpoint [--region R]  print the latest signed checkpoint(s), for an outside witness
   info [--json]            regions, segments, records, raw and stored bytes, compression ratio
-  key rotate | key list    rotate the signing key (old public keys are kept) / list verifier keys
+  key rotate | key list    rotate the signing key (old public keys are kept; not while serve runs) / list verifier keys
   demo [--count N]         generate sample records, ingest, verify and summarise
 """
 

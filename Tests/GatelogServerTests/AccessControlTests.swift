@@ -381,8 +381,11 @@ final class AccessControlTests: XCTestCase {
         let s = try server()
         let auditor = try s.token("auditor", scope: "region=us-east-1").token
         let v = try s.client.post("/v1/verify", token: auditor, #"{"regions":["eu-west-1"]}"#)
-        XCTAssertEqual(v.status, 200)
-        XCTAssertEqual(v.json?["regions"]?.arrayValue?.count, 0, "a region outside the scope is not verified or named: \(v.text)")
+        // Not verified, and answered exactly like a region that does not exist (never an empty "intact" report).
+        let none = try s.client.post("/v1/verify", token: auditor, #"{"regions":["no-such-region"]}"#)
+        XCTAssertEqual(v.status, 404, v.text)
+        XCTAssertEqual(v.json?["error"]?["code"]?.stringValue, "not_found")
+        XCTAssertEqual(v.body, none.body, "a region outside the scope looks like one that does not exist")
         // A report counts every tenant's records: a scope narrower than regions cannot verify.
         let narrow = try s.token("auditor", scope: "region=us-east-1,tenant=acme").token
         let refused = try s.client.post("/v1/verify", token: narrow, #"{"regions":["us-east-1"]}"#)
@@ -417,7 +420,8 @@ final class AccessControlTests: XCTestCase {
         XCTAssertEqual(ids(try s.client.get("/v1/records?region=_access&limit=5", token: scopedAdmin)), [])
         XCTAssertEqual(try s.client.get("/v1/checkpoints/latest?region=_access", token: scopedAdmin).status, 404)
         let v = try s.client.post("/v1/verify", token: scopedAdmin, #"{"region":"_access"}"#)
-        XCTAssertEqual(v.json?["regions"]?.arrayValue?.count, 0, v.text)
+        XCTAssertEqual(v.status, 404, "like a region that does not exist: \(v.text)")
+        XCTAssertNil(v.json?["regions"], v.text)
         // Metrics and readiness cover every region: not for a scoped token.
         let scopedMonitor = try s.token("monitor", scope: "region=eu-west-1").token
         XCTAssertEqual(try s.client.get("/metrics", token: scopedMonitor).status, 403)
