@@ -575,7 +575,10 @@ extension RecordFields {
             metadata.reserveCapacity(members.count)
             for member in members {
                 guard let value = r.string(member.value) else {
-                    throw .wrongType(field: "metadata values", expected: "a string", found: r.typeName(member.value))
+                    // The key names the field (at most 64 characters of it): keys are names, not values.
+                    let key = member.key(in: r.bytes)
+                    throw .wrongType(field: "metadata.\(key.count > 64 ? String(key.prefix(64)) + "…" : key)", expected: "a string",
+                                     found: r.typeName(member.value))
                 }
                 let key = member.key(in: r.bytes)
                 guard !key.isEmpty, key.utf8.count <= limits.maxMetadataKeyLength || key.unicodeScalars.count <= limits.maxMetadataKeyLength else {
@@ -676,7 +679,16 @@ struct TypedMembers {
         do {
             return try JSONSyntax.topLevelMemberRanges(bytes, maxDepth: maxDepth)
         } catch let error as JSONError {
-            if error.reason == "a record must be a JSON object" { throw .notAnObject }
+            // `not_an_object` only for valid JSON of another kind (`[1]`, `"text"`, `42`); a bare word or
+            // a byte-order mark is not JSON at all.
+            if error.reason == "a record must be a JSON object" {
+                if JSONSyntax.isSingleValue(bytes, maxDepth: maxDepth) { throw .notAnObject }
+                var index = 0
+                do { try JSONSyntax.skipValue(bytes, &index, maxDepth: maxDepth) } catch let inner as JSONError {
+                    throw .invalidJSON(inner)
+                } catch {}
+                throw .invalidJSON(JSONError(offset: index, reason: "unexpected bytes after the JSON value"))
+            }
             throw .invalidJSON(error)
         } catch {
             throw .invalidJSON(JSONError(offset: 0, reason: "unreadable"))

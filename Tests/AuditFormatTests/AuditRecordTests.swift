@@ -120,7 +120,7 @@ final class AuditRecordTests: XCTestCase {
         let keys = { (n: Int) in (0..<n).map { #""k\#($0)":"v""# }.joined(separator: ",") }
         XCTAssertNoThrow(try parse(minimal(#""metadata":{\#(keys(64))}"#)))
         assertRejected(minimal(#""metadata":{\#(keys(65))}"#), .invalidValue(field: "metadata", reason: "has more than 64 keys"))
-        assertRejected(minimal(#""metadata":{"k":1}"#), .wrongType(field: "metadata values", expected: "a string", found: "number"))
+        assertRejected(minimal(#""metadata":{"k":1}"#), .wrongType(field: "metadata.k", expected: "a string", found: "number"))
         assertRejected(minimal(#""metadata":{"k":"a","k":"b"}"#), .duplicateField("metadata key"))
         // Record size: exactly the limit passes, one byte more is refused before parsing.
         var limits = RecordLimits()
@@ -183,6 +183,13 @@ final class AuditRecordTests: XCTestCase {
             }
         }
         assertRejected("[1]", .notAnObject)
+        assertRejected("42", .notAnObject)
+        // Not JSON at all: a bare word, a byte-order mark before a record, a value with bytes after it.
+        for text in ["bad", "\u{FEFF}" + minimal(), "[1] x", "tru"] {
+            XCTAssertThrowsError(try parse(text), text) { error in
+                XCTAssertEqual((error as? RecordError)?.code, "invalid_json", "\(text): \(error)")
+            }
+        }
         XCTAssertThrowsError(try parse(minimal() + "x"))
         XCTAssertThrowsError(try parse(minimal() + "{}"))
         XCTAssertThrowsError(try parse(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1",}"#))
@@ -338,7 +345,7 @@ final class AuditRecordKeyTests: XCTestCase {
             (#""route":{"fallback":"yes"}"#, .wrongType(field: "route.fallback", expected: "a boolean", found: "string")),
             (#""error":true"#, .wrongType(field: "error", expected: "null, a string or an object", found: "boolean")),
             (#""latency_ms":{"ttft":{}}"#, .wrongType(field: "latency_ms.ttft", expected: "a number", found: "object")),
-            (#""metadata":{"k":1}"#, .wrongType(field: "metadata values", expected: "a string", found: "number")),
+            (#""metadata":{"k":1}"#, .wrongType(field: "metadata.k", expected: "a string", found: "number")),
             (#""user":false"#, .wrongType(field: "user", expected: "a string", found: "boolean")),
         ]
         for (extra, expected) in cases {
