@@ -463,7 +463,7 @@ public final class QueryService: Sendable {
             throw AccessError.notFound("region")
         }
         let verifiers = visible.map { region -> RegionVerifier in
-            var verifier = RegionVerifier(region: region, directory: configuration.regionDirectory(region), keyring: keyring)
+            var verifier = LogStoreLayout(configuration: configuration).verifier(for: region, keyring: keyring)
             verifier.externalCheckpoints = outsideCheckpoints.filter { $0.checkpoint.region == region }
             return verifier
         }

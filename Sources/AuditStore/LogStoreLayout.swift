@@ -22,7 +22,23 @@ public struct LogStoreLayout: Sendable {
         if let listed = try? FileIO.list("\(configuration.dataDirectory)/regions") {
             names.formUnion(listed.filter { Region.isValidName($0) })
         }
-        return names.filter { FileIO.isDirectory(configuration.regionDirectory($0)) }.sorted()
+        // A region the store created whose directory is gone (or holds nothing) is verified too:
+        // its absence is a break, not a region that never existed.
+        let registered = RegionRegistry.regions(dataDirectory: configuration.dataDirectory).filter { missingRegionProblem($0) != nil }
+        return Set(names.filter { FileIO.isDirectory(configuration.regionDirectory($0)) } + registered).sorted()
+    }
+
+    /// Why `region` is missing although the store created it (`RegionRegistry`), or nil.
+    public func missingRegionProblem(_ region: String) -> String? {
+        RegionRegistry.missingRegionProblem(region, regionDirectory: configuration.regionDirectory(region),
+                                            dataDirectory: configuration.dataDirectory)
+    }
+
+    /// A verifier for `region`, knowing whether the store created it before (see `regionsToVerify`).
+    public func verifier(for region: String, keyring: VerifierKeyring) -> RegionVerifier {
+        var verifier = RegionVerifier(region: region, directory: configuration.regionDirectory(region), keyring: keyring)
+        verifier.missingRegionProblem = missingRegionProblem(region)
+        return verifier
     }
 
     /// The regions, and whether every candidate directory was complete (had `segments/`).

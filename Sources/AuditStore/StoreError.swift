@@ -21,6 +21,9 @@ public enum StoreError: Error, CustomStringConvertible {
     case dataDirectoryInUse(holder: String)
     /// A record names a new region while the store already holds the most regions it may.
     case regionLimit(limit: Int)
+    /// A region the store created before has no files in its directory now (deleted, or its disk
+    /// is not mounted): it is not started again as a new chain.
+    case regionMissing(region: String, detail: String)
 
     public var description: String {
         switch self {
@@ -40,6 +43,7 @@ public enum StoreError: Error, CustomStringConvertible {
             return "the data directory is in use by another gatelog process (\(holder)); stop it, or use its HTTP API"
         case .regionLimit(let limit):
             return "names a new region, but the store already holds \(limit) regions, the most it can index"
+        case .regionMissing(_, let detail): return detail
         }
     }
 

@@ -85,6 +85,9 @@ public struct RegionVerifier: Sendable {
     public var externalCheckpoints: [SignedCheckpoint] = []
     /// Stop recording breaks after this many.
     public var maxBreaks = 1000
+    /// Set when the store created this region before and its directory now holds none of its files
+    /// (`RegionRegistry.missingRegionProblem`): reported as `record_missing`.
+    public var missingRegionProblem: String?
 
     public init(region: String, directory: String, keyring: VerifierKeyring) {
         self.region = region
@@ -114,6 +117,7 @@ public struct RegionVerifier: Sendable {
                                                 recordID: id, detail: detail))
         }
 
+        if let missingRegionProblem { add(.recordMissing, missingRegionProblem) }
         // Checkpoints: the region's log and any outside ones.
         var checkpoints: [PendingCheckpoint] = []
         let logPath = "\(directory)/checkpoints.log"

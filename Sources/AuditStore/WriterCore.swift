@@ -92,7 +92,20 @@ final class WriterCore {
         self.wake = wake
         self.checkpointPath = "\(directory)/checkpoints.log"
         self.syncer = SegmentSyncer(region: region, onDurable: onDurable, fsyncObserver: configuration.fsyncObserver)
+        // A region created before must find its files: never start it again as a new chain.
+        if let problem = RegionRegistry.missingRegionProblem(region, regionDirectory: directory, dataDirectory: configuration.dataDirectory) {
+            syncer.stop()
+            throw StoreError.regionMissing(region: region, detail: problem)
+        }
         do { try FileIO.makeDirectories("\(directory)/segments") } catch { throw StoreError.io(error) }
+        if RegionRegistry.entry(region, dataDirectory: configuration.dataDirectory) == nil {
+            do {
+                try RegionRegistry.register(region, regionDirectory: directory, dataDirectory: configuration.dataDirectory)
+            } catch {
+                syncer.stop()
+                throw StoreError.io(error)
+            }
+        }
         lockFD = try WriterCore.lock(directory: directory, region: region)
         do {
             try recover()

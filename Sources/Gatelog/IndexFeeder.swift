@@ -190,6 +190,11 @@ public final class IndexFeeder: Sendable {
             // A region the index holds records of, without a region in the store: it holds none.
             for (region, progress) in indexed.sorted(by: { $0.key < $1.key })
             where progress.end > 0 && !regions.contains(region) {
+                if let missing = LogStoreLayout(configuration: configuration).missingRegionProblem(region) {
+                    // Not a shorter store: the region's files are away. Keep its rows (and its ids).
+                    FileHandle.standardError.write(Data("gatelog: \(missing); the index keeps its rows\n".utf8))
+                    continue
+                }
                 outcome.mismatch = "region \(region): the index holds positions up to \(progress.end - 1), the store has no such region"
                 return outcome
             }

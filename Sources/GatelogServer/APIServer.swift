@@ -134,10 +134,18 @@ public final class APIServer: Sendable {
             }
         }
         let configured = store.configuration.regionPaths
+        let layout = LogStoreLayout(configuration: store.configuration)
         for region in configured.keys.sorted() where !open.contains(region) && !onDisk.contains(region) {
-            if !canCreateDirectory(configured[region]!) {
+            if let missing = layout.missingRegionProblem(region) {
+                problems.append((region, "it cannot be opened: \(missing)"))
+            } else if !canCreateDirectory(configured[region]!) {
                 problems.append((region, "it cannot be opened: its configured directory cannot be created"))
             }
+        }
+        // Regions the store created whose directory now holds nothing (deleted, or not mounted).
+        for region in RegionRegistry.regions(dataDirectory: store.configuration.dataDirectory)
+        where !open.contains(region) && !onDisk.contains(region) && configured[region] == nil {
+            if let missing = layout.missingRegionProblem(region) { problems.append((region, "it cannot be opened: \(missing)")) }
         }
         return problems.sorted { $0.region < $1.region }
     }

@@ -117,7 +117,7 @@ enum VerifyCommand {
         var regions = regionFilter.isEmpty ? existing : regionFilter
         for cp in outside { if let r = cp.checkpoint.region, !regions.contains(r), regionFilter.isEmpty { regions.append(r) } }
         let verifiers = regions.sorted().map { region -> RegionVerifier in
-            var verifier = RegionVerifier(region: region, directory: config.regionDirectory(region), keyring: keyring)
+            var verifier = store.verifier(for: region, keyring: keyring)
             verifier.externalCheckpoints = outside.filter { $0.checkpoint.region == region }
             return verifier
         }

@@ -364,4 +364,30 @@ extension RecoveryTests {
         let report = try verifier.verify()
         XCTAssertTrue(report.isIntact, report.summary)
     }
+
+    /// A region the store created is never started again as a new chain when its directory is
+    /// gone (deleted, or a disk that is not mounted): the writer refuses, verify reports it, and
+    /// once the directory is back everything is as before.
+    func testARegionWhoseDirectoryIsGoneIsNotStartedAgain() throws {
+        let dir = config.regionDirectory("eu-test")
+        XCTAssertNotNil(RegionRegistry.entry("eu-test", dataDirectory: config.dataDirectory))
+        let away = tmp.path + "/away"
+        XCTAssertEqual(rename(dir, away), 0)
+        XCTAssertThrowsError(try open()) { error in
+            guard case StoreError.regionMissing(let region, let detail)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertEqual(region, "eu-test")
+            XCTAssertTrue(detail.contains("not mounted"), detail)
+        }
+        XCTAssertFalse(FileIO.exists(dir), "a refused open must not create the directory")
+        let layout = LogStoreLayout(configuration: config)
+        XCTAssertTrue(layout.regionsToVerify().contains("eu-test"))
+        let report = try layout.verifier(for: "eu-test", keyring: Fixtures.trusted).verify()
+        XCTAssertEqual(report.breaks.map(\.kind), [.recordMissing], report.summary)
+
+        XCTAssertEqual(rename(away, dir), 0)
+        XCTAssertTrue(try Fixtures.verify(config).isIntact)
+        let writer = try open()
+        XCTAssertEqual(writer.status.treeSize, status.treeSize)
+        writer.close()
+    }
 }
