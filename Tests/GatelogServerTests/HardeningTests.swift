@@ -81,15 +81,31 @@ final class HardeningTests: XCTestCase {
     }
 
     func testFullTextMatchingNeedsContentAccess() throws {
-        let s = try RunningServer()
+        let s = try RunningServer { $0.fullTextRegions = ["eu-west-1"] }
         defer { s.stop() }
         XCTAssertEqual(try s.client.post("/v1/records", token: s.admin, Records.record("fts-1")).status, 200)
         s.service.indexer?.waitUntilDrained()
         let viewer = try s.token("viewer").token, analyst = try s.token("analyst").token, auditor = try s.token("auditor").token
         XCTAssertEqual(try s.client.get("/v1/records?text=PROMPT", token: viewer).status, 403)
         XCTAssertEqual(try s.client.get("/v1/stats?text=PROMPT&group_by=model", token: analyst).status, 403)
-        XCTAssertEqual(try s.client.get("/v1/records?text=PROMPT", token: auditor).status, 200)
+        let found = try s.client.get("/v1/records?text=PROMPT-fts-1", token: auditor)
+        XCTAssertEqual(found.status, 200)
+        XCTAssertEqual(found.json?["count"]?.int64Value, 1, found.text)
         XCTAssertEqual(try s.client.get("/v1/records", token: viewer).status, 200, "without text the viewer still searches")
+        // A region whose content is not indexed for text: a 400 that says so, not an empty answer.
+        let other = try s.client.get("/v1/records?text=PROMPT&region=us-east-1", token: auditor)
+        XCTAssertEqual(other.status, 400, other.text)
+        XCTAssertTrue(other.text.contains("fts_regions"), other.text)
+        XCTAssertEqual(try s.client.get("/v1/stats?text=PROMPT&region=us-east-1", token: auditor).status, 400)
+    }
+
+    /// Without any full-text region, `text=` is a 400 naming the setting.
+    func testTextSearchWithoutFullTextRegionsIsABadRequest() throws {
+        let s = try RunningServer()
+        defer { s.stop() }
+        let r = try s.client.get("/v1/records?text=PROMPT", token: s.admin)
+        XCTAssertEqual(r.status, 400, r.text)
+        XCTAssertTrue(r.text.contains("fts_regions"), r.text)
     }
 
     func testRefusedAttemptsAreInTheAccessLog() throws {
