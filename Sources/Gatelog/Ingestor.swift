@@ -136,6 +136,15 @@ public final class Ingestor: Sendable {
     public func stage(_ line: UnsafeRawBufferPointer) throws(RecordError) -> StagedRecord {
         // The stored parts are built straight from `line`: the record text is not copied first.
         let layout = try RecordLayout(parsing: line, limits: store.configuration.limits)
+        let (fields, envelope, content) = try Ingestor.storedParts(layout, of: line, redactor: redactor)
+        return StagedRecord(fields: fields, prepared: PreparedRecord(id: fields.id, envelope: envelope, content: content),
+                            inputSize: line.count)
+    }
+
+    /// The typed fields, envelope and content to store for a parsed record, redacted by `redactor`
+    /// when there is one. `line` is the text `layout` was parsed from. O(n).
+    public static func storedParts(_ layout: RecordLayout, of line: UnsafeRawBufferPointer, redactor: (any RecordRedactor)?)
+        throws(RecordError) -> (fields: RecordFields, envelope: [UInt8], content: [UInt8]) {
         var fields = layout.fields
         let envelope: [UInt8]
         let content: [UInt8]
@@ -161,8 +170,7 @@ public final class Ingestor: Sendable {
             envelope = layout.envelopeBytes(in: line)
             content = layout.contentBytes(in: line)
         }
-        return StagedRecord(fields: fields, prepared: PreparedRecord(id: fields.id, envelope: envelope, content: content),
-                            inputSize: line.count)
+        return (fields, envelope, content)
     }
 
     /// Ingests lines of NDJSON and waits until every accepted record is durable.

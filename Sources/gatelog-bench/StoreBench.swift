@@ -433,9 +433,12 @@ enum StageBench {
             let parts = time(1) { parsed.map { ($0.envelopeBytes(), $0.contentBytes()) } }
             let redacted = try time(4) {
                 try parsed.map { r -> Int in
-                    let parts = try guardrails.redact(validatedContent: r.contentBytes(), metadata: r.fields.metadata,
-                                                      region: r.fields.region, tenant: r.fields.tenant)
-                    return r.envelopeBytes(metadataOverride: parts.metadata, redactionReportJSON: parts.reportJSON).count + parts.content.count
+                    // Exactly what `Ingestor.stage` does after parsing (envelope free text included).
+                    let size: Int = try r.source.withUnsafeBytes { line in
+                        let parts = try Ingestor.storedParts(r.layout, of: line, redactor: guardrails)
+                        return parts.envelope.count + parts.content.count
+                    }
+                    return size
                 }
             }
             if redacted.isEmpty { print("redaction produced nothing") }
