@@ -383,8 +383,15 @@ final class Quarantine: Sendable {
                 redactor: (any RecordRedactor)?, mayRouteTo: ((String) -> Bool)? = nil) {
         var byPath: [String: [UInt8]] = [:]
         let now = Timestamp.format(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        // A line beyond the record size limit is kept up to that size (its first bytes, and its size):
+        // the quarantine must not grow by whatever a client sends, nor redact megabytes per line.
+        let keep = configuration.limits.maxRecordBytes
         for l in lines {
-            let text = String(decoding: l.text, as: UTF8.self)
+            let truncated = l.text.count > keep
+            var cut = l.text.startIndex + min(l.text.count, keep)
+            // Cut at a UTF-8 character boundary (not inside a multi-byte sequence).
+            while truncated, cut > l.text.startIndex, l.text[cut] & 0xC0 == 0x80 { cut -= 1 }
+            let text = String(decoding: l.text[l.text.startIndex..<cut], as: UTF8.self)
             // Redacted by the rules of the region the line names, wherever it is filed: a line kept
             // in the unrouted quarantine must not get milder rules than its region's.
             let named = guessRegion(text)
@@ -395,7 +402,8 @@ final class Quarantine: Sendable {
                 JSONMember("received_at", .string(now)), JSONMember("source", .string(source)), JSONMember("line", .int(l.line)),
                 JSONMember("code", .string(l.code)), JSONMember("reason", .string(l.reason)),
                 JSONMember("text", safe.map { .string($0) } ?? .null),
-            ] + (safe == nil ? [JSONMember("text_dropped", "the policy blocks a value in this line")] : []))
+            ] + (safe == nil ? [JSONMember("text_dropped", "the policy blocks a value in this line")] : [])
+              + (truncated ? [JSONMember("text_truncated", .bool(true)), JSONMember("size", .int(l.text.count))] : []))
             byPath["\(dir)/quarantine.ndjson", default: []].append(contentsOf: entry.serialized() + [0x0A])
         }
         lock.withLock { _ in

@@ -68,6 +68,30 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(Set(try Fixture.allIDs(service)), ["ok-1", "ok-2"])
     }
 
+    /// A line beyond the record size limit is quarantined up to that size, with its size and a
+    /// flag: the quarantine does not grow by whatever a client sends.
+    func testOversizedLinesAreQuarantinedTruncated() throws {
+        let tmp = TemporaryDirectory()
+        let service = try Fixture.open(tmp.path)
+        defer { service.close() }
+        let limit = service.store.configuration.limits.maxRecordBytes
+        // Multi-byte characters, so the cut must land on a character boundary.
+        let filler = String(repeating: "é", count: limit)
+        let big = #"{"id":"huge","ts":"2026-03-01T12:00:00Z","region":"eu-west-1","request":{"text":""# + filler + #""}}"#
+        let summary = try service.ingest(body: Array(big.utf8), principal: Fixture.admin, source: "test")
+        XCTAssertEqual(summary.rejected.first?.code, "too_large")
+        let entries = try quarantineEntries("\(tmp.path)/quarantine/quarantine.ndjson")
+        XCTAssertEqual(entries.count, 1)
+        let entry = try XCTUnwrap(entries.first)
+        XCTAssertEqual(entry["text_truncated"]?.boolValue, true)
+        XCTAssertEqual(entry["size"]?.int64Value, Int64(big.utf8.count))
+        let kept = try XCTUnwrap(entry["text"]?.stringValue)
+        XCTAssertLessThanOrEqual(kept.utf8.count, limit)
+        XCTAssertGreaterThan(kept.utf8.count, limit - 4)
+        XCTAssertFalse(kept.contains("\u{FFFD}"), "cut at a character boundary")
+        XCTAssertTrue(kept.hasPrefix(#"{"id":"huge""#))
+    }
+
     func testRejectedLinesNeverCreateRegionsNorReachReservedOnes() throws {
         let tmp = TemporaryDirectory()
         let service = try Fixture.open(tmp.path)
