@@ -93,36 +93,30 @@ public final class QueryService: Sendable {
         let parameters = QueryService.describe(filter) + [JSONMember("limit", .int(limit)), JSONMember("cursor", cursor.map { .string($0) } ?? .null)]
         try authorize(principal, .readEnvelope, "search", parameters)
         // Full-text matching reads the content: a role without content access may not use it.
-        if filter.text != nil {
-            try authorize(principal, .readContent, "search", parameters)
-            try refuseTextSearchWithoutFullTextRegions(filter)
-        }
+        if filter.text != nil { try authorize(principal, .readContent, "search", parameters) }
         try requireIndexCaughtUp(principal, "search", parameters)
         let page = try requireIndex().search(filter: scoped(filter, principal), limit: limit, cursor: cursor, order: order)
         let withContent = includeContent && principal.can(.readContent)
         let records = try page.entries.map { try load($0, content: withContent) }
         try audit(principal, "search", parameters, results: records.count)
-        return QueryPage(records: records, nextCursor: page.nextCursor)
+        return QueryPage(records: records, nextCursor: page.nextCursor, warnings: textSearchWarning(filter).map { [$0] } ?? [])
     }
 
-    /// `text` matches only in regions whose content is indexed for it (`fts_regions`): naming other
-    /// regions, or searching text when no region has it, is a mistake to report (a 400), not an
-    /// empty result that reads as "no match". (Without named regions, the search covers the regions
-    /// that have it.) Says nothing about which regions exist.
-    func refuseTextSearchWithoutFullTextRegions(_ filter: IndexFilter) throws {
+    /// `text` matches only in regions whose content is indexed for it (`fts_regions`). When the
+    /// filter names other regions, or no region has it, the (empty) answer comes with this warning,
+    /// so that it does not read as "no match". Says nothing about which regions exist. Nil when
+    /// the filter has no `text` or every region it can reach has full-text search.
+    public func textSearchWarning(_ filter: IndexFilter) -> String? {
+        guard filter.text != nil else { return nil }
         let enabled = configuration.fullTextRegions
         if let named = filter.regions {
             let without = named.subtracting(enabled).sorted()
-            if !without.isEmpty {
-                throw IndexError(kind: .invalidArgument,
-                                 message: "text search is not enabled for region \(without.joined(separator: ", ")): fts_regions in gatelog.json lists the regions whose content is indexed for it",
-                                 operation: "search")
-            }
-        } else if enabled.isEmpty {
-            throw IndexError(kind: .invalidArgument,
-                             message: "text search is not enabled for any region: list regions in fts_regions in gatelog.json (their content is then indexed for it)",
-                             operation: "search")
+            guard !without.isEmpty else { return nil }
+            return "text search is not enabled for region \(without.joined(separator: ", ")): fts_regions in gatelog.json lists the regions whose content is indexed for it"
         }
+        return enabled.isEmpty
+            ? "text search is not enabled for any region: list regions in fts_regions in gatelog.json (their content is then indexed for it)"
+            : nil
     }
 
     /// One record by id, with an RFC 9162 inclusion proof against the latest checkpoint.
@@ -233,10 +227,7 @@ public final class QueryService: Sendable {
             JSONMember("bucket", bucket.map { .string($0.rawValue) } ?? .null)]
         try authorize(principal, .aggregate, "stats", parameters)
         // Full-text matching reads the content: a role without content access may not use it.
-        if filter.text != nil {
-            try authorize(principal, .readContent, "stats", parameters)
-            try refuseTextSearchWithoutFullTextRegions(filter)
-        }
+        if filter.text != nil { try authorize(principal, .readContent, "stats", parameters) }
         try requireIndexCaughtUp(principal, "stats", parameters)
         let groups = try requireIndex().aggregate(filter: scoped(filter, principal), groupBy: groupBy, bucket: bucket)
         try audit(principal, "stats", parameters, results: groups.count)
@@ -573,6 +564,8 @@ public struct QueriedRecord: Sendable {
 public struct QueryPage: Sendable {
     public var records: [QueriedRecord]
     public var nextCursor: String?
+    /// Why the page may hold fewer records than the filter suggests (`textSearchWarning`).
+    public var warnings: [String] = []
 }
 
 /// A lock object per region (a `Mutex` cannot be stored in a dictionary by value).

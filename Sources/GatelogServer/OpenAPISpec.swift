@@ -1178,6 +1178,13 @@ enum OpenAPISpec {
      },
      "count": {
       "type": "integer"
+     },
+     "warnings": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      },
+      "description": "Present when the answer may hold fewer records than the filter suggests: `text` on regions whose content is not indexed for full-text search (`fts_regions`). Also sent as `X-Gatelog-Warning` headers."
      }
     }
    }
@@ -1395,7 +1402,7 @@ enum OpenAPISpec {
    "filter_text": {
     "name": "text",
     "in": "query",
-    "description": "Full-text query over redacted content (regions with FTS enabled)",
+    "description": "Full-text query over redacted content. Only regions listed in `fts_regions` (gatelog.json) have their content indexed for it; otherwise the answer is empty and carries a warning (`warnings`, `X-Gatelog-Warning`).",
     "required": false,
     "schema": {
      "type": "string"

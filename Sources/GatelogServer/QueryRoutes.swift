@@ -68,10 +68,15 @@ extension APIServer {
             }
             var headers = HTTPHeaders()
             if let next = page.nextCursor { headers.add(name: "X-Next-Cursor", value: next) }
+            for w in page.warnings { headers.add(name: "X-Gatelog-Warning", value: w) }
             switch format {
             case .json:
                 var out = Array(#"{"count":"#.utf8) + Array(String(page.records.count).utf8) + Array(#","next_cursor":"#.utf8)
                 if let next = page.nextCursor { JSONWriter.appendString(next, to: &out) } else { out += Array("null".utf8) }
+                if !page.warnings.isEmpty {
+                    out += Array(#","warnings":"#.utf8)
+                    JSONWriter.append(.array(page.warnings.map { .string($0) }), to: &out)
+                }
                 out += Array(#","records":["#.utf8)
                 for (i, r) in page.records.enumerated() {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -119,10 +124,17 @@ extension APIServer {
             // Aggregates come as JSON or CSV only: ndjson must not silently become JSON.
             guard format != .ndjson else { throw HTTPError.badRequest("format must be json or csv") }
             let groups = try query.stats(principal, filter: f, groupBy: groupBy, bucket: bucket)
+            let warning = query.textSearchWarning(f)
             if format == .csv {
-                return .text(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil), contentType: format.contentType)
+                var response = HTTPResponse.text(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil), contentType: format.contentType)
+                if let warning { response.headers.add(name: "X-Gatelog-Warning", value: warning) }
+                return response
             }
-            return .json(.object([JSONMember("groups", .array(groups.map { $0.jsonValue(groupBy: groupBy) }))]))
+            var members = [JSONMember("groups", .array(groups.map { $0.jsonValue(groupBy: groupBy) }))]
+            if let warning { members.append(JSONMember("warnings", .array([.string(warning)]))) }
+            var response = HTTPResponse.json(.object(members))
+            if let warning { response.headers.add(name: "X-Gatelog-Warning", value: warning) }
+            return response
         })
     }
 }

@@ -60,6 +60,7 @@ enum SearchCommand {
             for r in page.records { out += Array(CSVRendering.recordLine(r.entry).utf8) }
         }
         FileHandle.standardOutput.write(Data(out))
+        for w in page.warnings { printError("warning: \(w)") }
         if format != .json, let next = page.nextCursor { printError("next page: --cursor \(next)") }
         return 0
     }
@@ -114,6 +115,7 @@ enum StatsCommand {
         let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: data))
         defer { service.close() }
         let groups = try service.query.stats(try principal(token, service: service), filter: filter, groupBy: groupBy, bucket: bucket)
+        if let w = service.query.textSearchWarning(filter) { printError("warning: \(w)") }
         if format == .csv {
             FileHandle.standardOutput.write(Data(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil).utf8))
         } else {

@@ -92,20 +92,29 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(found.status, 200)
         XCTAssertEqual(found.json?["count"]?.int64Value, 1, found.text)
         XCTAssertEqual(try s.client.get("/v1/records", token: viewer).status, 200, "without text the viewer still searches")
-        // A region whose content is not indexed for text: a 400 that says so, not an empty answer.
+        XCTAssertNil(found.json?["warnings"], found.text)
+        // A region whose content is not indexed for text: the empty answer says why, so it does not
+        // read as "no match".
         let other = try s.client.get("/v1/records?text=PROMPT&region=us-east-1", token: auditor)
-        XCTAssertEqual(other.status, 400, other.text)
-        XCTAssertTrue(other.text.contains("fts_regions"), other.text)
-        XCTAssertEqual(try s.client.get("/v1/stats?text=PROMPT&region=us-east-1", token: auditor).status, 400)
+        XCTAssertEqual(other.status, 200, other.text)
+        XCTAssertEqual(other.json?["count"]?.int64Value, 0)
+        XCTAssertTrue(other.json?["warnings"]?.arrayValue?.first?.stringValue?.contains("fts_regions") == true, other.text)
+        let stats = try s.client.get("/v1/stats?text=PROMPT&region=us-east-1", token: auditor)
+        XCTAssertEqual(stats.status, 200)
+        XCTAssertTrue(stats.json?["warnings"]?.arrayValue?.first?.stringValue?.contains("us-east-1") == true, stats.text)
     }
 
-    /// Without any full-text region, `text=` is a 400 naming the setting.
-    func testTextSearchWithoutFullTextRegionsIsABadRequest() throws {
+    /// Without any full-text region, `text=` answers with a warning naming the setting (also as a
+    /// header, for the NDJSON and CSV formats).
+    func testTextSearchWithoutFullTextRegionsWarns() throws {
         let s = try RunningServer()
         defer { s.stop() }
         let r = try s.client.get("/v1/records?text=PROMPT", token: s.admin)
-        XCTAssertEqual(r.status, 400, r.text)
-        XCTAssertTrue(r.text.contains("fts_regions"), r.text)
+        XCTAssertEqual(r.status, 200, r.text)
+        XCTAssertTrue(r.json?["warnings"]?.arrayValue?.first?.stringValue?.contains("fts_regions") == true, r.text)
+        let csv = try s.client.get("/v1/records?text=PROMPT&format=csv", token: s.admin)
+        XCTAssertEqual(csv.status, 200)
+        XCTAssertTrue(csv.header("X-Gatelog-Warning")?.contains("fts_regions") == true, "\(csv.headers)")
     }
 
     func testRefusedAttemptsAreInTheAccessLog() throws {
