@@ -7,6 +7,11 @@ import HTTPServer
 import JSON
 
 extension APIServer {
+    /// The `X-Gatelog-Warning` header of an answer whose `text` filter reached regions without
+    /// full-text search. Fixed text: the JSON `warnings` member names the regions, but a header
+    /// must not carry what a client sent (control characters in a region name made it invalid).
+    static let textSearchWarningHeader = "text search is not enabled for a region asked for; see fts_regions"
+
     /// `GET /v1/records`, `GET /v1/records/{id}`, `GET /v1/stats`.
     static func installQueryRoutes(_ router: inout HTTPRouter, service: GatelogService,
                                    guarded: (@escaping @Sendable (HTTPRequest, Principal) throws -> HTTPResponse) -> HTTPHandler) {
@@ -68,7 +73,7 @@ extension APIServer {
             }
             var headers = HTTPHeaders()
             if let next = page.nextCursor { headers.add(name: "X-Next-Cursor", value: next) }
-            for w in page.warnings { headers.add(name: "X-Gatelog-Warning", value: w) }
+            if !page.warnings.isEmpty { headers.add(name: "X-Gatelog-Warning", value: APIServer.textSearchWarningHeader) }
             switch format {
             case .json:
                 var out = Array(#"{"count":"#.utf8) + Array(String(page.records.count).utf8) + Array(#","next_cursor":"#.utf8)
@@ -127,13 +132,13 @@ extension APIServer {
             let warning = query.textSearchWarning(f)
             if format == .csv {
                 var response = HTTPResponse.text(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil), contentType: format.contentType)
-                if let warning { response.headers.add(name: "X-Gatelog-Warning", value: warning) }
+                if warning != nil { response.headers.add(name: "X-Gatelog-Warning", value: APIServer.textSearchWarningHeader) }
                 return response
             }
             var members = [JSONMember("groups", .array(groups.map { $0.jsonValue(groupBy: groupBy) }))]
             if let warning { members.append(JSONMember("warnings", .array([.string(warning)]))) }
             var response = HTTPResponse.json(.object(members))
-            if let warning { response.headers.add(name: "X-Gatelog-Warning", value: warning) }
+            if warning != nil { response.headers.add(name: "X-Gatelog-Warning", value: APIServer.textSearchWarningHeader) }
             return response
         })
     }

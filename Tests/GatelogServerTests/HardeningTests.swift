@@ -115,6 +115,10 @@ final class HardeningTests: XCTestCase {
         let csv = try s.client.get("/v1/records?text=PROMPT&format=csv", token: s.admin)
         XCTAssertEqual(csv.status, 200)
         XCTAssertTrue(csv.header("X-Gatelog-Warning")?.contains("fts_regions") == true, "\(csv.headers)")
+        // A region name with a control character is not echoed into the header (it was a 500).
+        let odd = try s.client.get("/v1/stats?text=x&region=%16a%0Cb", token: s.admin)
+        XCTAssertEqual(odd.status, 200, odd.text)
+        XCTAssertNotNil(odd.json?["warnings"], odd.text)
     }
 
     func testRefusedAttemptsAreInTheAccessLog() throws {
