@@ -57,10 +57,21 @@ extension TextScanner {
         let prev = at(s - 1)
         // Card numbers and SSNs may follow '#' ("card #4111…"); phone numbers may not ("#415-…" is a ticket).
         let leftOK = numberLeftOK(s, allowHash: true)
-        if leftOK || prev == UInt8(ascii: ","), let end = card(s, r) { emit(s, end, .creditCard); resume = max(resume, end) }
+        // A card right after another ("4111… 5500…", a grouped list): not a group of the first;
+        // after an abbreviation and a dot ("No.4111…", "Nr.4111 …").
+        // After a word with digits and a lower-case letter ("visa19 4111 …"): chains of groups
+        // (`DE89 3704 …`, `12 34 56`) have none.
+        if leftOK || prev == UInt8(ascii: ",") || (prev == UInt8(ascii: " ") && (lastCardEnd == s - 1 || afterLowercaseWord(s))) || afterAbbreviation(s),
+           let end = card(s, r) {
+            emit(s, end, .creditCard)
+            lastCardEnd = end
+            resume = max(resume, end)
+        }
         // A grouped SSN may end a CSV cell after a word (`Ann,Lee,078-05-1120`), not a number.
         let csvCell = prev == UInt8(ascii: ",") && r - s == 3 && !Bytes.isDigit(at(s - 2))
-        if leftOK || csvCell, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
+        // Right after an SSN name and a symbol: `SSN/078051120`, `SS#078-05-1120`.
+        let afterSSNWord = !leftOK && (prev == UInt8(ascii: "/") || prev == UInt8(ascii: "#")) && ssnNameBefore(s)
+        if leftOK || csvCell || afterSSNWord, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
         if let end = ipv4(s, r) { emit(s, end, .ipAddress); resume = max(resume, end) }
         if leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#"), let end = phone(s, leftChecked: true) {
             emit(s, end, .phone)
@@ -109,6 +120,29 @@ extension TextScanner {
         default:
             return true
         }
+    }
+
+    /// Whether the number at `s` follows a space and a word of letters and digits with a
+    /// lower-case letter (`visa19 4111…`, `card2 4111…`). Reads at most 24 bytes back.
+    @inline(__always) func afterLowercaseWord(_ s: Int) -> Bool {
+        var k = s - 2
+        var lower = false
+        while k >= 0 && s - k <= 24 && Bytes.isAlnum(p[k]) {
+            if Bytes.isLower(p[k]) { lower = true }
+            k -= 1
+        }
+        return lower && k < s - 2 && !(k >= 0 && (p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "_") || p[k] == UInt8(ascii: ".")))
+    }
+
+    /// Whether the number at `s` follows an abbreviation of one to four letters and a dot
+    /// (`No.4111…`, `Nr.4111 …`), the word standing alone. (`ABC-4111…` stays: a dash after
+    /// letters makes an identifier.)
+    @inline(__always) func afterAbbreviation(_ s: Int) -> Bool {
+        guard at(s - 1) == UInt8(ascii: ".") else { return false }
+        var k = s - 2
+        while k >= 0 && s - k <= 6 && Bytes.isLetter(p[k]) { k -= 1 }
+        let letters = s - 2 - k
+        return letters >= 1 && letters <= 4 && !(k >= 0 && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "_") || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: ".")))
     }
 
     /// The byte after a number ending at `e` allows it to end there.
@@ -293,11 +327,13 @@ extension TextScanner {
         let end: Int
         if r - s == 3 {
             let sep = at(r)
-            guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: " ") else { return nil }
+            // Dots only right after an SSN word: `SSN 078.05.1120` (a dotted 3-2-4 number is otherwise
+            // more often something else).
+            guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: " ") || (sep == UInt8(ascii: ".") && (s - ssnContextEnd <= 40 || ssnNameBefore(s))) else { return nil }
             guard Bytes.isDigit(at(r + 1)), Bytes.isDigit(at(r + 2)), at(r + 3) == sep,
                   Bytes.isDigit(at(r + 4)), Bytes.isDigit(at(r + 5)), Bytes.isDigit(at(r + 6)), Bytes.isDigit(at(r + 7)) else { return nil }
             end = r + 8
-        } else if r - s == 9 && s - ssnContextEnd <= 40 {
+        } else if r - s == 9 && (s - ssnContextEnd <= 40 || ssnNameBefore(s)) {
             end = r
         } else {
             return nil
@@ -313,6 +349,28 @@ extension TextScanner {
         return end
     }
 
+    /// Whether a name of an SSN ends just before the number at `s`, with at most four of
+    /// `" ' : = # / ` and spaces between: `SS#`, `ssn`, and names starting with `ssn` or `social`
+    /// (`"social_security_number": "078051120"`, `socialSecurityNo=`, `SSN_full:`). Reads at
+    /// most 40 bytes back; called only for 9-digit runs and 3-digit groups.
+    func ssnNameBefore(_ s: Int) -> Bool {
+        var k = s - 1
+        while k >= 0 && s - k <= 5 {
+            let c = p[k]
+            guard c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: ":") || c == UInt8(ascii: "=")
+                    || c == UInt8(ascii: "#") || c == UInt8(ascii: "/") || c == UInt8(ascii: " ") else { break }
+            k -= 1
+        }
+        let we = k + 1
+        while k >= 0 && we - k <= 34 && (Bytes.isLetter(p[k]) || p[k] == UInt8(ascii: "_") || p[k] == UInt8(ascii: "-")) { k -= 1 }
+        let ws = k + 1
+        guard we > ws, we - ws <= 33, !(k >= 0 && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "."))) else { return false }
+        if we - ws == 2 { return hasIgnoringCase(ws, "ss") && at(we) == UInt8(ascii: "#") }
+        // `social` only with `sec…` after it (`social_media_id` is something else).
+        return hasIgnoringCase(ws, "ssn")
+            || (hasIgnoringCase(ws, "social") && (hasIgnoringCase(ws + 6, "sec") || hasIgnoringCase(ws + 7, "sec")))
+    }
+
     // MARK: - IPv4
 
     /// Four dotted decimal octets 0–255 without leading zeros, not part of a longer dotted
@@ -320,7 +378,33 @@ extension TextScanner {
     // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
     // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
     mutating func ipv4(_ s: Int, _ r: Int) -> Int? {
-        guard r - s <= 3, at(r) == UInt8(ascii: ".") else { return nil }
+        guard r - s <= 3, at(r) == UInt8(ascii: "."), let e = dottedOctetsEnd(s) else { return nil }
+        let c = at(e)
+        if Bytes.isAlnum(c) || c == UInt8(ascii: "_") { return nil }
+        let prev = at(s - 1)
+        if prev == UInt8(ascii: ".") || ((prev == UInt8(ascii: "-")) && Bytes.isAlnum(at(s - 2))) { return nil }
+        if s - versionWordEnd <= 3 { return nil }
+        // A range of addresses, `10.0.0.1-10.0.0.254`: both ends (the second is found here: after
+        // a dash and a digit it would count as glued).
+        if c == UInt8(ascii: "-") && Bytes.isDigit(at(e + 1)), let e2 = dottedQuadEnd(e + 1) {
+            emit(e + 1, e2, .ipAddress)
+            return e
+        }
+        if (c == UInt8(ascii: ".") || c == UInt8(ascii: "-")) && Bytes.isAlnum(at(e + 1)) { return nil }
+        return e
+    }
+
+    /// The end of four dotted octets (0–255, no leading zeros) at `s` standing alone on the
+    /// right, or nil.
+    func dottedQuadEnd(_ s: Int) -> Int? {
+        guard let pos = dottedOctetsEnd(s) else { return nil }
+        let c = at(pos)
+        if Bytes.isAlnum(c) || c == UInt8(ascii: "_") || ((c == UInt8(ascii: ".") || c == UInt8(ascii: "-")) && Bytes.isAlnum(at(pos + 1))) { return nil }
+        return pos
+    }
+
+    /// The end of four dotted decimal octets (0–255, no leading zeros) starting at `s`, or nil.
+    func dottedOctetsEnd(_ s: Int) -> Int? {
         var pos = s
         for octet in 0..<4 {
             let os = pos
@@ -333,14 +417,7 @@ extension TextScanner {
                 pos += 1
             }
         }
-        let e = pos
-        let c = at(e)
-        if Bytes.isAlnum(c) || c == UInt8(ascii: "_") { return nil }
-        if (c == UInt8(ascii: ".") || c == UInt8(ascii: "-")) && Bytes.isAlnum(at(e + 1)) { return nil }
-        let prev = at(s - 1)
-        if prev == UInt8(ascii: ".") || ((prev == UInt8(ascii: "-")) && Bytes.isAlnum(at(s - 2))) { return nil }
-        if s - versionWordEnd <= 3 { return nil }
-        return e
+        return pos
     }
 
     // MARK: - Telephone numbers

@@ -588,6 +588,8 @@ extension TextScanner {
         var scanner = TextScanner(buffer, spans: [])
         swap(&scanner.spans, &spans)
         scanner.run()
+        // Text escaped once more than it should be (`\n4111…`, `\u0022sk-…`): one more scan.
+        if scanner.sawBackslash && scanner.hasUncoveredTextEscape() { scanner.escapeFoldedScan() }
         swap(&scanner.spans, &spans)
     }
 }

@@ -68,7 +68,8 @@ extension TextScanner {
             if has(i, "xox") && at(i + 4) == UInt8(ascii: "-") {
                 switch at(i + 3) {
                 case UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "p"), UInt8(ascii: "r"), UInt8(ascii: "s"), UInt8(ascii: "e"):
-                    return keyToken(i, i + 5, min: 10, max: 255, charset: .token, needsDigit: true)
+                    // Slack refresh tokens: `xoxe.xoxp-1-…`, the `xoxe.` prefix included.
+                    return keyToken(i >= 5 && has(i - 5, "xoxe.") ? i - 5 : i, i + 5, min: 10, max: 255, charset: .token, needsDigit: true)
                 default: break
                 }
             }
@@ -393,6 +394,10 @@ extension TextScanner {
             e += 3  // hasło
         } else if len == 3 && hasIgnoringCase(i, "mot") && hasIgnoringCase(e, " de passe") && !isWordByte(e + 9) {
             e += 9  // mot de passe
+        } else if (len == 11 && has(i, "requirepass") || len == 10 && has(i, "masterauth")) && (i == 0 || at(i - 1) == 0x0A)
+                    && at(e) == UInt8(ascii: " ") {
+            // redis.conf: `requirepass X`, `masterauth X` at the start of a line.
+            return flagValue(e + 1)
         } else if at(i - 1) == UInt8(ascii: "-") && ((len == 11 && hasIgnoringCase(i, "requirepass")) || (len == 10 && hasIgnoringCase(i, "masterauth"))
                     || (len == 9 && hasIgnoringCase(i, "storepass")) || (len == 7 && hasIgnoringCase(i, "keypass"))
                     || (len == 12 && hasIgnoringCase(i, "srcstorepass")) || (len == 13 && hasIgnoringCase(i, "deststorepass"))) {
@@ -416,17 +421,44 @@ extension TextScanner {
             let found = flagLaterOnLine(from: e + 4, within: e + 256, short: " -a ", long: " --pass ", searched: flagSearchedUntil.redis)
             flagSearchedUntil.redis = found.searched
             return found.valueStart.flatMap { flagValue($0) }
+        } else if (len == 3 && hasIgnoringCase(i, "key")) || (len == 5 && hasIgnoringCase(i, "token"))
+                    || (len == 6 && (hasIgnoringCase(i, "apikey") || hasIgnoringCase(i, "secret"))) {
+            // "My API key is X", "here is the token X", "apikey X": generated key material only.
+            return keyMaterialInProse(after: e)
         } else if len == 10 && hasIgnoringCase(i, "identified") && hasIgnoringCase(e, " by ") {
-            // SQL: `CREATE USER 'app'@'%' IDENTIFIED BY 'secret'`: the quoted value.
+            // SQL: `CREATE USER 'app'@'%' IDENTIFIED BY 'secret'`: the quoted value; Oracle's
+            // unquoted `IDENTIFIED BY Tiger2024` when it has a digit, a symbol or mixed case.
             let v = e + 4
             let q = at(v)
-            guard q == UInt8(ascii: "'") || q == UInt8(ascii: "\"") else { return nil }
+            guard q == UInt8(ascii: "'") || q == UInt8(ascii: "\"") else {
+                guard Bytes.isAlnum(q) else { return nil }
+                var ve = v
+                while ve < n && !Bytes.isSpace(p[ve]) && p[ve] != UInt8(ascii: ";") && p[ve] != UInt8(ascii: ",") && ve - v <= 128 { ve += 1 }
+                guard ve - v <= 128, isPlausibleValue(v, ve, quoted: false, prose: true, proseMinimum: Int.max) else { return nil }
+                emit(v, ve, .secret)
+                return ve
+            }
             let ve = closingQuote(q, from: v + 1)
             guard ve < n, p[ve] == q, ve - v <= 129, isPlausibleValue(v + 1, ve, quoted: true) else { return nil }
             emit(v + 1, ve, .secret)
             return ve + 1
         } else {
             return nil
+        }
+        // MySQL: `SET PASSWORD FOR 'app'@'%' = 'X'`, `SET PASSWORD = PASSWORD('X')`.
+        if len == 8 && hasIgnoringCase(i - 4, "set ") && (hasIgnoringCase(e, " for ") || hasIgnoringCase(e, " = ")) {
+            var k = e
+            while k < n && p[k] != UInt8(ascii: "=") && p[k] != 0x0A && k - e <= 160 { k += 1 }
+            guard at(k) == UInt8(ascii: "=") else { return nil }
+            k += 1
+            while at(k) == UInt8(ascii: " ") && k - e <= 170 { k += 1 }
+            if hasIgnoringCase(k, "password(") { k += 9 }
+            let q = at(k)
+            guard q == UInt8(ascii: "'") || q == UInt8(ascii: "\"") else { return nil }
+            let ve = closingQuote(q, from: k + 1)
+            guard ve < n, p[ve] == q, ve - k <= 129, isPlausibleValue(k + 1, ve, quoted: true) else { return nil }
+            emit(k + 1, ve, .secret)
+            return ve + 1
         }
         // XML: <password>X</password>
         if at(i - 1) == UInt8(ascii: "<") && at(e) == UInt8(ascii: ">") {
@@ -439,12 +471,74 @@ extension TextScanner {
         return proseValue(after: e, wordStart: i)
     }
 
+    /// After `key`, `token`, `apikey` or `secret` ending at `e` in prose (`My API key is X`,
+    /// `apikey: X`, `the token X`): a value that looks like generated key material
+    /// (`isRandomToken`), not a git or SHA-256 hash. Reads at most about 530 bytes.
+    mutating func keyMaterialInProse(after e: Int) -> Int? {
+        var v = e
+        if at(v) == UInt8(ascii: ":") { v += 1 }
+        var spaces = 0
+        while at(v) == UInt8(ascii: " ") && spaces < 2 { v += 1; spaces += 1 }
+        guard spaces >= 1 else { return nil }
+        for word in ["is: ", "is ", "was ", "= "] as [StaticString] where hasIgnoringCase(v, word) {
+            v += word.utf8CodeUnitCount
+            break
+        }
+        while at(v) == UInt8(ascii: " ") && v - e < 12 { v += 1 }
+        if at(v) == UInt8(ascii: "\"") || at(v) == UInt8(ascii: "'") || at(v) == UInt8(ascii: "`") { v += 1 }
+        let vs = v
+        var ve = vs
+        while ve < n && ve - vs <= 512 {
+            let c = p[ve]
+            guard Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: "/")
+                    || c == UInt8(ascii: "=") || c == UInt8(ascii: ".") || c == UInt8(ascii: "%") else { break }
+            ve += 1
+        }
+        while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
+        let m = ve - vs
+        guard m >= 16, m <= 512, !isWordByte(ve) else { return nil }
+        // `eyJ…`: a JWT is the JWT detector's (a lone header or payload is not a credential).
+        if has(vs, "eyJ") { return nil }
+        // Hex digits of one case: an API key at 32 (Mailgun, Twilio); hashes (40, 64) and key ids
+        // (`GPG signing key 3AA5C34371567BD2`) otherwise.
+        if m != 32 {
+            var hex = true
+            var lower = false, upper = false
+            for k in vs..<ve {
+                let c = p[k]
+                if Bytes.isDigit(c) { continue }
+                let l = Bytes.lower(c)
+                guard l >= UInt8(ascii: "a") && l <= UInt8(ascii: "f") else { hex = false; break }
+                if c == l { lower = true } else { upper = true }
+            }
+            if hex && !(lower && upper) { return nil }
+        }
+        guard isRandomToken(vs, ve) else { return nil }
+        emit(vs, ve, .secret)
+        return ve
+    }
+
     /// The value after a password word ending at `e` (see `passwordInProse`).
     mutating func proseValue(after e: Int, wordStart i: Int) -> Int? {
         var v = e
         var spaces = 0
         while at(v) == UInt8(ascii: " ") && spaces < 2 { v += 1; spaces += 1 }
         guard spaces >= 1 else { return nil }
+        // A Markdown table row naming the password in one cell and giving it in the next:
+        // `| password | X |` (also in backticks).
+        if at(v) == UInt8(ascii: "|") && at(v + 1) == UInt8(ascii: " ") && lineStartsWithCell(before: i) {
+            var vs = v + 2
+            while at(vs) == UInt8(ascii: " ") && vs - v < 8 { vs += 1 }
+            var ve = vs
+            while ve < n && p[ve] != UInt8(ascii: "|") && p[ve] != 0x0A && ve - vs <= 130 { ve += 1 }
+            guard at(ve) == UInt8(ascii: "|") else { return nil }
+            while ve > vs && p[ve - 1] == UInt8(ascii: " ") { ve -= 1 }
+            if ve - vs >= 2 && p[vs] == UInt8(ascii: "`") && p[ve - 1] == UInt8(ascii: "`") { vs += 1; ve -= 1 }
+            for k in vs..<ve where p[k] == UInt8(ascii: " ") { return nil }
+            guard ve - vs >= 4, !Self.isProseWord(p + vs, ve - vs), isPlausibleValue(vs, ve, quoted: false, prose: true, proseMinimum: Int.max) else { return nil }
+            emit(vs, ve, .secret)
+            return ve
+        }
         // "password for the VPN is X": up to four short words between the password word and "is".
         if hasIgnoringCase(v, "for ") || hasIgnoringCase(v, "on ") || hasIgnoringCase(v, "of ") {
             var k = v
@@ -453,6 +547,8 @@ extension TextScanner {
             while words < 5 {
                 let ws = k
                 while k < n && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "_")) && k - ws <= 24 { k += 1 }
+                // "the password for the shared mailbox: X"
+                if k > ws && k - ws <= 24 && words > 0 && at(k) == UInt8(ascii: ":") && at(k + 1) == UInt8(ascii: " ") { v = k + 2; found = true; break }
                 guard k > ws, k - ws <= 24, at(k) == UInt8(ascii: " ") else { break }
                 if words > 0 && (hasIgnoringCase(ws, "is ") || hasIgnoringCase(ws, "was ")) { v = ws; found = true; break }
                 k += 1
@@ -463,11 +559,12 @@ extension TextScanner {
         var linked = false
         var single = false
         // English, and "es", "é", "ist", "est", "jest", "is" after the words of other languages.
-        for word in ["is ", "was ", "to ", "= ", "is: ", "was: ", "es ", "é ", "ist ", "est ", "jest "] as [StaticString]
+        for word in ["is ", "was ", "to ", "= ", "is: ", "was: ", "es ", "é ", "ist ", "est : ", "est\u{A0}: ", "est\u{202F}: ", "est ", "jest ", "lautet ", "- "] as [StaticString]
         where hasIgnoringCase(v, word) {
             v += word.utf8CodeUnitCount
             linked = true
             single = Bytes.lower(p[v - word.utf8CodeUnitCount]) != UInt8(ascii: "t") && p[v - word.utf8CodeUnitCount] != UInt8(ascii: "=")
+                && p[v - word.utf8CodeUnitCount] != UInt8(ascii: "-")
                 || word.utf8CodeUnitCount == 5
             break
         }
@@ -477,6 +574,17 @@ extension TextScanner {
         if at(vs) == UInt8(ascii: "\"") || at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "`") { vs += 1; quoted = true }
         var ve = vs
         while ve < n && !Bytes.isSpace(p[ve]) && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`") && ve - vs <= 128 { ve += 1 }
+        // An attribute, not prose: `<Password value="X"/>` (the quoted value), `password type="text"`.
+        if !quoted && ve > vs && p[ve - 1] == UInt8(ascii: "=") {
+            guard ve - vs == 6 && hasIgnoringCase(vs, "value="), at(ve) == UInt8(ascii: "\"") || at(ve) == UInt8(ascii: "'") else { return nil }
+            let q = p[ve]
+            let qs = ve + 1
+            var qe = qs
+            while qe < n && p[qe] != q && p[qe] != 0x0A && qe - qs <= 128 { qe += 1 }
+            guard at(qe) == q, isPlausibleValue(qs, qe, quoted: true) else { return nil }
+            emit(qs, qe, .secret)
+            return qe + 1
+        }
         while ve > vs, let last = Optional(p[ve - 1]),
               last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":")
               || last == UInt8(ascii: "'") || last == UInt8(ascii: ")") {
@@ -507,6 +615,20 @@ extension TextScanner {
         }
         emit(vs, ve, .secret)
         return ve
+    }
+
+    /// Whether only `|`, spaces, `*` and backticks stand between the start of the line and `i`
+    /// (the first cell of a Markdown table row). Reads at most 16 bytes back.
+    func lineStartsWithCell(before i: Int) -> Bool {
+        var k = i - 1
+        var bar = false
+        while k >= 0 && i - k <= 16 {
+            let c = p[k]
+            if c == 0x0A { break }
+            if c == UInt8(ascii: "|") { bar = true } else if c != UInt8(ascii: " ") && c != UInt8(ascii: "*") && c != UInt8(ascii: "`") { return false }
+            k -= 1
+        }
+        return bar && (k < 0 || p[k] == 0x0A)
     }
 
     /// Letters only, lower case.
@@ -777,7 +899,8 @@ extension TextScanner {
     mutating func pemBlock(_ i: Int) -> Int? {
         let labelStart = i + 11
         var k = labelStart
-        while k < n && k - labelStart <= 48 && (Bytes.isUpper(p[k]) || p[k] == UInt8(ascii: " ")) { k += 1 }
+        // Upper-case words, digits too (`SSH2 ENCRYPTED PRIVATE KEY`).
+        while k < n && k - labelStart <= 48 && (Bytes.isUpper(p[k]) || Bytes.isDigit(p[k]) || p[k] == UInt8(ascii: " ")) { k += 1 }
         guard has(k, "-----") else { return nil }
         var isPrivate = false
         var q = labelStart
@@ -789,7 +912,7 @@ extension TextScanner {
             let nextBegin = nextMarker("-----BEGIN ", from: headerEnd, cache: &pemBeginCache)
             if nextBegin < 0 || nextBegin > endMarker {
                 var m = endMarker + 9
-                while m < n && m - endMarker <= 64 && (Bytes.isUpper(p[m]) || p[m] == UInt8(ascii: " ")) { m += 1 }
+                while m < n && m - endMarker <= 64 && (Bytes.isUpper(p[m]) || Bytes.isDigit(p[m]) || p[m] == UInt8(ascii: " ")) { m += 1 }
                 return has(m, "-----") ? m + 5 : m
             }
         }
@@ -967,6 +1090,14 @@ extension TextScanner {
         }
         var spaces = 0
         while j >= 0 && (p[j] == UInt8(ascii: " ") || p[j] == UInt8(ascii: "\t")) && spaces < 4 { j -= 1; spaces += 1 }
+        // French typography: a no-break space (U+00A0, U+202F) before the colon (`Mot de passe : X`).
+        if c == UInt8(ascii: ":") && spaces == 0 && j >= 2 && ((p[j] == 0xA0 && p[j - 1] == 0xC2) || (p[j] == 0xAF && p[j - 1] == 0x80 && p[j - 2] == 0xE2)) {
+            j -= p[j] == 0xA0 ? 2 : 3
+            spaces = 1
+        }
+        // A subscript: `app.config['SECRET_KEY'] = '…'`, `os.environ["DB_PASSWORD"] = "…"`, `ENV['API_TOKEN'] = …`.
+        let subscripted = c == UInt8(ascii: "=") && at(j) == UInt8(ascii: "]") && (at(j - 1) == UInt8(ascii: "\"") || at(j - 1) == UInt8(ascii: "'"))
+        if subscripted { j -= 1 }
         var keyQuote: UInt8 = 0
         if j >= 0 && (p[j] == UInt8(ascii: "\"") || p[j] == UInt8(ascii: "'")) {
             keyQuote = p[j]
@@ -1000,6 +1131,7 @@ extension TextScanner {
             return nil
         }
         if keyQuote != 0 && at(keyStart - 1) != keyQuote { return nil }
+        if subscripted && at(keyStart - 2) != UInt8(ascii: "[") { return nil }
         // `https://x-access-token:ghs_…@github.com`: URL userinfo, which `atSign` handles.
         if c == UInt8(ascii: ":") && has(keyStart - 3, "://") { return nil }
         if keyQuote == 0 && j >= 0 && p[j] >= 0x80 && foreignKeyStart == nil {
@@ -1028,6 +1160,13 @@ extension TextScanner {
         if kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0
             && (has(keyStart - 3, "-u ") || has(keyStart - 7, "--user ") || has(keyStart - 7, "--user=")
                 || has(keyStart - 7, "--auth ") || has(keyStart - 7, "--auth=")) {
+            // `curl -u sk_live_…:` (an API key as the user, no password): the key.
+            let next = at(i + 1)
+            if next == 0 || next == UInt8(ascii: " ") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "'") || next == 0x0A {
+                guard isRandomToken(keyStart, keyEnd) else { return nil }
+                emit(keyStart, keyEnd, .secret)
+                return i + 1
+            }
             kind = .credential
         }
         guard let keyKind = kind else { return nil }
@@ -1068,6 +1207,8 @@ extension TextScanner {
             while opening > 0 && ve > vs && p[ve - 1] == UInt8(ascii: "\\") { ve -= 1; opening -= 1 }
         } else {
             vs = v
+            // `private_key: -----BEGIN … PRIVATE KEY----- MIIE…`: the PEM detector takes the whole block.
+            if at(vs) == UInt8(ascii: "-") && has(vs, "-----BEGIN ") { return nil }
             ve = nextStop(from: vs, cache: &valueEndCache, isStop: Self.isValueTerminator, accept: { _ in true })
             // `&` separates parameters in a query string or form body (`?a=1&password=x&b=2`),
             // but is an ordinary character of a password in configuration, `.env` files and
@@ -1078,6 +1219,8 @@ extension TextScanner {
                 ve = Swift.min(ve, amp)
             }
             guard ve - vs <= 512 else { return nil }
+            // `auth=("user", "password")` (Python requests): the second string.
+            if keyKind == .authorization && at(vs) == UInt8(ascii: "(") && keyEnd - keyStart == 4, let end = authTuple(vs) { return end }
             // At most 512 bytes (the value), read directly: the cache only serves value starts.
             var a = amp
             while a < ve {
@@ -1149,9 +1292,37 @@ extension TextScanner {
             || (keyLength == 6 && hasIgnoringCase(keyStart, "passwd"))) && !Self.isProseWord(p + vs, ve - vs) {
             proseMinimum = 0
         }
-        guard isPlausibleValue(checkStart, ve, quoted: quoted || literal, prose: prose && checkStart == vs, proseMinimum: proseMinimum) else { return nil }
+        // `spring.datasource.password=#sFkb…`, `password = #sFkb…`: after `=`, a `#` glued to the
+        // next character starts the value (a comment is `# text`).
+        let hashValue = !quoted && c == UInt8(ascii: "=") && at(vs) == UInt8(ascii: "#") && (vs == i + 1 || Bytes.isAlnum(at(vs + 1)))
+        guard isPlausibleValue(checkStart, ve, quoted: quoted || literal || hashValue, prose: prose && checkStart == vs, proseMinimum: proseMinimum) else { return nil }
         emit(vs, ve, .secret)
         return Swift.max(resume, i + 1)
+    }
+
+    /// `("user", "password")` at `open`: the second quoted string, when plausible. Reads at most
+    /// about 300 bytes.
+    mutating func authTuple(_ open: Int) -> Int? {
+        var k = open + 1
+        while at(k) == UInt8(ascii: " ") && k - open < 4 { k += 1 }
+        let q1 = at(k)
+        guard q1 == UInt8(ascii: "\"") || q1 == UInt8(ascii: "'") else { return nil }
+        var e1 = k + 1
+        while e1 < n && p[e1] != q1 && p[e1] != 0x0A && e1 - k <= 128 { e1 += 1 }
+        guard at(e1) == q1 else { return nil }
+        k = e1 + 1
+        while at(k) == UInt8(ascii: " ") && k - e1 < 4 { k += 1 }
+        guard at(k) == UInt8(ascii: ",") else { return nil }
+        k += 1
+        while at(k) == UInt8(ascii: " ") && k - e1 < 8 { k += 1 }
+        let q2 = at(k)
+        guard q2 == UInt8(ascii: "\"") || q2 == UInt8(ascii: "'") else { return nil }
+        let vs = k + 1
+        var ve = vs
+        while ve < n && p[ve] != q2 && p[ve] != 0x0A && ve - vs <= 128 { ve += 1 }
+        guard at(ve) == q2, isPlausibleValue(vs, ve, quoted: true) else { return nil }
+        emit(vs, ve, .secret)
+        return ve + 1
     }
 
     /// After the backslashes at `v`, a double quote (`\"`, `\\\"`): where the quoted text starts.
@@ -1533,7 +1704,7 @@ extension TextScanner {
             }
             if equals("cookie") || equals("setcookie") { return .cookie }
             if ends("token") { return .credential }
-            if ends("pwd") || equals("pw") || equals("pass") { return .credential }
+            if ends("pwd") || equals("pw") || equals("pass") || equals("mdp") { return .credential }
             if ends("pass") {
                 // db_pass, SMTP-PASS: a separator right before "pass" (not "bypass", "compass").
                 let sep = length >= 5 ? key[length - 5] : 0
@@ -1578,7 +1749,9 @@ extension TextScanner {
                 if b == UInt8(ascii: "r") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "e") { return true }
                 if b == UInt8(ascii: "o") && k + 2 < length && (Bytes.lower(key[k + 2]) == UInt8(ascii: "o") || Bytes.lower(key[k + 2]) == UInt8(ascii: "n")) { return true }
             case UInt8(ascii: "a"): if b == UInt8(ascii: "u") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
-            case UInt8(ascii: "m"): if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
+            case UInt8(ascii: "m"):
+                if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
+                if b == UInt8(ascii: "d") && length == 3 && Bytes.lower(key[2]) == UInt8(ascii: "p") { return true }  // French "mdp"
             case UInt8(ascii: "w"): if b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "c") { return true }
             case UInt8(ascii: "h"): if b == UInt8(ascii: "a") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "s") { return true }
             default: break

@@ -65,8 +65,13 @@ struct TextScanner {
     var versionWordEnd = Int.min / 2
     var isbnContextEnd = Int.min / 2
     var sawAWSKeyID = false
+    /// Where the last card number ended: a number right after it (one space between) may be the
+    /// next card of a list (`4111… 5500…`), though it looks like a group continuing a chain.
+    var lastCardEnd = -2
     /// A byte >= 0x80 was seen: `nonASCIIPass` runs after the main loop.
     var sawNonASCII = false
+    /// A backslash was seen: the text may hold escapes (`TextScanner.scan` looks for them).
+    var sawBackslash = false
     /// This scanner reads a folded copy of a text (see `foldedScan`): no further folding.
     var isFoldedCopy = false
     /// The first digit at or after the last position `digitWithin` searched from (`n`: none).
@@ -151,9 +156,15 @@ struct TextScanner {
         while i < n {
             if i >= block.end {
                 // Bytes a detector consumed past the last block are not classified: look at them here.
-                if !sawNonASCII { for k in block.end..<i where p[k] >= 0x80 { sawNonASCII = true; break } }
+                if !sawNonASCII || !sawBackslash {
+                    for k in block.end..<i {
+                        if p[k] >= 0x80 { sawNonASCII = true }
+                        if p[k] == 0x5C { sawBackslash = true }
+                    }
+                }
                 block = Self.blockMasks(p, n, t, gates, at: i)
                 if block.nonASCII { sawNonASCII = true }
+                if block.backslash { sawBackslash = true }
             }
             let ahead = block.events >> UInt64(i - block.base)
             if ahead == 0 { i = block.end; continue }
@@ -182,7 +193,12 @@ struct TextScanner {
                 i = word(i, end: asciiWordEnd(i + 1))
             }
         }
-        if !sawNonASCII && block.end < n { for k in block.end..<n where p[k] >= 0x80 { sawNonASCII = true; break } }
+        if block.end < n {
+            for k in block.end..<n {
+                if p[k] >= 0x80 { sawNonASCII = true }
+                if p[k] == 0x5C { sawBackslash = true }
+            }
+        }
         if sawAWSKeyID { findAWSSecretKeys() }
         if sawNonASCII { nonASCIIPass() }
     }
@@ -243,6 +259,8 @@ struct TextScanner {
         var events: UInt64 = 0
         /// Some byte is >= 0x80.
         var nonASCII = false
+        /// Some byte is a backslash.
+        var backslash = false
 
         /// End of the run of `mask` bytes that byte `i` is in, or nil when the run reaches the
         /// end of a full block (the caller continues past it).
@@ -305,7 +323,9 @@ struct TextScanner {
         var ascii: UInt64 = 0, digits: UInt64 = 0, triggers: UInt64 = 0
         var k = 0
         var anyHigh: UInt64 = 0
+        var anyBackslash: UInt64 = 0
         var highLanes = SIMD16<UInt8>(repeating: 0)
+        var backslashLanes = SIMD16<UInt8>(repeating: 0)
         // 16 bytes at a time with lane-wise arithmetic (SSE2 on x86-64); the flags are each
         // lane's high bit, as in `inRange` and `equal` below.
         typealias Lanes = SIMD16<UInt8>
@@ -324,6 +344,7 @@ struct TextScanner {
             let isTrigger = ~(differs(0x40) & differs(0x2B) & differs(0x28) & differs(0x2D) & differs(0x3A) & differs(0x3D)
                               & differs(0x7E)) & isASCII
             highLanes |= v
+            backslashLanes |= ~differs(0x5C) & isASCII
             ascii |= pack16(isWord) &<< UInt64(k)
             digits |= pack16(isDigit) &<< UInt64(k)
             triggers |= pack16(isTrigger) &<< UInt64(k)
@@ -331,6 +352,8 @@ struct TextScanner {
         }
         let highHalves = unsafeBitCast(highLanes, to: (UInt64, UInt64).self)
         anyHigh |= highHalves.0 | highHalves.1
+        let backslashHalves = unsafeBitCast(backslashLanes, to: (UInt64, UInt64).self)
+        anyBackslash |= backslashHalves.0 | backslashHalves.1
         while k + 8 <= count {
             let w = load8(p, base + k)
             let y = w & ~highBits
@@ -338,6 +361,7 @@ struct TextScanner {
             let symbols = equal(y, 0x40) | equal(y, 0x2B) | equal(y, 0x28) | equal(y, 0x2D) | equal(y, 0x3A) | equal(y, 0x3D)
                 | equal(y, 0x7E)
             anyHigh |= w
+            anyBackslash |= equal(y, 0x5C) & isASCII
             let isDigit = inRange(y, 0x30, 0x39)
             ascii |= pack((isDigit | inRange(y | ones &* 0x20, 0x61, 0x7A) | equal(y, 0x5F)) & isASCII) &<< UInt64(k)
             digits |= pack(isDigit & isASCII) &<< UInt64(k)
@@ -350,6 +374,7 @@ struct TextScanner {
             if c < 0x80 && t[Int(c)] & ByteClass.word != 0 { ascii |= bit }
             if Bytes.isDigit(c) { digits |= bit }
             anyHigh |= UInt64(c)
+            if c == 0x5C { anyBackslash = highBits }
             if t[Int(c)] & ByteClass.trigger != 0 { triggers |= bit }
             k += 1
         }
@@ -382,6 +407,7 @@ struct TextScanner {
         block.ascii = ascii
         block.events = triggers | (starts & digits) | candidates
         block.nonASCII = anyHigh & highBits != 0
+        block.backslash = anyBackslash & highBits != 0
         return block
     }
 
@@ -661,7 +687,7 @@ enum WordGate {
             }
         }
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag", secret)
-        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw", password)
+        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap", password)
         mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is", context)
         return UnsafePointer(t)
     }()
@@ -740,8 +766,10 @@ enum WordGate {
         ], flag: secret)
         // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3); senha, haslo (5),
         // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3), identified (by) (10).
+        // key (3), token (5), apikey, secret (6): generated key material in prose.
         let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 8, 10])) + bothCases("pw", lengthBits([3]))
-            + bothCases("se", lengthBits([5])) + bothCases("ha", lengthBits([3, 5])) + bothCases("ke", lengthBits([8]))
+            + bothCases("se", lengthBits([5, 6])) + bothCases("ha", lengthBits([3, 5])) + bothCases("ke", lengthBits([3, 8]))
+            + bothCases("to", lengthBits([5])) + bothCases("ap", lengthBits([6]))
             + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3]))
             + bothCases("id", lengthBits([10]))
             // Command-line words, lower case only: requirepass (11), masterauth (10), storepass (9),

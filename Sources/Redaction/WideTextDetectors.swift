@@ -13,6 +13,13 @@ extension TextScanner {
             // Eight ASCII bytes at a time.
             if k + 8 <= n && load8(k) & Self.highBits == 0 { k += 8; continue }
             let c = p[k]
+            // Between digits: a no-break, narrow no-break, thin or figure space (U+00A0, U+202F,
+            // U+2009, U+2007) or a typographic dash (U+2010–U+2015, U+2212) separating groups of
+            // a number (`4111 1111…` typeset with U+00A0, `078–05–1120`).
+            if (c == 0xC2 || c == 0xE2) && k > 0 && Bytes.isDigit(p[k - 1]) && typographicSeparatorWidth(k) > 0
+                && Bytes.isDigit(at(k + typographicSeparatorWidth(k))) {
+                needsFolding = true
+            }
             if c < 0xE3 { k += 1; continue }
             if c == 0xEF {
                 // ０–９ (U+FF10–U+FF19) or ＠ (U+FF20).
@@ -24,6 +31,18 @@ extension TextScanner {
             k += 1
         }
         if needsFolding && !isFoldedCopy { foldedScan() }
+    }
+
+    /// The width of a no-break, narrow no-break, thin or figure space, or (after a digit) a
+    /// typographic dash at `k`, or 0.
+    func typographicSeparatorWidth(_ k: Int) -> Int {
+        if p[k] == 0xC2 { return at(k + 1) == 0xA0 ? 2 : 0 }
+        guard p[k] == 0xE2 else { return 0 }
+        if at(k + 1) == 0x80 {
+            let b = at(k + 2)
+            return b == 0xAF || b == 0x89 || b == 0x87 || (b >= 0x90 && b <= 0x95) ? 3 : 0
+        }
+        return has(k, "\u{2212}") ? 3 : 0
     }
 
     // MARK: - Password phrases in CJK scripts
@@ -119,7 +138,12 @@ extension TextScanner {
         while k < n {
             let c = p[k]
             var ascii: UInt8 = 0
-            if c == 0xEF && k + 2 < n && ((p[k + 1] == 0xBC && p[k + 2] >= 0x81) || (p[k + 1] == 0xBD && p[k + 2] <= 0x9E)) {
+            var width = 3
+            if (c == 0xC2 && at(k + 1) == 0xA0) || (c == 0xE2 && at(k + 1) == 0x80 && (at(k + 2) == 0xAF || at(k + 2) == 0x89 || at(k + 2) == 0x87)) {
+                // No-break, narrow no-break, thin and figure spaces.
+                ascii = UInt8(ascii: " ")
+                width = c == 0xC2 ? 2 : 3
+            } else if c == 0xEF && k + 2 < n && ((p[k + 1] == 0xBC && p[k + 2] >= 0x81) || (p[k + 1] == 0xBD && p[k + 2] <= 0x9E)) {
                 ascii = UInt8(0x20 + (p[k + 1] == 0xBD ? 0x40 : 0) + Int(p[k + 2] & 0x3F))
             } else if has(k, "\u{3000}") {
                 ascii = UInt8(ascii: " ")
@@ -133,7 +157,7 @@ extension TextScanner {
             if ascii != 0 {
                 folded.append(ascii)
                 changes += 1
-                k += 3
+                k += width
             } else {
                 folded.append(c)
                 k += 1
@@ -153,6 +177,137 @@ extension TextScanner {
                 mapped.start = origin[span.start]
                 mapped.end = origin[span.end]
                 spans.append(mapped)
+            }
+        }
+    }
+
+    // MARK: - Backslash escapes
+
+    /// The length of a backslash escape at `k` that may hide a boundary or a character: `\n`,
+    /// `\t`, `\r` (2), or `\u00XX` for a printable ASCII character (6, as JSON encoders write
+    /// `"`, `<`, `>`, `&`, `'`, `+`, `@`); otherwise 0.
+    @inline(__always) func escapeLength(_ k: Int) -> Int {
+        let c = at(k + 1)
+        if c == UInt8(ascii: "n") || c == UInt8(ascii: "t") || c == UInt8(ascii: "r") { return 2 }
+        guard c == UInt8(ascii: "u"), at(k + 2) == UInt8(ascii: "0"), at(k + 3) == UInt8(ascii: "0") else { return 0 }
+        return escapedCharacter(k) != 0 ? 6 : 0
+    }
+
+    /// The printable ASCII character of a `\u00XX` escape at `k` (`XX` in 20–7E), or 0.
+    @inline(__always) func escapedCharacter(_ k: Int) -> UInt8 {
+        @inline(__always) func hex(_ c: UInt8) -> Int {
+            if Bytes.isDigit(c) { return Int(c) - 48 }
+            let l = Bytes.lower(c)
+            return l >= UInt8(ascii: "a") && l <= UInt8(ascii: "f") ? Int(l) - 87 : -1
+        }
+        let h = hex(at(k + 4)), l = hex(at(k + 5))
+        guard h >= 2, h <= 7, l >= 0 else { return 0 }
+        let v = h * 16 + l
+        return v <= 0x7E ? UInt8(v) : 0
+    }
+
+    /// Where the next backslash escape that `escapeLength` accepts starts, at or after `from`
+    /// (`n`: none). Eight bytes at a time.
+    func nextTextEscape(from: Int) -> Int {
+        var k = from
+        while k < n && k & 7 != 0 {
+            if p[k] == 0x5C && escapeLength(k) > 0 { return k }
+            k += 1
+        }
+        while k + 8 <= n {
+            let w = load8(k)
+            var m = Self.equal(w & ~Self.highBits, 0x5C) & ~w & Self.highBits
+            while m != 0 {
+                let j = k + m.trailingZeroBitCount >> 3
+                if escapeLength(j) > 0 { return j }
+                m &= m &- 1
+            }
+            k += 8
+        }
+        while k < n {
+            if p[k] == 0x5C && escapeLength(k) > 0 { return k }
+            k += 1
+        }
+        return n
+    }
+
+    /// Whether some backslash escape that `escapeLength` accepts lies outside every detection
+    /// made so far (escapes inside a detected PEM block or token change nothing). Linear: one
+    /// pass over the text, the spans sorted once (only when the text has an escape).
+    func hasUncoveredTextEscape() -> Bool {
+        var j = nextTextEscape(from: 0)
+        guard j < n else { return false }
+        guard !spans.isEmpty else { return true }
+        let sorted = spans.sorted { $0.start < $1.start }
+        var index = 0
+        var coveredUntil = -1
+        while j < n {
+            while index < sorted.count && sorted[index].start <= j {
+                coveredUntil = Swift.max(coveredUntil, sorted[index].end)
+                index += 1
+            }
+            if j + escapeLength(j) > coveredUntil { return true }
+            j = nextTextEscape(from: coveredUntil)
+        }
+        return false
+    }
+
+    /// Text escaped once (or twice) more than it should be — a JSON string logged inside another,
+    /// a multi-line `.env` in a JSON field: `\n`, `\t` and `\r` glue the next word to the escape
+    /// letter (`\n4111…` reads as the word `n4111…`) and `\u0022`-style escapes hide quotes and
+    /// `@`. Scans an unescaped copy — runs of backslashes before `n` `t` `r` read as a line feed,
+    /// tab or carriage return, before `"` `/` as that character, `\u00XX` as its ASCII character —
+    /// and keeps its detections at the original offsets (a detection starting at an unescaped
+    /// character covers the whole escape). A detection of the original text that starts at an
+    /// escape letter (`\njane@…` found as `njane@…`) starts one byte later. Linear: one copy,
+    /// one scan.
+    mutating func escapeFoldedScan() {
+        for index in spans.indices {
+            let s = spans[index].start
+            guard s > 0 && p[s - 1] == 0x5C else { continue }
+            // `\u003cjane@…` found as `u003cjane@…`: the address starts after the escape.
+            let skip = escapeLength(s - 1) - 1
+            if skip > 0 && s + skip < spans[index].end { spans[index].start = s + skip }
+        }
+        var folded = [UInt8]()
+        var origin = [Int]()
+        folded.reserveCapacity(n)
+        origin.reserveCapacity(n + 1)
+        var k = 0
+        while k < n {
+            let c = p[k]
+            guard c == 0x5C else {
+                folded.append(c)
+                origin.append(k)
+                k += 1
+                continue
+            }
+            var b = k
+            while b < n && p[b] == 0x5C && b - k < 8 { b += 1 }
+            let next = at(b)
+            if next == UInt8(ascii: "n") || next == UInt8(ascii: "t") || next == UInt8(ascii: "r")
+                || next == UInt8(ascii: "\"") || next == UInt8(ascii: "/") {
+                folded.append(next == UInt8(ascii: "n") ? 0x0A : next == UInt8(ascii: "t") ? 0x09 : next == UInt8(ascii: "r") ? 0x0D : next)
+                origin.append(k)
+                k = b + 1
+            } else if next == UInt8(ascii: "u") && escapeLength(b - 1) == 6 {
+                folded.append(escapedCharacter(b - 1))
+                origin.append(k)
+                k = b + 5
+            } else {
+                for x in k..<b { folded.append(0x5C); origin.append(x) }
+                k = b
+            }
+        }
+        origin.append(n)
+        folded.withUnsafeBufferPointer { buffer in
+            var inner = TextScanner(buffer, spans: [])
+            inner.isFoldedCopy = true
+            inner.run()
+            for var span in inner.spans {
+                span.start = origin[span.start]
+                span.end = origin[span.end]
+                spans.append(span)
             }
         }
     }
