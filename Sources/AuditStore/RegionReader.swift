@@ -151,9 +151,19 @@ public final class RegionReader: Sendable {
         }
         let envelopeRange = envelopeStart..<(envelopeStart + Int(entry.envelopeLength))
         let contentRange = contentStart..<(contentStart + Int(entry.contentLength))
+        // What is returned must be what was hashed: a changed dictionary decompresses the frame
+        // into other bytes without failing (the frame digest covers only the compressed bytes).
+        let envelope = frame.envelopes.map { Array($0[envelopeRange]) }
+        let content = includeContent ? frame.contents.map { Array($0[contentRange]) } : nil
+        if let envelope, SHA256.hash(envelope) != entry.envelopeDigest {
+            throw .integrity(region: region, detail: "\(SegmentNaming.fileName(location.segment)) frame at byte \(location.frameOffset): record \(k) does not match its envelope digest")
+        }
+        if let content, SHA256.hash(content) != entry.contentDigest {
+            throw .integrity(region: region, detail: "\(SegmentNaming.fileName(location.segment)) frame at byte \(location.frameOffset): record \(k) does not match its content digest")
+        }
         return StoredRecord(region: region, position: frame.header.firstPosition + UInt64(k), location: location,
-                            envelope: frame.envelopes.map { Array($0[envelopeRange]) },
-                            content: includeContent ? frame.contents.map { Array($0[contentRange]) } : nil,
+                            envelope: envelope,
+                            content: content,
                             envelopeDigest: entry.envelopeDigest, contentDigest: entry.contentDigest,
                             chainHash: chainHash(k, in: frame, key: frameKey))
     }

@@ -356,6 +356,13 @@ public struct RegionVerifier: Sendable {
                     } else if h.previousChain != chain {
                         add(.contentModified, segment: name, offset: UInt64(offset), position: position, "frame does not link to the previous record's chain hash")
                     }
+                    // Purge flags are not under the frame signature, and nothing may set them yet: retention
+                    // (which will record every purge in a signed log) is not built. A purged block now is
+                    // someone erasing records with recomputed digests.
+                    if h.isContentPurged || h.isEnvelopePurged {
+                        add(.contentModified, segment: name, offset: UInt64(offset), position: h.firstPosition,
+                            "frame marks its \(h.isEnvelopePurged ? "envelopes" : "contents") as purged, but no signed retention record authorizes a purge (records \(h.firstPosition)…\(h.firstPosition + UInt64(h.recordCount) - 1) erased)")
+                    }
                     // Recompute every digest from the stored bytes.
                     var envelopes: [UInt8]?
                     var contents: [UInt8]?

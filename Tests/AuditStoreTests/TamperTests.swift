@@ -151,6 +151,70 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(b.detail.contains("content bytes"), b.detail)
     }
 
+    /// The purge flags are not under the frame signature. Marking a frame's contents purged,
+    /// dropping its content block and recomputing the frame and footer digests (no key needed)
+    /// must not verify: nothing may purge yet (retention, with its signed log, is not built).
+    func testContentsMarkedPurgedWithRecomputedDigestsIsContentModified() throws {
+        let s = try scan(2)
+        let frame = s.frames[1]
+        var bytes = try Fixtures.read(path(2))
+        let start = Int(frame.offset)
+        let old = Array(bytes[start..<(start + frame.header.totalSize)])
+        var h = frame.header
+        let envelopeBlock = Array(old[h.envelopeBlockOffset..<(h.envelopeBlockOffset + Int(h.envelopesStoredLength))])
+        h.flags = FrameHeader.contentPurgedFlag
+        h.contentsRawLength = 0
+        h.contentsStoredLength = 0
+        let sig = old.withUnsafeBytes { FrameCodec.signature($0, header: frame.header) }
+        let forged = FrameCodec.assemble(header: &h, payload: envelopeBlock, keyHash: sig.keyHash, signature: sig.signature)
+        bytes.replaceSubrange(start..<(start + old.count), with: forged)
+        let footerStart = bytes.count - SegmentFooter.size
+        var footer = try bytes[footerStart...].withUnsafeBytes { try SegmentFooter.decode($0).get() }
+        footer.segmentDigest = SHA256.hash(Array(bytes[..<footerStart]))
+        bytes.replaceSubrange(footerStart..., with: footer.encode())
+        try Fixtures.write(path(2), bytes)
+
+        let report = try Fixtures.verify(config)
+        XCTAssertFalse(report.isIntact, report.summary)
+        XCTAssertTrue(report.breaks.contains { $0.kind == .contentModified && $0.offset == frame.offset && $0.detail.contains("purged") },
+                      report.summary)
+    }
+
+    /// A changed dictionary decompresses frames into other bytes without failing: a read returns
+    /// an integrity error, never the changed bytes (verify reports them as well).
+    func testReadsCheckWhatTheyReturnAgainstTheDigests() throws {
+        let s = try scan(2)
+        let frame = s.frames[1]
+        let reader = RegionReader(region: "eu-test", directory: regionDirectory, cacheBytes: 1 << 20)
+        let location = RecordLocation(segment: 2, frameOffset: frame.offset, indexInFrame: 1)
+        XCTAssertNoThrow(try reader.read(location))
+        // Swap content bytes inside a re-compressed block (as a changed dictionary would): the frame
+        // digest is recomputed, the directory's record digests are not.
+        var bytes = try Fixtures.read(path(2))
+        let start = Int(frame.offset)
+        let old = Array(bytes[start..<(start + frame.header.totalSize)])
+        var h = frame.header
+        let decompressor = ZstdDecompressor()
+        let envelopes = try old.withUnsafeBytes { try FrameCodec.envelopes($0, header: h, decompressor: decompressor) }!
+        var contents = try old.withUnsafeBytes { try FrameCodec.contents($0, header: h, decompressor: decompressor) }!
+        let range = FrameCodec.ranges(lengths: h.directory.map(\.contentLength))[1]
+        let target = contents[range].firstIndex(of: UInt8(ascii: "a"))!
+        contents[target] = UInt8(ascii: "A")
+        let compressor = ZstdCompressor()
+        var payload = [UInt8]()
+        _ = try envelopes.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) }
+        h.contentsStoredLength = UInt32(try contents.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
+        let sig = old.withUnsafeBytes { FrameCodec.signature($0, header: frame.header) }
+        bytes.replaceSubrange(start..<(start + old.count), with: FrameCodec.assemble(header: &h, payload: payload, keyHash: sig.keyHash, signature: sig.signature))
+        try Fixtures.write(path(2), bytes)
+        let fresh = RegionReader(region: "eu-test", directory: regionDirectory, cacheBytes: 1 << 20)
+        XCTAssertThrowsError(try fresh.read(location)) { error in
+            guard case StoreError.integrity(_, let detail)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.contains("content digest"), detail)
+        }
+        XCTAssertNoThrow(try fresh.read(location, includeContent: false), "the envelope is intact")
+    }
+
     /// A damaged last frame looks like a torn write, but a checkpoint covers it: a break, not residue.
     func testFlippedByteInTheLastCheckpointedFrameIsNotCrashResidue() throws {
         let last = UInt64(status.segmentCount)
