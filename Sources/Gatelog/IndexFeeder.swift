@@ -228,7 +228,14 @@ public final class IndexFeeder: Sendable {
                             try collector.add(record)
                         }
                     }
-                } catch is StopScan {}
+                } catch is StopScan {
+                } catch let error as StoreError {
+                    // A frame that cannot be read (damaged, a changed dictionary): index what came before
+                    // and go on with the other regions. One damaged region must not keep the service
+                    // from starting; its reads fail, and verify says where.
+                    FileHandle.standardError.write(Data("gatelog: region \(region): the index stops at position \(collector.last.map { $0 + 1 } ?? next): \(error)\n".utf8))
+                    damage = "\(error)"
+                }
                 if let mustHold, (storeEnd ?? 0) <= mustHold, let damage {
                     // Damaged segments are not shorter ones: keep the index's rows (its records past
                     // the damage are still readable, and its ids are evidence); reads of the damaged

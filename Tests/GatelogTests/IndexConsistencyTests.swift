@@ -4,6 +4,7 @@ import AuditIndex
 import AuditQuery
 import AuditStore
 import Gatelog
+import AuditFormat
 
 /// On open the index is checked against its own rows and against the segments (the source of
 /// truth): an index that holds positions the segments do not, or whose `region_state` disagrees
@@ -180,6 +181,42 @@ final class IndexConsistencyTests: XCTestCase {
         }
         assertFound(service, batches[1] + batches[2] + batches[0].filter { !damaged.contains($0) })
         XCTAssertEqual(try service.indexer?.index.aggregate(filter: recordRegions).first?.count, 30, "the index still counts every record")
+    }
+
+    /// A frame whose bytes decompress into something other than what was hashed (a changed
+    /// dictionary, re-compressed content) stops the index of that region only: the service still
+    /// starts, and the other region's records are indexed and found.
+    func testAnUnreadableFrameInOneRegionDoesNotStopTheService() throws {
+        let tmp = TemporaryDirectory()
+        let ids = (0..<20).map { "u-\($0)" }
+        try ingest(tmp.path, ids, withIndex: false)
+        let config = StoreConfiguration(dataDirectory: tmp.path)
+        let path = SegmentScanner.segmentPath(regionDirectory: config.regionDirectory("eu-west-1"), number: 1)
+        guard case .success(let scan) = try SegmentScanner.scan(path: path, number: 1, checkTrailers: true) else { return XCTFail("scan") }
+        let frame = scan.frames[0]
+        var bytes = Array(try XCTUnwrap(FileManager.default.contents(atPath: path)))
+        let start = Int(frame.offset)
+        let old = Array(bytes[start..<(start + frame.header.totalSize)])
+        var h = frame.header
+        let decompressor = ZstdDecompressor()
+        var envelopes = try old.withUnsafeBytes { try FrameCodec.envelopes($0, header: h, decompressor: decompressor) }!
+        let contents = try old.withUnsafeBytes { try FrameCodec.contents($0, header: h, decompressor: decompressor) }!
+        // The envelopes are what the index reads.
+        let letter = try XCTUnwrap(envelopes.lastIndex { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") })
+        envelopes[letter] -= 32  // the same letter in upper case: same length, other bytes
+        let compressor = ZstdCompressor()
+        var payload = [UInt8]()
+        h.envelopesStoredLength = UInt32(try envelopes.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
+        h.contentsStoredLength = UInt32(try contents.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
+        let sig = old.withUnsafeBytes { FrameCodec.signature($0, header: frame.header) }
+        bytes.replaceSubrange(start..<(start + old.count), with: FrameCodec.assemble(header: &h, payload: payload, keyHash: sig.keyHash, signature: sig.signature))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        let (service, stderr) = try capturingStandardError { try Fixture.open(tmp.path) }
+        defer { service.close() }
+        XCTAssertTrue(stderr.contains("region eu-west-1: the index stops at position 9"), stderr)
+        let usEast = ids.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        assertFound(service, usEast)
     }
 
     /// `region_state` behind its rows: before, catch-up re-inserted rows the state said could not
