@@ -61,7 +61,8 @@ extension TextScanner {
         // after an abbreviation and a dot ("No.4111…", "Nr.4111 …").
         // After a word with digits and a lower-case letter ("visa19 4111 …"): chains of groups
         // (`DE89 3704 …`, `12 34 56`) have none.
-        if leftOK || prev == UInt8(ascii: ",") || (prev == UInt8(ascii: " ") && (lastCardEnd == s - 1 || afterLowercaseWord(s))) || afterAbbreviation(s),
+        if leftOK || prev == UInt8(ascii: ",") || (prev == UInt8(ascii: " ") && (lastCardEnd == s - 1 || afterLowercaseWord(s))) || afterAbbreviation(s)
+            || (prev == UInt8(ascii: "-") && r - s >= 4 && Bytes.isLetter(at(s - 2)) && cardWordBefore(s - 1)),
            let end = card(s, r) {
             emit(s, end, .creditCard)
             lastCardEnd = end
@@ -188,6 +189,11 @@ extension TextScanner {
         var pos = s
         var runEnd = r
         var sep: UInt8 = 0
+        // Bytes per separator: 1, or 2 for two spaces, 3 for ` - `. Separators other than one
+        // space, `-` or `.` (a tab, `/`, `_`, two spaces, ` - `) are "strict": only a standard
+        // card grouping is accepted with them (`standardGrouping`).
+        var sepLen = 1
+        var strict = false
         // A table cell wrapped over two lines ("4111 1111\n1111 1111"): after a space-grouped
         // group, one line break (LF or CRLF) may stand for a space. `wrapGroup` is the index of
         // the group after it, `wrapExtra` 1 for CRLF.
@@ -198,9 +204,25 @@ extension TextScanner {
             pos = runEnd
             if groups.total > 19 || groups.count == 7 { break }
             let c = at(pos)
-            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")) && (sep == 0 || sep == c) && Bytes.isDigit(at(pos + 1)) {
-                sep = c
-                pos += 1
+            // The separator here: a code (one byte for the simple ones; 1 for two spaces, 2 for
+            // ` - `) and its length, or 0.
+            var code: UInt8 = 0
+            var len = 1
+            if c == UInt8(ascii: " ") {
+                let c1 = at(pos + 1)
+                if c1 == UInt8(ascii: " ") { code = 1; len = 2 }
+                else if c1 == UInt8(ascii: "-") && at(pos + 2) == UInt8(ascii: " ") { code = 2; len = 3 }
+                else { code = c }
+            } else if c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == 0x09 || c == UInt8(ascii: "/") || c == UInt8(ascii: "_") {
+                code = c
+            }
+            if code != 0 && (sep == 0 || sep == code) && Bytes.isDigit(at(pos + len)) {
+                if sep == 0 {
+                    sep = code
+                    sepLen = len
+                    strict = !(code == UInt8(ascii: " ") || code == UInt8(ascii: "-") || code == UInt8(ascii: "."))
+                }
+                pos += len
                 runEnd = pos
                 while runEnd < n && Bytes.isDigit(p[runEnd]) && runEnd - pos <= 19 { runEnd += 1 }
                 continue
@@ -224,7 +246,10 @@ extension TextScanner {
             defer { total -= groups[k - 1]; k -= 1 }
             if total < 13 { return nil }
             if total > 19 { continue }
-            if k > 1 {
+            // The 6-digit issuer number, then the rest (`411111 1111111111`, UnionPay `626879 9618…`).
+            let binSplit = !strict && k == 2 && groups[0] == 6 && (total == 16 || total == 19)
+            if k > 1 && !standardGrouping(groups, k) && !binSplit {
+                if strict { continue }
                 guard groups[0] >= 4 && groups[0] <= 6 else { continue }
                 var shapeOK = true
                 for g in 1..<k {
@@ -233,8 +258,10 @@ extension TextScanner {
                 }
                 if !shapeOK { continue }
             }
-            let end = s + total + (k - 1) + (wrapGroup < k ? wrapExtra : 0)
+            let end = s + total + (k - 1) * sepLen + (wrapGroup < k ? wrapExtra : 0)
             if k == groups.count && !cardRightOK(end) { continue }
+            // `4111…_1`: glued to more of an identifier.
+            if at(end) == UInt8(ascii: "_") { continue }
             if issuerAccepts(s, length: total) && luhn(s, end) {
                 // "EAN 5901234123457": a barcode number that happens to pass Luhn.
                 if k == 1 && (total == 13 || total == 14) && afterBarcodeWord(s) { return nil }
@@ -242,6 +269,66 @@ extension TextScanner {
             }
         }
         return nil
+    }
+
+    /// Whether a card word ends just before the `-` or `_` at `j` (`cc-4111…`, `card_4111…`,
+    /// `card-number-4111…`): the letters (with `-`/`_` inside) from a word boundary, read
+    /// case-insensitively without their `-`/`_`, are one of `cardWords`. Reads at most 20 bytes
+    /// back. (`ABC-4111…` stays an identifier.)
+    func cardWordBefore(_ j: Int) -> Bool {
+        var k = j - 1
+        while k >= 0 && j - k <= 20 && (Bytes.isLetter(p[k]) || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "_")) { k -= 1 }
+        guard !(k >= 0 && Bytes.isAlnum(p[k])), j - k <= 20, Bytes.isLetter(at(k + 1)) else { return false }
+        var hi: UInt64 = 0, lo: UInt64 = 0
+        var letters = 0
+        for q in (k + 1)..<j where Bytes.isLetter(p[q]) {
+            letters += 1
+            if letters > 16 { return false }
+            hi = hi << 8 | lo >> 56
+            lo = lo << 8 | UInt64(Bytes.lower(p[q]))
+        }
+        for w in Self.cardWords where w.0 == hi && w.1 == lo && w.2 == letters { return true }
+        return false
+    }
+
+    /// Card words as (high 8 letters, low 8 letters, count), packed as in `cardWordBefore`.
+    static let cardWords: [(UInt64, UInt64, Int)] = [
+        "cc", "ccn", "ccno", "ccnum", "ccnumber", "card", "cards", "cardno", "cardnum", "cardnumber", "cardnr", "cardpan",
+        "creditcard", "creditcardno", "creditcardnumber", "debitcard", "visa", "mastercard", "mc", "amex", "pan",
+        "karte", "kartennummer", "kreditkarte", "carte",
+    ].map { word in
+        var hi: UInt64 = 0, lo: UInt64 = 0
+        for c in word.utf8 { hi = hi << 8 | lo >> 56; lo = lo << 8 | UInt64(c) }
+        return (hi, lo, word.utf8.count)
+    }
+
+    /// A card number glued with `_` to a card word that starts the ASCII word `i..<e`
+    /// (`card_4111…`, `cc_4111 1111 …`).
+    mutating func cardAfterGluedWord(_ i: Int, _ e: Int) -> Int? {
+        var u = i
+        while u < e && u - i <= 20 && !Bytes.isDigit(p[u]) { u += 1 }
+        guard u < e, u - i >= 3, p[u - 1] == UInt8(ascii: "_"), p[u] >= UInt8(ascii: "2") && p[u] <= UInt8(ascii: "6"),
+              cardWordBefore(u - 1) else { return nil }
+        var r = u
+        while r < n && Bytes.isDigit(p[r]) { r += 1 }
+        guard r - u <= 19, let end = card(u, r) else { return nil }
+        emit(u, end, .creditCard)
+        lastCardEnd = end
+        return end
+    }
+
+    /// Whether the first `k` group lengths are a standard card grouping: 4-4-4-4, 4-4-4-4-3,
+    /// 4-6-5 (Amex), 4-6-4 (Diners) or 8-8.
+    @inline(__always) func standardGrouping(_ groups: Groups, _ k: Int) -> Bool {
+        let mask: UInt64 = k >= 8 ? ~0 : (UInt64(1) << UInt64(8 * k)) &- 1
+        let packed = groups.packed & mask
+        switch k {
+        case 2: return packed == UInt64(8 | 8 << 8)
+        case 3: return packed == UInt64(4 | 6 << 8 | 5 << 16) || packed == UInt64(4 | 6 << 8 | 4 << 16)
+        case 4: return packed == UInt64(4 | 4 << 8 | 4 << 16 | 4 << 24)
+        case 5: return packed == UInt64(4 | 4 << 8 | 4 << 16 | 4 << 24) | UInt64(3) << 32
+        default: return false
+        }
     }
 
     /// Whether the number at `s` follows `EAN`, `EAN-13`, `GTIN`, `UPC` or `barcode` (any case),

@@ -31,6 +31,8 @@ extension TextScanner {
 
     /// A provider key whose prefix starts at word start `i` (the word ends at `e`).
     mutating func secretAtWord(_ i: Int, _ e: Int) -> Int? {
+        // Not a secret: a card number glued to a card word (`card_4111…`), gated here with them.
+        if Bytes.isDigit(p[e - 1]), let end = cardAfterGluedWord(i, e) { return end }
         switch p[i] {
         case UInt8(ascii: "s"):
             if at(i + 1) == UInt8(ascii: "k") {

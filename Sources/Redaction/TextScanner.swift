@@ -235,8 +235,10 @@ struct TextScanner {
         guard r - s < 9 else { return false }
         let c = at(r)
         guard c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/")
-                || c == UInt8(ascii: "(") else { return true }
+                || c == UInt8(ascii: "(") || c == 0x09 || c == UInt8(ascii: "_") else { return true }
         let d = at(r + 1)
+        // Card groups after a tab, `_` or two spaces (`card_number` layouts, pasted tables).
+        if c == UInt8(ascii: " ") && d == UInt8(ascii: " ") { return !Bytes.isDigit(at(r + 2)) }
         return !(Bytes.isDigit(d) || d == UInt8(ascii: "(") || d == UInt8(ascii: "-") || d == UInt8(ascii: "/"))
     }
 
@@ -687,6 +689,8 @@ enum WordGate {
             }
         }
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag", secret)
+        // Card words a card number may be glued to with `_` (`secretAtWord` passes them on).
+        mark("cc ca cr vi ma mc am pa de kr ka", secret)
         mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap", password)
         mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is", context)
         return UnsafePointer(t)
@@ -763,7 +767,12 @@ enum WordGate {
             ("f", "w", lengthBits([], from: 15)), ("w", "h", lengthBits([], from: 15)), ("s", "h", lengthBits([], from: 15)),
             ("s", "b", lengthBits([], from: 15)), ("d", "o", lengthBits([], from: 15)), ("h", "v", lengthBits([3])),
             ("A", "t", lengthBits([], from: 15)), ("A", "g", lengthBits([3])),
-        ], flag: secret)
+        ]
+        // A card number glued to a card word with `_` (`card_4111…`, `cc_4111 1111 …`): the word,
+        // `_` and at least four digits (`cardAfterGluedWord`).
+        + [("cc", 7), ("ca", 9), ("cr", 15), ("vi", 9), ("ma", 15), ("mc", 7), ("am", 9), ("pa", 8), ("de", 14), ("kr", 15), ("ka", 10)]
+            .flatMap { bothCases($0.0, lengthBits([], from: $0.1)) },
+        flag: secret)
         // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3); senha, haslo (5),
         // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3), identified (by) (10).
         // key (3), token (5), apikey, secret (6): generated key material in prose.
