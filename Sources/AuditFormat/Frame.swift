@@ -272,12 +272,16 @@ public enum FrameCodec {
         guard tail.count >= FrameHeader.fixedSize else { return false }
         func u32(_ o: Int) -> UInt32 { UInt32(bigEndian: tail.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
         guard u32(0) == FrameHeader.magic, tail[4] == FrameHeader.version else { return false }
-        let count = Int(UInt16(bigEndian: tail.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
-        guard count > 0 else { return false }
         let firstPosition = UInt64(bigEndian: tail.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        let headerSize = FrameHeader.fixedSize + FrameDirectoryEntry.size * count + 32
-        let total = headerSize + Int(u32(20)) + Int(u32(28)) + FrameHeader.signatureSize + 32
-        guard total == tail.count, firstPosition <= FrameHeader.maxPosition else { return false }
+        guard firstPosition <= FrameHeader.maxPosition else { return false }
+        // The record count as written, or (when that field is what changed) the one the frame's
+        // length implies: the signature, over the true count, tells which.
+        let fixedParts = FrameHeader.fixedSize + 32 + Int(u32(20)) + Int(u32(28)) + FrameHeader.signatureSize + 32
+        let written = Int(UInt16(bigEndian: tail.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
+        let implied = tail.count >= fixedParts && (tail.count - fixedParts) % FrameDirectoryEntry.size == 0
+            ? (tail.count - fixedParts) / FrameDirectoryEntry.size : 0
+        let counts = [written, implied].filter { (1...Int(UInt16.max)).contains($0) && fixedParts + $0 * FrameDirectoryEntry.size == tail.count }
+        guard !counts.isEmpty else { return false }
         // Sectors of zeros: parts of the last write that never reached the disk (power loss). A
         // frame's own bytes (compressed blocks, digests, a signature) never hold 512 zeros in a row,
         // nor end in 16 (its last 32 bytes are a SHA-256 digest).
@@ -289,12 +293,13 @@ public enum FrameCodec {
             if UnsafeRawBufferPointer(rebasing: tail[o..<(o + Int(sector))]).allSatisfy({ $0 == 0 }) { return false }
             start += sector
         }
-        let signatureStart = total - 32 - FrameHeader.signatureSize
+        let signatureStart = tail.count - 32 - FrameHeader.signatureSize
         let keyHash = u32(signatureStart)
         let signature = Array(tail[(signatureStart + 4)..<(signatureStart + FrameHeader.signatureSize)])
-        let message = signedMessage(region: region, firstPosition: firstPosition, recordCount: count,
-                                    chainHead: Digest32(tail.baseAddress! + 64))
-        return keyring.verify(keyHash: keyHash, signature: signature, message: message)
+        return counts.contains { n in
+            keyring.verify(keyHash: keyHash, signature: signature,
+                           message: signedMessage(region: region, firstPosition: firstPosition, recordCount: n, chainHead: Digest32(tail.baseAddress! + 64)))
+        }
     }
 
     /// Checks the trailing frame digest of a complete frame held in `frame` (exactly `header.totalSize` bytes).

@@ -106,7 +106,8 @@ final class RecoveryTests: XCTestCase {
         // Intact, the appended frame is a record a writer signed but no checkpoint covers yet.
         try Fixtures.write(lastPath, original + frame)
         XCTAssertTrue(try Fixtures.verify(config).isIntact)
-        for flipAt in [FrameHeader.fixedSize + 10, frame.count - 200, frame.count - 10] {
+        // In the directory, in the payload, in the trailer, and in the record count (byte 7).
+        for flipAt in [FrameHeader.fixedSize + 10, frame.count - 200, frame.count - 10, 7] {
             var damaged = frame
             damaged[flipAt] ^= 0x01
             try Fixtures.write(lastPath, original + damaged)
