@@ -50,8 +50,18 @@ public enum FileIO {
     /// Opens `path`; throws a FileIOError on failure.
     public static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(FileIOError) -> Int32 {
         while true {
-            let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
-            if fd >= 0 { return fd }
+            // O_NONBLOCK: a FIFO (or device) put where a store file belongs must not hang the open;
+            // it is refused below. (The flag changes nothing for regular files and directories.)
+            let fd = Glibc.open(path, flags | O_CLOEXEC | O_NONBLOCK, mode)
+            if fd >= 0 {
+                var st = stat()
+                let type = fstat(fd, &st) == 0 ? st.st_mode & S_IFMT : 0
+                guard type == S_IFREG || type == S_IFDIR else {
+                    Glibc.close(fd)
+                    throw FileIOError(operation: "open (not a regular file)", path: path, code: EINVAL)
+                }
+                return fd
+            }
             if errno == EINTR { continue }
             throw FileIOError(operation: "open", path: path, code: errno)
         }

@@ -229,7 +229,7 @@ public final class IndexFeeder: Sendable {
                         }
                     }
                 } catch is StopScan {
-                } catch let error as StoreError {
+                } catch let error where error is StoreError || error is FileIOError {
                     // A frame that cannot be read (damaged, a changed dictionary): index what came before
                     // and go on with the other regions. One damaged region must not keep the service
                     // from starting; its reads fail, and verify says where.
@@ -268,8 +268,8 @@ public final class IndexFeeder: Sendable {
     static func syncLastSegment(regionDirectory: String) {
         guard let last = try? SegmentScanner.segmentNumbers(regionDirectory: regionDirectory).last else { return }
         let path = SegmentScanner.segmentPath(regionDirectory: regionDirectory, number: last)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
+        // (FileIO.open refuses what is not a regular file: a FIFO there must not hang the start.)
+        guard let fd = try? FileIO.open(path, flags: O_RDONLY) else { return }
         defer { Glibc.close(fd) }
         do {
             try FileIO.dataSync(fd, path: path)

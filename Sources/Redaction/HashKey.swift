@@ -169,7 +169,8 @@ public enum HashKeyFile {
 
     /// Reads an existing key file; nil when it does not exist.
     public static func load(at path: String) throws -> HashKey? {
-        let fd = retryingEINTR { open(path, O_RDONLY | O_CLOEXEC) }
+        // O_NONBLOCK: a FIFO in place of the key file must not hang the open (a read then fails).
+        let fd = retryingEINTR { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw error(path: path, "cannot open")

@@ -391,4 +391,16 @@ extension RecoveryTests {
         XCTAssertEqual(writer.status.treeSize, status.treeSize)
         writer.close()
     }
+
+    /// A FIFO where a segment belongs is refused at once (opening it for reading blocked until a
+    /// writer appeared: verify, ingest and serve hung).
+    func testAFIFOInPlaceOfASegmentIsRefusedNotWaitedFor() throws {
+        let fifo = Fixtures.segmentPath(config, UInt64(status.segmentCount) + 1)
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertThrowsError(try FileIO.open(fifo, flags: O_RDONLY)) { error in
+            XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
+        }
+        XCTAssertThrowsError(try open())
+        XCTAssertThrowsError(try Fixtures.verify(config))
+    }
 }
