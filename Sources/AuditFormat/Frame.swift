@@ -286,13 +286,7 @@ public enum FrameCodec {
         // frame's own bytes (compressed blocks, digests, a signature) never hold 512 zeros in a row,
         // nor end in 16 (its last 32 bytes are a SHA-256 digest).
         if UnsafeRawBufferPointer(rebasing: tail[(tail.count - 16)...]).allSatisfy({ $0 == 0 }) { return false }
-        let sector: UInt64 = 512
-        var start = (fileOffset + sector - 1) / sector * sector
-        while start + sector <= fileOffset + UInt64(tail.count) {
-            let o = Int(start - fileOffset)
-            if UnsafeRawBufferPointer(rebasing: tail[o..<(o + Int(sector))]).allSatisfy({ $0 == 0 }) { return false }
-            start += sector
-        }
+        if hasZeroSector(tail, fileOffset: fileOffset) { return false }
         let signatureStart = tail.count - 32 - FrameHeader.signatureSize
         let keyHash = u32(signatureStart)
         let signature = Array(tail[(signatureStart + 4)..<(signatureStart + FrameHeader.signatureSize)])
@@ -300,6 +294,20 @@ public enum FrameCodec {
             keyring.verify(keyHash: keyHash, signature: signature,
                            message: signedMessage(region: region, firstPosition: firstPosition, recordCount: n, chainHead: Digest32(tail.baseAddress! + 64)))
         }
+    }
+
+    /// True when `bytes` (at `fileOffset` in their file) hold a whole 512-byte-aligned disk sector of
+    /// zeros: what a write that never reached the disk reads as after a power loss on some file
+    /// systems. A frame's own bytes never hold one. O(n).
+    public static func hasZeroSector(_ bytes: UnsafeRawBufferPointer, fileOffset: UInt64) -> Bool {
+        let sector: UInt64 = 512
+        var start = (fileOffset + sector - 1) / sector * sector
+        while start + sector <= fileOffset + UInt64(bytes.count) {
+            let o = Int(start - fileOffset)
+            if UnsafeRawBufferPointer(rebasing: bytes[o..<(o + Int(sector))]).allSatisfy({ $0 == 0 }) { return true }
+            start += sector
+        }
+        return false
     }
 
     /// Checks the trailing frame digest of a complete frame held in `frame` (exactly `header.totalSize` bytes).

@@ -60,7 +60,7 @@ public struct RegionScanner: Sendable {
             }
             if let residue = scan.residue {
                 let damage = "\(SegmentNaming.fileName(n)) is damaged at byte \(residue.offset) (\(residue.reason))"
-                if !isLast || scan.framesAfterResidue { return damage }
+                if !isLast || !scan.residueLooksTorn { return damage }
                 if let keyring {
                     let fd = try FileIO.open(path, flags: O_RDONLY)
                     defer { close(fd) }

@@ -27,6 +27,12 @@ public struct SegmentScan: Sendable {
     public var residue: (offset: UInt64, reason: String)?
     /// True when a valid frame was found after the residue (corruption, not a torn tail).
     public var framesAfterResidue: Bool
+    /// True when the residue holds a 512-byte sector of zeros: part of the last write that never
+    /// reached the disk (power loss), even with valid frames after it (one write holds many frames).
+    public var residueHasZeroSector = false
+    /// Whether the residue can be what a crash leaves (the writer cuts it when no checkpoint covers
+    /// it): nothing valid after it, or a lost sector in it.
+    public var residueLooksTorn: Bool { residue != nil && (!framesAfterResidue || residueHasZeroSector) }
 }
 
 /// Reads the structure of segment files.
@@ -93,6 +99,10 @@ public enum SegmentScanner {
         }
         if let residue = scan.residue {
             scan.framesAfterResidue = try containsValidFrame(fd: fd, path: path, from: residue.offset + 1, to: size)
+            if scan.framesAfterResidue {
+                let rest = try FileIO.pread(fd, count: Int(size - residue.offset), offset: residue.offset, path: path)
+                scan.residueHasZeroSector = rest.withUnsafeBytes { FrameCodec.hasZeroSector($0, fileOffset: residue.offset) }
+            }
         }
         return .success(scan)
     }

@@ -300,7 +300,9 @@ public struct RegionVerifier: Sendable {
                     guard let h = frameHeader else {
                         // Damage: a torn tail from a crash, or tampering.
                         let resync = RegionVerifier.nextValidFrame(file, after: offset)
-                        if resync == nil && isLast && footer == nil {
+                        // A lost sector (zeros) in the last write, with the rest of that write after it,
+                        // is crash residue too (when no checkpoint covers it).
+                        if (resync == nil || FrameCodec.hasZeroSector(rest, fileOffset: UInt64(offset))) && isLast && footer == nil {
                             // A header cut short is a torn write; a complete header that fails its checks is
                             // damage when a checkpoint covers the frame, or when the frame is whole and signed.
                             var isCutShort = false
@@ -335,7 +337,7 @@ public struct RegionVerifier: Sendable {
                         // (Not when the frame is complete and signed: a crash cannot leave that with other
                         // bytes changed.)
                         if isLast && footer == nil && h.firstPosition == position && latestSigned <= position
-                            && RegionVerifier.nextValidFrame(file, after: offset) == nil
+                            && (RegionVerifier.nextValidFrame(file, after: offset) == nil || FrameCodec.hasZeroSector(rest, fileOffset: UInt64(offset)))
                             && !FrameCodec.isCompleteSignedButDamaged(rest, fileOffset: UInt64(offset), region: region, keyring: keyring) {
                             report.warnings.append("\(name) ends with \(file.count - offset) bytes of an unfinished write at byte \(offset) (frame digest mismatch; crash residue, never covered by a checkpoint)")
                             break scanning

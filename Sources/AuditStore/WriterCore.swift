@@ -98,17 +98,17 @@ final class WriterCore {
             throw StoreError.regionMissing(region: region, detail: problem)
         }
         do { try FileIO.makeDirectories("\(directory)/segments") } catch { throw StoreError.io(error) }
-        if RegionRegistry.entry(region, dataDirectory: configuration.dataDirectory) == nil {
-            do {
-                try RegionRegistry.register(region, regionDirectory: directory, dataDirectory: configuration.dataDirectory)
-            } catch {
-                syncer.stop()
-                throw StoreError.io(error)
-            }
-        }
         lockFD = try WriterCore.lock(directory: directory, region: region)
         do {
             try recover()
+            // Registered only once the region holds its files (recovery created its checkpoint log
+            // and first segment): a crash before this leaves an unregistered, empty region, which
+            // the next open simply creates again.
+            if RegionRegistry.entry(region, dataDirectory: configuration.dataDirectory) == nil {
+                do {
+                    try RegionRegistry.register(region, regionDirectory: directory, dataDirectory: configuration.dataDirectory)
+                } catch { throw StoreError.io(error) }
+            }
         } catch {
             syncer.stop()
             close(lockFD)
@@ -213,7 +213,7 @@ final class WriterCore {
                 throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) does not link to the previous segment")
             }
             if let residue = scan.residue {
-                guard isLast, !scan.framesAfterResidue else {
+                guard isLast, scan.residueLooksTorn else {
                     throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) is damaged at byte \(residue.offset): \(residue.reason)")
                 }
                 // A torn write is cut below; a final frame that was written whole and signed, and

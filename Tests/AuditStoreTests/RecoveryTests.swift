@@ -95,6 +95,22 @@ final class RecoveryTests: XCTestCase {
         try assertTornTailRecovers(frame)
     }
 
+    /// One write holds many frames: a lost sector (zeros) inside an earlier frame of the last write,
+    /// with the rest of that write after it, is crash residue too (nothing of it was acknowledged).
+    func testAZeroSectorInAnEarlierFrameOfTheLastWriteIsCrashResidue() throws {
+        let first = try FrameCodec.encode(records: (0..<6).map { Fixtures.staged(900 + $0).prepared }, firstPosition: status.treeSize,
+                                          previousChain: status.chainHead, region: "eu-test", key: Fixtures.storeKey,
+                                          compressor: ZstdCompressor())
+        let second = try FrameCodec.encode(records: [Fixtures.staged(950).prepared], firstPosition: status.treeSize + 6,
+                                           previousChain: first.header.chainHead, region: "eu-test", key: Fixtures.storeKey,
+                                           compressor: ZstdCompressor())
+        var damaged = first.bytes
+        let fileOffset = try Fixtures.read(lastPath).count
+        let sectorStart = (fileOffset + 1024 + 511) / 512 * 512 - fileOffset
+        for i in sectorStart..<(sectorStart + 512) { damaged[i] = 0 }
+        try assertTornTailRecovers(damaged + second.bytes)
+    }
+
     /// A final frame that was written whole and signed, then damaged (one bit, in its directory or
     /// in its payload), is not crash residue: its records may have been acknowledged. Verify reports
     /// `content_modified` at the frame, and opening the region is refused without touching the file.
