@@ -117,20 +117,8 @@ final class TamperTests: XCTestCase {
         var bytes = try Fixtures.read(path(2))
         let start = Int(frame.offset)
         let old = Array(bytes[start..<(start + frame.header.totalSize)])
-        var h = frame.header
-        let decompressor = ZstdDecompressor()
-        let envelopes = try old.withUnsafeBytes { try FrameCodec.envelopes($0, header: h, decompressor: decompressor) }!
-        var contents = try old.withUnsafeBytes { try FrameCodec.contents($0, header: h, decompressor: decompressor) }!
         let k = 1
-        let range = FrameCodec.ranges(lengths: h.directory.map(\.contentLength))[k]
-        let target = contents[range].firstIndex(of: UInt8(ascii: "a"))!
-        contents[target] = UInt8(ascii: "A") // e.g. "alpha" → "Alpha": same length, different bytes
-        let compressor = ZstdCompressor()
-        var payload = [UInt8]()
-        _ = try envelopes.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) }
-        h.contentsStoredLength = UInt32(try contents.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
-        let sig = old.withUnsafeBytes { FrameCodec.signature($0, header: frame.header) }
-        let forged = FrameCodec.assemble(header: &h, payload: payload, keyHash: sig.keyHash, signature: sig.signature)
+        let (forged, h) = try Self.reencoded(old, frame.header, contentOf: k)
         bytes.replaceSubrange(start..<(start + old.count), with: forged)
         // Recompute the footer's segment digest and the footer's own digest.
         let footerStart = bytes.count - SegmentFooter.size
@@ -149,6 +137,26 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(b.position, p)
         XCTAssertEqual(b.recordID, "req-\(p)")
         XCTAssertTrue(b.detail.contains("content bytes"), b.detail)
+    }
+
+    /// `old` (a frame with `header`) with one letter of record `k`'s content upper-cased ("alpha" →
+    /// "Alpha": same length, other bytes), both blocks compressed again and the frame's header and
+    /// trailer digests recomputed; the directory's record digests and the signature are kept.
+    static func reencoded(_ old: [UInt8], _ header: FrameHeader, contentOf k: Int) throws -> (bytes: [UInt8], header: FrameHeader) {
+        var h = header
+        let decompressor = ZstdDecompressor()
+        let envelopes = try old.withUnsafeBytes { try FrameCodec.envelopes($0, header: h, decompressor: decompressor) }!
+        var contents = try old.withUnsafeBytes { try FrameCodec.contents($0, header: h, decompressor: decompressor) }!
+        let range = FrameCodec.ranges(lengths: h.directory.map(\.contentLength))[k]
+        let target = contents[range].firstIndex(of: UInt8(ascii: "a"))!
+        contents[target] = UInt8(ascii: "A")
+        let compressor = ZstdCompressor()
+        var payload = [UInt8]()
+        _ = try envelopes.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) }
+        h.contentsStoredLength = UInt32(try contents.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
+        let sig = old.withUnsafeBytes { FrameCodec.signature($0, header: header) }
+        let bytes = FrameCodec.assemble(header: &h, payload: payload, keyHash: sig.keyHash, signature: sig.signature)
+        return (bytes, h)
     }
 
     /// The purge flags are not under the frame signature. Marking a frame's contents purged,
@@ -193,19 +201,7 @@ final class TamperTests: XCTestCase {
         var bytes = try Fixtures.read(path(2))
         let start = Int(frame.offset)
         let old = Array(bytes[start..<(start + frame.header.totalSize)])
-        var h = frame.header
-        let decompressor = ZstdDecompressor()
-        let envelopes = try old.withUnsafeBytes { try FrameCodec.envelopes($0, header: h, decompressor: decompressor) }!
-        var contents = try old.withUnsafeBytes { try FrameCodec.contents($0, header: h, decompressor: decompressor) }!
-        let range = FrameCodec.ranges(lengths: h.directory.map(\.contentLength))[1]
-        let target = contents[range].firstIndex(of: UInt8(ascii: "a"))!
-        contents[target] = UInt8(ascii: "A")
-        let compressor = ZstdCompressor()
-        var payload = [UInt8]()
-        _ = try envelopes.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) }
-        h.contentsStoredLength = UInt32(try contents.withUnsafeBytes { try compressor.compress($0, appendingTo: &payload) })
-        let sig = old.withUnsafeBytes { FrameCodec.signature($0, header: frame.header) }
-        bytes.replaceSubrange(start..<(start + old.count), with: FrameCodec.assemble(header: &h, payload: payload, keyHash: sig.keyHash, signature: sig.signature))
+        bytes.replaceSubrange(start..<(start + old.count), with: try Self.reencoded(old, frame.header, contentOf: 1).bytes)
         try Fixtures.write(path(2), bytes)
         let fresh = RegionReader(region: "eu-test", directory: regionDirectory, cacheBytes: 1 << 20)
         XCTAssertThrowsError(try fresh.read(location)) { error in
