@@ -120,11 +120,7 @@ final class TamperTests: XCTestCase {
         let k = 1
         let (forged, h) = try Self.reencoded(old, frame.header, contentOf: k)
         bytes.replaceSubrange(start..<(start + old.count), with: forged)
-        // Recompute the footer's segment digest and the footer's own digest.
-        let footerStart = bytes.count - SegmentFooter.size
-        var footer = try bytes[footerStart...].withUnsafeBytes { try SegmentFooter.decode($0).get() }
-        footer.segmentDigest = SHA256.hash(Array(bytes[..<footerStart]))
-        bytes.replaceSubrange(footerStart..., with: footer.encode())
+        try Self.resealFooter(&bytes)
         try Fixtures.write(path(2), bytes)
 
         let report = try Fixtures.verify(config)
@@ -137,6 +133,15 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(b.position, p)
         XCTAssertEqual(b.recordID, "req-\(p)")
         XCTAssertTrue(b.detail.contains("content bytes"), b.detail)
+    }
+
+    /// Recomputes a sealed segment's footer (its segment digest and its own digest) after a forger
+    /// changed the bytes before it.
+    static func resealFooter(_ bytes: inout [UInt8]) throws {
+        let footerStart = bytes.count - SegmentFooter.size
+        var footer = try bytes[footerStart...].withUnsafeBytes { try SegmentFooter.decode($0).get() }
+        footer.segmentDigest = SHA256.hash(Array(bytes[..<footerStart]))
+        bytes.replaceSubrange(footerStart..., with: footer.encode())
     }
 
     /// `old` (a frame with `header`) with one letter of record `k`'s content upper-cased ("alpha" →
@@ -176,10 +181,7 @@ final class TamperTests: XCTestCase {
         let sig = old.withUnsafeBytes { FrameCodec.signature($0, header: frame.header) }
         let forged = FrameCodec.assemble(header: &h, payload: envelopeBlock, keyHash: sig.keyHash, signature: sig.signature)
         bytes.replaceSubrange(start..<(start + old.count), with: forged)
-        let footerStart = bytes.count - SegmentFooter.size
-        var footer = try bytes[footerStart...].withUnsafeBytes { try SegmentFooter.decode($0).get() }
-        footer.segmentDigest = SHA256.hash(Array(bytes[..<footerStart]))
-        bytes.replaceSubrange(footerStart..., with: footer.encode())
+        try Self.resealFooter(&bytes)
         try Fixtures.write(path(2), bytes)
 
         let report = try Fixtures.verify(config)
