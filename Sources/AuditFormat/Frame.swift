@@ -266,7 +266,9 @@ public enum FrameCodec {
     /// (`fileOffset` is where `tail` starts in the file), and not the last 16 bytes zero. A crash
     /// leaves a final frame shorter than its length, or (power loss, on some file systems) with
     /// sectors that read as zeros; it cannot leave a complete, signed frame with other bytes
-    /// changed. O(n).
+    /// changed. A frame whose header passes its own digest and gives exactly the length of `tail`
+    /// counts as complete and written whole too, whatever its signature says: only its signature
+    /// or trailer can have changed, which no crash does. O(n).
     public static func isCompleteSignedButDamaged(_ tail: UnsafeRawBufferPointer, fileOffset: UInt64, region: String,
                                                    keyring: VerifierKeyring) -> Bool {
         guard tail.count >= FrameHeader.fixedSize else { return false }
@@ -287,6 +289,7 @@ public enum FrameCodec {
         // nor end in 16 (its last 32 bytes are a SHA-256 digest).
         if UnsafeRawBufferPointer(rebasing: tail[(tail.count - 16)...]).allSatisfy({ $0 == 0 }) { return false }
         if hasZeroSector(tail, fileOffset: fileOffset) { return false }
+        if case .header(let h) = parseHeader(tail), h.totalSize == tail.count { return true }
         let signatureStart = tail.count - 32 - FrameHeader.signatureSize
         let keyHash = u32(signatureStart)
         let signature = Array(tail[(signatureStart + 4)..<(signatureStart + FrameHeader.signatureSize)])
