@@ -227,6 +227,10 @@ public final class RegionReader: Sendable {
     private func load(_ cacheKey: FrameCache.Key) throws(StoreError) -> FrameCache.Frame {
         let key = cacheKey.location
         let (h, bytes) = try readFrameBytes(key)
+        // Nothing may purge before retention (and its signed log) exists: a purged frame was erased.
+        if h.isContentPurged || h.isEnvelopePurged {
+            throw .integrity(region: region, detail: "\(SegmentNaming.fileName(key.segment)) frame at byte \(key.frameOffset) is marked purged, but no signed retention record authorizes a purge")
+        }
         let decompressor = RegionReader.threadDecompressor()
         let envelopes: [UInt8]?
         let contents: [UInt8]?

@@ -188,6 +188,11 @@ final class TamperTests: XCTestCase {
         XCTAssertFalse(report.isIntact, report.summary)
         XCTAssertTrue(report.breaks.contains { $0.kind == .contentModified && $0.offset == frame.offset && $0.detail.contains("purged") },
                       report.summary)
+        // Reads refuse the frame as well (they returned the envelope, "content purged").
+        let reader = RegionReader(region: "eu-test", directory: regionDirectory, cacheBytes: 0)
+        XCTAssertThrowsError(try reader.read(RecordLocation(segment: 2, frameOffset: frame.offset, indexInFrame: 0))) { error in
+            XCTAssertTrue("\(error)".contains("purged"), "\(error)")
+        }
     }
 
     /// A changed dictionary decompresses frames into other bytes without failing: a read returns
