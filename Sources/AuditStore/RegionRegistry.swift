@@ -46,14 +46,15 @@ public enum RegionRegistry {
         try FileIO.writeAtomically("\(dir)/\(region)", bytes: value.serialized() + [0x0A], mode: 0o644)
     }
 
-    /// True when a region directory holds a region's files (its checkpoint log or a segment).
+    /// True when a region directory holds a region's segments. A registered region always has
+    /// one (it is registered once its first segment exists, and segments are never removed): a
+    /// directory with only an empty `checkpoints.log` put there is not the region.
     public static func holdsRegion(_ regionDirectory: String) -> Bool {
-        FileIO.exists("\(regionDirectory)/checkpoints.log")
-            || !((try? SegmentScanner.segmentNumbers(regionDirectory: regionDirectory)) ?? []).isEmpty
+        !((try? SegmentScanner.segmentNumbers(regionDirectory: regionDirectory)) ?? []).isEmpty
     }
 
     /// Why `region` must not be started afresh at `regionDirectory`, or nil when it may: it was
-    /// registered, and the directory holds none of its files now.
+    /// registered, and the directory holds none of its segments now.
     public static func missingRegionProblem(_ region: String, regionDirectory: String, dataDirectory: String) -> String? {
         guard !holdsRegion(regionDirectory), let entry = entry(region, dataDirectory: dataDirectory) else { return nil }
         // No paths: the message may reach HTTP clients. The registry file names the directory.

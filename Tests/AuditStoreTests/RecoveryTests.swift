@@ -402,6 +402,13 @@ extension RecoveryTests {
         let report = try layout.verifier(for: "eu-test", keyring: Fixtures.trusted).verify()
         XCTAssertEqual(report.breaks.map(\.kind), [.recordMissing], report.summary)
 
+        // A directory holding only an empty checkpoint log is not the region either.
+        try FileIO.makeDirectories(dir)
+        try Fixtures.write("\(dir)/checkpoints.log", [])
+        XCTAssertThrowsError(try open())
+        XCTAssertEqual(try layout.verifier(for: "eu-test", keyring: Fixtures.trusted).verify().breaks.map(\.kind), [.recordMissing])
+        try FileManager.default.removeItem(atPath: dir)
+
         XCTAssertEqual(rename(away, dir), 0)
         XCTAssertTrue(try Fixtures.verify(config).isIntact)
         let writer = try open()
