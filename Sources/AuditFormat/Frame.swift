@@ -269,13 +269,15 @@ public enum FrameCodec {
     /// changed. A frame whose header passes its own digest and gives exactly the length of `tail`
     /// counts as complete and written whole too, whatever its signature says: only its signature
     /// or trailer can have changed, which no crash does. O(n).
+    /// `expectedFirstPosition` (where the frame must start, when the caller knows) is tried
+    /// against the signature too, so a changed position field is caught; the magic is not required
+    /// (the signature is the proof).
     public static func isCompleteSignedButDamaged(_ tail: UnsafeRawBufferPointer, fileOffset: UInt64, region: String,
-                                                   keyring: VerifierKeyring) -> Bool {
+                                                   keyring: VerifierKeyring, expectedFirstPosition: UInt64? = nil) -> Bool {
         guard tail.count >= FrameHeader.fixedSize else { return false }
         func u32(_ o: Int) -> UInt32 { UInt32(bigEndian: tail.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
-        guard u32(0) == FrameHeader.magic, tail[4] == FrameHeader.version else { return false }
-        let firstPosition = UInt64(bigEndian: tail.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        guard firstPosition <= FrameHeader.maxPosition else { return false }
+        let writtenPosition = UInt64(bigEndian: tail.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        let positions = Set([writtenPosition] + (expectedFirstPosition.map { [$0] } ?? [])).filter { $0 <= FrameHeader.maxPosition }
         // The record count as written, or (when that field is what changed) the one the frame's
         // length implies: the signature, over the true count, tells which.
         let fixedParts = FrameHeader.fixedSize + 32 + Int(u32(20)) + Int(u32(28)) + FrameHeader.signatureSize + 32
@@ -289,13 +291,15 @@ public enum FrameCodec {
         // nor end in 16 (its last 32 bytes are a SHA-256 digest).
         if UnsafeRawBufferPointer(rebasing: tail[(tail.count - 16)...]).allSatisfy({ $0 == 0 }) { return false }
         if hasZeroSector(tail, fileOffset: fileOffset) { return false }
-        if case .header(let h) = parseHeader(tail), h.totalSize == tail.count { return true }
+        if u32(0) == FrameHeader.magic, case .header(let h) = parseHeader(tail), h.totalSize == tail.count { return true }
         let signatureStart = tail.count - 32 - FrameHeader.signatureSize
         let keyHash = u32(signatureStart)
         let signature = Array(tail[(signatureStart + 4)..<(signatureStart + FrameHeader.signatureSize)])
         return counts.contains { n in
-            keyring.verify(keyHash: keyHash, signature: signature,
-                           message: signedMessage(region: region, firstPosition: firstPosition, recordCount: n, chainHead: Digest32(tail.baseAddress! + 64)))
+            positions.contains { position in
+                keyring.verify(keyHash: keyHash, signature: signature,
+                               message: signedMessage(region: region, firstPosition: position, recordCount: n, chainHead: Digest32(tail.baseAddress! + 64)))
+            }
         }
     }
 

@@ -312,7 +312,7 @@ public struct RegionVerifier: Sendable {
                             case .invalid: break
                             }
                             let isSignedWhole = !isCutShort && FrameCodec.isCompleteSignedButDamaged(
-                                rest, fileOffset: UInt64(offset), region: region, keyring: keyring)
+                                rest, fileOffset: UInt64(offset), region: region, keyring: keyring, expectedFirstPosition: position)
                             if !isCutShort && (latestSigned > position || isSignedWhole) {
                                 add(.contentModified, segment: name, offset: UInt64(offset), position: position,
                                     "frame is damaged: \(problem)" + (isSignedWhole ? " (the frame is complete and signed by its writer: its records, from position \(position), may have been acknowledged)" : ""))
@@ -338,7 +338,8 @@ public struct RegionVerifier: Sendable {
                         // bytes changed.)
                         if isLast && footer == nil && h.firstPosition == position && latestSigned <= position
                             && (RegionVerifier.nextValidFrame(file, after: offset) == nil || FrameCodec.hasZeroSector(rest, fileOffset: UInt64(offset)))
-                            && !FrameCodec.isCompleteSignedButDamaged(rest, fileOffset: UInt64(offset), region: region, keyring: keyring) {
+                            && !FrameCodec.isCompleteSignedButDamaged(rest, fileOffset: UInt64(offset), region: region, keyring: keyring,
+                                                                     expectedFirstPosition: position) {
                             report.warnings.append("\(name) ends with \(file.count - offset) bytes of an unfinished write at byte \(offset) (frame digest mismatch; crash residue, never covered by a checkpoint)")
                             break scanning
                         }

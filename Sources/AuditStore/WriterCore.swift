@@ -216,6 +216,9 @@ final class WriterCore {
                 guard isLast, scan.residueLooksTorn else {
                     throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) is damaged at byte \(residue.offset): \(residue.reason)")
                 }
+                // Where a frame at the residue would start: after the segment's last good frame.
+                let residueFirstPosition = scan.frames.last.map { $0.header.firstPosition + UInt64($0.header.recordCount) }
+                    ?? scan.header.firstPosition
                 // A torn write is cut below; a final frame that was written whole and signed, and
                 // whose bytes changed since, is damage: its records may have been acknowledged.
                 let tail = try io { () throws -> [UInt8] in
@@ -223,7 +226,8 @@ final class WriterCore {
                     defer { close(fd) }
                     return try FileIO.pread(fd, count: Int(scan.fileSize - residue.offset), offset: residue.offset, path: path)
                 }
-                if tail.withUnsafeBytes({ FrameCodec.isCompleteSignedButDamaged($0, fileOffset: residue.offset, region: region, keyring: trusted) }) {
+                if tail.withUnsafeBytes({ FrameCodec.isCompleteSignedButDamaged($0, fileOffset: residue.offset, region: region, keyring: trusted,
+                                                                              expectedFirstPosition: residueFirstPosition) }) {
                     throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) frame at byte \(residue.offset) was written whole and signed, but its bytes changed since (\(residue.reason)): damage, not an unfinished write, and its records may have been acknowledged (run gatelog verify)")
                 }
             }
