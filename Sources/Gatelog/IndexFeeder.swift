@@ -16,6 +16,8 @@ public final class IndexFeeder: Sendable {
         var closing = false
         var inserted: [String: UInt64] = [:]
         var failure: String?
+        /// Regions whose segments the catch-up could not read to the end (damage): why.
+        var damagedRegions: [String: String] = [:]
         var oldestPendingAt: UInt64 = 0
         /// Callers waiting for the index to catch up (a search, a get that missed, a close).
         var drainRequests = 0
@@ -74,6 +76,7 @@ public final class IndexFeeder: Sendable {
         queue.withLock { q in
             q.inserted = opened.reached
             q.durableEnd = opened.reached
+            q.damagedRegions = opened.damaged
         }
         // Not niced (ThreadPriority): under flat-out ingest a niced indexer fell behind and the
         // drain at the end ran alone on one core; a GET under ingest gained nothing from it.
@@ -114,14 +117,14 @@ public final class IndexFeeder: Sendable {
     /// an index that the catch-up finds damaged (e.g. a row where `region_state` says none can be).
     /// Returns the index and, per region, the next position it expects.
     static func openAndCatchUp(path: String, options: AuditIndex.Options, configuration: StoreConfiguration,
-                               fullTextRegions: Set<String>) throws -> (index: AuditIndex, reached: [String: UInt64]) {
+                               fullTextRegions: Set<String>) throws -> (index: AuditIndex, reached: [String: UInt64], damaged: [String: String]) {
         let reason: String
         do {
             let (index, progress) = try openOrRebuild(path: path, options: options)
             do {
                 let outcome = try catchUp(index: index, configuration: configuration, fullTextRegions: fullTextRegions,
                                           checkingAgainst: progress)
-                guard let mismatch = outcome.mismatch else { return (index, outcome.reached) }
+                guard let mismatch = outcome.mismatch else { return (index, outcome.reached, outcome.damaged) }
                 reason = "the index is ahead of the segments (\(mismatch))"
             } catch let error as IndexError where error.requiresRebuild {
                 reason = "the index is unusable (\(error))"
@@ -132,7 +135,7 @@ public final class IndexFeeder: Sendable {
         try AuditIndex.removeFiles(path: path)
         let index = try AuditIndex.open(path: path, options: options)
         let outcome = try catchUp(index: index, configuration: configuration, fullTextRegions: fullTextRegions)
-        return (index, outcome.reached)
+        return (index, outcome.reached, outcome.damaged)
     }
 
     /// Deletes the index files and rebuilds them from the segments.
@@ -150,6 +153,8 @@ public final class IndexFeeder: Sendable {
     struct CatchUpOutcome {
         /// Per region of the store, the next position the index expects.
         var reached: [String: UInt64] = [:]
+        /// Regions whose segments could not be read to the end (damage, not a torn tail): why.
+        var damaged: [String: String] = [:]
         /// With `checkingAgainst`: the first region whose index holds positions the segments do not.
         var mismatch: String?
     }
@@ -236,6 +241,7 @@ public final class IndexFeeder: Sendable {
                     FileHandle.standardError.write(Data("gatelog: region \(region): the index stops at position \(collector.last.map { $0 + 1 } ?? next): \(error)\n".utf8))
                     damage = "\(error)"
                 }
+                if let damage { outcome.damaged[region] = damage }
                 if let mustHold, (storeEnd ?? 0) <= mustHold, let damage {
                     // Damaged segments are not shorter ones: keep the index's rows (its records past
                     // the damage are still readable, and its ids are evidence); reads of the damaged
@@ -386,6 +392,10 @@ public final class IndexFeeder: Sendable {
 
     /// The last indexing failure, if any (the feeder keeps retrying).
     public var failure: String? { queue.withLock { $0.failure } }
+
+    /// Regions whose segments the index could not read to the end when it opened (damage): why.
+    /// Their searches and stats see only what comes before the damage.
+    public var damagedRegions: [String: String] { queue.withLock { $0.damagedRegions } }
 
     /// Blocks until everything enqueued before the call is in the index (bounded by `timeout`);
     /// records enqueued meanwhile do not prolong the wait. Returns at once when nothing is pending

@@ -283,6 +283,11 @@ public final class APIServer: Sendable {
                 // and lookups would miss records: not ready. (The reason names no path: the log has it.)
                 problems.append(("index", "its inserts fail (see the server log; a full disk?): searches would miss records"))
             }
+            // Searches and stats in a region whose segments the index could not read to the end would
+            // miss what lies after the damage: not ready.
+            for region in (service.indexer?.damagedRegions.keys.sorted() ?? []) {
+                problems.append((region, "the index could not read its segments to the end (damaged; run gatelog verify): searches and stats miss records"))
+            }
             if !problems.isEmpty {
                 return .json(.object([
                     JSONMember("status", "failing"),
