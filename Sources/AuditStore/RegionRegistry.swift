@@ -5,7 +5,7 @@ import JSON
 import Glibc
 #endif
 
-/// Which regions a store has created, kept in the data directory (`region-registry/<region>`):
+/// Which regions a store has created, kept in the data directory (`region-registry/<region>.json`):
 /// a region whose directory later holds nothing (deleted, or on a disk that is not mounted) is
 /// then reported and refused, not silently started again as a new, empty chain at position 0 —
 /// which would, among other things, let the index map ids to other records once the old
@@ -26,14 +26,20 @@ public enum RegionRegistry {
 
     /// The entry of `region`, nil when it was never registered (or the file cannot be read).
     public static func entry(_ region: String, dataDirectory: String) -> Entry? {
-        guard let bytes = try? FileIO.readFile("\(directory(dataDirectory))/\(region)"),
+        guard let bytes = try? FileIO.readFile(path(region, dataDirectory: dataDirectory)),
               let value = try? JSONValue.parse(bytes), let dir = value["directory"]?.stringValue else { return nil }
         return Entry(directory: dir, registeredAt: value["registered_at"]?.int64Value ?? 0)
     }
 
+    /// The registry file of `region`. The `.json` suffix keeps a temporary file of an interrupted
+    /// write (`….json.tmp.<pid>.<n>`) from reading as a region of its own.
+    static func path(_ region: String, dataDirectory: String) -> String { "\(directory(dataDirectory))/\(region).json" }
+
     /// Every registered region name, sorted.
     public static func regions(dataDirectory: String) -> [String] {
-        ((try? FileIO.list(directory(dataDirectory))) ?? []).filter { Region.isValidName($0) }.sorted()
+        ((try? FileIO.list(directory(dataDirectory))) ?? []).compactMap { name in
+            name.hasSuffix(".json") ? String(name.dropLast(5)) : nil
+        }.filter { Region.isValidName($0) }.sorted()
     }
 
     /// Registers `region` at `regionDirectory` (atomically and durably).
@@ -43,7 +49,7 @@ public enum RegionRegistry {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let value = JSONValue.object([JSONMember("region", .string(region)), JSONMember("directory", .string(regionDirectory)),
                                       JSONMember("registered_at", .int(now))])
-        try FileIO.writeAtomically("\(dir)/\(region)", bytes: value.serialized() + [0x0A], mode: 0o644)
+        try FileIO.writeAtomically(path(region, dataDirectory: dataDirectory), bytes: value.serialized() + [0x0A], mode: 0o644)
     }
 
     /// True when a region directory holds a region's segments. A registered region always has
@@ -61,6 +67,6 @@ public enum RegionRegistry {
         let when = Timestamp.format(milliseconds: entry.registeredAt)
         return "region \(region) was created on \(when), but its directory holds none of its files: deleted, or its "
             + "disk is not mounted? gatelog does not start it again as a new chain; mount or restore the directory "
-            + "(region-registry/\(region) in the data directory says where it was), or remove that file to start over"
+            + "(region-registry/\(region).json in the data directory says where it was), or remove that file to start over"
     }
 }

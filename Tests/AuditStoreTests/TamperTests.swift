@@ -600,7 +600,7 @@ final class TamperTests: XCTestCase {
         try FileManager.default.removeItem(atPath: regionDirectory)
         // The attacker also removes the region's registry entry (else the writer refuses to start
         // the region again as a new chain).
-        try FileManager.default.removeItem(atPath: "\(RegionRegistry.directory(config.dataDirectory))/eu-test")
+        try FileManager.default.removeItem(atPath: "\(RegionRegistry.directory(config.dataDirectory))/eu-test.json")
         let victim = 57
         let rewritten = try Fixtures.writeStore(config, count: Self.recordCount, key: Fixtures.attackerKey) { i in
             i == victim ? Fixtures.staged(Fixtures.recordText(i).replacingOccurrences(of: "\"status\":200", with: "\"status\":201"))
