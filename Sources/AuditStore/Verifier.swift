@@ -98,6 +98,8 @@ public struct RegionVerifier: Sendable {
     private struct PendingCheckpoint {
         var checkpoint: SignedCheckpoint
         var source: String
+        /// True for an entry of the region's own `checkpoints.log` (whose order is checked).
+        var fromLog = false
     }
 
     /// The largest tree size of a checkpoint in the log at `logPath` for `origin` with a valid
@@ -130,7 +132,7 @@ public struct RegionVerifier: Sendable {
                     add(.badSignature, "checkpoints.log entry at byte \(e.range.lowerBound) is malformed\(e.problem.map { ": \($0)" } ?? "")")
                     continue
                 }
-                checkpoints.append(PendingCheckpoint(checkpoint: cp, source: "checkpoints.log byte \(e.range.lowerBound)"))
+                checkpoints.append(PendingCheckpoint(checkpoint: cp, source: "checkpoints.log byte \(e.range.lowerBound)", fromLog: true))
             }
             if let torn = parsed.tornTail {
                 report.warnings.append("checkpoints.log ends with \(torn.count) bytes of an interrupted append (crash residue)")
@@ -140,6 +142,9 @@ public struct RegionVerifier: Sendable {
             checkpoints.append(PendingCheckpoint(checkpoint: cp, source: "outside checkpoint #\(i + 1)"))
         }
         var bySize: [UInt64: [PendingCheckpoint]] = [:]
+        // The writer appends checkpoints in the order it signs them, over a growing tree: a signed
+        // entry smaller than one before it was moved, or copied from earlier in the log.
+        var largestLogged: (size: UInt64, source: String)?
         for pending in checkpoints {
             let cp = pending.checkpoint
             guard cp.checkpoint.origin == Checkpoint.origin(region: region) else {
@@ -151,6 +156,15 @@ public struct RegionVerifier: Sendable {
                 add(.badSignature, position: cp.checkpoint.treeSize <= 1 << 62 ? cp.checkpoint.treeSize : nil,
                     "\(pending.source) (size \(cp.checkpoint.treeSize)) has no valid signature from a trusted key")
                 continue
+            }
+            if pending.fromLog {
+                if let largest = largestLogged, cp.checkpoint.treeSize < largest.size {
+                    add(.checkpointMismatch, position: cp.checkpoint.treeSize == 0 ? nil : cp.checkpoint.treeSize - 1,
+                        "\(pending.source) (size \(cp.checkpoint.treeSize)) follows \(largest.source) (size \(largest.size)): "
+                        + "checkpoints are appended over a growing log, so entries were reordered or copied")
+                } else {
+                    largestLogged = (cp.checkpoint.treeSize, pending.source)
+                }
             }
             bySize[cp.checkpoint.treeSize, default: []].append(pending)
         }

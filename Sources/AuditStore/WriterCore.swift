@@ -154,6 +154,9 @@ final class WriterCore {
                 guard cp.isSigned(by: trusted) else {
                     throw StoreError.integrity(region: region, detail: "checkpoint log entry at byte \(e.range.lowerBound) has no valid signature from a trusted key")
                 }
+                if let previous = checkpoints.last, cp.checkpoint.treeSize < previous.checkpoint.treeSize {
+                    throw StoreError.integrity(region: region, detail: "checkpoint log entry at byte \(e.range.lowerBound) (size \(cp.checkpoint.treeSize)) follows one of size \(previous.checkpoint.treeSize): entries were reordered or copied")
+                }
                 checkpoints.append(cp)
             }
             checkpointFD = try io { try FileIO.open(checkpointPath, flags: O_WRONLY | O_APPEND) }

@@ -724,6 +724,26 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(try Fixtures.verify(config).breaks.map(\.kind), [.checkpointMismatch])
     }
 
+    /// Checkpoints are appended over a growing log: two entries swapped, or an old entry copied to
+    /// the end, is a break (each entry on its own still verifies), and the writer refuses the region.
+    func testReorderedOrCopiedCheckpointEntriesAreCheckpointMismatch() throws {
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        let entries = try checkpoints()
+        XCTAssertGreaterThanOrEqual(entries.count, 3)
+        var swapped = entries
+        swapped.swapAt(0, 1)
+        let copied = entries + [entries[0]]
+        for (name, altered) in [("swapped", swapped), ("copied", copied)] {
+            try Fixtures.write(logPath, altered.flatMap { CheckpointLog.encode($0) })
+            let report = try Fixtures.verify(config)
+            XCTAssertEqual(report.breaks.map(\.kind), [.checkpointMismatch], "\(name): \(report.summary)")
+            XCTAssertTrue(report.breaks.first?.detail.contains("reordered or copied") == true, report.summary)
+            XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+        }
+        try Fixtures.write(logPath, entries.flatMap { CheckpointLog.encode($0) })
+        XCTAssertTrue(try Fixtures.verify(config).isIntact)
+    }
+
     // MARK: Several breaks
 
     func testEveryIndependentBreakIsReported() throws {
