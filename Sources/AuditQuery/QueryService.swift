@@ -55,9 +55,15 @@ public final class QueryService: Sendable {
     /// The cap on a search's or stats call's wait for the index (seconds).
     public static let readYourWritesWait: TimeInterval = 0.25
 
+    /// The regions whose segments the index could not read to the end (damage), each with why;
+    /// their searches and stats miss what lies after the damage, and say so (`answerWarnings`).
+    public let incompleteIndexRegions: (@Sendable () -> [String: String])?
+
     public init(configuration: StoreConfiguration, tokens: TokenStore, recorder: (any AccessRecorder)?, index: AuditIndex? = nil,
-                catchUpIndex: (@Sendable (TimeInterval) -> IndexWaitOutcome)? = nil) {
+                catchUpIndex: (@Sendable (TimeInterval) -> IndexWaitOutcome)? = nil,
+                incompleteIndexRegions: (@Sendable () -> [String: String])? = nil) {
         self.catchUpIndex = catchUpIndex
+        self.incompleteIndexRegions = incompleteIndexRegions
         self.configuration = configuration
         self.regionList = RegionListCache(configuration: configuration)
         self.frameCache = FrameCache(limit: configuration.readCacheBytes)
@@ -99,7 +105,29 @@ public final class QueryService: Sendable {
         let withContent = includeContent && principal.can(.readContent)
         let records = try page.entries.map { try load($0, content: withContent) }
         try audit(principal, "search", parameters, results: records.count)
-        return QueryPage(records: records, nextCursor: page.nextCursor, warnings: textSearchWarning(filter).map { [$0] } ?? [])
+        return QueryPage(records: records, nextCursor: page.nextCursor, warnings: answerWarnings(filter, for: principal))
+    }
+
+    /// Why an answer (a search page or stats) for `filter` may hold fewer records than the filter
+    /// suggests: `text` on regions without full-text search (`textSearchWarning`), and regions
+    /// the principal can reach whose index stops at damaged segment data. Names only regions the
+    /// principal may see.
+    public func answerWarnings(_ filter: IndexFilter, for principal: Principal) -> [AnswerWarning] {
+        var warnings: [AnswerWarning] = []
+        if let text = textSearchWarning(filter) {
+            warnings.append(AnswerWarning(message: text, headerText: AnswerWarning.textSearchHeader))
+        }
+        if let incomplete = incompleteIndexRegions?(), !incomplete.isEmpty {
+            let reachable = scoped(filter, principal).regions ?? []
+            let hit = reachable.filter { incomplete[$0] != nil }.sorted()
+            if !hit.isEmpty {
+                warnings.append(AnswerWarning(
+                    message: "the index of region \(hit.joined(separator: ", ")) stops where its segments are damaged: "
+                        + "records stored after that point are missing from this answer (run gatelog verify)",
+                    headerText: AnswerWarning.incompleteIndexHeader))
+            }
+        }
+        return warnings
     }
 
     /// `text` matches only in regions whose content is indexed for it (`fts_regions`). When the
@@ -564,8 +592,21 @@ public struct QueriedRecord: Sendable {
 public struct QueryPage: Sendable {
     public var records: [QueriedRecord]
     public var nextCursor: String?
-    /// Why the page may hold fewer records than the filter suggests (`textSearchWarning`).
-    public var warnings: [String] = []
+    /// Why the page may hold fewer records than the filter suggests (`QueryService.answerWarnings`).
+    public var warnings: [AnswerWarning] = []
+}
+
+/// Why an answer may hold fewer records than its filter suggests. Sent with the answer: the JSON
+/// `warnings` member (`message`), an `X-Gatelog-Warning` header (`headerText`), a CLI stderr line.
+public struct AnswerWarning: Sendable, Equatable {
+    /// The full explanation; names regions (only ones the caller may see).
+    public var message: String
+    /// Fixed text for the `X-Gatelog-Warning` header: a header never carries what a client sent
+    /// (control characters in a region name made it invalid).
+    public var headerText: String
+
+    public static let textSearchHeader = "text search is not enabled for a region asked for; see fts_regions"
+    public static let incompleteIndexHeader = "the index of a region asked for stops at damaged segment data; see warnings"
 }
 
 /// A lock object per region (a `Mutex` cannot be stored in a dictionary by value).

@@ -93,8 +93,10 @@ public final class GatelogService: Sendable {
                 return lag.catchingUpFromSegments ? .catchingUp : .stillBehind(records: lag.records)
             }
         }
+        var incomplete: (@Sendable () -> [String: String])?
+        if let indexer { incomplete = { indexer.damagedRegions } }
         query = QueryService(configuration: store.configuration, tokens: tokens, recorder: accessLog, index: indexer?.index,
-                             catchUpIndex: catchUp)
+                             catchUpIndex: catchUp, incompleteIndexRegions: incomplete)
     }
 
     static func declareMetrics(_ m: MetricsRegistry) {

@@ -7,11 +7,6 @@ import HTTPServer
 import JSON
 
 extension APIServer {
-    /// The `X-Gatelog-Warning` header of an answer whose `text` filter reached regions without
-    /// full-text search. Fixed text: the JSON `warnings` member names the regions, but a header
-    /// must not carry what a client sent (control characters in a region name made it invalid).
-    static let textSearchWarningHeader = "text search is not enabled for a region asked for; see fts_regions"
-
     /// `GET /v1/records`, `GET /v1/records/{id}`, `GET /v1/stats`.
     static func installQueryRoutes(_ router: inout HTTPRouter, service: GatelogService,
                                    guarded: (@escaping @Sendable (HTTPRequest, Principal) throws -> HTTPResponse) -> HTTPHandler) {
@@ -73,14 +68,14 @@ extension APIServer {
             }
             var headers = HTTPHeaders()
             if let next = page.nextCursor { headers.add(name: "X-Next-Cursor", value: next) }
-            if !page.warnings.isEmpty { headers.add(name: "X-Gatelog-Warning", value: APIServer.textSearchWarningHeader) }
+            for w in page.warnings { headers.add(name: "X-Gatelog-Warning", value: w.headerText) }
             switch format {
             case .json:
                 var out = Array(#"{"count":"#.utf8) + Array(String(page.records.count).utf8) + Array(#","next_cursor":"#.utf8)
                 if let next = page.nextCursor { JSONWriter.appendString(next, to: &out) } else { out += Array("null".utf8) }
                 if !page.warnings.isEmpty {
                     out += Array(#","warnings":"#.utf8)
-                    JSONWriter.append(.array(page.warnings.map { .string($0) }), to: &out)
+                    JSONWriter.append(.array(page.warnings.map { .string($0.message) }), to: &out)
                 }
                 out += Array(#","records":["#.utf8)
                 for (i, r) in page.records.enumerated() {
@@ -129,16 +124,16 @@ extension APIServer {
             // Aggregates come as JSON or CSV only: ndjson must not silently become JSON.
             guard format != .ndjson else { throw HTTPError.badRequest("format must be json or csv") }
             let groups = try query.stats(principal, filter: f, groupBy: groupBy, bucket: bucket)
-            let warning = query.textSearchWarning(f)
+            let warnings = query.answerWarnings(f, for: principal)
+            var response: HTTPResponse
             if format == .csv {
-                var response = HTTPResponse.text(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil), contentType: format.contentType)
-                if warning != nil { response.headers.add(name: "X-Gatelog-Warning", value: APIServer.textSearchWarningHeader) }
-                return response
+                response = HTTPResponse.text(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil), contentType: format.contentType)
+            } else {
+                var members = [JSONMember("groups", .array(groups.map { $0.jsonValue(groupBy: groupBy) }))]
+                if !warnings.isEmpty { members.append(JSONMember("warnings", .array(warnings.map { .string($0.message) }))) }
+                response = HTTPResponse.json(.object(members))
             }
-            var members = [JSONMember("groups", .array(groups.map { $0.jsonValue(groupBy: groupBy) }))]
-            if let warning { members.append(JSONMember("warnings", .array([.string(warning)]))) }
-            var response = HTTPResponse.json(.object(members))
-            if warning != nil { response.headers.add(name: "X-Gatelog-Warning", value: APIServer.textSearchWarningHeader) }
+            for w in warnings { response.headers.add(name: "X-Gatelog-Warning", value: w.headerText) }
             return response
         })
     }

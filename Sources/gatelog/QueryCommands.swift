@@ -50,6 +50,10 @@ enum SearchCommand {
         case .json:
             out += Array(#"{"count":\#(page.records.count),"next_cursor":"#.utf8)
             if let n = page.nextCursor { JSONWriter.appendString(n, to: &out) } else { out += Array("null".utf8) }
+            if !page.warnings.isEmpty {
+                out += Array(#","warnings":"#.utf8)
+                JSONWriter.append(.array(page.warnings.map { .string($0.message) }), to: &out)
+            }
             out += Array(#","records":["#.utf8)
             for (i, r) in page.records.enumerated() { if i > 0 { out.append(0x2C) }; out += r.json }
             out += Array("]}\n".utf8)
@@ -60,7 +64,7 @@ enum SearchCommand {
             for r in page.records { out += Array(CSVRendering.recordLine(r.entry).utf8) }
         }
         FileHandle.standardOutput.write(Data(out))
-        for w in page.warnings { printError("warning: \(w)") }
+        for w in page.warnings { printError("warning: \(w.message)") }
         if format != .json, let next = page.nextCursor { printError("next page: --cursor \(next)") }
         return 0
     }
@@ -114,8 +118,9 @@ enum StatsCommand {
         try requireDataDirectory(data)
         let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: data))
         defer { service.close() }
-        let groups = try service.query.stats(try principal(token, service: service), filter: filter, groupBy: groupBy, bucket: bucket)
-        if let w = service.query.textSearchWarning(filter) { printError("warning: \(w)") }
+        let who = try principal(token, service: service)
+        let groups = try service.query.stats(who, filter: filter, groupBy: groupBy, bucket: bucket)
+        for w in service.query.answerWarnings(filter, for: who) { printError("warning: \(w.message)") }
         if format == .csv {
             FileHandle.standardOutput.write(Data(CSVRendering.groups(groups, groupBy: groupBy, bucket: bucket != nil).utf8))
         } else {

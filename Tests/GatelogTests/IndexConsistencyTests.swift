@@ -219,6 +219,16 @@ final class IndexConsistencyTests: XCTestCase {
         assertFound(service, usEast)
         // Named for readiness: its searches and stats miss what lies after the damage.
         XCTAssertEqual(service.indexer?.damagedRegions.keys.sorted(), ["eu-west-1"])
+        // Answers that reach it say so; answers that do not reach it (another region, or a scope
+        // without it) say nothing, and never name it.
+        let all = try service.query.search(Fixture.admin, filter: IndexFilter(), limit: 5)
+        XCTAssertEqual(all.warnings.map(\.headerText), [AnswerWarning.incompleteIndexHeader])
+        XCTAssertTrue(all.warnings.first?.message.contains("region eu-west-1 stops where its segments are damaged") == true, "\(all.warnings)")
+        var usOnly = IndexFilter()
+        usOnly.regions = ["us-east-1"]
+        XCTAssertEqual(try service.query.search(Fixture.admin, filter: usOnly).warnings, [])
+        XCTAssertEqual(service.query.answerWarnings(IndexFilter(), for: Fixture.admin).count, 1, "stats over every region")
+        XCTAssertEqual(service.query.answerWarnings(IndexFilter(), for: try Fixture.principal("auditor", scope: "region=us-east-1")), [])
     }
 
     /// `region_state` behind its rows: before, catch-up re-inserted rows the state said could not
