@@ -166,6 +166,21 @@ public enum FileIO {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// What `path` is when it exists but is not a regular file (following symbolic links):
+    /// "a directory", "a FIFO", "a device", "a socket"; nil for a regular file or a missing path.
+    public static func nonRegularKind(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+
     /// Creates a directory and its parents (mode 0700 for new ones).
     public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(FileIOError) {
         var current = path.hasPrefix("/") ? "" : "."

@@ -61,8 +61,11 @@ public struct RegionVerification: Sendable {
     /// Benign findings: crash residue, an unsigned tail from a writer that is running or crashed.
     public var warnings: [String] = []
     public var breaksTruncated = false
+    /// Set when an I/O error (not damage) stopped the check of this region: what it says, with
+    /// the file. The region is then not intact, and the counts above are not meaningful.
+    public var unreadable: String?
 
-    public var isIntact: Bool { breaks.isEmpty }
+    public var isIntact: Bool { breaks.isEmpty && unreadable == nil }
 
     public func jsonValue() -> JSONValue {
         .object([
@@ -71,7 +74,7 @@ public struct RegionVerification: Sendable {
             JSONMember("chain_head", .string(chainHead.hex)), JSONMember("merkle_root", .string(merkleRoot.hex)),
             JSONMember("breaks", .array(breaks.map { $0.jsonValue() })), JSONMember("breaks_truncated", .bool(breaksTruncated)),
             JSONMember("warnings", .array(warnings.map { .string($0) })),
-        ])
+        ] + (unreadable.map { [JSONMember("error", .string($0))] } ?? []))
     }
 }
 
@@ -123,7 +126,9 @@ public struct RegionVerifier: Sendable {
         // Checkpoints: the region's log and any outside ones.
         var checkpoints: [PendingCheckpoint] = []
         let logPath = "\(directory)/checkpoints.log"
-        let hasLog = FileIO.exists(logPath)
+        let logKind = FileIO.nonRegularKind(logPath)
+        if let logKind { add(.checkpointMismatch, "checkpoints.log is \(logKind), not a checkpoint log") }
+        let hasLog = FileIO.exists(logPath) && logKind == nil
         if hasLog {
             let parsed = CheckpointLog.parse(try FileIO.readFile(logPath))
             for e in parsed.entries {
@@ -237,7 +242,14 @@ public struct RegionVerifier: Sendable {
             }
             expectedNumber = number + 1
             report.segments += 1
-            let bytes = try FileIO.readFile(SegmentScanner.segmentPath(regionDirectory: directory, number: number))
+            let segmentPath = SegmentScanner.segmentPath(regionDirectory: directory, number: number)
+            if let kind = FileIO.nonRegularKind(segmentPath) {
+                // Damage, not an I/O error: its records are reported missing where the next segment
+                // starts (or as a truncated tail when a checkpoint covers them), the rest is checked.
+                add(.contentModified, segment: name, "\(name) is \(kind), not a segment file: its records cannot be read")
+                continue
+            }
+            let bytes = try FileIO.readFile(segmentPath)
             bytes.withUnsafeBytes { file in
                 let header: SegmentHeader
                 switch SegmentHeader.decode(file) {
@@ -485,7 +497,7 @@ public struct RegionVerifier: Sendable {
             add(.checkpointMismatch, position: latestSigned,
                 "no checkpoint covers sealed segment \(s.name) (records up to \(s.treeSize)); the latest covers \(latestSigned): checkpoints were removed")
         }
-        if !hasLog && position > 0 {
+        if !hasLog, logKind == nil, position > 0 {
             add(.checkpointMismatch, "checkpoints.log is missing: \(position) records are not covered by any checkpoint in the store")
         }
         // The unsigned tail: each frame must carry a valid signature by a trusted key.
@@ -534,14 +546,20 @@ public struct RegionVerifier: Sendable {
     }
 
     /// Verifies several regions, in parallel on the machine's cores (regions are independent).
-    public static func verifyAll(_ verifiers: [RegionVerifier]) throws -> [RegionVerification] {
-        let results = Mutex<[Int: Result<RegionVerification, FileIOError>]>([:])
+    /// Verifies several regions in parallel. An I/O error in one region does not stop the others:
+    /// that region's report carries it (`unreadable`).
+    public static func verifyAll(_ verifiers: [RegionVerifier]) -> [RegionVerification] {
+        let results = Mutex<[Int: RegionVerification]>([:])
         DispatchQueue.concurrentPerform(iterations: verifiers.count) { i in
-            let r: Result<RegionVerification, FileIOError>
-            do throws(FileIOError) { r = .success(try verifiers[i].verify()) } catch { r = .failure(error) }
+            let r: RegionVerification
+            do throws(FileIOError) { r = try verifiers[i].verify() } catch {
+                var failed = RegionVerification(region: verifiers[i].region)
+                failed.unreadable = "\(error)"
+                r = failed
+            }
             results.withLock { $0[i] = r }
         }
-        return try (0..<verifiers.count).map { i in try results.withLock { $0[i]! }.get() }
+        return (0..<verifiers.count).map { i in results.withLock { $0[i]! } }
     }
 
     /// The offset of the next complete, digest-valid frame after `offset`, if any.

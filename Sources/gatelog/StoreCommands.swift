@@ -121,8 +121,9 @@ enum VerifyCommand {
             verifier.externalCheckpoints = outside.filter { $0.checkpoint.region == region }
             return verifier
         }
-        let reports = try RegionVerifier.verifyAll(verifiers)
+        let reports = RegionVerifier.verifyAll(verifiers)
         let intact = reports.allSatisfy(\.isIntact)
+        let unreadable = reports.contains { $0.unreadable != nil }
         if asJSON {
             var members = [JSONMember("intact", .bool(intact)), JSONMember("regions", .array(reports.map { $0.jsonValue() }))]
             if !keyWarnings.isEmpty { members.append(JSONMember("warnings", .array(keyWarnings.map { .string($0) }))) }
@@ -130,6 +131,10 @@ enum VerifyCommand {
         } else {
             for w in keyWarnings { print("note: \(w)") }
             for r in reports {
+                if let error = r.unreadable {
+                    print("\(r.region): UNREADABLE — the check stopped: \(error)")
+                    continue
+                }
                 print("\(r.region): \(r.isIntact ? "intact" : "BROKEN") — \(r.records) records, \(r.segments) segments, \(r.checkpointsVerified) checkpoints verified")
                 for b in r.breaks { print("  BREAK \(b.line)") }
                 if r.breaksTruncated { print("  (more breaks not listed)") }
@@ -137,7 +142,8 @@ enum VerifyCommand {
             }
             if reports.isEmpty { print("no regions to verify") }
         }
-        return intact ? 0 : 1
+        // An I/O error is exit 3 (the check could not be done), after every other region's report.
+        return unreadable ? 3 : intact ? 0 : 1
     }
 }
 

@@ -413,6 +413,25 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(report.breaks.count, 2, report.summary)
     }
 
+    /// A directory (or FIFO) where a segment file or the checkpoint log belongs is damage reported
+    /// at that file, and the rest of the region is still checked: not an I/O error that stops verify.
+    func testNonRegularFilesInPlaceOfStoreFilesAreBreaks() throws {
+        let replaced = try scan(3)
+        XCTAssertEqual(unlink(path(3)), 0)
+        XCTAssertEqual(mkdir(path(3), 0o700), 0)
+        var report = try Fixtures.verify(config)
+        XCTAssertTrue(report.breaks.contains { $0.kind == .contentModified && $0.segment == name(3) && $0.detail.contains("is a directory") }, report.summary)
+        XCTAssertTrue(report.breaks(.recordMissing).contains { $0.position == replaced.header.firstPosition && $0.segment == name(4) }, report.summary)
+        XCTAssertNil(report.unreadable)
+
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        XCTAssertEqual(unlink(logPath), 0)
+        XCTAssertEqual(mkfifo(logPath, 0o600), 0)
+        report = try Fixtures.verify(config)
+        XCTAssertTrue(report.breaks.contains { $0.kind == .checkpointMismatch && $0.detail.contains("checkpoints.log is a FIFO") }, report.summary)
+        XCTAssertFalse(report.breaks.contains { $0.detail.contains("checkpoints.log is missing") }, report.summary)
+    }
+
     func testDeletedLastSegmentIsTailTruncated() throws {
         let last = UInt64(status.segmentCount)
         let lastScan = try scan(last)

@@ -49,13 +49,28 @@ final class VerifyCommandTests: XCTestCase {
         let unknown = try run(binary, ["verify", "--data", data, "--region", "no-such-region"])
         XCTAssertEqual(unknown.code, 2, "a region that does not exist is not reported intact: \(unknown.output)")
 
-        // An I/O error (a segment that cannot be read): 3.
+        // A directory where a segment file belongs is damage (1), named in the report.
         let config = StoreConfiguration(dataDirectory: data)
         let segments = "\(config.regionDirectory("cli"))/segments"
         let extra = "\(segments)/\(SegmentNaming.fileName(999))"
         XCTAssertEqual(mkdir(extra, 0o755), 0)
-        XCTAssertEqual(try run(binary, ["verify", "--data", data]).code, 3)
+        let directory = try run(binary, ["verify", "--data", data])
+        XCTAssertEqual(directory.code, 1, directory.output)
+        XCTAssertTrue(directory.output.contains("\(SegmentNaming.fileName(999)) is a directory, not a segment file"), directory.output)
         XCTAssertEqual(rmdir(extra), 0)
+
+        // An I/O error (a segment that cannot be read: here a symbolic link to itself): 3, after
+        // the report of every region, the unreadable one named with the error.
+        XCTAssertEqual(symlink(extra, extra), 0)
+        let unreadable = try run(binary, ["verify", "--data", data])
+        XCTAssertEqual(unreadable.code, 3, unreadable.output)
+        XCTAssertTrue(unreadable.output.contains("cli: UNREADABLE — the check stopped:"), unreadable.output)
+        let unreadableJSON = try run(binary, ["verify", "--data", data, "--json"])
+        XCTAssertEqual(unreadableJSON.code, 3, unreadableJSON.output)
+        let report = try JSONValue.parse(unreadableJSON.output)
+        XCTAssertEqual(report["intact"], .bool(false))
+        XCTAssertNotNil(report["regions"]?.arrayValue?.first?["error"]?.stringValue, unreadableJSON.output)
+        XCTAssertEqual(unlink(extra), 0)
 
         // Damage: 1, with the break in the JSON.
         let path = Fixtures.segmentPath(config, 2, region: "cli")
