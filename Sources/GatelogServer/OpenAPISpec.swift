@@ -631,6 +631,103 @@ enum OpenAPISpec {
     ]
    }
   },
+  "/v1/export": {
+   "get": {
+    "summary": "Export a compliance bundle: the matching records with RFC 9162 inclusion proofs against signed checkpoints, verifiable offline (docs/FORMAT.md §12). Needs the `export` permission; roles without content access get content digests instead of content.",
+    "responses": {
+     "200": {
+      "description": "The bundle, streamed as NDJSON (header line, checkpoint lines, record lines, end line). A bundle without its end line was cut short (an error part way).",
+      "content": {
+       "application/x-ndjson": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/filter_from"
+     },
+     {
+      "$ref": "#/components/parameters/filter_to"
+     },
+     {
+      "$ref": "#/components/parameters/filter_region"
+     },
+     {
+      "$ref": "#/components/parameters/filter_tenant"
+     },
+     {
+      "$ref": "#/components/parameters/filter_team"
+     },
+     {
+      "$ref": "#/components/parameters/filter_user"
+     },
+     {
+      "$ref": "#/components/parameters/filter_api_key"
+     },
+     {
+      "$ref": "#/components/parameters/filter_kind"
+     },
+     {
+      "$ref": "#/components/parameters/filter_model"
+     },
+     {
+      "$ref": "#/components/parameters/filter_provider"
+     },
+     {
+      "$ref": "#/components/parameters/filter_status"
+     },
+     {
+      "$ref": "#/components/parameters/filter_error"
+     },
+     {
+      "$ref": "#/components/parameters/filter_meta"
+     },
+     {
+      "$ref": "#/components/parameters/filter_trace"
+     },
+     {
+      "$ref": "#/components/parameters/filter_id"
+     },
+     {
+      "$ref": "#/components/parameters/filter_min_cost"
+     },
+     {
+      "$ref": "#/components/parameters/filter_max_cost"
+     },
+     {
+      "$ref": "#/components/parameters/filter_min_latency"
+     },
+     {
+      "$ref": "#/components/parameters/filter_max_latency"
+     },
+     {
+      "$ref": "#/components/parameters/filter_text"
+     },
+     {
+      "$ref": "#/components/parameters/filter_backend"
+     },
+     {
+      "$ref": "#/components/parameters/filter_fallback"
+     }
+    ]
+   }
+  },
   "/v1/checkpoints/latest": {
    "get": {
     "summary": "The latest signed checkpoint of a region (C2SP signed note); Accept: text/plain gives the note alone",

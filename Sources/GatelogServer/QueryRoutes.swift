@@ -98,6 +98,27 @@ extension APIServer {
             }
         })
 
+        // A compliance bundle (docs/FORMAT.md §12), streamed: the filters of a search, no paging.
+        router.get("/v1/export", handler: guarded { request, principal in
+            try query.refuseUnlessPermitted(principal, .export, action: "export")
+            let f = try filter(request, ignoring: [])
+            let prepared: PreparedExport
+            do { prepared = try query.prepareExport(principal, filter: f) } catch let e as IndexError where e.kind == .invalidArgument {
+                throw HTTPError.badRequest(e.message)
+            }
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Disposition", value: #"attachment; filename="gatelog-bundle.ndjson""#)
+            for w in query.answerWarnings(f, for: principal) { headers.add(name: "X-Gatelog-Warning", value: w.headerText) }
+            return HTTPResponse(status: .ok, headers: headers, contentType: OutputFormat.ndjson.contentType) { writer in
+                var buffer = [UInt8]()
+                _ = try prepared.write { bytes in
+                    buffer += bytes
+                    if buffer.count >= 256 << 10 { try writer.write(buffer); buffer.removeAll(keepingCapacity: true) }
+                }
+                if !buffer.isEmpty { try writer.write(buffer) }
+            }
+        })
+
         router.get("/v1/records/{id}", handler: guarded { request, principal in
             guard let id = request.pathParameter("id"), !id.isEmpty else { throw HTTPError.badRequest("missing id") }
             try query.refuseUnlessPermitted(principal, .readEnvelope, action: "get")

@@ -27,6 +27,10 @@ usage: gatelog <command> [options]       (every command takes --data DIR, defaul
                                    (search, get, stats: --token T to act as that token)
   get ID [--region R]      one record, its chain position and an inclusion proof against the latest checkpoint
   stats [filters] --group-by model,meta:customer_id [--bucket minute|hour|day] [--format json|csv]
+  export [filters] [--out FILE]   a compliance bundle (NDJSON): the matching records with inclusion proofs
+                           against signed checkpoints, verifiable offline (needs an export token with --token)
+  verify-bundle FILE [--key FILE] [--json]   check a bundle offline (exit 0 valid, 1 not, 2 usage, 3 I/O);
+                           --key: the store's verifier keys (`gatelog key list`); without it, the bundle's own
   reindex                  rebuild the SQLite index from the segments
   redact [FILE|-] [--policy FILE] [--records] [--report]   try a redaction policy on JSON lines ({"text":…})
   checkpoint [--region R]  print the latest signed checkpoint(s), for an outside witness
@@ -46,7 +50,7 @@ let rest = Array(arguments.dropFirst())
 // subcommand): elsewhere `-h` may be a value (`gatelog get -- -h`), and a stray one must never make
 // `verify` exit 0 without verifying.
 let commands: Set<String> = ["ingest", "verify", "checkpoint", "info", "key", "demo", "serve", "token", "search", "get", "stats",
-                             "reindex", "redact"]
+                             "reindex", "redact", "export", "verify-bundle"]
 func isHelp(_ a: String?) -> Bool { a == "--help" || a == "-h" }
 if commands.contains(command), isHelp(rest.first) || (["token", "key"].contains(command) && isHelp(rest.dropFirst().first)) {
     var lines: [Substring] = []
@@ -75,6 +79,8 @@ do {
     case "stats": code = try StatsCommand.run(rest)
     case "reindex": code = try ReindexCommand.run(rest)
     case "redact": code = try RedactCommand.run(rest)
+    case "export": code = try ExportCommand.run(rest)
+    case "verify-bundle": code = try VerifyBundleCommand.run(rest)
     default:
         printError("gatelog: unknown command '\(command)'\n\n\(usage)")
         code = 2

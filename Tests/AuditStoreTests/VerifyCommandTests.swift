@@ -96,6 +96,46 @@ final class VerifyCommandTests: XCTestCase {
         XCTAssertTrue(caught.output.contains("checkpoint_mismatch"), caught.output)
         XCTAssertTrue(caught.output.contains("bad_signature"), caught.output)
     }
+    /// `gatelog export` writes a bundle that `gatelog verify-bundle` checks without the data
+    /// directory (exit 0); a changed byte is exit 1, a usage error 2, an unreadable file 3.
+    func testExportAndVerifyBundleExitCodes() throws {
+        let binary = try ChildProcess.gatelogBinary()
+        signal(SIGPIPE, SIG_IGN)
+        let tmp = TemporaryDirectory("gatelog-cli")
+        let data = "\(tmp.path)/data"
+        let input = (0..<120).map { Fixtures.recordText($0, region: "cli") + "\n" }.joined()
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "--segment-size", "16KiB", "-"], input: Array(input.utf8)).code, 0)
+        let bundle = "\(tmp.path)/bundle.ndjson"
+        let exported = try run(binary, ["export", "--data", data, "--out", bundle])
+        XCTAssertEqual(exported.code, 0, exported.output)
+        XCTAssertTrue(exported.output.contains("exported 120 records of region cli"), exported.output)
+        var st = stat()
+        XCTAssertEqual(stat(bundle, &st), 0)
+        XCTAssertEqual(st.st_mode & 0o777, 0o600, "a bundle holds records: owner only")
+        let keys = try run(binary, ["key", "list", "--data", data])
+        let keyFile = "\(tmp.path)/store.keys"
+        try Fixtures.write(keyFile, Array(keys.output.utf8))
+        try FileManager.default.removeItem(atPath: data)  // offline: the store is not needed
+
+        let valid = try run(binary, ["verify-bundle", bundle, "--key", keyFile])
+        XCTAssertEqual(valid.code, 0, valid.output)
+        XCTAssertTrue(valid.output.contains("VALID — 120 records in 1 regions"), valid.output)
+        XCTAssertTrue(valid.output.contains("(complete: every record of the log up to it)"), valid.output)
+        let json = try JSONValue.parse(try run(binary, ["verify-bundle", bundle, "--key", keyFile, "--json"]).output)
+        XCTAssertEqual(json["valid"], .bool(true))
+
+        var bytes = try Fixtures.read(bundle)
+        bytes[bytes.count / 2] ^= 0x01  // inside some record line
+        try Fixtures.write(bundle, bytes)
+        let altered = try run(binary, ["verify-bundle", bundle, "--key", keyFile])
+        XCTAssertEqual(altered.code, 1, altered.output)
+        XCTAssertTrue(altered.output.contains("INVALID"), altered.output)
+
+        XCTAssertEqual(try run(binary, ["verify-bundle"]).code, 2)
+        XCTAssertEqual(try run(binary, ["verify-bundle", bundle, "--key", "\(tmp.path)/no-such-keys"]).code, 2)
+        XCTAssertEqual(try run(binary, ["verify-bundle", "\(tmp.path)/no-such-bundle"]).code, 3)
+    }
+
     /// A region whose `segments/` directory was deleted is a broken region, not an absent one:
     /// `verify` reports it (its checkpoints cover records that are gone), also with `--region`.
     func testARegionWithoutItsSegmentsDirectoryIsBroken() throws {

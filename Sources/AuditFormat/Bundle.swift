@@ -1,0 +1,280 @@
+import Foundation
+import GatelogCrypto
+import JSON
+
+/// A compliance bundle (docs/FORMAT.md §12): records exported with their RFC 9162 inclusion
+/// proofs against signed checkpoints, in one NDJSON file that a third party verifies offline
+/// with nothing but the store's public key. This type writes the lines; `BundleVerifier` checks
+/// them.
+public enum ComplianceBundle {
+    /// The `type` of the first line.
+    public static let formatName = "gatelog-bundle"
+    public static let version = 1
+
+    /// The first line: what was exported, when and by whom.
+    public static func headerLine(created: Int64, exportedBy: String, filter: JSONValue, contentIncluded: Bool,
+                                  warnings: [String]) -> [UInt8] {
+        var members = [JSONMember("type", .string(formatName)), JSONMember("version", .int(version)),
+                       JSONMember("created", .string(Timestamp.format(milliseconds: created))),
+                       JSONMember("exported_by", .string(exportedBy)), JSONMember("filter", filter),
+                       JSONMember("content", .bool(contentIncluded))]
+        if !warnings.isEmpty { members.append(JSONMember("warnings", .array(warnings.map { .string($0) }))) }
+        return line(.object(members))
+    }
+
+    /// A region's signed checkpoint, before the first record of that region; `keys` are the
+    /// verifier keys (C2SP text) of the store, for a verifier that has none pinned.
+    public static func checkpointLine(region: String, note: String, keys: [LogVerifierKey]) -> [UInt8] {
+        line(.object([JSONMember("type", "checkpoint"), JSONMember("region", .string(region)), JSONMember("note", .string(note)),
+                      JSONMember("keys", .array(keys.map { .string($0.encoded) }))]))
+    }
+
+    /// One record: its stored envelope and content bytes (as JSON strings holding them exactly),
+    /// or the content digest alone when the content is not exported, and its inclusion path.
+    public static func recordLine(region: String, position: UInt64, envelope: [UInt8], content: [UInt8]?,
+                                  contentDigest: Digest32, inclusionPath: [Digest32]) -> [UInt8] {
+        var out = Array(#"{"type":"record","region":"#.utf8)
+        JSONWriter.appendString(region, to: &out)
+        out += Array(#","position":\#(position),"envelope":"#.utf8)
+        envelope.withUnsafeBufferPointer { JSONWriter.appendString(utf8: $0, to: &out) }
+        if let content {
+            out += Array(#","content":"#.utf8)
+            content.withUnsafeBufferPointer { JSONWriter.appendString(utf8: $0, to: &out) }
+        } else {
+            out += Array(#","content_digest":""#.utf8) + Array(contentDigest.hex.utf8) + [UInt8(ascii: "\"")]
+        }
+        out += Array(#","inclusion_path":["#.utf8)
+        for (i, d) in inclusionPath.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += [UInt8(ascii: "\"")] + Array(d.hex.utf8) + [UInt8(ascii: "\"")]
+        }
+        out += Array("]}\n".utf8)
+        return out
+    }
+
+    /// The last line: counts, and the SHA-256 of every byte before it (a cut or altered file is
+    /// told from a complete one; authenticity comes from the checkpoints' signatures).
+    public static func endLine(records: Int, uncovered: Int, digest: Digest32) -> [UInt8] {
+        line(.object([JSONMember("type", "end"), JSONMember("records", .int(records)), JSONMember("uncovered", .int(uncovered)),
+                      JSONMember("sha256", .string(digest.hex))]))
+    }
+
+    static func line(_ value: JSONValue) -> [UInt8] {
+        var out = [UInt8]()
+        JSONWriter.append(value, to: &out)
+        out.append(0x0A)
+        return out
+    }
+}
+
+/// What `BundleVerifier` found.
+public struct BundleVerification: Sendable {
+    /// Per region: the checkpoint the records are proven against, and how many records.
+    public struct Region: Sendable {
+        public var region: String
+        public var treeSize: UInt64
+        public var checkpointTime: Int64
+        public var records: Int
+        /// Every position `0 ..< treeSize` is in the bundle: the region's whole log up to the
+        /// checkpoint (nothing left out). A filtered export is not complete in this sense.
+        public var complete: Bool
+    }
+
+    /// One problem, at a 1-based line of the bundle (0: the file as a whole).
+    public struct Problem: Sendable, CustomStringConvertible {
+        public var line: Int
+        public var message: String
+        public var description: String { line > 0 ? "line \(line): \(message)" : message }
+    }
+
+    public var regions: [Region] = []
+    public var records = 0
+    public var contentIncluded = false
+    public var created: String?
+    public var exportedBy: String?
+    /// The records the export left out because no checkpoint covered them yet (from the end line).
+    public var uncovered = 0
+    public var problems: [Problem] = []
+    /// Notes that are not failures (e.g. keys taken from the bundle itself).
+    public var notes: [String] = []
+    public var problemsTruncated = false
+
+    public var isValid: Bool { problems.isEmpty }
+}
+
+/// Checks a compliance bundle offline, line by line (any size, constant memory but one position
+/// set per region): the header and end line (counts and SHA-256 over the bytes), every
+/// checkpoint's signature under a trusted key, and for every record its digests, leaf hash and
+/// inclusion proof against its region's checkpoint. docs/FORMAT.md §12.
+///
+/// Feed each line (without its newline) to `add(line:)`, then call `finish()`.
+public final class BundleVerifier {
+    /// The keys a checkpoint must be signed by. Nil: the keys the bundle carries (which only shows
+    /// that the bundle is consistent; pin the store's keys for authenticity).
+    public let trustedKeys: VerifierKeyring?
+    /// At most this many problems are listed.
+    public var maxProblems = 100
+
+    private struct RegionState {
+        var checkpoint: Checkpoint
+        var positions = Set<UInt64>()
+    }
+    private var result = BundleVerification()
+    private var regions: [String: RegionState] = [:]
+    private var regionOrder: [String] = []
+    private let hasher = SHA256Hasher()
+    private var lineNumber = 0
+    private var sawHeader = false
+    private var sawEnd = false
+    private var stopped = false
+
+    public init(trustedKeys: VerifierKeyring? = nil) {
+        self.trustedKeys = trustedKeys
+        if trustedKeys == nil {
+            result.notes.append("no keys pinned: checkpoints were checked against the keys in the bundle itself, which shows it is consistent, not who made it (pass the store's public keys)")
+        }
+    }
+
+    /// Verifies a whole bundle held in memory.
+    public static func verify(_ bytes: [UInt8], trustedKeys: VerifierKeyring? = nil) -> BundleVerification {
+        let verifier = BundleVerifier(trustedKeys: trustedKeys)
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            verifier.add(line: bytes[start..<end], terminated: end < bytes.count)
+            start = end + 1
+        }
+        return verifier.finish()
+    }
+
+    private func problem(_ line: Int, _ message: String) {
+        if result.problems.count >= maxProblems { result.problemsTruncated = true; return }
+        result.problems.append(.init(line: line, message: message))
+    }
+
+    /// One line of the bundle, without its newline; `terminated` is false for a last line that
+    /// has none (a cut file).
+    public func add(line: ArraySlice<UInt8>, terminated: Bool = true) {
+        guard !stopped else { return }
+        lineNumber += 1
+        if sawEnd { problem(lineNumber, "data after the end line"); stopped = true; return }
+        if !terminated { problem(lineNumber, "the last line has no newline: the bundle was cut short") }
+        let value: JSONValue
+        do { value = try JSONValue.parse(Array(line)) } catch {
+            problem(lineNumber, "not a JSON object (\(error))")
+            hash(line)
+            return
+        }
+        let type = value["type"]?.stringValue
+        if !sawHeader {
+            guard type == ComplianceBundle.formatName else {
+                problem(lineNumber, "the first line is not a \(ComplianceBundle.formatName) header")
+                stopped = true
+                return
+            }
+            guard value["version"]?.int64Value == Int64(ComplianceBundle.version) else {
+                problem(lineNumber, "bundle version \(value["version"]?.serializedString ?? "missing") is not supported (this verifier reads version \(ComplianceBundle.version))")
+                stopped = true
+                return
+            }
+            sawHeader = true
+            result.contentIncluded = value["content"]?.boolValue ?? false
+            result.created = value["created"]?.stringValue
+            result.exportedBy = value["exported_by"]?.stringValue
+            hash(line)
+            return
+        }
+        switch type {
+        case "checkpoint": checkpoint(value)
+        case "record": record(value)
+        case "end":
+            sawEnd = true
+            if value["sha256"]?.stringValue.flatMap(Digest32.init(hex:)) != hasher.finalize() {
+                problem(lineNumber, "the bundle's bytes do not match the end line's sha256 (lines were altered, added or removed)")
+            }
+            if value["records"]?.int64Value != Int64(result.records) {
+                problem(lineNumber, "the end line counts \(value["records"]?.serializedString ?? "no") records, the bundle holds \(result.records)")
+            }
+            result.uncovered = Int(value["uncovered"]?.int64Value ?? 0)
+            return  // the end line is not part of its own digest
+        default:
+            problem(lineNumber, "unknown line type \(type.map { "'\($0)'" } ?? "(none)")")
+        }
+        hash(line)
+    }
+
+    private func hash(_ line: ArraySlice<UInt8>) {
+        line.withUnsafeBytes { hasher.update($0) }
+        hasher.update([UInt8(0x0A)])
+    }
+
+    private func checkpoint(_ value: JSONValue) {
+        guard let region = value["region"]?.stringValue, let note = value["note"]?.stringValue,
+              let signed = SignedCheckpoint.parse(note: note) else {
+            return problem(lineNumber, "malformed checkpoint line")
+        }
+        guard signed.checkpoint.origin == Checkpoint.origin(region: region) else {
+            return problem(lineNumber, "the checkpoint is for origin '\(signed.checkpoint.origin)', not region \(region)")
+        }
+        var keyring = trustedKeys ?? VerifierKeyring()
+        if trustedKeys == nil {
+            for text in value["keys"]?.arrayValue ?? [] {
+                if let s = text.stringValue, let key = LogVerifierKey(encoded: s) { keyring.add(key) }
+            }
+        }
+        guard signed.isSigned(by: keyring) else {
+            return problem(lineNumber, "the checkpoint of region \(region) (size \(signed.checkpoint.treeSize)) has no valid signature from a trusted key")
+        }
+        guard regions[region] == nil else { return problem(lineNumber, "a second checkpoint for region \(region)") }
+        regions[region] = RegionState(checkpoint: signed.checkpoint)
+        regionOrder.append(region)
+    }
+
+    private func record(_ value: JSONValue) {
+        result.records += 1
+        guard let region = value["region"]?.stringValue, let position = value["position"]?.int64Value, position >= 0,
+              let envelope = value["envelope"]?.stringValue, let path = value["inclusion_path"]?.arrayValue else {
+            return problem(lineNumber, "malformed record line")
+        }
+        guard var state = regions[region] else {
+            return problem(lineNumber, "a record of region \(region) before (or without) a valid checkpoint of that region")
+        }
+        let contentDigest: Digest32
+        if let content = value["content"]?.stringValue {
+            contentDigest = SHA256.hash(Array(content.utf8))
+            if let stated = value["content_digest"]?.stringValue, Digest32(hex: stated) != contentDigest {
+                problem(lineNumber, "the content does not match its content_digest")
+            }
+        } else if let stated = value["content_digest"]?.stringValue, let d = Digest32(hex: stated) {
+            contentDigest = d
+        } else {
+            return problem(lineNumber, "a record needs content or content_digest")
+        }
+        let proof = path.compactMap { $0.stringValue.flatMap(Digest32.init(hex:)) }
+        guard proof.count == path.count else { return problem(lineNumber, "malformed inclusion_path") }
+        let leaf = LogHash.leaf(envelopeDigest: SHA256.hash(Array(envelope.utf8)), contentDigest: contentDigest)
+        let cp = state.checkpoint
+        if UInt64(position) >= cp.treeSize {
+            return problem(lineNumber, "position \(position) of region \(region) is beyond its checkpoint (size \(cp.treeSize))")
+        }
+        guard MerkleProof.verifyInclusion(leaf: leaf, index: UInt64(position), treeSize: cp.treeSize, path: proof, root: cp.rootHash) else {
+            return problem(lineNumber, "record at position \(position) of region \(region) does not match the signed checkpoint (altered, or its proof is wrong)")
+        }
+        guard state.positions.insert(UInt64(position)).inserted else {
+            return problem(lineNumber, "position \(position) of region \(region) appears twice")
+        }
+        regions[region] = state
+    }
+
+    /// The result, once every line was added.
+    public func finish() -> BundleVerification {
+        if !sawHeader { problem(0, "not a \(ComplianceBundle.formatName): no header line") }
+        else if !sawEnd && !stopped { problem(0, "no end line: the bundle was cut short") }
+        result.regions = regionOrder.map { name in
+            let s = regions[name]!
+            return .init(region: name, treeSize: s.checkpoint.treeSize, checkpointTime: s.checkpoint.time, records: s.positions.count,
+                         complete: UInt64(s.positions.count) == s.checkpoint.treeSize)
+        }
+        return result
+    }
+}

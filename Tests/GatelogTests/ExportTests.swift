@@ -1,0 +1,138 @@
+import XCTest
+import Foundation
+import AuditFormat
+import AuditIndex
+import AuditQuery
+import AuditStore
+import Gatelog
+import JSON
+import GatelogCrypto
+
+/// Compliance bundles: exported by the query layer under RBAC, checked offline by `BundleVerifier`
+/// with nothing but the store's public keys; every alteration is caught.
+final class ExportTests: XCTestCase {
+    var tmp: TemporaryDirectory!
+    var service: GatelogService!
+    var keys: VerifierKeyring!
+
+    override func setUpWithError() throws {
+        tmp = TemporaryDirectory("gatelog-export")
+        var lines: [String] = []
+        for i in 0..<60 {
+            lines.append(Fixture.record("x-\(i)", region: i % 3 == 0 ? "us-east-1" : "eu-west-1", tenant: i % 2 == 0 ? "acme" : "globex", ms: i * 10))
+        }
+        let first = try Fixture.open(tmp.path)
+        XCTAssertEqual(try first.ingest(body: Array((lines.joined(separator: "\n") + "\n").utf8), principal: Fixture.admin, source: "t").accepted, 60)
+        first.close()  // signs a checkpoint over everything
+        service = try Fixture.open(tmp.path)
+        keys = VerifierKeyring(try KeyStore.publicKeys(dataDirectory: tmp.path))
+    }
+
+    override func tearDown() {
+        service?.close()
+        service = nil
+        tmp = nil
+    }
+
+    func export(_ principal: Principal, _ filter: IndexFilter = IndexFilter()) throws -> (bytes: [UInt8], summary: PreparedExport.Summary) {
+        var out: [UInt8] = []
+        let summary = try service.query.prepareExport(principal, filter: filter).write { out += $0 }
+        return (out, summary)
+    }
+
+    func lines(_ bytes: [UInt8]) -> [[UInt8]] { bytes.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map(Array.init) }
+    func join(_ lines: [[UInt8]]) -> [UInt8] { lines.flatMap { $0 + [0x0A] } }
+
+    func testAWholeStoreExportVerifiesOfflineAndIsComplete() throws {
+        let (bytes, summary) = try export(Fixture.admin)
+        XCTAssertEqual(summary.records, 60)
+        XCTAssertEqual(summary.uncovered, 0)
+        let result = BundleVerifier.verify(bytes, trustedKeys: keys)
+        XCTAssertTrue(result.isValid, "\(result.problems)")
+        XCTAssertEqual(result.records, 60)
+        XCTAssertTrue(result.contentIncluded)
+        XCTAssertEqual(Set(result.regions.map(\.region)), ["eu-west-1", "us-east-1"])
+        XCTAssertTrue(result.regions.allSatisfy(\.complete), "every record of both logs: \(result.regions)")
+        XCTAssertEqual(result.notes, [], "keys were pinned")
+        // Without pinned keys it is checked against the keys it carries, and says so.
+        let unpinned = BundleVerifier.verify(bytes)
+        XCTAssertTrue(unpinned.isValid)
+        XCTAssertEqual(unpinned.notes.count, 1)
+        // The export is in the access log.
+        var accessFilter = IndexFilter()
+        accessFilter.regions = ["_access"]
+        let access = try service.query.search(Fixture.admin, filter: accessFilter, limit: 50)
+        XCTAssertTrue(access.records.contains { String(decoding: $0.json, as: UTF8.self).contains(#""action":"export""#) })
+    }
+
+    func testAScopedExportHoldsOnlyItsScopeAndStillVerifies() throws {
+        let auditor = try Fixture.principal("auditor", scope: "tenant=acme")
+        let (bytes, summary) = try export(auditor)
+        XCTAssertEqual(summary.records, 30)
+        let text = String(decoding: bytes, as: UTF8.self)
+        XCTAssertFalse(text.contains("globex"), "records outside the scope never appear")
+        let result = BundleVerifier.verify(bytes, trustedKeys: keys)
+        XCTAssertTrue(result.isValid, "\(result.problems)")
+        XCTAssertFalse(result.regions.contains { $0.complete }, "a filtered export is not the whole log")
+
+        // A role that may export but not read content: digests instead of content, still verifiable.
+        let exporter = Principal(id: "exporter", role: Role(name: "exporter", permissions: [.export]), scope: Scope())
+        let digestsOnly = try export(exporter).bytes
+        XCTAssertFalse(String(decoding: digestsOnly, as: UTF8.self).contains("secret prompt"))
+        let checked = BundleVerifier.verify(digestsOnly, trustedKeys: keys)
+        XCTAssertTrue(checked.isValid, "\(checked.problems)")
+        XCTAssertFalse(checked.contentIncluded)
+        XCTAssertEqual(checked.records, 60)
+
+        XCTAssertThrowsError(try export(try Fixture.principal("analyst"))) { error in
+            guard case AccessError.forbidden = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testEveryAlterationOfABundleIsCaught() throws {
+        let bytes = try export(Fixture.admin).bytes
+        var all = lines(bytes)
+        let recordIndex = try XCTUnwrap(all.firstIndex { String(decoding: $0, as: UTF8.self).contains(#""type":"record""#) })
+
+        // A changed character in a record's content.
+        var edited = all
+        let line = String(decoding: edited[recordIndex], as: UTF8.self)
+        let changed = line.replacingOccurrences(of: "answer x-", with: "answer y-")
+        XCTAssertNotEqual(changed, line)
+        edited[recordIndex] = Array(changed.utf8)
+        var result = BundleVerifier.verify(join(edited), trustedKeys: keys)
+        XCTAssertTrue(result.problems.contains { $0.line == recordIndex + 1 && $0.message.contains("does not match the signed checkpoint") }, "\(result.problems)")
+        XCTAssertTrue(result.problems.contains { $0.message.contains("sha256") }, "\(result.problems)")
+
+        // A record line removed: the digest and the count.
+        edited = all
+        edited.remove(at: recordIndex)
+        result = BundleVerifier.verify(join(edited), trustedKeys: keys)
+        XCTAssertTrue(result.problems.contains { $0.message.contains("sha256") }, "\(result.problems)")
+        XCTAssertTrue(result.problems.contains { $0.message.contains("counts 60 records, the bundle holds 59") }, "\(result.problems)")
+
+        // A record line duplicated.
+        edited = all
+        edited.insert(all[recordIndex], at: recordIndex)
+        result = BundleVerifier.verify(join(edited), trustedKeys: keys)
+        XCTAssertTrue(result.problems.contains { $0.message.contains("appears twice") }, "\(result.problems)")
+
+        // Cut short.
+        result = BundleVerifier.verify(Array(bytes.dropLast(40)), trustedKeys: keys)
+        XCTAssertTrue(result.problems.contains { $0.message.contains("cut short") }, "\(result.problems)")
+
+        // Signed by another key than the pinned one: nothing in it is proven.
+        let otherKey = LogSigningKey(name: "gatelog-other", privateKey: try Ed25519PrivateKey(seed: [UInt8](repeating: 7, count: 32)))
+        result = BundleVerifier.verify(bytes, trustedKeys: VerifierKeyring([otherKey.verifier]))
+        XCTAssertTrue(result.problems.contains { $0.message.contains("no valid signature from a trusted key") }, "\(result.problems)")
+        XCTAssertFalse(result.isValid)
+
+        // A position moved: the proof no longer fits.
+        all = lines(bytes)
+        let moved = String(decoding: all[recordIndex], as: UTF8.self)
+        let position = try XCTUnwrap(try JSONValue.parse(moved)["position"]?.int64Value)
+        all[recordIndex] = Array(moved.replacingOccurrences(of: #""position":\#(position),"#, with: #""position":\#(position == 0 ? 1 : position - 1),"#).utf8)
+        result = BundleVerifier.verify(join(all), trustedKeys: keys)
+        XCTAssertTrue(result.problems.contains { $0.line == recordIndex + 1 }, "\(result.problems)")
+    }
+}
