@@ -150,6 +150,8 @@ public struct RegionVerifier: Sendable {
         // The writer appends checkpoints in the order it signs them, over a growing tree: a signed
         // entry smaller than one before it was moved, or copied from earlier in the log.
         var largestLogged: (size: UInt64, source: String)?
+        /// Whether the region's own log holds a validly signed checkpoint of this region.
+        var signedLogEntries = false
         for pending in checkpoints {
             let cp = pending.checkpoint
             guard cp.checkpoint.origin == Checkpoint.origin(region: region) else {
@@ -163,6 +165,7 @@ public struct RegionVerifier: Sendable {
                 continue
             }
             if pending.fromLog {
+                signedLogEntries = true
                 if let largest = largestLogged, cp.checkpoint.treeSize < largest.size {
                     add(.checkpointMismatch, position: cp.checkpoint.treeSize == 0 ? nil : cp.checkpoint.treeSize - 1,
                         "\(pending.source) (size \(cp.checkpoint.treeSize)) follows \(largest.source) (size \(largest.size)): "
@@ -491,7 +494,8 @@ public struct RegionVerifier: Sendable {
         // A running writer may have sealed a segment (and then signed its checkpoint) after the log
         // was read above: read the log again before calling the checkpoint missing. Only signed
         // checkpoints of this region count; this read says whether one exists, nothing more.
-        if sealed.count >= 2, hasLog, latestSigned < sealed[sealed.count - 2].treeSize,
+        // (A log without any checkpoint is reported once, below, as emptied.)
+        if sealed.count >= 2, hasLog, signedLogEntries, latestSigned < sealed[sealed.count - 2].treeSize,
            Self.latestSignedSize(logPath: logPath, origin: Checkpoint.origin(region: region), keyring: keyring) < sealed[sealed.count - 2].treeSize {
             let s = sealed[sealed.count - 2]
             add(.checkpointMismatch, position: latestSigned,
@@ -499,6 +503,10 @@ public struct RegionVerifier: Sendable {
         }
         if !hasLog, logKind == nil, position > 0 {
             add(.checkpointMismatch, "checkpoints.log is missing: \(position) records are not covered by any checkpoint in the store")
+        } else if hasLog, position > 0, !signedLogEntries {
+            // A writer signs the size-0 checkpoint (genesis) into the log before it creates the
+            // region's first segment, and the log was read before the segments.
+            add(.checkpointMismatch, "checkpoints.log holds no valid checkpoint of this region, but a region's log starts with a signed checkpoint of size 0 and the segments hold \(position) records: the log was emptied")
         }
         // The unsigned tail: each frame must carry a valid signature by a trusted key.
         var injected = false

@@ -324,6 +324,18 @@ final class WriterCore {
             checkpointFD = try io { try FileIO.open(checkpointPath, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o644) }
             try io { try FileIO.syncDirectory(directory) }
         }
+        // The log starts with a signed checkpoint of size 0 (the genesis), durable before the
+        // first segment exists: a log without any checkpoint while the segments hold records was
+        // emptied (even when every record came after the latest checkpoint there was).
+        if lastCheckpoint == nil {
+            if treeSize > 0 {
+                throw StoreError.integrity(region: region, detail: "checkpoints.log holds no checkpoint but the segments hold \(treeSize) records (the log was emptied, including the size-0 checkpoint written when the region was created; run gatelog verify, and restore the log from a backup)")
+            }
+            if case .failure(let e) = signCheckpointIfNeeded(force: true) { throw e }
+            // The first records are checkpointed as soon as they are durable, as in a region
+            // whose log is not new (the genesis covers nothing).
+            lastCheckpointAt = .distantPast
+        }
         if segmentFD < 0 {
             if let cp = lastCheckpoint, cp.checkpoint.treeSize > treeSize {
                 throw StoreError.integrity(region: region, detail: "the latest checkpoint covers \(cp.checkpoint.treeSize) records but only \(treeSize) are present")

@@ -743,6 +743,27 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(try Fixtures.verify(config).breaks.map(\.kind), [.checkpointMismatch])
     }
 
+    /// A young region (one unsealed segment) whose checkpoint log was emptied: before the size-0
+    /// checkpoint written at creation, this read as "a crash before the first checkpoint".
+    func testEmptiedCheckpointLogOfAYoungRegionIsCheckpointMismatch() throws {
+        let young = TemporaryDirectory()
+        let config = Fixtures.configuration(young.path, segmentMaxBytes: 64 << 20)
+        let status = try Fixtures.writeStore(config, count: 30)
+        XCTAssertEqual(status.segmentCount, 1)
+        let logPath = "\(config.regionDirectory("eu-test"))/checkpoints.log"
+        let entries = CheckpointLog.parse(try Fixtures.read(logPath)).entries.compactMap(\.checkpoint)
+        XCTAssertEqual(entries.first?.checkpoint.treeSize, 0, "the log starts with the genesis")
+        XCTAssertEqual(entries.first?.checkpoint.rootHash, LogHash.emptyTreeRoot)
+        XCTAssertTrue(try Fixtures.verify(config).isIntact)
+
+        try Fixtures.write(logPath, [])
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.map(\.kind), [.checkpointMismatch], report.summary)
+        XCTAssertTrue(report.breaks.first?.detail.contains("the log was emptied") == true, report.summary)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey) }
+        XCTAssertEqual(try Fixtures.read(logPath), [], "the refused open must not sign a new log")
+    }
+
     /// Checkpoints are appended over a growing log: two entries swapped, or an old entry copied to
     /// the end, is a break (each entry on its own still verifies), and the writer refuses the region.
     func testReorderedOrCopiedCheckpointEntriesAreCheckpointMismatch() throws {
