@@ -23,6 +23,46 @@ public final class APIServer: Sendable {
         public init() {}
     }
 
+    /// Whether an `Accept` header (all its fields) asks for `text/plain` over `application/json` (RFC 9110 §12.5.1):
+    /// media ranges are case-insensitive, `q=0` means "not acceptable", the most specific range that matches a type
+    /// gives its weight, and at equal weight the more specific match, then the one listed first, wins. Without a
+    /// preference (no field, or neither type acceptable) the answer is JSON. So curl's `*/*` and axios's default
+    /// `application/json, text/plain, */*` get JSON, and `Accept: text/plain` the note alone.
+    static func prefersPlainText(accept fields: [String]) -> Bool {
+        // (q, specificity, position) of the best range matching each type; specificity 3 = type/subtype.
+        var plain: (q: Double, specificity: Int, position: Int)?
+        var json: (q: Double, specificity: Int, position: Int)?
+        var position = 0
+        for field in fields {
+            for element in field.split(separator: ",") {
+                let parts = element.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                guard let range = parts.first, !range.isEmpty else { continue }
+                var q = 1.0
+                for parameter in parts.dropFirst() where parameter.hasPrefix("q=") {
+                    q = Double(parameter.dropFirst(2)) ?? 1.0
+                }
+                position += 1
+                func consider(_ best: inout (q: Double, specificity: Int, position: Int)?, type: String, subtype: String) {
+                    let specificity: Int
+                    if range == "\(type)/\(subtype)" { specificity = 3 }
+                    else if range == "\(type)/*" { specificity = 2 }
+                    else if range == "*/*" { specificity = 1 }
+                    else { return }
+                    // The most specific matching range decides the weight (RFC 9110 §12.5.1).
+                    if let current = best, current.specificity >= specificity { return }
+                    best = (q, specificity, position)
+                }
+                consider(&plain, type: "text", subtype: "plain")
+                consider(&json, type: "application", subtype: "json")
+            }
+        }
+        guard let plain, plain.q > 0 else { return false }
+        guard let json, json.q > 0 else { return true }
+        if plain.q != json.q { return plain.q > json.q }
+        if plain.specificity != json.specificity { return plain.specificity > json.specificity }
+        return plain.position < json.position
+    }
+
     public init(service: GatelogService, options: Options) throws {
         self.service = service
         guard let address = HTTPListenAddress(parsing: options.listen) else {
@@ -332,7 +372,7 @@ public final class APIServer: Sendable {
             try rejectUnknownParameters(request, allowed: ["region"])
             guard let region = request.query["region"] else { throw HTTPError.badRequest("the region query parameter is required") }
             let cp = try query.latestCheckpoint(principal, region: region)
-            if request.headers["Accept"]?.contains("text/plain") == true {
+            if APIServer.prefersPlainText(accept: request.headers.values(for: "Accept")) {
                 return .text(cp.noteText, contentType: "text/plain; charset=utf-8")
             }
             return .json(.object([

@@ -138,7 +138,8 @@ final class Connection {
             if head.hasBody {
                 if let length = head.contentLength, length > bodyLimit {
                     reject(413, code: "payload_too_large", message: Connection.bodyTooLargeMessage(limit: bodyLimit),
-                           method: head.method, route: route?.pattern, started: started)
+                           method: head.method, route: route?.pattern, started: started,
+                           drainBytes: Connection.refusedBodyDrainBudget(head))
                     return
                 }
                 if earlyResponse == nil, let route, let admission = server.bodyAdmission,
@@ -146,9 +147,9 @@ final class Connection {
                    var refusal = admission(head, route.pattern) {
                     refusal.closesConnection = true
                     finish(refusal, head: head, route: route.pattern, requestBodyBytes: 0, started: started)
-                    // Discard what the client is still sending (up to 1 s and 1 MiB), so that it reads the
-                    // refusal instead of a reset.
-                    lingeringClose(waitingUpTo: 1_000_000_000)
+                    // Discard what the client is still sending (up to 1 s, and up to the body it announced), so
+                    // that it reads the refusal instead of a reset.
+                    lingeringClose(waitingUpTo: 1_000_000_000, maxBytes: Connection.refusedBodyDrainBudget(head))
                     return
                 }
                 if refusesCoding {
@@ -158,7 +159,7 @@ final class Connection {
                         var r = earlyResponse!
                         r.closesConnection = true
                         finish(r, head: head, route: route?.pattern, requestBodyBytes: 0, started: started)
-                        lingeringClose(waitingUpTo: 1_000_000_000)
+                        lingeringClose(waitingUpTo: 1_000_000_000, maxBytes: Connection.refusedBodyDrainBudget(head))
                         return
                     }
                 }
@@ -192,7 +193,8 @@ final class Connection {
                 } catch {
                     reject(error.status, code: error.code,
                            message: error == .bodyTooLarge ? Connection.bodyTooLargeMessage(limit: bodyLimit) : error.message,
-                           method: head.method, route: route?.pattern, started: started)
+                           method: head.method, route: route?.pattern, started: started,
+                           drainBytes: error == .bodyTooLarge ? Connection.refusedBodyDrainBudget(head) : Connection.lingerDrainBytes)
                     return
                 }
                 switch fill(deadline: min(Monotonic.now() + bodyTimeout, bodyDeadline), wakeOnShutdown: false) {
@@ -374,7 +376,7 @@ final class Connection {
     /// Sends a JSON error with `Connection: close`, reports it, and closes gracefully. Used when framing is lost
     /// or limits are exceeded; the message never includes request content.
     private func reject(_ status: Int, code: String, message: String, method: HTTPMethod?, route: String? = nil,
-                        started: UInt64) {
+                        started: UInt64, drainBytes: Int = Connection.lingerDrainBytes) {
         let body = HTTPResponse.errorBody(code: code, message: message)
         output.removeAll(keepingCapacity: true)
         ResponseHead.serialize(status: HTTPStatus(status), headers: ["Content-Type": "application/json"],
@@ -386,16 +388,32 @@ final class Connection {
             method: method ?? HTTPMethod("-"), routePattern: route, status: status,
             duration: .nanoseconds(Int64(Monotonic.now() - started)), requestBodyBytes: 0,
             responseBodyBytes: body.count, remoteAddress: peer, isComplete: complete))
-        if complete { lingeringClose(waitingUpTo: 1_000_000_000) }
+        if complete { lingeringClose(waitingUpTo: 1_000_000_000, maxBytes: drainBytes) }
     }
 
-    /// Half-closes, then discards what the client still sends (for up to `nanoseconds` and 1 MiB), so that closing
-    /// with unread input does not reset the connection before the client has read our response.
-    private func lingeringClose(waitingUpTo nanoseconds: UInt64) {
+    /// What a lingering close discards at most by default.
+    static let lingerDrainBytes = 1 << 20
+
+    /// The most a lingering close discards of a body refused before it was read (413, a refused admission, a
+    /// content-coded body), still within the lingering deadline.
+    static let refusedBodyDrainLimit = 64 << 20
+
+    /// How much of a refused body to discard: what the client announced (a chunked body: up to
+    /// ``refusedBodyDrainLimit``), at least ``lingerDrainBytes``. Clients that write the whole body before they
+    /// read the answer (Python's http.client and urllib, Node's http module) would otherwise get a reset
+    /// (EPIPE/ECONNRESET) instead of the 413 or 401 once the server stops reading and closes.
+    static func refusedBodyDrainBudget(_ head: HTTPRequestHead) -> Int {
+        guard let length = head.contentLength else { return refusedBodyDrainLimit }
+        return max(lingerDrainBytes, min(length, refusedBodyDrainLimit))
+    }
+
+    /// Half-closes, then discards what the client still sends (for up to `nanoseconds` and `maxBytes`), so that
+    /// closing with unread input does not reset the connection before the client has read our response.
+    private func lingeringClose(waitingUpTo nanoseconds: UInt64, maxBytes: Int = Connection.lingerDrainBytes) {
         transport.finishWrites()
         let deadline = Monotonic.now() + nanoseconds
         var drained = 0
-        while drained < 1 << 20 {
+        while drained < maxBytes {
             guard case .bytes(let n) = transport.read(into: readBuffer, deadline: deadline, wakeFD: nil) else { return }
             drained += n
         }

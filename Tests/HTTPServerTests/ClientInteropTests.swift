@@ -113,4 +113,45 @@ print(json.dumps(out))
         XCTAssertEqual(object["same_socket"] as? String, "same")
         XCTAssertEqual(object["no_host"] as? [AnyHashable], [400, "bad_request", "close"])
     }
+
+    /// A client that writes its whole body before it reads (Python's http.client and urllib, Node's http module)
+    /// must get the 413 (size announced, or a chunked body running over the limit) and the 401 (large body, bad
+    /// token) as JSON, not a broken pipe or a reset because the server closed with the rest of the body unread.
+    func testBodyRefusedUnreadStillReachesAClientThatWritesBeforeReading() throws {
+        let python = try python()
+        let server = try startServer({ $0.limits.maxBodyBytes = 32 << 20 }, bodyAdmission: { head, _ in
+            head.headers["Authorization"] == "Bearer good" ? nil
+                : .error(.unauthorized, code: "unauthorized", message: "the token is not valid")
+        }, routes: installTestRoutes)
+        let script = #"""
+import http.client, json, sys
+port = int(sys.argv[1])
+big = b"a" * (40 << 20)    # over the 32 MiB limit
+allowed = b"a" * (24 << 20)  # within it, but refused for its token
+def chunks():
+    for i in range(96):
+        yield b"a" * (512 << 10)
+out = {}
+for name, body, token, chunked in [("413", big, "good", False), ("413-chunked", chunks(), "good", True), ("401", allowed, "bad", False)]:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        c.request("POST", "/echo", body=body, headers={"Authorization": "Bearer " + token}, encode_chunked=chunked)
+        r = c.getresponse()
+        out[name] = [r.status, json.loads(r.read())["error"]["code"]]
+    except OSError as e:
+        out[name] = ["error", type(e).__name__]
+    c.close()
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.request("GET", "/hello")
+out["after"] = c.getresponse().status
+print(json.dumps(out))
+"""#
+        let result = try run(python, ["-c", script, String(server.port)])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["413"] as? [AnyHashable], [413, "payload_too_large"], result.stdout)
+        XCTAssertEqual(object["413-chunked"] as? [AnyHashable], [413, "payload_too_large"], result.stdout)
+        XCTAssertEqual(object["401"] as? [AnyHashable], [401, "unauthorized"], result.stdout)
+        XCTAssertEqual(object["after"] as? Int, 200)
+    }
 }

@@ -466,6 +466,22 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(asked.withLock { $0 }, 4)
     }
 
+    /// A body refused unread (413 by its announced size) is drained up to its announced length before the close, so
+    /// that a client writing all of it before reading gets the answer instead of EPIPE/ECONNRESET; the lingering
+    /// deadline still bounds how long that takes.
+    func testOversizedBodyIsDrainedSoABlockingWriterReadsThe413() throws {
+        let server = try startServer({ $0.limits.maxBodyBytes = 64 << 10 }, routes: installTestRoutes)
+        let body = [UInt8](repeating: 0x61, count: 24 << 20)
+        let client = try RawClient(port: server.port, receiveTimeout: 10)
+        try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n")
+        try client.send(body)  // blocks until the server has taken it: no reading meanwhile
+        let r = try client.readResponse()
+        XCTAssertEqual(r.status, 413)
+        XCTAssertEqual(r.errorCode, "payload_too_large")
+        XCTAssertEqual(r.header("Connection"), "close")
+        XCTAssertTrue(client.waitForClose(timeout: 3))
+    }
+
     func testIdleConnectionsAreClosedQuietly() throws {
         let server = try startServer({
             $0.keepAliveTimeout = .milliseconds(300)
