@@ -72,8 +72,13 @@ public enum CSVRendering {
     /// Quotes a field when it holds a comma, quote, CR or LF; neutralises spreadsheet formulas.
     public static func escape(_ field: String) -> String {
         var f = field
-        if let first = f.first, "=+-@".contains(first), Double(f) == nil { f = "'" + f }
-        if f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        // A cell a spreadsheet would run as a formula (OWASP: also a leading tab or CR) is
+        // neutralised with a quote, unless it is a plain number.
+        if let first = f.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first),
+           Double(f) == nil { f = "'" + f }
+        // Bytes, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n", and an
+        // unquoted CR LF in a value would start a forged row.
+        if f.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
             return "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return f

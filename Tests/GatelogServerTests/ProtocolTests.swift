@@ -443,3 +443,22 @@ enum PrometheusText {
         return problems
     }
 }
+
+/// CSV cells: quoting and formula neutralisation, byte by byte.
+final class CSVEscapeTests: XCTestCase {
+    func testLineBreaksOfEveryKindAreQuotedSoNoValueForgesARow() {
+        XCTAssertEqual(CSVRendering.escape("acme\r\nforged-region"), "\"acme\r\nforged-region\"")
+        XCTAssertEqual(CSVRendering.escape("a\nb"), "\"a\nb\"")
+        XCTAssertEqual(CSVRendering.escape("a\rb"), "\"a\rb\"")
+        XCTAssertEqual(CSVRendering.escape("say \"hi\", ok"), "\"say \"\"hi\"\", ok\"")
+        XCTAssertEqual(CSVRendering.escape("plain"), "plain")
+    }
+
+    func testFormulaStartsAreNeutralisedButNumbersAreNot() {
+        XCTAssertEqual(CSVRendering.escape("=cmd()"), "'=cmd()")
+        XCTAssertEqual(CSVRendering.escape("\t=cmd()"), "'\t=cmd()")
+        XCTAssertEqual(CSVRendering.escape("\r\n=1+1"), "\"'\r\n=1+1\"")
+        XCTAssertEqual(CSVRendering.escape("-1.5"), "-1.5")
+        XCTAssertEqual(CSVRendering.escape("+44"), "+44")
+    }
+}
