@@ -10,6 +10,33 @@ public enum FilterArguments {
                                             "min_latency", "max_latency", "text", "fallback", "backend"]
 
     /// A filter from arguments; repeated names AND their conditions (sets intersect).
+    /// Filters that take a comma-separated list: given several times (`region=a&region=b`, the way
+    /// most HTTP clients send a list; `--region a --region b`), their values are one list (ORed).
+    static let listFilters: Set<String> = ["region", "tenant", "team", "user", "api_key", "kind", "model", "provider", "status",
+                                           "error", "backend", "trace", "id"]
+
+    /// The pairs with every list filter's repeats joined into one list; `meta` conditions stay
+    /// separate (ANDed); any other filter given twice is an error, not a silent choice.
+    static func mergingRepeats(_ pairs: [(name: String, value: String)]) throws -> [(name: String, value: String)] {
+        var merged: [(name: String, value: String)] = []
+        var at: [String: Int] = [:]
+        for (raw, value) in pairs {
+            let name = raw == "api-key" ? "api_key" : raw
+            if name == "meta" {
+                merged.append((name, value))
+            } else if let i = at[name] {
+                guard listFilters.contains(name) else {
+                    throw IndexError(kind: .invalidArgument, message: "\(name) may be given only once", operation: "parse filters")
+                }
+                merged[i].value += "," + value
+            } else {
+                at[name] = merged.count
+                merged.append((name, value))
+            }
+        }
+        return merged
+    }
+
     public static func parse(_ pairs: [(name: String, value: String)], now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> IndexFilter {
         var filter = IndexFilter()
         func set(_ v: String) -> Set<String> { Set(v.split(separator: ",").map { String($0) }.filter { !$0.isEmpty }) }
@@ -41,7 +68,7 @@ public enum FilterArguments {
                 throw IndexError(kind: error.kind, message: "\(name): \(error.message)", operation: "parse filters")
             }
         }
-        for (name, value) in pairs {
+        for (name, value) in try mergingRepeats(pairs) {
             var f = IndexFilter()
             switch name {
             case "from": f.from = try time(name, value)

@@ -12,16 +12,19 @@ extension APIServer {
                                    guarded: (@escaping @Sendable (HTTPRequest, Principal) throws -> HTTPResponse) -> HTTPHandler) {
         let query = service.query
 
-        /// A query option; an empty value counts as absent.
-        @Sendable func option(_ request: HTTPRequest, _ name: String) -> String? {
-            guard let value = request.query[name], !value.isEmpty else { return nil }
+        /// A query option; an empty value counts as absent. Given twice, it is a 400 (`limit=1&limit=abc`
+        /// must not quietly mean the first).
+        @Sendable func option(_ request: HTTPRequest, _ name: String) throws -> String? {
+            var values = request.query.lazy.filter { $0.name == name }.map(\.value).filter { !$0.isEmpty }.makeIterator()
+            guard let value = values.next() else { return nil }
+            guard values.next() == nil else { throw HTTPError.badRequest("\(name) may be given only once") }
             return value
         }
 
         /// A boolean option: `true` or `false` (the convention of every boolean parameter, filters included);
         /// absent or empty gives `default`. Anything else is a 400 naming the parameter, never silently a default.
         @Sendable func boolOption(_ request: HTTPRequest, _ name: String, default value: Bool) throws -> Bool {
-            switch option(request, name) {
+            switch try option(request, name) {
             case nil: return value
             case "true": return true
             case "false": return false
@@ -52,7 +55,7 @@ extension APIServer {
                 return n
             } ?? 100
             let order: SearchOrder
-            switch option(request, "order") ?? "newest" {
+            switch try option(request, "order") ?? "newest" {
             case "newest": order = .newestFirst
             case "oldest": order = .oldestFirst
             default: throw HTTPError.badRequest("order must be newest or oldest")

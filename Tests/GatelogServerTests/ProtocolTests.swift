@@ -240,6 +240,25 @@ final class ProtocolTests: XCTestCase {
         XCTAssertGreaterThan(bucketed.count, 1)
     }
 
+    /// A list filter given several times is one list (how HTTP clients send lists); any other
+    /// parameter given twice is a 400, never a silent pick.
+    func testRepeatedParameters() throws {
+        let s = try server()
+        let both = try s.client.get("/v1/records?region=eu-west-1&region=us-east-1&limit=1000", token: s.admin)
+        XCTAssertEqual(both.status, 200, both.text)
+        XCTAssertEqual(both.json?["count"]?.int64Value, 40)
+        let commas = try s.client.get("/v1/records?region=eu-west-1,us-east-1&limit=1000", token: s.admin)
+        XCTAssertEqual(commas.json?["count"]?.int64Value, 40)
+        let statuses = try s.client.get("/v1/records?status=503&status=200&region=us-east-1&limit=1000", token: s.admin)
+        XCTAssertEqual(statuses.json?["count"]?.int64Value, 10)
+        for query in ["limit=1&limit=abc", "format=csv&format=json", "from=-1h&from=-2h", "order=oldest&order=newest"] {
+            let r = try s.client.get("/v1/records?\(query)", token: s.admin)
+            XCTAssertEqual(r.status, 400, "\(query): \(r.text)")
+            XCTAssertTrue(r.text.contains("may be given only once"), r.text)
+        }
+        XCTAssertEqual(try s.client.get("/v1/stats?group_by=model&group_by=region", token: s.admin).status, 400)
+    }
+
     private func visibleCount(_ s: RunningServer) throws -> Int64 {
         Int64(try s.client.get("/v1/records?limit=10000", token: s.admin).json?["count"]?.int64Value ?? -1)
     }
