@@ -59,18 +59,7 @@ enum VerifyBundleCommand {
         let asJSON = args.flag("json")
         try args.rejectUnknown()
         guard args.positionals.count == 1, let file = args.positionals.first else { throw UsageError("verify-bundle takes one bundle file (or - for standard input)") }
-        var keyring: VerifierKeyring?
-        for f in keyFiles {
-            let keys: [LogVerifierKey]
-            do { keys = try KeyStore.readVerifierKeys(file: f) } catch {
-                if case .io(let e) = error { throw UsageError("--key \(f): \(FileIOError.explain(e.code))") }
-                throw UsageError("--key \(f) holds a malformed verifier key (expected lines like those of `gatelog key list`)")
-            }
-            guard !keys.isEmpty else { throw UsageError("--key \(f) holds no verifier key (expected lines like those of `gatelog key list`)") }
-            var ring = keyring ?? VerifierKeyring()
-            for k in keys { ring.add(k) }
-            keyring = ring
-        }
+        let keyring = keyFiles.isEmpty ? nil : VerifierKeyring(try pinnedKeys(keyFiles))
         let fd = file == "-" ? STDIN_FILENO : try FileIO.open(file, flags: O_RDONLY)
         defer { if file != "-" { close(fd) } }
         let verifier = BundleVerifier(trustedKeys: keyring)

@@ -87,17 +87,7 @@ enum VerifyCommand {
             for k in found.keys { keyring.add(k) }
             keyWarnings = found.malformed.map { "\($0) is not a valid verifier key; it was ignored" }
         } else {
-            // Keys the caller names are the only ones trusted: a file that holds none (empty, malformed,
-            // missing) would make every signature look bad, so it is a usage error, not a broken report.
-            for f in keyFiles {
-                let keys: [LogVerifierKey]
-                do { keys = try KeyStore.readVerifierKeys(file: f) } catch {
-                    if case .io(let e) = error { throw UsageError("--key \(f): \(FileIOError.explain(e.code))") }
-                    throw UsageError("--key \(f) holds a malformed verifier key (expected lines like those of `gatelog key list`)")
-                }
-                guard !keys.isEmpty else { throw UsageError("--key \(f) holds no verifier key (expected lines like those of `gatelog key list`)") }
-                for k in keys { keyring.add(k) }
-            }
+            for k in try pinnedKeys(keyFiles) { keyring.add(k) }
         }
         var outside: [SignedCheckpoint] = []
         for f in checkpointFiles {
@@ -145,6 +135,23 @@ enum VerifyCommand {
         // An I/O error is exit 3 (the check could not be done), after every other region's report.
         return unreadable ? 3 : intact ? 0 : 1
     }
+}
+
+/// The verifier keys in `--key` files (lines like those of `gatelog key list`). Keys the caller
+/// names are the only ones trusted: a file that holds none (empty, malformed, missing) would make
+/// every signature look bad, so it is a usage error, not a broken report.
+func pinnedKeys(_ files: [String]) throws -> [LogVerifierKey] {
+    var all: [LogVerifierKey] = []
+    for f in files {
+        let keys: [LogVerifierKey]
+        do { keys = try KeyStore.readVerifierKeys(file: f) } catch {
+            if case .io(let e) = error { throw UsageError("--key \(f): \(FileIOError.explain(e.code))") }
+            throw UsageError("--key \(f) holds a malformed verifier key (expected lines like those of `gatelog key list`)")
+        }
+        guard !keys.isEmpty else { throw UsageError("--key \(f) holds no verifier key (expected lines like those of `gatelog key list`)") }
+        all += keys
+    }
+    return all
 }
 
 /// `gatelog checkpoint`
