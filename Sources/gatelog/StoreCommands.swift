@@ -166,11 +166,15 @@ enum CheckpointCommand {
         var config = StoreConfiguration(dataDirectory: data)
         try config.loadConfigFile()
         let regions = regionFilter.isEmpty ? LogStoreLayout(configuration: config).regions() : regionFilter
+        // Only checkpoints this store signed for the region: a line added to the log by hand is
+        // never handed to a witness as the latest.
+        let keyring = VerifierKeyring(try KeyStore.publicKeys(dataDirectory: data))
         var found = false
         for region in regions {
             let path = "\(config.regionDirectory(region))/checkpoints.log"
             guard FileIO.exists(path) else { continue }
             let entries = CheckpointLog.parse(try FileIO.readFile(path)).entries.compactMap(\.checkpoint)
+                .filter { $0.checkpoint.origin == Checkpoint.origin(region: region) && $0.isSigned(by: keyring) }
             guard let latest = entries.max(by: { $0.checkpoint.treeSize < $1.checkpoint.treeSize }) else { continue }
             if found { print("") }
             print(latest.noteText, terminator: "")

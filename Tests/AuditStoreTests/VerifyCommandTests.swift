@@ -136,6 +136,24 @@ final class VerifyCommandTests: XCTestCase {
         XCTAssertEqual(try run(binary, ["verify-bundle", "\(tmp.path)/no-such-bundle"]).code, 3)
     }
 
+    /// `gatelog checkpoint` hands a witness only a checkpoint the store signed: an entry appended
+    /// to the log under another key (claiming a larger tree) is not printed as the latest.
+    func testCheckpointCommandIgnoresForgedEntries() throws {
+        let binary = try ChildProcess.gatelogBinary()
+        signal(SIGPIPE, SIG_IGN)
+        let tmp = TemporaryDirectory("gatelog-cli")
+        let data = "\(tmp.path)/data"
+        let input = (0..<20).map { Fixtures.recordText($0, region: "cli") + "\n" }.joined()
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "-"], input: Array(input.utf8)).code, 0)
+        let logPath = "\(StoreConfiguration(dataDirectory: data).regionDirectory("cli"))/checkpoints.log"
+        let forged = try Checkpoint(origin: Checkpoint.origin(region: "cli"), treeSize: 999_999, rootHash: LogHash.emptyTreeRoot,
+                                    chainHead: .zero, time: 1).signed(with: Fixtures.storeKey)  // not this store's key
+        try Fixtures.write(logPath, try Fixtures.read(logPath) + CheckpointLog.encode(forged))
+        let printed = try run(binary, ["checkpoint", "--data", data])
+        XCTAssertEqual(printed.code, 0, printed.output)
+        XCTAssertTrue(printed.output.hasPrefix("gatelog/cli\n20\n"), printed.output)
+    }
+
     /// A region whose `segments/` directory was deleted is a broken region, not an absent one:
     /// `verify` reports it (its checkpoints cover records that are gone), also with `--region`.
     func testARegionWithoutItsSegmentsDirectoryIsBroken() throws {
