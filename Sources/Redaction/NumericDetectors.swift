@@ -74,7 +74,11 @@ extension TextScanner {
         let afterSSNWord = !leftOK && (prev == UInt8(ascii: "/") || prev == UInt8(ascii: "#")) && ssnNameBefore(s)
         if leftOK || csvCell || afterSSNWord, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
         if let end = ipv4(s, r) { emit(s, end, .ipAddress); resume = max(resume, end) }
-        if leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#"), let end = phone(s, leftChecked: true) {
+        // A grouped number may start a CSV cell after a word (`Jane Roe,jane@x.io,415-555-2671,…`),
+        // not after a number (`1,234`).
+        let csvPhone = !leftOK && prev == UInt8(ascii: ",") && !Bytes.isDigit(at(s - 2))
+        if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone,
+           let end = phone(s, leftChecked: true, csvCell: csvPhone) {
             emit(s, end, .phone)
             phoneContextEnd = Int.min / 2  // a phone word vouches for one number
             resume = max(resume, end)
@@ -471,6 +475,9 @@ extension TextScanner {
         let prev = at(s - 1)
         if prev == UInt8(ascii: ".") || ((prev == UInt8(ascii: "-")) && Bytes.isAlnum(at(s - 2))) { return nil }
         if s - versionWordEnd <= 3 { return nil }
+        // A product version in a User-Agent (`Chrome/120.0.0.0`, `Edg/125.0.0.0`, `agent/3.2.1.0`):
+        // after a product token and `/`, a dotted quad ending in `.0`.
+        if prev == UInt8(ascii: "/") && p[e - 1] == UInt8(ascii: "0") && p[e - 2] == UInt8(ascii: ".") && productTokenBefore(s - 1) { return nil }
         // A range of addresses, `10.0.0.1-10.0.0.254`: both ends (the second is found here: after
         // a dash and a digit it would count as glued).
         if c == UInt8(ascii: "-") && Bytes.isDigit(at(e + 1)), let e2 = dottedQuadEnd(e + 1) {
@@ -479,6 +486,25 @@ extension TextScanner {
         }
         if (c == UInt8(ascii: ".") || c == UInt8(ascii: "-")) && Bytes.isAlnum(at(e + 1)) { return nil }
         return e
+    }
+
+    /// Whether a product token of a User-Agent ends just before the `/` at `j`: a letter, then
+    /// letters, digits, `-`, `_` or `.` (`Chrome`, `Edg`, `anthropic-typescript`), standing after
+    /// a space, `(`, `;`, `,`, `=`, a quote or the start — not a path segment or a host in a URL.
+    /// Reads at most 40 bytes back.
+    func productTokenBefore(_ j: Int) -> Bool {
+        var k = j - 1
+        var letters = 0
+        while k >= 0 && j - k <= 40 {
+            let c = p[k]
+            if Bytes.isLetter(c) { letters += 1 } else if !(Bytes.isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ".")) { break }
+            k -= 1
+        }
+        guard letters >= 2, k < j - 1, Bytes.isLetter(p[k + 1]) else { return false }
+        if k < 0 { return true }
+        let c = p[k]
+        return c == UInt8(ascii: " ") || c == UInt8(ascii: "(") || c == UInt8(ascii: ";") || c == UInt8(ascii: ",") || c == UInt8(ascii: "=")
+            || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n")
     }
 
     /// The end of four dotted octets (0–255, no leading zeros) at `s` standing alone on the
@@ -516,7 +542,7 @@ extension TextScanner {
     /// (`call`, `tel`, `mobile`…), which keeps epoch seconds, order numbers and dates out.
     // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
     // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
-    mutating func phone(_ start: Int, leftChecked: Bool = false, encodedPlus: Bool = false) -> Int? {
+    mutating func phone(_ start: Int, leftChecked: Bool = false, encodedPlus: Bool = false, csvCell: Bool = false) -> Int? {
         // Two numbers joined by " / " or " - " ("415-555-2671 / 415-555-2672") read as one
         // chain of groups, which is too long for any shape: then the chain is cut at its last
         // " / " or " - " and the part before it tried again (at most once per group, each
@@ -524,7 +550,9 @@ extension TextScanner {
         var stopAt = Int.max
         while true {
             var cut = -1
-            if let end = phoneShape(start, leftChecked: leftChecked, encodedPlus: encodedPlus, stopAt: stopAt, cut: &cut) { return end }
+            if let end = phoneShape(start, leftChecked: leftChecked, encodedPlus: encodedPlus, csvCell: csvCell, stopAt: stopAt, cut: &cut) {
+                return end
+            }
             guard cut > start else { return nil }
             stopAt = cut
         }
@@ -533,7 +561,7 @@ extension TextScanner {
     /// One attempt of `phone`: the groups from `start`, ending at `stopAt` at the latest (a group
     /// end where a " / " or " - " separator follows). `cut` receives the last such group end
     /// before the chain ended.
-    mutating func phoneShape(_ start: Int, leftChecked: Bool, encodedPlus: Bool = false, stopAt: Int, cut: inout Int) -> Int? {
+    mutating func phoneShape(_ start: Int, leftChecked: Bool, encodedPlus: Bool = false, csvCell: Bool = false, stopAt: Int, cut: inout Int) -> Int? {
         var pos = start
         var plus = false
         // "(+34) 612 345 678": the country code in parentheses is the first (parenthesised) group.
@@ -579,6 +607,9 @@ extension TextScanner {
                 }
             } else if (open && Bytes.isDigit(c)) || (c == UInt8(ascii: "(") && parenGroup < 0) {
                 next = pos  // "(415)555-2671", "+44(0)20 …"
+            } else if encodedPlus && (c == UInt8(ascii: "+") || (c == UInt8(ascii: "%") && at(pos + 1) == UInt8(ascii: "2") && at(pos + 2) == UInt8(ascii: "0"))) {
+                // URL-encoded spaces in a query string: `%2B1+415+555+2671`, `%2B44%2020%207946%200958`.
+                next = c == UInt8(ascii: "+") ? pos + 1 : pos + 3
             } else {
                 break
             }
@@ -597,7 +628,22 @@ extension TextScanner {
         } else if hasIgnoringCase(end, "ext") && (Bytes.isDigit(at(end + 3)) || at(end + 3) == UInt8(ascii: ".")) {
             extensionOK = true
         }
-        guard extensionOK || numberRightOK(end) else { return nil }
+        // The next CSV cell may be a number (`…,+14155552671,42`, `…,415-555-2671,0231`): a
+        // grouped number, or an international one of 10+ digits, is no thousands or decimal part.
+        // (Not an amount with thousands groups and a decimal comma, `+12 345 678,90`.)
+        var nextCell = at(end) == UInt8(ascii: ",") && Bytes.isDigit(at(end + 1)) && (groups.count >= 2 || (plus && groups.total >= 10))
+        if nextCell && groups.count >= 2 && groups.total < 10 && groups[0] <= 3 {
+            var thousands = true
+            for g in 1..<groups.count where groups[g] != 3 { thousands = false; break }
+            if thousands { nextCell = false }
+        }
+        guard extensionOK || nextCell || numberRightOK(end) else { return nil }
+        // A CSV cell after a word: a grouped number ending the cell or the line.
+        if csvCell {
+            let c = at(end)
+            guard groups.count >= 2, end >= n || c == UInt8(ascii: ",") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r")
+                    || c == UInt8(ascii: "\\") || c == UInt8(ascii: "\"") else { return nil }
+        }
         // A part number or SKU ("0412-345-678-A"): a dash and a letter or digit glued to the end.
         if at(end) == UInt8(ascii: "-") && Bytes.isAlnum(at(end + 1)) { return nil }
         if !spaceOrDashOnly && groups.count == 4 && parenGroup < 0 && groups[0] <= 3 && groups[1] <= 3 && groups[2] <= 3 && groups[3] <= 3 {
@@ -628,7 +674,8 @@ extension TextScanner {
             if hasContext && contextShapeOK(groups, start, end) { return end }
             // Ungrouped national number with a trunk zero ("02079460958", "09876543210"); not
             // right after "ISBN" (ISBN-10s may start with 0).
-            if groups.count == 1 && parenGroup < 0 && (groups.total == 10 || groups.total == 11) && start - isbnContextEnd > 12 { return end }
+            if groups.count == 1 && parenGroup < 0 && (groups.total == 10 || groups.total == 11) && start - isbnContextEnd > 12
+                && !afterIdentifierWord(start) { return end }
             return nil
         }
         // Russia, trunk 8: "8 (495) 123-45-67", "8 800 555-35-35", "8-916-123-45-67".
@@ -658,16 +705,49 @@ extension TextScanner {
     }
 
     /// Whether `start` follows a Chinese phone word (电话, 手机, 手机号, 联系, 号码, 電話, 手機),
-    /// then optionally spaces and a colon (`:` or `：`). Reads at most 24 bytes back.
+    /// then optionally spaces and a colon (`:` or `：`) or a copula (是, 为, 為). Reads at most 30
+    /// bytes back.
     func afterChinesePhoneWord(_ start: Int) -> Bool {
         var k = start
         while at(k - 1) == UInt8(ascii: " ") && start - k < 3 { k -= 1 }
         if at(k - 1) == UInt8(ascii: ":") { k -= 1 } else if has(k - 3, "：") { k -= 3 }
         while at(k - 1) == UInt8(ascii: " ") && start - k < 8 { k -= 1 }
+        // A copula between: 我的手机号是138…, 联系电话为138….
+        if has(k - 3, "是") || has(k - 3, "为") || has(k - 3, "為") {
+            k -= 3
+            while at(k - 1) == UInt8(ascii: " ") && start - k < 12 { k -= 1 }
+        }
         for word in ["电话", "手机", "手机号", "联系", "号码", "電話", "手機", "號碼"] as [StaticString] where has(k - word.utf8CodeUnitCount, word) {
             return true
         }
         return false
+    }
+
+    /// Whether the number at `start` follows the name of an identifier — `id` as a word or at the
+    /// end of one (`customer id`, `user_id=`, `customerId:`), `account`, `acct`, `order`, `invoice`,
+    /// `ticket`, `case`, `ref` — with at most four of ` : = # " '` between (`customer id 0976299298`
+    /// is an id, not an ungrouped phone number; a caller id is a number). Reads at most 24 bytes back.
+    func afterIdentifierWord(_ start: Int) -> Bool {
+        var k = start
+        while start - k < 4, k > 0, let c = Optional(p[k - 1]), c == UInt8(ascii: " ") || c == UInt8(ascii: ":") || c == UInt8(ascii: "=")
+                || c == UInt8(ascii: "#") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { k -= 1 }
+        var w = k
+        while w > 0 && k - w < 12 && Bytes.isLetter(p[w - 1]) { w -= 1 }
+        let len = k - w
+        guard len >= 2, !(w > 0 && Bytes.isLetter(p[w - 1])) else { return false }
+        if Bytes.lower(p[k - 2]) == UInt8(ascii: "i") && Bytes.lower(p[k - 1]) == UInt8(ascii: "d")
+            && (len == 2 || (Bytes.isUpper(p[k - 2]) && Bytes.isLower(p[k - 3]))) {
+            // A caller id is a telephone number (`Caller ID: 02079460958`, `callerId=…`).
+            return !(hasIgnoringCase(w, "caller") || hasIgnoringCase(w - 7, "caller"))
+        }
+        switch len {
+        case 3: return hasIgnoringCase(w, "ref")
+        case 4: return hasIgnoringCase(w, "acct") || hasIgnoringCase(w, "case")
+        case 5: return hasIgnoringCase(w, "order")
+        case 6: return hasIgnoringCase(w, "ticket")
+        case 7: return hasIgnoringCase(w, "account") || hasIgnoringCase(w, "invoice")
+        default: return false
+        }
     }
 
     /// After a phone word, a looser shape is enough: 7+ digits, grouped or at least 10 long,

@@ -1662,6 +1662,7 @@ extension TextScanner {
                 || ends("param") || ends("prefix") || ends("field") || ends("format")
                 || ends("timeout") || ends("interval") || ends("attempts") || ends("retries") || ends("seconds") || ends("minutes")
                 || ends("hours") || ends("days") || ends("maxage") || ends("lifetime") || ends("rotation") || ends("strength")
+                || ends("algo") || ends("algorithm")
             if aboutCredential { return nil }
             if equals("parola") || equals("parool") || equals("heslo") || equals("geslo") || equals("sifre")
                 || ends("salasana") || ends("adgangskode") || ends("passord") || ends("lozinka") || ends("jelszo") {

@@ -20,10 +20,19 @@ extension TextScanner {
                 && Bytes.isDigit(at(k + typographicSeparatorWidth(k))) {
                 needsFolding = true
             }
+            // A zero-width character (U+200B–U+200D, U+2060, U+FEFF, a soft hyphen U+00AD) inside
+            // an ASCII token (`4111​1111…`, `415-​555-​2671`, `sk-…​…`): dropped in the folded copy.
+            if (c == 0xC2 || c == 0xE2 || c == 0xEF) && k > 0 && Self.isTokenByte(p[k - 1]) && zeroWidthWidth(k) > 0
+                && Self.isTokenByte(at(k + zeroWidthWidth(k))) {
+                needsFolding = true
+            }
             if c < 0xE3 { k += 1; continue }
             if c == 0xEF {
                 // ０–９ (U+FF10–U+FF19) or ＠ (U+FF20).
                 if p[k + 1] == 0xBC && ((p[k + 2] >= 0x90 && p[k + 2] <= 0x99) || p[k + 2] == 0xA0) { needsFolding = true }
+            } else if c == 0xE3 && p[k + 1] == 0x80 && p[k + 2] == 0x80 {
+                // An ideographic space between ASCII digits (`4111　1111　…` in Japanese text).
+                if k > 0 && Bytes.isDigit(p[k - 1]) && Bytes.isDigit(at(k + 3)) { needsFolding = true }
             } else if let e = cjkPasswordWord(k) {
                 k = cjkPasswordValue(e) ?? e
                 continue
@@ -44,6 +53,24 @@ extension TextScanner {
         }
         return has(k, "\u{2212}") ? 3 : 0
     }
+
+    /// The width of a zero-width character at `k` — zero-width space, non-joiner and joiner
+    /// (U+200B–U+200D), word joiner (U+2060), zero-width no-break space (U+FEFF) or soft hyphen
+    /// (U+00AD) — or 0.
+    @inline(__always) func zeroWidthWidth(_ k: Int) -> Int {
+        switch p[k] {
+        case 0xC2: return at(k + 1) == 0xAD ? 2 : 0
+        case 0xE2:
+            let b1 = at(k + 1), b2 = at(k + 2)
+            return (b1 == 0x80 && b2 >= 0x8B && b2 <= 0x8D) || (b1 == 0x81 && b2 == 0xA0) ? 3 : 0
+        case 0xEF: return at(k + 1) == 0xBB && at(k + 2) == 0xBF ? 3 : 0
+        default: return 0
+        }
+    }
+
+    /// A printable ASCII byte other than a space: a zero-width character between two of them is
+    /// inside a token.
+    @inline(__always) static func isTokenByte(_ c: UInt8) -> Bool { c > 0x20 && c < 0x7F }
 
     // MARK: - Password phrases in CJK scripts
 
@@ -123,7 +150,8 @@ extension TextScanner {
 
     /// Scans a copy of the text with full-width forms folded to ASCII (U+FF01–U+FF5E to
     /// U+0021–U+007E, the ideographic space U+3000 to a space, and after a digit the dashes
-    /// U+2010–U+2015, U+2212, U+30FC, U+FF70 to `-`), and keeps the detections that cover a folded
+    /// U+2010–U+2015, U+2212, U+30FC, U+FF70 to `-`; zero-width characters inside an ASCII token
+    /// dropped), and keeps the detections that cover a folded
     /// character, mapped back to the original offsets (each folded byte stands for one whole
     /// character). Detections of plain ASCII text were already made by the main loop.
     mutating func foldedScan() {
@@ -151,6 +179,14 @@ extension TextScanner {
                         && ((c == 0xE2 && at(k + 1) == 0x80 && at(k + 2) >= 0x90 && at(k + 2) <= 0x95) || has(k, "\u{2212}")
                             || has(k, "\u{30FC}") || has(k, "\u{FF70}")) {
                 ascii = UInt8(ascii: "-")
+            }
+            // A zero-width character inside an ASCII token is dropped (it counts as a change for
+            // the detections around it).
+            if (c == 0xC2 || c == 0xE2 || c == 0xEF), let last = folded.last, Self.isTokenByte(last),
+               case let w = zeroWidthWidth(k), w > 0, Self.isTokenByte(at(k + w)) {
+                changes += 1
+                k += w
+                continue
             }
             changedBefore.append(changes)
             origin.append(k)
