@@ -167,10 +167,16 @@ public enum FileIO {
     }
 
     /// What `path` is when it exists but is not a regular file (following symbolic links):
-    /// "a directory", "a FIFO", "a device", "a socket"; nil for a regular file or a missing path.
+    /// "a directory", "a FIFO", "a device", "a socket", "a symbolic link to nothing"; nil for a
+    /// regular file or a missing path.
     public static func nonRegularKind(_ path: String) -> String? {
         var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard stat(path, &st) == 0 else {
+            // A symbolic link whose target is gone (or a loop) names no file at all.
+            let failure = errno
+            let dangling = (failure == ENOENT || failure == ELOOP) && lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK
+            return dangling ? "a symbolic link to nothing" : nil
+        }
         switch st.st_mode & S_IFMT {
         case S_IFREG: return nil
         case S_IFDIR: return "a directory"

@@ -59,9 +59,17 @@ final class VerifyCommandTests: XCTestCase {
         XCTAssertTrue(directory.output.contains("\(SegmentNaming.fileName(999)) is a directory, not a segment file"), directory.output)
         XCTAssertEqual(rmdir(extra), 0)
 
-        // An I/O error (a segment that cannot be read: here a symbolic link to itself): 3, after
-        // the report of every region, the unreadable one named with the error.
+        // A symbolic link to nothing where a segment belongs is damage too.
         XCTAssertEqual(symlink(extra, extra), 0)
+        let loop = try run(binary, ["verify", "--data", data])
+        XCTAssertEqual(loop.code, 1, loop.output)
+        XCTAssertTrue(loop.output.contains("is a symbolic link to nothing"), loop.output)
+        XCTAssertEqual(unlink(extra), 0)
+
+        // An I/O error (a segment that cannot be opened: here a link through a name longer than
+        // NAME_MAX, ENAMETOOLONG): 3, after the report of every region, the unreadable one named
+        // with the error.
+        XCTAssertEqual(symlink("/" + String(repeating: "a", count: 300), extra), 0)
         let unreadable = try run(binary, ["verify", "--data", data])
         XCTAssertEqual(unreadable.code, 3, unreadable.output)
         XCTAssertTrue(unreadable.output.contains("cli: UNREADABLE — the check stopped:"), unreadable.output)
