@@ -274,6 +274,10 @@ public enum FrameCodec {
     /// (the signature is the proof).
     public static func isCompleteSignedButDamaged(_ tail: UnsafeRawBufferPointer, fileOffset: UInt64, region: String,
                                                    keyring: VerifierKeyring, expectedFirstPosition: UInt64? = nil) -> Bool {
+        // Followed by the segment's footer, written whole: the writer sealed the segment after
+        // this frame was durable (and acknowledged). Whatever changed in it, or in the footer
+        // itself, is damage.
+        if SegmentFooter.endsWithWrittenFooter(tail) { return true }
         guard tail.count >= FrameHeader.fixedSize else { return false }
         func u32(_ o: Int) -> UInt32 { UInt32(bigEndian: tail.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
         let writtenPosition = UInt64(bigEndian: tail.loadUnaligned(fromByteOffset: 8, as: UInt64.self))

@@ -116,6 +116,17 @@ public struct SegmentFooter: Sendable, Equatable {
                                       sealedAt: Int64(bigEndian: b.loadUnaligned(fromByteOffset: 128, as: Int64.self))))
     }
 
+    /// True when `b` ends with `SegmentFooter.size` bytes whose footer digest holds (whatever the
+    /// magic says): a footer the writer wrote whole. It is written after every frame before it was
+    /// durable, so nothing before it can be an unfinished write.
+    public static func endsWithWrittenFooter(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard b.count >= size else { return false }
+        let footer = Array(b[(b.count - size)...])
+        let stored = footer.withUnsafeBytes { Digest32($0.baseAddress! + size - 32) }
+        // The digest covers the magic: try the bytes as they are, and with the magic as written.
+        return SHA256.hash(footer[0..<(size - 32)]) == stored || SHA256.hash(magic + footer[8..<(size - 32)]) == stored
+    }
+
     /// True when `bytes` begin with the footer magic.
     public static func startsWithMagic(_ b: UnsafeRawBufferPointer) -> Bool {
         b.count >= 8 && Array(b[0..<8]) == magic

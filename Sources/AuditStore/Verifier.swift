@@ -340,8 +340,14 @@ public struct RegionVerifier: Sendable {
                             case .header: isCutShort = true  // present, but longer than what is left
                             case .invalid: break
                             }
-                            let isSignedWhole = !isCutShort && FrameCodec.isCompleteSignedButDamaged(
+                            // A footer written whole after it: the segment was sealed once this frame was
+                            // durable, so nothing here is cut short by a crash (FrameCodec.isCompleteSignedButDamaged).
+                            if SegmentFooter.endsWithWrittenFooter(rest) { isCutShort = false }
+                            // (Also when its header reads as cut short: a changed record count does that, and
+                            // the signature over the count the length implies tells it apart — as on open.)
+                            let isSignedWhole = FrameCodec.isCompleteSignedButDamaged(
                                 rest, fileOffset: UInt64(offset), region: region, keyring: keyring, expectedFirstPosition: position)
+                            if isSignedWhole { isCutShort = false }
                             if !isCutShort && (latestSigned > position || isSignedWhole) {
                                 add(.contentModified, segment: name, offset: UInt64(offset), position: position,
                                     "frame is damaged: \(problem)" + (isSignedWhole ? " (the frame is complete and signed by its writer: its records, from position \(position), may have been acknowledged)" : ""))

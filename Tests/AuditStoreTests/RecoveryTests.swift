@@ -124,8 +124,9 @@ final class RecoveryTests: XCTestCase {
         XCTAssertTrue(try Fixtures.verify(config).isIntact)
         // In the directory, in the payload, in the trailer, in the record count (byte 7), and in
         // the signature (the frame is then no longer signed, but complete: no crash does that), in
-        // the magic (byte 0) and in the first position (byte 13).
-        for flipAt in [FrameHeader.fixedSize + 10, frame.count - 200, frame.count - 10, 7, frame.count - 32 - 30, 0, 13] {
+        // the magic (byte 0), in the first position (byte 13), and in the record count's high byte
+        // (byte 6: the header then reads as cut short, and verify called it residue).
+        for flipAt in [FrameHeader.fixedSize + 10, frame.count - 200, frame.count - 10, 7, frame.count - 32 - 30, 0, 13, 6] {
             var damaged = frame
             damaged[flipAt] ^= 0x01
             try Fixtures.write(lastPath, original + damaged)

@@ -764,6 +764,42 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(try Fixtures.read(logPath), [], "the refused open must not sign a new log")
     }
 
+    /// The crash state "killed right after a segment's footer, before its checkpoint and before the
+    /// next segment" is intact; a changed byte (or a sector of zeros) in that sealed segment's last
+    /// frame, or a changed footer magic, is damage, not an unfinished write: the footer was written
+    /// after the frame was durable. Before, verify said "crash residue" and the writer cut the frame
+    /// and the footer, erasing acknowledged records.
+    func testDamageBeforeTheFooterOfAnUncoveredSealedSegmentIsNotCrashResidue() throws {
+        let open = UInt64(status.segmentCount)
+        XCTAssertEqual(unlink(path(open)), 0)
+        let sealed = try scan(open - 1), before = try scan(open - 2)
+        let coveredUpTo = try XCTUnwrap(before.footer?.treeSize)
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        try Fixtures.write(logPath, try checkpoints().filter { $0.checkpoint.treeSize <= coveredUpTo }.flatMap { CheckpointLog.encode($0) })
+        let crashState = try Fixtures.verify(config)
+        XCTAssertTrue(crashState.isIntact, crashState.summary)
+        let original = try Fixtures.read(path(open - 1))
+        let last = try XCTUnwrap(sealed.frames.last)
+        let damages: [(String, ([UInt8]) -> [UInt8])] = [
+            ("a byte in the last frame's content block", { var b = $0; b[Int(last.offset) + last.header.totalSize - 120] ^= 0x04; return b }),
+            ("the record count's high byte", { var b = $0; b[Int(last.offset) + 6] ^= 0x01; return b }),
+            ("a zeroed sector in the last frame", { var b = $0
+                let start = (Int(last.offset) + 1023) / 512 * 512
+                for i in start..<(start + 512) { b[i] = 0 }
+                return b }),
+            ("the footer's magic", { var b = $0; b[b.count - SegmentFooter.size] ^= 0x01; return b }),
+        ]
+        for (what, damage) in damages {
+            try Fixtures.write(path(open - 1), damage(original))
+            let report = try Fixtures.verify(config)
+            XCTAssertFalse(report.isIntact, "\(what): \(report.summary)")
+            XCTAssertFalse(report.breaks(.contentModified).isEmpty, "\(what): \(report.summary)")
+            XCTAssertTrue(report.warnings.allSatisfy { !$0.contains("crash residue") }, "\(what): \(report.summary)")
+            XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+            XCTAssertTrue(try Fixtures.read(path(open - 1)) == damage(original), "\(what): the writer must not cut it")
+        }
+    }
+
     /// Checkpoints are appended over a growing log: two entries swapped, or an old entry copied to
     /// the end, is a break (each entry on its own still verifies), and the writer refuses the region.
     func testReorderedOrCopiedCheckpointEntriesAreCheckpointMismatch() throws {
