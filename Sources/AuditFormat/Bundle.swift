@@ -127,6 +127,7 @@ public final class BundleVerifier {
     private var sawHeader = false
     private var sawEnd = false
     private var stopped = false
+    private var contentIncluded = false
 
     public init(trustedKeys: VerifierKeyring? = nil) {
         self.trustedKeys = trustedKeys
@@ -159,6 +160,7 @@ public final class BundleVerifier {
         lineNumber += 1
         if sawEnd { problem(lineNumber, "data after the end line"); stopped = true; return }
         if !terminated { problem(lineNumber, "the last line has no newline: the bundle was cut short") }
+        if line.contains(0x0D) { problem(lineNumber, "a carriage return outside a string (lines end in LF only)") }
         let value: JSONValue
         do { value = try JSONValue.parse(Array(line)) } catch {
             problem(lineNumber, "not a JSON object (\(error))")
@@ -166,6 +168,24 @@ public final class BundleVerifier {
             return
         }
         let type = value["type"]?.stringValue
+        // One reading only: a member given twice (which one a JSON reader keeps differs from one
+        // reader to the next) or one this version does not define makes the line invalid.
+        guard let members = value.objectMembers else {
+            problem(lineNumber, "not a JSON object")
+            hash(line)
+            return
+        }
+        var names = Set<String>()
+        for m in members where !names.insert(m.key).inserted {
+            problem(lineNumber, "member '\(m.key)' appears twice")
+            hash(line)
+            return
+        }
+        if let allowed = type.flatMap({ Self.members[$0] }), let unknown = names.subtracting(allowed).sorted().first {
+            problem(lineNumber, "member '\(unknown)' is not part of a \(type!) line")
+            hash(line)
+            return
+        }
         if !sawHeader {
             guard type == ComplianceBundle.formatName else {
                 problem(lineNumber, "the first line is not a \(ComplianceBundle.formatName) header")
@@ -179,6 +199,7 @@ public final class BundleVerifier {
             }
             sawHeader = true
             result.contentIncluded = value["content"]?.boolValue ?? false
+            contentIncluded = result.contentIncluded
             result.created = value["created"]?.stringValue
             result.exportedBy = value["exported_by"]?.stringValue
             hash(line)
@@ -192,15 +213,30 @@ public final class BundleVerifier {
             if value["sha256"]?.stringValue.flatMap(Digest32.init(hex:)) != hasher.finalize() {
                 problem(lineNumber, "the bundle's bytes do not match the end line's sha256 (lines were altered, added or removed)")
             }
-            if value["records"]?.int64Value != Int64(result.records) {
+            if Self.count(value["records"]) != UInt64(result.records) {
                 problem(lineNumber, "the end line counts \(value["records"]?.serializedString ?? "no") records, the bundle holds \(result.records)")
             }
-            result.uncovered = Int(value["uncovered"]?.int64Value ?? 0)
+            result.uncovered = Int(clamping: Self.count(value["uncovered"]) ?? 0)
             return  // the end line is not part of its own digest
         default:
             problem(lineNumber, "unknown line type \(type.map { "'\($0)'" } ?? "(none)")")
         }
         hash(line)
+    }
+
+    /// The members each line type has (version 1).
+    static let members: [String: Set<String>] = [
+        ComplianceBundle.formatName: ["type", "version", "created", "exported_by", "filter", "content", "warnings"],
+        "checkpoint": ["type", "region", "note", "keys"],
+        "record": ["type", "region", "position", "envelope", "content", "content_digest", "inclusion_path"],
+        "end": ["type", "records", "uncovered", "sha256"],
+    ]
+
+    /// A JSON integer written as digits only (`12`, not `12.0` or `1e1`), ≥ 0.
+    static func count(_ value: JSONValue?) -> UInt64? {
+        guard case .number(let text)? = value, !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              text == "0" || !text.hasPrefix("0") else { return nil }
+        return UInt64(text)
     }
 
     private func hash(_ line: ArraySlice<UInt8>) {
@@ -232,19 +268,24 @@ public final class BundleVerifier {
 
     private func record(_ value: JSONValue) {
         result.records += 1
-        guard let region = value["region"]?.stringValue, let position = value["position"]?.int64Value, position >= 0,
+        guard let region = value["region"]?.stringValue, let unsignedPosition = Self.count(value["position"]), unsignedPosition <= 1 << 62,
               let envelope = value["envelope"]?.stringValue, let path = value["inclusion_path"]?.arrayValue else {
             return problem(lineNumber, "malformed record line")
+        }
+        let position = Int64(unsignedPosition)
+        if (value["content"] != nil) != contentIncluded {
+            return problem(lineNumber, contentIncluded ? "a record without content in a bundle whose header says content is included"
+                                                       : "a record with content in a bundle whose header says content is not included")
         }
         guard var state = regions[region] else {
             return problem(lineNumber, "a record of region \(region) before (or without) a valid checkpoint of that region")
         }
         let contentDigest: Digest32
+        if value["content"] != nil && value["content_digest"] != nil {
+            return problem(lineNumber, "a record has content or content_digest, not both")
+        }
         if let content = value["content"]?.stringValue {
             contentDigest = SHA256.hash(Array(content.utf8))
-            if let stated = value["content_digest"]?.stringValue, Digest32(hex: stated) != contentDigest {
-                problem(lineNumber, "the content does not match its content_digest")
-            }
         } else if let stated = value["content_digest"]?.stringValue, let d = Digest32(hex: stated) {
             contentDigest = d
         } else {

@@ -127,6 +127,34 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(text.contains("is not proven by its checkpoint"), text)
     }
 
+    /// The end line's digest is no seal (anyone can recompute it): a forger who recomputes it must
+    /// still be caught by the line rules — one reading per line, nothing this version does not define.
+    func testLinesThatReadDifferentlyToDifferentReadersAreRejected() throws {
+        var all = lines(try export(Fixture.admin).bytes)
+        let index = try XCTUnwrap(all.firstIndex { String(decoding: $0, as: UTF8.self).contains(#""type":"record""#) })
+        func resealed(_ lines: [[UInt8]]) -> [UInt8] {
+            var body = Array(lines.dropLast())
+            let digest = SHA256.hash(join(body))
+            let count = body.filter { String(decoding: $0, as: UTF8.self).contains(#""type":"record""#) }.count
+            body.append(Array(#"{"type":"end","records":\#(count),"uncovered":0,"sha256":"\#(digest.hex)"}"#.utf8))
+            return join(body)
+        }
+        XCTAssertTrue(BundleVerifier.verify(resealed(all), trustedKeys: keys).isValid, "resealing alone changes nothing")
+        let original = String(decoding: all[index], as: UTF8.self)
+        let position = try XCTUnwrap(try JSONValue.parse(original)["position"]?.int64Value)
+        let edits: [(String, String)] = [
+            ("a second envelope member (most readers keep the last one)", original.dropLast() + #","envelope":"{\"id\":\"forged\"}"}"#),
+            ("an unknown member", original.dropLast() + #","note":"x"}"#),
+            ("a position written as a decimal", original.replacingOccurrences(of: #""position":\#(position),"#, with: #""position":\#(position).0,"#)),
+            ("a CR LF line end", original + "\r"),
+        ]
+        for (what, edited) in edits {
+            all[index] = Array(edited.utf8)
+            let result = BundleVerifier.verify(resealed(all), trustedKeys: keys)
+            XCTAssertTrue(result.problems.contains { $0.line == index + 1 }, "\(what): \(result.problems)")
+        }
+    }
+
     func testEveryAlterationOfABundleIsCaught() throws {
         let bytes = try export(Fixture.admin).bytes
         var all = lines(bytes)

@@ -142,6 +142,40 @@ def root_from_inclusion(leaf, index, size, path):
     return r if sn == 0 else None
 
 
+MEMBERS = {
+    "gatelog-bundle": {"type", "version", "created", "exported_by", "filter", "content", "warnings"},
+    "checkpoint": {"type", "region", "note", "keys"},
+    "record": {"type", "region", "position", "envelope", "content", "content_digest", "inclusion_path"},
+    "end": {"type", "records", "uncovered", "sha256"},
+}
+
+
+def _unique_members(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"member {key!r} appears twice")
+        seen[key] = value
+    return seen
+
+
+def parse_line(raw):
+    """One line as an object with each member once, of its type's members only (§12)."""
+    if b"\r" in raw:
+        raise ValueError("a carriage return outside a string")
+    obj = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_members)
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    extra = set(obj) - MEMBERS.get(obj.get("type"), set(obj))
+    if extra:
+        raise ValueError(f"member {sorted(extra)[0]!r} is not part of a {obj.get('type')} line")
+    return obj
+
+
+def is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def verify(bundle_bytes, keys):
     problems = []
     lines = bundle_bytes.split(b"\n")
@@ -152,7 +186,14 @@ def verify(bundle_bytes, keys):
     running = hashlib.sha256()
     checkpoints, seen, records, ended = {}, {}, 0, False
     for number, raw in enumerate(lines, 1):
-        obj = json.loads(raw)
+        try:
+            obj = parse_line(raw)
+        except ValueError as error:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+            if number == 1:
+                return [f"line 1: {error}"], {}, 0
+            problems.append(f"line {number}: {error}")
+            running.update(raw + b"\n")
+            continue
         kind = obj.get("type")
         if number == 1:
             if kind != "gatelog-bundle" or obj.get("version") != 1:
@@ -169,7 +210,12 @@ def verify(bundle_bytes, keys):
                 checkpoints[region] = cp
         elif kind == "record":
             records += 1
-            region, position = obj["region"], obj["position"]
+            region, position = obj.get("region"), obj.get("position")
+            if not isinstance(region, str) or not is_count(position) or not isinstance(obj.get("envelope"), str) \
+                    or not isinstance(obj.get("inclusion_path"), list) or (("content" in obj) == ("content_digest" in obj)):
+                problems.append(f"line {number}: malformed record line")
+                running.update(raw + b"\n")
+                continue
             cp = checkpoints.get(region)
             envelope_digest = hashlib.sha256(obj["envelope"].encode("utf-8")).digest()
             if "content" in obj:
