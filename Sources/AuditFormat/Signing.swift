@@ -7,12 +7,20 @@ public struct LogSigningKey: Sendable {
     public let name: String
     /// The private key.
     public let privateKey: Ed25519PrivateKey
+    /// The key this one replaced (`gatelog key rotate`), if any: the only other key whose
+    /// signatures a writer accepts on a region's newest checkpoint and unsigned tail (so that a
+    /// key merely dropped into `keys/public/` can never get forged records signed over).
+    public let predecessor: LogVerifierKey?
 
     /// Wraps a private key under `name`.
-    public init(name: String, privateKey: Ed25519PrivateKey) {
+    public init(name: String, privateKey: Ed25519PrivateKey, predecessor: LogVerifierKey? = nil) {
         self.name = name
         self.privateKey = privateKey
+        self.predecessor = predecessor
     }
+
+    /// The keys a writer accepts on what no checkpoint of its own covers yet: this key and its predecessor.
+    public var writerKeyring: VerifierKeyring { VerifierKeyring([verifier] + (predecessor.map { [$0] } ?? [])) }
 
     /// The verifier for this key.
     public var verifier: LogVerifierKey { LogVerifierKey(name: name, publicKey: privateKey.publicKey) }

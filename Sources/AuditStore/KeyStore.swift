@@ -7,7 +7,8 @@ import Glibc
 
 /// The store's Ed25519 signing key and the public keys kept for verification.
 ///
-/// Layout: `<data>/keys/signing.key` (0600: `gatelog-ed25519-v1`, name, base64 seed, one per line)
+/// Layout: `<data>/keys/signing.key` (0600: `gatelog-ed25519-v1`, name, base64 seed, one per line,
+/// and after a rotation a fourth line `previous <C2SP verifier key>` naming the key it replaced)
 /// and `<data>/keys/public/<name>.pub` (C2SP verifier key text) for every key ever used.
 public enum KeyStore {
     /// Directory of the keys.
@@ -50,8 +51,15 @@ public enum KeyStore {
         guard lines.count >= 3, lines[0] == "gatelog-ed25519-v1", let seed = Data(base64Encoded: String(lines[2])), seed.count == 32 else {
             throw .keys("\(path) is not a gatelog signing key file")
         }
+        var predecessor: LogVerifierKey?
+        for line in lines.dropFirst(3) {
+            guard line.hasPrefix("previous "), let key = LogVerifierKey(encoded: String(line.dropFirst("previous ".count))) else {
+                throw .keys("\(path) has a malformed line after the key (expected `previous <verifier key>`)")
+            }
+            predecessor = key
+        }
         do {
-            return LogSigningKey(name: String(lines[1]), privateKey: try Ed25519PrivateKey(seed: Array(seed)))
+            return LogSigningKey(name: String(lines[1]), privateKey: try Ed25519PrivateKey(seed: Array(seed)), predecessor: predecessor)
         } catch {
             throw .keys("\(path): cannot load the key")
         }
@@ -59,15 +67,16 @@ public enum KeyStore {
 
     /// Creates a new signing key (0600), records its public key, and returns it.
     @discardableResult
-    public static func create(dataDirectory: String) throws(StoreError) -> LogSigningKey {
+    public static func create(dataDirectory: String, predecessor: LogVerifierKey? = nil) throws(StoreError) -> LogSigningKey {
         let dir = directory(dataDirectory)
         do { try FileIO.makeDirectories("\(dir)/public") } catch { throw .io(error) }
         let privateKey: Ed25519PrivateKey
         do { privateKey = try Ed25519PrivateKey() } catch { throw .keys("cannot generate a key") }
         let hash = LogVerifierKey(name: "gatelog", publicKey: privateKey.publicKey).keyHash
         let name = "gatelog-\(Hex.encode(hash))"
-        let key = LogSigningKey(name: name, privateKey: privateKey)
+        let key = LogSigningKey(name: name, privateKey: privateKey, predecessor: predecessor)
         let text = "gatelog-ed25519-v1\n\(name)\n\(Data(privateKey.seed).base64EncodedString())\n"
+            + (predecessor.map { "previous \($0.encoded)\n" } ?? "")
         do {
             try FileIO.writeAtomically("\(dir)/public/\(name).pub", bytes: Array((key.verifier.encoded + "\n").utf8), mode: 0o644)
             try FileIO.writeAtomically("\(dir)/signing.key", bytes: Array(text.utf8), mode: 0o600)
@@ -75,9 +84,12 @@ public enum KeyStore {
         return key
     }
 
-    /// Replaces the signing key with a new one; the old public key stays in `public/` for verification.
+    /// Replaces the signing key with a new one that names the old one as its predecessor; the old
+    /// public key stays in `public/` for verification. The caller then opens every region with the
+    /// new key (`LogStore.resignAll`), so that each region's newest checkpoint is signed by it.
     public static func rotate(dataDirectory: String) throws(StoreError) -> LogSigningKey {
-        try create(dataDirectory: dataDirectory)
+        let old = try load("\(directory(dataDirectory))/signing.key")
+        return try create(dataDirectory: dataDirectory, predecessor: old.verifier)
     }
 
     /// Every public key in `<data>/keys/public`; a file that is not one is an error (a writer

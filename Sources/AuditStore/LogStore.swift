@@ -70,6 +70,17 @@ public final class LogStore: Sendable {
         VerifierKeyring(try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory))
     }
 
+    /// Opens every region once (recovery, and a checkpoint signed with the current key where the
+    /// newest one was signed by its predecessor: after `gatelog key rotate`). Returns, per region
+    /// that could not be opened, why; the others are open until `close()`.
+    public func openAll() -> [String: StoreError] {
+        var failures: [String: StoreError] = [:]
+        for region in regions() {
+            do throws(StoreError) { _ = try writer(for: region) } catch { failures[region] = error }
+        }
+        return failures
+    }
+
     /// Flushes and closes every region (final checkpoints signed).
     public func close() {
         isClosed.withLock { $0 = true }

@@ -140,7 +140,7 @@ final class WriterCore {
     func recover() throws {
         // Only signatures by keys this store trusts count: a forged checkpoint or a forged frame
         // after the latest checkpoint must never be adopted and then signed over by this writer.
-        var trusted = VerifierKeyring([key.verifier])
+        var trusted = key.writerKeyring
         for k in try KeyStore.publicKeys(dataDirectory: configuration.dataDirectory) { trusted.add(k) }
         // 1. The checkpoint log: drop a torn final entry (an interrupted append).
         var checkpoints: [SignedCheckpoint] = []
@@ -168,6 +168,15 @@ final class WriterCore {
         // A missing log is created below, once the segments are known to hold no records.
         let checkpointLogIsMissing = checkpointFD < 0
         lastCheckpoint = checkpoints.max { $0.checkpoint.treeSize < $1.checkpoint.treeSize }
+        // The newest checkpoint vouches for everything before it, so only this store's own key (or
+        // the one it replaced) may have signed it: a key merely dropped into keys/public/ with a
+        // checkpoint signed by it must not get forged records signed over by this writer.
+        if let newest = lastCheckpoint?.checkpoint.treeSize {
+            guard let own = checkpoints.last(where: { $0.checkpoint.treeSize == newest && $0.isSigned(by: key.writerKeyring) }) else {
+                throw StoreError.integrity(region: region, detail: "the newest checkpoint (size \(newest)) is not signed by this store's signing key \(key.name)\(key.predecessor.map { " or the key it replaced, \($0.name)" } ?? "") (a key placed in keys/public/? run gatelog verify --key with the store's known keys)")
+            }
+            lastCheckpoint = own
+        }
         if let cp = lastCheckpoint { lastCheckpointAt = Date(timeIntervalSince1970: Double(cp.checkpoint.time) / 1000) }
         let checkpointsBySize = Dictionary(checkpoints.map { ($0.checkpoint.treeSize, $0.checkpoint) }, uniquingKeysWith: { a, _ in a })
         // Dictionary ID → the first frame whose zstd blocks name it.
@@ -260,7 +269,8 @@ final class WriterCore {
                     throw StoreError.integrity(region: region, detail: "\(SegmentNaming.fileName(number)) frame at byte \(frame.offset) has a wrong chain head")
                 }
                 if treeSize > lastCheckpoint?.checkpoint.treeSize ?? 0 {
-                    try checkFrameSignature(path: path, number: number, frame: frame, keyring: trusted)
+                    // Only this store's key (or the one it replaced) writes frames no checkpoint covers.
+                    try checkFrameSignature(path: path, number: number, frame: frame, keyring: key.writerKeyring)
                 }
                 rawBytes += UInt64(h.envelopesRawLength) + UInt64(h.contentsRawLength)
                 segmentFrameCount += 1
@@ -344,8 +354,10 @@ final class WriterCore {
         }
         // 3. Dictionaries: every one a frame names must load; new frames use the newest.
         try recoverDictionaries(referenced: referencedDictionaries)
-        // Records written after the last checkpoint (crash before it was signed): sign now.
-        _ = signCheckpointIfNeeded(force: false)
+        // Records written after the last checkpoint (crash before it was signed): sign now. After
+        // a key rotation, sign the newest checkpoint again with the new key.
+        let ownNewest = lastCheckpoint?.isSigned(by: VerifierKeyring([key.verifier])) ?? true
+        _ = signCheckpointIfNeeded(force: !ownNewest)
         if let f = failure { throw StoreError.writerFailed(region: region, detail: f) }
     }
 

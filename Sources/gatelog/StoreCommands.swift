@@ -230,6 +230,24 @@ enum InfoCommand {
 
 /// `gatelog key rotate|list`
 enum KeyCommand {
+    /// Rotates the signing key (the caller holds the data directory's lock), then signs every
+    /// region's newest checkpoint again with the new key: a writer accepts only the current key and
+    /// the one it replaced there, so a second rotation before any write must not lock regions out.
+    static func rotate(_ data: String) throws -> Int32 {
+        var config = StoreConfiguration(dataDirectory: data)
+        try config.loadConfigFile()
+        let key = try KeyStore.rotate(dataDirectory: data)
+        let store = try LogStore(configuration: config)
+        let failures = store.openAll()
+        store.close()
+        print("new signing key \(key.name); the old public keys stay in \(KeyStore.directory(data))/public")
+        print(key.verifier.encoded)
+        for region in failures.keys.sorted() {
+            printError("gatelog key rotate: region \(region) could not be opened to sign a checkpoint with the new key: \(failures[region].map { "\($0)" } ?? "")")
+        }
+        return failures.isEmpty ? 0 : 3
+    }
+
     static func run(_ raw: [String]) throws -> Int32 {
         var args = try Arguments(raw, flags: [])
         let data = dataDirectory(&args)
@@ -247,9 +265,7 @@ enum KeyCommand {
                 throw KeyRotationRefused(holder: holder)
             }
             defer { lock.release() }
-            let key = try KeyStore.rotate(dataDirectory: data)
-            print("new signing key \(key.name); the old public keys stay in \(KeyStore.directory(data))/public")
-            print(key.verifier.encoded)
+            return try rotate(data)
         case "list":
             try requireDataDirectory(data)
             for k in try KeyStore.publicKeys(dataDirectory: data) { print(k.encoded) }

@@ -529,6 +529,63 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(try Fixtures.verify(config).breaks(.recordInjected).count, 1)
     }
 
+    /// A key dropped into keys/public/ makes what it signs verify (verify trusts that directory
+    /// unless --key pins keys), but the writer accepts only its own key and the one it replaced on
+    /// what no checkpoint of its own covers: it never signs a checkpoint over forged records
+    /// (before, the next ingest did, and `verify --key` with the real keys then said intact).
+    func testAKeyPlantedInThePublicDirectoryGetsNothingSignedByTheWriter() throws {
+        let publicDir = "\(KeyStore.directory(tmp.path))/public"
+        try FileIO.makeDirectories(publicDir)
+        try Fixtures.write("\(publicDir)/\(Fixtures.attackerKey.name).pub", Array((Fixtures.attackerKey.verifier.encoded + "\n").utf8))
+        try Fixtures.write("\(publicDir)/\(Fixtures.storeKey.name).pub", Array((Fixtures.storeKey.verifier.encoded + "\n").utf8))
+        let last = UInt64(status.segmentCount)
+        let original = try Fixtures.read(path(last))
+        let forged = try forgedFrame(key: Fixtures.attackerKey)
+        try Fixtures.write(path(last), original + forged)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+
+        // With a checkpoint over the forged record, signed by the planted key, too.
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        var frontier = MerkleFrontier()
+        var chain = Digest32.zero
+        var position: UInt64 = 0
+        for n in 1...last {
+            for frame in try scan(n).frames {
+                for entry in frame.header.directory {
+                    chain = LogHash.chain(previous: chain, position: position, leaf: entry.leafHash)
+                    frontier.append(entry.leafHash)
+                    position += 1
+                }
+            }
+        }
+        XCTAssertEqual(position, status.treeSize + 1)
+        XCTAssertEqual(chain, try XCTUnwrap(try scan(last).frames.last?.header.chainHead))
+        let checkpoint = try Checkpoint(origin: Checkpoint.origin(region: "eu-test"), treeSize: status.treeSize + 1, rootHash: frontier.root,
+                                        chainHead: chain, time: 1).signed(with: Fixtures.attackerKey)
+        try Fixtures.write(logPath, try Fixtures.read(logPath) + CheckpointLog.encode(checkpoint))
+        XCTAssertTrue(try Fixtures.verify(config, keyring: VerifierKeyring([Fixtures.storeKey.verifier, Fixtures.attackerKey.verifier])).isIntact,
+                      "consistent under the planted key")
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: Fixtures.storeKey) }
+        XCTAssertFalse(try Fixtures.verify(config).isIntact, "verify pinned to the store's key still sees the forgery")
+    }
+
+    /// After a rotation the new key names the old one as its predecessor: a writer with it opens
+    /// a region whose newest checkpoint the old key signed, and signs it again; a key without
+    /// that link does not.
+    func testARotatedKeyOpensRegionsItsPredecessorSignedAndResignsThem() throws {
+        let rotated = LogSigningKey(name: "gatelog-rotated", privateKey: try Ed25519PrivateKey(seed: [UInt8](repeating: 9, count: 32)),
+                                    predecessor: Fixtures.storeKey.verifier)
+        let stranger = LogSigningKey(name: "gatelog-rotated", privateKey: rotated.privateKey)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: stranger) }
+        let writer = try RegionWriter.open(region: "eu-test", configuration: config, signingKey: rotated)
+        writer.close()
+        let newest = try XCTUnwrap(try checkpoints().max { $0.checkpoint.treeSize < $1.checkpoint.treeSize })
+        let signedByNew = try checkpoints().filter { $0.checkpoint.treeSize == newest.checkpoint.treeSize && $0.isSigned(by: VerifierKeyring([rotated.verifier])) }
+        XCTAssertFalse(signedByNew.isEmpty, "the newest checkpoint is signed again with the new key")
+        let both = VerifierKeyring([Fixtures.storeKey.verifier, rotated.verifier])
+        XCTAssertTrue(try Fixtures.verify(config, keyring: both).isIntact)
+    }
+
     /// The same frame signed by the store's own key is what a crash between the frame's fdatasync
     /// and the next checkpoint leaves: a warning, adopted (and checkpointed) by the next writer.
     func testValidlySignedFramesAfterTheLastCheckpointAreAWarningAndAdoptedOnOpen() throws {

@@ -249,6 +249,16 @@ final class WalkthroughFixTests: XCTestCase {
         let rotated = try Self.run(["key", "rotate", "--data", data])
         XCTAssertEqual(rotated.status, 0, rotated.err)
         XCTAssertNotEqual(try Self.run(["key", "list", "--data", data]).out, before.out)
+        // A second rotation before any write, then writes: every region (the access log too)
+        // opens under the newest key, and the store verifies.
+        XCTAssertEqual(try Self.run(["key", "rotate", "--data", data]).status, 0)
+        let records = "\(tmp.path)/r.ndjson"
+        try Data((0..<5).map { Records.record("rot-\($0)", region: "eu-west-1") + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: records))
+        let ingested = try Self.run(["ingest", "--data", data, records])
+        XCTAssertEqual(ingested.status, 0, ingested.out + ingested.err)
+        let verified = try Self.run(["verify", "--data", data])
+        XCTAssertEqual(verified.status, 0, verified.out + verified.err)
+        XCTAssertTrue(verified.out.contains("_access: intact"), verified.out)
     }
 
     /// F8 and F11.7: `serve` made and printed the one-time admin token before it checked its listen
