@@ -179,7 +179,14 @@ public struct RegionVerifier: Sendable {
         let latestSigned = bySize.keys.max() ?? 0
 
         // Segments, in order.
-        let numbers = try SegmentScanner.segmentNumbers(regionDirectory: directory)
+        // `segments` replaced by something else (a file) is damage: no segment can be read, and
+        // checkpoints covering records make that a truncated tail below.
+        let segmentsKind = FileIO.nonRegularKind("\(directory)/segments")
+        let segmentsIsFile = FileIO.exists("\(directory)/segments") && !FileIO.isDirectory("\(directory)/segments")
+        if segmentsIsFile {
+            add(.contentModified, "segments is \(segmentsKind ?? "a regular file"), not the directory of the region's segment files")
+        }
+        let numbers = segmentsIsFile ? [] : try SegmentScanner.segmentNumbers(regionDirectory: directory)
         var position: UInt64 = 0
         /// Sealed segments (valid footers), in order: file name and the records they end at.
         var sealed: [(name: String, treeSize: UInt64)] = []

@@ -430,6 +430,13 @@ final class TamperTests: XCTestCase {
         report = try Fixtures.verify(config)
         XCTAssertTrue(report.breaks.contains { $0.kind == .checkpointMismatch && $0.detail.contains("checkpoints.log is a FIFO") }, report.summary)
         XCTAssertFalse(report.breaks.contains { $0.detail.contains("checkpoints.log is missing") }, report.summary)
+
+        // The segments directory replaced by a file.
+        try FileManager.default.removeItem(atPath: "\(regionDirectory)/segments")
+        try Fixtures.write("\(regionDirectory)/segments", Array("x".utf8))
+        report = try Fixtures.verify(config)
+        XCTAssertTrue(report.breaks.contains { $0.kind == .contentModified && $0.detail.contains("segments is a regular file") }, report.summary)
+        XCTAssertNil(report.unreadable)
     }
 
     func testDeletedLastSegmentIsTailTruncated() throws {
