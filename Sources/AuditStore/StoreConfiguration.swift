@@ -22,10 +22,12 @@ public struct StoreConfiguration: Sendable {
     public var segmentMaxAge: TimeInterval = 3600
     /// Sign a checkpoint at least this often (seconds) while records arrive.
     public var checkpointInterval: TimeInterval = 1
-    /// Target raw size of one frame: larger compresses better, smaller reads faster.
-    public var frameTargetBytes: Int = 128 << 10
+    /// Target raw size of one frame: larger compresses better, smaller reads faster. With level 2,
+    /// 256 KiB frames store ~1.22× what `zstd -3` makes of the whole input and cost 5–10% less
+    /// ingest CPU than 128 KiB at level 3 (docs/PERFORMANCE.md, "Session 9").
+    public var frameTargetBytes: Int = 256 << 10
     /// zstd level.
-    public var compressionLevel: Int32 = 3
+    public var compressionLevel: Int32 = 2
     /// Bytes of the region's first records (envelopes and contents as separate samples) from which
     /// a zstd dictionary is trained, off the writer thread, when the region has none; 0 disables
     /// dictionaries for new frames (existing ones are still read).
@@ -39,7 +41,7 @@ public struct StoreConfiguration: Sendable {
     public var limits = RecordLimits()
     /// Bytes of decompressed frames the query service keeps for reads, all regions together
     /// (`read_cache_mib`).
-    /// A get by id decompresses its record's whole frame (128 KiB) on a miss, most of a GET's CPU.
+    /// A get by id decompresses its record's whole frame (256 KiB) on a miss, most of a GET's CPU.
     public var readCacheBytes: Int = 256 << 20
     /// Memory for the index's id filters of the newest blocks, in MiB (`index_id_filter_mib`;
     /// 128 KiB per 65,536 records of a region): lookups by id in older blocks seek every block.

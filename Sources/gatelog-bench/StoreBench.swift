@@ -39,11 +39,11 @@ enum StoreBench {
             print("frames \(frames.total), \(frames.withDictionary) with a dictionary")
         case "stages":
             try StageBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "50000") ?? 50000,
-                               level: Int32(options["level"] ?? "3") ?? 3, frameTarget: Int(ByteSize.parse(options["frame-target"] ?? "128KiB") ?? 131072),
+                               level: Int32(options["level"] ?? "2") ?? 2, frameTarget: Int(ByteSize.parse(options["frame-target"] ?? "256KiB") ?? 262144),
                                rounds: Int(options["rounds"] ?? "1") ?? 1)
         case "dictionary": try DictionaryBench.run(input: options["input"] ?? "", records: Int(options["records"] ?? "60000") ?? 60000)
         default:
-            print("usage: gatelog-bench store ingest|ingest-redacted|ingest-indexed|ingest-full --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | stages --input FILE [--records N] [--level 3] [--frame-target 128KiB] [--rounds 1] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
+            print("usage: gatelog-bench store ingest|ingest-redacted|ingest-indexed|ingest-full --input FILE [--data DIR] [--frame-target 64KiB] [--dictionary-training 2MiB] [--dictionary-max 256KiB] | append --input FILE [--appenders 8 --rate 5000 --seconds 10] | verify --data DIR --input FILE | read --data DIR [--reads N] | stages --input FILE [--records N] [--level 2] [--frame-target 256KiB] [--rounds 1] | dictionary --input FILE [--records N] (env FRAMES, DICTS in KiB, TRAINS in KiB)")
         }
     }
 
