@@ -236,6 +236,18 @@ enum KeyCommand {
     static func rotate(_ data: String) throws -> Int32 {
         var config = StoreConfiguration(dataDirectory: data)
         try config.loadConfigFile()
+        // First every region under the current key: this finishes a rotation interrupted before all
+        // regions were signed again, and a region that cannot be opened stops the rotation before
+        // the key changes (it could not be opened under the next key either).
+        let current = try LogStore(configuration: config)
+        let blocked = current.openAll()
+        current.close()
+        if !blocked.isEmpty {
+            for region in blocked.keys.sorted() {
+                printError("gatelog key rotate: region \(region) cannot be opened (\(blocked[region].map { "\($0)" } ?? "")); the key was not rotated")
+            }
+            return 3
+        }
         let key = try KeyStore.rotate(dataDirectory: data)
         let store = try LogStore(configuration: config)
         let failures = store.openAll()
