@@ -31,6 +31,9 @@ final class WriterCore {
     /// The ID the next trained dictionary gets: above every dictionary on disk or named by a
     /// frame, so an ID is never reused even when a dictionary file was lost.
     var nextDictionaryID = ZstdDictionary.privateIDs.lowerBound
+    /// Per dictionary, the last frame (segment path and frame) compressed with it, found on open:
+    /// the newest dictionary is checked against it before new frames use it.
+    var dictionaryLastUse: [UInt32: (path: String, frame: ScannedFrame)] = [:]
     /// Why the last training produced no dictionary (the region goes on without one).
     var dictionaryProblem: String?
 
@@ -391,6 +394,7 @@ final class WriterCore {
                 }
                 let id = probe.withUnsafeBytes { ZstdDictionary.frameDictionaryID($0) }
                 if id != 0 && referenced[id] == nil { referenced[id] = "\(SegmentNaming.fileName(number)) frame at byte \(frame.offset)" }
+                if id != 0 { dictionaryLastUse[id] = (path, frame) }
             }
         }
     }
@@ -419,8 +423,44 @@ final class WriterCore {
             } catch {
                 throw StoreError.integrity(region: region, detail: DictionaryFileError(id: newest, reason: "zstd cannot load it").description)
             }
+            try checkDictionaryAgainstItsLastFrame(newest)
         } else {
             isCollectingSamples = canNumberAnother
+        }
+    }
+
+    /// The newest dictionary compresses every new frame: one whose bytes changed since frames were
+    /// written with it (still loadable, so not caught above) would make new frames that read back
+    /// as other bytes. Decompresses the last frame written with it and checks its records' digests.
+    func checkDictionaryAgainstItsLastFrame(_ id: UInt32) throws {
+        guard let use = dictionaryLastUse[id] else { return }
+        let h = use.frame.header
+        let bytes = try io { () throws -> [UInt8] in
+            let fd = try FileIO.open(use.path, flags: O_RDONLY)
+            defer { close(fd) }
+            return try FileIO.pread(fd, count: h.totalSize, offset: use.frame.offset, path: use.path)
+        }
+        let altered = StoreError.integrity(region: region, detail: "dictionary \(id) does not decompress \((use.path as NSString).lastPathComponent) frame at byte \(use.frame.offset), which was written with it, into the records it holds: the dictionary file was altered (run gatelog verify)")
+        let decompressor = ZstdDecompressor()
+        let provider: (UInt32) -> ZstdDecompressionDictionary? = { [dictionaries] in try? dictionaries.loadDecompressionDictionary($0) }
+        let blocks: (envelopes: [UInt8]?, contents: [UInt8]?)
+        do {
+            blocks = try bytes.withUnsafeBytes { raw in
+                (try FrameCodec.envelopes(raw, header: h, decompressor: decompressor, dictionaries: provider),
+                 try FrameCodec.contents(raw, header: h, decompressor: decompressor, dictionaries: provider))
+            }
+        } catch { throw altered }
+        var envelopeOffset = 0, contentOffset = 0
+        for entry in h.directory {
+            let e = Int(entry.envelopeLength), c = Int(entry.contentLength)
+            if let envelopes = blocks.envelopes {
+                guard envelopeOffset + e <= envelopes.count, SHA256.hash(envelopes[envelopeOffset..<(envelopeOffset + e)]) == entry.envelopeDigest else { throw altered }
+            }
+            if let contents = blocks.contents {
+                guard contentOffset + c <= contents.count, SHA256.hash(contents[contentOffset..<(contentOffset + c)]) == entry.contentDigest else { throw altered }
+            }
+            envelopeOffset += e
+            contentOffset += c
         }
     }
 

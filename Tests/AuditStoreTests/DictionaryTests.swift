@@ -307,6 +307,11 @@ final class DictionaryTests: XCTestCase {
         XCTAssertTrue(report.breaks.allSatisfy { $0.kind == .contentModified }, report.summary)
         XCTAssertTrue(report.breaks.contains { $0.detail.contains("do not match their digest") || $0.detail.contains("cannot be decompressed") },
                       report.summary)
+        // The writer does not go on compressing new frames with it (they would read back as other bytes).
+        XCTAssertThrowsError(try open()) { error in
+            guard case StoreError.integrity(_, let detail) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.contains("dictionary \(id) does not decompress"), detail)
+        }
     }
 
     func testDictionaryFileHoldingAnotherIDIsUnreadable() throws {
