@@ -51,16 +51,17 @@ public struct PreparedExport: Sendable {
                 if let known = checkpoints[entry.region] { checkpoint = known } else {
                     checkpoint = try service.newestCheckpointWithNote(region: entry.region)?.checkpoint
                     checkpoints[entry.region] = checkpoint
-                    if let checkpoint {
-                        if keys == nil { keys = try KeyStore.publicKeys(dataDirectory: service.configuration.dataDirectory) }
-                        let signers = (keys ?? []).filter { checkpoint.isSigned(by: VerifierKeyring([$0])) }
-                        try emit(ComplianceBundle.checkpointLine(region: entry.region, note: checkpoint.noteText, keys: signers))
-                        summary.regions.append(entry.region)
-                    }
                 }
                 guard let checkpoint, entry.position < checkpoint.checkpoint.treeSize else {
                     summary.uncovered += 1
                     continue
+                }
+                // The checkpoint line comes before the region's first record it proves (and only then).
+                if !summary.regions.contains(entry.region) {
+                    if keys == nil { keys = try KeyStore.publicKeys(dataDirectory: service.configuration.dataDirectory) }
+                    let signers = (keys ?? []).filter { checkpoint.isSigned(by: VerifierKeyring([$0])) }
+                    try emit(ComplianceBundle.checkpointLine(region: entry.region, note: checkpoint.noteText, keys: signers))
+                    summary.regions.append(entry.region)
                 }
                 let size = Int(checkpoint.checkpoint.treeSize)
                 let (prefix, matches) = try service.checkpointTree(region: entry.region, size: size, root: checkpoint.checkpoint.rootHash)
