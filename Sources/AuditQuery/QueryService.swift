@@ -605,8 +605,14 @@ public struct AnswerWarning: Sendable, Equatable {
     /// (control characters in a region name made it invalid).
     public var headerText: String
 
+    public init(message: String, headerText: String) {
+        self.message = message
+        self.headerText = headerText
+    }
+
     public static let textSearchHeader = "text search is not enabled for a region asked for; see fts_regions"
     public static let incompleteIndexHeader = "the index of a region asked for stops at damaged segment data; see warnings"
+    public static let contentWithheldHeader = "content is not included: the token's role may not read it"
 }
 
 /// A lock object per region (a `Mutex` cannot be stored in a dictionary by value).

@@ -1281,7 +1281,7 @@ enum OpenAPISpec {
       "items": {
        "type": "string"
       },
-      "description": "Present when the answer may hold fewer records than the filter suggests: `text` on regions whose content is not indexed for full-text search (`fts_regions`); a region asked for whose index stops at damaged segment data (its records after the damage are missing; run `gatelog verify`). Each also sent as an `X-Gatelog-Warning` header with fixed text."
+      "description": "Present when the answer may hold fewer records than the filter suggests: `text` on regions whose content is not indexed for full-text search (`fts_regions`); a region asked for whose index stops at damaged segment data (its records after the damage are missing; run `gatelog verify`); `content=true` from a role without content access (content is withheld). Each also sent as an `X-Gatelog-Warning` header with fixed text."
      }
     }
    }

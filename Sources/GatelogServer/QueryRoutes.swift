@@ -62,12 +62,17 @@ extension APIServer {
             }
             let format = try OutputFormat.parse(option(request, "format"))
             let content = try boolOption(request, "content", default: true)
-            let page: QueryPage
+            var page: QueryPage
             do {
                 page = try query.search(principal, filter: f, limit: limit, cursor: option(request, "cursor"), order: order,
                                         includeContent: content && format != .csv)
             } catch let e as IndexError where e.kind == .invalidArgument {
                 throw HTTPError.badRequest(e.message)
+            }
+            // Asked for by name but not allowed: say so rather than answer as if there were none.
+            if try option(request, "content") == "true", !principal.can(.readContent) {
+                page.warnings.append(AnswerWarning(message: "content is not included: the token's role may not read request and response bodies",
+                                                   headerText: AnswerWarning.contentWithheldHeader))
             }
             var headers = HTTPHeaders()
             if let next = page.nextCursor { headers.add(name: "X-Next-Cursor", value: next) }

@@ -256,6 +256,11 @@ final class AccessControlTests: XCTestCase {
                 XCTAssertEqual(r.text.contains("ANSWER-"), sees, "\(role) \(target) response content")
             }
             XCTAssertFalse(try s.client.get("/v1/records?format=csv", token: token).text.contains("PROMPT-"), "CSV never carries content")
+            // Asked for by name: a role without content access is told it is withheld.
+            let asked = try s.client.get("/v1/records?limit=5&content=true", token: token)
+            XCTAssertEqual(asked.status, 200)
+            XCTAssertEqual(asked.header("X-Gatelog-Warning") == AnswerWarning.contentWithheldHeader, !sees, "\(role): \(asked.headers)")
+            XCTAssertEqual(asked.json?["warnings"] != nil, !sees, "\(role)")
         }
     }
 
