@@ -278,6 +278,12 @@ public enum FrameCodec {
         // this frame was durable (and acknowledged). Whatever changed in it, or in the footer
         // itself, is damage.
         if SegmentFooter.endsWithWrittenFooter(tail) { return true }
+        // A footer of full length, with its magic, that fails its digest: a crash tears a write by
+        // leaving it short or with zeros at its end, not by changing bytes in the middle.
+        if tail.count == SegmentFooter.size, SegmentFooter.startsWithMagic(tail),
+           !UnsafeRawBufferPointer(rebasing: tail[(tail.count - 16)...]).allSatisfy({ $0 == 0 }), !hasZeroSector(tail, fileOffset: fileOffset) {
+            return true
+        }
         guard tail.count >= FrameHeader.fixedSize else { return false }
         func u32(_ o: Int) -> UInt32 { UInt32(bigEndian: tail.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
         let writtenPosition = UInt64(bigEndian: tail.loadUnaligned(fromByteOffset: 8, as: UInt64.self))

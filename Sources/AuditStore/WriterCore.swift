@@ -34,6 +34,9 @@ final class WriterCore {
     /// Per dictionary, the last frame (segment path and frame) compressed with it, found on open:
     /// the newest dictionary is checked against it before new frames use it.
     var dictionaryLastUse: [UInt32: (path: String, frame: ScannedFrame)] = [:]
+    /// The keys frames after the newest checkpoint may be signed by, decided on open: this key, and
+    /// its predecessor only while no checkpoint of the region is signed by this key yet.
+    var tailKeys = VerifierKeyring()
     /// Why the last training produced no dictionary (the region goes on without one).
     var dictionaryProblem: String?
 
@@ -174,6 +177,14 @@ final class WriterCore {
         // The newest checkpoint vouches for everything before it, so only this store's own key (or
         // the one it replaced) may have signed it: a key merely dropped into keys/public/ with a
         // checkpoint signed by it must not get forged records signed over by this writer.
+        // Once this key has signed a checkpoint here (the region went through the rotation), the key
+        // it replaced signs nothing more in it: a leaked old key must not add checkpoints or frames.
+        let currentOnly = VerifierKeyring([key.verifier])
+        let rotatedHere = checkpoints.firstIndex { $0.isSigned(by: currentOnly) }
+        if let rotatedHere, let stale = checkpoints[rotatedHere...].first(where: { !$0.isSigned(by: currentOnly) }) {
+            throw StoreError.integrity(region: region, detail: "checkpoint of size \(stale.checkpoint.treeSize) follows one signed by this store's key \(key.name) but is signed by another key (an old key used after the rotation?)")
+        }
+        tailKeys = rotatedHere == nil ? key.writerKeyring : currentOnly
         if let newest = lastCheckpoint?.checkpoint.treeSize {
             guard let own = checkpoints.last(where: { $0.checkpoint.treeSize == newest && $0.isSigned(by: key.writerKeyring) }) else {
                 throw StoreError.integrity(region: region, detail: "the newest checkpoint (size \(newest)) is not signed by this store's signing key \(key.name)\(key.predecessor.map { " or the key it replaced, \($0.name)" } ?? "") (a key placed in keys/public/? run gatelog verify --key with the store's known keys)")
@@ -273,7 +284,7 @@ final class WriterCore {
                 }
                 if treeSize > lastCheckpoint?.checkpoint.treeSize ?? 0 {
                     // Only this store's key (or the one it replaced) writes frames no checkpoint covers.
-                    try checkFrameSignature(path: path, number: number, frame: frame, keyring: key.writerKeyring)
+                    try checkFrameSignature(path: path, number: number, frame: frame, keyring: tailKeys)
                 }
                 rawBytes += UInt64(h.envelopesRawLength) + UInt64(h.contentsRawLength)
                 segmentFrameCount += 1

@@ -591,6 +591,18 @@ final class TamperTests: XCTestCase {
         XCTAssertFalse(signedByNew.isEmpty, "the newest checkpoint is signed again with the new key")
         let both = VerifierKeyring([Fixtures.storeKey.verifier, rotated.verifier])
         XCTAssertTrue(try Fixtures.verify(config, keyring: both).isIntact)
+
+        // Once the region went through the rotation, the old key signs nothing more in it (a leaked
+        // old key): a frame it signed after the new key's checkpoint is refused.
+        let reopened = try RegionWriter.open(region: "eu-test", configuration: config, signingKey: rotated)
+        let status = reopened.status
+        reopened.close()
+        let last = UInt64(status.segmentCount)
+        let record = Fixtures.staged(Fixtures.recordText(9998, id: "leaked-1"))
+        let frame = try FrameCodec.encode(records: [record.prepared], firstPosition: status.treeSize, previousChain: status.chainHead,
+                                          region: "eu-test", key: Fixtures.storeKey, compressor: ZstdCompressor()).bytes
+        try Fixtures.write(path(last), try Fixtures.read(path(last)) + frame)
+        XCTAssertThrowsIntegrity { try RegionWriter.open(region: "eu-test", configuration: self.config, signingKey: rotated) }
     }
 
     /// The same frame signed by the store's own key is what a crash between the frame's fdatasync
@@ -852,6 +864,8 @@ final class TamperTests: XCTestCase {
                 for i in start..<(start + 512) { b[i] = 0 }
                 return b }),
             ("the footer's magic", { var b = $0; b[b.count - SegmentFooter.size] ^= 0x01; return b }),
+            ("the footer's tree size", { var b = $0; b[b.count - SegmentFooter.size + 31] ^= 0x01; return b }),
+            ("the footer's own digest", { var b = $0; b[b.count - 20] ^= 0x01; return b }),
         ]
         for (what, damage) in damages {
             try Fixtures.write(path(open - 1), damage(original))

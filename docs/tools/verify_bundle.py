@@ -159,11 +159,18 @@ def _unique_members(pairs):
     return seen
 
 
+def _digits_only(text):
+    """JSON integers as §12 writes them: digits only, no sign, no leading zero."""
+    if text.startswith("-") or (len(text) > 1 and text.startswith("0")):
+        raise ValueError(f"integer {text} is not written as digits only")
+    return int(text)
+
+
 def parse_line(raw):
     """One line as an object with each member once, of its type's members only (§12)."""
     if b"\r" in raw:
         raise ValueError("a carriage return outside a string")
-    obj = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_members)
+    obj = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_members, parse_int=_digits_only)
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     extra = set(obj) - MEMBERS.get(obj.get("type"), set(obj))
@@ -184,7 +191,7 @@ def verify(bundle_bytes, keys):
     else:
         problems.append("the last line has no newline: cut short")
     running = hashlib.sha256()
-    checkpoints, seen, records, ended = {}, {}, 0, False
+    checkpoints, seen, records, ended, content_included = {}, {}, 0, False, False
     for number, raw in enumerate(lines, 1):
         try:
             obj = parse_line(raw)
@@ -196,8 +203,11 @@ def verify(bundle_bytes, keys):
             continue
         kind = obj.get("type")
         if number == 1:
-            if kind != "gatelog-bundle" or obj.get("version") != 1:
+            if kind != "gatelog-bundle" or not is_count(obj.get("version")) or obj.get("version") != 1:
                 return ["not a version-1 gatelog bundle"], {}, 0
+            if not isinstance(obj.get("content"), bool):
+                return ["line 1: content must be true or false"], {}, 0
+            content_included = obj["content"]
         elif ended:
             problems.append(f"line {number}: data after the end line")
             break
@@ -212,7 +222,8 @@ def verify(bundle_bytes, keys):
             records += 1
             region, position = obj.get("region"), obj.get("position")
             if not isinstance(region, str) or not is_count(position) or not isinstance(obj.get("envelope"), str) \
-                    or not isinstance(obj.get("inclusion_path"), list) or (("content" in obj) == ("content_digest" in obj)):
+                    or not isinstance(obj.get("inclusion_path"), list) or (("content" in obj) == ("content_digest" in obj)) \
+                    or ("content" in obj) != content_included:
                 problems.append(f"line {number}: malformed record line")
                 running.update(raw + b"\n")
                 continue
@@ -234,7 +245,7 @@ def verify(bundle_bytes, keys):
             ended = True
             if obj.get("sha256") != running.hexdigest():
                 problems.append(f"line {number}: sha256 of the bundle does not match")
-            if obj.get("records") != records:
+            if not is_count(obj.get("records")) or obj.get("records") != records:
                 problems.append(f"line {number}: end line counts {obj.get('records')} records, found {records}")
             continue
         else:
