@@ -192,13 +192,18 @@ public final class BundleVerifier {
                 stopped = true
                 return
             }
-            guard value["version"]?.int64Value == Int64(ComplianceBundle.version) else {
+            guard Self.count(value["version"]) == UInt64(ComplianceBundle.version) else {
                 problem(lineNumber, "bundle version \(value["version"]?.serializedString ?? "missing") is not supported (this verifier reads version \(ComplianceBundle.version))")
                 stopped = true
                 return
             }
+            guard let content = value["content"]?.boolValue else {
+                problem(lineNumber, "the header's content member must be true or false")
+                stopped = true
+                return
+            }
             sawHeader = true
-            result.contentIncluded = value["content"]?.boolValue ?? false
+            result.contentIncluded = content
             contentIncluded = result.contentIncluded
             result.created = value["created"]?.stringValue
             result.exportedBy = value["exported_by"]?.stringValue
