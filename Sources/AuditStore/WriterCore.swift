@@ -187,7 +187,7 @@ final class WriterCore {
         tailKeys = rotatedHere == nil ? key.writerKeyring : currentOnly
         if let newest = lastCheckpoint?.checkpoint.treeSize {
             guard let own = checkpoints.last(where: { $0.checkpoint.treeSize == newest && $0.isSigned(by: key.writerKeyring) }) else {
-                throw StoreError.integrity(region: region, detail: "the newest checkpoint (size \(newest)) is not signed by this store's signing key \(key.name)\(key.predecessor.map { " or the key it replaced, \($0.name)" } ?? "") (a key placed in keys/public/? run gatelog verify --key with the store's known keys)")
+                throw StoreError.integrity(region: region, detail: "the newest checkpoint (size \(newest)) is not signed by this store's signing key \(key.name)\(key.predecessor.map { " or the key it replaced, \($0.name)" } ?? "") (keys/signing.key replaced or lost? restore it from a backup; or a key placed in keys/public/? run gatelog verify --key with the store's known keys)")
             }
             lastCheckpoint = own
         }
