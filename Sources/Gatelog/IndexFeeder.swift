@@ -58,11 +58,14 @@ public final class IndexFeeder: Sendable {
     private let maxPendingWhileSlow: Int
 
     /// Opens (or rebuilds) the index at `<data>/index/index.sqlite` and catches up with the segments.
-    public init(configuration: StoreConfiguration, fullTextRegions: Set<String> = [], maxPendingWhileFailing: Int = 100_000,
+    /// `fullTextRegions` defaults to the configuration's `fts_regions` (a rebuild that forgot them
+    /// emptied full-text search).
+    public init(configuration: StoreConfiguration, fullTextRegions: Set<String>? = nil, maxPendingWhileFailing: Int = 100_000,
                 maxPendingWhileSlow: Int = 200_000, writerBusyTimeoutMilliseconds: Int32 = 10_000) throws {
         let dir = "\(configuration.dataDirectory)/index"
         try FileIO.makeDirectories(dir)
         path = "\(dir)/index.sqlite"
+        let fullTextRegions = fullTextRegions ?? configuration.fullTextRegions
         self.fullTextRegions = fullTextRegions
         self.configuration = configuration
         self.maxPendingWhileFailing = max(maxPendingWhileFailing, 1)

@@ -151,3 +151,29 @@ final class IndexCatchUpTests: XCTestCase {
         return try body(s)
     }
 }
+
+/// `gatelog reindex` rebuilds full-text content for `fts_regions` too (it rebuilt without it, and
+/// `text=` then found nothing, with no warning).
+final class ReindexFullTextTests: XCTestCase {
+    func testRebuildKeepsFullTextForTheConfiguredRegions() throws {
+        let tmp = TemporaryDirectory()
+        var config = StoreConfiguration(dataDirectory: tmp.path)
+        config.fullTextRegions = ["eu-west-1"]
+        var text = IndexFilter()
+        text.text = "prompt"
+        func found() throws -> Int {
+            let service = try GatelogService(configuration: config)
+            defer { service.close() }
+            return try service.query.search(Fixture.admin, filter: text, limit: 100).records.count
+        }
+        do {
+            let service = try GatelogService(configuration: config)
+            let body = (0..<5).map { Fixture.record("ft-\($0)") }.joined(separator: "\n")
+            XCTAssertEqual(try service.ingest(body: Array(body.utf8), principal: Fixture.admin, source: "t").accepted, 5)
+            service.close()
+        }
+        XCTAssertEqual(try found(), 5)
+        _ = try IndexFeeder.rebuild(configuration: config)
+        XCTAssertEqual(try found(), 5, "after a rebuild")
+    }
+}
