@@ -415,14 +415,28 @@ public final class QueryService: Sendable {
     static func describe(_ f: IndexFilter) -> [JSONMember] {
         var m: [JSONMember] = []
         func add(_ name: String, _ set: Set<String>?) { if let set { m.append(JSONMember(name, .array(set.sorted().map { .string($0) }))) } }
-        if let from = f.from { m.append(JSONMember("from", .int(from))) }
-        if let to = f.to { m.append(JSONMember("to", .int(to))) }
+        // Every condition of the filter (the access log and a bundle's header say exactly what was
+        // selected); times as RFC 3339 (a relative `-24h` resolved to the instant it meant).
+        if let from = f.from { m.append(JSONMember("from", .string(Timestamp.format(milliseconds: from)))) }
+        if let to = f.to { m.append(JSONMember("to", .string(Timestamp.format(milliseconds: to)))) }
         add("region", f.regions); add("tenant", f.tenants); add("team", f.teams); add("user", f.users)
         add("api_key", f.apiKeyIDs); add("kind", f.kinds); add("model", f.models); add("provider", f.providers)
-        add("error", f.errorClasses); add("trace", f.traceIDs); add("id", f.ids)
+        if let status = f.status {
+            let parts = status.codes.sorted().map { String(format: "%03d", $0) } + status.classes.sorted().map { "\($0)xx" }
+            m.append(JSONMember("status", .string(parts.joined(separator: ","))))
+        }
+        add("error", f.errorClasses)
+        if let isError = f.isError { m.append(JSONMember("is_error", .bool(isError))) }
+        add("backend", f.routeBackends)
+        if let fallback = f.routeFallback { m.append(JSONMember("fallback", .bool(fallback))) }
+        add("trace", f.traceIDs); add("id", f.ids)
         if !f.metadata.isEmpty {
             m.append(JSONMember("meta", .array(f.metadata.map { .string("\($0.key)=\($0.values.sorted().joined(separator: ","))") })))
         }
+        if let v = f.minCostUSD { m.append(JSONMember("min_cost", .double(v))) }
+        if let v = f.maxCostUSD { m.append(JSONMember("max_cost", .double(v))) }
+        if let v = f.minLatencyMs { m.append(JSONMember("min_latency", .double(v))) }
+        if let v = f.maxLatencyMs { m.append(JSONMember("max_latency", .double(v))) }
         if let t = f.text { m.append(JSONMember("text", .string(t))) }
         return m
     }

@@ -89,6 +89,17 @@ final class ExportTests: XCTestCase {
         }
     }
 
+    /// The header (and the access log) state every condition that selected the records.
+    func testTheHeaderStatesEveryFilterCondition() throws {
+        let filter = try FilterArguments.parse([("status", "2xx"), ("min_cost", "0"), ("max_latency", "9000"), ("fallback", "false"),
+                                                ("backend", "b1"), ("from", "2026-03-01T00:00:00Z"), ("tenant", "acme")])
+        let header = try JSONValue.parse(Array(lines(try export(Fixture.admin, filter).bytes)[0]))
+        let described = try XCTUnwrap(header["filter"]?.objectMembers).map(\.key)
+        XCTAssertEqual(Set(described), ["status", "min_cost", "max_latency", "fallback", "backend", "from", "tenant"], "\(described)")
+        XCTAssertEqual(header["filter"]?["from"]?.stringValue, "2026-03-01T00:00:00.000Z")
+        XCTAssertEqual(header["filter"]?["status"]?.stringValue, "2xx")
+    }
+
     /// docs/tools/verify_bundle.py, written from docs/FORMAT.md alone (Python standard library,
     /// its own Ed25519), accepts what the export writes and rejects an altered record.
     func testTheIndependentPythonVerifierAgrees() throws {
