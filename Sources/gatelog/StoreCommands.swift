@@ -175,7 +175,11 @@ enum CheckpointCommand {
             guard FileIO.exists(path) else { continue }
             let entries = CheckpointLog.parse(try FileIO.readFile(path)).entries.compactMap(\.checkpoint)
                 .filter { $0.checkpoint.origin == Checkpoint.origin(region: region) && $0.isSigned(by: keyring) }
-            guard let latest = entries.max(by: { $0.checkpoint.treeSize < $1.checkpoint.treeSize }) else { continue }
+            // The last of the largest: after `key rotate` the same tree is signed again with the new key.
+            guard let size = entries.map(\.checkpoint.treeSize).max(), let latest = entries.last(where: { $0.checkpoint.treeSize == size }) else {
+                printError("gatelog checkpoint: region \(region) has no checkpoint signed by this store (run gatelog verify)")
+                continue
+            }
             if found { print("") }
             print(latest.noteText, terminator: "")
             found = true
