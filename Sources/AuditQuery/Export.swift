@@ -52,7 +52,10 @@ public struct PreparedExport: Sendable {
                     checkpoint = try service.newestCheckpointWithNote(region: entry.region)?.checkpoint
                     checkpoints[entry.region] = checkpoint
                 }
-                guard let checkpoint, entry.position < checkpoint.checkpoint.treeSize else {
+                // Every region's log starts with a signed checkpoint: none at all is damage (a deleted
+                // or emptied log), not records that are merely newer than the latest checkpoint.
+                guard let checkpoint else { throw ExportError.noCheckpoint(region: entry.region) }
+                guard entry.position < checkpoint.checkpoint.treeSize else {
                     summary.uncovered += 1
                     continue
                 }
@@ -87,6 +90,7 @@ public struct PreparedExport: Sendable {
 public enum ExportError: Error, CustomStringConvertible {
     case segmentsDoNotMatchCheckpoint(region: String, size: UInt64)
     case purged(region: String, position: UInt64)
+    case noCheckpoint(region: String)
 
     public var description: String {
         switch self {
@@ -94,6 +98,8 @@ public enum ExportError: Error, CustomStringConvertible {
             return "region \(region): the segments do not match its checkpoint of size \(size); run gatelog verify"
         case .purged(let region, let position):
             return "region \(region): the envelope of the record at position \(position) was purged"
+        case .noCheckpoint(let region):
+            return "region \(region) has no checkpoint signed by this store (checkpoints.log missing or emptied; run gatelog verify): its records cannot be proven"
         }
     }
 }
@@ -109,6 +115,16 @@ extension QueryService {
         try requireIndexCaughtUp(principal, "export", parameters)
         let scopedFilter = scoped(filter, principal)
         let matching = try requireIndex().count(filter: scopedFilter)
+        // A region with matching records but no checkpoint of its own at all is damaged (its log was
+        // deleted or emptied): refused before anything is written, not exported as "uncovered".
+        for region in (scopedFilter.regions ?? []).sorted() where try newestCheckpoint(region: region) == nil {
+            var inRegion = scopedFilter
+            inRegion.regions = [region]
+            if try requireIndex().count(filter: inRegion) > 0 {
+                try audit(principal, "export", parameters, results: 0, outcome: "integrity_failure")
+                throw StoreError.integrity(region: region, detail: ExportError.noCheckpoint(region: region).description)
+            }
+        }
         let withContent = principal.can(.readContent)
         try audit(principal, "export", parameters + [JSONMember("content", .bool(withContent))], results: Int(clamping: matching))
         return PreparedExport(service: self, principal: principal, filter: scopedFilter, described: .object(parameters),

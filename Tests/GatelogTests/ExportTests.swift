@@ -89,6 +89,20 @@ final class ExportTests: XCTestCase {
         }
     }
 
+    /// A region whose checkpoint log was emptied (or deleted) is damage: the export is refused, not
+    /// a valid bundle of zero records with "export again later".
+    func testARegionWithoutAnyCheckpointIsRefused() throws {
+        let log = "\(StoreConfiguration(dataDirectory: tmp.path).regionDirectory("us-east-1"))/checkpoints.log"
+        XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: Data()))
+        XCTAssertThrowsError(try export(Fixture.admin)) { error in
+            guard case StoreError.integrity(let region, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(region, "us-east-1")
+        }
+        var euOnly = IndexFilter()
+        euOnly.regions = ["eu-west-1"]
+        XCTAssertEqual(try export(Fixture.admin, euOnly).summary.records, 40, "other regions still export")
+    }
+
     /// The header (and the access log) state every condition that selected the records.
     func testTheHeaderStatesEveryFilterCondition() throws {
         let filter = try FilterArguments.parse([("status", "2xx"), ("min_cost", "0"), ("max_latency", "9000"), ("fallback", "false"),
