@@ -29,8 +29,10 @@ enum ExportCommand {
 
         // The bundle holds records (redacted, but still personal data): mode 0600, like the store's files.
         let toStdout = out == nil || out == "-"
-        let fd = toStdout ? STDOUT_FILENO : try FileIO.open(out!, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        // Not through a symbolic link, and 0600 also when the file existed with another mode.
+        let fd = toStdout ? STDOUT_FILENO : try FileIO.open(out!, flags: O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: 0o600)
         defer { if !toStdout { close(fd) } }
+        if !toStdout && fchmod(fd, 0o600) != 0 { throw FileIOError(operation: "chmod", path: out!, code: errno) }
         var buffer = [UInt8]()
         buffer.reserveCapacity(1 << 20)
         let path = out ?? "standard output"

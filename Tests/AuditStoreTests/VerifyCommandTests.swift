@@ -114,6 +114,11 @@ final class VerifyCommandTests: XCTestCase {
         let input = (0..<120).map { Fixtures.recordText($0, region: "cli") + "\n" }.joined()
         XCTAssertEqual(try run(binary, ["ingest", "--data", data, "--segment-size", "16KiB", "-"], input: Array(input.utf8)).code, 0)
         let bundle = "\(tmp.path)/bundle.ndjson"
+        // An existing file is made 0600 too; a symbolic link is not followed.
+        XCTAssertTrue(FileManager.default.createFile(atPath: bundle, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644]))
+        XCTAssertEqual(symlink(bundle, "\(tmp.path)/link.ndjson"), 0)
+        XCTAssertNotEqual(try run(binary, ["export", "--data", data, "--out", "\(tmp.path)/link.ndjson"]).code, 0)
+        XCTAssertEqual(try Fixtures.read(bundle), Array("old".utf8), "not written through the link")
         let exported = try run(binary, ["export", "--data", data, "--out", bundle])
         XCTAssertEqual(exported.code, 0, exported.output)
         XCTAssertTrue(exported.output.contains("exported 120 records of region cli"), exported.output)
