@@ -115,6 +115,7 @@ enum VerifyBundleCommand {
             if result.problemsTruncated { print("  (more problems not listed)") }
             if result.uncovered > 0 { print("  note: the export left out \(result.uncovered) records not yet covered by a checkpoint") }
             for n in result.notes { print("  note: \(n)") }
+            if result.created != nil { print("  note: the header's created, exported_by and filter describe the export; they are not signed") }
         }
         return result.isValid ? 0 : 1
     }

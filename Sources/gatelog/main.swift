@@ -28,7 +28,7 @@ usage: gatelog <command> [options]       (every command takes --data DIR, defaul
   get ID [--region R]      one record, its chain position and an inclusion proof against the latest checkpoint
   stats [filters] --group-by model,meta:customer_id [--bucket minute|hour|day] [--format json|csv]
   export [filters] [--out FILE]   a compliance bundle (NDJSON): the matching records with inclusion proofs
-                           against signed checkpoints, verifiable offline (needs an export token with --token)
+                           against signed checkpoints, verifiable offline (as the local admin, or --token T with export)
   verify-bundle FILE [--key FILE] [--json]   check a bundle offline (exit 0 valid, 1 not, 2 usage, 3 I/O);
                            --key: the store's verifier keys (`gatelog key list`); without it, the bundle's own
   reindex                  rebuild the SQLite index from the segments
