@@ -92,6 +92,9 @@ public struct BundleVerification: Sendable {
     public var contentIncluded = false
     public var created: String?
     public var exportedBy: String?
+    /// What the exporter warned about the selection (the header's `warnings`), e.g. a region whose
+    /// index stopped at damage. Not signed, like the rest of the header.
+    public var exportWarnings: [String] = []
     /// The records the export left out because no checkpoint covered them yet (from the end line).
     public var uncovered = 0
     public var problems: [Problem] = []
@@ -128,6 +131,7 @@ public final class BundleVerifier {
     private var sawEnd = false
     private var stopped = false
     private var contentIncluded = false
+    private var unprovenRegions = Set<String>()
 
     public init(trustedKeys: VerifierKeyring? = nil) {
         self.trustedKeys = trustedKeys
@@ -175,6 +179,11 @@ public final class BundleVerifier {
             hash(line)
             return
         }
+        guard members.first?.key == "type" else {
+            problem(lineNumber, "the first member is not type")
+            hash(line)
+            return
+        }
         var names = Set<String>()
         for m in members where !names.insert(m.key).inserted {
             problem(lineNumber, "member '\(m.key)' appears twice")
@@ -207,6 +216,7 @@ public final class BundleVerifier {
             contentIncluded = result.contentIncluded
             result.created = value["created"]?.stringValue
             result.exportedBy = value["exported_by"]?.stringValue
+            result.exportWarnings = (value["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
             hash(line)
             return
         }
@@ -215,7 +225,7 @@ public final class BundleVerifier {
         case "record": record(value)
         case "end":
             sawEnd = true
-            if value["sha256"]?.stringValue.flatMap(Digest32.init(hex:)) != hasher.finalize() {
+            if value["sha256"]?.stringValue != hasher.finalize().hex {
                 problem(lineNumber, "the bundle's bytes do not match the end line's sha256 (lines were altered, added or removed)")
             }
             if Self.count(value["records"]) != UInt64(result.records) {
@@ -283,7 +293,11 @@ public final class BundleVerifier {
                                                        : "a record with content in a bundle whose header says content is not included")
         }
         guard var state = regions[region] else {
-            return problem(lineNumber, "a record of region \(region) before (or without) a valid checkpoint of that region")
+            // Once per region: with the wrong key pinned, every record would say it again.
+            if unprovenRegions.insert(region).inserted {
+                problem(lineNumber, "a record of region \(region) before (or without) a valid checkpoint of that region (and every later one)")
+            }
+            return
         }
         let contentDigest: Digest32
         if value["content"] != nil && value["content_digest"] != nil {

@@ -102,6 +102,7 @@ enum VerifyBundleCommand {
                 JSONMember("problems", .array(result.problems.map { .string($0.description) })),
                 JSONMember("problems_truncated", .bool(result.problemsTruncated)),
                 JSONMember("notes", .array(result.notes.map { .string($0) })),
+                JSONMember("export_warnings", .array(result.exportWarnings.map { .string($0) })),
             ]))
         } else {
             print("bundle: \(result.isValid ? "VALID" : "INVALID") — \(result.records) records in \(result.regions.count) regions"
@@ -114,6 +115,7 @@ enum VerifyBundleCommand {
             for p in result.problems { print("  PROBLEM \(p)") }
             if result.problemsTruncated { print("  (more problems not listed)") }
             if result.uncovered > 0 { print("  note: the export left out \(result.uncovered) records not yet covered by a checkpoint") }
+            for w in result.exportWarnings { print("  note: the export warned: \(w)") }
             for n in result.notes { print("  note: \(n)") }
             if result.created != nil { print("  note: the header's created, exported_by and filter describe the export; they are not signed") }
         }

@@ -173,6 +173,8 @@ def parse_line(raw):
     obj = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_members, parse_int=_digits_only)
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
+    if next(iter(obj), None) != "type":
+        raise ValueError("the first member is not type")
     extra = set(obj) - MEMBERS.get(obj.get("type"), set(obj))
     if extra:
         raise ValueError(f"member {sorted(extra)[0]!r} is not part of a {obj.get('type')} line")
