@@ -30,7 +30,9 @@ public enum StoreError: Error, CustomStringConvertible {
         case .io(let e): return e.description
         case .regionLocked(let region, let holder):
             return "region \(region) is locked by another writer (\(holder)); stop it or use a different data directory"
-        case .integrity(let region, let detail): return "region \(region): integrity failure: \(detail) (run `gatelog verify`)"
+        case .integrity(let region, let detail):
+            // Most details already say to run verify; say it once.
+            return "region \(region): integrity failure: \(detail)" + (detail.contains("gatelog verify") ? "" : " (run `gatelog verify`)")
         case .invalidConfiguration(let s): return "invalid configuration: \(s)"
         case .invalidRegion(let r): return "invalid region name '\(r)'"
         case .overloaded(let region): return "region \(region) has too many queued records; retry later"
