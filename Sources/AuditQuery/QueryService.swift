@@ -513,7 +513,12 @@ public final class QueryService: Sendable {
         }
         // Every region directory, also one whose `segments/` was deleted (a break, not an absence).
         let present = LogStoreLayout(configuration: configuration).regionsToVerify()
-        let visible = visibleRegions(principal, requested: requested, among: present)
+        var visible = visibleRegions(principal, requested: requested, among: present)
+        // Without named regions an admin verifies gatelog's own regions (the access log) too, as
+        // `gatelog verify` does: they are chained and signed like any other.
+        if requested.isEmpty && principal.can(.admin) {
+            visible += present.filter { Region.isReserved($0) && !visible.contains($0) }
+        }
         // A named region that does not exist, or that the scope does not include, is "not found" (the
         // same answer for both, so nothing tells a scoped caller that a region outside its scope
         // exists): never an empty report that reads as intact.

@@ -358,6 +358,13 @@ final class AccessControlTests: XCTestCase {
         XCTAssertTrue(entries.allSatisfy { $0["metadata"]?["action"]?.stringValue == "get" })
         let v = try s.client.post("/v1/verify", token: s.admin, #"{"regions":["_access"]}"#)
         XCTAssertEqual(v.json?["intact"]?.boolValue, true, v.text)
+        // Without named regions, an admin's verify covers the access log too (as the CLI's does);
+        // an auditor's does not see it.
+        let all = try s.client.post("/v1/verify", token: s.admin, "")
+        XCTAssertTrue(all.json?["regions"]?.arrayValue?.contains { $0["region"]?.stringValue == "_access" } == true, all.text)
+        let audited = try s.client.post("/v1/verify", token: try s.token("auditor").token, "")
+        XCTAssertEqual(audited.status, 200, audited.text)
+        XCTAssertFalse(audited.text.contains("_access"), audited.text)
     }
 
     /// A search right after a POST is answered finds what the POST stored (the search waits
