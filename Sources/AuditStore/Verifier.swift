@@ -347,11 +347,10 @@ public struct RegionVerifier: Sendable {
                             case .header: isCutShort = true  // present, but longer than what is left
                             case .invalid: break
                             }
-                            // A footer written whole after it: the segment was sealed once this frame was
-                            // durable, so nothing here is cut short by a crash (FrameCodec.isCompleteSignedButDamaged).
-                            if SegmentFooter.endsWithWrittenFooter(rest) { isCutShort = false }
-                            // (Also when its header reads as cut short: a changed record count does that, and
-                            // the signature over the count the length implies tells it apart — as on open.)
+                            // Evaluated also when the header reads as cut short: a changed record count does that
+                            // (the signature over the count the length implies tells it apart, as on open), and so
+                            // does any damage before a footer written whole (the segment was sealed after it).
+                            // Both are FrameCodec.isCompleteSignedButDamaged, shared with the writer.
                             let isSignedWhole = FrameCodec.isCompleteSignedButDamaged(
                                 rest, fileOffset: UInt64(offset), region: region, keyring: keyring, expectedFirstPosition: position)
                             if isSignedWhole { isCutShort = false }
