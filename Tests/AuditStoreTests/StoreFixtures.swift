@@ -130,9 +130,13 @@ enum Fixtures {
         let dir = config.regionDirectory(region)
         let reader = RegionReader(region: region, directory: dir, cacheBytes: 1 << 20)
         var ids: [UInt64: String] = [:]
-        for number in try SegmentScanner.segmentNumbers(regionDirectory: dir) {
-            let scan = try SegmentScanner.scan(path: SegmentScanner.segmentPath(regionDirectory: dir, number: number), number: number,
-                                               checkTrailers: true).get()
+        let numbers = try SegmentScanner.segmentNumbers(regionDirectory: dir)
+        for number in numbers {
+            let scanned = try SegmentScanner.scan(path: SegmentScanner.segmentPath(regionDirectory: dir, number: number), number: number,
+                                                  checkTrailers: true)
+            // A last segment whose header a kill cut short holds no records (crash residue, as verify says).
+            if case .failure(.truncatedHeader) = scanned, number == numbers.last { continue }
+            let scan = try scanned.get()
             for frame in scan.frames {
                 for k in 0..<frame.header.recordCount {
                     let record = try reader.read(RecordLocation(segment: number, frameOffset: frame.offset, indexInFrame: k), includeContent: false)
