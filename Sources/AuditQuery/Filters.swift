@@ -1,4 +1,5 @@
 import Foundation
+import AuditFormat
 import AuditIndex
 
 /// Builds index filters from `name=value` arguments, shared by the CLI flags and HTTP query
@@ -99,7 +100,23 @@ public enum FilterArguments {
             }
             filter = filter.and(f)
         }
+        try checkRanges(filter)
         return filter
+    }
+
+    /// A range whose lower bound is above its upper bound can only match nothing: a mistake
+    /// (swapped bounds, a relative time read the wrong way), reported instead of an empty answer.
+    static func checkRanges(_ filter: IndexFilter) throws {
+        func refuse(_ message: String) -> IndexError { IndexError(kind: .invalidArgument, message: message, operation: "parse filters") }
+        if let from = filter.from, let to = filter.to, from > to {
+            throw refuse("from (\(Timestamp.format(milliseconds: from))) is after to (\(Timestamp.format(milliseconds: to)))")
+        }
+        if let low = filter.minCostUSD, let high = filter.maxCostUSD, low > high {
+            throw refuse("min_cost (\(low)) is above max_cost (\(high))")
+        }
+        if let low = filter.minLatencyMs, let high = filter.maxLatencyMs, low > high {
+            throw refuse("min_latency (\(low)) is above max_latency (\(high))")
+        }
     }
 }
 

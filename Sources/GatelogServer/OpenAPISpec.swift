@@ -1290,7 +1290,7 @@ enum OpenAPISpec {
    "filter_from": {
     "name": "from",
     "in": "query",
-    "description": "Start of the time range: RFC 3339 or relative (-24h, -7d, now)",
+    "description": "Start of the time range (inclusive): RFC 3339 or relative (-24h, -7d, now). A `from` after `to` is a 400.",
     "required": false,
     "schema": {
      "type": "string",
@@ -1302,7 +1302,7 @@ enum OpenAPISpec {
    "filter_to": {
     "name": "to",
     "in": "query",
-    "description": "End of the time range (exclusive)",
+    "description": "End of the time range (exclusive). A `to` before `from` is a 400.",
     "required": false,
     "schema": {
      "type": "string",

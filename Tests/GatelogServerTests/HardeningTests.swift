@@ -218,6 +218,29 @@ final class HardeningTests: XCTestCase {
         XCTAssertThrowsError(try FilterArguments.parse([("max_cost", "-9000000001")]))
     }
 
+    /// Swapped bounds (`from` after `to`, a minimum above its maximum) can only match nothing:
+    /// they are refused with the two values named, on the CLI and HTTP path alike; equal bounds
+    /// are a valid (empty) time range.
+    func testSwappedRangeBoundsAreRefused() throws {
+        XCTAssertThrowsError(try FilterArguments.parse([("from", "2026-11-25T10:00:00Z"), ("to", "2026-11-24T10:00:00Z")])) { error in
+            XCTAssertTrue("\(error)".contains("from (2026-11-25T10:00:00.000Z) is after to (2026-11-24T10:00:00.000Z)"), "\(error)")
+        }
+        XCTAssertThrowsError(try FilterArguments.parse([("to", "-48h"), ("from", "-24h")]))
+        XCTAssertThrowsError(try FilterArguments.parse([("min_cost", "2"), ("max_cost", "1")]))
+        XCTAssertThrowsError(try FilterArguments.parse([("min_latency", "900"), ("max_latency", "100.5")]))
+        XCTAssertNoThrow(try FilterArguments.parse([("from", "2026-11-24T10:00:00Z"), ("to", "2026-11-24T10:00:00Z")]))
+        XCTAssertNoThrow(try FilterArguments.parse([("min_cost", "1"), ("max_cost", "1"), ("from", "-48h"), ("to", "-24h")]))
+
+        let s = try RunningServer()
+        defer { s.stop() }
+        for path in ["/v1/records", "/v1/stats?group_by=model"] {
+            let sep = path.contains("?") ? "&" : "?"
+            let r = try s.client.get(path + sep + "from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z", token: s.admin)
+            XCTAssertEqual(r.status, 400, r.text)
+            XCTAssertTrue(r.text.contains("is after to"), r.text)
+        }
+    }
+
     func testForgedCheckpointLinesAreNeitherServedNorUsedForProofs() throws {
         let s = try RunningServer()
         defer { s.stop() }
