@@ -659,7 +659,6 @@ extension TextScanner {
             if parenGroup > 0 && groups[parenGroup] == 1 { effective -= 1 }  // the "(0)" trunk in +44 (0)20 …
             return effective >= 8 && effective <= 15 ? end : nil
         }
-        let hasContext = start - phoneContextEnd <= 40
         let dateLike = groups.count == 3 && groups.total == 8 && (groups.equals(4, 2, 2) || groups.equals(2, 2, 4))
         if dateLike { return nil }
         if d0 == UInt8(ascii: "0") {
@@ -671,7 +670,7 @@ extension TextScanner {
                 for g in 0..<groups.count where g != parenGroup { minLen = min(minLen, groups[g]) }
                 if minLen >= 2 { return end }
             }
-            if hasContext && contextShapeOK(groups, start, end) { return end }
+            if phoneContextAccepts(groups, parenGroup, start, end) { return end }
             // Ungrouped national number with a trunk zero ("02079460958", "09876543210"); not
             // right after "ISBN" (ISBN-10s may start with 0).
             if groups.count == 1 && parenGroup < 0 && (groups.total == 10 || groups.total == 11) && start - isbnContextEnd > 12
@@ -700,8 +699,65 @@ extension TextScanner {
             && (has(start, "1300") || has(start, "1800")) { return end }
         if groups.equals(1, 3, 3, 4) && d0 == UInt8(ascii: "1") { return end }
         if groups.equals(5, 5) && d0 >= UInt8(ascii: "6") && spaceOrDashOnly { return end }
-        if hasContext && contextShapeOK(groups, start, end) { return end }
+        if phoneContextAccepts(groups, parenGroup, start, end) { return end }
         return nil
+    }
+
+    /// Whether a phone word or key vouches for the number `start..<end` (`groups`): a phone word
+    /// within 40 bytes, or a phone-ish key right before it (`afterPhoneKey`), allows a looser
+    /// shape (`contextShapeOK`); a phone word or key right before it (`phone: 612345678`,
+    /// `"phone_number": "4155552671"`) also an ungrouped 8–15 digits. The key is looked up only
+    /// when the shape alone does not decide.
+    func phoneContextAccepts(_ groups: Groups, _ parenGroup: Int, _ start: Int, _ end: Int) -> Bool {
+        if groups.count == 1 && parenGroup < 0 && groups.total >= 8 && groups.total <= 15
+            && (start - phoneContextEnd <= 3 || afterPhoneKey(start)) { return true }
+        guard contextShapeOK(groups, start, end) else { return false }
+        return start - phoneContextEnd <= 40 || afterPhoneKey(start)
+    }
+
+    /// Whether the number at `start` is the value of a key naming a phone number: an identifier
+    /// (letters, digits, `_`, `-`, up to 40 bytes) with at most four of ` : = " '` between, one of
+    /// whose parts (split at `_`, `-` and lower-to-upper case changes) is `phone`, `phones`,
+    /// `telephone`, `mobile`, `cellphone`, `whatsapp`, `fax`, `msisdn`, `telefon`, `telefono`, or
+    /// `cell`, `tel`, `contact`, `sms` with a part `number`, `no`, `num` or `nr` (`phone_number`,
+    /// `phoneNumber`, `home_phone`, `mobilePhone`, `whatsapp_number`, `contact_no`), and none is
+    /// `id`, `ids`, `count`, `type`, `ext`, `extension`, `hash`, `verified` or `code`. Reads at most
+    /// 44 bytes back.
+    func afterPhoneKey(_ start: Int) -> Bool {
+        var k = start
+        while start - k < 4, k > 0, let c = Optional(p[k - 1]), c == UInt8(ascii: " ") || c == UInt8(ascii: ":") || c == UInt8(ascii: "=")
+                || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { k -= 1 }
+        guard k < start else { return false }
+        var w = k
+        while w > 0 && k - w < 40 && (Bytes.isAlnum(p[w - 1]) || p[w - 1] == UInt8(ascii: "_") || p[w - 1] == UInt8(ascii: "-")) { w -= 1 }
+        guard k - w >= 3, !(w > 0 && (Bytes.isAlnum(p[w - 1]) || p[w - 1] == UInt8(ascii: "_"))) else { return false }
+        var strong = false, weak = false, number = false
+        var s = w
+        var j = w
+        while j <= k {
+            let separator = j < k && (p[j] == UInt8(ascii: "_") || p[j] == UInt8(ascii: "-"))
+            let caseChange = j < k && j > s && Bytes.isUpper(p[j]) && Bytes.isLower(p[j - 1])
+            if j == k || separator || caseChange {
+                let len = j - s
+                if len > 0 {
+                    func part(_ word: StaticString) -> Bool { len == word.utf8CodeUnitCount && hasIgnoringCase(s, word) }
+                    if part("phone") || part("phones") || part("telephone") || part("mobile") || part("cellphone") || part("whatsapp")
+                        || part("fax") || part("msisdn") || part("telefon") || part("telefono") {
+                        strong = true
+                    } else if part("cell") || part("tel") || part("contact") || part("sms") {
+                        weak = true
+                    } else if part("number") || part("no") || part("num") || part("nr") {
+                        number = true
+                    } else if part("id") || part("ids") || part("count") || part("type") || part("ext") || part("extension")
+                                || part("hash") || part("verified") || part("code") {
+                        return false  // about a phone number, not one: `phone_id`, `phone_count`, `phone_ext`
+                    }
+                }
+                s = separator ? j + 1 : j
+            }
+            j += 1
+        }
+        return strong || (weak && number)
     }
 
     /// Whether `start` follows a Chinese phone word (电话, 手机, 手机号, 联系, 号码, 電話, 手機),

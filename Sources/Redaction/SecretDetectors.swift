@@ -417,12 +417,16 @@ extension TextScanner {
             // `gh secret set NAME --body X` (or `-b X`) on the same line.
             let found = flagLaterOnLine(from: e + 11, within: e + 200, short: " -b ", long: " --body ", searched: flagSearchedUntil.gh)
             flagSearchedUntil.gh = found.searched
-            return found.valueStart.flatMap { flagValue($0) }
+            // The words between the command and its flag (`--repo jane@…`) are scanned as usual.
+            guard let v = found.valueStart, flagValue(v) != nil else { return nil }
+            return e
         } else if len == 5 && hasIgnoringCase(i, "redis") && hasIgnoringCase(e, "-cli ") {
             // `redis-cli -h cache -a X`: the argument of `-a` (or `--pass`) on the same line.
             let found = flagLaterOnLine(from: e + 4, within: e + 256, short: " -a ", long: " --pass ", searched: flagSearchedUntil.redis)
             flagSearchedUntil.redis = found.searched
-            return found.valueStart.flatMap { flagValue($0) }
+            // The arguments before the flag (`-h 10.1.2.3`) are scanned as usual.
+            guard let v = found.valueStart, flagValue(v) != nil else { return nil }
+            return e
         } else if (len == 3 && hasIgnoringCase(i, "key")) || (len == 5 && hasIgnoringCase(i, "token"))
                     || (len == 6 && (hasIgnoringCase(i, "apikey") || hasIgnoringCase(i, "secret"))) {
             // "My API key is X", "here is the token X", "apikey X": generated key material only.
@@ -1158,13 +1162,15 @@ extension TextScanner {
                 || (keyEnd - keyStart == 4 && hasIgnoringCase(keyStart, "code"))) {
             kind = .randomKey
         }
-        // curl -u user:password, --user user:password
+        // curl -u user:password, --user user:password; the user may be an e-mail address
+        // (`curl -u jane@example.com:X`, the usual form for Jira or Zendesk API tokens).
+        let userStart = kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0 ? emailUserStart(before: keyStart) : keyStart
         if kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0
-            && (has(keyStart - 3, "-u ") || has(keyStart - 7, "--user ") || has(keyStart - 7, "--user=")
-                || has(keyStart - 7, "--auth ") || has(keyStart - 7, "--auth=")) {
+            && (has(userStart - 3, "-u ") || has(userStart - 7, "--user ") || has(userStart - 7, "--user=")
+                || has(userStart - 7, "--auth ") || has(userStart - 7, "--auth=")) {
             // `curl -u sk_live_…:` (an API key as the user, no password): the key.
             let next = at(i + 1)
-            if next == 0 || next == UInt8(ascii: " ") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "'") || next == 0x0A {
+            if userStart == keyStart && (next == 0 || next == UInt8(ascii: " ") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "'") || next == 0x0A) {
                 guard isRandomToken(keyStart, keyEnd) else { return nil }
                 emit(keyStart, keyEnd, .secret)
                 return i + 1
@@ -1637,6 +1643,20 @@ extension TextScanner {
 
     /// Classifies a key name (case and `_`/`-`/`.` ignored); nil when it is not credential-like.
     /// One pass over the normalised name plus suffix checks: O(length).
+    /// Where a `user@domain` word whose domain part is the key at `keyStart` (what the key scan
+    /// sees before a `:`) starts: only when an `@` comes right before the key, at most 128 bytes
+    /// back; otherwise `keyStart`. For `-u jane@example.com:X`.
+    func emailUserStart(before keyStart: Int) -> Int {
+        guard at(keyStart - 1) == UInt8(ascii: "@") else { return keyStart }
+        var u = keyStart - 1
+        while u > 0 && keyStart - u < 128 {
+            let b = p[u - 1]
+            if Bytes.isSpace(b) || b == UInt8(ascii: "=") || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { break }
+            u -= 1
+        }
+        return u < keyStart - 1 ? u : keyStart
+    }
+
     static func classifyKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> KeyKind? {
         guard length >= 2, length <= 64, mightBeCredentialKey(key, length) else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> KeyKind? in
@@ -1662,7 +1682,11 @@ extension TextScanner {
                 || ends("param") || ends("prefix") || ends("field") || ends("format")
                 || ends("timeout") || ends("interval") || ends("attempts") || ends("retries") || ends("seconds") || ends("minutes")
                 || ends("hours") || ends("days") || ends("maxage") || ends("lifetime") || ends("rotation") || ends("strength")
-                || ends("algo") || ends("algorithm")
+                || ends("algo") || ends("algorithm") || ends("last4") || ends("lastfour")
+                // Pagination and sync cursors (`next_page_token`, `pageToken`, AWS `NextToken`):
+                // opaque positions in a listing, not credentials.
+                || ends("pagetoken") || ends("nexttoken") || ends("continuationtoken") || ends("synctoken") || ends("resumetoken")
+                || ends("cursortoken")
             if aboutCredential { return nil }
             if equals("parola") || equals("parool") || equals("heslo") || equals("geslo") || equals("sifre")
                 || ends("salasana") || ends("adgangskode") || ends("passord") || ends("lozinka") || ends("jelszo") {

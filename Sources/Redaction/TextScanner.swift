@@ -220,7 +220,7 @@ struct TextScanner {
     }
 
     /// Whether the digits at `s` are fewer than 9 and not followed by a separator and another
-    /// group: then `numeric(s)` finds nothing (a card needs 13+ digits, an SSN 3 digits then a
+    /// group (and not 8 right after a phone word or key): then `numeric(s)` finds nothing (a card needs 13+ digits, an SSN 3 digits then a
     /// group or 9 digits, an IPv4 address `.` and a digit, a phone number two groups or 10+
     /// digits, each next group starting with a digit or `(` after ` `, `-`, `.`, `/`, `(`, or
     /// after " - " / " / ") and changes nothing. Most numbers in text are like this ("07T08",
@@ -233,6 +233,8 @@ struct TextScanner {
         var r = s + 1
         while r < n && Bytes.isDigit(p[r]) && r - s < 9 { r += 1 }
         guard r - s < 9 else { return false }
+        // Eight digits right after a phone word or key (`phone: 91234567`, `"mobile_no":"…"`).
+        if r - s == 8 && (s - phoneContextEnd <= 3 || afterPhoneKey(s)) { return false }
         let c = at(r)
         guard c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/")
                 || c == UInt8(ascii: "(") || c == 0x09 || c == UInt8(ascii: "_") else { return true }
