@@ -553,13 +553,14 @@ public final class QueryService: Sendable {
     public func createToken(_ principal: Principal, role: String, scope: Scope, expiresIn: TimeInterval?,
                             description: String? = nil) throws -> (TokenRecord, String) {
         try authorize(principal, .admin, "token.create", [JSONMember("role", .string(role)), JSONMember("scope", .string(scope.text))])
-        let created = try tokens.create(role: role, scope: scope, expiresIn: expiresIn, description: description)
-        do {
-            try audit(principal, "token.create", [JSONMember("token_id", .string(created.0.id)), JSONMember("role", .string(role)),
-                                              JSONMember("scope", .string(scope.text))], results: 1)
-        } catch {
-            // Unaudited, and its secret never reaches the caller: the new token must not stay valid.
-            try? tokens.revoke(id: created.0.id)
+        let created = try tokens.make(role: role, scope: scope, expiresIn: expiresIn, description: description)
+        let parameters = [JSONMember("token_id", .string(created.0.id)), JSONMember("role", .string(role)), JSONMember("scope", .string(scope.text))]
+        // The entry is written before the token is stored: when the access log cannot be written
+        // (a full disk), no token exists that nobody was shown and nothing recorded. (Revoking
+        // it afterwards needed a write to the same full disk, and failed.)
+        try audit(principal, "token.create", parameters, results: 1)
+        do { try tokens.add(created.0) } catch {
+            try? audit(principal, "token.create", parameters, results: 0, outcome: "failed")
             throw error
         }
         return created
@@ -583,13 +584,19 @@ public final class QueryService: Sendable {
     /// Rotates a token. Requires `admin`.
     public func rotateToken(_ principal: Principal, id: String) throws -> (TokenRecord, String) {
         try authorize(principal, .admin, "token.rotate", [JSONMember("token_id", .string(id))])
-        let created = try tokens.rotate(id: id)
+        let created = try tokens.makeReplacement(for: id)
+        let parameters = [JSONMember("token_id", .string(id)), JSONMember("new_token_id", .string(created.0.id))]
+        // As for create: the entry first, then the new token; the old one is revoked last.
+        try audit(principal, "token.rotate", parameters, results: 1)
+        var added = false
         do {
-            try audit(principal, "token.rotate", [JSONMember("token_id", .string(id)), JSONMember("new_token_id", .string(created.0.id))],
-                      results: 1)
+            try tokens.add(created.0)
+            added = true
+            try tokens.revoke(id: id)
         } catch {
-            // As for create: the unaudited new secret is not returned, so it must not stay valid.
-            try? tokens.revoke(id: created.0.id)
+            // The new secret is not returned: it must not stay valid (best effort on a full disk).
+            if added { try? tokens.revoke(id: created.0.id) }
+            try? audit(principal, "token.rotate", parameters, results: 0, outcome: "failed")
             throw error
         }
         return created

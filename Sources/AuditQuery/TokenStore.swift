@@ -64,6 +64,14 @@ public final class TokenStore: Sendable {
 
     /// Creates a token; returns its record and the secret (shown once, never stored).
     public func create(role: String, scope: Scope, expiresIn: TimeInterval?, description: String? = nil) throws(AccessError) -> (TokenRecord, String) {
+        let made = try make(role: role, scope: scope, expiresIn: expiresIn, description: description)
+        try add(made.0)
+        return made
+    }
+
+    /// A new token and its record, not stored yet (`add` stores it): lets a caller write the
+    /// access-log entry of a token change before the token can be used. O(1).
+    public func make(role: String, scope: Scope, expiresIn: TimeInterval?, description: String? = nil) throws(AccessError) -> (TokenRecord, String) {
         guard roles[role] != nil else { throw .unknownRole(role) }
         let idBytes: [UInt8]
         let secret: [UInt8]
@@ -78,8 +86,12 @@ public final class TokenStore: Sendable {
         let record = TokenRecord(id: id, role: role, scope: scope, createdAt: now,
                                  expiresAt: expiresIn.map { now + Int64($0 * 1000) }, revokedAt: nil,
                                  secretHash: SHA256.hash(token), description: description)
-        try mutate { $0[id] = record }
         return (record, token)
+    }
+
+    /// Stores a token made by `make`; from now on it authenticates.
+    public func add(_ record: TokenRecord) throws(AccessError) {
+        try mutate { $0[record.id] = record }
     }
 
     /// Revokes a token by id.
@@ -93,15 +105,22 @@ public final class TokenStore: Sendable {
 
     /// Replaces a token by a new one with the same role and scope; the old one is revoked.
     public func rotate(id: String) throws(AccessError) -> (TokenRecord, String) {
+        let made = try makeReplacement(for: id)
+        try add(made.0)
+        try revoke(id: id)
+        return made
+    }
+
+    /// The token that would replace `id` in `rotate` (same role, scope and remaining lifetime),
+    /// not stored yet. Throws `notFound` unless `id` is an active token.
+    public func makeReplacement(for id: String) throws(AccessError) -> (TokenRecord, String) {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         // An expired token is not active: rotating it must not give it a new lifetime.
         guard let old = try list().first(where: { $0.id == id }), old.revokedAt == nil, (old.expiresAt ?? .max) > now else {
             throw .notFound("active token \(id)")
         }
         let remaining = old.expiresAt.map { Double($0 - now) / 1000 }
-        let created = try create(role: old.role, scope: old.scope, expiresIn: remaining.map { max(0.001, $0) }, description: old.description)
-        try revoke(id: id)
-        return created
+        return try make(role: old.role, scope: old.scope, expiresIn: remaining.map { max(0.001, $0) }, description: old.description)
     }
 
     /// Every token record, sorted by creation.

@@ -27,7 +27,7 @@ public struct FileIOError: Error, Equatable, CustomStringConvertible {
     /// A sentence a person can act on for common errno values.
     public static func explain(_ code: Int32) -> String {
         switch code {
-        case ENOSPC: return "no space left on the device (free some space; nothing acknowledged was lost)"
+        case ENOSPC: return "no space left on the device (free some space and try again)"
         case EDQUOT: return "disk quota exceeded"
         case EACCES, EPERM: return "permission denied"
         case ENOENT: return "no such file or directory"

@@ -50,7 +50,7 @@ public final class AccessLog: AccessRecorder, Sendable {
                 return false
             }
         }
-        if !written { throw .storage("the access log cannot be written; reads are refused until it can (the server log says why)") }
+        if !written { throw .storage("the access log cannot be written; reads and token changes are refused until it can (the server log says why)") }
     }
 
     /// The entry as JSON bytes: a record of kind `access` in the wire form of any audit record.

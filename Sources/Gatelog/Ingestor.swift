@@ -267,7 +267,9 @@ public final class Ingestor: Sendable {
             case .failure(let error):
                 for index in t.indices {
                     let code = error.isDiskFull ? "disk_full" : error.isRegionLimit ? "region_limit" : "storage_error"
-                    lineResults[index] = .rejected(code: code, reason: error.description)
+                    // Not stored, and nothing stored before is lost: the record may be sent again.
+                    let reason = error.isDiskFull ? "\(error.description); records acknowledged before are safe, send this one again" : error.description
+                    lineResults[index] = .rejected(code: code, reason: reason)
                 }
             }
         }

@@ -36,12 +36,19 @@ enum ExportCommand {
         var buffer = [UInt8]()
         buffer.reserveCapacity(1 << 20)
         let path = out ?? "standard output"
-        let summary = try prepared.write { bytes in
-            buffer += bytes
-            if buffer.count >= 1 << 20 { try FileIO.writeAll(fd, buffer, path: path); buffer.removeAll(keepingCapacity: true) }
+        let summary: PreparedExport.Summary
+        do {
+            summary = try prepared.write { bytes in
+                buffer += bytes
+                if buffer.count >= 1 << 20 { try FileIO.writeAll(fd, buffer, path: path); buffer.removeAll(keepingCapacity: true) }
+            }
+            try FileIO.writeAll(fd, buffer, path: path)
+            if !toStdout { try FileIO.sync(fd, path: path) }
+        } catch {
+            // A bundle cut short (a full disk) is of no use and holds personal data: remove it.
+            if !toStdout, unlink(out!) == 0 { printError("gatelog export: the incomplete bundle \(path) was removed") }
+            throw error
         }
-        try FileIO.writeAll(fd, buffer, path: path)
-        if !toStdout { try FileIO.sync(fd, path: path) }
         var message = "exported \(summary.records) records"
         if !summary.regions.isEmpty { message += " of region \(summary.regions.joined(separator: ", "))" }
         if !toStdout { message += " to \(path)" }

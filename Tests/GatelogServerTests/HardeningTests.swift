@@ -152,12 +152,16 @@ final class HardeningTests: XCTestCase {
         }
         XCTAssertThrowsError(try unaudited.getJSON(.localAdmin, id: "closed-1"))
         XCTAssertThrowsError(try unaudited.stats(.localAdmin, filter: IndexFilter(), groupBy: [.model], bucket: nil))
-        // A token created while the access log cannot be written is refused and does not stay valid.
+        // A token created or rotated while the access log cannot be written is refused and never
+        // stored: the entry is written first (found by a full-disk campaign, where revoking the
+        // stored token afterwards needed the same full disk and failed, leaving it valid).
         let before = try s.service.query.listTokens(.localAdmin)
         XCTAssertThrowsError(try unaudited.createToken(.localAdmin, role: "viewer", scope: Scope(), expiresIn: nil))
-        let added = try s.service.query.listTokens(.localAdmin).filter { t in !before.contains { $0.id == t.id } }
-        XCTAssertEqual(added.count, 1)
-        XCTAssertNotNil(added.first?.revokedAt, "the unaudited token was revoked again")
+        let (viewer, _) = try s.service.query.createToken(.localAdmin, role: "viewer", scope: Scope(), expiresIn: nil)
+        XCTAssertThrowsError(try unaudited.rotateToken(.localAdmin, id: viewer.id))
+        let after = try s.service.query.listTokens(.localAdmin)
+        XCTAssertEqual(after.filter { t in !before.contains { $0.id == t.id } }.map(\.id), [viewer.id], "only the audited token exists")
+        XCTAssertNil(after.first { $0.id == viewer.id }?.revokedAt, "a refused rotation leaves the old token valid")
         // The real access log works: the same reads through the service succeed.
         XCTAssertNoThrow(try s.service.query.getJSON(.localAdmin, id: "closed-1"))
     }
