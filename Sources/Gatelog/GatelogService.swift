@@ -199,7 +199,7 @@ public final class GatelogService: Sendable {
         // Chunks staged and handed to the writers but not yet awaited, oldest first. Two chunks
         // in flight keep every core busy: while the main thread reads and stages one chunk, the
         // writers always have a whole chunk queued (with one, they ran dry while the next chunk
-        // was read; 2–5% more wall time, docs/PERFORMANCE.md "Session 10").
+        // was read and staged; docs/PERFORMANCE.md "Session 10").
         var inFlight: [Ingestor.PendingIngest] = []
         let chunksInFlight = 2
         func settle(keeping: Int = 0) {

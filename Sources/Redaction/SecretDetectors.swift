@@ -1641,8 +1641,6 @@ extension TextScanner {
         case randomKey
     }
 
-    /// Classifies a key name (case and `_`/`-`/`.` ignored); nil when it is not credential-like.
-    /// One pass over the normalised name plus suffix checks: O(length).
     /// Where a `user@domain` word whose domain part is the key at `keyStart` (what the key scan
     /// sees before a `:`) starts: only when an `@` comes right before the key, at most 128 bytes
     /// back; otherwise `keyStart`. For `-u jane@example.com:X`.
@@ -1657,6 +1655,8 @@ extension TextScanner {
         return u < keyStart - 1 ? u : keyStart
     }
 
+    /// Classifies a key name (case and `_`/`-`/`.` ignored); nil when it is not credential-like.
+    /// One pass over the normalised name plus suffix checks: O(length).
     static func classifyKey(_ key: UnsafePointer<UInt8>, _ length: Int) -> KeyKind? {
         guard length >= 2, length <= 64, mightBeCredentialKey(key, length) else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> KeyKind? in

@@ -219,11 +219,11 @@ struct TextScanner {
         return resume > e ? resume : e
     }
 
-    /// Whether the digits at `s` are fewer than 9 and not followed by a separator and another
-    /// group (and not 8 right after a phone word or key): then `numeric(s)` finds nothing (a card needs 13+ digits, an SSN 3 digits then a
-    /// group or 9 digits, an IPv4 address `.` and a digit, a phone number two groups or 10+
-    /// digits, each next group starting with a digit or `(` after ` `, `-`, `.`, `/`, `(`, or
-    /// after " - " / " / ") and changes nothing. Most numbers in text are like this ("07T08",
+    /// Whether the digits at `s` are fewer than 9, not followed by a separator and another group,
+    /// and not 8 right after a phone word or key: then `numeric(s)` finds nothing (a card needs
+    /// 13+ digits, an SSN 3 digits then a group or 9 digits, an IPv4 address `.` and a digit, a
+    /// phone number two groups or 10+ digits, each next group starting with a digit or `(` after
+    /// ` `, `-`, `.`, `/`, `(`, or after " - " / " / ") and changes nothing. Most numbers in text are like this ("07T08",
     /// "30:16", "3 items", "1,234"), so the detectors are not run for them.
     @inline(__always) func numberStandsAlone(_ s: Int) -> Bool {
         // "%40" (a URL-encoded `@`): `numeric` looks for an address around it; "%2B" (a
