@@ -203,6 +203,9 @@ extension TextScanner {
         // the group after it, `wrapExtra` 1 for CRLF.
         var wrapGroup = Int.max
         var wrapExtra = 0
+        // A query-string or form value (`=` right before): URL-encoded spaces (`+`, `%20`) may
+        // group it, strictly.
+        let inQuery = at(s - 1) == UInt8(ascii: "=")
         while true {
             groups.append(runEnd - pos)
             pos = runEnd
@@ -219,6 +222,10 @@ extension TextScanner {
                 else { code = c }
             } else if c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == 0x09 || c == UInt8(ascii: "/") || c == UInt8(ascii: "_") {
                 code = c
+            } else if inQuery && c == UInt8(ascii: "+") {
+                code = c  // a form body or query string: `card_number=4111+1111+…`
+            } else if inQuery && c == UInt8(ascii: "%") && at(pos + 1) == UInt8(ascii: "2") && at(pos + 2) == UInt8(ascii: "0") {
+                code = 3; len = 3  // `?cc=4111%201111%20…`
             }
             if code != 0 && (sep == 0 || sep == code) && Bytes.isDigit(at(pos + len)) {
                 if sep == 0 {
@@ -396,6 +403,8 @@ extension TextScanner {
         var i = e - 1
         while i >= s {
             let c = p[i]
+            // A URL-encoded space between groups (`%20`): its digits are not the card's.
+            if c == UInt8(ascii: "0") && i - 2 >= s && p[i - 2] == UInt8(ascii: "%") { i -= 3; continue }
             if Bytes.isDigit(c) {
                 var v = Int(c) - 48
                 if double { v *= 2; if v > 9 { v -= 9 } }
@@ -710,23 +719,37 @@ extension TextScanner {
     /// when the shape alone does not decide.
     func phoneContextAccepts(_ groups: Groups, _ parenGroup: Int, _ start: Int, _ end: Int) -> Bool {
         if groups.count == 1 && parenGroup < 0 && groups.total >= 8 && groups.total <= 15
-            && (start - phoneContextEnd <= 3 || afterPhoneKey(start)) { return true }
+            && (rightAfterPhoneWord(start) || afterPhoneKey(start)) { return true }
         guard contextShapeOK(groups, start, end) else { return false }
         return start - phoneContextEnd <= 40 || afterPhoneKey(start)
     }
 
+    /// Whether only key-value punctuation stands between the last phone word and `start`: at
+    /// most six of `` :="'\.#`` and spaces (`phone: `, `Tel.: `, `phone\":\"` in JSON logged
+    /// inside a string).
+    @inline(__always) func rightAfterPhoneWord(_ start: Int) -> Bool {
+        let gap = start - phoneContextEnd
+        guard gap >= 0 && gap <= 6 else { return false }
+        for k in phoneContextEnd..<start where !Self.isKeyValuePunctuation(p[k]) { return false }
+        return true
+    }
+
+    @inline(__always) static func isKeyValuePunctuation(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: " ") || c == UInt8(ascii: ":") || c == UInt8(ascii: "=") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'")
+            || c == UInt8(ascii: "\\") || c == UInt8(ascii: ".") || c == UInt8(ascii: "#") || c == 0x09
+    }
+
     /// Whether the number at `start` is the value of a key naming a phone number: an identifier
-    /// (letters, digits, `_`, `-`, up to 40 bytes) with at most four of ` : = " '` between, one of
+    /// (letters, digits, `_`, `-`, up to 40 bytes) with at most six of `` :="'\`` between, one of
     /// whose parts (split at `_`, `-` and lower-to-upper case changes) is `phone`, `phones`,
     /// `telephone`, `mobile`, `cellphone`, `whatsapp`, `fax`, `msisdn`, `telefon`, `telefono`, or
     /// `cell`, `tel`, `contact`, `sms` with a part `number`, `no`, `num` or `nr` (`phone_number`,
     /// `phoneNumber`, `home_phone`, `mobilePhone`, `whatsapp_number`, `contact_no`), and none is
     /// `id`, `ids`, `count`, `type`, `ext`, `extension`, `hash`, `verified` or `code`. Reads at most
-    /// 44 bytes back.
+    /// 46 bytes back.
     func afterPhoneKey(_ start: Int) -> Bool {
         var k = start
-        while start - k < 4, k > 0, let c = Optional(p[k - 1]), c == UInt8(ascii: " ") || c == UInt8(ascii: ":") || c == UInt8(ascii: "=")
-                || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { k -= 1 }
+        while start - k < 6, k > 0, Self.isKeyValuePunctuation(p[k - 1]) && p[k - 1] != UInt8(ascii: ".") && p[k - 1] != UInt8(ascii: "#") { k -= 1 }
         guard k < start else { return false }
         var w = k
         while w > 0 && k - w < 40 && (Bytes.isAlnum(p[w - 1]) || p[w - 1] == UInt8(ascii: "_") || p[w - 1] == UInt8(ascii: "-")) { w -= 1 }

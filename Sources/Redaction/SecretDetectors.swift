@@ -51,6 +51,9 @@ extension TextScanner {
             }
             if e - i == 38 && (has(i, "shpat_") || has(i, "shpss_") || has(i, "shpca_") || has(i, "shppa_")) { return hexKey(i, i + 6, e) }  // Shopify
             if has(i, "sbp_") { return keyToken(i, i + 4, min: 40, max: 40, charset: .alnum) }  // Supabase
+            // Sentry organization auth tokens (`sntrys_` + base64url with `_`) and user tokens (`sntryu_` + 64 hex).
+            if has(i, "sntrys_") { return keyToken(i, i + 7, min: 60, max: 1024, charset: .token) }
+            if has(i, "sntryu_") { return keyToken(i, i + 7, min: 64, max: 64, charset: .alnum) }
         case UInt8(ascii: "r"):
             if has(i, "rk_live_") || has(i, "rk_test_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
             if has(i, "r8_") { return keyToken(i, i + 3, min: 30, max: 64, charset: .alnum, mixed: true) }  // Replicate
@@ -105,6 +108,7 @@ extension TextScanner {
             }
         case UInt8(ascii: "n"):
             if has(i, "npm_") { return keyToken(i, i + 4, min: 30, max: 64, charset: .alnum) }
+            if has(i, "ntn_") { return keyToken(i, i + 4, min: 40, max: 60, charset: .alnum) }  // Notion integration tokens
         case UInt8(ascii: "S"):
             // Twilio API key SIDs: `SK` and 32 lower-case hex digits.
             if e - i == 34 && at(i + 1) == UInt8(ascii: "K") { return hexKey(i, i + 2, e) }
@@ -132,10 +136,13 @@ extension TextScanner {
             if (e - i == 7 && has(i, "discord")) || (e - i == 10 && has(i, "discordapp")) { return discordWebhook(i, e) }
             // DigitalOcean personal, OAuth and refresh tokens: `do?_v1_` and 64 hex digits.
             if has(i, "dop_v1_") || has(i, "doo_v1_") || has(i, "dor_v1_") { return keyToken(i, i + 7, min: 64, max: 64, charset: .alnum) }
+            // Docker Hub personal access tokens.
+            if has(i, "dckr_pat_") { return keyToken(i, i + 9, min: 20, max: 64, charset: .token) }
         case UInt8(ascii: "p"):
             if has(i, "pypi-") { return keyToken(i, i + 5, min: 40, max: 512, charset: .token) }
             if has(i, "pplx-") { return keyToken(i, i + 5, min: 40, max: 64, charset: .alnum) }  // Perplexity
             if has(i, "pcsk_") { return keyToken(i, i + 5, min: 40, max: 128, charset: .word) }  // Pinecone
+            if e - i == 3 && has(i, "pul-") { return hexKey(i, i + 4, tokenRunEnd(i + 4), length: 40) }  // Pulumi access tokens
         case UInt8(ascii: "P"):
             if has(i, "PMAK-") { return keyToken(i, i + 5, min: 50, max: 70, charset: .token) }  // Postman
         case UInt8(ascii: "N"):
@@ -150,6 +157,7 @@ extension TextScanner {
             if has(i, "tvly-") { return keyToken(i, i + 5, min: 24, max: 64, charset: .token) }  // Tavily
         case UInt8(ascii: "f"):
             if has(i, "fw_") { return keyToken(i, i + 3, min: 20, max: 64, charset: .alnum, mixed: true) }  // Fireworks
+            if has(i, "figd_") { return keyToken(i, i + 5, min: 30, max: 64, charset: .token) }  // Figma personal access tokens
         case UInt8(ascii: "w"):
             if has(i, "whsec_") { return keyToken(i, i + 6, min: 24, max: 64, charset: .alnum) }  // webhook signing secrets
         default:

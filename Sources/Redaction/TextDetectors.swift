@@ -34,14 +34,24 @@ extension TextScanner {
         var sep: UInt8 = 0
         var group = 4
         var wrapped = false
+        let inQuery = at(i - 1) == UInt8(ascii: "=")
         while count < length {
             let c = at(pos)
             if Bytes.isAlnum(c) { count += 1; group += 1; pos += 1; continue }
-            // Grouped form: separators only between groups of exactly four.
-            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-")) && group == 4 && (sep == 0 || sep == c) && Bytes.isAlnum(at(pos + 1)) {
+            // Grouped form: separators only between groups of exactly four; in a query-string or
+            // form value (`iban=DE89+3704…`, `?iban=FR76%203000…`) also URL-encoded spaces.
+            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || (inQuery && c == UInt8(ascii: "+"))) && group == 4
+                && (sep == 0 || sep == c) && Bytes.isAlnum(at(pos + 1)) {
                 sep = c
                 group = 0
                 pos += 1
+                continue
+            }
+            if inQuery && c == UInt8(ascii: "%") && at(pos + 1) == UInt8(ascii: "2") && at(pos + 2) == UInt8(ascii: "0") && group == 4
+                && (sep == 0 || sep == c) && Bytes.isAlnum(at(pos + 3)) {
+                sep = c
+                group = 0
+                pos += 3
                 continue
             }
             // Wrapped over two lines ("ES91 2100 0418\n4502 …"): after space-separated groups, one
@@ -69,7 +79,12 @@ extension TextScanner {
                 remainder = (remainder * 100 + Int(Bytes.upper(c)) - 55) % 97
             }
         }
-        for k in (i + 4)..<end where Bytes.isAlnum(p[k]) { feed(p[k]) }
+        var k = i + 4
+        while k < end {
+            if p[k] == UInt8(ascii: "%") { k += 3; continue }  // `%20` between groups of a query value
+            if Bytes.isAlnum(p[k]) { feed(p[k]) }
+            k += 1
+        }
         for k in i..<(i + 4) { feed(p[k]) }
         return remainder == 1 ? end : nil
     }
@@ -80,6 +95,7 @@ extension TextScanner {
     /// SECRET) or an e-mail address. Reads at most 128 bytes back and 253 forward.
     mutating func atSign(_ i: Int) -> Int {
         if let passwordStart = urlPasswordStart(i) {
+            if passwordStart == i, let end = urlEmailUser(i) { return end }
             if passwordStart < i, isPlausibleValue(passwordStart, i, quoted: true) {
                 emit(passwordStart, i, .secret)
             } else if passwordStart == i && has(i - 35, "://") {
@@ -257,6 +273,24 @@ extension TextScanner {
         let cp = UInt32(b0 & 0x0F) << 12 | UInt32(b1 & 0x3F) << 6 | UInt32(b2 & 0x3F)
         return (cp >= 0x3000 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF)
             || (cp >= 0xFF00 && cp <= 0xFFEF)
+    }
+
+    /// A URL whose user is an e-mail address (`smtp://alerts@acme.io:PASSWORD@smtp.example.com`,
+    /// common for mail relays), at the address's `@` (`i`): the address is an EMAIL and the
+    /// password up to the next `@` a SECRET (when it looks like a literal). Returns where the scan
+    /// resumes (after the second `@`), or nil when the text after `i` is not `domain:password@`.
+    /// Reads at most 128 bytes back and 253 + 129 forward.
+    mutating func urlEmailUser(_ i: Int) -> Int? {
+        guard let end = domain(i + 1), at(end) == UInt8(ascii: ":") else { return nil }
+        var j = end + 1
+        while j < n && j - end <= 129 && t2[Int(p[j])] & ByteClass2.userinfo != 0 { j += 1 }
+        guard at(j) == UInt8(ascii: "@"), j > end + 1 else { return nil }
+        var s = i
+        while s > 0 && i - s < 128 && t2[Int(p[s - 1])] & ByteClass2.userinfo != 0 { s -= 1 }
+        guard s < i else { return nil }
+        emit(s, end, .email)
+        if isPlausibleValue(end + 1, j, quoted: true) { emit(end + 1, j, .secret) }
+        return j + 1
     }
 
     /// When the `@` at `i` ends the userinfo of a URL (`scheme://userinfo@`), returns where the

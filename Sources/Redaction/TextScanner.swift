@@ -234,10 +234,12 @@ struct TextScanner {
         while r < n && Bytes.isDigit(p[r]) && r - s < 9 { r += 1 }
         guard r - s < 9 else { return false }
         // Eight digits right after a phone word or key (`phone: 91234567`, `"mobile_no":"…"`).
-        if r - s == 8 && (s - phoneContextEnd <= 3 || afterPhoneKey(s)) { return false }
+        if r - s == 8 && (rightAfterPhoneWord(s) || afterPhoneKey(s)) { return false }
         let c = at(r)
         guard c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/")
-                || c == UInt8(ascii: "(") || c == 0x09 || c == UInt8(ascii: "_") else { return true }
+                || c == UInt8(ascii: "(") || c == 0x09 || c == UInt8(ascii: "_")
+                // URL-encoded spaces between the groups of a query or form value (`cc=4111+1111…`).
+                || ((c == UInt8(ascii: "+") || c == UInt8(ascii: "%")) && at(s - 1) == UInt8(ascii: "=")) else { return true }
         let d = at(r + 1)
         // Card groups after a tab, `_` or two spaces (`card_number` layouts, pasted tables).
         if c == UInt8(ascii: " ") && d == UInt8(ascii: " ") { return !Bytes.isDigit(at(r + 2)) }
@@ -529,6 +531,8 @@ struct TextScanner {
                 || (len == 7 && hasIgnoringCase(i, "telefon")) || (len == 8 && hasIgnoringCase(i, "telefono"))
                 || (len == 9 && hasIgnoringCase(i, "telemovel")) || (len == 5 && hasIgnoringCase(i, "telem") && has(e, "óvel")) {
                 phoneContextEnd = e
+                // Spanish "teléfono": the word reads as "tel" up to its non-ASCII "é".
+                if len == 3 && has(e, "éfono") { phoneContextEnd = e + 6 }
             } else if len == 3 && hasIgnoringCase(i, "tag") {
                 versionWordEnd = e
             }
@@ -690,7 +694,7 @@ enum WordGate {
                 t[index(b[0], b.count > 1 ? b[1] : 0)] |= flag
             }
         }
-        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag", secret)
+        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag dc sn fi nt pu", secret)
         // Card words a card number may be glued to with `_` (`secretAtWord` passes them on).
         mark("cc ca cr vi ma mc am pa de kr ka", secret)
         mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap", password)
@@ -769,6 +773,8 @@ enum WordGate {
             ("f", "w", lengthBits([], from: 15)), ("w", "h", lengthBits([], from: 15)), ("s", "h", lengthBits([], from: 15)),
             ("s", "b", lengthBits([], from: 15)), ("d", "o", lengthBits([], from: 15)), ("h", "v", lengthBits([3])),
             ("A", "t", lengthBits([], from: 15)), ("A", "g", lengthBits([3])),
+            ("d", "c", lengthBits([], from: 9)), ("s", "n", lengthBits([], from: 8)), ("f", "i", lengthBits([], from: 5)),
+            ("n", "t", lengthBits([], from: 15)), ("p", "u", lengthBits([3])),
         ]
         // A card number glued to a card word with `_` (`card_4111…`, `cc_4111 1111 …`): the word,
         // `_` and at least four digits (`cardAfterGluedWord`).

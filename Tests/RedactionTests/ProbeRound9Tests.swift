@@ -4,7 +4,8 @@ import XCTest
 /// Fixes from the ninth probing round (an independent labelled corpus of gateway traffic): a
 /// command whose password flag was found hid every value between the command word and the flag,
 /// an e-mail address as the user of `curl -u user:password`, phone numbers under compound key
-/// names and ungrouped right after a phone word, and pagination cursors under `*_token` names.
+/// names and ungrouped right after a phone word, pagination cursors under `*_token` names, and
+/// more provider key prefixes (Docker Hub, Figma, Notion, Pulumi, Sentry).
 /// Each positive case failed before its fix.
 final class ProbeRound9Tests: XCTestCase, DetectionAssertions {
     let engine = RedactionEngine()
@@ -62,6 +63,54 @@ final class ProbeRound9Tests: XCTestCase, DetectionAssertions {
         // A phone word further away still needs a grouped number or 10+ digits.
         assertClean("the phone was sold in 2019 as item 12345678")
         assertClean("in 2024 we sold 12345678 units")
+    }
+
+    // MARK: - Phone keys in escaped JSON, Spanish "teléfono"
+
+    func testPhoneKeysInJSONLoggedInsideAString() {
+        assertFinds("65049024", as: .phone, in: #"{"arguments":"{\"name\":\"Jane Roe\",\"phone_number\":\"65049024\",\"country\":\"HK\"}"}"#)
+        assertFinds("628491672", as: .phone, in: #"{\"phone\":\"628491672\"}"#)
+        assertFinds("689610043", as: .phone, in: "Mi teléfono: 689610043, llámame después de las cinco")
+        assertFinds("612345678", as: .phone, in: "Tel.: 612345678")
+    }
+
+    // MARK: - URL-encoded spaces in query and form values
+
+    func testCardsAndIBANsGroupedByURLEncodedSpaces() {
+        assertFinds("4720+4628+3609+6001", as: .creditCard, in: "name=Jane+Roe&card_number=4720+4628+3609+6001&exp=12%2F27")
+        assertFinds("5144%208594%200727%207891", as: .creditCard, in: "GET /pay?cc=5144%208594%200727%207891&amount=42.00")
+        assertFinds("DE28+6988+9180+0359+9672+89", as: .iban, in: "iban=DE28+6988+9180+0359+9672+89&bic=COBADEFFXXX")
+        assertFinds("FR49%204959%203549%2035D7%20C2B3%20BDT0%20496", as: .iban,
+                    in: "/sepa/mandate?iban=FR49%204959%203549%2035D7%20C2B3%20BDT0%20496&ref=ORD-2024-3598703")
+        // Only in a query or form value: arithmetic in prose stays.
+        assertClean("sum 4111+1111+1111+1111 = x")
+        assertClean("q=2024+1234+5678+9012")
+    }
+
+    // MARK: - An e-mail address as a URL's user
+
+    func testEmailAddressAsTheUserOfAURL() {
+        let text = "SMTP_URL=smtp://alerts@acme.io:Pw3xYz9Q@smtp.gmail.com:587"
+        assertFinds("alerts@acme.io", as: .email, in: text)
+        assertFinds("Pw3xYz9Q", as: .secret, in: text)
+        XCTAssertFalse(found(text).contains { $0.1.contains("smtp.gmail.com") }, "the relay host stays")
+        assertClean("https://user@github.com/acme/widgets")
+    }
+
+    // MARK: - More provider prefixes
+
+    func testMoreProviderKeysInProse() {
+        let docker = "dckr_pat_" + "ye5XhIf-1qGwYTmDT37-qNRfVH9"
+        let figma = "figd_" + "vLcbIJK1xpzG9rU1crdEbo14Wt65DmKCVNyfLN3f"
+        let notion = "ntn_" + "BUJkkYuZbgiSVncfs9ucel60zTSzAqEfWl3TiwKPTJ6pdm"
+        let pulumi = "pul-" + "1df5c61528412ecf027b1fcaca42a32601c105f2"
+        let sentry = "sntrys_" + "eyJpYXQiOjE2OTQwMzk0NjcuMjk2NjQ2LCJ1cmwiOiJodHRwczovL3NlbnRyeS5pbyJ9_NzJkYzA3NzMyZTRjNGE2NmJlNjBjOWI3NGQ2"
+        for key in [docker, figma, notion, pulumi, sentry] {
+            assertFinds(key, as: .secret, in: "Getting 403 with \(key) on the deploy step")
+        }
+        // The prefixes alone, and words that start like them, stay.
+        assertClean("dckr_pat_ is the prefix; figd_ and ntn_ too")
+        assertClean("the figure is final and the pul-up bar is fine")
     }
 
     // MARK: - Pagination cursors
