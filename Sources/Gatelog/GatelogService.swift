@@ -60,7 +60,7 @@ public final class GatelogService: Sendable {
             // (records are accepted and stored; reads that need it answer 503); a start with space
             // catches it up from the segments. Anything else (a bug, a locked file) stops the start.
             guard problem.isStorageFailure else { throw problem }
-            FileHandle.standardError.write(Data("gatelog: \(problem); starting without the index: records are accepted and stored, searches, gets and stats answer 503 until a restart\n".utf8))
+            FileHandle.standardError.write(Data("gatelog: \(problem); continuing without the index: records are accepted and stored; searches, gets and stats are refused (HTTP 503) until gatelog starts again with space for it\n".utf8))
             indexer = nil
             indexProblem = "it could not be opened at start (a full disk or an I/O error); restart once there is space"
         }
