@@ -20,4 +20,14 @@ static inline void gatelog_ssl_ctx_disable_renegotiation(SSL_CTX *ctx) {
 static inline long gatelog_ssl_nonblocking_modes(void) {
     return SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
 }
+/// A passphrase callback that supplies none: an encrypted private key then fails to load at once,
+/// instead of OpenSSL prompting on the terminal (which hung a start with a terminal attached).
+static inline int gatelog_no_passphrase(char *buf, int size, int rwflag, void *userdata) {
+    (void)buf; (void)size; (void)rwflag; (void)userdata;
+    return -1;
+}
+
+static inline void gatelog_ssl_ctx_refuse_passphrase(SSL_CTX *ctx) {
+    SSL_CTX_set_default_passwd_cb(ctx, gatelog_no_passphrase);
+}
 #endif

@@ -7,6 +7,8 @@ import Glibc
 final class Connection {
     private let server: HTTPServer
     private let transport: any Transport
+    /// The socket, to tell the server when the connection waits for a request.
+    private let fd: Int32
     private let peer: String
     private let acceptTime: UInt64
     private var parser: HTTPRequestParser
@@ -20,9 +22,10 @@ final class Connection {
     private let keepAliveTimeout: UInt64
     private let writeTimeout: UInt64
 
-    init(server: HTTPServer, transport: any Transport, peer: String, acceptTime: UInt64) {
+    init(server: HTTPServer, transport: any Transport, fd: Int32, peer: String, acceptTime: UInt64) {
         self.server = server
         self.transport = transport
+        self.fd = fd
         self.peer = peer
         self.acceptTime = acceptTime
         self.parser = HTTPRequestParser(limits: server.configuration.limits)
@@ -88,6 +91,7 @@ final class Connection {
                 switch fill(deadline: deadline, wakeOnShutdown: idle) {
                 case .data:
                     if headStart == nil { headStart = Monotonic.now() }
+                    if idle { server.connection(fd, isWaitingForRequest: false) }
                 case .closeQuietly:
                     return
                 case .timedOut:
@@ -233,6 +237,7 @@ final class Connection {
                                    started: started)
             guard keepAlive else { return }
             idleSince = Monotonic.now()
+            if parser.isIdle { server.connection(fd, isWaitingForRequest: true) }
         }
     }
 

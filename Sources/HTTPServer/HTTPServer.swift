@@ -122,6 +122,11 @@ public final class HTTPServer: Sendable {
         var port = 0
         var acceptThreadRunning = false
         var connections: Set<Int32> = []
+        /// Open connections waiting for a request (not yet a byte of one: fresh, in the TLS
+        /// handshake, or idle between keep-alive requests), by the time they started waiting.
+        var waiting: [Int32: UInt64] = [:]
+        /// Waiting connections shut down to make room for a new one, until their threads end.
+        var evicted: Set<Int32> = []
     }
 
     /// Bodies larger than this (by Content-Length) go through the body admission before they are read.
@@ -325,8 +330,18 @@ public final class HTTPServer: Sendable {
                     break
                 }
                 let admitted = state.withLock { s -> Bool in
-                    guard s.phase == .running, s.connections.count < configuration.maxConnections else { return false }
+                    guard s.phase == .running else { return false }
+                    if s.connections.count - s.evicted.count >= configuration.maxConnections {
+                        // Full: make room by closing the connection that has waited longest for a
+                        // request (silent sockets and stalled TLS handshakes would otherwise lock
+                        // everyone out until their timeouts). Requests in progress are never cut.
+                        guard let oldest = s.waiting.min(by: { $0.value < $1.value })?.key else { return false }
+                        s.waiting[oldest] = nil
+                        s.evicted.insert(oldest)
+                        _ = Glibc.shutdown(oldest, Int32(SHUT_RDWR))
+                    }
                     s.connections.insert(fd)
+                    s.waiting[fd] = Monotonic.now()
                     return true
                 }
                 guard admitted else {
@@ -355,6 +370,13 @@ public final class HTTPServer: Sendable {
     /// Answers 503 on a fresh connection and closes it (on the accept thread: the send buffer is empty, so the
     /// non-blocking send does not wait).
     private func rejectOverloaded(_ fd: Int32, registered: Bool = false) {
+        if tlsContext != nil {
+            // A TLS port cannot answer before a handshake: a plaintext 503 would read as a protocol
+            // error. Close the connection (the client sees a reset and may retry).
+            if registered { forget(fd) }
+            close(fd)
+            return
+        }
         var out: [UInt8] = []
         var dateCache = HTTPDateCache()
         let body = HTTPResponse.errorBody(code: "service_unavailable", message: "too many open connections")
@@ -367,8 +389,26 @@ public final class HTTPServer: Sendable {
         var scratch = [UInt8](repeating: 0, count: 4096)
         var reads = 0
         while reads < 16 && recv(fd, &scratch, scratch.count, 0) > 0 { reads += 1 }  // Only what is already here.
-        if registered { state.withLock { _ = $0.connections.remove(fd) } }
+        if registered { forget(fd) }
         close(fd)
+    }
+
+    /// Drops a connection from the bookkeeping (before its descriptor is closed).
+    private func forget(_ fd: Int32) {
+        state.withLock { s in
+            s.connections.remove(fd)
+            s.waiting[fd] = nil
+            s.evicted.remove(fd)
+        }
+    }
+
+    /// The connection on `fd` now waits for a request (it may be closed to make room when the
+    /// server is full), or has started receiving one (it may not).
+    func connection(_ fd: Int32, isWaitingForRequest waiting: Bool) {
+        state.withLock { s in
+            guard s.connections.contains(fd), !s.evicted.contains(fd) else { return }
+            s.waiting[fd] = waiting ? Monotonic.now() : nil
+        }
     }
 
     /// Runs one connection to completion on its own thread, then releases its descriptor.
@@ -378,17 +418,18 @@ public final class HTTPServer: Sendable {
         do {
             let transport: (any Transport)?
             if let tlsContext {
+                // The handshake also ends when shutdown begins (nothing is in flight yet).
                 transport = TLSTransport(context: tlsContext, fd: fd,
-                                         deadline: acceptTime + Monotonic.nanoseconds(configuration.headerTimeout))
+                                         deadline: acceptTime + Monotonic.nanoseconds(configuration.headerTimeout), wakeFD: wakeReadFD)
             } else {
                 transport = PlainTransport(fd: fd)
             }
             if let transport {
-                let connection = Connection(server: self, transport: transport, peer: peer, acceptTime: acceptTime)
+                let connection = Connection(server: self, transport: transport, fd: fd, peer: peer, acceptTime: acceptTime)
                 connection.run()
             }
         }
-        state.withLock { _ = $0.connections.remove(fd) }
+        forget(fd)
         close(fd)
     }
 }

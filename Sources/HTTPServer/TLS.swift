@@ -32,23 +32,64 @@ final class TLSContext: Sendable {
             throw HTTPServerError(.tlsConfiguration, "cannot set the minimum TLS version")
         }
         gatelog_ssl_ctx_disable_renegotiation(ctx)
+        gatelog_ssl_ctx_refuse_passphrase(ctx)
         _ = gatelog_ssl_ctx_set_mode(ctx, gatelog_ssl_nonblocking_modes())
-        guard SSL_CTX_use_certificate_chain_file(ctx, configuration.certificateChainPath) == 1 else {
+        let certificate = configuration.certificateChainPath, key = configuration.privateKeyPath
+        guard SSL_CTX_use_certificate_chain_file(ctx, certificate) == 1 else {
             SSL_CTX_free(ctx)
             ERR_clear_error()
-            throw HTTPServerError(.tlsConfiguration, "cannot load the TLS certificate chain file")
+            throw HTTPServerError(.tlsConfiguration, "cannot load the TLS certificate chain \(certificate): "
+                                  + (TLSContext.fileProblem(certificate) ?? "it holds no PEM certificate OpenSSL accepts"))
         }
-        guard SSL_CTX_use_PrivateKey_file(ctx, configuration.privateKeyPath, SSL_FILETYPE_PEM) == 1,
-              SSL_CTX_check_private_key(ctx) == 1 else {
+        guard SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1 else {
+            // OpenSSL checks the key against the certificate as it loads it.
+            var text = [UInt8](repeating: 0, count: 256)
+            text.withUnsafeMutableBufferPointer { b in
+                b.withMemoryRebound(to: CChar.self) { ERR_error_string_n(ERR_peek_last_error(), $0.baseAddress, $0.count) }
+            }
+            let mismatch = String(decoding: text.prefix { $0 != 0 }, as: UTF8.self).contains("mismatch")
             SSL_CTX_free(ctx)
             ERR_clear_error()
-            throw HTTPServerError(.tlsConfiguration, "cannot load the TLS private key or it does not match the certificate")
+            let reason = TLSContext.fileProblem(key)
+                ?? (TLSContext.isEncryptedKey(key) ? "it is encrypted; gatelog needs an unencrypted key (keep it mode 0600)"
+                    : mismatch ? "it does not match the certificate \(certificate)" : "it holds no PEM private key OpenSSL accepts")
+            throw HTTPServerError(.tlsConfiguration, "cannot load the TLS private key \(key): \(reason)")
+        }
+        guard SSL_CTX_check_private_key(ctx) == 1 else {
+            SSL_CTX_free(ctx)
+            ERR_clear_error()
+            throw HTTPServerError(.tlsConfiguration, "the TLS private key \(key) does not match the certificate \(certificate)")
         }
         context = Mutex(ctx)
     }
 
     deinit {
         context.withLock { SSL_CTX_free($0) }
+    }
+
+    /// Why `path` cannot be read as a PEM file (missing, a directory, unreadable, empty), or nil.
+    static func fileProblem(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return String(cString: strerror(errno)) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        close(fd)
+        if st.st_size == 0 { return "the file is empty" }
+        return nil
+    }
+
+    /// Whether the PEM file at `path` holds an encrypted private key (PKCS#8 `ENCRYPTED PRIVATE
+    /// KEY` or a legacy `Proc-Type: 4,ENCRYPTED` header). Reads at most 64 KiB.
+    static func isEncryptedKey(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return false }
+        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        return text.contains("ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED")
     }
 
     /// Creates a per-connection SSL object on `fd`.
@@ -69,8 +110,9 @@ final class TLSTransport: Transport {
     private let fd: Int32
     private let ssl: OpaquePointer
 
-    /// Performs the server handshake before `deadline`; nil when it fails or times out.
-    init?(context: TLSContext, fd: Int32, deadline: UInt64) {
+    /// Performs the server handshake before `deadline`; nil when it fails, times out, or `wakeFD`
+    /// becomes readable (shutdown).
+    init?(context: TLSContext, fd: Int32, deadline: UInt64, wakeFD: Int32? = nil) {
         guard let ssl = context.makeConnection(fd: fd) else { return nil }
         self.fd = fd
         self.ssl = ssl
@@ -86,7 +128,7 @@ final class TLSTransport: Transport {
                 ERR_clear_error()
                 return nil
             }
-            guard case .ready = Sockets.wait(fd, events: events, deadline: deadline, wakeFD: nil) else { return nil }
+            guard case .ready = Sockets.wait(fd, events: events, deadline: deadline, wakeFD: wakeFD) else { return nil }
         }
     }
 

@@ -532,19 +532,20 @@ final class ServerTests: XCTestCase {
         let server = try startServer({ $0.maxConnections = 2 }, routes: installTestRoutes)
         let a = try RawClient(port: server.port)
         let b = try RawClient(port: server.port)
-        try a.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-        XCTAssertEqual(try a.readResponse().status, 200)
-        try b.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-        XCTAssertEqual(try b.readResponse().status, 200)
+        // Both in the middle of a request head: busy, so neither may be closed to make room.
+        try a.send("GET /hello HTTP/1.1\r\n")
+        try b.send("GET /hello HTTP/1.1\r\n")
+        usleep(100_000)
         let c = try RawClient(port: server.port)
         let r = try c.readResponse()
         XCTAssertEqual(r.status, 503)
         XCTAssertEqual(r.errorCode, "service_unavailable")
         XCTAssertTrue(c.waitForClose())
-        // Once a slot frees up, new connections are served again.
-        try a.send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        _ = try a.readResponse()
+        // The busy ones finish their requests undisturbed.
+        try a.send("Host: x\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(try a.readResponse().status, 200)
         XCTAssertTrue(a.waitForClose())
+        // Once a slot frees up, new connections are served again.
         var served = false
         for _ in 0..<50 where !served {
             let d = try RawClient(port: server.port)
@@ -552,6 +553,32 @@ final class ServerTests: XCTestCase {
             if let resp = try? d.readResponse(), resp.status == 200 { served = true } else { usleep(20_000) }
         }
         XCTAssertTrue(served)
+        try b.send("Host: x\r\n\r\n")
+        XCTAssertEqual(try b.readResponse().status, 200)
+    }
+
+    /// Found by a hostile-client campaign: connections that never send a request (or sit idle
+    /// between keep-alive requests) filled every slot and locked everyone out until their
+    /// timeouts. At the limit, the one that has waited longest is closed to make room.
+    func testConnectionsWaitingForARequestMakeRoomAtTheLimit() throws {
+        let server = try startServer({ $0.maxConnections = 3 }, routes: installTestRoutes)
+        let silent1 = try RawClient(port: server.port)
+        usleep(20_000)
+        let silent2 = try RawClient(port: server.port)
+        let keepAlive = try RawClient(port: server.port)
+        try keepAlive.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try keepAlive.readResponse().status, 200)
+        // Full. A new client is served; the oldest silent connection is closed for it.
+        let fresh = try RawClient(port: server.port)
+        try fresh.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try fresh.readResponse().status, 200)
+        XCTAssertTrue(silent1.waitForClose(timeout: 2), "the longest-waiting connection made room")
+        // Again: the next longest-waiting is the other silent one, then the idle keep-alive one.
+        let fresh2 = try RawClient(port: server.port)
+        try fresh2.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try fresh2.readResponse().status, 200)
+        XCTAssertTrue(silent2.waitForClose(timeout: 2))
+        XCTAssertLessThanOrEqual(server.openConnectionCount, 3)
     }
 
     func testGracefulShutdownFinishesInFlightRequests() throws {

@@ -85,6 +85,29 @@ final class TLSTests: XCTestCase {
         }
     }
 
+    /// Found by a hostile-client campaign: a connection stalled in its TLS handshake held a
+    /// SIGTERM until the handshake timeout, and a client over the connection limit on the TLS port
+    /// got a plaintext 503 it could only read as a protocol error.
+    func testStalledHandshakesNeitherHoldShutdownNorGetPlaintext() throws {
+        let (cert, key) = try makeCertificate()
+        let server = try startServer({
+            $0.tls = TLSConfiguration(certificateChainPath: cert, privateKeyPath: key)
+            $0.headerTimeout = .seconds(20)
+            $0.maxConnections = 1
+        }, routes: installTestRoutes)
+        let stalled = try RawClient(port: server.port)  // TCP only: the handshake never starts
+        try stalled.send("\u{16}\u{03}\u{01}")          // the first bytes of a ClientHello, then silence
+        usleep(100_000)
+        // One slot, and it is waiting for a request: the next connection takes it; nothing
+        // plaintext is ever written on the TLS port.
+        let next = try RawClient(port: server.port)
+        XCTAssertTrue(stalled.waitForClose(timeout: 2))
+        let t0 = Date()
+        server.shutdown(gracePeriod: .seconds(10))
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 2, "a handshake in progress does not hold shutdown")
+        XCTAssertTrue(next.waitForClose(timeout: 2))
+    }
+
     func testBadCertificateFilesAreReported() throws {
         let (cert, key) = try makeCertificate()
         var router = HTTPRouter()
@@ -92,6 +115,24 @@ final class TLSTests: XCTestCase {
         let missing = TLSConfiguration(certificateChainPath: directory.appendingPathComponent("none.pem").path, privateKeyPath: key)
         XCTAssertThrowsError(try HTTPServer(configuration: HTTPServerConfiguration(tls: missing), router: router)) { error in
             XCTAssertEqual((error as? HTTPServerError)?.code, .tlsConfiguration)
+            XCTAssertTrue("\(error)".contains("none.pem") && "\(error)".contains("No such file"), "names the file and why: \(error)")
+        }
+        // A directory where the key should be.
+        let directoryKey = TLSConfiguration(certificateChainPath: cert, privateKeyPath: directory.path)
+        XCTAssertThrowsError(try HTTPServer(configuration: HTTPServerConfiguration(tls: directoryKey), router: router)) { error in
+            XCTAssertTrue("\(error)".contains("is a directory"), "\(error)")
+        }
+        // An encrypted key fails at once with a reason (OpenSSL would otherwise prompt on a terminal).
+        if let openssl = which("openssl") {
+            let encrypted = directory.appendingPathComponent("encrypted.pem").path
+            let r = try run(openssl, ["pkey", "-in", key, "-aes256", "-passout", "pass:secret1", "-out", encrypted])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let t0 = Date()
+            let config = TLSConfiguration(certificateChainPath: cert, privateKeyPath: encrypted)
+            XCTAssertThrowsError(try HTTPServer(configuration: HTTPServerConfiguration(tls: config), router: router)) { error in
+                XCTAssertTrue("\(error)".contains("encrypted"), "\(error)")
+            }
+            XCTAssertLessThan(Date().timeIntervalSince(t0), 2)
         }
         // A key that does not match the certificate.
         let (_, otherKey) = try { () throws -> (String, String) in
@@ -105,6 +146,7 @@ final class TLSTests: XCTestCase {
         let mismatched = TLSConfiguration(certificateChainPath: cert, privateKeyPath: otherKey)
         XCTAssertThrowsError(try HTTPServer(configuration: HTTPServerConfiguration(tls: mismatched), router: router)) { error in
             XCTAssertEqual((error as? HTTPServerError)?.code, .tlsConfiguration)
+            XCTAssertTrue("\(error)".contains("does not match"), "\(error)")
         }
     }
 }
