@@ -39,6 +39,11 @@ extension TextScanner {
         if p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0") && at(s - 1) == UInt8(ascii: "%"), let end = encodedEmail(s - 1) {
             return end
         }
+        // "jane&#64;example.com": an HTML character reference for the `@`.
+        if p[s] == UInt8(ascii: "6") && at(s + 1) == UInt8(ascii: "4") && at(s + 2) == UInt8(ascii: ";") && at(s - 1) == UInt8(ascii: "#")
+            && at(s - 2) == UInt8(ascii: "&"), let end = encodedEmail(s - 2, length: 5) {
+            return end
+        }
         // "phone=%2B14155552671": a URL-encoded `+` before an international number.
         if p[s] == UInt8(ascii: "2") && Bytes.upper(at(s + 1)) == UInt8(ascii: "B") && at(s - 1) == UInt8(ascii: "%") {
             if Bytes.isDigit(at(s + 2)) && !isWordByte(s - 2), let end = phone(s - 1, encodedPlus: true) {

@@ -154,8 +154,10 @@ extension TextScanner {
     }
 
     /// A URL-encoded address in a query string (`email=jane.doe%40gmail.com`), at the `%` of
-    /// `%40`. Reads at most 64 bytes back and 253 forward.
-    mutating func encodedEmail(_ pct: Int) -> Int? {
+    /// `%40`, or one with an HTML character reference for its `@` (`jane&#64;example.com`, in
+    /// scraped pages), at the `&` of `&#64;` (`length` 5). Reads at most 64 bytes back and 253
+    /// forward.
+    mutating func encodedEmail(_ pct: Int, length: Int = 3) -> Int? {
         var s = pct
         while s > 0 && t2[Int(p[s - 1])] & ByteClass2.local != 0 && p[s - 1] < 0x80 {
             s -= 1
@@ -163,8 +165,8 @@ extension TextScanner {
         }
         while s < pct && (p[s] == UInt8(ascii: ".") || p[s] == UInt8(ascii: "-") || p[s] == UInt8(ascii: "+")
                           || p[s] == UInt8(ascii: "'")) { s += 1 }
-        guard s < pct, p[pct - 1] != UInt8(ascii: "."), Bytes.isLetter(at(pct + 3)) || Bytes.isDigit(at(pct + 3)),
-              let end = domain(pct + 3) else { return nil }
+        guard s < pct, p[pct - 1] != UInt8(ascii: "."), Bytes.isLetter(at(pct + length)) || Bytes.isDigit(at(pct + length)),
+              let end = domain(pct + length) else { return nil }
         emit(s, end, .email)
         return end
     }

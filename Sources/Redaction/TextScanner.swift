@@ -230,6 +230,10 @@ struct TextScanner {
         // URL-encoded `+`): for an international phone number after it.
         if at(s - 1) == UInt8(ascii: "%") && ((p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0"))
                                                || (p[s] == UInt8(ascii: "2") && Bytes.upper(at(s + 1)) == UInt8(ascii: "B"))) { return false }
+        // "&#64;" (an HTML character reference for `@`): an address around it.
+        if at(s - 1) == UInt8(ascii: "#") && p[s] == UInt8(ascii: "6") && at(s + 1) == UInt8(ascii: "4") && at(s + 2) == UInt8(ascii: ";") {
+            return false
+        }
         var r = s + 1
         while r < n && Bytes.isDigit(p[r]) && r - s < 9 { r += 1 }
         guard r - s < 9 else { return false }
@@ -570,7 +574,8 @@ struct TextScanner {
                 versionWordEnd = e
             }
         case UInt8(ascii: "v"):
-            if (len == 7 && hasIgnoringCase(i, "version")) || (len == 3 && hasIgnoringCase(i, "ver")) || len == 1
+            // A lone `v` ("v 1.2.3.4"), not a command-line flag (`nc -v 10.1.2.3`, `ssh -v host`).
+            if (len == 7 && hasIgnoringCase(i, "version")) || (len == 3 && hasIgnoringCase(i, "ver")) || (len == 1 && at(i - 1) != UInt8(ascii: "-"))
                 || (len == 8 && hasIgnoringCase(i, "versions")) {
                 versionWordEnd = e
             }

@@ -97,6 +97,16 @@ final class ProbeRound9Tests: XCTestCase, DetectionAssertions {
         assertClean("https://user@github.com/acme/widgets")
     }
 
+    // MARK: - Command-line `-v`, HTML character references
+
+    func testAddressAfterAVerboseFlagAndHTMLEncodedAt() {
+        assertFinds("10.1.2.3", as: .ipAddress, in: "nc -v 10.1.2.3 5432")
+        assertFinds("10.1.2.3", as: .ipAddress, in: "ssh -v 10.1.2.3")
+        assertClean("release v 1.2.3.4 is out")
+        assertFinds("jane&#64;example.com", as: .email, in: "contact: jane&#64;example.com today")
+        assertClean("color &#64; 12")
+    }
+
     // MARK: - More provider prefixes
 
     func testMoreProviderKeysInProse() {
