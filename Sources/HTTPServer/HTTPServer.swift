@@ -212,6 +212,7 @@ public final class HTTPServer: Sendable {
             s.phase = .running
         }
         signal(SIGPIPE, SIG_IGN)
+        if let warning = tlsContext?.certificateWarning { logger?("http: warning: \(warning)") }
         let fd: Int32
         let port: Int
         do {

@@ -60,7 +60,22 @@ final class TLSContext: Sendable {
             ERR_clear_error()
             throw HTTPServerError(.tlsConfiguration, "the TLS private key \(key) does not match the certificate \(certificate)")
         }
+        certificateWarning = TLSContext.validityProblem(ctx, path: certificate)
         context = Mutex(ctx)
+    }
+
+    /// Why clients will refuse the certificate although it loaded (expired, or not valid yet), or nil.
+    let certificateWarning: String?
+
+    private static func validityProblem(_ ctx: OpaquePointer, path: String) -> String? {
+        guard let x509 = SSL_CTX_get0_certificate(ctx) else { return nil }
+        if let notAfter = X509_get0_notAfter(x509), X509_cmp_current_time(notAfter) < 0 {
+            return "the TLS certificate \(path) has expired: clients will refuse it"
+        }
+        if let notBefore = X509_get0_notBefore(x509), X509_cmp_current_time(notBefore) > 0 {
+            return "the TLS certificate \(path) is not valid yet: clients will refuse it"
+        }
+        return nil
     }
 
     deinit {

@@ -108,6 +108,22 @@ final class TLSTests: XCTestCase {
         XCTAssertTrue(next.waitForClose(timeout: 2))
     }
 
+    /// An expired certificate loads (the operator may be replacing it), but the start warns:
+    /// every client would refuse it.
+    func testExpiredCertificateIsWarnedAbout() throws {
+        guard let openssl = which("openssl") else { throw XCTSkip("the openssl CLI is not installed") }
+        let key = directory.appendingPathComponent("old.key").path
+        let csr = directory.appendingPathComponent("old.csr").path
+        let cert = directory.appendingPathComponent("old.pem").path
+        XCTAssertEqual(try run(openssl, ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                         "-keyout", key, "-out", csr, "-subj", "/CN=localhost"]).status, 0)
+        XCTAssertEqual(try run(openssl, ["x509", "-req", "-in", csr, "-signkey", key, "-out", cert, "-days", "-1"]).status, 0)
+        let context = try TLSContext(TLSConfiguration(certificateChainPath: cert, privateKeyPath: key))
+        XCTAssertTrue(context.certificateWarning?.contains("has expired") ?? false, "\(String(describing: context.certificateWarning))")
+        let (fresh, freshKey) = try makeCertificate()
+        XCTAssertNil(try TLSContext(TLSConfiguration(certificateChainPath: fresh, privateKeyPath: freshKey)).certificateWarning)
+    }
+
     func testBadCertificateFilesAreReported() throws {
         let (cert, key) = try makeCertificate()
         var router = HTTPRouter()
