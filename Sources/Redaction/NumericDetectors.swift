@@ -352,8 +352,10 @@ extension TextScanner {
     func afterBarcodeWord(_ s: Int) -> Bool {
         var k = s - 1
         @inline(__always) func skipSeparators() {
+            // Quotes too: a JSON key (`"gtin":"5901234123457"`).
             while k >= 0 && s - k <= 24 && (p[k] == UInt8(ascii: " ") || p[k] == UInt8(ascii: ":") || p[k] == UInt8(ascii: "#")
-                                           || p[k] == UInt8(ascii: "=") || p[k] == UInt8(ascii: "-")) { k -= 1 }
+                                           || p[k] == UInt8(ascii: "=") || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "\"")
+                                           || p[k] == UInt8(ascii: "'") || p[k] == UInt8(ascii: "\\")) { k -= 1 }
         }
         skipSeparators()
         // "EAN-13:", "EAN 8".
@@ -364,13 +366,15 @@ extension TextScanner {
             skipSeparators()
         }
         let we = k + 1
-        while k >= 0 && Bytes.isLetter(p[k]) && we - k <= 8 { k -= 1 }
+        while k >= 0 && Bytes.isLetter(p[k]) && we - k <= 13 { k -= 1 }
         let ws = k + 1
         guard we > ws, !Bytes.isAlnum(at(ws - 1)) else { return false }
         switch we - ws {
-        case 3: return hasIgnoringCase(ws, "ean") || hasIgnoringCase(ws, "upc")
-        case 4: return hasIgnoringCase(ws, "gtin")
-        case 7: return hasIgnoringCase(ws, "barcode")
+        case 3: return hasIgnoringCase(ws, "ean") || hasIgnoringCase(ws, "upc") || hasIgnoringCase(ws, "sku")
+        case 4: return hasIgnoringCase(ws, "gtin") || hasIgnoringCase(ws, "item")
+        case 7: return hasIgnoringCase(ws, "barcode") || hasIgnoringCase(ws, "article") || hasIgnoringCase(ws, "artikel")
+            || hasIgnoringCase(ws, "product")
+        case 13: return hasIgnoringCase(ws, "artikelnummer")
         default: return false
         }
     }

@@ -1102,8 +1102,10 @@ extension TextScanner {
             // Markdown emphasis around the key: `**Password**: X`, `__token__: X`.
             if at(j) == UInt8(ascii: "*") { j -= 1; if at(j) == UInt8(ascii: "*") { j -= 1 } }
         }
+        // Aligned keys (Terraform, .ini and YAML formatters, Go structs) may stand well apart from
+        // the sign: up to 32 blanks.
         var spaces = 0
-        while j >= 0 && (p[j] == UInt8(ascii: " ") || p[j] == UInt8(ascii: "\t")) && spaces < 4 { j -= 1; spaces += 1 }
+        while j >= 0 && (p[j] == UInt8(ascii: " ") || p[j] == UInt8(ascii: "\t")) && spaces < 32 { j -= 1; spaces += 1 }
         // French typography: a no-break space (U+00A0, U+202F) before the colon (`Mot de passe : X`).
         if c == UInt8(ascii: ":") && spaces == 0 && j >= 2 && ((p[j] == 0xA0 && p[j - 1] == 0xC2) || (p[j] == 0xAF && p[j - 1] == 0x80 && p[j - 2] == 0xE2)) {
             j -= p[j] == 0xA0 ? 2 : 3
@@ -1196,7 +1198,7 @@ extension TextScanner {
         var v = i + 1
         if c == UInt8(ascii: "=") && at(v) == UInt8(ascii: ">") { v += 1 }
         spaces = 0
-        while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && spaces < 4 { v += 1; spaces += 1 }
+        while (at(v) == UInt8(ascii: " ") || at(v) == UInt8(ascii: "\t")) && spaces < 32 { v += 1; spaces += 1 }
         // `**API key:** value`: the closing emphasis of a Markdown key.
         if c == UInt8(ascii: ":") && at(v) == UInt8(ascii: "*") && at(v + 1) == UInt8(ascii: "*") && at(v + 2) == UInt8(ascii: " ") {
             v += 3

@@ -69,7 +69,8 @@ extension TextScanner {
         }
         if sep != 0 && group > 4 { return nil }
         let end = pos
-        if isWordByte(end) { return nil }
+        // CJK text may follow directly (`IBAN DE89 3704 …로`, `…3000。`): not a longer word.
+        if isWordByte(end) && !isCJK(end) { return nil }
         // Rearranged: BBAN first, then country code and check digits; letters count as 10–35.
         var remainder = 0
         func feed(_ c: UInt8) {
