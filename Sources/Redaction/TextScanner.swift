@@ -645,7 +645,8 @@ enum ByteClass2 {
     static let local: UInt8 = 4
     /// `[A-Za-z0-9-]` and bytes >= 0x80: domain labels.
     static let label: UInt8 = 8
-    /// `[A-Za-z0-9._~%!$&'()*+,;=:-]`: URL userinfo.
+    /// `[A-Za-z0-9._~%!$&'()*+,;=:^[]{}|-]`: URL userinfo (with the characters real passwords
+    /// hold raw although they belong percent-encoded).
     static let userinfo: UInt8 = 16
     /// `[0-9A-Fa-f:.]`: IPv6 candidate runs.
     static let ipv6: UInt8 = 32
@@ -665,7 +666,8 @@ enum ByteClass2 {
         add(alnum + "._~+/=-", bearer)
         add(alnum + "._%+'-", local)
         add(alnum + "-", label)
-        add(alnum + "._~%!$&'()*+,;=:-", userinfo)
+        // `^ [ ] { } |` belong percent-encoded in a URL but appear raw in real passwords.
+        add(alnum + "._~%!$&'()*+,;=:-^[]{}|", userinfo)
         add("0123456789abcdefABCDEF:.", ipv6)
         add(alnum + "+/=", base64Padded)
         add(alnum + "+/=\\:,- \t\r\n", pemBody)

@@ -20,6 +20,12 @@ final class ProbeRound10Tests: XCTestCase, DetectionAssertions {
         assertClean("DE89370400440532013000x is not an IBAN")
     }
 
+    func testURLPasswordsWithCharactersThatBelongEncoded() {
+        assertFinds("Ab3^xyz9Qw", as: .secret, in: "postgres://app:Ab3^xyz9Qw@db.internal:5432/x")
+        assertFinds("Ab3{x}yz9|Qw", as: .secret, in: "mongodb+srv://svc:Ab3{x}yz9|Qw@cluster0.mongodb.net/db")
+        XCTAssertEqual(found("see [docs](https://x.io/a) and mail bob@example.com").map(\.0), [EntityType.email.name])
+    }
+
     func testBarcodesUnderAJSONKeyOrProductWord() {
         // Valid EAN-13s that also pass Luhn with a card prefix.
         assertClean(#"{"gtin":"5901234123457"}"#)
