@@ -62,15 +62,9 @@ public final class TokenStore: Sendable {
         self.roles = roles
     }
 
-    /// Creates a token; returns its record and the secret (shown once, never stored).
-    public func create(role: String, scope: Scope, expiresIn: TimeInterval?, description: String? = nil) throws(AccessError) -> (TokenRecord, String) {
-        let made = try make(role: role, scope: scope, expiresIn: expiresIn, description: description)
-        try add(made.0)
-        return made
-    }
-
-    /// A new token and its record, not stored yet (`add` stores it): lets a caller write the
-    /// access-log entry of a token change before the token can be used. O(1).
+    /// A new token: its record and the secret (shown once, never stored), not stored yet (`add`
+    /// stores it), so that the access-log entry of the change is written before the token can be
+    /// used (`QueryService.createToken`). O(1).
     public func make(role: String, scope: Scope, expiresIn: TimeInterval?, description: String? = nil) throws(AccessError) -> (TokenRecord, String) {
         guard roles[role] != nil else { throw .unknownRole(role) }
         let idBytes: [UInt8]
@@ -103,16 +97,9 @@ public final class TokenStore: Sendable {
         }
     }
 
-    /// Replaces a token by a new one with the same role and scope; the old one is revoked.
-    public func rotate(id: String) throws(AccessError) -> (TokenRecord, String) {
-        let made = try makeReplacement(for: id)
-        try add(made.0)
-        try revoke(id: id)
-        return made
-    }
-
-    /// The token that would replace `id` in `rotate` (same role, scope and remaining lifetime),
-    /// not stored yet. Throws `notFound` unless `id` is an active token.
+    /// The token that replaces `id` (same role, scope and remaining lifetime), not stored yet;
+    /// `QueryService.rotateToken` stores it and revokes `id`. Throws `notFound` unless `id` is an
+    /// active token.
     public func makeReplacement(for id: String) throws(AccessError) -> (TokenRecord, String) {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         // An expired token is not active: rotating it must not give it a new lifetime.
