@@ -428,6 +428,13 @@ extension TextScanner {
             // The words between the command and its flag (`--repo jane@…`) are scanned as usual.
             guard let v = found.valueStart, flagValue(v) != nil else { return nil }
             return e
+        } else if len == 11 && has(i, "rabbitmqctl") && (has(e, " add_user ") || has(e, " change_password ")) {
+            // `rabbitmqctl add_user NAME X`, `rabbitmqctl change_password NAME X`.
+            var k = e + (has(e, " add_user ") ? 10 : 17)
+            let name = k
+            while k < n && !Bytes.isSpace(p[k]) && k - name <= 128 { k += 1 }
+            guard k > name, at(k) == UInt8(ascii: " ") else { return nil }
+            return flagValue(k + 1)
         } else if len == 5 && hasIgnoringCase(i, "redis") && hasIgnoringCase(e, "-cli ") {
             // `redis-cli -h cache -a X`: the argument of `-a` (or `--pass`) on the same line.
             let found = flagLaterOnLine(from: e + 4, within: e + 256, short: " -a ", long: " --pass ", searched: flagSearchedUntil.redis)
@@ -532,6 +539,17 @@ extension TextScanner {
         return ve
     }
 
+    /// Whether `[vs, ve)` has an ASCII digit or symbol, or an upper-case ASCII letter after its
+    /// first byte (letters of other scripts count as letters).
+    func hasStrengthMark(_ vs: Int, _ ve: Int) -> Bool {
+        for k in vs..<ve {
+            let c = p[k]
+            if c >= 0x80 || Bytes.isLower(c) { continue }
+            if Bytes.isUpper(c) { if k > vs { return true } } else { return true }
+        }
+        return false
+    }
+
     /// The value after a password word ending at `e` (see `passwordInProse`).
     mutating func proseValue(after e: Int, wordStart i: Int) -> Int? {
         var v = e
@@ -553,18 +571,25 @@ extension TextScanner {
             emit(vs, ve, .secret)
             return ve
         }
-        // "password for the VPN is X": up to four short words between the password word and "is".
-        if hasIgnoringCase(v, "for ") || hasIgnoringCase(v, "on ") || hasIgnoringCase(v, "of ") {
+        var foreignConnector = false
+        // "password for the VPN is X": up to four short words between the password word and "is"
+        // (also German "für … ist", French "de/pour … est", Spanish "de/para … es", Italian
+        // "di/per … è", Portuguese "do/da/de/para … é", Dutch "van/voor … is").
+        if hasIgnoringCase(v, "for ") || hasIgnoringCase(v, "on ") || hasIgnoringCase(v, "of ") || has(v, "für ")
+            || has(v, "de ") || has(v, "du ") || has(v, "do ") || has(v, "da ") || has(v, "di ") || has(v, "del ")
+            || has(v, "pour ") || has(v, "para ") || has(v, "per ") || has(v, "van ") || has(v, "voor ") || has(v, "vom ") || has(v, "zum ") {
+            foreignConnector = !(hasIgnoringCase(v, "for ") || hasIgnoringCase(v, "on ") || hasIgnoringCase(v, "of "))
             var k = v
             var words = 0
             var found = false
             while words < 5 {
                 let ws = k
-                while k < n && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "_")) && k - ws <= 24 { k += 1 }
+                while k < n && (Bytes.isAlnum(p[k]) || p[k] >= 0x80 || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "_")) && k - ws <= 24 { k += 1 }
                 // "the password for the shared mailbox: X"
                 if k > ws && k - ws <= 24 && words > 0 && at(k) == UInt8(ascii: ":") && at(k + 1) == UInt8(ascii: " ") { v = k + 2; found = true; break }
                 guard k > ws, k - ws <= 24, at(k) == UInt8(ascii: " ") else { break }
-                if words > 0 && (hasIgnoringCase(ws, "is ") || hasIgnoringCase(ws, "was ")) { v = ws; found = true; break }
+                if words > 0 && (hasIgnoringCase(ws, "is ") || hasIgnoringCase(ws, "was ") || has(ws, "ist ") || has(ws, "est ")
+                                 || has(ws, "es ") || has(ws, "é ") || has(ws, "è ") || has(ws, "lautet")) { v = ws; found = true; break }
                 k += 1
                 words += 1
             }
@@ -572,11 +597,18 @@ extension TextScanner {
         }
         var linked = false
         var single = false
+        // Linked by a word of another language ("ist", "est", "es", "è"…): ordinary words there
+        // ("abgelaufen", "expiré", "scaduta") are not told from passwords by `isProseWord`, so
+        // the value needs a digit, a symbol or an upper-case letter after its first.
+        var foreignLink = false
         // English, and "es", "é", "ist", "est", "jest", "is" after the words of other languages.
-        for word in ["is ", "was ", "to ", "= ", "is: ", "was: ", "es ", "é ", "ist ", "est : ", "est\u{A0}: ", "est\u{202F}: ", "est ", "jest ", "lautet ", "- "] as [StaticString]
+        for word in ["is ", "was ", "to ", "= ", "is: ", "was: ", "es ", "é ", "è ", "ist ", "est : ", "est\u{A0}: ", "est\u{202F}: ", "est ", "jest ",
+                     "lautet: ", "lautet ", "- "] as [StaticString]
         where hasIgnoringCase(v, word) {
             v += word.utf8CodeUnitCount
             linked = true
+            foreignLink = !(hasIgnoringCase(v - word.utf8CodeUnitCount, "is") || hasIgnoringCase(v - word.utf8CodeUnitCount, "was")
+                            || hasIgnoringCase(v - word.utf8CodeUnitCount, "to") || word.utf8CodeUnitCount <= 2)
             single = Bytes.lower(p[v - word.utf8CodeUnitCount]) != UInt8(ascii: "t") && p[v - word.utf8CodeUnitCount] != UInt8(ascii: "=")
                 && p[v - word.utf8CodeUnitCount] != UInt8(ascii: "-")
                 || word.utf8CodeUnitCount == 5
@@ -620,6 +652,7 @@ extension TextScanner {
         var wordsAndHyphens = true
         for k in vs..<wordEnd where !(Bytes.isLower(p[k]) || p[k] == UInt8(ascii: "-")) { wordsAndHyphens = false; break }
         if wordsAndHyphens && (!single || !Self.isSingleLowercaseWord(p + vs, wordEnd - vs)) { return nil }
+        if (foreignLink || foreignConnector) && !quoted && !hasStrengthMark(vs, ve) { return nil }
         if single && !quoted {
             // "the password is required", "password is too short": ordinary prose.
             if Self.isProseWord(p + vs, wordEnd - vs) { return nil }
@@ -768,6 +801,81 @@ extension TextScanner {
         guard ve > vs, ve - vs <= 128, at(vs) != UInt8(ascii: "-"), isPlausibleValue(vs, ve, quoted: true) else { return nil }
         emit(vs, ve, .secret)
         return ve
+    }
+
+    /// Whether one of `names` runs as a command earlier on the line of `i`: a word that starts
+    /// the line or follows a blank, a quote, a backtick, `(`, `;`, `|`, `&` or a directory's `/`
+    /// or `\`, and is followed by a blank (or `.exe`, or a closing quote, then a blank).
+    /// Case-insensitive; reads at most 256 bytes back.
+    func commandBefore(_ i: Int, _ names: [StaticString]) -> Bool {
+        var k = i - 1
+        while k >= 0 && i - k <= 256 && p[k] != 0x0A {
+            let before = k == 0 ? UInt8(ascii: " ") : p[k - 1]
+            if Bytes.isLetter(p[k]) || Bytes.isDigit(p[k]),
+               before == UInt8(ascii: " ") || before == UInt8(ascii: "\t") || before == 0x0A || before == UInt8(ascii: "`")
+                || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'") || before == UInt8(ascii: "(") || before == UInt8(ascii: ";")
+                || before == UInt8(ascii: "|") || before == UInt8(ascii: "&") || before == UInt8(ascii: "/") || before == UInt8(ascii: "\\") || k == 0 {
+                for name in names where hasIgnoringCase(k, name) {
+                    var e = k + name.utf8CodeUnitCount
+                    if hasIgnoringCase(e, ".exe") { e += 4 }
+                    // A quoted path ends with its quote: `"C:\Program Files\7-Zip\7z.exe" x …`.
+                    if at(e) == UInt8(ascii: "\"") || at(e) == UInt8(ascii: "'") { e += 1 }
+                    if at(e) == UInt8(ascii: " ") || at(e) == UInt8(ascii: "\t") { return true }
+                }
+            }
+            k -= 1
+        }
+        return false
+    }
+
+    /// Password flags whose letter means "password" only for some commands, at the `-` of a flag
+    /// after a blank: `sqlcmd`/`bcp`/`osql -P X`, `zip`/`unzip -P X`, `ldapsearch`/`ldapmodify`/… 
+    /// `-w X`, `7z -pX` (glued), `smbclient`/`rpcclient`/`smbmap -U user%X`, `curl -U user:X`
+    /// (its proxy user, found by `assignment`), `htpasswd -b FILE USER X`. The command must run
+    /// earlier on the same line; the value must look like a literal (`flagValue`).
+    mutating func commandPasswordFlag(_ i: Int) -> Int? {
+        let before = at(i - 1)
+        guard before == UInt8(ascii: " ") || before == UInt8(ascii: "\t") else { return nil }
+        let letter = at(i + 1), next = at(i + 2)
+        let spaced = next == UInt8(ascii: " "), glued = !spaced && next != 0 && !Bytes.isSpace(next)
+        switch letter {
+        case UInt8(ascii: "P"):
+            guard spaced || glued, commandBefore(i, ["sqlcmd", "bcp", "osql", "isql", "zip", "unzip", "zipcloak", "fcrackzip"]) else { return nil }
+            return flagValue(spaced ? i + 3 : i + 2)
+        case UInt8(ascii: "w"):
+            guard spaced || glued, commandBefore(i, ["ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami", "ldappasswd",
+                                                    "ldapcompare", "ldapmodrdn", "ldapexop", "ldapurl"]) else { return nil }
+            return flagValue(spaced ? i + 3 : i + 2)
+        case UInt8(ascii: "p"):
+            guard glued, commandBefore(i, ["7z", "7za", "7zz", "7zr", "rar", "unrar"]) else { return nil }
+            return flagValue(i + 2)
+        case UInt8(ascii: "U"):
+            // `smbclient //fs/share -U corp/jdoe%X`: the password after `%`.
+            guard spaced, commandBefore(i, ["smbclient", "rpcclient", "smbmap", "smbget", "smbcacls", "net", "winexe", "mount.cifs"]) else { return nil }
+            var k = i + 3
+            while k < n && !Bytes.isSpace(p[k]) && p[k] != UInt8(ascii: "%") && k - i <= 96 { k += 1 }
+            guard at(k) == UInt8(ascii: "%"), k > i + 3 else { return nil }
+            return flagValue(k + 1)
+        case UInt8(ascii: "b"):
+            // `htpasswd -b [-c] FILE USER X`: the third word after the flags.
+            guard spaced || next == UInt8(ascii: "c") || next == UInt8(ascii: "B"), commandBefore(i, ["htpasswd"]) else { return nil }
+            var k = i + 2
+            var words = 0
+            while k < n && p[k] != 0x0A && k - i <= 256 {
+                while at(k) == UInt8(ascii: " ") { k += 1 }
+                guard k < n, !Bytes.isSpace(p[k]) else { return nil }
+                if p[k] == UInt8(ascii: "-") && words == 0 {
+                    while k < n && !Bytes.isSpace(p[k]) { k += 1 }
+                    continue
+                }
+                words += 1
+                if words == 3 { return flagValue(k) }
+                while k < n && !Bytes.isSpace(p[k]) { k += 1 }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     mutating func passwordFlag(_ i: Int) -> Int? {
@@ -1101,6 +1209,12 @@ extension TextScanner {
             if at(i + 1) == UInt8(ascii: "=") || at(i + 1) == UInt8(ascii: ":") || at(j) == UInt8(ascii: ":") { return nil }
             // Markdown emphasis around the key: `**Password**: X`, `__token__: X`.
             if at(j) == UInt8(ascii: "*") { j -= 1; if at(j) == UInt8(ascii: "*") { j -= 1 } }
+            // A qualifier in parentheses between the key and the colon: `Password (temp): X`.
+            if at(j) == UInt8(ascii: ")") {
+                var k = j - 1
+                while k > 0 && j - k <= 24 && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: " ") || p[k] == UInt8(ascii: "-")) { k -= 1 }
+                if k > j - 24 && k >= 1 && p[k] == UInt8(ascii: "(") && j - k >= 2 && p[k - 1] == UInt8(ascii: " ") { j = k - 1 }
+            }
         }
         // Aligned keys (Terraform, .ini and YAML formatters, Go structs) may stand well apart from
         // the sign: up to 32 blanks.
@@ -1158,6 +1272,8 @@ extension TextScanner {
         var kind = foreignKeyStart != nil ? .credential : Self.classifyKey(p + keyStart, keyEnd - keyStart)
         // "mot de passe: …"
         if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart - 7, "mot de passe") { kind = .credential }
+        // "Access code: X"
+        if kind == nil && keyEnd - keyStart == 4 && hasIgnoringCase(keyStart - 7, "access code") { kind = .credential }
         if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart, "value") {
             kind = namedValueKind(before: keyStart)
         }
@@ -1177,7 +1293,9 @@ extension TextScanner {
         let userStart = kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0 ? emailUserStart(before: keyStart) : keyStart
         if kind == nil && c == UInt8(ascii: ":") && keyQuote == 0 && spaces == 0
             && (has(userStart - 3, "-u ") || has(userStart - 7, "--user ") || has(userStart - 7, "--user=")
-                || has(userStart - 7, "--auth ") || has(userStart - 7, "--auth=")) {
+                || has(userStart - 7, "--auth ") || has(userStart - 7, "--auth=")
+                || has(userStart - 13, "--proxy-user ") || has(userStart - 13, "--proxy-user=")
+                || (has(userStart - 3, "-U ") && commandBefore(userStart, ["curl"]))) {
             // `curl -u sk_live_…:` (an API key as the user, no password): the key.
             let next = at(i + 1)
             if userStart == keyStart && (next == 0 || next == UInt8(ascii: " ") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "'") || next == 0x0A) {
@@ -1186,6 +1304,14 @@ extension TextScanner {
                 return i + 1
             }
             kind = .credential
+        }
+        // Windows `net use Z: \\fs\share /user:CORP\jdoe X`: the word after the user.
+        if kind == nil && c == UInt8(ascii: ":") && keyEnd - keyStart == 4 && at(keyStart - 1) == UInt8(ascii: "/")
+            && hasIgnoringCase(keyStart, "user") && commandBefore(keyStart, ["net"]) {
+            var k = i + 1
+            while k < n && !Bytes.isSpace(p[k]) && k - i <= 128 { k += 1 }
+            guard at(k) == UInt8(ascii: " "), at(k + 1) != UInt8(ascii: "/"), at(k + 1) != UInt8(ascii: "*") else { return nil }
+            return flagValue(k + 1)
         }
         guard let keyKind = kind else { return nil }
         if keyKind == .cookie {
@@ -1706,7 +1832,7 @@ extension TextScanner {
             for k in 0..<m {
                 switch norm[k] {
                 case UInt8(ascii: "p"):
-                    if at(k, "passw") || at(k, "passphrase") || at(k, "privatekey") { return .credential }
+                    if at(k, "passw") || at(k, "passphrase") || at(k, "passcode") || at(k, "privatekey") { return .credential }
                 case UInt8(ascii: "s"):
                     if at(k, "secret") && !at(k, "secretary") { return .credential }
                     if equals("senha") { return .credential }
@@ -1718,7 +1844,7 @@ extension TextScanner {
                     if at(k, "client") { hasQualifier = true }
                 case UInt8(ascii: "a"):
                     if at(k, "authorization") { return .authorization }
-                    if at(k, "apikey") || at(k, "accesskey") { return .credential }
+                    if at(k, "apikey") || at(k, "accesskey") || at(k, "accesscode") { return .credential }
                     if at(k, "api") { hasAPI = true }
                     if at(k, "account") || at(k, "auth") { hasQualifier = true }
                 case UInt8(ascii: "k"):
@@ -1784,7 +1910,10 @@ extension TextScanner {
                 }
             case UInt8(ascii: "c"):
                 if b == UInt8(ascii: "r") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "e") { return true }
-                if b == UInt8(ascii: "o") && k + 2 < length && (Bytes.lower(key[k + 2]) == UInt8(ascii: "o") || Bytes.lower(key[k + 2]) == UInt8(ascii: "n")) { return true }
+                if b == UInt8(ascii: "o") && k + 2 < length
+                    && (Bytes.lower(key[k + 2]) == UInt8(ascii: "o") || Bytes.lower(key[k + 2]) == UInt8(ascii: "n") || Bytes.lower(key[k + 2]) == UInt8(ascii: "d")) {
+                    return true  // cookie, connection, credential…; code (access_code)
+                }
             case UInt8(ascii: "a"): if b == UInt8(ascii: "u") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }
             case UInt8(ascii: "m"):
                 if b == UInt8(ascii: "o") && k + 2 < length && Bytes.lower(key[k + 2]) == UInt8(ascii: "t") { return true }

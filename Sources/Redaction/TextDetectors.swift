@@ -97,6 +97,20 @@ extension TextScanner {
     mutating func atSign(_ i: Int) -> Int {
         if let passwordStart = urlPasswordStart(i) {
             if passwordStart == i, let end = urlEmailUser(i) { return end }
+            // A raw `@` inside the password (`postgres://app:p@ss@w0rd@db:5432/app`, not
+            // percent-encoded as it should be): the userinfo ends at the authority's last `@`.
+            var userinfoEnd = i
+            if passwordStart < i {
+                var k = i + 1
+                while k < n && k - i <= 128 && (t2[Int(p[k])] & ByteClass2.userinfo != 0 || p[k] == UInt8(ascii: "@") || p[k] == UInt8(ascii: "#")) {
+                    if p[k] == UInt8(ascii: "@") { userinfoEnd = k }
+                    k += 1
+                }
+            }
+            if userinfoEnd > i, isPlausibleValue(passwordStart, userinfoEnd, quoted: true) {
+                emit(passwordStart, userinfoEnd, .secret)
+                return userinfoEnd + 1
+            }
             if passwordStart < i, isPlausibleValue(passwordStart, i, quoted: true) {
                 emit(passwordStart, i, .secret)
             } else if passwordStart == i && has(i - 35, "://") {

@@ -179,9 +179,11 @@ struct TextScanner {
                 continue
             }
             // The commonest symbols usually cannot start anything; `trigger` would return j + 1
-            // for them: `-` not opening "-----B…" nor a `-p` flag, `(` or `+` not before a digit.
+            // for them: `-` not opening "-----B…" nor a `-p` flag (nor, after a blank, a `-P`,
+            // `-w`, `-U` or `-b` flag: `commandPasswordFlag`), `(` or `+` not before a digit.
             let c = p[j]
             if c == UInt8(ascii: "-") ? (at(j + 4) != UInt8(ascii: "-") || at(j + 5) != UInt8(ascii: "B")) && at(j + 1) != UInt8(ascii: "p")
+                    && !(Self.isCommandFlagLetter(at(j + 1)) && (at(j - 1) == UInt8(ascii: " ") || at(j - 1) == UInt8(ascii: "\t")))
                 : (c == UInt8(ascii: "(") || c == UInt8(ascii: "+")) && !Bytes.isDigit(at(j + 1))
                     && !(c == UInt8(ascii: "(") && (at(j + 1) == UInt8(ascii: "+") || at(j - 1) == UInt8(ascii: "e"))) {
                 i = j + 1
@@ -501,6 +503,7 @@ struct TextScanner {
                 return end
             }
             if at(i + 1) == UInt8(ascii: "p"), let end = passwordFlag(i) { return end }
+            if let end = commandPasswordFlag(i) { return end }
             return i + 1
         case UInt8(ascii: ":"):
             if at(i + 1) == UInt8(ascii: "A") && at(i + 2) == UInt8(ascii: "A") && Bytes.isDigit(at(i - 1)), let end = telegramBotToken(i) {
@@ -518,6 +521,11 @@ struct TextScanner {
             if let end = assignment(i) { return end }
             return i + 1
         }
+    }
+
+    /// Flag letters `commandPasswordFlag` reads (besides `p`): `-P`, `-w`, `-U`, `-b`.
+    @inline(__always) static func isCommandFlagLetter(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "P") || c == UInt8(ascii: "w") || c == UInt8(ascii: "U") || c == UInt8(ascii: "b")
     }
 
     /// Remembers words that make nearby numbers more (or less) likely to be a given entity.
@@ -704,7 +712,7 @@ enum WordGate {
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag dc sn fi nt pu", secret)
         // Card words a card number may be glued to with `_` (`secretAtWord` passes them on).
         mark("cc ca cr vi ma mc am pa de kr ka", secret)
-        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap", password)
+        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra", password)
         mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is", context)
         return UnsafePointer(t)
     }()
@@ -798,8 +806,8 @@ enum WordGate {
             + bothCases("id", lengthBits([10]))
             // Command-line words, lower case only: requirepass (11), masterauth (10), storepass (9),
             // keypass (7), srcstorepass (12), deststorepass (13), redis(-cli) (5), gh (secret set) (2),
-            // aws (configure set) (3).
-            + [("r", "e", lengthBits([5, 11])), ("m", "a", lengthBits([10])), ("s", "t", lengthBits([9])), ("k", "e", lengthBits([7])),
+            // aws (configure set) (3), rabbitmqctl (add_user, change_password) (11).
+            + [("r", "e", lengthBits([5, 11])), ("r", "a", lengthBits([11])), ("m", "a", lengthBits([10])), ("s", "t", lengthBits([9])), ("k", "e", lengthBits([7])),
                ("s", "r", lengthBits([12])), ("d", "e", lengthBits([13])), ("g", "h", lengthBits([2])), ("a", "w", lengthBits([3]))],
             flag: password)
         let contextTable = lengthTable([
