@@ -278,11 +278,105 @@ extension TextScanner {
     mutating func telegramBotToken(_ i: Int) -> Int? {
         var s = i
         while s > 0 && Bytes.isDigit(p[s - 1]) && i - s <= 10 { s -= 1 }
-        guard i - s >= 8, i - s <= 10, !isWordByte(s - 1), at(s - 1) != UInt8(ascii: "-") else { return nil }
+        // (In the Bot API's URLs the token follows `/bot`: `https://api.telegram.org/bot123…:AA…/sendMessage`.)
+        guard i - s >= 8, i - s <= 10, !isWordByte(s - 1) || has(s - 4, "/bot"), at(s - 1) != UInt8(ascii: "-") else { return nil }
         let end = tokenRunEnd(i + 1)
         guard end - (i + 1) == 35, plausibleSecret(i + 3, end, requireVariety: true, providerPrefixed: true) else { return nil }
         emit(s, end, .secret)
         return end
+    }
+
+    /// A Firebase Cloud Messaging legacy server key, `AAAA` + 7 characters + `:APA91b` + ~134
+    /// base64url characters, at the `:`.
+    mutating func firebaseServerKey(_ i: Int) -> Int? {
+        var s = i
+        while s > 0 && (Bytes.isAlnum(p[s - 1]) || p[s - 1] == UInt8(ascii: "_") || p[s - 1] == UInt8(ascii: "-")) && i - s <= 12 { s -= 1 }
+        guard i - s == 11, has(s, "AAAA"), !isWordByte(s - 1) else { return nil }
+        let end = tokenRunEnd(i + 1)
+        guard end - i >= 100 else { return nil }
+        emit(s, end, .secret)
+        return end
+    }
+
+    /// The string literal before `-AsPlainText` in PowerShell's `ConvertTo-SecureString "X"
+    /// -AsPlainText -Force` (the flag's `-` at `i`). Reads at most 160 bytes back.
+    mutating func secureStringLiteral(_ i: Int) -> Int? {
+        var k = i - 1
+        while k >= 0 && p[k] == UInt8(ascii: " ") && i - k < 4 { k -= 1 }
+        guard k > 0, p[k] == UInt8(ascii: "\"") || p[k] == UInt8(ascii: "'") else { return nil }
+        let q = p[k], ve = k
+        var vs = k - 1
+        while vs >= 0 && p[vs] != q && p[vs] != 0x0A && ve - vs <= 130 { vs -= 1 }
+        guard vs >= 0, p[vs] == q else { return nil }
+        var c = vs - 1
+        while c >= 0 && p[c] == UInt8(ascii: " ") && vs - c < 4 { c -= 1 }
+        guard hasIgnoringCase(c - 21, "convertto-securestring") || hasIgnoringCase(c - 6, "-string") else { return nil }
+        guard isPlausibleValue(vs + 1, ve, quoted: true) else { return nil }
+        emit(vs + 1, ve, .secret)
+        return i + 12
+    }
+
+    /// The password piped to `docker login … --password-stdin` (and the like) by `echo X |` (or
+    /// `echo "X" |`) earlier on the line, at the flag's `-` (`i`). Reads at most 256 bytes back.
+    mutating func echoedPassword(_ i: Int) -> Int? {
+        var k = i - 1
+        var bar = -1
+        while k >= 0 && i - k <= 256 && p[k] != 0x0A {
+            if p[k] == UInt8(ascii: "|") && bar < 0 { bar = k }
+            k -= 1
+        }
+        guard bar > 0 else { return nil }
+        var e = 0
+        var s = k + 1
+        while s + 5 <= bar {
+            if hasIgnoringCase(s, "echo ") && (s == k + 1 || !isWordByte(s - 1)) { e = s + 5; break }
+            s += 1
+        }
+        guard e > 0 else { return nil }
+        if has(e, "-n ") { e += 3 }
+        var vs = e, ve = bar
+        while ve > vs && p[ve - 1] == UInt8(ascii: " ") { ve -= 1 }
+        if ve - vs >= 2 && (p[vs] == UInt8(ascii: "\"") || p[vs] == UInt8(ascii: "'")) && p[ve - 1] == p[vs] { vs += 1; ve -= 1 }
+        for x in vs..<ve where p[x] == UInt8(ascii: " ") { return nil }
+        guard ve - vs >= 4, ve - vs <= 128, isPlausibleValue(vs, ve, quoted: true) else { return nil }
+        emit(vs, ve, .secret)
+        return i + 16
+    }
+
+    /// The third argument of a PHP database connection call, when it is a string literal:
+    /// `new mysqli("localhost", "root", "X", "shop")`, `mysqli_connect(…)`, `new PDO($dsn, "user",
+    /// "X")`, at the `(`. Reads at most 320 bytes ahead.
+    mutating func connectCall(_ open: Int) -> Int? {
+        var k = open + 1
+        var argument = 0
+        while k < n && k - open <= 320 && argument < 3 {
+            while at(k) == UInt8(ascii: " ") { k += 1 }
+            let q = at(k)
+            if q == UInt8(ascii: "\"") || q == UInt8(ascii: "'") {
+                let ve = closingQuote(q, from: k + 1)
+                guard ve < n, p[ve] == q else { return nil }
+                if argument == 2 {
+                    guard isPlausibleValue(k + 1, ve, quoted: true) else { return nil }
+                    emit(k + 1, ve, .secret)
+                    return ve + 1
+                }
+                k = ve + 1
+            } else {
+                while k < n && p[k] != UInt8(ascii: ",") && p[k] != UInt8(ascii: ")") && p[k] != 0x0A && k - open <= 320 { k += 1 }
+            }
+            while at(k) == UInt8(ascii: " ") { k += 1 }
+            guard at(k) == UInt8(ascii: ",") else { return nil }
+            k += 1
+            argument += 1
+        }
+        return nil
+    }
+
+    /// Whether `count` lower-case hex digits start at `k`.
+    func isLowerHexRun(_ k: Int, _ count: Int) -> Bool {
+        guard k + count <= n else { return false }
+        for x in k..<(k + count) where !(Bytes.isDigit(p[x]) || (p[x] >= UInt8(ascii: "a") && p[x] <= UInt8(ascii: "f"))) { return false }
+        return true
     }
 
     /// `AKIA`/`ASIA` and 16 upper-case letters or digits.
@@ -396,7 +490,8 @@ extension TextScanner {
         if (len == 8 && (hasIgnoringCase(i, "password") || hasIgnoringCase(i, "passcode") || hasIgnoringCase(i, "passwort")
                          || hasIgnoringCase(i, "kennwort")))
             || (len == 6 && hasIgnoringCase(i, "passwd")) || (len == 10 && (hasIgnoringCase(i, "passphrase") || hasIgnoringCase(i, "wachtwoord")))
-            || (len == 3 && hasIgnoringCase(i, "pwd")) || (len == 5 && (hasIgnoringCase(i, "senha") || hasIgnoringCase(i, "haslo"))) {
+            || (len == 3 && hasIgnoringCase(i, "pwd")) || (len == 5 && (hasIgnoringCase(i, "senha") || hasIgnoringCase(i, "haslo")))
+            || (len == 2 && hasIgnoringCase(i, "pw")) || (len == 7 && hasIgnoringCase(i, "parolam")) || (len == 5 && hasIgnoringCase(i, "clave")) {
             // a password word
         } else if len == 8 && hasIgnoringCase(i, "contrase") && has(e, "ña") && !isWordByte(e + 3) {
             e += 3  // contraseña
@@ -442,6 +537,10 @@ extension TextScanner {
             // The arguments before the flag (`-h 10.1.2.3`) are scanned as usual.
             guard let v = found.valueStart, flagValue(v) != nil else { return nil }
             return e
+        } else if len == 3 && has(i, "key") && at(e) == UInt8(ascii: "-") && isLowerHexRun(e + 1, 32) && !isWordByte(e + 33) {
+            // A Mailgun API key: `key-` and 32 lower-case hex digits.
+            emit(i, e + 33, .secret)
+            return e + 33
         } else if (len == 3 && hasIgnoringCase(i, "key")) || (len == 5 && hasIgnoringCase(i, "token"))
                     || (len == 6 && (hasIgnoringCase(i, "apikey") || hasIgnoringCase(i, "secret"))) {
             // "My API key is X", "here is the token X", "apikey X": generated key material only.
@@ -539,6 +638,22 @@ extension TextScanner {
         return ve
     }
 
+    /// A diceware-style passphrase: four or more lower-case words of at least four letters
+    /// joined by hyphens (`correct-horse-battery-staple`; not `state-of-the-art`).
+    func isPassphrase(_ vs: Int, _ ve: Int) -> Bool {
+        var words = 0, length = 0
+        for k in vs...ve {
+            if k == ve || p[k] == UInt8(ascii: "-") {
+                guard length >= 4 else { return false }
+                words += 1
+                length = 0
+            } else {
+                length += 1
+            }
+        }
+        return words >= 4
+    }
+
     /// Whether `[vs, ve)` has an ASCII digit or symbol, or an upper-case ASCII letter after its
     /// first byte (letters of other scripts count as letters).
     func hasStrengthMark(_ vs: Int, _ ve: Int) -> Bool {
@@ -576,7 +691,8 @@ extension TextScanner {
         // (also German "für … ist", French "de/pour … est", Spanish "de/para … es", Italian
         // "di/per … è", Portuguese "do/da/de/para … é", Dutch "van/voor … is").
         if hasIgnoringCase(v, "for ") || hasIgnoringCase(v, "on ") || hasIgnoringCase(v, "of ") || has(v, "für ")
-            || has(v, "de ") || has(v, "du ") || has(v, "do ") || has(v, "da ") || has(v, "di ") || has(v, "del ")
+            || has(v, "de ") || has(v, "du ") || has(v, "do ") || has(v, "da ") || has(v, "di ") || has(v, "del ") || has(v, "dell'")
+            || has(v, "della ") || has(v, "dello ") || has(v, "degli ") || has(v, "delle ")
             || has(v, "pour ") || has(v, "para ") || has(v, "per ") || has(v, "van ") || has(v, "voor ") || has(v, "vom ") || has(v, "zum ") {
             foreignConnector = !(hasIgnoringCase(v, "for ") || hasIgnoringCase(v, "on ") || hasIgnoringCase(v, "of "))
             var k = v
@@ -584,12 +700,14 @@ extension TextScanner {
             var found = false
             while words < 5 {
                 let ws = k
-                while k < n && (Bytes.isAlnum(p[k]) || p[k] >= 0x80 || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "_")) && k - ws <= 24 { k += 1 }
+                while k < n && (Bytes.isAlnum(p[k]) || p[k] >= 0x80 || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: "_") || p[k] == UInt8(ascii: "'"))
+                        && k - ws <= 24 { k += 1 }
                 // "the password for the shared mailbox: X"
                 if k > ws && k - ws <= 24 && words > 0 && at(k) == UInt8(ascii: ":") && at(k + 1) == UInt8(ascii: " ") { v = k + 2; found = true; break }
                 guard k > ws, k - ws <= 24, at(k) == UInt8(ascii: " ") else { break }
                 if words > 0 && (hasIgnoringCase(ws, "is ") || hasIgnoringCase(ws, "was ") || has(ws, "ist ") || has(ws, "est ")
-                                 || has(ws, "es ") || has(ws, "é ") || has(ws, "è ") || has(ws, "lautet")) { v = ws; found = true; break }
+                                 || has(ws, "es ") || has(ws, "é ") || has(ws, "è ") || has(ws, "lautet") || has(ws, "war ") || has(ws, "était ")
+                                 || has(ws, "era ") || has(ws, "foi ") || has(ws, "fue ")) { v = ws; found = true; break }
                 k += 1
                 words += 1
             }
@@ -603,7 +721,7 @@ extension TextScanner {
         var foreignLink = false
         // English, and "es", "é", "ist", "est", "jest", "is" after the words of other languages.
         for word in ["is ", "was ", "to ", "= ", "is: ", "was: ", "es ", "é ", "è ", "ist ", "est : ", "est\u{A0}: ", "est\u{202F}: ", "est ", "jest ",
-                     "lautet: ", "lautet ", "- "] as [StaticString]
+                     "lautet: ", "lautet ", "war ", "était ", "era ", "foi ", "fue ", "- "] as [StaticString]
         where hasIgnoringCase(v, word) {
             v += word.utf8CodeUnitCount
             linked = true
@@ -651,7 +769,7 @@ extension TextScanner {
         // Hyphenated words ("customer-facing", "zero-downtime") are prose, not passwords.
         var wordsAndHyphens = true
         for k in vs..<wordEnd where !(Bytes.isLower(p[k]) || p[k] == UInt8(ascii: "-")) { wordsAndHyphens = false; break }
-        if wordsAndHyphens && (!single || !Self.isSingleLowercaseWord(p + vs, wordEnd - vs)) { return nil }
+        if wordsAndHyphens && (!single || !Self.isSingleLowercaseWord(p + vs, wordEnd - vs)) && !(linked && isPassphrase(vs, wordEnd)) { return nil }
         if (foreignLink || foreignConnector) && !quoted && !hasStrengthMark(vs, ve) { return nil }
         if single && !quoted {
             // "the password is required", "password is too short": ordinary prose.
@@ -803,29 +921,63 @@ extension TextScanner {
         return ve
     }
 
-    /// Whether one of `names` runs as a command earlier on the line of `i`: a word that starts
-    /// the line or follows a blank, a quote, a backtick, `(`, `;`, `|`, `&` or a directory's `/`
-    /// or `\`, and is followed by a blank (or `.exe`, or a closing quote, then a blank).
-    /// Case-insensitive; reads at most 256 bytes back.
-    func commandBefore(_ i: Int, _ names: [StaticString]) -> Bool {
-        var k = i - 1
-        while k >= 0 && i - k <= 256 && p[k] != 0x0A {
-            let before = k == 0 ? UInt8(ascii: " ") : p[k - 1]
-            if Bytes.isLetter(p[k]) || Bytes.isDigit(p[k]),
-               before == UInt8(ascii: " ") || before == UInt8(ascii: "\t") || before == 0x0A || before == UInt8(ascii: "`")
+    /// Commands whose flags `commandPasswordFlag` and `assignment` read, by group (bits of
+    /// `commandGroups`).
+    enum CommandGroup {
+        static let sqlServer: UInt32 = 1, zip: UInt32 = 2, ldap: UInt32 = 4, sevenZip: UInt32 = 8, smb: UInt32 = 16,
+                   htpasswd: UInt32 = 32, curl: UInt32 = 64, net: UInt32 = 128
+        static let names: [(StaticString, UInt32)] = [
+            ("sqlcmd", sqlServer), ("bcp", sqlServer), ("osql", sqlServer), ("isql", sqlServer),
+            ("zip", zip), ("unzip", zip), ("zipcloak", zip), ("fcrackzip", zip),
+            ("ldapsearch", ldap), ("ldapmodify", ldap), ("ldapadd", ldap), ("ldapdelete", ldap), ("ldapwhoami", ldap),
+            ("ldappasswd", ldap), ("ldapcompare", ldap), ("ldapmodrdn", ldap), ("ldapexop", ldap), ("ldapurl", ldap),
+            ("7z", sevenZip), ("7za", sevenZip), ("7zz", sevenZip), ("7zr", sevenZip), ("rar", sevenZip), ("unrar", sevenZip),
+            ("smbclient", smb), ("rpcclient", smb), ("smbmap", smb), ("smbget", smb), ("smbcacls", smb), ("winexe", smb),
+            ("mount.cifs", smb), ("net", smb | net), ("htpasswd", htpasswd), ("curl", curl),
+        ]
+    }
+
+    /// The groups of the command named by the word starting at `k`: a word that starts the text or
+    /// follows a blank, a quote, a backtick, `(`, `;`, `|`, `&` or a directory's `/` or `\`, and
+    /// is followed by a blank (or `.exe`, or a closing quote, then a blank). Case-insensitive.
+    func commandGroups(at k: Int) -> UInt32 {
+        let c = Bytes.lower(p[k])
+        guard Bytes.isLetter(p[k]) || Bytes.isDigit(p[k]) else { return 0 }
+        if k > 0 {
+            let before = p[k - 1]
+            guard before == UInt8(ascii: " ") || before == UInt8(ascii: "\t") || before == 0x0A || before == UInt8(ascii: "`")
                 || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'") || before == UInt8(ascii: "(") || before == UInt8(ascii: ";")
-                || before == UInt8(ascii: "|") || before == UInt8(ascii: "&") || before == UInt8(ascii: "/") || before == UInt8(ascii: "\\") || k == 0 {
-                for name in names where hasIgnoringCase(k, name) {
-                    var e = k + name.utf8CodeUnitCount
-                    if hasIgnoringCase(e, ".exe") { e += 4 }
-                    // A quoted path ends with its quote: `"C:\Program Files\7-Zip\7z.exe" x …`.
-                    if at(e) == UInt8(ascii: "\"") || at(e) == UInt8(ascii: "'") { e += 1 }
-                    if at(e) == UInt8(ascii: " ") || at(e) == UInt8(ascii: "\t") { return true }
-                }
-            }
-            k -= 1
+                || before == UInt8(ascii: "|") || before == UInt8(ascii: "&") || before == UInt8(ascii: "/") || before == UInt8(ascii: "\\") else { return 0 }
         }
-        return false
+        var groups: UInt32 = 0
+        for (name, group) in CommandGroup.names where name.utf8Start[0] == c && hasIgnoringCase(k, name) {
+            var e = k + name.utf8CodeUnitCount
+            if hasIgnoringCase(e, ".exe") { e += 4 }
+            // A quoted path ends with its quote: `"C:\Program Files\7-Zip\7z.exe" x …`.
+            if at(e) == UInt8(ascii: "\"") || at(e) == UInt8(ascii: "'") { e += 1 }
+            if at(e) == UInt8(ascii: " ") || at(e) == UInt8(ascii: "\t") { groups |= group }
+        }
+        return groups
+    }
+
+    /// Whether a command of `groups` runs earlier on the line of `i`. Linear over a text: what
+    /// the line holds up to the last position asked about is kept (`commandLine`), and only the
+    /// bytes after it are read; a position before it (rare) reads at most 256 bytes back.
+    mutating func commandBefore(_ i: Int, _ groups: UInt32) -> Bool {
+        if i < commandLine.scanned {
+            var seen: UInt32 = 0
+            var k = i - 1
+            while k >= 0 && i - k <= 256 && p[k] != 0x0A { seen |= commandGroups(at: k); k -= 1 }
+            return seen & groups != 0
+        }
+        var seen = commandLine.seen
+        var k = commandLine.scanned
+        while k < i {
+            if p[k] == 0x0A { seen = 0 } else if p[k] < 0x80 { seen |= commandGroups(at: k) }
+            k += 1
+        }
+        commandLine = (i, seen)
+        return seen & groups != 0
     }
 
     /// Password flags whose letter means "password" only for some commands, at the `-` of a flag
@@ -840,25 +992,24 @@ extension TextScanner {
         let spaced = next == UInt8(ascii: " "), glued = !spaced && next != 0 && !Bytes.isSpace(next)
         switch letter {
         case UInt8(ascii: "P"):
-            guard spaced || glued, commandBefore(i, ["sqlcmd", "bcp", "osql", "isql", "zip", "unzip", "zipcloak", "fcrackzip"]) else { return nil }
+            guard spaced || glued, commandBefore(i, CommandGroup.sqlServer | CommandGroup.zip) else { return nil }
             return flagValue(spaced ? i + 3 : i + 2)
         case UInt8(ascii: "w"):
-            guard spaced || glued, commandBefore(i, ["ldapsearch", "ldapmodify", "ldapadd", "ldapdelete", "ldapwhoami", "ldappasswd",
-                                                    "ldapcompare", "ldapmodrdn", "ldapexop", "ldapurl"]) else { return nil }
+            guard spaced || glued, commandBefore(i, CommandGroup.ldap) else { return nil }
             return flagValue(spaced ? i + 3 : i + 2)
         case UInt8(ascii: "p"):
-            guard glued, commandBefore(i, ["7z", "7za", "7zz", "7zr", "rar", "unrar"]) else { return nil }
+            guard glued, commandBefore(i, CommandGroup.sevenZip) else { return nil }
             return flagValue(i + 2)
         case UInt8(ascii: "U"):
             // `smbclient //fs/share -U corp/jdoe%X`: the password after `%`.
-            guard spaced, commandBefore(i, ["smbclient", "rpcclient", "smbmap", "smbget", "smbcacls", "net", "winexe", "mount.cifs"]) else { return nil }
+            guard spaced, commandBefore(i, CommandGroup.smb) else { return nil }
             var k = i + 3
             while k < n && !Bytes.isSpace(p[k]) && p[k] != UInt8(ascii: "%") && k - i <= 96 { k += 1 }
             guard at(k) == UInt8(ascii: "%"), k > i + 3 else { return nil }
             return flagValue(k + 1)
         case UInt8(ascii: "b"):
             // `htpasswd -b [-c] FILE USER X`: the third word after the flags.
-            guard spaced || next == UInt8(ascii: "c") || next == UInt8(ascii: "B"), commandBefore(i, ["htpasswd"]) else { return nil }
+            guard spaced || next == UInt8(ascii: "c") || next == UInt8(ascii: "B"), commandBefore(i, CommandGroup.htpasswd) else { return nil }
             var k = i + 2
             var words = 0
             while k < n && p[k] != 0x0A && k - i <= 256 {
@@ -890,7 +1041,10 @@ extension TextScanner {
         guard ve > vs, ve - vs <= 128, at(vs) != UInt8(ascii: "-") else { return nil }
         var letter = false
         for k in vs..<ve where Bytes.isLetter(p[k]) { letter = true; break }
-        guard letter, isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: Int.max) else { return nil }
+        // (Letters alone are enough for the value once the user flag is seen: `sshpass -p
+        // cVromaLpUgaEKxfy`, `mysql -u root -pzpchdqxud`; checked below.)
+        guard letter, isPlausibleValue(vs, ve, quoted: true) else { return nil }
+        let strong = isPlausibleValue(vs, ve, quoted: quoted, prose: true, proseMinimum: Int.max)
         // A user flag before, on the same line.
         var k = i - 2
         var sawUser = has(i - 8, "sshpass ")
@@ -904,6 +1058,8 @@ extension TextScanner {
             k -= 1
         }
         guard sawUser else { return nil }
+        // Letters only: at least 8, not a word of prose (`-p` of a user flag's command).
+        guard strong || (ve - vs >= 8 && !Self.isProseWord(p + vs, ve - vs)) else { return nil }
         emit(vs, ve, .secret)
         return ve
     }
@@ -1295,7 +1451,7 @@ extension TextScanner {
             && (has(userStart - 3, "-u ") || has(userStart - 7, "--user ") || has(userStart - 7, "--user=")
                 || has(userStart - 7, "--auth ") || has(userStart - 7, "--auth=")
                 || has(userStart - 13, "--proxy-user ") || has(userStart - 13, "--proxy-user=")
-                || (has(userStart - 3, "-U ") && commandBefore(userStart, ["curl"]))) {
+                || (has(userStart - 3, "-U ") && commandBefore(userStart, CommandGroup.curl))) {
             // `curl -u sk_live_…:` (an API key as the user, no password): the key.
             let next = at(i + 1)
             if userStart == keyStart && (next == 0 || next == UInt8(ascii: " ") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "'") || next == 0x0A) {
@@ -1307,7 +1463,7 @@ extension TextScanner {
         }
         // Windows `net use Z: \\fs\share /user:CORP\jdoe X`: the word after the user.
         if kind == nil && c == UInt8(ascii: ":") && keyEnd - keyStart == 4 && at(keyStart - 1) == UInt8(ascii: "/")
-            && hasIgnoringCase(keyStart, "user") && commandBefore(keyStart, ["net"]) {
+            && hasIgnoringCase(keyStart, "user") && commandBefore(keyStart, CommandGroup.net) {
             var k = i + 1
             while k < n && !Bytes.isSpace(p[k]) && k - i <= 128 { k += 1 }
             guard at(k) == UInt8(ascii: " "), at(k + 1) != UInt8(ascii: "/"), at(k + 1) != UInt8(ascii: "*") else { return nil }
@@ -1544,13 +1700,16 @@ extension TextScanner {
                 if newlines == 2 { return nil }
             }
             // `name: X` / `value: Y`, or XML attributes `<add key="ApiKey" value="…" />`.
-            let nameLength = hasIgnoringCase(k, "name") ? 4 : (hasIgnoringCase(k, "key=") && at(k - 1) == UInt8(ascii: " ") && newlines == 0 ? 3 : 0)
+            // Also a form field named by a CSS selector (`{"selector":"#password","value":"…"}`).
+            let nameLength = hasIgnoringCase(k, "name") ? 4 : hasIgnoringCase(k, "selector") ? 8 : hasIgnoringCase(k, "field") ? 5
+                : (hasIgnoringCase(k, "key=") && at(k - 1) == UInt8(ascii: " ") && newlines == 0 ? 3 : 0)
             if nameLength > 0 && !Bytes.isAlnum(at(k - 1)) {
                 var v = k + nameLength
                 while v < keyStart && (p[v] == UInt8(ascii: "\"") || p[v] == UInt8(ascii: "'") || p[v] == UInt8(ascii: " ")) { v += 1 }
                 guard v < keyStart, p[v] == UInt8(ascii: ":") || p[v] == UInt8(ascii: "=") else { return nil }
                 v += 1
                 while v < keyStart && (p[v] == UInt8(ascii: "\"") || p[v] == UInt8(ascii: "'") || p[v] == UInt8(ascii: " ")) { v += 1 }
+                if nameLength == 8 && v < keyStart && (p[v] == UInt8(ascii: "#") || p[v] == UInt8(ascii: ".")) { v += 1 }
                 var w = v
                 while w < keyStart && Self.isKeyByte(p[w]) && w - v < 64 { w += 1 }
                 return w - v >= 2 ? Self.classifyKey(p + v, w - v) : nil
@@ -1654,6 +1813,12 @@ extension TextScanner {
             if second == UInt8(ascii: "{") || second == UInt8(ascii: "(") || Bytes.isLetter(second) || second == UInt8(ascii: "_") { return false }
         case UInt8(ascii: "%"):
             if second == UInt8(ascii: "(") || second == UInt8(ascii: "{") || (length == 2) { return false }
+            // A Windows environment variable: `%DB_PASSWORD%`.
+            if last == UInt8(ascii: "%") && length >= 3 {
+                var name = true
+                for k in (vs + 1)..<(ve - 1) where !Self.isKeyByte(p[k]) { name = false; break }
+                if name { return false }
+            }
         case UInt8(ascii: "{"):
             if second == UInt8(ascii: "{") || second == UInt8(ascii: "%") || last == UInt8(ascii: "}") { return false }
         case UInt8(ascii: "<"):
@@ -1819,6 +1984,9 @@ extension TextScanner {
                 || ends("timeout") || ends("interval") || ends("attempts") || ends("retries") || ends("seconds") || ends("minutes")
                 || ends("hours") || ends("days") || ends("maxage") || ends("lifetime") || ends("rotation") || ends("strength")
                 || ends("algo") || ends("algorithm") || ends("last4") || ends("lastfour")
+                // When it was set or changed (`PasswordLastSet`, `password_changed_at`).
+                || ends("lastset") || ends("changedat") || ends("updatedat") || ends("createdat") || ends("setat") || ends("lastchanged")
+                || ends("timestamp") || ends("date")
                 // Pagination and sync cursors (`next_page_token`, `pageToken`, AWS `NextToken`):
                 // opaque positions in a listing, not credentials.
                 || ends("pagetoken") || ends("nexttoken") || ends("continuationtoken") || ends("synctoken") || ends("resumetoken")

@@ -95,6 +95,8 @@ extension TextScanner {
     /// At an `@`: either a password in a URL's userinfo (`scheme://user:pass@host`, reported as
     /// SECRET) or an e-mail address. Reads at most 128 bytes back and 253 forward.
     mutating func atSign(_ i: Int) -> Int {
+        // A Go MySQL DSN: `root:X@tcp(10.1.1.1:3306)/db`, `app:X@unix(/run/mysqld.sock)/db`.
+        if (has(i + 1, "tcp(") || has(i + 1, "unix(")), let end = goDSNPassword(i) { return end }
         if let passwordStart = urlPasswordStart(i) {
             if passwordStart == i, let end = urlEmailUser(i) { return end }
             // A raw `@` inside the password (`postgres://app:p@ss@w0rd@db:5432/app`, not
@@ -308,6 +310,23 @@ extension TextScanner {
         emit(s, end, .email)
         if isPlausibleValue(end + 1, j, quoted: true) { emit(end + 1, j, .secret) }
         return j + 1
+    }
+
+    /// The password of a Go MySQL DSN (`user:X@tcp(…)`), with the `@` at `i`: the user starts
+    /// after a quote, a blank, `=` or the start of the text. Reads at most 128 bytes back.
+    mutating func goDSNPassword(_ i: Int) -> Int? {
+        var s = i
+        while s > 0 && i - s < 128 && (t2[Int(p[s - 1])] & ByteClass2.userinfo != 0 || p[s - 1] == UInt8(ascii: "#") || p[s - 1] == UInt8(ascii: "@")) {
+            s -= 1
+        }
+        let before = at(s - 1)
+        guard s == 0 || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'") || before == UInt8(ascii: "`") || before == UInt8(ascii: " ")
+                || before == UInt8(ascii: "=") else { return nil }
+        var colon = -1
+        for q in s..<i where p[q] == UInt8(ascii: ":") { colon = q; break }
+        guard colon > s, isPlausibleValue(colon + 1, i, quoted: true) else { return nil }
+        emit(colon + 1, i, .secret)
+        return i + 1
     }
 
     /// When the `@` at `i` ends the userinfo of a URL (`scheme://userinfo@`), returns where the

@@ -53,6 +53,8 @@ struct TextScanner {
     var ampCache = (from: Int.max, at: -1)
     /// Where the searches for `redis-cli … -a` and `gh secret set … --body` stopped (forward-only).
     var flagSearchedUntil = (redis: 0, gh: 0)
+    /// Where `commandBefore` has read up to, and the command groups seen on that line so far.
+    var commandLine = (scanned: 0, seen: UInt32(0))
     /// Cookie header values are parsed up to here (see `cookieHeader`).
     var cookieScannedUntil = 0
     /// Maximal-run caches: a run of a class that contains `from` ends at `end`.
@@ -180,12 +182,15 @@ struct TextScanner {
             }
             // The commonest symbols usually cannot start anything; `trigger` would return j + 1
             // for them: `-` not opening "-----B…" nor a `-p` flag (nor, after a blank, a `-P`,
-            // `-w`, `-U` or `-b` flag: `commandPasswordFlag`), `(` or `+` not before a digit.
+            // `-w`, `-U` or `-b` flag: `commandPasswordFlag`; nor `-As…`, `--p…`), `(` or `+` not
+            // before a digit (nor `(` after `e`, `i`, `t`, `O`: `define(`, `mysqli(`, `…connect(`, `PDO(`).
             let c = p[j]
             if c == UInt8(ascii: "-") ? (at(j + 4) != UInt8(ascii: "-") || at(j + 5) != UInt8(ascii: "B")) && at(j + 1) != UInt8(ascii: "p")
                     && !(Self.isCommandFlagLetter(at(j + 1)) && (at(j - 1) == UInt8(ascii: " ") || at(j - 1) == UInt8(ascii: "\t")))
+                    && !(at(j + 1) == UInt8(ascii: "A") && at(j + 2) == UInt8(ascii: "s")) && !(at(j + 1) == UInt8(ascii: "-") && at(j + 2) == UInt8(ascii: "p"))
                 : (c == UInt8(ascii: "(") || c == UInt8(ascii: "+")) && !Bytes.isDigit(at(j + 1))
-                    && !(c == UInt8(ascii: "(") && (at(j + 1) == UInt8(ascii: "+") || at(j - 1) == UInt8(ascii: "e"))) {
+                    && !(c == UInt8(ascii: "(") && (at(j + 1) == UInt8(ascii: "+") || at(j - 1) == UInt8(ascii: "e") || at(j - 1) == UInt8(ascii: "i")
+                                                    || at(j - 1) == UInt8(ascii: "t") || at(j - 1) == UInt8(ascii: "O"))) {
                 i = j + 1
                 continue
             }
@@ -488,6 +493,10 @@ struct TextScanner {
                let end = phpDefine(i) {
                 return end
             }
+            // PHP: `new mysqli("host", "user", "X", "db")`, `mysqli_connect(…)`, `new PDO($dsn, "user", "X")`.
+            if p[i] == UInt8(ascii: "(") && (has(i - 6, "mysqli") || has(i - 7, "connect") || has(i - 3, "PDO")), let end = connectCall(i) {
+                return end
+            }
             // After CJK text or punctuation too ("電話：+852 2345 6789").
             // "(+34) 612 345 678": the country code in parentheses.
             let digitNext = Bytes.isDigit(at(i + 1)) || (p[i] == UInt8(ascii: "(") && at(i + 1) == UInt8(ascii: "+") && Bytes.isDigit(at(i + 2)))
@@ -504,11 +513,14 @@ struct TextScanner {
             }
             if at(i + 1) == UInt8(ascii: "p"), let end = passwordFlag(i) { return end }
             if let end = commandPasswordFlag(i) { return end }
+            if at(i + 1) == UInt8(ascii: "A") && has(i, "-AsPlainText"), let end = secureStringLiteral(i) { return end }
+            if at(i + 1) == UInt8(ascii: "-") && has(i, "--password-stdin"), let end = echoedPassword(i) { return end }
             return i + 1
         case UInt8(ascii: ":"):
             if at(i + 1) == UInt8(ascii: "A") && at(i + 2) == UInt8(ascii: "A") && Bytes.isDigit(at(i - 1)), let end = telegramBotToken(i) {
                 return end
             }
+            if at(i + 1) == UInt8(ascii: "A") && has(i + 1, "APA91b"), let end = firebaseServerKey(i) { return end }
             if i >= ipv6Until, let end = ipv6(i) { return end }
             if (Bytes.isDigit(at(i + 1)) || at(i + 1) == UInt8(ascii: "*")) && (isWordByte(i - 1) || at(i - 1) == UInt8(ascii: "*")),
                let end = pgpassLine(i) { return end }
@@ -712,7 +724,7 @@ enum WordGate {
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag dc sn fi nt pu", secret)
         // Card words a card number may be glued to with `_` (`secretAtWord` passes them on).
         mark("cc ca cr vi ma mc am pa de kr ka", secret)
-        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra", password)
+        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra cl", password)
         mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is", context)
         return UnsafePointer(t)
     }()
@@ -796,10 +808,11 @@ enum WordGate {
         + [("cc", 7), ("ca", 9), ("cr", 15), ("vi", 9), ("ma", 15), ("mc", 7), ("am", 9), ("pa", 8), ("de", 14), ("kr", 15), ("ka", 10)]
             .flatMap { bothCases($0.0, lengthBits([], from: $0.1)) },
         flag: secret)
-        // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3); senha, haslo (5),
+        // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3), pw (2), parolam (7),
+        // clave (5); senha, haslo (5),
         // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3), identified (by) (10).
         // key (3), token (5), apikey, secret (6): generated key material in prose.
-        let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 8, 10])) + bothCases("pw", lengthBits([3]))
+        let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 7, 8, 10])) + bothCases("pw", lengthBits([2, 3])) + bothCases("cl", lengthBits([5]))
             + bothCases("se", lengthBits([5, 6])) + bothCases("ha", lengthBits([3, 5])) + bothCases("ke", lengthBits([3, 8]))
             + bothCases("to", lengthBits([5])) + bothCases("ap", lengthBits([6]))
             + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3]))

@@ -26,6 +26,14 @@ extension TextScanner {
                 && Self.isTokenByte(at(k + zeroWidthWidth(k))) {
                 needsFolding = true
             }
+            // A password word of another script, or of a Latin-script language with non-ASCII
+            // letters (`пароль`, `كلمة المرور`, `पासवर्ड`, `şifrem`, `lösenord`, `mật khẩu`), at a
+            // word start (`k` or up to two ASCII letters before it).
+            if c >= 0xC3 && c != 0xE3 && c != 0xEF, let (ws, we) = foreignPasswordWord(k) {
+                if ws <= k, let end = foreignPasswordValue(we) { k = end; continue }
+                k = max(we, k + 1)
+                continue
+            }
             if c < 0xE3 { k += 1; continue }
             if c == 0xEF {
                 // ０–９ (U+FF10–U+FF19) or ＠ (U+FF20).
@@ -120,7 +128,7 @@ extension TextScanner {
             v += 1
             quoted = true
         }
-        guard linked || spaced else { return nil }
+        guard linked || spaced || quoted else { return nil }
         let vs = v
         var ve = vs
         while ve < n && p[ve] > 0x20 && p[ve] < 0x7F && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`")
@@ -144,6 +152,81 @@ extension TextScanner {
         }
         emit(vs, ve, .secret)
         return ve
+    }
+
+    // MARK: - Password phrases in other scripts
+
+    /// A password word at the word around the non-ASCII byte `k` (the word may start with up to
+    /// two ASCII letters: `lösenord`, `mật khẩu`): its start and end, or nil. Russian and
+    /// Ukrainian пароль, Arabic كلمة المرور / كلمة السر / كلمة مرور / الرقم السري, Persian رمز عبور,
+    /// Hindi पासवर्ड, Turkish şifre(m), Swedish lösenord, Polish hasło (with its ending),
+    /// Hungarian jelszó/jelszavam, Vietnamese mật khẩu, Greek κωδικός, Hebrew סיסמה, Thai รหัสผ่าน.
+    func foreignPasswordWord(_ k: Int) -> (Int, Int)? {
+        var ws = k
+        while ws > 0 && k - ws < 2 && Bytes.isLetter(p[ws - 1]) { ws -= 1 }
+        let before = ws == 0 ? UInt8(ascii: " ") : p[ws - 1]
+        guard before < 0x80, !Bytes.isAlnum(before) else { return nil }
+        for word in ["пароль", "Пароль", "كلمة المرور", "كلمة السر", "كلمة مرور", "الرقم السري", "رمز عبور", "पासवर्ड",
+                     "şifre", "Şifre", "lösenord", "Lösenord", "hasło", "Hasło", "jelszó", "jelszav", "Jelszó", "mật khẩu", "Mật khẩu",
+                     "κωδικός", "Κωδικός", "סיסמה", "סיסמא", "รหัสผ่าน"] as [StaticString] where has(ws, word) {
+            var e = ws + word.utf8CodeUnitCount
+            // Endings: пароля/паролем, şifrem/şifreniz, lösenordet, hasła, jelszavam.
+            while e < n && e - ws < word.utf8CodeUnitCount + 12 && (Bytes.isLetter(p[e]) || (p[e] >= 0x80 && !isCJK(e))) {
+                e += 1
+            }
+            return (ws, e)
+        }
+        return nil
+    }
+
+    /// The value after a password word of another script ending at `e`: past up to four words
+    /// with non-ASCII letters (`мой пароль X`, `كلمة المرور الخاصة بي هي X`, `mật khẩu của tôi
+    /// là X`, `lösenord är X`), blanks, a colon, a dash or an opening quote, the first run of
+    /// printable ASCII, when it has at least six characters and a digit, a symbol or an
+    /// upper-case letter after its first (an ASCII word in such text is then rarely anything but
+    /// the password). A run followed by `:` is a label (`пароль от Wi-Fi: X`) and is passed.
+    /// Reads at most 96 bytes ahead.
+    mutating func foreignPasswordValue(_ e: Int) -> Int? {
+        var v = e
+        var words = 0
+        while v < n && v - e <= 96 {
+            let c = p[v]
+            if c == UInt8(ascii: " ") || c == UInt8(ascii: ":") || c == UInt8(ascii: "=") || c == UInt8(ascii: "\t") { v += 1; continue }
+            if has(v, "—") || has(v, "–") || has(v, "«") || has(v, "»") || has(v, "“") || has(v, "”") || has(v, "「") || has(v, "：") {
+                v += has(v, "«") || has(v, "»") ? 2 : 3
+                continue
+            }
+            if c >= 0x80 || (Bytes.isLetter(c) && wordHasNonASCII(v)) {
+                // A word of the surrounding language.
+                words += 1
+                guard words <= 4 else { return nil }
+                while v < n && !Bytes.isSpace(p[v]) && p[v] != UInt8(ascii: ":") && v - e <= 96 { v += 1 }
+                continue
+            }
+            break
+        }
+        var vs = v
+        if at(vs) == UInt8(ascii: "\"") || at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "`") { vs += 1 }
+        var ve = vs
+        while ve < n && p[ve] > 0x20 && p[ve] < 0x7F && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`") && ve - vs <= 128 { ve += 1 }
+        while ve > vs, let last = Optional(p[ve - 1]),
+              last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ")") || last == UInt8(ascii: "'") {
+            ve -= 1
+        }
+        guard ve - vs >= 6, ve - vs <= 128, at(ve) != UInt8(ascii: ":"), p[ve - 1] != UInt8(ascii: ":") else { return nil }
+        guard hasStrengthMark(vs, ve), !Self.isProseWord(p + vs, ve - vs), isPlausibleValue(vs, ve, quoted: true) else { return nil }
+        emit(vs, ve, .secret)
+        return ve
+    }
+
+    /// Whether the word at `v` (up to a blank) has a non-ASCII byte within its first 24 bytes.
+    func wordHasNonASCII(_ v: Int) -> Bool {
+        var k = v
+        while k < n && k - v < 24 && !Bytes.isSpace(p[k]) {
+            if p[k] >= 0x80 { return true }
+            k += 1
+        }
+        return false
     }
 
     // MARK: - Full-width forms

@@ -268,6 +268,8 @@ enum RedactionBench {
             ("'a@' pairs", String(repeating: "a@", count: 1 << 19)),
             ("'sk-' repeated", String(repeating: "sk-", count: (1 << 20) / 3)),
             ("':' run", String(repeating: ":", count: 1 << 20)),
+            ("' -U a -P -w' repeated", String(repeating: " -U a -P -w", count: (1 << 20) / 11)),
+            ("'пароль ' repeated", String(repeating: "пароль ", count: (1 << 20) / 13)),
             ("'-----BEGIN PRIVATE KEY-----' repeated", String(repeating: "-----BEGIN PRIVATE KEY-----", count: (1 << 20) / 27)),
         ]
         for (name, text) in probes {

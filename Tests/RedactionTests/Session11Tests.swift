@@ -67,4 +67,47 @@ final class Session11Tests: XCTestCase, DetectionAssertions {
         assertFinds("a@b.com", as: .email, in: "https://user:pw1234@host.com/path?email=a@b.com")
         assertFinds("ops@acme.io", as: .email, in: "redis://:R3d1s@Pass@cache:6379/0 and mail ops@acme.io")
     }
+
+    // Probe round 11 (a third blind corpus: REDACTION.md §15).
+
+    func testPasswordWordsOfOtherScriptsAndLanguages() {
+        assertFinds("1nzsNnTTXmlH9c8f", as: .secret, in: "Привет, мой пароль 1nzsNnTTXmlH9c8f, телефон +7 916 123-45-67")
+        assertFinds("P@sSSw0rd182!", as: .secret, in: "مرحبا، كلمة المرور الخاصة بي هي P@sSSw0rd182! ورقم هاتفي")
+        assertFinds("romaamsterdam61", as: .secret, in: "السلام عليكم، كلمة السر: romaamsterdam61 والجوال")
+        assertFinds("Panda493*", as: .secret, in: "नमस्ते, मेरा पासवर्ड Panda493* है और मेरा फ़ोन नंबर")
+        assertFinds("1yDoQjajgFwhgEvx", as: .secret, in: "Merhaba, şifrem 1yDoQjajgFwhgEvx ve IBAN numaram")
+        assertFinds("cedarorange32", as: .secret, in: "Selam, parolam cedarorange32, telefonum")
+        assertFinds("Warszawa1214!", as: .secret, in: "Hej, mitt lösenord är Warszawa1214! och mitt nummer")
+        assertFinds("AkIbO95X4VcJMPK7", as: .secret, in: "Xin chào, mật khẩu của tôi là AkIbO95X4VcJMPK7 và số điện thoại")
+        assertFinds("flNQBs3UmOUo9zlp", as: .secret, in: "パスワード「flNQBs3UmOUo9zlp」でログインしてください。")
+        assertFinds("romaamsterdam49", as: .secret, in: "Oye, la clave del wifi es romaamsterdam49 y mi número")
+        assertFinds("falcon_SCAJ.15", as: .secret, in: "ma la password dell'account è falcon_SCAJ.15. Chiamami")
+        assertFinds("kirschenebula42", as: .secret, in: "pw is kirschenebula42, don't tell anyone")
+        assertFinds("violet-lamp-battery-copper", as: .secret, in: "Hoi, mijn wachtwoord is violet-lamp-battery-copper en mijn IBAN")
+        // Words of those languages, a label before the value, and short or plain ASCII words stay.
+        assertClean("Привет, мой пароль не работает, помогите")
+        assertClean("мой пароль от Wi-Fi: не помню")
+        assertClean("كلمة المرور غير صحيحة")
+        assertClean("the password is state-of-the-art")
+        assertClean("la clave es la consistencia")
+    }
+
+    func testKeysAndPasswordsInCodeAndCommands() {
+        assertFinds("zyV5o5gDDekZSUae", as: .secret, in: ##"{"fields":[{"selector":"#email","value":"a"},{"selector":"#password","value":"zyV5o5gDDekZSUae"}]}"##)
+        assertFinds("cVromaLpUgaEKxfy", as: .secret, in: "$ sshpass -p cVromaLpUgaEKxfy ssh deploy@host")
+        assertFinds("zpchdqxudkq", as: .secret, in: "mysql -u root -pzpchdqxudkq shop")
+        assertFinds("tyKL9ETWJI!MtO", as: .secret, in: "$ echo tyKL9ETWJI!MtO | docker login ghcr.io -u octocat --password-stdin")
+        assertFinds("falcon_HOy2.67", as: .secret, in: #"$secure = ConvertTo-SecureString "falcon_HOy2.67" -AsPlainText -Force"#)
+        assertFinds("Delhi1734$", as: .secret, in: #"$mysqli = new mysqli("localhost", "root", "Delhi1734$", "shop");"#)
+        assertFinds("SkARWsOBU8xJooL0", as: .secret, in: #"sql.Open("mysql", "root:SkARWsOBU8xJooL0@tcp(10.94.70.148:3306)/orders")"#)
+        assertFinds("7657264982:AAesBeM8tnDsrNA8IvBQ4s7-cPkBeIIqsZ6", as: .secret,
+                    in: "curl https://api.telegram.org/bot7657264982:AAesBeM8tnDsrNA8IvBQ4s7-cPkBeIIqsZ6/sendMessage")
+        assertFinds("key-180106aa6bbe91a338d1bcff969490d0", as: .secret, in: #"curl_setopt($ch, CURLOPT_USERPWD, "api:key-180106aa6bbe91a338d1bcff969490d0");"#)
+        let fcm = "AAAAVDYprne:APA91bikYXBIi3-ha_5Eo6NAbyeBbJYxMTiEugyyUJbbFqPQ8uiso4rLYXbuATBx1c0tSeG5300mpoa-2iE3YD7FvTt9PBTB7odTGuBkxS0wSdnG-QHd3dbm1G8-i39bO1TK3AOWBXK0"
+        assertFinds(fcm, as: .secret, in: "FCM_SERVER_KEY=\(fcm)")
+        // Not secrets: when a password was set, a Windows variable, an ordinary `echo`.
+        assertClean("PasswordLastSet: 2024-05-28T20:28:49Z\npassword_changed_at: 1745498522558")
+        assertClean("password=%DB_PASSWORD%")
+        assertClean("echo done | tee log; new mysqli($host, $user, $pass, $db);")
+    }
 }
