@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import GatelogCrypto
 import AuditFormat
 import AuditIndex
 import AuditStore
@@ -11,8 +12,19 @@ import JSON
 public final class IndexFeeder: Sendable {
     public let index: AuditIndex
     public let path: String
+    /// A durable record waiting for the index: its typed fields and where it lives, without its
+    /// stored bytes (a backlog of whole records cost ~2.5 KB each; only full-text regions keep
+    /// the content).
+    private struct PendingRecord: Sendable {
+        var region: String
+        var position: UInt64
+        var chainHash: Digest32
+        var location: AuditStore.RecordLocation
+        var fields: RecordFields
+        var content: [UInt8]?
+    }
     private struct Queue {
-        var pending: [DurableRecord] = []
+        var pending: [PendingRecord] = []
         var closing = false
         var inserted: [String: UInt64] = [:]
         var failure: String?
@@ -54,7 +66,7 @@ public final class IndexFeeder: Sendable {
     /// index catches up from the segments once inserts work again (memory stays bounded).
     private let maxPendingWhileFailing: Int
     /// Most durable records kept in memory while inserts work but cannot keep up (each holds its
-    /// stored bytes, ~3 KB): beyond, they are dropped and read back from the segments.
+    /// typed fields, a few hundred bytes): beyond, they are dropped and read back from the segments.
     private let maxPendingWhileSlow: Int
 
     /// Opens (or rebuilds) the index at `<data>/index/index.sqlite` and catches up with the segments.
@@ -301,6 +313,17 @@ public final class IndexFeeder: Sendable {
     /// Called by the writers (on their threads) with records that just became durable. O(1).
     public func enqueue(_ records: [DurableRecord]) {
         let ofRecordRegions = records.count { !Region.isReserved($0.region) }
+        // Outside the lock: keep the fields, let the stored bytes go with the staged records.
+        var fullTextRegion: (name: String, on: Bool)?
+        let items = records.map { r -> PendingRecord in
+            var content: [UInt8]?
+            if !fullTextRegions.isEmpty {
+                if fullTextRegion?.name != r.region { fullTextRegion = (r.region, fullTextRegions.contains(r.region)) }
+                if fullTextRegion?.on == true { content = r.staged.prepared.content }
+            }
+            return PendingRecord(region: r.region, position: r.position, chainHash: r.chainHash, location: r.location,
+                                 fields: r.staged.fields, content: content)
+        }
         queue.withLock { q in
             q.enqueuedTotal += UInt64(records.count)
             var region: String?
@@ -328,7 +351,7 @@ public final class IndexFeeder: Sendable {
                 return
             }
             if q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
-            q.pending.append(contentsOf: records)
+            q.pending.append(contentsOf: items)
             q.pendingRecords += ofRecordRegions
         }
         wakeup.signal()
@@ -480,9 +503,16 @@ public final class IndexFeeder: Sendable {
                     continue
                 }
             }
-            let (batch, closing) = queue.withLock { q -> ([DurableRecord], Bool) in
-                let take = Array(q.pending.prefix(IndexFeeder.maxBatch))
-                q.pending.removeFirst(take.count)
+            let (batch, closing) = queue.withLock { q -> ([PendingRecord], Bool) in
+                // Usually everything pending: hand the array over instead of copying it.
+                let take: [PendingRecord]
+                if q.pending.count <= IndexFeeder.maxBatch {
+                    take = q.pending
+                    q.pending = []
+                } else {
+                    take = Array(q.pending.prefix(IndexFeeder.maxBatch))
+                    q.pending.removeFirst(take.count)
+                }
                 q.pendingRecords -= take.count(where: { !Region.isReserved($0.region) })
                 if !q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
                 return (take, q.closing)
@@ -493,10 +523,9 @@ public final class IndexFeeder: Sendable {
                 continue
             }
             let entries = batch.map { r in
-                IndexFeeder.entry(region: r.region, position: r.position, fields: r.staged.fields, segment: r.location.segment,
+                IndexFeeder.entry(region: r.region, position: r.position, fields: r.fields, segment: r.location.segment,
                                   frameOffset: r.location.frameOffset, indexInFrame: r.location.indexInFrame,
-                                  chainHash: r.chainHash.bytes,
-                                  content: fullTextRegions.contains(r.region) ? r.staged.prepared.content : nil)
+                                  chainHash: r.chainHash.bytes, content: r.content)
             }
             do {
                 try index.insert(entries)
