@@ -842,7 +842,14 @@ extension TextScanner {
     /// the last group 3+ digits (or the Spanish 3-2-2-2, "612 34 56 78"), and not a
     /// decimal amount ("Tel Aviv | 15423.71").
     func contextShapeOK(_ groups: Groups, _ start: Int, _ end: Int) -> Bool {
-        let pairs = groups.equals(3, 2, 2, 2)
+        // Numbers ending in pairs: Spanish mobiles `612 34 56 78`; Spanish and Polish landlines
+        // `91 234 56 78`, `22 122 51 35`; Turkish `0 (212) 529 93 10` (a phone word vouches).
+        var pairs = groups.equals(3, 2, 2, 2)
+        if !pairs && groups.count >= 4 && groups[groups.count - 1] == 2 && groups[groups.count - 2] == 2 && groups.total >= 8 && groups.total <= 12 {
+            // (The first group has at most three digits: `2024 10 01 12` is a date and time.)
+            pairs = groups[0] <= 3
+            for g in 0..<(groups.count - 2) where groups[g] < 1 || groups[g] > 4 { pairs = false; break }
+        }
         guard groups.total >= 7, groups.count >= 2 || groups.total >= 10, groups[groups.count - 1] >= 3 || pairs else { return false }
         // A count with spaces between thousands ("sells 1 300 000 copies", "12 345 678").
         if groups.count >= 3 && groups[0] <= 2 {

@@ -21,7 +21,7 @@ extension TextScanner {
     }()
 
     /// Country code, two check digits and the country's BBAN length, contiguous or grouped in
-    /// fours by single spaces or dashes; the ISO 7064 mod-97 check must give 1.
+    /// fours by single spaces, dashes or dots; the ISO 7064 mod-97 check must give 1.
     // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
     // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
     mutating func iban(_ i: Int) -> Int? {
@@ -38,9 +38,9 @@ extension TextScanner {
         while count < length {
             let c = at(pos)
             if Bytes.isAlnum(c) { count += 1; group += 1; pos += 1; continue }
-            // Grouped form: separators only between groups of exactly four; in a query-string or
+            // Grouped form: separators (a space, `-` or `.`) only between groups of exactly four; in a query-string or
             // form value (`iban=DE89+3704…`, `?iban=FR76%203000…`) also URL-encoded spaces.
-            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || (inQuery && c == UInt8(ascii: "+"))) && group == 4
+            if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || (inQuery && c == UInt8(ascii: "+"))) && group == 4
                 && (sep == 0 || sep == c) && Bytes.isAlnum(at(pos + 1)) {
                 sep = c
                 group = 0

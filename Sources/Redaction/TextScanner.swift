@@ -552,7 +552,8 @@ struct TextScanner {
         case UInt8(ascii: "t"):
             if (len == 3 && (hasIgnoringCase(i, "tel") || hasIgnoringCase(i, "txt"))) || (len == 9 && hasIgnoringCase(i, "telephone"))
                 || (len == 4 && hasIgnoringCase(i, "text"))
-                || (len == 7 && hasIgnoringCase(i, "telefon")) || (len == 8 && hasIgnoringCase(i, "telefono"))
+                || (len == 7 && hasIgnoringCase(i, "telefon")) || (len == 8 && (hasIgnoringCase(i, "telefono") || hasIgnoringCase(i, "telefonu")))
+                || (len == 9 && hasIgnoringCase(i, "telefonum"))
                 || (len == 9 && hasIgnoringCase(i, "telemovel")) || (len == 5 && hasIgnoringCase(i, "telem") && has(e, "óvel")) {
                 phoneContextEnd = e
                 // Spanish "teléfono": the word reads as "tel" up to its non-ASCII "é".

@@ -110,4 +110,21 @@ final class Session11Tests: XCTestCase, DetectionAssertions {
         assertClean("password=%DB_PASSWORD%")
         assertClean("echo done | tee log; new mysqli($host, $user, $pass, $db);")
     }
+
+    func testNationalPhoneNumbersEndingInPairsAfterAPhoneWord() {
+        assertFinds("22 122 51 35", as: .phone, in: "Telefon: 22 122 51 35.")
+        assertFinds("22 990 46 10", as: .phone, in: "Dzień dobry, nr tel. 22 990 46 10, e-mail")
+        assertFinds("91 213 02 91", as: .phone, in: "Mi móvil: 91 213 02 91.")
+        assertFinds("91 768 49 73", as: .phone, in: "requester_phone: 91 768 49 73")
+        assertFinds("22 136 60 47", as: .phone, in: #"{"tel":"22 136 60 47"}"#)
+        assertFinds("0 (212) 529 93 10", as: .phone, in: "Selam, telefonum 0 (212) 529 93 10, sipariş no")
+        // Without a phone word, and counts and dates in pairs, they stay.
+        assertClean("score 10 20 30 40, ids 1 22 33 44, date 2024 01 02 03, room 22 122 51 35")
+    }
+
+    func testIBANsGroupedByDots() {
+        assertFinds("DE08.3854.9770.1464.1030.66", as: .iban, in: "My IBAN with dots: DE08.3854.9770.1464.1030.66, thanks")
+        assertFinds("NL96.UDC3.7044.2940.56", as: .iban, in: "Rekening: NL96.UDC3.7044.2940.56.")
+        assertClean("DE00.0000.0000.0000.0000.00 and version 1.2.3.4")
+    }
 }
