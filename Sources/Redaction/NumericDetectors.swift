@@ -459,15 +459,16 @@ extension TextScanner {
     }
 
     /// Whether a name of an SSN ends just before the number at `s`, with at most four of
-    /// `" ' : = # / ` and spaces between: `SS#`, `ssn`, and names starting with `ssn` or `social`
-    /// (`"social_security_number": "078051120"`, `socialSecurityNo=`, `SSN_full:`). Reads at
+    /// `" ' : = # / `, spaces and tabs between: `SS#`, `ssn`, names starting with `ssn` or `social`
+    /// (`"social_security_number": "078051120"`, `socialSecurityNo=`, `SSN_full:`) and names
+    /// ending in a separated `ssn` (`applicant_ssn`). Reads at
     /// most 40 bytes back; called only for 9-digit runs and 3-digit groups.
     func ssnNameBefore(_ s: Int) -> Bool {
         var k = s - 1
         while k >= 0 && s - k <= 5 {
             let c = p[k]
             guard c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: ":") || c == UInt8(ascii: "=")
-                    || c == UInt8(ascii: "#") || c == UInt8(ascii: "/") || c == UInt8(ascii: " ") else { break }
+                    || c == UInt8(ascii: "#") || c == UInt8(ascii: "/") || c == UInt8(ascii: " ") || c == 0x09 else { break }
             k -= 1
         }
         let we = k + 1
@@ -476,7 +477,10 @@ extension TextScanner {
         guard we > ws, we - ws <= 33, !(k >= 0 && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "."))) else { return false }
         if we - ws == 2 { return hasIgnoringCase(ws, "ss") && at(we) == UInt8(ascii: "#") }
         // `social` only with `sec…` after it (`social_media_id` is something else).
-        return hasIgnoringCase(ws, "ssn")
+        // Also names ending in a separated `ssn` (`applicant_ssn`, `employee-ssn`, `spouseSsn`).
+        let endsInSSN = we - ws >= 5 && hasIgnoringCase(we - 3, "ssn")
+            && (p[we - 4] == UInt8(ascii: "_") || p[we - 4] == UInt8(ascii: "-") || (p[we - 3] == UInt8(ascii: "S") && Bytes.isLower(p[we - 4])))
+        return hasIgnoringCase(ws, "ssn") || endsInSSN
             || (hasIgnoringCase(ws, "social") && (hasIgnoringCase(ws + 6, "sec") || hasIgnoringCase(ws + 7, "sec")))
     }
 

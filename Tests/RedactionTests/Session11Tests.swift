@@ -127,4 +127,10 @@ final class Session11Tests: XCTestCase, DetectionAssertions {
         assertFinds("NL96.UDC3.7044.2940.56", as: .iban, in: "Rekening: NL96.UDC3.7044.2940.56.")
         assertClean("DE00.0000.0000.0000.0000.00 and version 1.2.3.4")
     }
+
+    func testSSNsAfterNamesEndingInSSN() {
+        assertFinds("843135134", as: .usSSN, in: "applicant_ssn\t843135134")
+        assertFinds("588447636", as: .usSSN, in: "spouseSsn: 588447636")
+        assertClean("grassn 123456789, classn=183715476")
+    }
 }
