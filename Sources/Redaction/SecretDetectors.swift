@@ -313,7 +313,7 @@ extension TextScanner {
         guard hasIgnoringCase(c - 21, "convertto-securestring") || hasIgnoringCase(c - 6, "-string") else { return nil }
         guard isPlausibleValue(vs + 1, ve, quoted: true) else { return nil }
         emit(vs + 1, ve, .secret)
-        return i + 12
+        return i + "-AsPlainText".utf8.count
     }
 
     /// The password piped to `docker login … --password-stdin` (and the like) by `echo X |` (or
@@ -340,7 +340,7 @@ extension TextScanner {
         for x in vs..<ve where p[x] == UInt8(ascii: " ") { return nil }
         guard ve - vs >= 4, ve - vs <= 128, isPlausibleValue(vs, ve, quoted: true) else { return nil }
         emit(vs, ve, .secret)
-        return i + 16
+        return i + "--password-stdin".utf8.count
     }
 
     /// The third argument of a PHP database connection call, when it is a string literal:
@@ -370,13 +370,6 @@ extension TextScanner {
             argument += 1
         }
         return nil
-    }
-
-    /// Whether `count` lower-case hex digits start at `k`.
-    func isLowerHexRun(_ k: Int, _ count: Int) -> Bool {
-        guard k + count <= n else { return false }
-        for x in k..<(k + count) where !(Bytes.isDigit(p[x]) || (p[x] >= UInt8(ascii: "a") && p[x] <= UInt8(ascii: "f"))) { return false }
-        return true
     }
 
     /// `AKIA`/`ASIA` and 16 upper-case letters or digits.
@@ -537,10 +530,9 @@ extension TextScanner {
             // The arguments before the flag (`-h 10.1.2.3`) are scanned as usual.
             guard let v = found.valueStart, flagValue(v) != nil else { return nil }
             return e
-        } else if len == 3 && has(i, "key") && at(e) == UInt8(ascii: "-") && isLowerHexRun(e + 1, 32) && !isWordByte(e + 33) {
-            // A Mailgun API key: `key-` and 32 lower-case hex digits.
-            emit(i, e + 33, .secret)
-            return e + 33
+        } else if len == 3 && has(i, "key") && at(e) == UInt8(ascii: "-") && e + 33 <= n && !isWordByte(e + 33),
+                  let end = hexKey(i, e + 1, e + 33) {
+            return end  // A Mailgun API key: `key-` and 32 lower-case hex digits.
         } else if (len == 3 && hasIgnoringCase(i, "key")) || (len == 5 && hasIgnoringCase(i, "token"))
                     || (len == 6 && (hasIgnoringCase(i, "apikey") || hasIgnoringCase(i, "secret"))) {
             // "My API key is X", "here is the token X", "apikey X": generated key material only.
@@ -654,6 +646,17 @@ extension TextScanner {
         return words >= 4
     }
 
+    /// `ve` moved back over sentence punctuation that ends a value in prose (`. , ; : ' )`).
+    func withoutTrailingPunctuation(_ vs: Int, _ ve: Int) -> Int {
+        var ve = ve
+        while ve > vs, let last = Optional(p[ve - 1]),
+              last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":")
+              || last == UInt8(ascii: "'") || last == UInt8(ascii: ")") {
+            ve -= 1
+        }
+        return ve
+    }
+
     /// Whether `[vs, ve)` has an ASCII digit or symbol, or an upper-case ASCII letter after its
     /// first byte (letters of other scripts count as letters).
     func hasStrengthMark(_ vs: Int, _ ve: Int) -> Bool {
@@ -749,11 +752,7 @@ extension TextScanner {
             emit(qs, qe, .secret)
             return qe + 1
         }
-        while ve > vs, let last = Optional(p[ve - 1]),
-              last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":")
-              || last == UInt8(ascii: "'") || last == UInt8(ascii: ")") {
-            ve -= 1
-        }
+        ve = withoutTrailingPunctuation(vs, ve)
         // "password managers?": sentence punctuation after a plain word is not part of a value
         // (but "password is Sunshine!" keeps it: the `!` may belong to the password).
         var wordEnd = ve

@@ -133,11 +133,7 @@ extension TextScanner {
         var ve = vs
         while ve < n && p[ve] > 0x20 && p[ve] < 0x7F && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`")
                 && !(quoted && p[ve] == UInt8(ascii: "'")) && ve - vs <= 128 { ve += 1 }
-        while ve > vs, let last = Optional(p[ve - 1]),
-              last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ":")
-              || last == UInt8(ascii: "'") || last == UInt8(ascii: ")") {
-            ve -= 1
-        }
+        ve = withoutTrailingPunctuation(vs, ve)
         // "password?" after plain letters is punctuation, not part of the value.
         if ve > vs && (p[ve - 1] == UInt8(ascii: "?") || p[ve - 1] == UInt8(ascii: "!")) {
             var plainWord = true
@@ -209,11 +205,9 @@ extension TextScanner {
         if at(vs) == UInt8(ascii: "\"") || at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "`") { vs += 1 }
         var ve = vs
         while ve < n && p[ve] > 0x20 && p[ve] < 0x7F && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`") && ve - vs <= 128 { ve += 1 }
-        while ve > vs, let last = Optional(p[ve - 1]),
-              last == UInt8(ascii: ".") || last == UInt8(ascii: ",") || last == UInt8(ascii: ";") || last == UInt8(ascii: ")") || last == UInt8(ascii: "'") {
-            ve -= 1
-        }
-        guard ve - vs >= 6, ve - vs <= 128, at(ve) != UInt8(ascii: ":"), p[ve - 1] != UInt8(ascii: ":") else { return nil }
+        ve = withoutTrailingPunctuation(vs, ve)
+        // A run ending in `:` is a label (`пароль от Wi-Fi: …`).
+        guard ve - vs >= 6, ve - vs <= 128, at(ve) != UInt8(ascii: ":") else { return nil }
         guard hasStrengthMark(vs, ve), !Self.isProseWord(p + vs, ve - vs), isPlausibleValue(vs, ve, quoted: true) else { return nil }
         emit(vs, ve, .secret)
         return ve
