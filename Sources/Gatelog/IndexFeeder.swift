@@ -12,19 +12,12 @@ import JSON
 public final class IndexFeeder: Sendable {
     public let index: AuditIndex
     public let path: String
-    /// A durable record waiting for the index: its typed fields and where it lives, without its
-    /// stored bytes (a backlog of whole records cost ~2.5 KB each; only full-text regions keep
-    /// the content).
-    private struct PendingRecord: Sendable {
-        var region: String
-        var position: UInt64
-        var chainHash: Digest32
-        var location: AuditStore.RecordLocation
-        var fields: RecordFields
-        var content: [UInt8]?
-    }
     private struct Queue {
-        var pending: [PendingRecord] = []
+        /// Durable records waiting for the index, as the entries the index inserts: their typed
+        /// fields and where they live, without their stored bytes (a backlog of whole records cost
+        /// ~2.5 KB each; only full-text regions keep the content). Built once, on the writers'
+        /// threads, and handed to `AuditIndex.insert` as they are (no second copy of every string).
+        var pending: [IndexEntry] = []
         var closing = false
         var inserted: [String: UInt64] = [:]
         var failure: String?
@@ -315,14 +308,15 @@ public final class IndexFeeder: Sendable {
         let ofRecordRegions = records.count { !Region.isReserved($0.region) }
         // Outside the lock: keep the fields, let the stored bytes go with the staged records.
         var fullTextRegion: (name: String, on: Bool)?
-        let items = records.map { r -> PendingRecord in
+        let items = records.map { r -> IndexEntry in
             var content: [UInt8]?
             if !fullTextRegions.isEmpty {
                 if fullTextRegion?.name != r.region { fullTextRegion = (r.region, fullTextRegions.contains(r.region)) }
                 if fullTextRegion?.on == true { content = r.staged.prepared.content }
             }
-            return PendingRecord(region: r.region, position: r.position, chainHash: r.chainHash, location: r.location,
-                                 fields: r.staged.fields, content: content)
+            return IndexFeeder.entry(region: r.region, position: r.position, fields: r.staged.fields,
+                                     segment: r.location.segment, frameOffset: r.location.frameOffset,
+                                     indexInFrame: r.location.indexInFrame, chainHash: r.chainHash.bytes, content: content)
         }
         queue.withLock { q in
             q.enqueuedTotal += UInt64(records.count)
@@ -351,7 +345,8 @@ public final class IndexFeeder: Sendable {
                 return
             }
             if q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
-            q.pending.append(contentsOf: items)
+            // An idle feeder's empty queue takes the array as it is (no copy of every entry).
+            if q.pending.isEmpty { q.pending = items } else { q.pending.append(contentsOf: items) }
             q.pendingRecords += ofRecordRegions
         }
         wakeup.signal()
@@ -503,9 +498,9 @@ public final class IndexFeeder: Sendable {
                     continue
                 }
             }
-            let (batch, closing) = queue.withLock { q -> ([PendingRecord], Bool) in
+            let (batch, closing) = queue.withLock { q -> ([IndexEntry], Bool) in
                 // Usually everything pending: hand the array over instead of copying it.
-                let take: [PendingRecord]
+                let take: [IndexEntry]
                 if q.pending.count <= IndexFeeder.maxBatch {
                     take = q.pending
                     q.pending = []
@@ -522,13 +517,8 @@ public final class IndexFeeder: Sendable {
                 buildIDFiltersIfAsked()
                 continue
             }
-            let entries = batch.map { r in
-                IndexFeeder.entry(region: r.region, position: r.position, fields: r.fields, segment: r.location.segment,
-                                  frameOffset: r.location.frameOffset, indexInFrame: r.location.indexInFrame,
-                                  chainHash: r.chainHash.bytes, content: r.content)
-            }
             do {
-                try index.insert(entries)
+                try index.insert(batch)
                 queue.withLock { q in
                     for r in batch { q.inserted[r.region] = max(q.inserted[r.region] ?? 0, r.position + 1) }
                     q.settledTotal += UInt64(batch.count)
