@@ -16,6 +16,12 @@ public struct TLSConfiguration: Sendable, Equatable {
         self.certificateChainPath = certificateChainPath
         self.privateKeyPath = privateKeyPath
     }
+
+    /// Loads the certificate chain and the key as the server will, and throws what is wrong with
+    /// them: lets a command refuse bad TLS files before it creates or opens anything else.
+    public func check() throws(HTTPServerError) {
+        _ = try TLSContext(self)
+    }
 }
 
 /// An OpenSSL server context. The pointer is only used under the mutex, so the class is Sendable.
@@ -128,6 +134,7 @@ final class TLSTransport: Transport {
     /// Performs the server handshake before `deadline`; nil when it fails, times out, or `wakeFD`
     /// becomes readable (shutdown).
     init?(context: TLSContext, fd: Int32, deadline: UInt64, wakeFD: Int32? = nil) {
+        if TLSTransport.answerPlainHTTP(fd: fd, deadline: deadline, wakeFD: wakeFD) { return nil }
         guard let ssl = context.makeConnection(fd: fd) else { return nil }
         self.fd = fd
         self.ssl = ssl
@@ -149,6 +156,32 @@ final class TLSTransport: Transport {
 
     deinit {
         SSL_free(ssl)
+    }
+
+    /// A client that sends plain HTTP to the TLS port (`http://` instead of `https://`) gets a
+    /// plaintext 400 that says so, instead of a reset connection: a TLS handshake starts with a
+    /// record of type 22 (0x16), an HTTP request with an upper-case method letter. Peeks at the
+    /// first byte without consuming it; true when the connection was answered and must close.
+    static func answerPlainHTTP(fd: Int32, deadline: UInt64, wakeFD: Int32?) -> Bool {
+        guard case .ready = Sockets.wait(fd, events: Int16(POLLIN), deadline: deadline, wakeFD: wakeFD) else { return false }
+        var first: UInt8 = 0
+        let n = recv(fd, &first, 1, Int32(MSG_PEEK))
+        guard n == 1, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") else { return false }
+        let body = HTTPResponse.errorBody(code: "plain_http_on_tls_port",
+                                          message: "this port speaks HTTPS: the request was sent as plain HTTP (use https://)")
+        let head = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        let response = Array(head.utf8) + body
+        _ = response.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        // Let the client read the answer before the close (a close with unread request bytes
+        // would reset the connection and could discard it).
+        shutdown(fd, Int32(SHUT_WR))
+        var sink = [UInt8](repeating: 0, count: 4096)
+        let drainUntil = min(deadline, Monotonic.now() + Monotonic.nanoseconds(.milliseconds(500)))
+        while case .ready = Sockets.wait(fd, events: Int16(POLLIN), deadline: drainUntil, wakeFD: wakeFD) {
+            let r = sink.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if r <= 0 { break }
+        }
+        return true
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer, deadline: UInt64, wakeFD: Int32?) -> ReadResult {

@@ -34,7 +34,12 @@ enum ServeCommand {
         let policyPath = args.value("policy")
         try args.rejectUnknown()
         if (cert == nil) != (key == nil) { throw UsageError("--tls-cert and --tls-key go together") }
-        if let cert, let key { options.tls = TLSConfiguration(certificateChainPath: cert, privateKeyPath: key) }
+        if let cert, let key {
+            let tls = TLSConfiguration(certificateChainPath: cert, privateKeyPath: key)
+            // Bad TLS files stop the start before the data directory is created or opened.
+            try tls.check()
+            options.tls = tls
+        }
 
         let service = try GatelogService(configuration: config, redaction: try redactionSetting(policyPath))
         for (region, error) in service.openExistingRegions() {

@@ -279,6 +279,8 @@ final class WalkthroughFixTests: XCTestCase {
                                 "--tls-key", "\(tmp.path)/missing.key"], timeout: 30)
         XCTAssertNotEqual(tls.status, 0, tls.out + tls.err)
         XCTAssertFalse(tls.out.contains("glt_") || tls.err.contains("glt_"), "no token banner for a failed start: \(tls.out)")
+        XCTAssertTrue(tls.err.contains("missing.pem"), tls.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data), "bad TLS files stop the start before the data directory is made")
 
         // A port already in use.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

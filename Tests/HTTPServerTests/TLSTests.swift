@@ -70,10 +70,19 @@ final class TLSTests: XCTestCase {
             XCTAssertTrue(["TLSv1.2", "TLSv1.3"].contains(parsed?[2] as? String ?? ""))
         }
 
-        // A plain-HTTP client on the TLS port fails the handshake and is closed; the server keeps serving.
+        // A plain-HTTP client on the TLS port is told so in plain HTTP (not reset) and closed;
+        // the server keeps serving.
         let plain = try RawClient(port: server.port)
         try plain.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        let told = try plain.readResponse()
+        XCTAssertEqual(told.status, 400)
+        XCTAssertEqual(told.header("connection"), "close")
+        XCTAssertTrue(String(decoding: told.body, as: UTF8.self).contains("plain_http_on_tls_port"))
         XCTAssertTrue(plain.waitForClose(timeout: 4))
+        if let curl = which("curl") {
+            let r = try run(curl, ["-sS", "http://127.0.0.1:\(server.port)/hello"])
+            XCTAssertTrue(r.stdout.contains("use https://"), r.stdout + r.stderr)
+        }
         // A client that connects and never starts the handshake is dropped after the header timeout.
         let silent = try RawClient(port: server.port)
         let t0 = Date()
