@@ -77,12 +77,20 @@ extension TextScanner {
         let csvCell = prev == UInt8(ascii: ",") && r - s == 3 && !Bytes.isDigit(at(s - 2))
         // Right after an SSN name and a symbol: `SSN/078051120`, `SS#078-05-1120`.
         let afterSSNWord = !leftOK && (prev == UInt8(ascii: "/") || prev == UInt8(ascii: "#")) && ssnNameBefore(s)
-        if leftOK || csvCell || afterSSNWord, let end = ssn(s, r) { emit(s, end, .usSSN); resume = max(resume, end) }
+        if leftOK || csvCell || afterSSNWord, let end = ssn(s, r) {
+            emit(s, end, .usSSN)
+            ssnContextEnd = Int.min / 2  // an SSN word vouches for one number
+            resume = max(resume, end)
+        }
         if let end = ipv4(s, r) { emit(s, end, .ipAddress); resume = max(resume, end) }
         // A grouped number may start a CSV cell after a word (`Jane Roe,jane@x.io,415-555-2671,…`),
         // not after a number (`1,234`).
         let csvPhone = !leftOK && prev == UInt8(ascii: ",") && !Bytes.isDigit(at(s - 2))
-        if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone,
+        // Not right after a reference word (`Case No.: 045-674-2921`, `ticket 555-0134-22`) or an
+        // SSN word (`SSN 034-00-4757`, an invalid SSN), unless a phone word came after it.
+        let namedOtherwise = (s - referenceWordEnd <= 14 && referenceWordEnd > phoneContextEnd)
+            || (s - ssnContextEnd <= 12 && ssnContextEnd > phoneContextEnd)
+        if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone, !namedOtherwise,
            let end = phone(s, leftChecked: true, csvCell: csvPhone) {
             emit(s, end, .phone)
             phoneContextEnd = Int.min / 2  // a phone word vouches for one number
@@ -442,7 +450,7 @@ extension TextScanner {
             guard Bytes.isDigit(at(r + 1)), Bytes.isDigit(at(r + 2)), at(r + 3) == sep,
                   Bytes.isDigit(at(r + 4)), Bytes.isDigit(at(r + 5)), Bytes.isDigit(at(r + 6)), Bytes.isDigit(at(r + 7)) else { return nil }
             end = r + 8
-        } else if r - s == 9 && (s - ssnContextEnd <= 40 || ssnNameBefore(s)) {
+        } else if r - s == 9 && ((s - ssnContextEnd <= 40 && sameLine(ssnContextEnd, s)) || ssnNameBefore(s)) {
             end = r
         } else {
             return nil
@@ -456,6 +464,13 @@ extension TextScanner {
         let serial = value % 10_000
         guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { return nil }
         return end
+    }
+
+    /// Whether no line break lies in `from..<to` (a short range: a context word's reach).
+    @inline(__always) func sameLine(_ from: Int, _ to: Int) -> Bool {
+        var k = max(from, 0)
+        while k < to { if p[k] == 0x0A { return false }; k += 1 }
+        return true
     }
 
     /// Whether a name of an SSN ends just before the number at `s`, with at most four of

@@ -446,6 +446,8 @@ extension TextScanner {
             case UInt8(ascii: "x"): if has(k, "xxxx") || has(k, "XXXX") { return true }
             case UInt8(ascii: "*"): if has(k, "***") { return true }
             case UInt8(ascii: "."): if has(k, "...") { return true }
+            // Masks typed or pasted from a UI: `•••`, `●●●`, `∙∙∙`.
+            case 0xE2: if has(k, "•••") || has(k, "●●●") || has(k, "∙∙∙") { return true }
             default: break
             }
             if length > 0 && k + length <= b {
