@@ -58,6 +58,12 @@ extension TextScanner {
         // No numeric entity has a run of more than 19 digits; skipping it whole keeps long
         // digit strings (hashes, ids, adversarial input) linear.
         if r - s > 19 { return r }
+        // The check digits of an IBAN typed with a blank after its country code (`SE 27 6334 …`).
+        if r - s == 2 && at(s - 1) == UInt8(ascii: " ") && Bytes.isUpper(at(s - 2)) && Bytes.isUpper(at(s - 3)) && !isWordByte(s - 4)
+            && at(r) == UInt8(ascii: " "), let end = ibanSpaced(s - 3) {
+            emit(s - 3, end, .iban)
+            return end
+        }
         var resume = s + 1
         let prev = at(s - 1)
         // Card numbers and SSNs may follow '#' ("card #4111…"); phone numbers may not ("#415-…" is a ticket).
@@ -68,7 +74,7 @@ extension TextScanner {
         // (`DE89 3704 …`, `12 34 56`) have none.
         if leftOK || prev == UInt8(ascii: ",") || (prev == UInt8(ascii: " ") && (lastCardEnd == s - 1 || afterLowercaseWord(s))) || afterAbbreviation(s)
             || (prev == UInt8(ascii: "-") && r - s >= 4 && Bytes.isLetter(at(s - 2)) && cardWordBefore(s - 1)),
-           let end = card(s, r) {
+           let end = card(s, r) ?? cardAfterLabel(s, r) {
             emit(s, end, .creditCard)
             lastCardEnd = end
             resume = max(resume, end)
@@ -295,6 +301,71 @@ extension TextScanner {
         return nil
     }
 
+    /// A card number as a scan or hurried typing leaves it, right after a card word
+    /// (`cardLabelBefore`): groups of digits (the first of 4–6) joined by one or two blanks,
+    /// ` . `, ` - `, `.`, `-`, or one line break, mixed (`Card No 4343  8304 1822 2061`,
+    /// `CC# 2221 . 4299 7806 3170`, `Credit Card: 2221\n7754 5204 0948`); 13–19 digits, an issuer
+    /// prefix valid for the length, and the Luhn check, as for `card`. Reads at most ~60 bytes.
+    mutating func cardAfterLabel(_ s: Int, _ r: Int) -> Int? {
+        guard r - s >= 4, r - s <= 6, p[s] >= UInt8(ascii: "2") && p[s] <= UInt8(ascii: "6"), cardLabelBefore(s) else { return nil }
+        var digits = r - s
+        var pos = r
+        var ends: [(digits: Int, end: Int)] = [(digits, r)]
+        var lineBreaks = 0
+        while digits < 19 {
+            var k = pos
+            if at(k) == UInt8(ascii: " ") && at(k + 1) == UInt8(ascii: " ") { k += 2 }
+            else if at(k) == UInt8(ascii: " ") && (at(k + 1) == UInt8(ascii: ".") || at(k + 1) == UInt8(ascii: "-")) && at(k + 2) == UInt8(ascii: " ") { k += 3 }
+            else if at(k) == UInt8(ascii: " ") || at(k) == UInt8(ascii: ".") || at(k) == UInt8(ascii: "-") { k += 1 }
+            else if at(k) == 0x0A && lineBreaks == 0 { k += 1; lineBreaks += 1 }
+            else if at(k) == 0x0D && at(k + 1) == 0x0A && lineBreaks == 0 { k += 2; lineBreaks += 1 }
+            else { break }
+            guard Bytes.isDigit(at(k)) else { break }
+            var e = k
+            while e < n && Bytes.isDigit(p[e]) && e - k <= 19 { e += 1 }
+            digits += e - k
+            guard digits <= 19 else { break }
+            pos = e
+            ends.append((digits, e))
+        }
+        for (count, end) in ends.reversed() where count >= 13 {
+            if cardRightOK(end) && issuerAccepts(s, length: count) && luhn(s, end) { return end }
+        }
+        return nil
+    }
+
+    /// Whether a card label ends just before the number at `s`, with blanks, `:`, `#` or `.`
+    /// around it and perhaps a number word (`no`, `nr`, `number`, an OCR `nurnber`) after it:
+    /// `Card No `, `CC# `, `Kreditkarte `, `Credit Card: `, `card nurnber: `, `PAN `. Reads at
+    /// most 40 bytes back.
+    func cardLabelBefore(_ s: Int) -> Bool {
+        var k = s - 1
+        func skipPunctuation() {
+            while k >= 0 && s - k <= 40 && (p[k] == UInt8(ascii: " ") || p[k] == UInt8(ascii: ":") || p[k] == UInt8(ascii: "#")
+                                            || p[k] == UInt8(ascii: ".") || p[k] == 0x09) { k -= 1 }
+        }
+        func word() -> (start: Int, end: Int) {
+            let e = k + 1
+            while k >= 0 && s - k <= 40 && Bytes.isLetter(p[k]) { k -= 1 }
+            return (k + 1, e)
+        }
+        skipPunctuation()
+        var w = word()
+        let length = w.end - w.start
+        if length >= 2 && length <= 7 && (hasIgnoringCase(w.start, "no") && length == 2 || hasIgnoringCase(w.start, "nr") && length == 2
+            || hasIgnoringCase(w.start, "num") || hasIgnoringCase(w.start, "nurnber") || hasIgnoringCase(w.start, "nummer")) {
+            skipPunctuation()
+            w = word()
+        }
+        guard w.end > w.start, !(w.start > 0 && Bytes.isAlnum(p[w.start - 1])) else { return false }
+        let l = w.end - w.start
+        return (l == 2 && hasIgnoringCase(w.start, "cc")) || (l == 4 && hasIgnoringCase(w.start, "card"))
+            || (l == 3 && hasIgnoringCase(w.start, "pan")) || (l == 11 && hasIgnoringCase(w.start, "kreditkarte"))
+            || (l == 5 && (hasIgnoringCase(w.start, "karte") || hasIgnoringCase(w.start, "carte")))
+            || (l == 4 && (hasIgnoringCase(w.start, "visa") || hasIgnoringCase(w.start, "amex")))
+            || (l == 10 && hasIgnoringCase(w.start, "mastercard")) || (l == 7 && hasIgnoringCase(w.start, "tarjeta"))
+    }
+
     /// Whether a card word ends just before the `-` or `_` at `j` (`cc-4111…`, `card_4111…`,
     /// `card-number-4111…`): the letters (with `-`/`_` inside) from a word boundary, read
     /// case-insensitively without their `-`/`_`, are one of `cardWords`. Reads at most 20 bytes
@@ -442,7 +513,13 @@ extension TextScanner {
     // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
     mutating func ssn(_ s: Int, _ r: Int) -> Int? {
         let end: Int
-        if r - s == 3 {
+        if r - s == 3 && at(r) == UInt8(ascii: " ") && at(r + 1) == UInt8(ascii: "-") && at(r + 2) == UInt8(ascii: " ") {
+            // `ssn no 202 - 74 - 7165` (a scanned form): ` - ` only right after an SSN word.
+            guard s - ssnContextEnd <= 40 && sameLine(ssnContextEnd, s), Bytes.isDigit(at(r + 3)), Bytes.isDigit(at(r + 4)),
+                  has(r + 5, " - "), Bytes.isDigit(at(r + 8)), Bytes.isDigit(at(r + 9)), Bytes.isDigit(at(r + 10)), Bytes.isDigit(at(r + 11))
+            else { return nil }
+            end = r + 12
+        } else if r - s == 3 {
             let sep = at(r)
             // Dots only right after an SSN word: `SSN 078.05.1120` (a dotted 3-2-4 number is otherwise
             // more often something else).

@@ -486,8 +486,19 @@ extension TextScanner {
                          || hasIgnoringCase(i, "kennwort")))
             || (len == 6 && hasIgnoringCase(i, "passwd")) || (len == 10 && (hasIgnoringCase(i, "passphrase") || hasIgnoringCase(i, "wachtwoord")))
             || (len == 3 && hasIgnoringCase(i, "pwd")) || (len == 5 && (hasIgnoringCase(i, "senha") || hasIgnoringCase(i, "haslo")))
-            || (len == 2 && hasIgnoringCase(i, "pw")) || (len == 7 && hasIgnoringCase(i, "parolam")) || (len == 5 && hasIgnoringCase(i, "clave")) {
-            // a password word
+            || (len == 2 && hasIgnoringCase(i, "pw")) || (len == 7 && hasIgnoringCase(i, "parolam")) || (len == 5 && hasIgnoringCase(i, "clave"))
+            || (len == 7 && hasIgnoringCase(i, "pasword")) {
+            // a password word (`pasword`: a typo common enough in forms and scans)
+            // `PW- X`, `pwd- X`: a dash and a blank after the short forms.
+            if len <= 3 && at(e) == UInt8(ascii: "-") && at(e + 1) == UInt8(ascii: " ") { e += 1 }
+            if len == 7 && at(e) == UInt8(ascii: ":") && at(e + 1) == UInt8(ascii: " ") { return formValue(after: e + 1) }
+        } else if len == 4 && hasIgnoringCase(i, "pass") && (hasIgnoringCase(e, " word") && !isWordByte(e + 5)) {
+            // `PASS WORD: X` (a scanned form)
+            return at(e + 5) == UInt8(ascii: ":") ? formValue(after: e + 6) : nil
+        } else if len == 4 && hasIgnoringCase(i, "pass") && hasIgnoringCase(e, " is ") && isWifiPass(before: i) {
+            // "the wifi pass is X"
+        } else if len == 5 && hasIgnoringCase(i, "login") && at(e) == UInt8(ascii: ":") {
+            return loginPair(after: e + 1)
         } else if len == 8 && hasIgnoringCase(i, "contrase") && has(e, "ña") && !isWordByte(e + 3) {
             e += 3  // contraseña
         } else if len == 3 && hasIgnoringCase(i, "has") && has(e, "ło") && !isWordByte(e + 3) {
@@ -583,6 +594,36 @@ extension TextScanner {
             return ve
         }
         return proseValue(after: e, wordStart: i)
+    }
+
+    /// The value of a form field after its label and `:` (`pasword: X`): blanks, then one word
+    /// that passes `isPlausibleValue` for prose.
+    mutating func formValue(after k0: Int) -> Int? {
+        var vs = k0
+        while at(vs) == UInt8(ascii: " ") && vs - k0 < 4 { vs += 1 }
+        var ve = vs
+        while ve < n && !Bytes.isSpace(p[ve]) && ve - vs <= 128 { ve += 1 }
+        guard ve - vs <= 128 else { return nil }
+        ve = withoutTrailingPunctuation(vs, ve)
+        guard ve - vs >= 4, isPlausibleValue(vs, ve, quoted: false, prose: true, proseMinimum: Int.max) else { return nil }
+        emit(vs, ve, .secret)
+        return ve
+    }
+
+    /// Whether `wifi`, `wi-fi` or `wlan` and a blank end just before `i` ("the wifi pass is X").
+    func isWifiPass(before i: Int) -> Bool {
+        hasIgnoringCase(i - 5, "wifi ") || hasIgnoringCase(i - 6, "wi-fi ") || hasIgnoringCase(i - 5, "wlan ")
+    }
+
+    /// `Login: user / X`: a user name, ` / `, and a password on the same line (a value that
+    /// passes `isPlausibleValue` for prose). Reads at most ~200 bytes.
+    mutating func loginPair(after k0: Int) -> Int? {
+        var k = k0
+        while at(k) == UInt8(ascii: " ") && k - k0 < 4 { k += 1 }
+        let us = k
+        while k < n && !Bytes.isSpace(p[k]) && k - us <= 64 { k += 1 }
+        guard k > us, k - us <= 64, has(k, " / ") else { return nil }
+        return formValue(after: k + 3)
     }
 
     /// After `key`, `token`, `apikey` or `secret` ending at `e` in prose (`My API key is X`,

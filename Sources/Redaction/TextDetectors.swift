@@ -90,6 +90,41 @@ extension TextScanner {
         return remainder == 1 ? end : nil
     }
 
+    /// An IBAN as OCR or hurried typing leaves it: one or two blanks after the country code, after
+    /// the check digits or between groups of any size (`SE 27 6334 5704 …`, `NL37  HIAN  6978 …`,
+    /// `AT 77 2302564009137183`). Only the exact length of the country and the mod-97 check
+    /// decide; the next byte must not continue a word. Reads at most 3 × 34 bytes.
+    mutating func ibanSpaced(_ i: Int) -> Int? {
+        let c0 = p[i], c1 = at(i + 1)
+        guard Bytes.isUpper(c0), Bytes.isUpper(c1) else { return nil }
+        let length = Int(Self.ibanLengths[Int(c0 - 65) * 26 + Int(c1 - 65)])
+        guard length > 0 else { return nil }
+        var characters = [UInt8]()
+        characters.reserveCapacity(length)
+        var pos = i
+        var blanks = 0
+        while characters.count < length {
+            let c = at(pos)
+            if Bytes.isAlnum(c) {
+                // Country code letters, then two check digits.
+                if characters.count < 2 ? !Bytes.isUpper(c) : characters.count < 4 && !Bytes.isDigit(c) { return nil }
+                characters.append(c)
+                blanks = 0
+            } else if c == UInt8(ascii: " ") && characters.count >= 2 && blanks < 2 {
+                blanks += 1
+            } else {
+                return nil
+            }
+            pos += 1
+        }
+        if isWordByte(pos) && !isCJK(pos) { return nil }
+        var remainder = 0
+        for c in characters[4...] + characters[0..<4] {
+            remainder = Bytes.isDigit(c) ? (remainder * 10 + Int(c) - 48) % 97 : (remainder * 100 + Int(Bytes.upper(c)) - 55) % 97
+        }
+        return remainder == 1 ? pos : nil
+    }
+
     // MARK: - E-mail and URL credentials
 
     /// At an `@`: either a password in a URL's userinfo (`scheme://user:pass@host`, reported as
@@ -119,6 +154,12 @@ extension TextScanner {
                 // A Sentry DSN (`https://<32 hex>@o123.ingest.sentry.io/4`): the key is the userinfo.
                 _ = hexKey(i - 32, i - 32, i)
             }
+            return i + 1
+        }
+        // Oracle `user/password@…` whose password has symbols an address cannot hold (`maple2003$`).
+        if (at(i + 1) == UInt8(ascii: "/") && at(i + 2) == UInt8(ascii: "/")) || Bytes.isDigit(at(i + 1)) || Bytes.isLetter(at(i + 1)),
+           let passwordStart = oraclePasswordStart(i) {
+            emit(passwordStart, i, .secret)
             return i + 1
         }
         // Local part.

@@ -253,6 +253,13 @@ struct TextScanner {
         // Eight digits right after a phone word or key (`phone: 91234567`, `"mobile_no":"…"`).
         if r - s == 8 && (rightAfterPhoneWord(s) || afterPhoneKey(s)) { return false }
         let c = at(r)
+        // IBAN check digits after a blank (`SE 27 …`, `GB 81 QTXR …`): `ibanSpaced`.
+        if r - s == 2 && c == UInt8(ascii: " ") && at(s - 1) == UInt8(ascii: " ") && Bytes.isUpper(at(s - 2)) { return false }
+        // The first group of a card after a label, wrapped or typed with ` . ` (`cardAfterLabel`).
+        if r - s >= 4 && r - s <= 6 && (c == 0x0A || c == 0x0D
+                                         || (c == UInt8(ascii: " ") && (at(r + 1) == UInt8(ascii: ".") || at(r + 1) == UInt8(ascii: "-")))) {
+            return false
+        }
         guard c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "/")
                 || c == UInt8(ascii: "(") || c == 0x09 || c == UInt8(ascii: "_")
                 // URL-encoded spaces between the groups of a query or form value (`cc=4111+1111…`).
@@ -470,10 +477,11 @@ struct TextScanner {
     /// A word starting with a letter at `i` and ending at `e`.
     @inline(__always) mutating func letterWord(_ i: Int, _ e: Int) -> Int {
         let len = e - i
-        if len >= 4, Bytes.isLetter(p[i + 1]), Bytes.isDigit(p[i + 2]), Bytes.isDigit(p[i + 3]), let end = iban(i) {
+        if len >= 4, Bytes.isLetter(p[i + 1]), Bytes.isDigit(p[i + 2]), Bytes.isDigit(p[i + 3]), let end = iban(i) ?? (has(i + 4, "  ") ? ibanSpaced(i) : nil) {
             emit(i, end, .iban)
             return end
         }
+
         // Most words are no detector's concern: their first byte, second letter and length
         // decide it with one table load (`WordGate.lengths`), a branch that is rarely taken.
         let g = WordGate.lengthIndex(p[i], at(i + 1))
@@ -587,6 +595,8 @@ struct TextScanner {
             if (len == 6 && hasIgnoringCase(i, "mobile")) || (len == 3 && hasIgnoringCase(i, "mob")) || (len == 5 && hasIgnoringCase(i, "mobil"))
                 || (len == 9 && hasIgnoringCase(i, "voicemail")) || (len == 1 && has(e, "óvil")) {
                 phoneContextEnd = e
+            } else if len == 1 && at(e) == UInt8(ascii: ":") && (i == 0 || p[i - 1] == 0x0A) {
+                phoneContextEnd = e + 1  // `M: 20 21 83 15` opening a line of a signature
             }
         case UInt8(ascii: "f"):
             if (len == 3 && hasIgnoringCase(i, "fax")) || (len == 8 && hasIgnoringCase(i, "freecall"))
@@ -604,6 +614,13 @@ struct TextScanner {
         case UInt8(ascii: "s"):
             if len == 3 && hasIgnoringCase(i, "sms") { phoneContextEnd = e }
             else if (len == 3 && hasIgnoringCase(i, "ssn")) || (len == 6 && hasIgnoringCase(i, "social")) { ssnContextEnd = e }
+            // `S.S.N.`, and `Soc Sec` / `Soc. Security` (the number word after it may follow).
+            else if len == 1 && hasIgnoringCase(i, "s.s.n") { ssnContextEnd = at(i + 5) == UInt8(ascii: ".") ? i + 6 : i + 5 }
+            else if len == 3 && hasIgnoringCase(i, "soc") && (hasIgnoringCase(e, " sec") || hasIgnoringCase(e, ". sec")) {
+                var k = e + (at(e) == UInt8(ascii: ".") ? 2 : 1)
+                while k < n && Bytes.isLetter(p[k]) && k - e < 12 { k += 1 }
+                ssnContextEnd = k
+            }
             else if (len == 7 && hasIgnoringCase(i, "section")) || (len == 3 && hasIgnoringCase(i, "sec")) || (len == 4 && hasIgnoringCase(i, "step")) {
                 versionWordEnd = e
             }
@@ -742,10 +759,10 @@ enum WordGate {
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag dc sn fi nt pu", secret)
         // Card words a card number may be glued to with `_` (`secretAtWord` passes them on).
         mark("cc ca cr vi ma mc am pa de kr ka", secret)
-        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra cl", password)
+        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra cl lo", password)
         mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is", context)
         // Reference words (`ticket`, `tracking`, `claim`, `order`, `invoice`, `incident`, `booking`).
-        mark("ti tr cl or in bo", context)
+        mark("ti tr cl or in bo s", context)
         return UnsafePointer(t)
     }()
 
@@ -828,11 +845,11 @@ enum WordGate {
         + [("cc", 7), ("ca", 9), ("cr", 15), ("vi", 9), ("ma", 15), ("mc", 7), ("am", 9), ("pa", 8), ("de", 14), ("kr", 15), ("ka", 10)]
             .flatMap { bothCases($0.0, lengthBits([], from: $0.1)) },
         flag: secret)
-        // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3), pw (2), parolam (7),
+        // password, passcode, passwort (8), passwd (6), passphrase (10), pwd (3), pw (2), parolam, pasword (7), pass (word) (4), login (5),
         // clave (5); senha, haslo (5),
         // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3), identified (by) (10).
         // key (3), token (5), apikey, secret (6): generated key material in prose.
-        let passwordTable = lengthTable(bothCases("pa", lengthBits([6, 7, 8, 10])) + bothCases("pw", lengthBits([2, 3])) + bothCases("cl", lengthBits([5]))
+        let passwordTable = lengthTable(bothCases("pa", lengthBits([4, 6, 7, 8, 10])) + bothCases("lo", lengthBits([5])) + bothCases("pw", lengthBits([2, 3])) + bothCases("cl", lengthBits([5]))
             + bothCases("se", lengthBits([5, 6])) + bothCases("ha", lengthBits([3, 5])) + bothCases("ke", lengthBits([3, 8]))
             + bothCases("to", lengthBits([5])) + bothCases("ap", lengthBits([6]))
             + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3]))
@@ -848,7 +865,7 @@ enum WordGate {
             ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7]), ("ch", [7, 8]), ("mo", [3, 5, 6]),
             ("fa", [3]), ("fi", [4, 8]), ("fw", [2]), ("fr", [8, 9]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
             ("be", [3]), ("ll", [2, 5, 6]), ("za", [6, 8]),
-            ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [6]), ("se", [3, 7]), ("st", [4]),
+            ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [3, 6]), ("s", [1]), ("se", [3, 7]), ("st", [4]),
             ("ve", [3, 7, 8]), ("v", [1]), ("m", [1]), ("re", [3, 5, 7, 8]), ("bu", [5]), ("oi", [3]), ("is", [4]),
         ].flatMap { bothCases($0.0, lengthBits($0.1)) }, flag: context)
         let t = UnsafeMutablePointer<UInt16>.allocate(capacity: 4 * pairCount)

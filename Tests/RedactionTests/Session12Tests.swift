@@ -67,3 +67,57 @@ final class Session12Tests: XCTestCase, DetectionAssertions {
         XCTAssertFalse(hits.contains { $0.1.contains(value) }, "\(value) was detected in \(text.debugDescription): \(hits)", file: file, line: line)
     }
 }
+
+/// The second batch of session 12's fixes: values as scans and hurried typing leave them (mixed
+/// card separators after a card label, IBANs with blanks after the country code or doubled
+/// blanks, SSNs as ` - ` groups after an SSN word, SSN words written `S.S.N.` or `Soc Sec No`),
+/// password labels of forms (`pasword:`, `PASS WORD:`, `PW- X`, `Login: user / X`, "the wifi
+/// pass is X"), Oracle passwords with symbols, and `M:` opening a signature line.
+final class Session12ScanTests: XCTestCase, DetectionAssertions {
+    let engine = RedactionEngine()
+
+    func testCardsAfterALabelWithMixedSeparators() {
+        assertFinds("4343  8304 1822 2061", as: .creditCard, in: "Phone: 8-800  Card No 4343  8304 1822 2061\nIBAN : x")
+        assertFinds("2221 . 4299 7806 3170", as: .creditCard, in: "CC# 2221 . 4299 7806 3170  IBAN-Nr")
+        assertFinds("2221\n7754 5204 0948", as: .creditCard, in: "Credlt Card: 2221\n7754 5204 0948  Date: 2024")
+        assertFinds("503871 8822559", as: .creditCard, in: "Soc. Security Nr 600963809 | CC# 503871 8822559\nDate: 2")
+        // Without a card label, or failing Luhn, the same shapes stay.
+        assertClean("Totals 4343  8304 1822 2061 and 2221 . 4299 7806 3170")
+        assertClean("Card No 4343  8304 1822 2062")
+    }
+
+    func testIBANsWithBlanks() {
+        assertFinds("NL37  HIAN  6978  6555  66", as: .iban, in: "I BAN: NL37  HIAN  6978  6555  66 | SSN : x")
+        assertFinds("SE 27 63345704535837649742", as: .iban, in: "IBAN : SE 27 63345704535837649742 | e mail")
+        assertFinds("AT 77 2302564009137183", as: .iban, in: "lBAN AT 77 2302564009137183  Dated")
+        // A wrong check sum, or a country code and digits that are no IBAN.
+        assertClean("IBAN : SE 28 63345704535837649742 and SE 12 is fine, NL 37 rows")
+    }
+
+    func testSSNsOfScannedForms() {
+        assertFinds("482 - 28 - 3823", as: .usSSN, in: "S.S.N. 482 - 28 - 3823  I BAN")
+        assertFinds("853.99.0931", as: .usSSN, in: "Soc. Security Nr 853.99.0931\nDatum: 2024")
+        assertFinds("578185266", as: .usSSN, in: "Soc Sec No 578185266\npwd x")
+        assertFinds("202 - 74 - 7165", as: .usSSN, in: "ssn no 202 - 74 - 7165\nEMAIL ADR")
+        assertClean("Score 482 - 28 - 3823 in the final")
+    }
+
+    func testPasswordLabelsOfForms() {
+        assertFinds("4MNdjYeRou6ubP195H", as: .secret, in: "PAN 5038 . 4072  PW- 4MNdjYeRou6ubP195H | Datum: x")
+        assertFinds("LIM42GgilpgQ5kCB", as: .secret, in: "PASS WORD: LIM42GgilpgQ5kCB | Credlt")
+        assertFinds("summer1976#", as: .secret, in: "Narne: Ethan Taylor\npasword: summer1976#\nEMAIL")
+        assertFinds("Kitten1994?", as: .secret, in: "Login: omar / Kitten1994?")
+        assertFinds("5GMtcaZvwm58cEiFAAq", as: .secret, in: "the wifi pass is 5GMtcaZvwm58cEiFAAq btw")
+        assertClean("a boarding pass is required; pass word games; pasword: required; Login: omar / logout")
+    }
+
+    func testOraclePasswordsWithSymbols() {
+        assertFinds("maple2003$", as: .secret, in: "url: jdbc:oracle:thin:admin/maple2003$@db01:1521:ORCL")
+        assertFinds("*cCdAwn3ot7vjWM^!z", as: .secret, in: "url: jdbc:oracle:thin:reporting/*cCdAwn3ot7vjWM^!z@14.216.10.3:1521/X")
+    }
+
+    func testSignatureLineLabels() {
+        assertFinds("28 56 44 15", as: .phone, in: "Thanks,\nPriya\nM: 28 56 44 15 x192\n")
+        assertClean("Score: 28 56 44 15\nM 28 56 44 15")
+    }
+}
