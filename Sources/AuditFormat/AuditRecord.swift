@@ -68,12 +68,30 @@ public enum RecordError: Error, Equatable, CustomStringConvertible {
         case .invalidJSON(let e): return e.description
         case .notAnObject: return "a record must be a JSON object"
         case .missingField(let f): return "required field '\(f)' is missing"
-        case .wrongType(let f, let expected, let found): return "field '\(f)' must be \(expected), found \(found)"
-        case .invalidValue(let f, let reason): return "field '\(f)' \(reason)"
-        case .duplicateField(let f): return "field '\(f)' appears more than once"
+        case .wrongType(let f, let expected, let found): return "field '\(Self.shown(f))' must be \(expected), found \(found)"
+        case .invalidValue(let f, let reason): return "field '\(Self.shown(f))' \(reason)"
+        case .duplicateField(let f): return "field '\(Self.shown(f))' appears more than once"
         case .reservedField(let f): return "field '\(f)' is reserved for gatelog"
         case .blocked(let reason): return "blocked by policy: \(reason)"
         }
+    }
+
+    /// A field name as error messages show it. Member names come from the client and may hold the
+    /// data itself (`{"jane@example.com": …}`, a card number as a metadata key), and messages reach
+    /// HTTP answers, CLI output and quarantine files, which are never redacted after the fact: a
+    /// name of letters, digits (at most four), `_`, `-` and `.` is shown; otherwise a typed
+    /// object's name and `(a name not shown)` (`metadata.(a name not shown)`), or only that.
+    static func shown(_ field: String) -> String {
+        var digits = 0
+        let plain = !field.isEmpty && field.utf8.count <= 64 && field.utf8.allSatisfy { c in
+            if c >= 0x30 && c <= 0x39 { digits += 1; return true }
+            return (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+        }
+        if plain && digits <= 4 { return field }
+        for object in ["metadata.", "usage.", "route.", "latency_ms.", "trace.", "error."] where field.hasPrefix(object) {
+            return object + "(a name not shown)"
+        }
+        return "(a name not shown)"
     }
 
     /// A short machine-readable code.
@@ -545,6 +563,11 @@ extension RecordFields {
         func object(_ slot: Int) throws(RecordError) -> [JSONMemberRange]? {
             guard let v = present(t[slot]) else { return nil }
             guard let members = r.members(v) else { throw .wrongType(field: TypedMembers.keys[slot], expected: "an object", found: r.typeName(v)) }
+            // Duplicate names inside a typed object (`"usage":{"input_tokens":1,"input_tokens":9}`):
+            // the index would read the first, other JSON readers the last.
+            if members.count > 1, let duplicate = AuditRecord.firstDuplicate(members, slots: Array(repeating: nil, count: members.count), in: r.bytes) {
+                throw .duplicateField("\(TypedMembers.keys[slot]).\(duplicate)")
+            }
             return members
         }
         func nestedString(_ v: Range<Int>?, _ field: String) throws(RecordError) -> String? {
@@ -587,7 +610,7 @@ extension RecordFields {
                 guard value.utf8.count <= limits.maxMetadataValueLength || value.unicodeScalars.count <= limits.maxMetadataValueLength else {
                     throw .invalidValue(field: "metadata", reason: "has a value longer than \(limits.maxMetadataValueLength) characters")
                 }
-                guard !metadata.contains(where: { $0.key == key }) else { throw .duplicateField("metadata key") }
+                guard !metadata.contains(where: { $0.key == key }) else { throw .duplicateField("metadata.\(key)") }
                 metadata.append((key, value))
             }
         }

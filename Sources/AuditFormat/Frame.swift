@@ -294,7 +294,14 @@ public enum FrameCodec {
         let written = Int(UInt16(bigEndian: tail.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
         let implied = tail.count >= fixedParts && (tail.count - fixedParts) % FrameDirectoryEntry.size == 0
             ? (tail.count - fixedParts) / FrameDirectoryEntry.size : 0
-        let counts = [written, implied].filter { (1...Int(UInt16.max)).contains($0) && fixedParts + $0 * FrameDirectoryEntry.size == tail.count }
+        var counts = [written, implied].filter { (1...Int(UInt16.max)).contains($0) && fixedParts + $0 * FrameDirectoryEntry.size == tail.count }
+        // A changed stored length (envelopes or contents) breaks that sum; the signature is read
+        // from the frame's end whatever the lengths say, so the written count is tried as long as
+        // its directory and signature fit.
+        if counts.isEmpty && written >= 1
+            && FrameHeader.fixedSize + written * FrameDirectoryEntry.size + 32 + FrameHeader.signatureSize + 32 <= tail.count {
+            counts = [written]
+        }
         guard !counts.isEmpty else { return false }
         // Sectors of zeros: parts of the last write that never reached the disk (power loss). A
         // frame's own bytes (compressed blocks, digests, a signature) never hold 512 zeros in a row,
@@ -305,10 +312,25 @@ public enum FrameCodec {
         let signatureStart = tail.count - 32 - FrameHeader.signatureSize
         let keyHash = u32(signatureStart)
         let signature = Array(tail[(signatureStart + 4)..<(signatureStart + FrameHeader.signatureSize)])
+        // The chain head as written, or (when that field is what changed) the one its previous
+        // chain and directory give (§5.2 rule 5).
+        let previousChain = Digest32(tail.baseAddress! + 32)
         return counts.contains { n in
             positions.contains { position in
-                keyring.verify(keyHash: keyHash, signature: signature,
-                               message: signedMessage(region: region, firstPosition: position, recordCount: n, chainHead: Digest32(tail.baseAddress! + 64)))
+                var heads = [Digest32(tail.baseAddress! + 64)]
+                if FrameHeader.fixedSize + n * FrameDirectoryEntry.size <= tail.count {
+                    var head = previousChain
+                    for k in 0..<n {
+                        let entry = tail.baseAddress! + FrameHeader.fixedSize + k * FrameDirectoryEntry.size
+                        let leaf = LogHash.leaf(envelopeDigest: Digest32(entry + 16), contentDigest: Digest32(entry + 48))
+                        head = LogHash.chain(previous: head, position: position + UInt64(k), leaf: leaf)
+                    }
+                    if head != heads[0] { heads.append(head) }
+                }
+                return heads.contains { head in
+                    keyring.verify(keyHash: keyHash, signature: signature,
+                                   message: signedMessage(region: region, firstPosition: position, recordCount: n, chainHead: head))
+                }
             }
         }
     }

@@ -23,6 +23,12 @@ public enum KeyStore {
             try publishIfMissing(key, dataDirectory: dataDirectory)
             return key
         }
+        // A store that has signed before (its public keys are there) lost its signing key: a new
+        // key would sign on without continuing the chain of keys, and verify would trust it.
+        let published = try publicKeysAndMalformedFiles(dataDirectory: dataDirectory)
+        if !published.keys.isEmpty || !published.malformed.isEmpty {
+            throw .keys("\(path) is missing, but this store has signed with \(published.keys.count) key(s) before (keys/public): restore the file from a backup; gatelog does not make a new key for a store that had one")
+        }
         return try create(dataDirectory: dataDirectory)
     }
 

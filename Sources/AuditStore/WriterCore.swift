@@ -566,16 +566,17 @@ final class WriterCore {
         // Assign positions and find duplicates.
         var outcomes: [[AppendOutcome?]] = appends.map { Array(repeating: nil, count: $0.0.count) }
         var toWrite: [(append: Int, index: Int)] = []
-        var batchIDs: [String: UInt64] = [:]
+        var batchIDs: [ExactID: UInt64] = [:]
         var nextPosition = treeSize
         for (a, append) in appends.enumerated() {
             for (i, record) in append.0.enumerated() {
                 let id = record.fields.id
-                if let existing = batchIDs[id] ?? existingPosition(id: id, idHash: record.prepared.idHash) {
+                let key = ExactID(id: id, hash: record.prepared.idHash)
+                if let existing = batchIDs[key] ?? existingPosition(id: id, idHash: record.prepared.idHash) {
                     outcomes[a][i] = .duplicate(existingPosition: existing)
                     continue
                 }
-                batchIDs[id] = nextPosition
+                batchIDs[key] = nextPosition
                 toWrite.append((a, i))
                 nextPosition += 1
             }
@@ -694,13 +695,13 @@ final class WriterCore {
     /// The position of a stored record with this id, if any.
     func existingPosition(id: String, idHash: UInt64) -> UInt64? {
         guard let candidate = idIndex[idHash] else { return nil }
-        if let recent = recentIDs[idHash], recent.id == id { return recent.position }
+        if let recent = recentIDs[idHash], recent.id.utf8.elementsEqual(id.utf8) { return recent.position }
         // The hash matches an older record: read its id back to rule out a hash collision.
         // Records sharing the hash are rare, so scanning frames from the candidate on is cheap.
         var position = candidate
         while position < treeSize {
             guard let (storedID, storedHash) = readID(position: position) else { return candidate }
-            if storedHash == idHash && storedID == id { return position }
+            if storedHash == idHash && storedID.utf8.elementsEqual(id.utf8) { return position }
             position += 1
             if position > candidate + 4096 { break }
         }
@@ -898,4 +899,17 @@ final class WriterCore {
         flock(lockFD, LOCK_UN)
         close(lockFD)
     }
+}
+
+/// A record id compared byte for byte. Swift's `String ==` holds canonically equivalent spellings
+/// equal (`café` precomposed, or `e` and a combining accent), but ids are hashed, indexed and
+/// looked up by their UTF-8 bytes: two spellings are two ids (found by `get` each as sent).
+struct ExactID: Hashable {
+    let id: String
+    /// The id's hash (`LogHash.idHash` of its bytes).
+    let hash: UInt64
+
+    static func == (a: ExactID, b: ExactID) -> Bool { a.hash == b.hash && a.id.utf8.elementsEqual(b.id.utf8) }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 }

@@ -27,6 +27,23 @@ final class AuditRecordTests: XCTestCase {
     }
 
     /// A minimal valid record with `extra` members appended.
+    /// Member names come from the client and may be the data itself: error messages (HTTP answers,
+    /// CLI output, quarantine reasons) show a name only when it cannot be (campaign 12).
+    func testErrorMessagesDoNotEchoNamesThatMayHoldData() {
+        let messages = [
+            RecordError.duplicateField("frank.key@example.com"), .duplicateField("metadata.4111111111111111"),
+            .wrongType(field: "metadata.mallory.meta@example.com", expected: "a string", found: "number"),
+            .invalidValue(field: "sk-ant-api03-Abc123", reason: "is wrong"),
+        ].map(\.description)
+        for (message, secret) in zip(messages, ["frank", "4111111111111111", "mallory", "sk-ant"]) {
+            XCTAssertFalse(message.contains(secret), message)
+            XCTAssertTrue(message.contains("(a name not shown)"), message)
+        }
+        XCTAssertEqual(RecordError.duplicateField("usage.input_tokens").description, "field 'usage.input_tokens' appears more than once")
+        XCTAssertEqual(RecordError.wrongType(field: "metadata.customer_id", expected: "a string", found: "number").description,
+                       "field 'metadata.customer_id' must be a string, found number")
+    }
+
     func minimal(_ extra: String = "", id: String = "a") -> String {
         #"{"id":"\#(id)","ts":"2026-01-01T00:00:00Z","region":"r1"\#(extra.isEmpty ? "" : "," + extra)}"#
     }
@@ -121,7 +138,14 @@ final class AuditRecordTests: XCTestCase {
         XCTAssertNoThrow(try parse(minimal(#""metadata":{\#(keys(64))}"#)))
         assertRejected(minimal(#""metadata":{\#(keys(65))}"#), .invalidValue(field: "metadata", reason: "has more than 64 keys"))
         assertRejected(minimal(#""metadata":{"k":1}"#), .wrongType(field: "metadata.k", expected: "a string", found: "number"))
-        assertRejected(minimal(#""metadata":{"k":"a","k":"b"}"#), .duplicateField("metadata key"))
+        assertRejected(minimal(#""metadata":{"k":"a","k":"b"}"#), .duplicateField("metadata.k"))
+        // Campaign 12: duplicates inside the typed objects, which the index reads (the first value)
+        // and other JSON readers read differently (the last).
+        assertRejected(minimal(#""usage":{"input_tokens":1,"input_tokens":1000000}"#), .duplicateField("usage.input_tokens"))
+        assertRejected(minimal(#""route":{"backend":"visible","backend":"hidden"}"#), .duplicateField("route.backend"))
+        assertRejected(minimal(#""latency_ms":{"total":5,"ttft":1,"total":9000}"#), .duplicateField("latency_ms.total"))
+        assertRejected(minimal(#""trace":{"trace_id":"a","\u0074race_id":"b"}"#), .duplicateField("trace.trace_id"))
+        XCTAssertNoThrow(try parse(minimal(#""usage":{"input_tokens":1,"output_tokens":2},"route":{"backend":"b","fallback":false}"#)))
         // Record size: exactly the limit passes, one byte more is refused before parsing.
         var limits = RecordLimits()
         limits.maxRecordBytes = 1024
@@ -259,7 +283,7 @@ final class AuditRecordKeyTests: XCTestCase {
             XCTAssertEqual($0 as? RecordError, .reservedField("gatelog_redaction"))
         }
         XCTAssertThrowsError(try parse(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1","metadata":{"k":"1","\u006b":"2"}}"#)) {
-            XCTAssertEqual($0 as? RecordError, .duplicateField("metadata key"))
+            XCTAssertEqual($0 as? RecordError, .duplicateField("metadata.k"))
         }
     }
 

@@ -126,7 +126,9 @@ final class RecoveryTests: XCTestCase {
         // the signature (the frame is then no longer signed, but complete: no crash does that), in
         // the magic (byte 0), in the first position (byte 13), and in the record count's high byte
         // (byte 6: the header then reads as cut short, and verify called it residue).
-        for flipAt in [FrameHeader.fixedSize + 10, frame.count - 200, frame.count - 10, 7, frame.count - 32 - 30, 0, 13, 6] {
+        // Campaign 12 found flips in the chain head (bytes 64–95) and in the low bytes of the stored
+        // lengths (23, 31) read as residue too: every byte of the fixed header is tried now.
+        for flipAt in [FrameHeader.fixedSize + 10, frame.count - 200, frame.count - 10, frame.count - 32 - 30] + Array(0..<FrameHeader.fixedSize) {
             var damaged = frame
             damaged[flipAt] ^= 0x01
             try Fixtures.write(lastPath, original + damaged)
@@ -363,6 +365,38 @@ extension RecoveryTests {
         try scanner.forEachRecord(from: 0, includeContent: false) { record in positions.append(record.position) }
         XCTAssertEqual(positions, Array(0..<status.treeSize))
     }
+    /// Campaign 12: ids that are canonically equivalent but spelled with other bytes (`café`
+    /// precomposed, or `e` and a combining accent) are two ids, as `get` and the index see them:
+    /// neither in one batch nor across batches is one a duplicate of the other.
+    func testCanonicallyEquivalentIDsAreDifferentIDs() throws {
+        let writer = try open()
+        let composed = "caf\u{E9}-\(UUID().uuidString)", decomposed = composed.replacingOccurrences(of: "\u{E9}", with: "e\u{301}")
+        XCTAssertEqual(composed, decomposed, "Swift's == holds them equal")
+        XCTAssertNotEqual(Array(composed.utf8), Array(decomposed.utf8))
+        let first = try writer.appendAndWait([Fixtures.staged(Fixtures.recordText(1, id: composed)),
+                                              Fixtures.staged(Fixtures.recordText(2, id: decomposed))])
+        guard case .accepted = first[0], case .accepted = first[1] else { return XCTFail("\(first)") }
+        let again = try writer.appendAndWait([Fixtures.staged(Fixtures.recordText(3, id: decomposed))])
+        guard case .duplicate = again[0] else { return XCTFail("the same bytes again are a duplicate: \(again)") }
+        writer.close()
+    }
+
+    /// Campaign 12: a store whose `keys/signing.key` is gone does not make a new one (which would
+    /// sign on without continuing the chain of keys, and which verify would trust).
+    func testALostSigningKeyIsNotReplacedSilently() throws {
+        let dir = TemporaryDirectory()
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        let first = try LogStore(configuration: config)
+        _ = try first.writer(for: "eu-test").appendAndWait([Fixtures.staged(0)])
+        first.close()
+        try FileManager.default.removeItem(atPath: "\(KeyStore.directory(dir.path))/signing.key")
+        XCTAssertThrowsError(try LogStore(configuration: config)) { error in
+            XCTAssertTrue("\(error)".contains("signing.key is missing"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(KeyStore.directory(dir.path))/signing.key"))
+        XCTAssertEqual(try KeyStore.publicKeys(dataDirectory: dir.path).count, 1, "no new public key")
+    }
+
     /// The signing key's public key deleted from `keys/public/` is written again when the store
     /// opens, so what the key signs next still verifies.
     func testAMissingPublicKeyOfTheSigningKeyIsWrittenAgain() throws {
