@@ -74,6 +74,9 @@ final class Connection {
                     if let event = try parser.nextEvent() {
                         guard case .head(let h) = event else { preconditionFailure("body event before head") }
                         head = h
+                        // Only a whole head takes the connection out of the ones the server may close
+                        // to make room: a client that trickles a head in (slowloris) stays evictable.
+                        server.connection(fd, isWaitingForRequest: false)
                         break readHead
                     }
                 } catch {
@@ -91,7 +94,6 @@ final class Connection {
                 switch fill(deadline: deadline, wakeOnShutdown: idle) {
                 case .data:
                     if headStart == nil { headStart = Monotonic.now() }
-                    if idle { server.connection(fd, isWaitingForRequest: false) }
                 case .closeQuietly:
                     return
                 case .timedOut:
@@ -237,7 +239,7 @@ final class Connection {
                                    started: started)
             guard keepAlive else { return }
             idleSince = Monotonic.now()
-            if parser.isIdle { server.connection(fd, isWaitingForRequest: true) }
+            server.connection(fd, isWaitingForRequest: true)
         }
     }
 
