@@ -545,7 +545,9 @@ extension RecordFields {
         }
         func number(_ value: Range<Int>?, _ field: String) throws(RecordError) -> Double? {
             guard let value = present(value) else { return nil }
-            guard let d = r.double(value), d.isFinite else { throw .wrongType(field: field, expected: "a number", found: r.typeName(value)) }
+            guard let d = r.double(value) else { throw .wrongType(field: field, expected: "a number", found: r.typeName(value)) }
+            // `1e400`: a number, but none a double can hold.
+            guard d.isFinite else { throw .invalidValue(field: field, reason: "is out of range (beyond ±1.8e308)") }
             return d
         }
         /// A number whose magnitude is below `bound` (cost and latencies must fit the index's
@@ -581,6 +583,12 @@ extension RecordFields {
         // Control characters are single bytes in UTF-8 (no multi-byte sequence holds a byte < 0x80).
         guard !id.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw .invalidValue(field: "id", reason: "contains control characters")
+        }
+        // C1 controls (U+0080–U+009F) and bidirectional overrides and isolates (U+202A–U+202E,
+        // U+2066–U+2069), which make an id display as another one.
+        guard !id.unicodeScalars.contains(where: { ($0.value >= 0x80 && $0.value <= 0x9F) || ($0.value >= 0x202A && $0.value <= 0x202E)
+                                                   || ($0.value >= 0x2066 && $0.value <= 0x2069) }) else {
+            throw .invalidValue(field: "id", reason: "contains control or bidirectional formatting characters")
         }
         let tsText = try string(TypedMembers.ts, required: true, max: 64)!
         guard let timestamp = Timestamp.parseMilliseconds(tsText) else {

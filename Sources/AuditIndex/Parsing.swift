@@ -231,7 +231,11 @@ extension GroupField {
     /// Parses a comma-separated list of fields (`model,meta:customer_id`).
     public static func parseList(_ text: String) throws(IndexError) -> [GroupField] {
         var fields: [GroupField] = []
-        for part in text.split(separator: ",") { fields.append(try parse(String(part))) }
+        for part in text.split(separator: ",") {
+            // A field named twice groups once (`model,model` would give rows with a key twice).
+            let field = try parse(String(part))
+            if !fields.contains(field) { fields.append(field) }
+        }
         return fields
     }
 }

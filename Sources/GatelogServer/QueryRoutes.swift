@@ -119,9 +119,18 @@ extension APIServer {
             for w in query.answerWarnings(f, for: principal) { headers.add(name: "X-Gatelog-Warning", value: w.headerText) }
             return HTTPResponse(status: .ok, headers: headers, contentType: OutputFormat.ndjson.contentType) { writer in
                 var buffer = [UInt8]()
-                _ = try prepared.write { bytes in
-                    buffer += bytes
-                    if buffer.count >= 256 << 10 { try writer.write(buffer); buffer.removeAll(keepingCapacity: true) }
+                do {
+                    _ = try prepared.write { bytes in
+                        buffer += bytes
+                        if buffer.count >= 256 << 10 { try writer.write(buffer); buffer.removeAll(keepingCapacity: true) }
+                    }
+                } catch let e as HTTPServerError {
+                    throw e  // the client went away
+                } catch {
+                    // Damaged segments, a purged record or a failing disk, found while the bundle is
+                    // built: before its first bytes are sent, the client gets why (the CLI's message)
+                    // instead of a bare 500.
+                    throw HTTPError(.serviceUnavailable, code: "storage_error", message: "the bundle cannot be built: \(error)")
                 }
                 if !buffer.isEmpty { try writer.write(buffer) }
             }

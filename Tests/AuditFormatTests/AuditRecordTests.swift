@@ -113,6 +113,14 @@ final class AuditRecordTests: XCTestCase {
         assertRejected(#"{"id":"a","ts":"2026-01-01T00:00:00Z","region":"r1","status":1000}"#,
                        .invalidValue(field: "status", reason: "must be between 0 and 999"))
         assertRejected(minimal(#""usage":{"input_tokens":1.5}"#), .wrongType(field: "usage.input_tokens", expected: "an integer", found: "number"))
+        // Campaign 12: C1 controls and bidi overrides in ids (an id that displays as another).
+        for bad in ["a\\u0085b", "evil\\u202Etxt.exe", "x\\u2066y"] {
+            assertRejected(minimal(id: bad), .invalidValue(field: "id", reason: "contains control or bidirectional formatting characters"))
+        }
+        XCTAssertNoThrow(try parse(minimal(id: "caf\\u00e9-\\u4e2d")))
+        // Campaign 12: `1e400` is a number no double holds ("must be a number, found number" before).
+        assertRejected(minimal(#""cost_usd":1e400"#), .invalidValue(field: "cost_usd", reason: "is out of range (beyond ±1.8e308)"))
+        assertRejected(minimal(#""latency_ms":{"total":-1e400}"#), .invalidValue(field: "latency_ms.total", reason: "is out of range (beyond ±1.8e308)"))
         assertRejected(minimal(#""route":{"fallback":"no"}"#), .wrongType(field: "route.fallback", expected: "a boolean", found: "string"))
         assertRejected(minimal(#""metadata":["a"]"#), .wrongType(field: "metadata", expected: "an object", found: "array"))
     }

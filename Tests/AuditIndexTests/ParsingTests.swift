@@ -94,6 +94,8 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(try GroupField.parseList("model,meta:customer_id,error,backend,status"),
                        [.model, .metadata("customer_id"), .errorClass, .routeBackend, .status])
         XCTAssertEqual(try GroupField.parse("metadata.feature"), .metadata("feature"))
+        // A field named twice groups once (campaign 12: rows came with a key twice).
+        XCTAssertEqual(try GroupField.parseList("model,model,meta:k,metadata.k"), [.model, .metadata("k")])
         XCTAssertThrowsError(try GroupField.parse("meta:"))
         XCTAssertThrowsError(try GroupField.parse("colour"))
         for field: GroupField in [.region, .tenant, .team, .user, .apiKeyID, .kind, .model, .provider, .status,
