@@ -422,6 +422,27 @@ public struct AuditRecord: Sendable {
     /// `TypedMembers.classify`: recognised keys are equal exactly when their slots are, so only
     /// the other keys are compared with each other (as raw bytes when neither has escapes).
     /// O(members + others²) for the few unrecognised keys of a record, O(n log n) beyond 32.
+    /// The first name given twice among the members of a small object (`usage`, `route`…): pairwise,
+    /// without allocating, up to 16 members; `firstDuplicate` beyond.
+    static func duplicateName(_ members: [JSONMemberRange], in bytes: UnsafeRawBufferPointer) -> String? {
+        guard members.count <= 16 else { return firstDuplicate(members, slots: Array(repeating: nil, count: members.count), in: bytes) }
+        for i in members.indices {
+            let a = members[i]
+            for j in (i + 1)..<members.count {
+                let b = members[j]
+                if !a.keyHasEscapes && !b.keyHasEscapes {
+                    if a.key.count == b.key.count
+                        && memcmp(bytes.baseAddress! + a.key.lowerBound, bytes.baseAddress! + b.key.lowerBound, a.key.count) == 0 {
+                        return a.key(in: bytes)
+                    }
+                } else if a.key(in: bytes) == b.key(in: bytes) {
+                    return a.key(in: bytes)
+                }
+            }
+        }
+        return nil
+    }
+
     static func firstDuplicate(_ members: [JSONMemberRange], slots: [Int?], in bytes: UnsafeRawBufferPointer) -> String? {
         // For each member, the index of an earlier member with the same key; the answer is the key
         // whose first occurrence comes first among all repeated keys.
@@ -567,7 +588,7 @@ extension RecordFields {
             guard let members = r.members(v) else { throw .wrongType(field: TypedMembers.keys[slot], expected: "an object", found: r.typeName(v)) }
             // Duplicate names inside a typed object (`"usage":{"input_tokens":1,"input_tokens":9}`):
             // the index would read the first, other JSON readers the last.
-            if members.count > 1, let duplicate = AuditRecord.firstDuplicate(members, slots: Array(repeating: nil, count: members.count), in: r.bytes) {
+            if members.count > 1, let duplicate = AuditRecord.duplicateName(members, in: r.bytes) {
                 throw .duplicateField("\(TypedMembers.keys[slot]).\(duplicate)")
             }
             return members
@@ -586,8 +607,9 @@ extension RecordFields {
         }
         // C1 controls (U+0080–U+009F) and bidirectional overrides and isolates (U+202A–U+202E,
         // U+2066–U+2069), which make an id display as another one.
-        guard !id.unicodeScalars.contains(where: { ($0.value >= 0x80 && $0.value <= 0x9F) || ($0.value >= 0x202A && $0.value <= 0x202E)
-                                                   || ($0.value >= 0x2066 && $0.value <= 0x2069) }) else {
+        guard !id.utf8.contains(where: { $0 >= 0x80 })
+                || !id.unicodeScalars.contains(where: { ($0.value >= 0x80 && $0.value <= 0x9F) || ($0.value >= 0x202A && $0.value <= 0x202E)
+                                                        || ($0.value >= 0x2066 && $0.value <= 0x2069) }) else {
             throw .invalidValue(field: "id", reason: "contains control or bidirectional formatting characters")
         }
         let tsText = try string(TypedMembers.ts, required: true, max: 64)!

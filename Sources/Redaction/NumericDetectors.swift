@@ -92,12 +92,11 @@ extension TextScanner {
         // A grouped number may start a CSV cell after a word (`Jane Roe,jane@x.io,415-555-2671,…`),
         // not after a number (`1,234`).
         let csvPhone = !leftOK && prev == UInt8(ascii: ",") && !Bytes.isDigit(at(s - 2))
-        // Not right after a reference word (`Case No.: 045-674-2921`, `ticket 555-0134-22`) or an
-        // SSN word (`SSN 034-00-4757`, an invalid SSN), unless a phone word came after it.
-        let namedOtherwise = (s - referenceWordEnd <= 14 && referenceWordEnd > phoneContextEnd)
-            || (s - ssnContextEnd <= 12 && ssnContextEnd > phoneContextEnd)
-        if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone, !namedOtherwise,
-           let end = phone(s, leftChecked: true, csvCell: csvPhone) {
+        // Not right after an SSN word (`SSN 034-00-4757`, an invalid SSN) or a reference word
+        // (`Case No.: 045-674-2921`, `ticket 555-0134-22`), unless a phone word came after it.
+        if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone,
+           !(s - ssnContextEnd <= 12 && ssnContextEnd > phoneContextEnd),
+           let end = phone(s, leftChecked: true, csvCell: csvPhone), !(s - phoneContextEnd > 16 && referenceWordBefore(s)) {
             emit(s, end, .phone)
             phoneContextEnd = Int.min / 2  // a phone word vouches for one number
             resume = max(resume, end)
@@ -307,7 +306,7 @@ extension TextScanner {
     /// `CC# 2221 . 4299 7806 3170`, `Credit Card: 2221\n7754 5204 0948`); 13–19 digits, an issuer
     /// prefix valid for the length, and the Luhn check, as for `card`. Reads at most ~60 bytes.
     mutating func cardAfterLabel(_ s: Int, _ r: Int) -> Int? {
-        guard r - s >= 4, r - s <= 6, p[s] >= UInt8(ascii: "2") && p[s] <= UInt8(ascii: "6"), cardLabelBefore(s) else { return nil }
+        guard r - s >= 4, r - s <= 6, p[s] >= UInt8(ascii: "2") && p[s] <= UInt8(ascii: "6") else { return nil }
         var digits = r - s
         var pos = r
         var ends: [(digits: Int, end: Int)] = [(digits, r)]
@@ -328,37 +327,45 @@ extension TextScanner {
             pos = e
             ends.append((digits, e))
         }
+        // The label is looked for only when the digits could make a card (not at every year).
+        guard digits >= 13, cardLabelBefore(s) else { return nil }
         for (count, end) in ends.reversed() where count >= 13 {
             if cardRightOK(end) && issuerAccepts(s, length: count) && luhn(s, end) { return end }
         }
         return nil
     }
 
-    /// Whether a card label ends just before the number at `s`, with blanks, `:`, `#` or `.`
-    /// around it and perhaps a number word (`no`, `nr`, `number`, an OCR `nurnber`) after it:
-    /// `Card No `, `CC# `, `Kreditkarte `, `Credit Card: `, `card nurnber: `, `PAN `. Reads at
-    /// most 40 bytes back.
-    func cardLabelBefore(_ s: Int) -> Bool {
+    /// The label word before the number at `s`: past blanks, `:`, `#` and `.`, and past a number
+    /// word (`no`, `nr`, `num…`, `nummer`, an OCR `nurnber`) if that is what stands there
+    /// (`Card No. 4111…`, `File no. 045-…`). Nil when no word starts within `window` bytes back
+    /// or the word is glued to a digit. Shared by `cardLabelBefore` and `referenceWordBefore`.
+    func labelWordBefore(_ s: Int, window: Int) -> (start: Int, length: Int)? {
         var k = s - 1
         func skipPunctuation() {
-            while k >= 0 && s - k <= 40 && (p[k] == UInt8(ascii: " ") || p[k] == UInt8(ascii: ":") || p[k] == UInt8(ascii: "#")
-                                            || p[k] == UInt8(ascii: ".") || p[k] == 0x09) { k -= 1 }
+            while k >= 0 && s - k <= window && (p[k] == UInt8(ascii: " ") || p[k] == UInt8(ascii: ":") || p[k] == UInt8(ascii: "#")
+                                                || p[k] == UInt8(ascii: ".") || p[k] == 0x09) { k -= 1 }
         }
-        func word() -> (start: Int, end: Int) {
+        func word() -> (start: Int, length: Int) {
             let e = k + 1
-            while k >= 0 && s - k <= 40 && Bytes.isLetter(p[k]) { k -= 1 }
-            return (k + 1, e)
+            while k >= 0 && s - k <= window && Bytes.isLetter(p[k]) { k -= 1 }
+            return (k + 1, e - k - 1)
         }
         skipPunctuation()
         var w = word()
-        let length = w.end - w.start
-        if length >= 2 && length <= 7 && (hasIgnoringCase(w.start, "no") && length == 2 || hasIgnoringCase(w.start, "nr") && length == 2
-            || hasIgnoringCase(w.start, "num") || hasIgnoringCase(w.start, "nurnber") || hasIgnoringCase(w.start, "nummer")) {
+        if (w.length == 2 && (hasIgnoringCase(w.start, "no") || hasIgnoringCase(w.start, "nr")))
+            || (w.length >= 3 && w.length <= 7 && (hasIgnoringCase(w.start, "num") || hasIgnoringCase(w.start, "nurnber") || hasIgnoringCase(w.start, "nummer"))) {
             skipPunctuation()
             w = word()
         }
-        guard w.end > w.start, !(w.start > 0 && Bytes.isAlnum(p[w.start - 1])) else { return false }
-        let l = w.end - w.start
+        guard w.length > 0, !(w.start > 0 && Bytes.isAlnum(p[w.start - 1])) else { return nil }
+        return w
+    }
+
+    /// Whether a card label ends just before the number at `s` (`labelWordBefore`): `Card No `,
+    /// `CC# `, `Kreditkarte `, `Credit Card: `, `card nurnber: `, `PAN `. Reads at most 40 bytes back.
+    func cardLabelBefore(_ s: Int) -> Bool {
+        guard let w = labelWordBefore(s, window: 40) else { return false }
+        let l = w.length
         return (l == 2 && hasIgnoringCase(w.start, "cc")) || (l == 4 && hasIgnoringCase(w.start, "card"))
             || (l == 3 && hasIgnoringCase(w.start, "pan")) || (l == 11 && hasIgnoringCase(w.start, "kreditkarte"))
             || (l == 5 && (hasIgnoringCase(w.start, "karte") || hasIgnoringCase(w.start, "carte")))
@@ -515,7 +522,7 @@ extension TextScanner {
         let end: Int
         if r - s == 3 && at(r) == UInt8(ascii: " ") && at(r + 1) == UInt8(ascii: "-") && at(r + 2) == UInt8(ascii: " ") {
             // `ssn no 202 - 74 - 7165` (a scanned form): ` - ` only right after an SSN word.
-            guard s - ssnContextEnd <= 40 && sameLine(ssnContextEnd, s), Bytes.isDigit(at(r + 3)), Bytes.isDigit(at(r + 4)),
+            guard (s - ssnContextEnd <= 40 && sameLine(ssnContextEnd, s)) || ssnPhraseBefore(s), Bytes.isDigit(at(r + 3)), Bytes.isDigit(at(r + 4)),
                   has(r + 5, " - "), Bytes.isDigit(at(r + 8)), Bytes.isDigit(at(r + 9)), Bytes.isDigit(at(r + 10)), Bytes.isDigit(at(r + 11))
             else { return nil }
             end = r + 12
@@ -523,11 +530,12 @@ extension TextScanner {
             let sep = at(r)
             // Dots only right after an SSN word: `SSN 078.05.1120` (a dotted 3-2-4 number is otherwise
             // more often something else).
-            guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: " ") || (sep == UInt8(ascii: ".") && (s - ssnContextEnd <= 40 || ssnNameBefore(s))) else { return nil }
+            guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: " ")
+                    || (sep == UInt8(ascii: ".") && (s - ssnContextEnd <= 40 || ssnNameBefore(s) || ssnPhraseBefore(s))) else { return nil }
             guard Bytes.isDigit(at(r + 1)), Bytes.isDigit(at(r + 2)), at(r + 3) == sep,
                   Bytes.isDigit(at(r + 4)), Bytes.isDigit(at(r + 5)), Bytes.isDigit(at(r + 6)), Bytes.isDigit(at(r + 7)) else { return nil }
             end = r + 8
-        } else if r - s == 9 && ((s - ssnContextEnd <= 40 && sameLine(ssnContextEnd, s)) || ssnNameBefore(s)) {
+        } else if r - s == 9 && ((s - ssnContextEnd <= 40 && sameLine(ssnContextEnd, s)) || ssnNameBefore(s) || ssnPhraseBefore(s)) {
             end = r
         } else {
             return nil
@@ -541,6 +549,40 @@ extension TextScanner {
         let serial = value % 10_000
         guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { return nil }
         return end
+    }
+
+    /// Whether an SSN written as an abbreviation of scanned forms stands on the same line within 40
+    /// bytes before `s`: `S.S.N.`, `Soc Sec`, `Soc. Security` (a number word may follow them).
+    /// Called only for SSN shapes that need a name (nine digits, `.` or ` - ` groups).
+    func ssnPhraseBefore(_ s: Int) -> Bool {
+        var k = s - 1
+        while k >= 0 && s - k <= 40 && p[k] != 0x0A {
+            let c = Bytes.lower(p[k])
+            if c == UInt8(ascii: "s") && !isWordByte(k - 1)
+                && (hasIgnoringCase(k, "s.s.n") || hasIgnoringCase(k, "soc sec") || hasIgnoringCase(k, "soc. sec")) {
+                return true
+            }
+            k -= 1
+        }
+        return false
+    }
+
+    /// Whether a reference word (`case`, `claim`, `file`, `ticket`, `order`, `invoice`, `ref`,
+    /// `incident`, `tracking`, `booking`, `policy`) ends just before the number at `s`
+    /// (`labelWordBefore`): the number is that reference, not a phone number (`Case No.: File no.
+    /// 045-674-2921`). Reads at most 24 bytes back; called only for a phone number found.
+    func referenceWordBefore(_ s: Int) -> Bool {
+        guard let w = labelWordBefore(s, window: 24), w.length >= 3 else { return false }
+        let q = w.start
+        switch w.length {
+        case 3: return hasIgnoringCase(q, "ref")
+        case 4: return hasIgnoringCase(q, "case") || hasIgnoringCase(q, "file")
+        case 5: return hasIgnoringCase(q, "claim") || hasIgnoringCase(q, "order")
+        case 6: return hasIgnoringCase(q, "ticket") || hasIgnoringCase(q, "policy")
+        case 7: return hasIgnoringCase(q, "invoice") || hasIgnoringCase(q, "booking")
+        case 8: return hasIgnoringCase(q, "incident") || hasIgnoringCase(q, "tracking")
+        default: return false
+        }
     }
 
     /// Whether no line break lies in `from..<to` (a short range: a context word's reach).

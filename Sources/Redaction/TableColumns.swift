@@ -28,6 +28,37 @@ extension TextScanner {
         var end: Int
     }
 
+    /// Whether a part of the word `w[0..<length]` (ASCII, 2–40 bytes) starts like a column name
+    /// `columnKind` knows: `phone`, `mobil`, `tel`, `tlf`, `cel`, `fax`, `handy`, `ssn`, `soc`,
+    /// `pass`, `pwd`, `pw`, `secret`, `token`, `key`. Cheap: most words fail at their first byte.
+    static func mayNameColumn(_ w: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        @inline(__always) func has(_ k: Int, _ literal: StaticString) -> Bool {
+            let m = literal.utf8CodeUnitCount
+            guard k + m <= length else { return false }
+            for x in 0..<m where Bytes.lower(w[k + x]) != literal.utf8Start[x] { return false }
+            return true
+        }
+        for k in 0..<(length - 1) {
+            // Only where a part of the name starts: the word's start, after `_` or `-`, or at a
+            // lower-to-upper case change (`phone_number`, `homePhone`; not `hotel`, `cancel`).
+            guard k == 0 || w[k - 1] == UInt8(ascii: "_") || w[k - 1] == UInt8(ascii: "-")
+                    || (Bytes.isLower(w[k - 1]) && Bytes.isUpper(w[k])) else { continue }
+            switch Bytes.lower(w[k]) {
+            case UInt8(ascii: "p"): if has(k, "phone") || has(k, "pass") || has(k, "pwd") || (length == 2 && has(k, "pw")) { return true }
+            case UInt8(ascii: "m"): if has(k, "mobil") || has(k, "msisdn") { return true }
+            case UInt8(ascii: "t"): if has(k, "tel") || has(k, "tlf") || has(k, "token") { return true }
+            case UInt8(ascii: "c"): if has(k, "cel") { return true }
+            case UInt8(ascii: "f"): if has(k, "fax") { return true }
+            case UInt8(ascii: "h"): if has(k, "handy") { return true }
+            case UInt8(ascii: "s"): if has(k, "ssn") || has(k, "soc") || has(k, "secret") { return true }
+            case UInt8(ascii: "k"): if has(k, "key") { return true }
+            case UInt8(ascii: "w"): if has(k, "whatsapp") { return true }
+            default: break
+            }
+        }
+        return false
+    }
+
     /// Runs the table pass over the whole text (called after the main loop when the text has
     /// more than one line and a table delimiter).
     mutating func tableColumns() {

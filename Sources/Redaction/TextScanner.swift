@@ -66,14 +66,12 @@ struct TextScanner {
     var ssnContextEnd = Int.min / 2
     var versionWordEnd = Int.min / 2
     var isbnContextEnd = Int.min / 2
-    /// Where the last reference word (`case`, `claim`, `file`, `ticket`, `order`, `invoice`,
-    /// `ref`, `incident`, `tracking`, `booking`, `policy`) ended: a number right after one is that
-    /// reference, not a phone number (`Case No.: File no. 045-674-2921`).
-    var referenceWordEnd = Int.min / 2
     var sawAWSKeyID = false
     /// Where the last card number ended: a number right after it (one space between) may be the
     /// next card of a list (`4111… 5500…`), though it looks like a group continuing a chain.
     var lastCardEnd = -2
+    /// A word that may name a table column was seen (`mayNameColumn`): `tableColumns` runs.
+    var sawColumnWord = false
     /// A byte >= 0x80 was seen: `nonASCIIPass` runs after the main loop.
     var sawNonASCII = false
     /// A backslash was seen: the text may hold escapes (`TextScanner.scan` looks for them).
@@ -213,7 +211,7 @@ struct TextScanner {
         if sawAWSKeyID { findAWSSecretKeys() }
         if sawNonASCII { nonASCIIPass() }
         // Tables: only texts of more than one line.
-        if n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
+        if sawColumnWord && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
     }
 
     /// The ASCII word `i..<e`: numbers and letter words go to their detectors. Returns where the
@@ -487,6 +485,10 @@ struct TextScanner {
         let g = WordGate.lengthIndex(p[i], at(i + 1))
         let lengthBit = UInt16(1) << UInt16(Swift.min(len, 15))
         if gates[g] & lengthBit == 0 { return e }
+        // A word that may name a table column (`phone_number`, `SSN`, `password`…): the table pass
+        // runs only for texts that hold one. (Words the length gates let through only: the
+        // reference loop decides the same way.)
+        if !sawColumnWord && len >= 2 && len <= 40 && Self.mayNameColumn(p + i, len) { sawColumnWord = true }
         if gates[WordGate.secretOffset + g] & lengthBit != 0, let end = secretAtWord(i, e) { return end }
         if gates[WordGate.passwordOffset + g] & lengthBit != 0, let end = passwordInProse(i, e) { return end }
         // Context words only change what is found at a number (or a `+`/`(` before one) at most
@@ -562,8 +564,6 @@ struct TextScanner {
             if (len == 5 && hasIgnoringCase(i, "phone")) || (len == 6 && hasIgnoringCase(i, "phones"))
                 || (len == 2 && hasIgnoringCase(i, "ph")) || (len == 8 && hasIgnoringCase(i, "portable")) {
                 phoneContextEnd = e
-            } else if len == 6 && hasIgnoringCase(i, "policy") {
-                referenceWordEnd = e
             }
         case UInt8(ascii: "t"):
             if (len == 3 && (hasIgnoringCase(i, "tel") || hasIgnoringCase(i, "txt"))) || (len == 9 && hasIgnoringCase(i, "telephone"))
@@ -576,8 +576,6 @@ struct TextScanner {
                 if len == 3 && has(e, "éfono") { phoneContextEnd = e + 6 }
             } else if len == 3 && hasIgnoringCase(i, "tag") {
                 versionWordEnd = e
-            } else if (len == 6 && hasIgnoringCase(i, "ticket")) || (len == 8 && hasIgnoringCase(i, "tracking")) {
-                referenceWordEnd = e
             }
         case UInt8(ascii: "c"):
             if (len == 4 && (hasIgnoringCase(i, "call") || hasIgnoringCase(i, "cell"))) || (len == 7 && hasIgnoringCase(i, "contact"))
@@ -588,8 +586,6 @@ struct TextScanner {
                 phoneContextEnd = e  // Italian "call"
             } else if len == 7 && hasIgnoringCase(i, "chapter") {
                 versionWordEnd = e
-            } else if (len == 4 && hasIgnoringCase(i, "case")) || (len == 5 && hasIgnoringCase(i, "claim")) {
-                referenceWordEnd = e
             }
         case UInt8(ascii: "m"):
             if (len == 6 && hasIgnoringCase(i, "mobile")) || (len == 3 && hasIgnoringCase(i, "mob")) || (len == 5 && hasIgnoringCase(i, "mobil"))
@@ -602,7 +598,6 @@ struct TextScanner {
             if (len == 3 && hasIgnoringCase(i, "fax")) || (len == 8 && hasIgnoringCase(i, "freecall"))
                 || (len == 9 && hasIgnoringCase(i, "freephone")) { phoneContextEnd = e }
             else if (len == 8 && hasIgnoringCase(i, "firmware")) || (len == 2 && hasIgnoringCase(i, "fw")) { versionWordEnd = e }
-            else if len == 4 && hasIgnoringCase(i, "file") { referenceWordEnd = e }
         case UInt8(ascii: "w"):
             if len == 8 && hasIgnoringCase(i, "whatsapp") { phoneContextEnd = e }
         case UInt8(ascii: "h"):
@@ -614,13 +609,7 @@ struct TextScanner {
         case UInt8(ascii: "s"):
             if len == 3 && hasIgnoringCase(i, "sms") { phoneContextEnd = e }
             else if (len == 3 && hasIgnoringCase(i, "ssn")) || (len == 6 && hasIgnoringCase(i, "social")) { ssnContextEnd = e }
-            // `S.S.N.`, and `Soc Sec` / `Soc. Security` (the number word after it may follow).
-            else if len == 1 && hasIgnoringCase(i, "s.s.n") { ssnContextEnd = at(i + 5) == UInt8(ascii: ".") ? i + 6 : i + 5 }
-            else if len == 3 && hasIgnoringCase(i, "soc") && (hasIgnoringCase(e, " sec") || hasIgnoringCase(e, ". sec")) {
-                var k = e + (at(e) == UInt8(ascii: ".") ? 2 : 1)
-                while k < n && Bytes.isLetter(p[k]) && k - e < 12 { k += 1 }
-                ssnContextEnd = k
-            }
+
             else if (len == 7 && hasIgnoringCase(i, "section")) || (len == 3 && hasIgnoringCase(i, "sec")) || (len == 4 && hasIgnoringCase(i, "step")) {
                 versionWordEnd = e
             }
@@ -632,13 +621,11 @@ struct TextScanner {
             }
         case UInt8(ascii: "r"):
             if len == 5 && hasIgnoringCase(i, "reach") { phoneContextEnd = e }
-            else if len == 3 && hasIgnoringCase(i, "ref") { referenceWordEnd = e }
             else if (len == 7 && hasIgnoringCase(i, "release")) || (len == 3 && hasIgnoringCase(i, "rev")) || (len == 8 && hasIgnoringCase(i, "revision")) {
                 versionWordEnd = e
             }
         case UInt8(ascii: "b"):
             if len == 5 && hasIgnoringCase(i, "build") { versionWordEnd = e }
-            else if len == 7 && hasIgnoringCase(i, "booking") { referenceWordEnd = e }
             else if len == 3 && hasIgnoringCase(i, "bel") { phoneContextEnd = e }  // Dutch "call"
         case UInt8(ascii: "l"):
             // Spanish "call": llama, llamar, llámame, llámanos.
@@ -653,10 +640,8 @@ struct TextScanner {
             }
         case UInt8(ascii: "o"):
             if len == 3 && hasIgnoringCase(i, "oid") { versionWordEnd = e }
-            else if len == 5 && hasIgnoringCase(i, "order") { referenceWordEnd = e }
         case UInt8(ascii: "i"):
             if len == 4 && hasIgnoringCase(i, "isbn") { isbnContextEnd = e }
-            else if (len == 7 && hasIgnoringCase(i, "invoice")) || (len == 8 && hasIgnoringCase(i, "incident")) { referenceWordEnd = e }
         default:
             break
         }
@@ -761,8 +746,7 @@ enum WordGate {
         mark("cc ca cr vi ma mc am pa de kr ka", secret)
         mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra cl lo", password)
         mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is", context)
-        // Reference words (`ticket`, `tracking`, `claim`, `order`, `invoice`, `incident`, `booking`).
-        mark("ti tr cl or in bo s", context)
+
         return UnsafePointer(t)
     }()
 
@@ -861,16 +845,20 @@ enum WordGate {
                ("s", "r", lengthBits([12])), ("d", "e", lengthBits([13])), ("g", "h", lengthBits([2])), ("a", "w", lengthBits([3]))],
             flag: password)
         let contextTable = lengthTable([
-            ("ph", [2, 5, 6]), ("po", [6, 8]), ("ti", [6]), ("tr", [8]), ("cl", [5]), ("or", [5]), ("in", [7, 8]), ("bo", [7]), ("te", [3, 4, 5, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
+            ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 5, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
             ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7]), ("ch", [7, 8]), ("mo", [3, 5, 6]),
             ("fa", [3]), ("fi", [4, 8]), ("fw", [2]), ("fr", [8, 9]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
             ("be", [3]), ("ll", [2, 5, 6]), ("za", [6, 8]),
-            ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [3, 6]), ("s", [1]), ("se", [3, 7]), ("st", [4]),
+            ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [6]), ("se", [3, 7]), ("st", [4]),
             ("ve", [3, 7, 8]), ("v", [1]), ("m", [1]), ("re", [3, 5, 7, 8]), ("bu", [5]), ("oi", [3]), ("is", [4]),
         ].flatMap { bothCases($0.0, lengthBits($0.1)) }, flag: context)
+        // Compound and abbreviated column names (`phone_number`, `ssn_full`, `Handynummer`, `Soc Sec No`) reach
+        // `mayNameColumn` (and so `tableColumns`) through the any-detector table only.
+        let columnTable = lengthTable([("ph", lengthBits([], from: 6)), ("ss", lengthBits([], from: 4)), ("ha", lengthBits([], from: 9)),
+                                       ("so", lengthBits([3]))].flatMap { bothCases($0.0, $0.1) }, flag: context)
         let t = UnsafeMutablePointer<UInt16>.allocate(capacity: 4 * pairCount)
         for k in 0..<pairCount {
-            t[k] = secretTable[k] | passwordTable[k] | contextTable[k]
+            t[k] = secretTable[k] | passwordTable[k] | contextTable[k] | columnTable[k]
             t[secretOffset + k] = secretTable[k]
             t[passwordOffset + k] = passwordTable[k]
             t[contextOffset + k] = contextTable[k]

@@ -36,7 +36,7 @@ extension TextScanner {
         if sawAWSKeyID { findAWSSecretKeys() }
         for k in 0..<n where p[k] >= 0x80 { sawNonASCII = true; break }
         if sawNonASCII { nonASCIIPass() }
-        if n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
+        if sawColumnWord && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
     }
 
     mutating func referenceLetterWord(_ i: Int, _ e: Int) -> Int {
@@ -45,6 +45,8 @@ extension TextScanner {
             emit(i, end, .iban)
             return end
         }
+        let lengthGate = WordGate.lengths[WordGate.lengthIndex(p[i], at(i + 1))] & (UInt16(1) << UInt16(Swift.min(len, 15)))
+        if lengthGate != 0 && !sawColumnWord && len >= 2 && len <= 40 && Self.mayNameColumn(p + i, len) { sawColumnWord = true }
         let gate = WordGate.table[WordGate.index(p[i], at(i + 1))]
         if gate == 0 { return e }
         if gate & WordGate.secret != 0, let end = secretAtWord(i, e) { return end }
