@@ -73,13 +73,7 @@ extension TextScanner {
         if isWordByte(end) && !isCJK(end) { return nil }
         // Rearranged: BBAN first, then country code and check digits; letters count as 10–35.
         var remainder = 0
-        func feed(_ c: UInt8) {
-            if Bytes.isDigit(c) {
-                remainder = (remainder * 10 + Int(c) - 48) % 97
-            } else {
-                remainder = (remainder * 100 + Int(Bytes.upper(c)) - 55) % 97
-            }
-        }
+        func feed(_ c: UInt8) { remainder = Self.ibanMod97(remainder, c) }
         var k = i + 4
         while k < end {
             if p[k] == UInt8(ascii: "%") { k += 3; continue }  // `%20` between groups of a query value
@@ -119,10 +113,14 @@ extension TextScanner {
         }
         if isWordByte(pos) && !isCJK(pos) { return nil }
         var remainder = 0
-        for c in characters[4...] + characters[0..<4] {
-            remainder = Bytes.isDigit(c) ? (remainder * 10 + Int(c) - 48) % 97 : (remainder * 100 + Int(Bytes.upper(c)) - 55) % 97
-        }
+        for c in characters[4...] + characters[0..<4] { remainder = Self.ibanMod97(remainder, c) }
         return remainder == 1 ? pos : nil
+    }
+
+    /// One step of the IBAN check (ISO 13616, mod 97 over the rearranged characters): a digit
+    /// counts as itself, a letter as 10–35. Shared by `iban` and `ibanSpaced`.
+    @inline(__always) static func ibanMod97(_ remainder: Int, _ c: UInt8) -> Int {
+        Bytes.isDigit(c) ? (remainder * 10 + Int(c) - 48) % 97 : (remainder * 100 + Int(Bytes.upper(c)) - 55) % 97
     }
 
     // MARK: - E-mail and URL credentials
