@@ -32,41 +32,59 @@ extension TextScanner {
     /// `columnKind` knows: `phone`, `mobil`, `tel`, `tlf`, `cel`, `fax`, `handy`, `ssn`, `soc`,
     /// `pass`, `pwd`, `pw`, `secret`, `token`, `key`. Cheap: most words fail at their first byte.
     static func mayNameColumn(_ w: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-        @inline(__always) func has(_ k: Int, _ literal: StaticString) -> Bool {
+        // Only where a part of the name starts: the word's start, after `_` or `-`, or at a
+        // lower-to-upper case change (`phone_number`, `homePhone`; not `hotel`, `cancel`).
+        if namePartStarts(w, 0, length) { return true }
+        var k = 1
+        while k < length - 1 {
+            let c = w[k]
+            if c == UInt8(ascii: "_") || c == UInt8(ascii: "-") {
+                if namePartStarts(w, k + 1, length) { return true }
+            } else if Bytes.isUpper(c) && Bytes.isLower(w[k - 1]) {
+                if namePartStarts(w, k, length) { return true }
+            }
+            k += 1
+        }
+        return false
+    }
+
+    /// Whether a column-name part (`mayNameColumn`) starts at `w[k]`.
+    @inline(__always) private static func namePartStarts(_ w: UnsafePointer<UInt8>, _ k: Int, _ length: Int) -> Bool {
+        @inline(__always) func has(_ literal: StaticString) -> Bool {
             let m = literal.utf8CodeUnitCount
             guard k + m <= length else { return false }
             for x in 0..<m where Bytes.lower(w[k + x]) != literal.utf8Start[x] { return false }
             return true
         }
-        for k in 0..<(length - 1) {
-            // Only where a part of the name starts: the word's start, after `_` or `-`, or at a
-            // lower-to-upper case change (`phone_number`, `homePhone`; not `hotel`, `cancel`).
-            guard k == 0 || w[k - 1] == UInt8(ascii: "_") || w[k - 1] == UInt8(ascii: "-")
-                    || (Bytes.isLower(w[k - 1]) && Bytes.isUpper(w[k])) else { continue }
-            switch Bytes.lower(w[k]) {
-            case UInt8(ascii: "p"): if has(k, "phone") || has(k, "pass") || has(k, "pwd") || (length == 2 && has(k, "pw")) { return true }
-            case UInt8(ascii: "m"): if has(k, "mobil") || has(k, "msisdn") { return true }
-            case UInt8(ascii: "t"): if has(k, "tel") || has(k, "tlf") || has(k, "token") { return true }
-            case UInt8(ascii: "c"): if has(k, "cel") { return true }
-            case UInt8(ascii: "f"): if has(k, "fax") { return true }
-            case UInt8(ascii: "h"): if has(k, "handy") { return true }
-            case UInt8(ascii: "s"): if has(k, "ssn") || has(k, "soc") || has(k, "secret") { return true }
-            case UInt8(ascii: "k"): if has(k, "key") { return true }
-            case UInt8(ascii: "w"): if has(k, "whatsapp") { return true }
-            default: break
-            }
+        switch w[k] | 0x20 {
+        case UInt8(ascii: "p"): return has("phone") || has("pass") || has("pwd") || (length == 2 && has("pw"))
+        case UInt8(ascii: "m"): return has("mobil") || has("msisdn")
+        case UInt8(ascii: "t"): return has("tel") || has("tlf") || has("token")
+        case UInt8(ascii: "c"): return has("cel")
+        case UInt8(ascii: "f"): return has("fax")
+        case UInt8(ascii: "h"): return has("handy")
+        case UInt8(ascii: "s"): return has("ssn") || has("soc") || has("secret")
+        case UInt8(ascii: "k"): return has("key")
+        case UInt8(ascii: "w"): return has("whatsapp")
+        default: return false
         }
-        return false
     }
 
     /// Runs the table pass over the whole text (called after the main loop when the text has
-    /// more than one line and a table delimiter).
+    /// more than one line and a word that may name a column).
     mutating func tableColumns() {
         var columns: [(index: Int, kind: ColumnKind)] = []
         var delimiter: UInt8 = 0
         var width = 0
         var cells: [Cell] = []
         var lineStart = 0
+        // A header names a column with a word `mayNameColumn` accepts: only lines holding one of
+        // `columnWords` are tried as headers (most lines of most texts are not).
+        for k in columnWords.indices.dropFirst() where columnWords[k] < columnWords[k - 1] {
+            columnWords.sort()
+            break
+        }
+        var nextColumnWord = 0
         while lineStart < n {
             let lineEnd = nextLineEnd(lineStart)
             defer { lineStart = lineEnd + 1 }
@@ -78,7 +96,12 @@ extension TextScanner {
                 }
                 columns.removeAll(keepingCapacity: true)
             }
-            guard let d = headerDelimiter(lineStart, lineEnd),
+            while nextColumnWord < columnWords.count && columnWords[nextColumnWord] < lineStart { nextColumnWord += 1 }
+            guard nextColumnWord < columnWords.count else {
+                // No header can follow: the table pass is done.
+                return
+            }
+            guard columnWords[nextColumnWord] < lineEnd, let d = headerDelimiter(lineStart, lineEnd),
                   splitRow(lineStart, lineEnd, delimiter: d, into: &cells, namesOnly: true), cells.count >= 2 else { continue }
             let prose = d == UInt8(ascii: ",") || d == UInt8(ascii: ";")
             if cells.count == 2 && !prose, let kind = columnKind(cells[0]) {

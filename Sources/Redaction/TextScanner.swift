@@ -70,8 +70,9 @@ struct TextScanner {
     /// Where the last card number ended: a number right after it (one space between) may be the
     /// next card of a list (`4111… 5500…`), though it looks like a group continuing a chain.
     var lastCardEnd = -2
-    /// A word that may name a table column was seen (`mayNameColumn`): `tableColumns` runs.
-    var sawColumnWord = false
+    /// Where words that may name a table column start (`mayNameColumn`), in scan order: when
+    /// there are any, `tableColumns` runs, and looks for a header only on their lines.
+    var columnWords: [Int] = []
     /// A byte >= 0x80 was seen: `nonASCIIPass` runs after the main loop.
     var sawNonASCII = false
     /// A backslash was seen: the text may hold escapes (`TextScanner.scan` looks for them).
@@ -211,7 +212,7 @@ struct TextScanner {
         if sawAWSKeyID { findAWSSecretKeys() }
         if sawNonASCII { nonASCIIPass() }
         // Tables: only texts of more than one line.
-        if sawColumnWord && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
+        if !columnWords.isEmpty && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
     }
 
     /// The ASCII word `i..<e`: numbers and letter words go to their detectors. Returns where the
@@ -488,7 +489,7 @@ struct TextScanner {
         // A word that may name a table column (`phone_number`, `SSN`, `password`…): the table pass
         // runs only for texts that hold one. (Words the length gates let through only: the
         // reference loop decides the same way.)
-        if !sawColumnWord && len >= 2 && len <= 40 && Self.mayNameColumn(p + i, len) { sawColumnWord = true }
+        if len >= 2 && len <= 40 && Self.mayNameColumn(p + i, len) { columnWords.append(i) }
         if gates[WordGate.secretOffset + g] & lengthBit != 0, let end = secretAtWord(i, e) { return end }
         if gates[WordGate.passwordOffset + g] & lengthBit != 0, let end = passwordInProse(i, e) { return end }
         // Context words only change what is found at a number (or a `+`/`(` before one) at most

@@ -36,7 +36,7 @@ extension TextScanner {
         if sawAWSKeyID { findAWSSecretKeys() }
         for k in 0..<n where p[k] >= 0x80 { sawNonASCII = true; break }
         if sawNonASCII { nonASCIIPass() }
-        if sawColumnWord && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
+        if !columnWords.isEmpty && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
     }
 
     mutating func referenceLetterWord(_ i: Int, _ e: Int) -> Int {
@@ -46,7 +46,7 @@ extension TextScanner {
             return end
         }
         let lengthGate = WordGate.lengths[WordGate.lengthIndex(p[i], at(i + 1))] & (UInt16(1) << UInt16(Swift.min(len, 15)))
-        if lengthGate != 0 && !sawColumnWord && len >= 2 && len <= 40 && Self.mayNameColumn(p + i, len) { sawColumnWord = true }
+        if lengthGate != 0 && len >= 2 && len <= 40 && Self.mayNameColumn(p + i, len) { columnWords.append(i) }
         let gate = WordGate.table[WordGate.index(p[i], at(i + 1))]
         if gate == 0 { return e }
         if gate & WordGate.secret != 0, let end = secretAtWord(i, e) { return end }
