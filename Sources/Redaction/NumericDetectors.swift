@@ -39,6 +39,10 @@ extension TextScanner {
         if p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0") && at(s - 1) == UInt8(ascii: "%"), let end = encodedEmail(s - 1) {
             return end
         }
+        // "Maria.Schmidt=40outlook.com": the `@` of a quoted-printable e-mail body.
+        if p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0") && at(s - 1) == UInt8(ascii: "="), let end = encodedEmail(s - 1) {
+            return end
+        }
         // "jane&#64;example.com": an HTML character reference for the `@`.
         if p[s] == UInt8(ascii: "6") && at(s + 1) == UInt8(ascii: "4") && at(s + 2) == UInt8(ascii: ";") && at(s - 1) == UInt8(ascii: "#")
             && at(s - 2) == UInt8(ascii: "&"), let end = encodedEmail(s - 2, length: 5) {
@@ -58,6 +62,19 @@ extension TextScanner {
         // No numeric entity has a run of more than 19 digits; skipping it whole keeps long
         // digit strings (hashes, ids, adversarial input) linear.
         if r - s > 19 { return r }
+        // An IBAN glued to the number of a structured field before it: SWIFT MT940 `:86:`
+        // subfields (`?31GB98MIDL2900…`). The check digits make a random match unlikely.
+        if r - s == 2 && at(s - 1) == UInt8(ascii: "?") && Bytes.isUpper(at(r)) && Bytes.isUpper(at(r + 1)) && Bytes.isDigit(at(r + 2))
+            && Bytes.isDigit(at(r + 3)), let end = iban(r) {
+            emit(r, end, .iban)
+            return end
+        }
+        // A WhatsApp click-to-chat link (`wa.me/4915113931563`): the path is the number, in
+        // international form without the `+`.
+        if r - s >= 8 && r - s <= 15 && at(s - 1) == UInt8(ascii: "/") && has(s - 6, "wa.me/") && !isWordByte(r) {
+            emit(s, r, .phone)
+            return r
+        }
         // The check digits of an IBAN typed with a blank after its country code (`SE 27 6334 …`).
         if r - s == 2 && at(s - 1) == UInt8(ascii: " ") && Bytes.isUpper(at(s - 2)) && Bytes.isUpper(at(s - 3)) && !isWordByte(s - 4)
             && at(r) == UInt8(ascii: " "), let end = ibanSpaced(s - 3) {
@@ -94,7 +111,14 @@ extension TextScanner {
         let csvPhone = !leftOK && prev == UInt8(ascii: ",") && !Bytes.isDigit(at(s - 2))
         // Not right after an SSN word (`SSN 034-00-4757`, an invalid SSN) or a reference word
         // (`Case No.: 045-674-2921`, `ticket 555-0134-22`), unless a phone word came after it.
+        // Not the digits a dialler sends after pauses (`+12532158782,,84635703148#`: a meeting
+        // id), nor a US ZIP+4 code (`09398-5142`) unless a phone word came right before it.
+        let dialled = prev == UInt8(ascii: ",") && at(s - 2) == UInt8(ascii: ",")
+        let zipPlusFour = r - s == 5 && at(r) == UInt8(ascii: "-") && Bytes.isDigit(at(r + 4)) && !Bytes.isDigit(at(r + 5))
+            && Bytes.isDigit(at(r + 1)) && Bytes.isDigit(at(r + 2)) && Bytes.isDigit(at(r + 3)) && at(r + 5) != UInt8(ascii: "-")
+            && at(r + 5) != UInt8(ascii: " ") && s - phoneContextEnd > 16
         if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone,
+           !dialled, !zipPlusFour,
            !(s - ssnContextEnd <= 12 && ssnContextEnd > phoneContextEnd),
            let end = phone(s, leftChecked: true, csvCell: csvPhone), !(s - phoneContextEnd > 16 && referenceWordBefore(s)) {
             emit(s, end, .phone)
@@ -245,7 +269,12 @@ extension TextScanner {
             } else if inQuery && c == UInt8(ascii: "%") && at(pos + 1) == UInt8(ascii: "2") && at(pos + 2) == UInt8(ascii: "0") {
                 code = 3; len = 3  // `?cc=4111%201111%20…`
             }
-            if code != 0 && (sep == 0 || sep == code) && Bytes.isDigit(at(pos + len)) {
+            // Dictated or hurried typing mixes `-` and one space (`4111-1111 1111-1111`): then
+            // only a standard grouping is accepted, as for the strict separators.
+            let mixed = sep != 0 && sep != code && (sep == UInt8(ascii: " ") || sep == UInt8(ascii: "-"))
+                && (code == UInt8(ascii: " ") || code == UInt8(ascii: "-")) && wrapGroup == Int.max
+            if code != 0 && (sep == 0 || sep == code || mixed) && Bytes.isDigit(at(pos + len)) {
+                if mixed { strict = true }
                 if sep == 0 {
                     sep = code
                     sepLen = len
@@ -535,7 +564,8 @@ extension TextScanner {
             guard Bytes.isDigit(at(r + 1)), Bytes.isDigit(at(r + 2)), at(r + 3) == sep,
                   Bytes.isDigit(at(r + 4)), Bytes.isDigit(at(r + 5)), Bytes.isDigit(at(r + 6)), Bytes.isDigit(at(r + 7)) else { return nil }
             end = r + 8
-        } else if r - s == 9 && ((s - ssnContextEnd <= 40 && sameLine(ssnContextEnd, s)) || ssnNameBefore(s) || ssnPhraseBefore(s)) {
+        } else if r - s == 9 && ((s - ssnContextEnd <= 40 && sameLine(ssnContextEnd, s)) || ssnNameBefore(s) || ssnPhraseBefore(s)
+                                 || isHL7PatientSSNField(s, r)) {
             end = r
         } else {
             return nil
@@ -549,6 +579,23 @@ extension TextScanner {
         let serial = value % 10_000
         guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { return nil }
         return end
+    }
+
+    /// Whether `s..<r` is the whole of field 19 of an HL7 v2 `PID` segment (the patient's SSN,
+    /// `PID|1||…|279889530|…`): the line starts with `PID|` and 19 field separators come before
+    /// `s`. Reads back to the line start (at most 512 bytes).
+    func isHL7PatientSSNField(_ s: Int, _ r: Int) -> Bool {
+        guard at(s - 1) == UInt8(ascii: "|"), at(r) == UInt8(ascii: "|") || at(r) == 0x0D || at(r) == 0x0A || r == n else { return false }
+        var bars = 0
+        var k = s - 1
+        while k >= 0 && s - k <= 512 {
+            let c = p[k]
+            if c == 0x0A || c == 0x0D { break }
+            if c == UInt8(ascii: "|") { bars += 1 }
+            k -= 1
+        }
+        let lineStart = k + 1
+        return bars == 19 && has(lineStart, "PID|")
     }
 
     /// Whether an SSN written as an abbreviation of scanned forms stands on the same line within 40
@@ -736,9 +783,12 @@ extension TextScanner {
             var open = false
             if at(pos) == UInt8(ascii: "(") { open = true; pos += 1 } else if plusInParentheses && groups.count == 0 { open = true }
             let gs = pos
+            // One group holds at most 12 digits; a compact international number up to the 15
+            // digits of E.164 (`+4915124360031`, `+8613812345678`).
+            let groupLimit = plus && groups.count == 0 && !plusInParentheses ? 15 : 12
             while pos < n && Bytes.isDigit(p[pos]) {
                 pos += 1
-                if pos - gs > 12 { return nil }
+                if pos - gs > groupLimit { return nil }
             }
             let len = pos - gs
             if len == 0 { return nil }

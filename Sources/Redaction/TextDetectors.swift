@@ -70,7 +70,7 @@ extension TextScanner {
         if sep != 0 && group > 4 { return nil }
         let end = pos
         // CJK text may follow directly (`IBAN DE89 3704 …로`, `…3000。`): not a longer word.
-        if isWordByte(end) && !isCJK(end) { return nil }
+        if isWordByte(end) && !isCJK(end) && separatorWidth(end) == 0 { return nil }
         // Rearranged: BBAN first, then country code and check digits; letters count as 10–35.
         var remainder = 0
         func feed(_ c: UInt8) { remainder = Self.ibanMod97(remainder, c) }
@@ -111,7 +111,7 @@ extension TextScanner {
             }
             pos += 1
         }
-        if isWordByte(pos) && !isCJK(pos) { return nil }
+        if isWordByte(pos) && !isCJK(pos) && separatorWidth(pos) == 0 { return nil }
         var remainder = 0
         for c in characters[4...] + characters[0..<4] { remainder = Self.ibanMod97(remainder, c) }
         return remainder == 1 ? pos : nil
@@ -170,7 +170,7 @@ extension TextScanner {
         } else {
             while s > 0 && t2[Int(p[s - 1])] & ByteClass2.local != 0 {
                 // "ご連絡はyamada@…": CJK text before the address is not part of it.
-                if p[s - 1] >= 0x80 && isCJK(s - 3) { break }
+                if p[s - 1] >= 0x80 && (isCJK(s - 3) || separatorEnds(at: s)) { break }
                 s -= 1
                 if i - s > 64 { return i + 1 }
             }
@@ -278,7 +278,9 @@ extension TextScanner {
         var lastLabelStart = d
         while true {
             let ls = pos
-            while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63 && !isCJK(pos) { pos += 1 }
+            while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63 && (p[pos] < 0x80 || (!isCJK(pos) && separatorWidth(pos) == 0)) {
+                pos += 1
+            }
             let len = pos - ls
             guard len >= 1 && len <= 63, p[ls] != UInt8(ascii: "-"), p[pos - 1] != UInt8(ascii: "-") else { return nil }
             labels += 1

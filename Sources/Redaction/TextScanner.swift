@@ -73,6 +73,10 @@ struct TextScanner {
     /// Where words that may name a table column start (`mayNameColumn`), in scan order: when
     /// there are any, `tableColumns` runs, and looks for a header only on their lines.
     var columnWords: [Int] = []
+    /// A quoted-printable soft line break (`=` ending a line) was seen, or an iCalendar/vCard
+    /// `BEGIN:V…` line (whose long lines are folded): `unfoldedScan` runs after the main loop.
+    var sawSoftBreak = false
+    var sawFoldedFormat = false
     /// A byte >= 0x80 was seen: `nonASCIIPass` runs after the main loop.
     var sawNonASCII = false
     /// A backslash was seen: the text may hold escapes (`TextScanner.scan` looks for them).
@@ -211,6 +215,7 @@ struct TextScanner {
         }
         if sawAWSKeyID { findAWSSecretKeys() }
         if sawNonASCII { nonASCIIPass() }
+        if (sawSoftBreak || sawFoldedFormat) && !isFoldedCopy { unfoldedScan() }
         // Tables: only texts of more than one line.
         if !columnWords.isEmpty && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
     }
@@ -240,6 +245,7 @@ struct TextScanner {
     @inline(__always) func numberStandsAlone(_ s: Int) -> Bool {
         // "%40" (a URL-encoded `@`): `numeric` looks for an address around it; "%2B" (a
         // URL-encoded `+`): for an international phone number after it.
+        if (at(s - 1) == UInt8(ascii: "=") && p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0")) { return false }
         if at(s - 1) == UInt8(ascii: "%") && ((p[s] == UInt8(ascii: "4") && at(s + 1) == UInt8(ascii: "0"))
                                                || (p[s] == UInt8(ascii: "2") && Bytes.upper(at(s + 1)) == UInt8(ascii: "B"))) { return false }
         // "&#64;" (an HTML character reference for `@`): an address around it.
@@ -249,9 +255,13 @@ struct TextScanner {
         var r = s + 1
         while r < n && Bytes.isDigit(p[r]) && r - s < 9 { r += 1 }
         guard r - s < 9 else { return false }
+        // A WhatsApp link's number (`wa.me/49151…`): `numeric`.
+        if r - s == 8 && at(s - 1) == UInt8(ascii: "/") && has(s - 6, "wa.me/") { return false }
         // Eight digits right after a phone word or key (`phone: 91234567`, `"mobile_no":"…"`).
         if r - s == 8 && (rightAfterPhoneWord(s) || afterPhoneKey(s)) { return false }
         let c = at(r)
+        // An IBAN glued to a SWIFT `?NN` subfield number (`?31GB98MIDL…`): `numeric`.
+        if r - s == 2 && at(s - 1) == UInt8(ascii: "?") && Bytes.isUpper(c) { return false }
         // IBAN check digits after a blank (`SE 27 …`, `GB 81 QTXR …`): `ibanSpaced`.
         if r - s == 2 && c == UInt8(ascii: " ") && at(s - 1) == UInt8(ascii: " ") && Bytes.isUpper(at(s - 2)) { return false }
         // The first group of a card after a label, wrapped or typed with ` . ` (`cardAfterLabel`).
@@ -517,7 +527,7 @@ struct TextScanner {
             // After CJK text or punctuation too ("電話：+852 2345 6789").
             // "(+34) 612 345 678": the country code in parentheses.
             let digitNext = Bytes.isDigit(at(i + 1)) || (p[i] == UInt8(ascii: "(") && at(i + 1) == UInt8(ascii: "+") && Bytes.isDigit(at(i + 2)))
-            if digitNext && (!isWordByte(i - 1) || (at(i - 1) >= 0x80 && isCJK(i - 3))), let end = phone(i) {
+            if digitNext && (!isWordByte(i - 1) || (at(i - 1) >= 0x80 && (isCJK(i - 3) || separatorEnds(at: i)))), let end = phone(i) {
                 emit(i, end, .phone)
                 phoneContextEnd = Int.min / 2
                 return end
@@ -534,6 +544,7 @@ struct TextScanner {
             if at(i + 1) == UInt8(ascii: "-") && has(i, "--password-stdin"), let end = echoedPassword(i) { return end }
             return i + 1
         case UInt8(ascii: ":"):
+            if at(i + 1) == UInt8(ascii: "V") && has(i - 5, "BEGIN:V") { sawFoldedFormat = true }
             if at(i + 1) == UInt8(ascii: "A") && at(i + 2) == UInt8(ascii: "A") && Bytes.isDigit(at(i - 1)), let end = telegramBotToken(i) {
                 return end
             }
@@ -547,6 +558,7 @@ struct TextScanner {
             if at(i - 1) == UInt8(ascii: "Q"), let end = azureClientSecret(i) { return end }
             return i + 1
         default:  // "="
+            if at(i + 1) == 0x0A || (at(i + 1) == 0x0D && at(i + 2) == 0x0A) { sawSoftBreak = true }
             if let end = assignment(i) { return end }
             return i + 1
         }

@@ -76,6 +76,32 @@ extension TextScanner {
         }
     }
 
+    /// The width of a character at `k` that separates words although its bytes are >= 0x80, or 0:
+    /// no-break and typographic spaces, direction marks and embeddings, dashes, quotes, bullets and
+    /// the rest of General Punctuation (U+2000–U+206F, except the joiners U+200C–U+200D that live
+    /// inside words of some scripts), the no-break space, middle dot and guillemets (U+00A0, U+00B7,
+    /// U+00AB, U+00BB) and the byte order mark (U+FEFF). Such a character ends an address or a
+    /// number as a space would (`jane@gmail.com\u{A0}now`, `\u{202A}+44 7700 900123\u{202C}`).
+    @inline(__always) func separatorWidth(_ k: Int) -> Int {
+        switch at(k) {
+        case 0xC2:
+            let b = at(k + 1)
+            return b == 0xA0 || b == 0xB7 || b == 0xAB || b == 0xBB ? 2 : 0
+        case 0xE2:
+            let b1 = at(k + 1), b2 = at(k + 2)
+            guard b2 & 0xC0 == 0x80 else { return 0 }
+            return (b1 == 0x80 && b2 != 0x8C && b2 != 0x8D) || (b1 == 0x81 && b2 <= 0xAF) ? 3 : 0
+        case 0xEF: return at(k + 1) == 0xBB && at(k + 2) == 0xBF ? 3 : 0
+        default: return 0
+        }
+    }
+
+    /// Whether a separator character (`separatorWidth`) ends right before `e`.
+    @inline(__always) func separatorEnds(at e: Int) -> Bool {
+        guard e >= 2, p[e - 1] >= 0x80 else { return false }
+        return separatorWidth(e - 2) == 2 || (e >= 3 && separatorWidth(e - 3) == 3)
+    }
+
     /// A printable ASCII byte other than a space: a zero-width character between two of them is
     /// inside a token.
     @inline(__always) static func isTokenByte(_ c: UInt8) -> Bool { c > 0x20 && c < 0x7F }
@@ -286,6 +312,76 @@ extension TextScanner {
             // IPv4 addresses: those are not taken from the folded copy.
             for span in inner.spans where changedBefore[span.end] > changedBefore[span.start]
                     && span.kind != Int(BuiltinKind.ipAddress.rawValue) {
+                var mapped = span
+                mapped.start = origin[span.start]
+                mapped.end = origin[span.end]
+                spans.append(mapped)
+            }
+        }
+    }
+
+    // MARK: - Folded lines
+
+    /// Scans a copy of the text with its folded lines joined, and keeps the detections that
+    /// cover a join, mapped back to the original offsets (as `foldedScan` does):
+    /// - quoted-printable (RFC 2045) soft line breaks (`=` at a line end) removed and `=XX`
+    ///   escapes decoded (`IBAN CH56=\n 4098 …`, `Maria.Schmidt=40outlook.com`), when the text
+    ///   has a soft line break;
+    /// - iCalendar and vCard continuation lines (RFC 5545 §3.1: a line break followed by one space
+    ///   or tab) joined (`mailto:rahul@\n yahoo.co.uk`), when the text has a `BEGIN:V…` line.
+    mutating func unfoldedScan() {
+        var folded = [UInt8]()
+        var origin = [Int]()
+        var changedBefore = [Int32]()
+        folded.reserveCapacity(n)
+        origin.reserveCapacity(n + 1)
+        changedBefore.reserveCapacity(n + 1)
+        var changes: Int32 = 0
+        @inline(__always) func hexValue(_ c: UInt8) -> Int {
+            if Bytes.isDigit(c) { return Int(c) - 48 }
+            return c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F") ? Int(c) - 55 : -1
+        }
+        var k = 0
+        while k < n {
+            let c = p[k]
+            if sawSoftBreak && c == UInt8(ascii: "=") {
+                let lineBreak = at(k + 1) == 0x0A ? 1 : (at(k + 1) == 0x0D && at(k + 2) == 0x0A ? 2 : 0)
+                if lineBreak > 0 {
+                    changes += 1
+                    k += 1 + lineBreak
+                    continue
+                }
+                let high = hexValue(at(k + 1)), low = hexValue(at(k + 2))
+                if high >= 2 && low >= 0 {
+                    changedBefore.append(changes)
+                    origin.append(k)
+                    folded.append(UInt8(high * 16 + low))
+                    changes += 1
+                    k += 3
+                    continue
+                }
+            }
+            if sawFoldedFormat && (c == 0x0A || (c == 0x0D && at(k + 1) == 0x0A)) {
+                let lineBreak = c == 0x0A ? 1 : 2
+                if at(k + lineBreak) == UInt8(ascii: " ") || at(k + lineBreak) == 0x09 {
+                    changes += 1
+                    k += lineBreak + 1
+                    continue
+                }
+            }
+            changedBefore.append(changes)
+            origin.append(k)
+            folded.append(c)
+            k += 1
+        }
+        guard changes > 0 else { return }
+        changedBefore.append(changes)
+        origin.append(n)
+        folded.withUnsafeBufferPointer { buffer in
+            var inner = TextScanner(buffer, spans: [])
+            inner.isFoldedCopy = true
+            inner.run()
+            for span in inner.spans where changedBefore[span.end] > changedBefore[span.start] {
                 var mapped = span
                 mapped.start = origin[span.start]
                 mapped.end = origin[span.end]

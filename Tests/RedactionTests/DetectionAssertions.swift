@@ -13,6 +13,12 @@ extension DetectionAssertions {
         return engine.detect(text).map { ($0.entity.name, String(decoding: bytes[$0.range], as: UTF8.self)) }
     }
 
+    /// No detection in `text` covers `value` (whatever else is found).
+    func assertNotFound(_ value: String, in text: String, file: StaticString = #filePath, line: UInt = #line) {
+        let hits = found(text)
+        XCTAssertFalse(hits.contains { $0.1.contains(value) }, "\(value) was detected in \(text.debugDescription): \(hits)", file: file, line: line)
+    }
+
     /// `value` is found exactly (type and extent) in `text`.
     func assertFinds(_ value: String, as type: EntityType, in text: String, file: StaticString = #filePath, line: UInt = #line) {
         let hits = found(text)

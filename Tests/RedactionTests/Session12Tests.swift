@@ -61,11 +61,6 @@ final class Session12Tests: XCTestCase, DetectionAssertions {
     func testBulletMasksArePlaceholders() {
         assertClean("OPENAI_API_KEY=•••••••\nSTRIPE_SECRET_KEY=●●●●●●●●\nDB_PASSWORD=∙∙∙∙∙∙")
     }
-
-    private func assertNotFound(_ value: String, in text: String, file: StaticString = #filePath, line: UInt = #line) {
-        let hits = found(text)
-        XCTAssertFalse(hits.contains { $0.1.contains(value) }, "\(value) was detected in \(text.debugDescription): \(hits)", file: file, line: line)
-    }
 }
 
 /// The second batch of session 12's fixes: values as scans and hurried typing leave them (mixed

@@ -1,0 +1,77 @@
+import XCTest
+@testable import Redaction
+
+/// Fixes from session 13, taken from blind probe round 13 (REDACTION.md §17): Unicode separators
+/// around addresses and numbers, compact international numbers of up to 15 digits, folded lines
+/// of quoted-printable mail and iCalendar/vCard, SWIFT and HL7 fields, WhatsApp links, cards with
+/// mixed separators; and the probe's false positives (dialled meeting ids, ZIP+4 codes). Each
+/// positive case failed before its fix, each negative case was a false positive of the probe.
+final class Session13Tests: XCTestCase, DetectionAssertions {
+    let engine = RedactionEngine()
+
+    func testUnicodeSeparatorsEndAddressesAndNumbers() throws {
+        // A no-break space after an address used to join the next word to it (or, with a middle
+        // dot, made the whole address fail and stay in clear).
+        assertFinds("jane.doe@gmail.com", as: .email, in: "mail jane.doe@gmail.com\u{A0}now and later")
+        assertFinds("rahul.novak@yahoo.co.uk", as: .email, in: "Kontakt: rahul.novak@yahoo.co.uk\u{A0}\u{B7}\u{A0}030 54726792")
+        assertFinds("+49-89-5756462", as: .phone, in: "anna.lopez@web.de\u{A0}\u{B7}\u{A0}+49-89-5756462")
+        XCTAssertEqual(try engine.redactText("mail jane.doe@gmail.com\u{A0}now", region: "eu").text, "mail [EMAIL]\u{A0}now")
+        // WhatsApp wraps numbers in direction marks.
+        assertFinds("+44 7700 900123", as: .phone, in: "14/03/2024, 10:43 - \u{202A}+44 7700 900123\u{202C} joined")
+        assertFinds("+44 7700 900123", as: .phone, in: "\u{200E}+44 7700 900123")
+        // Internationalised domains keep their non-ASCII letters.
+        assertFinds("josé@exämple.de", as: .email, in: "write to josé@exämple.de today")
+    }
+
+    func testCompactInternationalNumbersUpToFifteenDigits() {
+        assertFinds("+4915124360031", as: .phone, in: "\"shipping\":{\"phone\":\"+4915124360031\"}")
+        assertFinds("+8613812345678", as: .phone, in: "call +8613812345678 now")
+        assertFinds("%2B4915178177650", as: .phone, in: "https://api.example.io/v1/lookup?phone=%2B4915178177650")
+        assertFinds("4915113931563", as: .phone, in: "WhatsApp: https://wa.me/4915113931563")
+        assertFinds("49151139315", as: .phone, in: "https://wa.me/49151139315?text=hi")
+        // More than 15 digits is no phone number.
+        assertClean("order +1234567890123456 x")
+    }
+
+    func testFoldedLinesOfMailAndCalendars() {
+        // Quoted-printable soft line breaks and `=40`.
+        assertFinds("CH56=\n 4098 4955 8916 8237 2", as: .iban, in: "Konto mit der IBAN CH56=\n 4098 4955 8916 8237 2 bei der Bank.")
+        assertFinds("4028 1809 05=\n51 9369", as: .creditCard, in: "Zahlung (4028 1809 05=\n51 9369), wurde belastet.")
+        assertFinds("Maria.Schmidt=40outlook.com", as: .email, in: "per Mail an Maria.Schmidt=40outlook.com.")
+        // iCalendar continuation lines.
+        let ics = "BEGIN:VCALENDAR\r\nATTENDEE;ROLE=REQ-PARTICIPANT:mailto:Rahul.Andersson@\r\n yahoo.co.uk\r\nEND:VCALENDAR"
+        assertFinds("Rahul.Andersson@\r\n yahoo.co.uk", as: .email, in: ics)
+        assertFinds("+33 (0)1 36 15 \n 76 95", as: .phone, in: "BEGIN:VEVENT\nDESCRIPTION:Call +33 (0)1 36 15 \n 76 95 or mail us\nEND:VEVENT")
+        // Without a calendar, an indented next line is not a continuation; `=40` needs an address.
+        assertNotFound("36 15 \n 76 95", in: "Call room 36 15 \n 76 95 people")
+        assertClean("width=40px; x=3D4; a=\nb")
+    }
+
+    func testStructuredFields() {
+        // SWIFT MT940 `?31` subfield glued to the IBAN.
+        assertFinds("GB98MIDL29009802368208", as: .iban, in: ":86:166?00SEPA-UEBERWEISUNG?30NWBKGB2L?31GB98MIDL29009802368208?32MAX MUSTER")
+        assertClean("?31GB98MIDL29009802368209?32")  // wrong check digits
+        // HL7 v2 PID-19 (the patient's SSN), undashed.
+        let pid = "PID|1||123^^^HOSP^MR||DOE^JOHN||19800101|M|||1 MAIN ST^^CITY^ST^12345||(555)555-1234|||S||ACCT1^^^HOSP^AN|279889530|||"
+        assertFinds("279889530", as: .usSSN, in: pid)
+        // Another nine-digit field is not an SSN.
+        assertNotFound("279889530", in: "PID|1||279889530^^^HOSP^MR||DOE^JOHN")
+    }
+
+    func testCardsWithMixedDashesAndSpaces() {
+        assertFinds("4111-1111 1111-1111", as: .creditCard, in: "Caller: sure, 4111-1111 1111-1111, expiry 10/26.")
+        assertFinds("4111 1111-1111 1111", as: .creditCard, in: "Caller: sure, 4111 1111-1111 1111, expiry 10/26.")
+        // Mixed separators need the standard grouping (and Luhn).
+        assertClean("ref 4111-11 111111-1111 x")
+        assertClean("meeting 2024-1111 1111-1111 ok")
+    }
+
+    func testProbeFalsePositives() {
+        // Digits dialled after pauses are a meeting id, not a second phone number.
+        assertNotFound("84635703148", in: "DESCRIPTION:One tap mobile\\n+12532158782,,84635703148# US (New York)")
+        assertFinds("+12532158782", as: .phone, in: "DESCRIPTION:One tap mobile\\n+12532158782,,84635703148# US (New York)")
+        // A US ZIP+4 code, unless a phone word vouches for it.
+        assertClean("\"postal_code\":\"09398-5142\",\"country\":\"US\"")
+        assertFinds("09398-5142", as: .phone, in: "phone: 09398-5142")
+    }
+}
