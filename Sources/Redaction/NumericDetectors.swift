@@ -75,6 +75,11 @@ extension TextScanner {
             emit(s, r, .phone)
             return r
         }
+        // A number WhatsApp wraps in a left-to-right embedding (U+202A … U+202C): a phone number.
+        if at(s - 1) == 0xAA && has(s - 3, "\u{202A}"), let end = embeddedPhone(s) {
+            emit(s, end, .phone)
+            return end
+        }
         // The check digits of an IBAN typed with a blank after its country code (`SE 27 6334 …`).
         if r - s == 2 && at(s - 1) == UInt8(ascii: " ") && Bytes.isUpper(at(s - 2)) && Bytes.isUpper(at(s - 3)) && !isWordByte(s - 4)
             && at(r) == UInt8(ascii: " "), let end = ibanSpaced(s - 3) {
@@ -579,6 +584,25 @@ extension TextScanner {
         let serial = value % 10_000
         guard area != 0, area != 666, area < 900, group != 0, serial != 0 else { return nil }
         return end
+    }
+
+    /// The end of a number that fills a left-to-right embedding (`\u{202A}910 193 443\u{202C}`,
+    /// how WhatsApp exports write a sender or contact's number) from `s`: 7–15 digits in groups
+    /// joined by single spaces or dashes, right before the U+202C that closes it; or nil.
+    func embeddedPhone(_ s: Int) -> Int? {
+        var pos = s
+        var digits = 0
+        while pos < n && pos - s <= 24 {
+            if Bytes.isDigit(p[pos]) {
+                digits += 1
+            } else if (p[pos] == UInt8(ascii: " ") || p[pos] == UInt8(ascii: "-")) && Bytes.isDigit(at(pos - 1)) && Bytes.isDigit(at(pos + 1)) {
+                // a group separator
+            } else {
+                break
+            }
+            pos += 1
+        }
+        return digits >= 7 && digits <= 15 && has(pos, "\u{202C}") ? pos : nil
     }
 
     /// Whether `s..<r` is the whole of field 19 of an HL7 v2 `PID` segment (the patient's SSN,

@@ -77,6 +77,9 @@ struct TextScanner {
     /// `BEGIN:V…` line (whose long lines are folded): `unfoldedScan` runs after the main loop.
     var sawSoftBreak = false
     var sawFoldedFormat = false
+    /// A LaTeX tie (`~`, an unbreakable space) between groups of a number (`+1~(640)~558~1377`,
+    /// `DE83~6916~…`): `unfoldedScan` reads it as a space.
+    var sawTie = false
     /// A byte >= 0x80 was seen: `nonASCIIPass` runs after the main loop.
     var sawNonASCII = false
     /// A backslash was seen: the text may hold escapes (`TextScanner.scan` looks for them).
@@ -215,7 +218,7 @@ struct TextScanner {
         }
         if sawAWSKeyID { findAWSSecretKeys() }
         if sawNonASCII { nonASCIIPass() }
-        if (sawSoftBreak || sawFoldedFormat) && !isFoldedCopy { unfoldedScan() }
+        if (sawSoftBreak || sawFoldedFormat || sawTie) && !isFoldedCopy { unfoldedScan() }
         // Tables: only texts of more than one line.
         if !columnWords.isEmpty && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
     }
@@ -255,6 +258,8 @@ struct TextScanner {
         var r = s + 1
         while r < n && Bytes.isDigit(p[r]) && r - s < 9 { r += 1 }
         guard r - s < 9 else { return false }
+        // A number in a left-to-right embedding (WhatsApp): `numeric`.
+        if at(s - 1) == 0xAA && has(s - 3, "\u{202A}") { return false }
         // A WhatsApp link's number (`wa.me/49151…`): `numeric`.
         if r - s == 8 && at(s - 1) == UInt8(ascii: "/") && has(s - 6, "wa.me/") { return false }
         // Eight digits right after a phone word or key (`phone: 91234567`, `"mobile_no":"…"`).
@@ -555,6 +560,7 @@ struct TextScanner {
             if let end = assignment(i) { return end }
             return i + 1
         case UInt8(ascii: "~"):
+            if isTie(i) { sawTie = true }
             if at(i - 1) == UInt8(ascii: "Q"), let end = azureClientSecret(i) { return end }
             return i + 1
         default:  // "="

@@ -34,6 +34,8 @@ extension TextScanner {
                 k = max(we, k + 1)
                 continue
             }
+            // Arabic-Indic and Persian digits (U+0660–U+0669, U+06F0–U+06F9): `٠٥٣٠٨٧٨٥٣٨`.
+            if arabicDigit(k) >= 0 { needsFolding = true }
             if c < 0xE3 { k += 1; continue }
             if c == 0xEF {
                 // ０–９ (U+FF10–U+FF19) or ＠ (U+FF20).
@@ -100,6 +102,14 @@ extension TextScanner {
     @inline(__always) func separatorEnds(at e: Int) -> Bool {
         guard e >= 2, p[e - 1] >= 0x80 else { return false }
         return separatorWidth(e - 2) == 2 || (e >= 3 && separatorWidth(e - 3) == 3)
+    }
+
+    /// The value of an Arabic-Indic or Persian digit at `k` (U+0660–U+0669, U+06F0–U+06F9), or -1.
+    @inline(__always) func arabicDigit(_ k: Int) -> Int {
+        let c = p[k], d = at(k + 1)
+        if c == 0xD9 && d >= 0xA0 && d <= 0xA9 { return Int(d - 0xA0) }
+        if c == 0xDB && d >= 0xB0 && d <= 0xB9 { return Int(d - 0xB0) }
+        return -1
     }
 
     /// A printable ASCII byte other than a space: a zero-width character between two of them is
@@ -252,7 +262,7 @@ extension TextScanner {
     // MARK: - Full-width forms
 
     /// Scans a copy of the text with full-width forms folded to ASCII (U+FF01–U+FF5E to
-    /// U+0021–U+007E, the ideographic space U+3000 to a space, and after a digit the dashes
+    /// U+0021–U+007E, Arabic-Indic and Persian digits to `0`–`9`, the ideographic space U+3000 to a space, and after a digit the dashes
     /// U+2010–U+2015, U+2212, U+30FC, U+FF70 to `-`; zero-width characters inside an ASCII token
     /// dropped), and keeps the detections that cover a folded
     /// character, mapped back to the original offsets (each folded byte stands for one whole
@@ -276,6 +286,9 @@ extension TextScanner {
                 width = c == 0xC2 ? 2 : 3
             } else if c == 0xEF && k + 2 < n && ((p[k + 1] == 0xBC && p[k + 2] >= 0x81) || (p[k + 1] == 0xBD && p[k + 2] <= 0x9E)) {
                 ascii = UInt8(0x20 + (p[k + 1] == 0xBD ? 0x40 : 0) + Int(p[k + 2] & 0x3F))
+            } else if case let digit = arabicDigit(k), digit >= 0 {
+                ascii = UInt8(ascii: "0") + UInt8(digit)
+                width = 2
             } else if has(k, "\u{3000}") {
                 ascii = UInt8(ascii: " ")
             } else if c >= 0xE2 && Bytes.isDigit(folded.last ?? 0)
@@ -328,7 +341,8 @@ extension TextScanner {
     ///   escapes decoded (`IBAN CH56=\n 4098 …`, `Maria.Schmidt=40outlook.com`), when the text
     ///   has a soft line break;
     /// - iCalendar and vCard continuation lines (RFC 5545 §3.1: a line break followed by one space
-    ///   or tab) joined (`mailto:rahul@\n yahoo.co.uk`), when the text has a `BEGIN:V…` line.
+    ///   or tab) joined (`mailto:rahul@\n yahoo.co.uk`), when the text has a `BEGIN:V…` line;
+    /// - LaTeX ties between the groups of a number (`isTie`) read as spaces.
     mutating func unfoldedScan() {
         var folded = [UInt8]()
         var origin = [Int]()
@@ -361,6 +375,14 @@ extension TextScanner {
                     continue
                 }
             }
+            if sawTie && c == UInt8(ascii: "~") && isTie(k) {
+                changedBefore.append(changes)
+                origin.append(k)
+                folded.append(UInt8(ascii: " "))
+                changes += 1
+                k += 1
+                continue
+            }
             if sawFoldedFormat && (c == 0x0A || (c == 0x0D && at(k + 1) == 0x0A)) {
                 let lineBreak = c == 0x0A ? 1 : 2
                 if at(k + lineBreak) == UInt8(ascii: " ") || at(k + lineBreak) == 0x09 {
@@ -390,14 +412,24 @@ extension TextScanner {
         }
     }
 
+    /// Whether the `~` at `k` is a LaTeX tie between groups of a number: a digit or `)` before
+    /// it, a digit, `(` or `+` after it.
+    @inline(__always) func isTie(_ k: Int) -> Bool {
+        let before = at(k - 1), after = at(k + 1)
+        return (Bytes.isDigit(before) || before == UInt8(ascii: ")"))
+            && (Bytes.isDigit(after) || after == UInt8(ascii: "(") || after == UInt8(ascii: "+"))
+    }
+
     // MARK: - Backslash escapes
 
     /// The length of a backslash escape at `k` that may hide a boundary or a character: `\n`,
-    /// `\t`, `\r` (2), or `\u00XX` for a printable ASCII character (6, as JSON encoders write
-    /// `"`, `<`, `>`, `&`, `'`, `+`, `@`); otherwise 0.
+    /// `\t`, `\r`, LaTeX's `\,` between digits (2), or `\u00XX` for a printable ASCII character
+    /// (6, as JSON encoders write `"`, `<`, `>`, `&`, `'`, `+`, `@`); otherwise 0.
     @inline(__always) func escapeLength(_ k: Int) -> Int {
         let c = at(k + 1)
         if c == UInt8(ascii: "n") || c == UInt8(ascii: "t") || c == UInt8(ascii: "r") { return 2 }
+        // LaTeX's thin space between groups of a number (`+49\,30\,01837711`).
+        if c == UInt8(ascii: ",") && Bytes.isDigit(at(k - 1)) && Bytes.isDigit(at(k + 2)) { return 2 }
         guard c == UInt8(ascii: "u"), at(k + 2) == UInt8(ascii: "0"), at(k + 3) == UInt8(ascii: "0") else { return 0 }
         return escapedCharacter(k) != 0 ? 6 : 0
     }
@@ -497,6 +529,10 @@ extension TextScanner {
             if next == UInt8(ascii: "n") || next == UInt8(ascii: "t") || next == UInt8(ascii: "r")
                 || next == UInt8(ascii: "\"") || next == UInt8(ascii: "/") {
                 folded.append(next == UInt8(ascii: "n") ? 0x0A : next == UInt8(ascii: "t") ? 0x09 : next == UInt8(ascii: "r") ? 0x0D : next)
+                origin.append(k)
+                k = b + 1
+            } else if next == UInt8(ascii: ",") && b == k + 1 && escapeLength(k) == 2 {
+                folded.append(UInt8(ascii: " "))  // a LaTeX thin space
                 origin.append(k)
                 k = b + 1
             } else if next == UInt8(ascii: "u") && escapeLength(b - 1) == 6 {

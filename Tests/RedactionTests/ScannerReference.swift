@@ -36,7 +36,7 @@ extension TextScanner {
         if sawAWSKeyID { findAWSSecretKeys() }
         for k in 0..<n where p[k] >= 0x80 { sawNonASCII = true; break }
         if sawNonASCII { nonASCIIPass() }
-        if (sawSoftBreak || sawFoldedFormat) && !isFoldedCopy { unfoldedScan() }
+        if (sawSoftBreak || sawFoldedFormat || sawTie) && !isFoldedCopy { unfoldedScan() }
         if !columnWords.isEmpty && n > 8 && nextLineEnd(2) < n - 1 { tableColumns() }
     }
 

@@ -66,6 +66,21 @@ final class Session13Tests: XCTestCase, DetectionAssertions {
         assertClean("meeting 2024-1111 1111-1111 ok")
     }
 
+    func testWhatsAppLaTeXAndArabicIndicNumbers() {
+        // WhatsApp wraps a sender's number in a left-to-right embedding.
+        assertFinds("910 193 443", as: .phone, in: "20/10/2024, 22:25 - \u{202A}910 193 443\u{202C}: Hi, is the flat free?")
+        assertClean("\u{202A}2024\u{202C} year, \u{202A}12 345\u{202C}")
+        // LaTeX ties and thin spaces between groups.
+        assertFinds("+1~(640)~558~1377", as: .phone, in: "\\phone[mobile]{+1~(640)~558~1377}")
+        assertFinds("DE83~6916~4189~0946~7547~59", as: .iban, in: "IBAN & DE83~6916~4189~0946~7547~59 \\\\")
+        assertFinds("+49\\,30\\,01837711", as: .phone, in: "Tel.~\\texttt{+49\\,30\\,01837711}")
+        assertClean("see Fig.~3 and Table~2, pages 10~12")
+        // Arabic-Indic and Persian digits.
+        assertFinds("٠٥٣٠٨٧٨٥٣٨", as: .phone, in: "رقم الجوال: ٠٥٣٠٨٧٨٥٣٨ والبريد")
+        assertFinds("۰۹۱۲۳۴۵۶۷۸۹", as: .phone, in: "شماره: ۰۹۱۲۳۴۵۶۷۸۹")
+        assertClean("عدد ٣ كتب")
+    }
+
     func testProbeFalsePositives() {
         // Digits dialled after pauses are a meeting id, not a second phone number.
         assertNotFound("84635703148", in: "DESCRIPTION:One tap mobile\\n+12532158782,,84635703148# US (New York)")
