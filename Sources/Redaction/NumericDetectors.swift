@@ -341,32 +341,39 @@ extension TextScanner {
     /// prefix valid for the length, and the Luhn check, as for `card`. Reads at most ~60 bytes.
     mutating func cardAfterLabel(_ s: Int, _ r: Int) -> Int? {
         guard r - s >= 4, r - s <= 6, p[s] >= UInt8(ascii: "2") && p[s] <= UInt8(ascii: "6") else { return nil }
-        var digits = r - s
-        var pos = r
-        var ends: [(digits: Int, end: Int)] = [(digits, r)]
-        var lineBreaks = 0
-        while digits < 19 {
-            var k = pos
-            if at(k) == UInt8(ascii: " ") && at(k + 1) == UInt8(ascii: " ") { k += 2 }
-            else if at(k) == UInt8(ascii: " ") && (at(k + 1) == UInt8(ascii: ".") || at(k + 1) == UInt8(ascii: "-")) && at(k + 2) == UInt8(ascii: " ") { k += 3 }
-            else if at(k) == UInt8(ascii: " ") || at(k) == UInt8(ascii: ".") || at(k) == UInt8(ascii: "-") { k += 1 }
-            else if at(k) == 0x0A && lineBreaks == 0 { k += 1; lineBreaks += 1 }
-            else if at(k) == 0x0D && at(k + 1) == 0x0A && lineBreaks == 0 { k += 2; lineBreaks += 1 }
-            else { break }
-            guard Bytes.isDigit(at(k)) else { break }
-            var e = k
-            while e < n && Bytes.isDigit(p[e]) && e - k <= 19 { e += 1 }
-            digits += e - k
-            guard digits <= 19 else { break }
-            pos = e
-            ends.append((digits, e))
+        // The ends of the groups, with the digits up to each (at most 19 groups of 1+ digits):
+        // on the stack, as this runs for many short numbers.
+        return withUnsafeTemporaryAllocation(of: (digits: Int, end: Int).self, capacity: 20) { ends -> Int? in
+            var digits = r - s
+            var pos = r
+            ends[0] = (digits, r)
+            var count = 1
+            var lineBreaks = 0
+            while digits < 19 {
+                var k = pos
+                if at(k) == UInt8(ascii: " ") && at(k + 1) == UInt8(ascii: " ") { k += 2 }
+                else if at(k) == UInt8(ascii: " ") && (at(k + 1) == UInt8(ascii: ".") || at(k + 1) == UInt8(ascii: "-")) && at(k + 2) == UInt8(ascii: " ") { k += 3 }
+                else if at(k) == UInt8(ascii: " ") || at(k) == UInt8(ascii: ".") || at(k) == UInt8(ascii: "-") { k += 1 }
+                else if at(k) == 0x0A && lineBreaks == 0 { k += 1; lineBreaks += 1 }
+                else if at(k) == 0x0D && at(k + 1) == 0x0A && lineBreaks == 0 { k += 2; lineBreaks += 1 }
+                else { break }
+                guard Bytes.isDigit(at(k)) else { break }
+                var e = k
+                while e < n && Bytes.isDigit(p[e]) && e - k <= 19 { e += 1 }
+                digits += e - k
+                guard digits <= 19 else { break }
+                pos = e
+                ends[count] = (digits, e)
+                count += 1
+            }
+            // The label is looked for only when the digits could make a card (not at every year).
+            guard digits >= 13, cardLabelBefore(s) else { return nil }
+            for index in stride(from: count - 1, through: 0, by: -1) where ends[index].digits >= 13 {
+                let end = ends[index].end
+                if cardRightOK(end) && issuerAccepts(s, length: ends[index].digits) && luhn(s, end) { return end }
+            }
+            return nil
         }
-        // The label is looked for only when the digits could make a card (not at every year).
-        guard digits >= 13, cardLabelBefore(s) else { return nil }
-        for (count, end) in ends.reversed() where count >= 13 {
-            if cardRightOK(end) && issuerAccepts(s, length: count) && luhn(s, end) { return end }
-        }
-        return nil
     }
 
     /// The label word before the number at `s`: past blanks, `:`, `#` and `.`, and past a number

@@ -57,6 +57,7 @@ struct RecordWalker {
         guard let base = content.baseAddress, content.count > 0 else { throw RecordWalkFailure() }
         var walker = RecordWalker(p: base.assumingMemoryBound(to: UInt8.self), n: content.count, raw: content, redactor: redactor,
                                   validated: validated)
+        walker.path.reserveCapacity(16)  // one allocation instead of one per level reached
         walker.skipWhitespace()
         try walker.value(depth: 0, credential: false)
         walker.skipWhitespace()
