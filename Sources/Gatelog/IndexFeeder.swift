@@ -303,6 +303,14 @@ public final class IndexFeeder: Sendable {
                    chainHash: chainHash, text: content.map { String(decoding: $0, as: UTF8.self) })
     }
 
+    /// Entries of regions other than the reserved ones (the access log), counted in place: a
+    /// closure over the elements would copy each entry, retaining every one of its strings.
+    private static func recordRegionCount(_ entries: [IndexEntry]) -> Int {
+        var count = 0
+        for i in entries.indices where !Region.isReserved(entries[i].region) { count += 1 }
+        return count
+    }
+
     /// Called by the writers (on their threads) with records that just became durable. O(1).
     public func enqueue(_ records: [DurableRecord]) {
         let ofRecordRegions = records.count { !Region.isReserved($0.region) }
@@ -508,7 +516,7 @@ public final class IndexFeeder: Sendable {
                     take = Array(q.pending.prefix(IndexFeeder.maxBatch))
                     q.pending.removeFirst(take.count)
                 }
-                q.pendingRecords -= take.count(where: { !Region.isReserved($0.region) })
+                q.pendingRecords -= IndexFeeder.recordRegionCount(take)
                 if !q.pending.isEmpty { q.oldestPendingAt = DispatchTime.now().uptimeNanoseconds }
                 return (take, q.closing)
             }
@@ -520,7 +528,11 @@ public final class IndexFeeder: Sendable {
             do {
                 try index.insert(batch)
                 queue.withLock { q in
-                    for r in batch { q.inserted[r.region] = max(q.inserted[r.region] ?? 0, r.position + 1) }
+                    // By index: `for r in batch` would copy (retain) every string of every entry.
+                    for i in batch.indices {
+                        let region = batch[i].region
+                        q.inserted[region] = max(q.inserted[region] ?? 0, batch[i].position + 1)
+                    }
                     q.settledTotal += UInt64(batch.count)
                     q.failure = nil
                 }
@@ -538,7 +550,7 @@ public final class IndexFeeder: Sendable {
                         return true
                     }
                     q.pending.insert(contentsOf: batch, at: 0)
-                    q.pendingRecords += batch.count(where: { !Region.isReserved($0.region) })
+                    q.pendingRecords += IndexFeeder.recordRegionCount(batch)
                     return false
                 }
                 FileHandle.standardError.write(Data("gatelog: indexing failed (\(error)); \(giveUp ? "the index will catch up from the segments on the next start" : "retrying")\n".utf8))
