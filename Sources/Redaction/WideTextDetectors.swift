@@ -268,13 +268,7 @@ extension TextScanner {
     /// character, mapped back to the original offsets (each folded byte stands for one whole
     /// character). Detections of plain ASCII text were already made by the main loop.
     mutating func foldedScan() {
-        var folded = [UInt8]()
-        var origin = [Int]()
-        var changedBefore = [Int32]()
-        folded.reserveCapacity(n)
-        origin.reserveCapacity(n + 1)
-        changedBefore.reserveCapacity(n + 1)
-        var changes: Int32 = 0
+        var copy = FoldedCopy(capacity: n)
         var k = 0
         while k < n {
             let c = p[k]
@@ -291,46 +285,30 @@ extension TextScanner {
                 width = 2
             } else if has(k, "\u{3000}") {
                 ascii = UInt8(ascii: " ")
-            } else if c >= 0xE2 && Bytes.isDigit(folded.last ?? 0)
+            } else if c >= 0xE2 && Bytes.isDigit(copy.bytes.last ?? 0)
                         && ((c == 0xE2 && at(k + 1) == 0x80 && at(k + 2) >= 0x90 && at(k + 2) <= 0x95) || has(k, "\u{2212}")
                             || has(k, "\u{30FC}") || has(k, "\u{FF70}")) {
                 ascii = UInt8(ascii: "-")
             }
             // A zero-width character inside an ASCII token is dropped (it counts as a change for
             // the detections around it).
-            if (c == 0xC2 || c == 0xE2 || c == 0xEF), let last = folded.last, Self.isTokenByte(last),
+            if (c == 0xC2 || c == 0xE2 || c == 0xEF), let last = copy.bytes.last, Self.isTokenByte(last),
                case let w = zeroWidthWidth(k), w > 0, Self.isTokenByte(at(k + w)) {
-                changes += 1
+                copy.drop()
                 k += w
                 continue
             }
-            changedBefore.append(changes)
-            origin.append(k)
             if ascii != 0 {
-                folded.append(ascii)
-                changes += 1
+                copy.append(ascii, from: k, changed: true)
                 k += width
             } else {
-                folded.append(c)
+                copy.append(c, from: k)
                 k += 1
             }
         }
-        changedBefore.append(changes)
-        origin.append(n)
-        folded.withUnsafeBufferPointer { buffer in
-            var inner = TextScanner(buffer, spans: [])
-            inner.isFoldedCopy = true
-            inner.run()
-            // Dotted numbers in full-width digits are versions (バージョン１．２．３．４) far more often than
-            // IPv4 addresses: those are not taken from the folded copy.
-            for span in inner.spans where changedBefore[span.end] > changedBefore[span.start]
-                    && span.kind != Int(BuiltinKind.ipAddress.rawValue) {
-                var mapped = span
-                mapped.start = origin[span.start]
-                mapped.end = origin[span.end]
-                spans.append(mapped)
-            }
-        }
+        // Dotted numbers in full-width digits are versions (バージョン１．２．３．４) far more often than
+        // IPv4 addresses: those are not taken from the folded copy.
+        spans += copy.detections(end: n).filter { $0.kind != Int(BuiltinKind.ipAddress.rawValue) }
     }
 
     // MARK: - Folded lines
@@ -344,13 +322,7 @@ extension TextScanner {
     ///   or tab) joined (`mailto:rahul@\n yahoo.co.uk`), when the text has a `BEGIN:V…` line;
     /// - LaTeX ties between the groups of a number (`isTie`) read as spaces.
     mutating func unfoldedScan() {
-        var folded = [UInt8]()
-        var origin = [Int]()
-        var changedBefore = [Int32]()
-        folded.reserveCapacity(n)
-        origin.reserveCapacity(n + 1)
-        changedBefore.reserveCapacity(n + 1)
-        var changes: Int32 = 0
+        var copy = FoldedCopy(capacity: n)
         @inline(__always) func hexValue(_ c: UInt8) -> Int {
             if Bytes.isDigit(c) { return Int(c) - 48 }
             return c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F") ? Int(c) - 55 : -1
@@ -361,55 +333,35 @@ extension TextScanner {
             if sawSoftBreak && c == UInt8(ascii: "=") {
                 let lineBreak = at(k + 1) == 0x0A ? 1 : (at(k + 1) == 0x0D && at(k + 2) == 0x0A ? 2 : 0)
                 if lineBreak > 0 {
-                    changes += 1
+                    copy.drop()
                     k += 1 + lineBreak
                     continue
                 }
                 let high = hexValue(at(k + 1)), low = hexValue(at(k + 2))
                 if high >= 2 && low >= 0 {
-                    changedBefore.append(changes)
-                    origin.append(k)
-                    folded.append(UInt8(high * 16 + low))
-                    changes += 1
+                    copy.append(UInt8(high * 16 + low), from: k, changed: true)
                     k += 3
                     continue
                 }
             }
             if sawTie && c == UInt8(ascii: "~") && isTie(k) {
-                changedBefore.append(changes)
-                origin.append(k)
-                folded.append(UInt8(ascii: " "))
-                changes += 1
+                copy.append(UInt8(ascii: " "), from: k, changed: true)
                 k += 1
                 continue
             }
             if sawFoldedFormat && (c == 0x0A || (c == 0x0D && at(k + 1) == 0x0A)) {
                 let lineBreak = c == 0x0A ? 1 : 2
                 if at(k + lineBreak) == UInt8(ascii: " ") || at(k + lineBreak) == 0x09 {
-                    changes += 1
+                    copy.drop()
                     k += lineBreak + 1
                     continue
                 }
             }
-            changedBefore.append(changes)
-            origin.append(k)
-            folded.append(c)
+            copy.append(c, from: k)
             k += 1
         }
-        guard changes > 0 else { return }
-        changedBefore.append(changes)
-        origin.append(n)
-        folded.withUnsafeBufferPointer { buffer in
-            var inner = TextScanner(buffer, spans: [])
-            inner.isFoldedCopy = true
-            inner.run()
-            for span in inner.spans where changedBefore[span.end] > changedBefore[span.start] {
-                var mapped = span
-                mapped.start = origin[span.start]
-                mapped.end = origin[span.end]
-                spans.append(mapped)
-            }
-        }
+        guard copy.changes > 0 else { return }
+        spans += copy.detections(end: n)
     }
 
     /// Whether the `~` at `k` is a LaTeX tie between groups of a number: a digit or `)` before
@@ -554,6 +506,56 @@ extension TextScanner {
                 span.end = origin[span.end]
                 spans.append(span)
             }
+        }
+    }
+}
+
+/// A copy of a text with some characters replaced or dropped (`foldedScan`, `unfoldedScan`),
+/// scanned by a scanner of its own; its detections that cover a change are mapped back to the
+/// original offsets (those of unchanged text the main loop made already).
+struct FoldedCopy {
+    var bytes: [UInt8] = []
+    /// The original offset of each byte of the copy, then the original end.
+    var origin: [Int] = []
+    /// Changes before each byte of the copy, then in all: a detection covers a change when the
+    /// count differs between its ends.
+    var changedBefore: [Int32] = []
+    var changes: Int32 = 0
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+        origin.reserveCapacity(capacity + 1)
+        changedBefore.reserveCapacity(capacity + 1)
+    }
+
+    /// Appends `byte`, standing for the original character at `k` (`changed`: a different one).
+    @inline(__always) mutating func append(_ byte: UInt8, from k: Int, changed: Bool = false) {
+        changedBefore.append(changes)
+        origin.append(k)
+        bytes.append(byte)
+        if changed { changes += 1 }
+    }
+
+    /// Notes original characters left out of the copy.
+    @inline(__always) mutating func drop() { changes += 1 }
+
+    /// Scans the copy of a text of `end` bytes: its detections that cover a change, at the
+    /// original offsets.
+    mutating func detections(end: Int) -> [RawSpan] {
+        changedBefore.append(changes)
+        origin.append(end)
+        return bytes.withUnsafeBufferPointer { buffer in
+            var inner = TextScanner(buffer, spans: [])
+            inner.isFoldedCopy = true
+            inner.run()
+            var found: [RawSpan] = []
+            for span in inner.spans where changedBefore[span.end] > changedBefore[span.start] {
+                var mapped = span
+                mapped.start = origin[span.start]
+                mapped.end = origin[span.end]
+                found.append(mapped)
+            }
+            return found
         }
     }
 }
