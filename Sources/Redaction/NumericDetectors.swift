@@ -71,7 +71,7 @@ extension TextScanner {
         }
         // A WhatsApp click-to-chat link (`wa.me/4915113931563`): the path is the number, in
         // international form without the `+`.
-        if r - s >= 8 && r - s <= 15 && at(s - 1) == UInt8(ascii: "/") && has(s - 6, "wa.me/") && !isWordByte(r) {
+        if r - s >= 8 && r - s <= 15 && at(s - 1) == UInt8(ascii: "/") && has(s - 6, "wa.me/") && isTokenEnd(r) {
             emit(s, r, .phone)
             return r
         }

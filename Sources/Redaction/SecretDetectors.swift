@@ -187,7 +187,7 @@ extension TextScanner {
             while end < n && (Bytes.isAlnum(p[end]) || p[end] == UInt8(ascii: "_")) && end - body <= max { end += 1 }
         }
         let length = end - body
-        guard length >= min && length <= max, !isWordByte(end) else { return nil }
+        guard length >= min && length <= max, isTokenEnd(end) else { return nil }
         guard plausibleSecret(body, end, requireVariety: true, needsDigit: needsDigit, providerPrefixed: true) else { return nil }
         if mixed {
             var upper = false, lower = false, digit = false
@@ -254,7 +254,7 @@ extension TextScanner {
         }
         let s = k
         while k < n && Bytes.isAlnum(p[k]) && k - s <= 32 { k += 1 }
-        guard k - s >= 20, k - s <= 32, !isWordByte(k), plausibleSecret(s, k, requireVariety: false, providerPrefixed: true) else { return nil }
+        guard k - s >= 20, k - s <= 32, isTokenEnd(k), plausibleSecret(s, k, requireVariety: false, providerPrefixed: true) else { return nil }
         emit(s, k, .secret)
         return k
     }
@@ -374,7 +374,7 @@ extension TextScanner {
 
     /// `AKIA`/`ASIA` and 16 upper-case letters or digits.
     mutating func awsAccessKeyID(_ i: Int) -> Int? {
-        guard i + 20 <= n, !isWordByte(i + 20) else { return nil }
+        guard i + 20 <= n, isTokenEnd(i + 20) else { return nil }
         for k in (i + 4)..<(i + 20) where !(Bytes.isUpper(p[k]) || Bytes.isDigit(p[k])) { return nil }
         // AWS's documented example key id (…EXAMPLE) is a placeholder, as gitleaks and detect-secrets treat it.
         guard !has(i + 13, "EXAMPLE"), plausibleSecret(i + 4, i + 20, requireVariety: false, providerPrefixed: true) else { return nil }
@@ -651,7 +651,7 @@ extension TextScanner {
         }
         while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
         let m = ve - vs
-        guard m >= 16, m <= 512, !isWordByte(ve) else { return nil }
+        guard m >= 16, m <= 512, isTokenEnd(ve) else { return nil }
         // `eyJ…`: a JWT is the JWT detector's (a lone header or payload is not a credential).
         if has(vs, "eyJ") { return nil }
         // Hex digits of one case: an API key at 32 (Mailgun, Twilio); hashes (40, 64) and key ids
@@ -1204,7 +1204,7 @@ extension TextScanner {
         var end = v
         while end < n && t2[Int(p[end])] & ByteClass2.base64Padded != 0 && end - v <= 1024 { end += 1 }
         let length = end - v
-        guard length >= 8, length % 4 == 0, !isWordByte(end) else { return nil }
+        guard length >= 8, length % 4 == 0, isTokenEnd(end) else { return nil }
         guard let decoded = decodeBase64(v, end, urlSafe: false), decoded.count >= 3,
               decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), decoded.contains(UInt8(ascii: ":")) else { return nil }
         emit(e - 5, end, .secret)

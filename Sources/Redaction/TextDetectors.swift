@@ -70,7 +70,7 @@ extension TextScanner {
         if sep != 0 && group > 4 { return nil }
         let end = pos
         // CJK text may follow directly (`IBAN DE89 3704 …로`, `…3000。`): not a longer word.
-        if isWordByte(end) && !isCJK(end) && separatorWidth(end) == 0 { return nil }
+        if !isTokenEnd(end) && !isCJK(end) { return nil }
         // Rearranged: BBAN first, then country code and check digits; letters count as 10–35.
         var remainder = 0
         func feed(_ c: UInt8) { remainder = Self.ibanMod97(remainder, c) }
@@ -111,7 +111,7 @@ extension TextScanner {
             }
             pos += 1
         }
-        if isWordByte(pos) && !isCJK(pos) && separatorWidth(pos) == 0 { return nil }
+        if !isTokenEnd(pos) && !isCJK(pos) { return nil }
         var remainder = 0
         for c in characters[4...] + characters[0..<4] { remainder = Self.ibanMod97(remainder, c) }
         return remainder == 1 ? pos : nil
@@ -271,6 +271,14 @@ extension TextScanner {
         return false
     }
 
+    /// Whether a character of an alphabet starts at `k` (a UTF-8 lead byte of U+00C0–U+1FFF:
+    /// Latin with diacritics, Greek, Cyrillic, Hebrew, Arabic, Indic scripts…): such letters make
+    /// internationalised domain names; symbols, punctuation and emoji end them.
+    @inline(__always) func isLetterOfAnAlphabet(_ k: Int) -> Bool {
+        let c = p[k]
+        return c >= 0xC3 && c <= 0xE1
+    }
+
     /// A domain name of at least two labels with an alphabetic top-level label, starting at `d`.
     func domain(_ d: Int) -> Int? {
         var pos = d
@@ -278,7 +286,8 @@ extension TextScanner {
         var lastLabelStart = d
         while true {
             let ls = pos
-            while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63 && (p[pos] < 0x80 || (!isCJK(pos) && separatorWidth(pos) == 0)) {
+            while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63
+                    && (p[pos] < 0x80 || (p[pos] & 0xC0 == 0x80 && pos > ls) || (!isCJK(pos) && isLetterOfAnAlphabet(pos))) {
                 pos += 1
             }
             let len = pos - ls
@@ -407,10 +416,10 @@ extension TextScanner {
         var e = i + 1
         while e < n && t2[Int(p[e])] & ByteClass2.ipv6 != 0 { e += 1 }
         ipv6Until = e
-        if i - s > 52 || isWordByte(s - 1) { return nil }
+        if i - s > 52 || !isTokenStart(s) { return nil }
         var re = e
         while re > s && p[re - 1] == UInt8(ascii: ".") { re -= 1 }
-        guard re - s >= 3, re - s <= 51, !isWordByte(e), at(e) != UInt8(ascii: ":") else { return nil }
+        guard re - s >= 3, re - s <= 51, isTokenEnd(e), at(e) != UInt8(ascii: ":") else { return nil }
         if re - s <= 45 && parseIPv6(s, re) {
             emit(s, re, .ipAddress)
             return re

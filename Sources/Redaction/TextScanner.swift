@@ -103,6 +103,25 @@ struct TextScanner {
 
     @inline(__always) func isWordByte(_ i: Int) -> Bool { cls(i) & ByteClass.word != 0 }
 
+    /// Whether an ASCII token (a key, an IBAN, an address) may end right before `e`: the byte at
+    /// `e` is no ASCII word byte, and a character of another script only continues the token when
+    /// it is a letter of an alphabet (U+00C0–U+1FFF: `é`, `ß`, Cyrillic…). Emoji, CJK text and
+    /// punctuation, typographic quotes, dashes and guillemets end it (`ghp_…🙏`, `…。`, `„…“`).
+    @inline(__always) func isTokenEnd(_ e: Int) -> Bool {
+        let c = at(e)
+        if c < 0x80 { return t[Int(c)] & ByteClass.word == 0 }
+        return !(c >= 0xC3 && c <= 0xE1)
+    }
+
+    /// Whether an ASCII token may start at `s`, as `isTokenEnd` decides for the character before.
+    @inline(__always) func isTokenStart(_ s: Int) -> Bool {
+        let c = at(s - 1)
+        if c < 0x80 { return t[Int(c)] & ByteClass.word == 0 }
+        var k = s - 1
+        while k > 0 && s - k < 4 && p[k] & 0xC0 == 0x80 { k -= 1 }
+        return !(p[k] >= 0xC3 && p[k] <= 0xE1)
+    }
+
     /// True when the bytes at `i` equal `literal` exactly.
     @inline(__always) func has(_ i: Int, _ literal: StaticString) -> Bool {
         let m = literal.utf8CodeUnitCount

@@ -81,6 +81,21 @@ final class Session13Tests: XCTestCase, DetectionAssertions {
         assertClean("عدد ٣ كتب")
     }
 
+    func testTokensEndAtEmojiCJKAndTypographicPunctuation() {
+        // Round 14: a character of no alphabet right after (or before) a key, an IBAN, an IPv6
+        // address or an e-mail address ends it; it used to hide the value (or join the address).
+        let key = "ghp_7HjwOuQAuDbJ9Vm898zWTayD0EPf2lMHfHbO"
+        assertFinds(key, as: .secret, in: "x \(key)🙏 y")
+        assertFinds(key, as: .secret, in: "API密钥是\(key)。")
+        assertFinds("lin_api_YZ3mS9cCQQXrKjShgXHmHNHgN6bWsOLQozYtZxuo", as: .secret, in: "my API key is «lin_api_YZ3mS9cCQQXrKjShgXHmHNHgN6bWsOLQozYtZxuo»!")
+        assertFinds("DE89 3704 0044 0532 0130 00", as: .iban, in: "IBAN: DE89 3704 0044 0532 0130 00🙏")
+        assertFinds("2001:ac03:40f1::b760:c2d6", as: .ipAddress, in: "whitelist „2001:ac03:40f1::b760:c2d6“…")
+        assertFinds("anna.k@web.de", as: .email, in: "mail anna.k@web.de✅ thanks")
+        // Letters of an alphabet still continue a word or a domain.
+        assertFinds("ivan@почта.рф", as: .email, in: "пишите ivan@почта.рф сегодня")
+        assertNotFound(key, in: "x \(key)é y")
+    }
+
     func testProbeFalsePositives() {
         // Digits dialled after pauses are a meeting id, not a second phone number.
         assertNotFound("84635703148", in: "DESCRIPTION:One tap mobile\\n+12532158782,,84635703148# US (New York)")
