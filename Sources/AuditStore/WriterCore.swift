@@ -179,16 +179,19 @@ final class WriterCore {
         // checkpoint signed by it must not get forged records signed over by this writer.
         // Once this key has signed a checkpoint here (the region went through the rotation), the key
         // it replaced signs nothing more in it: a leaked old key must not add checkpoints or frames.
+        // (The same rules as verify's `signing_key_mismatch`: KeyStore.continuityProblem.)
         let currentOnly = VerifierKeyring([key.verifier])
-        let rotatedHere = checkpoints.firstIndex { $0.isSigned(by: currentOnly) }
-        if let rotatedHere, let stale = checkpoints[rotatedHere...].first(where: { !$0.isSigned(by: currentOnly) }) {
-            throw StoreError.integrity(region: region, detail: "checkpoint of size \(stale.checkpoint.treeSize) follows one signed by this store's key \(key.name) but is signed by another key (an old key used after the rotation?)")
+        switch KeyStore.continuityProblem(checkpoints, key: key.verifier, predecessor: key.predecessor) {
+        case .oldKeyAfterRotation(let size)?:
+            throw StoreError.integrity(region: region, detail: "checkpoint of size \(size) follows one signed by this store's key \(key.name) but is signed by another key (an old key used after the rotation?)")
+        case .newestNotSigned(let newest)?:
+            throw StoreError.integrity(region: region, detail: "the newest checkpoint (size \(newest)) is not signed by this store's signing key \(key.name)\(key.predecessor.map { " or the key it replaced, \($0.name)" } ?? "") (keys/signing.key replaced or lost? restore it from a backup; or a key placed in keys/public/? run gatelog verify --key with the store's known keys)")
+        case nil:
+            break
         }
-        tailKeys = rotatedHere == nil ? key.writerKeyring : currentOnly
-        if let newest = lastCheckpoint?.checkpoint.treeSize {
-            guard let own = checkpoints.last(where: { $0.checkpoint.treeSize == newest && $0.isSigned(by: key.writerKeyring) }) else {
-                throw StoreError.integrity(region: region, detail: "the newest checkpoint (size \(newest)) is not signed by this store's signing key \(key.name)\(key.predecessor.map { " or the key it replaced, \($0.name)" } ?? "") (keys/signing.key replaced or lost? restore it from a backup; or a key placed in keys/public/? run gatelog verify --key with the store's known keys)")
-            }
+        tailKeys = checkpoints.contains { $0.isSigned(by: currentOnly) } ? currentOnly : key.writerKeyring
+        if let newest = lastCheckpoint?.checkpoint.treeSize,
+           let own = checkpoints.last(where: { $0.checkpoint.treeSize == newest && $0.isSigned(by: key.writerKeyring) }) {
             lastCheckpoint = own
         }
         if let cp = lastCheckpoint { lastCheckpointAt = Date(timeIntervalSince1970: Double(cp.checkpoint.time) / 1000) }
