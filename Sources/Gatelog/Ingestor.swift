@@ -316,8 +316,14 @@ public final class Ingestor: Sendable {
     /// Throws when the body starts like an array but is not valid JSON, and `.tooManyRecords` when
     /// it holds more than `maxRecords` elements or NDJSON lines (blank ones included; counted
     /// before any per-line array is built, so a body of newlines costs nothing per line).
+    /// A body of blank lines only holds no record, but its lines count too: more than `maxRecords`
+    /// of them is `.tooManyRecords`, like any other NDJSON body.
     public static func splitBody(_ bytes: [UInt8], maxRecords: Int = .max) throws(RecordError) -> [ArraySlice<UInt8>] {
-        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return [] }
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+            let lineCount = countNewlines(bytes) + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1)
+            if lineCount > maxRecords { throw .tooManyRecords(count: lineCount, limit: maxRecords) }
+            return []
+        }
         if bytes[first] == UInt8(ascii: "[") {
             let ranges: [Range<Int>]
             do {
