@@ -206,6 +206,9 @@ final class ExportTests: XCTestCase {
             ("a malformed extra signature line", try edited(withContent, where: isCheckpoint, withNote("\u{2014} other AAAA")), false),
             ("an extra line that is no signature line", try edited(withContent, where: isCheckpoint, withNote("other")), false),
             ("a well-formed signature line of an unknown key", try edited(withContent, where: isCheckpoint, withNote(wellFormedSignature)), true),
+            // 68 bytes of 7s end in "Bwc=" canonically; "Bwd=" decodes to the same bytes.
+            ("a signature line in non-canonical base64", try edited(withContent, where: isCheckpoint,
+                withNote(String(wellFormedSignature.dropLast(2)) + "d=")), false),
         ]
         XCTAssertNotEqual(join(upperEnd), withContent)
         let python = try pythonVerifier()

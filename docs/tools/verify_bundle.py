@@ -103,7 +103,8 @@ def parse_key(line):
 
 def signature_line(line):
     """A §6 signature line as (name, 68-byte blob), or None: "— ", a non-empty name without
-    spaces, one space, base64 (padded) of the 4-byte key hash and the 64-byte signature."""
+    spaces, one space, canonical base64 (padded, unused bits zero) of the 4-byte key hash and the
+    64-byte signature."""
     if not line.startswith("\u2014 "):
         return None
     parts = line[2:].split(" ")
@@ -113,7 +114,10 @@ def signature_line(line):
         blob = base64.b64decode(parts[1], validate=True)
     except ValueError:
         return None
-    return (parts[0], blob) if len(blob) == 68 else None
+    # Canonical base64 only (as gatelog writes it): the same bytes have one spelling.
+    if len(blob) != 68 or base64.b64encode(blob).decode() != parts[1]:
+        return None
+    return parts[0], blob
 
 
 def note_is_signed(note, keys):
