@@ -209,7 +209,10 @@ public struct RegionVerifier: Sendable {
         let dictionaries = RegionDictionaries(regionDirectory: directory)
         var unusableDictionaries: [UInt32: DictionaryFileError] = [:]
         var dictionaryBreaks: [UInt32: (index: Int?, frames: Int, detail: String)] = [:]
+        /// Every dictionary ID a frame's block names.
+        var namedDictionaries = Set<UInt32>()
         func dictionary(_ id: UInt32) -> ZstdDecompressionDictionary? {
+            namedDictionaries.insert(id)
             if unusableDictionaries[id] != nil { return nil }
             do throws(DictionaryFileError) { return try dictionaries.loadDecompressionDictionary(id) } catch {
                 unusableDictionaries[id] = error
@@ -559,6 +562,14 @@ public struct RegionVerifier: Sendable {
         }
         if let from = merkleUnknownFrom {
             report.warnings.append("records from position \(from) on were lost or out of order: Merkle roots after it were not compared, chain heads were")
+        }
+        // Dictionary files no frame names hold nothing a record needs. One that cannot be loaded
+        // is what the writer passes over on open (WriterCore.recoverDictionaries): a note, so that
+        // both tell the operator the same.
+        for id in try RegionDictionaries.ids(regionDirectory: directory) where !namedDictionaries.contains(id) {
+            do throws(DictionaryFileError) { _ = try dictionaries.loadDecompressionDictionary(id) } catch {
+                report.warnings.append("\(error); no frame names it, so no record needs it (the writer ignores it; remove the file)")
+            }
         }
         report.records = position
         report.chainHead = chain

@@ -428,16 +428,27 @@ final class WriterCore {
         let canNumberAnother = highest < ZstdDictionary.privateIDs.upperBound
         if canNumberAnother { nextDictionaryID = highest + 1 }
         guard configuration.dictionaryTrainingBytes > 0 else { return }
-        if let newest = present.last {
+        // New frames use the newest dictionary that loads. A file no frame names that cannot be
+        // loaded (a stray copy under another number, or the writer's own dictionary damaged before
+        // any frame used it) holds nothing a record needs: it is passed over — never used, and
+        // never numbered again (`nextDictionaryID` stays above it) — rather than keep the region
+        // from taking writes; `verify` notes it the same way. A dictionary frames name was loaded
+        // above, and the one chosen is checked against the last frame written with it.
+        var chosen: UInt32?
+        for id in present.reversed() {
             do {
-                let bytes = try RegionDictionaries.read(regionDirectory: directory, id: newest)
+                let bytes = try RegionDictionaries.read(regionDirectory: directory, id: id)
                 compressionDictionary = try ZstdCompressionDictionary(bytes: bytes, level: configuration.compressionLevel)
-            } catch let e as DictionaryFileError {
-                throw StoreError.integrity(region: region, detail: e.description)
+                chosen = id
+                break
             } catch {
-                throw StoreError.integrity(region: region, detail: DictionaryFileError(id: newest, reason: "zstd cannot load it").description)
+                let problem = (error as? DictionaryFileError) ?? DictionaryFileError(id: id, reason: "zstd cannot load it")
+                if referenced[id] != nil { throw StoreError.integrity(region: region, detail: problem.description) }
+                FileHandle.standardError.write(Data("gatelog: region \(region): \(problem); no frame names it, so no record needs it: ignored (remove the file)\n".utf8))
             }
-            try checkDictionaryAgainstItsLastFrame(newest)
+        }
+        if let chosen {
+            try checkDictionaryAgainstItsLastFrame(chosen)
         } else {
             isCollectingSamples = canNumberAnother
         }
