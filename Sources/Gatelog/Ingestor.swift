@@ -37,6 +37,8 @@ public struct RedactedParts: Sendable {
     public var content: [UInt8]
     /// The report for the envelope, as compact JSON (nil: no report member).
     public var reportJSON: [UInt8]?
+    /// Top-level members of the content whose names were redacted: new name → name as sent (nil: none).
+    public var renamedMembers: [String: String]?
 
     /// The report as a JSON value (parsed from `reportJSON`). O(size of the report).
     public var report: JSONValue? {
@@ -153,11 +155,11 @@ public final class Ingestor: Sendable {
             // content, in one pass and one report, then put back in its place.
             let parts = try redactor.redact(validatedContent: layout.scannedBytes(in: line), metadata: fields.metadata,
                                             region: fields.region, tenant: fields.tenant)
-            let split = try layout.splitScanned(parts.content, in: line)
+            let split = try layout.splitScanned(parts.content, in: line, renamed: parts.renamedMembers)
             fields.metadata = parts.metadata
             fields.errorClass = layout.errorClass(afterRedaction: split.freeText, in: line, original: fields.errorClass)
             envelope = layout.envelopeBytes(in: line, metadataOverride: parts.metadata, redactionReportJSON: parts.reportJSON,
-                                            freeTextOverride: split.freeText)
+                                            freeTextOverride: split.freeText, nameOverride: split.names)
             content = split.content
         } else if let redactor {
             // `RecordLayout(parsing:)` validated the whole record, so its content is valid JSON.
