@@ -262,9 +262,13 @@ public struct RecordLayout: Sendable {
 
     /// Splits the redacted form of `scannedBytes` back into the content bytes and the new values of
     /// the free-text members, by their index in the envelope (a member a field rule dropped has
-    /// none). Reads only the free-text members; the content is copied as it is. O(n).
-    public func splitScanned(_ redacted: [UInt8], in bytes: UnsafeRawBufferPointer) throws(RecordError) -> (content: [UInt8], freeText: [Int: [UInt8]]) {
+    /// none), and the new names of those whose names redaction rewrote (`renamed`: new name →
+    /// name as sent, as the redactor reports them). Reads only the free-text members; the content
+    /// is copied as it is. O(n).
+    public func splitScanned(_ redacted: [UInt8], in bytes: UnsafeRawBufferPointer, renamed: [String: String]? = nil) throws(RecordError)
+        -> (content: [UInt8], freeText: [Int: [UInt8]], names: [Int: String]?) {
         var values: [Int: [UInt8]] = [:]
+        var names: [Int: String]?
         var contentStart: Int?
         do {
             try redacted.withUnsafeBytes { r in
@@ -289,28 +293,35 @@ public struct RecordLayout: Sendable {
                     skipSpace(&i)
                     let valueStart = i
                     try JSONSyntax.skipValue(r, &i)
-                    // Members come back in the order they were written (a field rule may have dropped some).
+                    // Members come back in the order they were written (a field rule may have dropped some),
+                    // under their names as sent unless redaction rewrote them.
+                    let newName = renamed == nil ? nil : outputKey.key(in: r)
+                    let original = newName.flatMap { renamed?[$0] }
                     let index = freeTextMembers.first { k in
                         let member = envelopeRanges[k]
+                        if let original { return member.key(in: bytes) == original }
                         if !member.keyHasEscapes && !outputKey.keyHasEscapes {
                             return member.key.count == outputKey.key.count
                                 && memcmp(bytes.baseAddress! + member.key.lowerBound, r.baseAddress! + outputKey.key.lowerBound, member.key.count) == 0
                         }
                         return member.key(in: bytes) == outputKey.key(in: r)
                     }
-                    if let index { values[index] = Array(r[valueStart..<i]) }
+                    if let index {
+                        values[index] = Array(r[valueStart..<i])
+                        if original != nil, let newName { names = names ?? [:]; names![index] = newName }
+                    }
                     skipSpace(&i)
                     guard i < r.count else { throw JSONError(offset: i, reason: "unexpected end of input") }
                     if r[i] == UInt8(ascii: ",") { i += 1 }
                 }
             }
         } catch let e as JSONError { throw .invalidJSON(e) } catch { throw .notAnObject }
-        guard let contentStart else { return ([UInt8(ascii: "{"), UInt8(ascii: "}")], values) }
+        guard let contentStart else { return ([UInt8(ascii: "{"), UInt8(ascii: "}")], values, names) }
         var content = [UInt8]()
         content.reserveCapacity(redacted.count - contentStart + 1)
         content.append(UInt8(ascii: "{"))
         content.append(contentsOf: redacted[contentStart...])
-        return (content, values)
+        return (content, values, names)
     }
 
     /// `error_class` as the index keeps it, read from the value `error` has after redaction (nil
@@ -337,12 +348,15 @@ public struct RecordLayout: Sendable {
     /// values, written as a compact object as `JSONWriter` writes one), the free-text members by
     /// `freeTextOverride` when given (their redacted values from `splitScanned`; a member without
     /// one is left out), and the redaction report (compact JSON) appended. O(size of the envelope).
+    /// `nameOverride` gives free-text members their redacted names (from `splitScanned`).
     public func envelopeBytes(in bytes: UnsafeRawBufferPointer, metadataOverride: [(key: String, value: String)]? = nil,
-                              redactionReportJSON: [UInt8]? = nil, freeTextOverride: [Int: [UInt8]]? = nil) -> [UInt8] {
+                              redactionReportJSON: [UInt8]? = nil, freeTextOverride: [Int: [UInt8]]? = nil,
+                              nameOverride: [Int: String]? = nil) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(envelopeRanges.reduce(64 + (redactionReportJSON?.count ?? 0)) { $0 + $1.key.count + $1.value.count + 4 })
         out.append(UInt8(ascii: "{"))
         var first = true
+        let hasNameOverride = nameOverride != nil
         for (index, member) in envelopeRanges.enumerated() {
             var replacement: [UInt8]?
             if let freeTextOverride, freeTextMembers.contains(index) {
@@ -351,7 +365,11 @@ public struct RecordLayout: Sendable {
             }
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            appendKey(member, from: bytes, to: &out)
+            if hasNameOverride, let name = nameOverride![index] {
+                JSONWriter.appendString(name, to: &out)
+            } else {
+                appendKey(member, from: bytes, to: &out)
+            }
             out.append(UInt8(ascii: ":"))
             if let replacement {
                 out.append(contentsOf: replacement)

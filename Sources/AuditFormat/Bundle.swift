@@ -254,6 +254,14 @@ public final class BundleVerifier {
         return UInt64(text)
     }
 
+    /// A digest as §12 writes every one: 64 lowercase hex digits. Upper-case digits would give
+    /// the same bytes, but a bundle has one spelling, so that its lines read one way (and its
+    /// end line's sha256, compared as text, is held to the same rule).
+    static func lowercaseDigest(_ text: String) -> Digest32? {
+        guard text.utf8.count == 64, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
+        return Digest32(hex: text)
+    }
+
     private func hash(_ line: ArraySlice<UInt8>) {
         line.withUnsafeBytes { hasher.update($0) }
         hasher.update([UInt8(0x0A)])
@@ -305,13 +313,15 @@ public final class BundleVerifier {
         }
         if let content = value["content"]?.stringValue {
             contentDigest = SHA256.hash(Array(content.utf8))
-        } else if let stated = value["content_digest"]?.stringValue, let d = Digest32(hex: stated) {
+        } else if let stated = value["content_digest"]?.stringValue, let d = Self.lowercaseDigest(stated) {
             contentDigest = d
+        } else if value["content_digest"] != nil {
+            return problem(lineNumber, "content_digest is not 64 lowercase hex digits")
         } else {
             return problem(lineNumber, "a record needs content or content_digest")
         }
-        let proof = path.compactMap { $0.stringValue.flatMap(Digest32.init(hex:)) }
-        guard proof.count == path.count else { return problem(lineNumber, "malformed inclusion_path") }
+        let proof = path.compactMap { $0.stringValue.flatMap(Self.lowercaseDigest) }
+        guard proof.count == path.count else { return problem(lineNumber, "malformed inclusion_path (each element is 64 lowercase hex digits)") }
         let leaf = LogHash.leaf(envelopeDigest: SHA256.hash(Array(envelope.utf8)), contentDigest: contentDigest)
         let cp = state.checkpoint
         if UInt64(position) >= cp.treeSize {

@@ -90,11 +90,15 @@ public struct SignatureLine: Sendable, Equatable {
         return "\u{2014} \(name) \(Data(blob).base64EncodedString())"
     }
 
-    /// Parses a signature line; nil when malformed.
+    /// Parses a signature line; nil when malformed. The base64 must be canonical (as the body's
+    /// is): padded, and with the unused bits of its last character zero — re-encoding the bytes
+    /// must give the same text, so that an edit of the line that keeps its bytes is caught too.
     public static func parse(_ line: Substring) -> SignatureLine? {
         guard line.hasPrefix("\u{2014} ") else { return nil }
         let parts = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, let blob = Data(base64Encoded: String(parts[1])), blob.count == 68 else { return nil }
+        guard parts.count == 2, !parts[0].isEmpty else { return nil }
+        let text = String(parts[1])
+        guard let blob = Data(base64Encoded: text), blob.count == 68, blob.base64EncodedString() == text else { return nil }
         let bytes = Array(blob)
         let hash = bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         return SignatureLine(name: String(parts[0]), keyHash: hash, signature: Array(bytes[4...]))
@@ -171,7 +175,7 @@ public enum CheckpointLog {
                     if let cp = SignedCheckpoint.parse(note: text) {
                         entries.append(Entry(checkpoint: cp, range: range, problem: nil))
                     } else {
-                        entries.append(Entry(checkpoint: nil, range: range, problem: "malformed checkpoint note"))
+                        entries.append(Entry(checkpoint: nil, range: range, problem: Self.problem(note: text)))
                     }
                     start = nl + 1
                     sawBlank = false
@@ -186,6 +190,21 @@ public enum CheckpointLog {
         entries.append(Entry(checkpoint: nil, range: start..<n,
                              problem: "\(n - start) bytes at the end are neither a complete entry nor the start of one"))
         return (entries, nil)
+    }
+
+    /// What is wrong with a note `SignedCheckpoint.parse` refused, as far as it says more than
+    /// "malformed": a signature line whose base64 decodes but is not canonical.
+    static func problem(note: String) -> String {
+        if let split = note.range(of: "\n\n") {
+            for (i, line) in note[split.upperBound...].split(separator: "\n").enumerated() where SignatureLine.parse(line) == nil {
+                let parts = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: false)
+                if line.hasPrefix("\u{2014} "), parts.count == 2, let blob = Data(base64Encoded: String(parts[1])), blob.count == 68 {
+                    return "signature line \(i + 1) is not canonical base64 (its text was edited)"
+                }
+                return "signature line \(i + 1) is malformed"
+            }
+        }
+        return "malformed checkpoint note"
     }
 
     /// Longest tail accepted as an interrupted append: one entry is a few hundred bytes.

@@ -15,7 +15,13 @@ public enum KeyStore {
     public static func directory(_ dataDirectory: String) -> String { "\(dataDirectory)/keys" }
 
     /// Loads the signing key, creating one on first start.
-    public static func loadOrCreateSigningKey(dataDirectory: String) throws(StoreError) -> LogSigningKey {
+    ///
+    /// Only the first creation of a store makes a key: when the key file is missing but the store
+    /// has signed before — public keys in `keys/public/`, a region registered in `region-registry/`,
+    /// or a checkpoint log or segment in one of `regionDirectories` (the regions on disk and in the
+    /// configuration) — this throws, naming the file, instead of inventing a key that would sign on
+    /// without continuing the store's chain of keys (and that a plain `verify` would trust).
+    public static func loadOrCreateSigningKey(dataDirectory: String, regionDirectories: [String] = []) throws(StoreError) -> LogSigningKey {
         let dir = directory(dataDirectory)
         let path = "\(dir)/signing.key"
         if FileIO.exists(path) {
@@ -29,16 +35,94 @@ public enum KeyStore {
         if !published.keys.isEmpty || !published.malformed.isEmpty {
             throw .keys("\(path) is missing, but this store has signed with \(published.keys.count) key(s) before (keys/public): restore the file from a backup; gatelog does not make a new key for a store that had one")
         }
+        // The public keys may be gone too: the regions still show that the store signed before.
+        let registered = RegionRegistry.regions(dataDirectory: dataDirectory)
+        if let region = registered.first {
+            throw .keys("\(path) is missing, but this store has created regions before (region-registry/\(region).json): restore the file from a backup; gatelog does not make a new key for a store that had one")
+        }
+        for regionDirectory in regionDirectories where hasSigned(regionDirectory: regionDirectory) {
+            let region = (regionDirectory as NSString).lastPathComponent
+            throw .keys("\(path) is missing, but region \(region) holds checkpoints or segments this store signed: restore the file from a backup; gatelog does not make a new key for a store that had one")
+        }
         return try create(dataDirectory: dataDirectory)
+    }
+
+    /// True when a region directory holds a non-empty checkpoint log or a segment file.
+    static func hasSigned(regionDirectory: String) -> Bool {
+        var st = stat()
+        if stat("\(regionDirectory)/checkpoints.log", &st) == 0, st.st_size > 0 { return true }
+        return RegionRegistry.holdsRegion(regionDirectory)
+    }
+
+    /// The store's signing key as `verify` sees it: only its public half and predecessor matter
+    /// there (whether it continues the keys that signed each region's newest checkpoint).
+    public enum SigningKeyState: Sendable {
+        /// `keys/signing.key` holds this key, naming the key it replaced (after `key rotate`).
+        case present(LogVerifierKey, predecessor: LogVerifierKey?)
+        /// There is no `keys/signing.key`.
+        case missing
+        /// The file is there but is not a signing key file (what is wrong, without key material).
+        case malformed(String)
+        /// The file could not be read (e.g. permissions): nothing can be said about it.
+        case unreadable(String)
+    }
+
+    /// Reads `keys/signing.key` for `verify`, which never writes: the file's mode is not checked
+    /// here (a writer refuses a key readable by others, with that reason).
+    public static func signingKeyState(dataDirectory: String) -> SigningKeyState {
+        let path = "\(directory(dataDirectory))/signing.key"
+        guard FileIO.exists(path) else { return .missing }
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readFile(path) } catch { return .unreadable(FileIOError.explain(error.code)) }
+        do throws(StoreError) {
+            let key = try parse(bytes, path: path)
+            return .present(key.verifier, predecessor: key.predecessor)
+        } catch {
+            return .malformed("\(error)")
+        }
+    }
+
+    /// Why a writer holding `key` (whose predecessor is `predecessor`) must not continue a region
+    /// whose checkpoint log holds `checkpoints` (validly signed, in file order), or nil. Shared by
+    /// the writer, which refuses the region, and `verify`, which reports it
+    /// (`signing_key_mismatch`), so that the two never disagree.
+    public enum ContinuityProblem: Sendable, Equatable {
+        /// The newest checkpoint is signed neither by the key nor by its predecessor.
+        case newestNotSigned(treeSize: UInt64)
+        /// A checkpoint signed by another key follows the first one `key` signed in this log
+        /// (after a rotation, the replaced key signs nothing more).
+        case oldKeyAfterRotation(treeSize: UInt64)
+    }
+
+    /// See `ContinuityProblem`. `checkpoints` must hold only entries of the region's origin.
+    public static func continuityProblem(_ checkpoints: [SignedCheckpoint], key: LogVerifierKey,
+                                         predecessor: LogVerifierKey?) -> ContinuityProblem? {
+        let currentOnly = VerifierKeyring([key])
+        if let rotatedHere = checkpoints.firstIndex(where: { $0.isSigned(by: currentOnly) }),
+           let stale = checkpoints[rotatedHere...].first(where: { !$0.isSigned(by: currentOnly) }) {
+            return .oldKeyAfterRotation(treeSize: stale.checkpoint.treeSize)
+        }
+        guard let newest = checkpoints.map(\.checkpoint.treeSize).max() else { return nil }
+        let writerKeys = VerifierKeyring([key] + (predecessor.map { [$0] } ?? []))
+        if !checkpoints.contains(where: { $0.checkpoint.treeSize == newest && $0.isSigned(by: writerKeys) }) {
+            return .newestNotSigned(treeSize: newest)
+        }
+        return nil
     }
 
     /// Writes the signing key's public key to `public/` when it is not there (deleted by
     /// mistake): without it, `verify` could not check anything this key signs from now on.
     /// Public keys of earlier keys cannot be restored; `verify` reports what they signed.
+    /// A key that does not belong to the store is not published: when `public/` holds other keys
+    /// and none of them is this key's predecessor, the key file was replaced (another store's key
+    /// copied in) — publishing it would make a plain `verify` trust what it signs. The writer then
+    /// refuses each region (its newest checkpoint is not signed by this key) and `verify` reports it.
     static func publishIfMissing(_ key: LogSigningKey, dataDirectory: String) throws(StoreError) {
         let dir = "\(directory(dataDirectory))/public"
         let path = "\(dir)/\(key.name).pub"
         guard !FileIO.exists(path) else { return }
+        let published = (try? publicKeysAndMalformedFiles(dataDirectory: dataDirectory))?.keys ?? []
+        if !published.isEmpty && !published.contains(where: { $0 == key.predecessor }) { return }
         do {
             try FileIO.makeDirectories(dir)
             try FileIO.writeAtomically(path, bytes: Array((key.verifier.encoded + "\n").utf8), mode: 0o644)
@@ -53,6 +137,11 @@ public enum KeyStore {
         }
         let bytes: [UInt8]
         do { bytes = try FileIO.readFile(path) } catch { throw .io(error) }
+        return try parse(bytes, path: path)
+    }
+
+    /// Parses the bytes of a signing key file (`path` only names it in errors).
+    static func parse(_ bytes: [UInt8], path: String) throws(StoreError) -> LogSigningKey {
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
         guard lines.count >= 3, lines[0] == "gatelog-ed25519-v1", let seed = Data(base64Encoded: String(lines[2])), seed.count == 32 else {
             throw .keys("\(path) is not a gatelog signing key file")

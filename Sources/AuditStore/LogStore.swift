@@ -20,7 +20,9 @@ public final class LogStore: Sendable {
         do { try FileIO.makeDirectories("\(config.dataDirectory)/regions") } catch { throw .io(error) }
         try config.loadConfigFile()
         self.configuration = config
-        self.signingKey = try KeyStore.loadOrCreateSigningKey(dataDirectory: config.dataDirectory)
+        // The regions on disk, configured, or registered: a lost key is refused, never replaced.
+        let regionDirectories = LogStoreLayout(configuration: config).regionsToVerify().map { config.regionDirectory($0) }
+        self.signingKey = try KeyStore.loadOrCreateSigningKey(dataDirectory: config.dataDirectory, regionDirectories: regionDirectories)
         self.onDurable = onDurable
     }
 

@@ -34,10 +34,13 @@ public struct LogStoreLayout: Sendable {
                                             dataDirectory: configuration.dataDirectory)
     }
 
-    /// A verifier for `region`, knowing whether the store created it before (see `regionsToVerify`).
-    public func verifier(for region: String, keyring: VerifierKeyring) -> RegionVerifier {
+    /// A verifier for `region`, knowing whether the store created it before (see `regionsToVerify`)
+    /// and which signing key the store holds (`storeKey`: `KeyStore.signingKeyState`, read once by
+    /// the caller for all regions; read here when not given).
+    public func verifier(for region: String, keyring: VerifierKeyring, storeKey: KeyStore.SigningKeyState? = nil) -> RegionVerifier {
         var verifier = RegionVerifier(region: region, directory: configuration.regionDirectory(region), keyring: keyring)
         verifier.missingRegionProblem = missingRegionProblem(region)
+        verifier.storeKey = storeKey ?? KeyStore.signingKeyState(dataDirectory: configuration.dataDirectory)
         return verifier
     }
 

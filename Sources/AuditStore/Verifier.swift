@@ -13,6 +13,9 @@ public enum BreakKind: String, Sendable, Codable, CaseIterable {
     case recordInjected = "record_injected"
     case badSignature = "bad_signature"
     case checkpointMismatch = "checkpoint_mismatch"
+    /// `keys/signing.key` is not the key that signed the region's newest checkpoint nor that key's
+    /// successor from `key rotate` (or is not a key file): no writer can continue the region.
+    case signingKeyMismatch = "signing_key_mismatch"
 }
 
 /// One integrity break, located as precisely as the damage allows.
@@ -91,6 +94,10 @@ public struct RegionVerifier: Sendable {
     /// Set when the store created this region before and its directory now holds none of its files
     /// (`RegionRegistry.missingRegionProblem`): reported as `record_missing`.
     public var missingRegionProblem: String?
+    /// The store's signing key (`keys/signing.key`), when the region belongs to a data directory:
+    /// it must continue the keys that signed the region's newest checkpoint (the rules a writer
+    /// opens the region by, `KeyStore.continuityProblem`), else `signing_key_mismatch`. Nil: not checked.
+    public var storeKey: KeyStore.SigningKeyState?
 
     public init(region: String, directory: String, keyring: VerifierKeyring) {
         self.region = region
@@ -177,6 +184,10 @@ public struct RegionVerifier: Sendable {
             bySize[cp.checkpoint.treeSize, default: []].append(pending)
         }
         let latestSigned = bySize.keys.max() ?? 0
+        let keyFindings = storeKeyFindings(checkpoints.filter { $0.fromLog && $0.checkpoint.checkpoint.origin == Checkpoint.origin(region: region) }
+                                               .map(\.checkpoint))
+        for detail in keyFindings.breaks { add(.signingKeyMismatch, detail) }
+        report.warnings += keyFindings.warnings
 
         // Segments, in order.
         // `segments` replaced by something else (a file) is damage: no segment can be read, and
@@ -198,7 +209,10 @@ public struct RegionVerifier: Sendable {
         let dictionaries = RegionDictionaries(regionDirectory: directory)
         var unusableDictionaries: [UInt32: DictionaryFileError] = [:]
         var dictionaryBreaks: [UInt32: (index: Int?, frames: Int, detail: String)] = [:]
+        /// Every dictionary ID a frame's block names.
+        var namedDictionaries = Set<UInt32>()
         func dictionary(_ id: UInt32) -> ZstdDecompressionDictionary? {
+            namedDictionaries.insert(id)
             if unusableDictionaries[id] != nil { return nil }
             do throws(DictionaryFileError) { return try dictionaries.loadDecompressionDictionary(id) } catch {
                 unusableDictionaries[id] = error
@@ -549,10 +563,58 @@ public struct RegionVerifier: Sendable {
         if let from = merkleUnknownFrom {
             report.warnings.append("records from position \(from) on were lost or out of order: Merkle roots after it were not compared, chain heads were")
         }
+        // Dictionary files no frame names hold nothing a record needs. One that cannot be loaded
+        // is what the writer passes over on open (WriterCore.recoverDictionaries): a note, so that
+        // both tell the operator the same.
+        for id in try RegionDictionaries.ids(regionDirectory: directory) where !namedDictionaries.contains(id) {
+            do throws(DictionaryFileError) { _ = try dictionaries.loadDecompressionDictionary(id) } catch {
+                report.warnings.append("\(error); no frame names it, so no record needs it (the writer ignores it; remove the file)")
+            }
+        }
         report.records = position
         report.chainHead = chain
         report.merkleRoot = frontier.root
         return report
+    }
+
+    /// A store signing key that no writer could continue this region with: a break
+    /// (`signing_key_mismatch`) when it is malformed while the region's log holds checkpoints, or
+    /// not the key (nor the successor of the key) that signed the newest one, or when a checkpoint
+    /// signed by another key follows the key's first; a warning when it is missing (or unreadable).
+    /// `logged`: the region's own log entries of its origin, in file order.
+    private func storeKeyFindings(_ logged: [SignedCheckpoint]) -> (breaks: [String], warnings: [String]) {
+        guard let storeKey, !logged.isEmpty else { return ([], []) }
+        let file = "keys/signing.key"
+        switch storeKey {
+        case .missing:
+            // Not a break: what the log holds still verifies under the public keys (a copy of a store
+            // handed to an auditor rightly lacks the private key), but writes are impossible.
+            return ([], ["\(file) is missing, but this region's checkpoints were signed by the store's key: no writer can continue the region "
+                + "(gatelog never makes a new key for a store that had one); restore \(file) from a backup before writing"])
+        case .malformed:
+            return (["\(file) is not a gatelog signing key file: no writer can continue the region; restore it from a backup"], [])
+        case .unreadable(let why):
+            return ([], ["\(file) could not be read (\(why)): whether it continues the keys of this region's checkpoints was not checked"])
+        case .present(let key, let predecessor):
+            // Entries signed by a trusted key, or by the store key or its predecessor (an entry signed
+            // by neither is a bad_signature already, and says nothing about which key continues).
+            var keys = keyring
+            keys.add(key)
+            if let predecessor { keys.add(predecessor) }
+            let signed = logged.filter { $0.isSigned(by: keys) }
+            switch KeyStore.continuityProblem(signed, key: key, predecessor: predecessor) {
+            case .newestNotSigned(let size)?:
+                let signers = Set(signed.filter { $0.checkpoint.treeSize == size }.flatMap { $0.signatures.map(\.name) }).sorted()
+                return (["\(file) holds key \(key.name)\(predecessor.map { " (successor of \($0.name))" } ?? ""), but the region's newest checkpoint "
+                    + "(size \(size)) is signed by \(signers.joined(separator: ", ")): the signing key is neither that key nor its successor "
+                    + "from `gatelog key rotate` (replaced by another key?), and no writer can continue the region; restore the store's key from a backup"], [])
+            case .oldKeyAfterRotation(let size)?:
+                return (["checkpoint of size \(size) follows one signed by the store's key \(key.name) but is signed by another key "
+                    + "(the replaced key used after `gatelog key rotate`?): no writer continues the region"], [])
+            case nil:
+                return ([], [])
+            }
+        }
     }
 
     /// The `id` of a stored envelope, read without building a JSON tree.

@@ -179,16 +179,19 @@ final class WriterCore {
         // checkpoint signed by it must not get forged records signed over by this writer.
         // Once this key has signed a checkpoint here (the region went through the rotation), the key
         // it replaced signs nothing more in it: a leaked old key must not add checkpoints or frames.
+        // (The same rules as verify's `signing_key_mismatch`: KeyStore.continuityProblem.)
         let currentOnly = VerifierKeyring([key.verifier])
-        let rotatedHere = checkpoints.firstIndex { $0.isSigned(by: currentOnly) }
-        if let rotatedHere, let stale = checkpoints[rotatedHere...].first(where: { !$0.isSigned(by: currentOnly) }) {
-            throw StoreError.integrity(region: region, detail: "checkpoint of size \(stale.checkpoint.treeSize) follows one signed by this store's key \(key.name) but is signed by another key (an old key used after the rotation?)")
+        switch KeyStore.continuityProblem(checkpoints, key: key.verifier, predecessor: key.predecessor) {
+        case .oldKeyAfterRotation(let size)?:
+            throw StoreError.integrity(region: region, detail: "checkpoint of size \(size) follows one signed by this store's key \(key.name) but is signed by another key (an old key used after the rotation?)")
+        case .newestNotSigned(let newest)?:
+            throw StoreError.integrity(region: region, detail: "the newest checkpoint (size \(newest)) is not signed by this store's signing key \(key.name)\(key.predecessor.map { " or the key it replaced, \($0.name)" } ?? "") (keys/signing.key replaced or lost? restore it from a backup; or a key placed in keys/public/? run gatelog verify --key with the store's known keys)")
+        case nil:
+            break
         }
-        tailKeys = rotatedHere == nil ? key.writerKeyring : currentOnly
-        if let newest = lastCheckpoint?.checkpoint.treeSize {
-            guard let own = checkpoints.last(where: { $0.checkpoint.treeSize == newest && $0.isSigned(by: key.writerKeyring) }) else {
-                throw StoreError.integrity(region: region, detail: "the newest checkpoint (size \(newest)) is not signed by this store's signing key \(key.name)\(key.predecessor.map { " or the key it replaced, \($0.name)" } ?? "") (keys/signing.key replaced or lost? restore it from a backup; or a key placed in keys/public/? run gatelog verify --key with the store's known keys)")
-            }
+        tailKeys = checkpoints.contains { $0.isSigned(by: currentOnly) } ? currentOnly : key.writerKeyring
+        if let newest = lastCheckpoint?.checkpoint.treeSize,
+           let own = checkpoints.last(where: { $0.checkpoint.treeSize == newest && $0.isSigned(by: key.writerKeyring) }) {
             lastCheckpoint = own
         }
         if let cp = lastCheckpoint { lastCheckpointAt = Date(timeIntervalSince1970: Double(cp.checkpoint.time) / 1000) }
@@ -425,16 +428,27 @@ final class WriterCore {
         let canNumberAnother = highest < ZstdDictionary.privateIDs.upperBound
         if canNumberAnother { nextDictionaryID = highest + 1 }
         guard configuration.dictionaryTrainingBytes > 0 else { return }
-        if let newest = present.last {
+        // New frames use the newest dictionary that loads. A file no frame names that cannot be
+        // loaded (a stray copy under another number, or the writer's own dictionary damaged before
+        // any frame used it) holds nothing a record needs: it is passed over — never used, and
+        // never numbered again (`nextDictionaryID` stays above it) — rather than keep the region
+        // from taking writes; `verify` notes it the same way. A dictionary frames name was loaded
+        // above, and the one chosen is checked against the last frame written with it.
+        var chosen: UInt32?
+        for id in present.reversed() {
             do {
-                let bytes = try RegionDictionaries.read(regionDirectory: directory, id: newest)
+                let bytes = try RegionDictionaries.read(regionDirectory: directory, id: id)
                 compressionDictionary = try ZstdCompressionDictionary(bytes: bytes, level: configuration.compressionLevel)
-            } catch let e as DictionaryFileError {
-                throw StoreError.integrity(region: region, detail: e.description)
+                chosen = id
+                break
             } catch {
-                throw StoreError.integrity(region: region, detail: DictionaryFileError(id: newest, reason: "zstd cannot load it").description)
+                let problem = (error as? DictionaryFileError) ?? DictionaryFileError(id: id, reason: "zstd cannot load it")
+                if referenced[id] != nil { throw StoreError.integrity(region: region, detail: problem.description) }
+                FileHandle.standardError.write(Data("gatelog: region \(region): \(problem); no frame names it, so no record needs it: ignored (remove the file)\n".utf8))
             }
-            try checkDictionaryAgainstItsLastFrame(newest)
+        }
+        if let chosen {
+            try checkDictionaryAgainstItsLastFrame(chosen)
         } else {
             isCollectingSamples = canNumberAnother
         }

@@ -63,7 +63,9 @@ public struct Guardrails: RecordRedactor {
         report.reserveCapacity(64)
         result.report.appendJSON(to: &report)
         // Content and metadata come back as the same arrays when nothing in them changed.
-        return RedactedParts(metadata: result.metadata, content: result.content, reportJSON: report)
+        var parts = RedactedParts(metadata: result.metadata, content: result.content, reportJSON: report)
+        parts.renamedMembers = result.renamedMembers
+        return parts
     }
 
     public func redactText(_ text: String, region: String?, tenant: String?) -> String? {

@@ -37,6 +37,8 @@ public struct RedactedParts: Sendable {
     public var content: [UInt8]
     /// The report for the envelope, as compact JSON (nil: no report member).
     public var reportJSON: [UInt8]?
+    /// Top-level members of the content whose names were redacted: new name → name as sent (nil: none).
+    public var renamedMembers: [String: String]?
 
     /// The report as a JSON value (parsed from `reportJSON`). O(size of the report).
     public var report: JSONValue? {
@@ -153,11 +155,11 @@ public final class Ingestor: Sendable {
             // content, in one pass and one report, then put back in its place.
             let parts = try redactor.redact(validatedContent: layout.scannedBytes(in: line), metadata: fields.metadata,
                                             region: fields.region, tenant: fields.tenant)
-            let split = try layout.splitScanned(parts.content, in: line)
+            let split = try layout.splitScanned(parts.content, in: line, renamed: parts.renamedMembers)
             fields.metadata = parts.metadata
             fields.errorClass = layout.errorClass(afterRedaction: split.freeText, in: line, original: fields.errorClass)
             envelope = layout.envelopeBytes(in: line, metadataOverride: parts.metadata, redactionReportJSON: parts.reportJSON,
-                                            freeTextOverride: split.freeText)
+                                            freeTextOverride: split.freeText, nameOverride: split.names)
             content = split.content
         } else if let redactor {
             // `RecordLayout(parsing:)` validated the whole record, so its content is valid JSON.
@@ -316,8 +318,14 @@ public final class Ingestor: Sendable {
     /// Throws when the body starts like an array but is not valid JSON, and `.tooManyRecords` when
     /// it holds more than `maxRecords` elements or NDJSON lines (blank ones included; counted
     /// before any per-line array is built, so a body of newlines costs nothing per line).
+    /// A body of blank lines only holds no record, but its lines count too: more than `maxRecords`
+    /// of them is `.tooManyRecords`, like any other NDJSON body.
     public static func splitBody(_ bytes: [UInt8], maxRecords: Int = .max) throws(RecordError) -> [ArraySlice<UInt8>] {
-        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return [] }
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+            let lineCount = countNewlines(bytes) + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1)
+            if lineCount > maxRecords { throw .tooManyRecords(count: lineCount, limit: maxRecords) }
+            return []
+        }
         if bytes[first] == UInt8(ascii: "[") {
             let ranges: [Range<Int>]
             do {

@@ -353,6 +353,9 @@ public final class APIServer: Sendable {
             try principal.require(.ingest)
             try rejectUnknownParameters(request, allowed: [])
             guard request.body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+                // Blank lines count toward the per-request limit (README): more than it is a 413
+                // `too_many_records` (thrown here), not an empty body.
+                _ = try Ingestor.splitBody(request.body, maxRecords: service.store.configuration.limits.maxRecordsPerRequest)
                 throw HTTPError(.badRequest, code: "empty_body", message: "the body holds no record (send a JSON object, an array or NDJSON)")
             }
             let summary = try service.ingest(body: request.body, principal: principal, source: "http:\(request.remoteAddress)")

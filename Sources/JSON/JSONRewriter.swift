@@ -33,10 +33,43 @@ public enum JSONMemberDecision: Sendable {
     case keepUnscanned
 }
 
+/// Member names of one object made unique after some were rewritten (redacted): two names that
+/// become the same text, or a new name equal to a name the object already has, must not make a
+/// JSON object with a member name twice (readers would disagree on which one counts).
+public enum JSONMemberNames {
+    /// `candidate` when it is none of the object's original names (`originals`) and not given to
+    /// another rewritten member yet (`taken`); else the first of `candidate#2`, `candidate#3`, …
+    /// that is neither. Deterministic: the object's members are renamed in input order.
+    public static func unique(_ candidate: String, originals: Set<String>, taken: Set<String>) -> String {
+        if !originals.contains(candidate) && !taken.contains(candidate) { return candidate }
+        var n = 2
+        while true {
+            let next = "\(candidate)#\(n)"
+            if !originals.contains(next) && !taken.contains(next) { return next }
+            n += 1
+        }
+    }
+
+    /// The (decoded) names of the object that starts at `start` in `bytes`; empty when it is not
+    /// a valid object. O(size of the object).
+    public static func names(_ bytes: UnsafeRawBufferPointer, objectAt start: Int) -> Set<String> {
+        var end = start
+        guard (try? JSONSyntax.skipValue(bytes, &end)) != nil,
+              let members = try? JSONSyntax.topLevelMembers(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) else { return [] }
+        return Set(members.map(\.key))
+    }
+}
+
 /// Receives the members and strings of a document being rewritten.
 public protocol JSONStringVisitor {
     /// Decides the fate of the object member at `path` (whose last component is its key).
     mutating func decide(path: [JSONPathComponent]) -> JSONMemberDecision
+    /// Returns a new name for the member at `path` (whose last component is its key), or nil to
+    /// keep it. The rewriter makes the names of each object unique (`JSONMemberNames.unique`).
+    /// The default keeps every name.
+    mutating func rewriteName(path: [JSONPathComponent]) -> String?
+    /// Told the name a renamed member got, after `rewriteName` (made unique). The default ignores it.
+    mutating func renamed(path: [JSONPathComponent], to name: String)
     /// Returns a replacement for the string value at `path`, or nil to keep it.
     mutating func rewrite(_ string: String, path: [JSONPathComponent]) -> String?
     /// Like `rewrite(_:path:)`, given the string's raw body between the quotes (still escaped
@@ -54,6 +87,10 @@ extension JSONStringVisitor {
     }
 
     public mutating func rewriteNumber(_ number: UnsafeRawBufferPointer, path: [JSONPathComponent]) -> String? { nil }
+
+    public mutating func rewriteName(path: [JSONPathComponent]) -> String? { nil }
+
+    public mutating func renamed(path: [JSONPathComponent], to name: String) {}
 }
 
 /// Streams a JSON value to compact output, letting a visitor replace string values
@@ -92,6 +129,17 @@ public struct JSONRewriter<Visitor: JSONStringVisitor> {
         output.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[range]))
     }
 
+    /// Writes the name token `token` of the member at `path`, or the visitor's new name for it,
+    /// unique in the object that starts at `objectStart`.
+    private mutating func writeName(_ token: Range<Int>, objectStart: Int, names: inout (originals: Set<String>, taken: Set<String>)?) {
+        guard let candidate = visitor.rewriteName(path: path) else { return copy(token) }
+        if names == nil { names = (JSONMemberNames.names(input, objectAt: objectStart), []) }
+        let name = JSONMemberNames.unique(candidate, originals: names!.originals, taken: names!.taken)
+        names!.taken.insert(name)
+        visitor.renamed(path: path, to: name)
+        JSONWriter.appendString(name, to: &output)
+    }
+
     private mutating func value(depth: Int) throws {
         guard index < input.count else { throw JSONError(offset: index, reason: "unexpected end of input") }
         switch input[index] {
@@ -106,6 +154,9 @@ public struct JSONRewriter<Visitor: JSONStringVisitor> {
             }
         case UInt8(ascii: "{"):
             guard depth < maxDepth else { throw JSONError(offset: index, reason: "nesting deeper than \(maxDepth)") }
+            let objectStart = index
+            // Set on the first renamed member: the object's names, and the new names given so far.
+            var names: (originals: Set<String>, taken: Set<String>)?
             index += 1
             output.append(UInt8(ascii: "{"))
             var wroteMember = false
@@ -132,7 +183,7 @@ public struct JSONRewriter<Visitor: JSONStringVisitor> {
                     try JSONSyntax.skipValue(input, &index, depth: &d, maxDepth: maxDepth)
                 case .keepUnscanned:
                     if wroteMember { output.append(UInt8(ascii: ",")) }
-                    copy(keyStart..<keyEnd)
+                    writeName(keyStart..<keyEnd, objectStart: objectStart, names: &names)
                     output.append(UInt8(ascii: ":"))
                     let start = index
                     var d = depth + 1
@@ -141,7 +192,7 @@ public struct JSONRewriter<Visitor: JSONStringVisitor> {
                     wroteMember = true
                 case .keep:
                     if wroteMember { output.append(UInt8(ascii: ",")) }
-                    copy(keyStart..<keyEnd)
+                    writeName(keyStart..<keyEnd, objectStart: objectStart, names: &names)
                     output.append(UInt8(ascii: ":"))
                     try value(depth: depth + 1)
                     wroteMember = true

@@ -36,6 +36,9 @@ struct RecordWalker {
     /// The content is known to be valid JSON (`AuditRecord.parse` checked it): strings are
     /// then delimited without checking their UTF-8 and control characters again.
     let validated: Bool
+    /// For each object (by its start offset) open now in which a member was renamed (rare): the
+    /// object's names as sent and the new names given so far. Nil (nothing kept) until then.
+    var objectNames: [Int: (originals: Set<String>, taken: Set<String>)]?
 
     /// One step of the current path, as offsets into the input.
     enum PathStep {
@@ -96,6 +99,7 @@ struct RecordWalker {
             if redactor.blocked == nil && index - start > 2 { scanString(start: start, escaped: escaped, credential: credential) }
         case UInt8(ascii: "{"):
             guard depth < Self.maxDepth else { throw RecordWalkFailure() }
+            let objectStart = index
             index += 1
             skipWhitespace()
             if index < n, p[index] == UInt8(ascii: "}") { index += 1; return }
@@ -107,6 +111,11 @@ struct RecordWalker {
                 let keyStart = index
                 let keyEscaped = try skipString(unescaping: false)
                 let keyEnd = index
+                // Member names are client data too: one that may hold an entity (a cheap look at
+                // its bytes) is scanned like a value and rewritten when something is redacted.
+                if redactor.blocked == nil && redactor.nameMayHoldEntity(p + keyStart + 1, keyEnd - keyStart - 2) {
+                    scanName(start: keyStart, end: keyEnd, escaped: keyEscaped, objectStart: objectStart, depth: depth)
+                }
                 skipWhitespace()
                 guard index < n, p[index] == UInt8(ascii: ":") else { throw RecordWalkFailure() }
                 index += 1
@@ -121,6 +130,7 @@ struct RecordWalker {
                 throw RecordWalkFailure()
             }
             path.removeLast()
+            if objectNames != nil { objectNames![objectStart] = nil }
         case UInt8(ascii: "["):
             guard depth < Self.maxDepth else { throw RecordWalkFailure() }
             index += 1
@@ -190,6 +200,36 @@ struct RecordWalker {
         if replaced { replaceWithRedactorOutput(start: start) }
     }
 
+    /// Scans the member name token `start..<end` (in the object at `objectStart`, at `depth`) and,
+    /// when something in it is redacted, writes the redacted name instead, made unique in its
+    /// object (`JSONMemberNames.unique`). A blocked entity in a name is reported at the path of
+    /// the object with `(a member name)`, never with the name.
+    mutating func scanName(start: Int, end: Int, escaped: Bool, objectStart: Int, depth: Int) {
+        let body = UnsafeRawBufferPointer(start: p + start + 1, count: end - start - 2)
+        let original = escaped ? JSONSyntax.unescape(body) : String(decoding: body, as: UTF8.self)
+        // The path above this member: its last step is this object's previous member (or none yet).
+        var steps: [PathStep] = []
+        swap(&steps, &path)
+        defer { swap(&steps, &path) }
+        let base = p
+        var text = original
+        let replaced = text.withUTF8 { bytes in
+            redactor.redactIntoOutput(bytes: bytes, makeText: { original }, wholeValueIsSecret: false,
+                                      path: { RedactionPath.memberName(in: Self.render(Array(steps.dropLast()), base)) })
+        }
+        guard replaced else { return }
+        let candidate = String(decoding: redactor.output, as: UTF8.self)
+        var names = objectNames?[objectStart] ?? (JSONMemberNames.names(raw, objectAt: objectStart), [])
+        let name = JSONMemberNames.unique(candidate, originals: names.originals, taken: names.taken)
+        names.taken.insert(name)
+        objectNames = objectNames ?? [:]
+        objectNames![objectStart] = names
+        if depth == 0 { redactor.renamedMembers = (redactor.renamedMembers ?? [:]).merging([name: original]) { _, new in new } }
+        flush(upTo: start)
+        JSONWriter.appendString(name, to: &output!)
+        flushedTo = end
+    }
+
     /// Scans the number token `start..<index`; a replaced number becomes a JSON string.
     mutating func scanNumber(start: Int, credential: Bool) {
         let bytes = UnsafeBufferPointer(start: p + start, count: index - start)
@@ -218,9 +258,10 @@ struct RecordWalker {
         flushedTo = index
     }
 
-    /// The dotted path (`request.messages[0].content`) for `steps`, as `JSONPathComponent.render`.
+    /// The dotted path (`request.messages[0].content`) for `steps`, as `RedactionPath.render`
+    /// (names that may hold data are not shown).
     static func render(_ steps: [PathStep], _ p: UnsafePointer<UInt8>) -> String {
-        JSONPathComponent.render(steps.map { step -> JSONPathComponent in
+        RedactionPath.render(steps.map { step -> JSONPathComponent in
             switch step {
             case .key(let start, let end, let escaped):
                 let body = UnsafeRawBufferPointer(start: p + start, count: end - start)

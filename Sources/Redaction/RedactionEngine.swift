@@ -37,13 +37,48 @@ public struct RedactedText: Sendable, Equatable {
 }
 
 /// A redacted audit record: content, metadata and the report for its envelope.
+///
+/// Member names are scanned too (those that may hold an entity: see `Redactor.nameMayHoldEntity`)
+/// and rewritten like values (`{"jane@example.com":1}` → `{"[EMAIL]":1}`); two names of one object
+/// that would read the same are told apart with `#2`, `#3`, … (`JSONMemberNames.unique`).
 public struct RedactedRecord: Sendable {
     /// The content re-emitted as compact JSON (unchanged strings copied byte for byte).
     public let content: [UInt8]
-    /// Metadata with redacted values, in the original order, minus dropped entries.
+    /// Metadata with redacted keys and values, in the original order, minus dropped entries.
     public let metadata: [(key: String, value: String)]
     /// What was found and done.
     public let report: RedactionReport
+    /// Members of the content's top-level object whose names were redacted: new name → original
+    /// name (for callers that put those members back in an envelope by name); nil when none was.
+    public var renamedMembers: [String: String]?
+}
+
+/// Paths of redacted values as error messages name them: member names that may hold data are
+/// not shown (messages reach HTTP answers and quarantine files, which are never redacted later).
+public enum RedactionPath {
+    /// A member name as a path shows it: letters, `_`, `-`, `.` and at most four digits, at most
+    /// 64 bytes; anything else is `(a name not shown)`.
+    public static func shown(_ name: String) -> String {
+        var digits = 0
+        let plain = !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy { c in
+            if c >= 0x30 && c <= 0x39 { digits += 1; return true }
+            return (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+        }
+        return plain && digits <= 4 ? name : "(a name not shown)"
+    }
+
+    /// `JSONPathComponent.render` with each name as `shown` shows it.
+    public static func render<C: Collection>(_ path: C) -> String where C.Element == JSONPathComponent {
+        JSONPathComponent.render(path.map { component in
+            if case .key(let k) = component { return .key(shown(k)) }
+            return component
+        })
+    }
+
+    /// Where a blocked entity in a member name is reported: the path of its object, then `(a member name)`.
+    static func memberName(in objectPath: String) -> String {
+        objectPath.isEmpty ? "(a member name)" : objectPath + ".(a member name)"
+    }
 }
 
 /// Applies a `RedactionPolicy` to records and text. Immutable and `Sendable`: build one per
@@ -257,26 +292,40 @@ public struct RedactionEngine: Sendable {
         // The metadata array is only rebuilt from the first entry that changes or is dropped;
         // until then (usually to the end) the input is returned as it is.
         var newMetadata: [(key: String, value: String)]?
+        // Set on the first metadata key renamed: the keys as sent, and the new ones given so far.
+        var names: (originals: Set<String>, taken: Set<String>)?
         for (k, (key, value)) in metadata.enumerated() {
             if redactor.blocked != nil { break }
             let decision = rules.fieldRules.isEmpty ? .keep : RecordVisitor.fieldDecision([.key("metadata"), .key(key)], rules: rules.fieldRules)
             var replacement: String?
+            var newKey: String?
             switch decision {
             case .drop:
                 droppedFields += 1
                 if newMetadata == nil { newMetadata = Array(metadata[..<k]) }
                 continue
             case .keepUnscanned:
-                break
+                newKey = redactor.redactName(key, path: { RedactionPath.memberName(in: "metadata") })
             case .keep:
-                let secret = Redactor.isCredentialKey(key, includeCookies: true)
-                replacement = redactor.redact(value, wholeValueIsSecret: secret, path: { "metadata.\(key)" })
+                // One look at the key's bytes for both questions.
+                let kind = redactor.classifyMetadataKey(key)
+                if kind.mayHoldEntity {
+                    newKey = redactor.redact(key, wholeValueIsSecret: false, path: { RedactionPath.memberName(in: "metadata") })
+                }
+                replacement = redactor.redact(value, wholeValueIsSecret: kind.isCredential, path: { "metadata.\(RedactionPath.shown(key))" })
             }
-            if replacement != nil && newMetadata == nil { newMetadata = Array(metadata[..<k]) }
-            newMetadata?.append((key, replacement ?? value))
+            if let candidate = newKey {
+                if names == nil { names = (Set(metadata.map(\.key)), []) }
+                let unique = JSONMemberNames.unique(candidate, originals: names!.originals, taken: names!.taken)
+                names!.taken.insert(unique)
+                newKey = unique
+            }
+            if (replacement != nil || newKey != nil) && newMetadata == nil { newMetadata = Array(metadata[..<k]) }
+            newMetadata?.append((newKey ?? key, replacement ?? value))
         }
         if let blocked = redactor.blocked { throw RedactionError.blocked(entity: kinds[blocked.kind], path: blocked.path) }
-        return RedactedRecord(content: output, metadata: newMetadata ?? metadata, report: redactor.report(droppedFields: droppedFields))
+        return RedactedRecord(content: output, metadata: newMetadata ?? metadata, report: redactor.report(droppedFields: droppedFields),
+                              renamedMembers: redactor.renamedMembers)
     }
 }
 
@@ -290,6 +339,15 @@ struct RecordVisitor: JSONStringVisitor {
     var credentialAtDepth: [Bool] = []
     /// Scratch for unescaping strings, reused across strings.
     var unescaped: [UInt8] = []
+    /// A member name that may hold an entity is scanned like a value (as `RecordWalker` does).
+    mutating func rewriteName(path: [JSONPathComponent]) -> String? {
+        guard redactor.blocked == nil, case .key(let key)? = path.last else { return nil }
+        return redactor.redactName(key, path: { RedactionPath.memberName(in: RedactionPath.render(path.dropLast())) })
+    }
+
+    mutating func renamed(path: [JSONPathComponent], to name: String) {
+        if path.count == 1, case .key(let key) = path[0] { redactor.renamedMembers = (redactor.renamedMembers ?? [:]).merging([name: key]) { _, new in new } }
+    }
 
     func fieldDecision(_ path: [JSONPathComponent]) -> JSONMemberDecision {
         Self.fieldDecision(path, rules: fieldRules)
@@ -326,7 +384,7 @@ struct RecordVisitor: JSONStringVisitor {
 
     mutating func rewrite(_ string: String, path: [JSONPathComponent]) -> String? {
         if redactor.blocked != nil || string.isEmpty { return nil }
-        return redactor.redact(string, wholeValueIsSecret: nearestKeyIsCredential(path), path: { JSONPathComponent.render(path) })
+        return redactor.redact(string, wholeValueIsSecret: nearestKeyIsCredential(path), path: { RedactionPath.render(path) })
     }
 
     /// Scans string bytes directly (unescaping into a reused buffer when needed), so no String
@@ -337,7 +395,7 @@ struct RecordVisitor: JSONStringVisitor {
         if !hasEscapes {
             let bytes = UnsafeBufferPointer(start: rawBody.baseAddress!.assumingMemoryBound(to: UInt8.self), count: rawBody.count)
             return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
-                                   wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+                                   wholeValueIsSecret: credential, path: { RedactionPath.render(path) })
         }
         var buffer: [UInt8] = []
         swap(&buffer, &unescaped)
@@ -345,7 +403,7 @@ struct RecordVisitor: JSONStringVisitor {
         JSONUnescaper.unescape(rawBody, into: &buffer)
         return buffer.withUnsafeBufferPointer { bytes in
             redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
-                            wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+                            wholeValueIsSecret: credential, path: { RedactionPath.render(path) })
         }
     }
 
@@ -358,7 +416,7 @@ struct RecordVisitor: JSONStringVisitor {
         guard credential || number.count >= 13 else { return nil }
         let bytes = UnsafeBufferPointer(start: number.baseAddress!.assumingMemoryBound(to: UInt8.self), count: number.count)
         return redactor.redact(bytes: bytes, makeText: { String(decoding: bytes, as: UTF8.self) },
-                               wholeValueIsSecret: credential, path: { JSONPathComponent.render(path) })
+                               wholeValueIsSecret: credential, path: { RedactionPath.render(path) })
     }
 }
 
@@ -415,9 +473,16 @@ struct Redactor {
     var counts: [Int] = []
     var output: [UInt8] = []
     var blocked: (kind: Int, path: String)?
+    /// Members of the content's top-level object whose names were redacted: new name → original
+    /// name; nil while none was (the usual case costs no dictionary).
+    var renamedMembers: [String: String]?
+    /// The policy has custom detectors: every member name is scanned (`nameMayHoldEntity`). Kept
+    /// here so that the per-name test reads no class property (no retain and release per name).
+    let scansEveryName: Bool
 
     init(engine: RedactionEngine, rules: RedactionEngine.ResolvedRules, key: HashKey?) {
         self.tables = engine.tables
+        self.scansEveryName = engine.tables.hasCustomDetectors
         self.rules = rules
         self.key = key
     }
@@ -433,16 +498,82 @@ struct Redactor {
         }
     }
 
+    /// Whether a member name (`count` bytes at `p`, as written: escapes not decoded) may hold an
+    /// entity the detectors find, by one look at its bytes, so that the usual names (`role`,
+    /// `content`, `finish_reason`) cost no scan: a digit, `:`, `;`, `<`, `=`, `>`, `?`, `@` or a
+    /// non-ASCII byte in a name of at least 6 bytes (an escaped name has digits: `\u0040`), or any
+    /// name of 24 bytes or more (a secret without digits). With custom detectors (policy
+    /// expressions) every name is scanned. O(n).
+    @inline(__always) func nameMayHoldEntity(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        Self.nameMayHoldEntity(p, count, scansEveryName: scansEveryName)
+    }
+
+    /// `nameMayHoldEntity` without the redactor (closures that call it capture no copy of it).
+    @inline(__always) static func nameMayHoldEntity(_ p: UnsafePointer<UInt8>, _ count: Int, scansEveryName: Bool) -> Bool {
+        if count >= 24 { return true }
+        if scansEveryName { return count > 0 }
+        guard count >= 6 else { return false }
+        // Eight bytes at a time (this runs for every member of every record), the last word
+        // overlapping the one before; 6 or 7 bytes as two overlapping 4-byte words. Only the
+        // name's own bytes are read.
+        let raw = UnsafeRawPointer(p)
+        if count < 8 {
+            let w = UInt64(raw.loadUnaligned(as: UInt32.self)) | UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 32
+            return wordMayHoldEntity(w)
+        }
+        var i = 0
+        while i + 8 < count {
+            if wordMayHoldEntity(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return true }
+            i += 8
+        }
+        return wordMayHoldEntity(raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+    }
+
+    /// Whether one of the 8 bytes of `w` is in 0x30...0x40 (digits, `:`, `;`, `<`, `=`, `>`, `?`,
+    /// `@`) or non-ASCII (SWAR). An escaped name has digits too (`\u0040`).
+    @inline(__always) static func wordMayHoldEntity(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        // The "has a byte between m and n" bit trick, m = 0x2F, n = 0x41, exact for bytes below
+        // 0x80; a word with a byte from 0x80 up counts whatever it gives.
+        let between = (ones &* (127 + 0x41) &- w) & ~w & (w &+ ones &* (127 - 0x2F))
+        return (between | w) & high != 0
+    }
+
+    /// The redacted form of a member name, or nil when it is kept (nothing found, or too plain to
+    /// hold anything: `nameMayHoldEntity`). A blocked entity sets `blocked` with `path`.
+    mutating func redactName(_ name: String, path: () -> String) -> String? {
+        guard classifyMetadataKey(name).mayHoldEntity else { return nil }
+        return redact(name, wholeValueIsSecret: false, path: path)
+    }
+
     static func isCredentialKey(_ key: String, includeCookies: Bool) -> Bool {
         var k = key
         return k.withUTF8 { buffer in
-            guard let base = buffer.baseAddress, buffer.count >= 2, buffer.count <= 64 else { return false }
-            switch TextScanner.classifyKey(base, buffer.count) {
-            case .credential?, .authorization?: return true
-            case .cookie?: return includeCookies
-            case .randomKey?: return false
-            case nil: return false
-            }
+            guard let base = buffer.baseAddress else { return false }
+            return isCredentialKey(base, buffer.count, includeCookies: includeCookies)
+        }
+    }
+
+    /// `isCredentialKey` over the name's UTF-8 bytes.
+    @inline(__always) static func isCredentialKey(_ base: UnsafePointer<UInt8>, _ count: Int, includeCookies: Bool) -> Bool {
+        guard count >= 2, count <= 64 else { return false }
+        switch TextScanner.classifyKey(base, count) {
+        case .credential?, .authorization?: return true
+        case .cookie?: return includeCookies
+        case .randomKey?: return false
+        case nil: return false
+        }
+    }
+
+    /// For a metadata key, in one look at its bytes: whether it is credential-like (its value is
+    /// then a secret as a whole) and whether it may hold an entity (`nameMayHoldEntity`).
+    func classifyMetadataKey(_ key: String) -> (isCredential: Bool, mayHoldEntity: Bool) {
+        let everyName = scansEveryName
+        var k = key
+        return k.withUTF8 { buffer in
+            guard let base = buffer.baseAddress else { return (false, false) }
+            return (Self.isCredentialKey(base, buffer.count, includeCookies: true),
+                    Self.nameMayHoldEntity(base, buffer.count, scansEveryName: everyName))
         }
     }
 

@@ -56,8 +56,13 @@ enum RedactCommand {
                     let r = try engine.redactRecord(content: record.scannedBytes(), metadata: record.fields.metadata.map { ($0.key, $0.value) },
                                                     region: region, tenant: tenant)
                     let redacted = try JSONValue.parse(r.content)
+                    // Members whose names were redacted come back under their new names.
+                    let newNames = Dictionary((r.renamedMembers ?? [:]).map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
                     members = members.compactMap { m in
-                        if scanned.contains(m.key) { return redacted[m.key].map { JSONMember(m.key, $0) } }
+                        if scanned.contains(m.key) {
+                            let name = newNames[m.key] ?? m.key
+                            return redacted[name].map { JSONMember(name, $0) }
+                        }
                         if m.key == "metadata" { return JSONMember("metadata", .object(r.metadata.map { JSONMember($0.0, .string($0.1)) })) }
                         return m
                     }

@@ -387,6 +387,54 @@ final class DictionaryTests: XCTestCase {
         try assertIntact(records: 70)
     }
 
+    /// Campaign 12, item 10: a stray copy of the dictionary under the next number (its file holds
+    /// another ID) is named by no frame: the writer passes over it instead of refusing the region,
+    /// and verify notes the same file (intact). A dictionary frames name is still checked.
+    func testAStrayDictionaryFileNoFrameNamesDoesNotBlockTheWriter() throws {
+        let id = try writeStoreUsingDictionary()
+        try Fixtures.write(dictionaryPath(id + 1), try Fixtures.read(dictionaryPath(id)))
+        let report = try Fixtures.verify(config, region: region)
+        XCTAssertTrue(report.isIntact, report.summary)
+        XCTAssertTrue(report.warnings.contains { $0.hasPrefix("dictionary \(id + 1) missing/unreadable") && $0.contains("no frame names it") },
+                      report.summary)
+        let writer = try open()
+        XCTAssertEqual(writer.status.dictionaryID, id, "new frames keep using the dictionary the frames name")
+        try append(writer, 160..<200)
+        writer.close()
+        XCTAssertEqual(Set(try frameDictionaryIDs()).subtracting([0]), [id])
+        try assertEveryRecordReadsBack(count: 200)
+        try assertIntact(records: 200)
+        // The dictionary the frames name, damaged, still stops the writer (and is a break).
+        try Fixtures.write(dictionaryPath(id), Array(try Fixtures.read(dictionaryPath(id)).prefix(100)))
+        XCTAssertFalse(try Fixtures.verify(config, region: region).isIntact)
+        XCTAssertThrowsError(try open())
+    }
+
+    /// Campaign 12, item 10: the writer's own dictionary, durable but damaged before any frame
+    /// used it, holds nothing a record needs: the writer trains another one, numbered above it
+    /// (an ID is never used twice), and verify notes the damaged file.
+    func testAnUnusedDictionaryDamagedBeforeFirstUseIsPassedOver() throws {
+        var off = config!
+        off.dictionaryTrainingBytes = 0
+        try Fixtures.writeStore(off, region: region, count: 40)
+        let bytes = try trainDictionary(id: firstID)
+        // Cut inside its entropy tables: zstd cannot load it.
+        try RegionDictionaries.persist(Array(bytes.prefix(12)), id: firstID, regionDirectory: regionDirectory)
+        let before = try Fixtures.verify(config, region: region)
+        XCTAssertTrue(before.isIntact, before.summary)
+        XCTAssertTrue(before.warnings.contains { $0.hasPrefix("dictionary \(firstID) missing/unreadable") }, before.summary)
+        let writer = try open()
+        XCTAssertNil(writer.status.dictionaryID)
+        try append(writer, 40..<100)
+        let id = try waitForDictionary(writer)
+        try append(writer, 100..<140)
+        writer.close()
+        XCTAssertEqual(id, firstID + 1)
+        XCTAssertEqual(try frameDictionaryIDs().last, id)
+        try assertEveryRecordReadsBack(count: 140)
+        try assertIntact(records: 140)
+    }
+
     /// Closed while the trainer runs: nothing is left half-written and nothing is written after
     /// the writer let go of the region.
     func testClosingWhileTrainingLeavesNoPartialDictionary() throws {

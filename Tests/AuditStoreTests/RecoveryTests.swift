@@ -218,6 +218,7 @@ final class RecoveryTests: XCTestCase {
             XCTAssertEqual(holder, "pid \(getpid())")
         }
         // Through LogStore as well, from a second store object on the same directory.
+        try Fixtures.installStoreKey(config.dataDirectory)
         let store = try LogStore(configuration: config)
         XCTAssertThrowsError(try store.writer(for: "eu-test")) { error in
             guard case StoreError.regionLocked = error else { return XCTFail("\(error)") }
@@ -395,6 +396,37 @@ extension RecoveryTests {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(KeyStore.directory(dir.path))/signing.key"))
         XCTAssertEqual(try KeyStore.publicKeys(dataDirectory: dir.path).count, 1, "no new public key")
+    }
+
+    /// After `key rotate`, the replaced key signs nothing more in a region the new key has signed:
+    /// a checkpoint by the old key after the new key's first is refused by the writer and reported
+    /// by verify as `signing_key_mismatch` (the two share `KeyStore.continuityProblem`).
+    func testAnOldKeyUsedAfterTheRotationIsReportedAndRefused() throws {
+        let dir = TemporaryDirectory()
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        let first = try LogStore(configuration: config)
+        let oldKey = first.signingKey
+        _ = try first.writer(for: "eu-test").appendAndWait([Fixtures.staged(0)])
+        first.close()
+        _ = try KeyStore.rotate(dataDirectory: dir.path)
+        let second = try LogStore(configuration: config)
+        XCTAssertTrue(second.openAll().isEmpty)
+        second.close()
+        let layout = LogStoreLayout(configuration: config)
+        let keyring = VerifierKeyring(try KeyStore.publicKeys(dataDirectory: dir.path))
+        XCTAssertTrue(try layout.verifier(for: "eu-test", keyring: keyring).verify().isIntact)
+        let logPath = "\(config.regionDirectory("eu-test"))/checkpoints.log"
+        let log = try Fixtures.read(logPath)
+        let newest = try XCTUnwrap(CheckpointLog.parse(log).entries.last?.checkpoint)
+        try Fixtures.write(logPath, log + CheckpointLog.encode(try newest.checkpoint.signed(with: oldKey)))
+        let report = try layout.verifier(for: "eu-test", keyring: keyring).verify()
+        XCTAssertEqual(report.breaks.map(\.kind), [.signingKeyMismatch], report.summary)
+        XCTAssertTrue(report.breaks.first?.detail.contains("follows one signed by the store's key") == true, report.summary)
+        let third = try LogStore(configuration: config)
+        XCTAssertThrowsError(try third.writer(for: "eu-test")) { error in
+            XCTAssertTrue("\(error)".contains("an old key used after the rotation"), "\(error)")
+        }
+        third.close()
     }
 
     /// The signing key's public key deleted from `keys/public/` is written again when the store

@@ -45,6 +45,16 @@ enum Fixtures {
 
     static var trusted: VerifierKeyring { VerifierKeyring([storeKey.verifier]) }
 
+    /// Makes `storeKey` the signing key of the data directory (`keys/signing.key`, docs/FORMAT.md §7),
+    /// for tests that open a store written by `writeStore` through `LogStore`, which never makes a
+    /// new key for a store whose regions were signed before.
+    static func installStoreKey(_ dataDirectory: String) throws {
+        let seed = Data(storeKey.privateKey.seed).base64EncodedString()
+        try FileIO.makeDirectories("\(dataDirectory)/keys/public")
+        try FileIO.writeAtomically("\(dataDirectory)/keys/signing.key", bytes: Array("gatelog-ed25519-v1\n\(storeKey.name)\n\(seed)\n".utf8), mode: 0o600)
+        try FileIO.writeAtomically("\(dataDirectory)/keys/public/\(storeKey.name).pub", bytes: Array((storeKey.verifier.encoded + "\n").utf8), mode: 0o644)
+    }
+
     /// A store configuration with small segments and small frames so a few hundred records
     /// make several sealed segments of several frames each.
     static func configuration(_ dir: String, segmentMaxBytes: UInt64 = 16 << 10, frameTargetBytes: Int = 2048) -> StoreConfiguration {

@@ -685,6 +685,41 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(try Fixtures.verify(config).isIntact)
     }
 
+    /// Campaign 12, 6a: a signature line's last base64 character before `=` carries unused bits;
+    /// changing them keeps the decoded bytes. The line must be canonical base64, like the body:
+    /// verify reports the edit (`bad_signature`, saying so), the writer refuses the region, and a
+    /// witness checkpoint written that way is not accepted either.
+    func testNonCanonicalBase64InASignatureLineIsBadSignature() throws {
+        let logPath = "\(regionDirectory)/checkpoints.log"
+        let original = try Fixtures.read(logPath)
+        let all = try checkpoints()
+        let victim = 1
+        let signatureLine = all[victim].signatures[0].text
+        let b64 = String(signatureLine.split(separator: " ").last!)
+        XCTAssertTrue(b64.hasSuffix("=") && !b64.hasSuffix("=="), "68 bytes: one padding character")
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let chars = Array(b64)
+        let last = chars[chars.count - 2]
+        // 68 bytes leave 2 unused bits in the last character: flipping the lowest keeps the bytes.
+        let edited = String(chars[..<(chars.count - 2)]) + String(alphabet[alphabet.firstIndex(of: last)! ^ 1]) + "="
+        XCTAssertEqual(Data(base64Encoded: edited), Data(base64Encoded: b64), "the same bytes")
+        let editedLine = signatureLine.replacingOccurrences(of: b64, with: edited)
+        XCTAssertNil(SignatureLine.parse(Substring(editedLine)))
+        let editedNote = all[victim].noteText.replacingOccurrences(of: signatureLine, with: editedLine)
+        XCTAssertNil(SignedCheckpoint.parse(note: editedNote))
+        var rebuilt = [UInt8]()
+        for (i, cp) in all.enumerated() { rebuilt += i == victim ? Array((editedNote + "\n").utf8) : CheckpointLog.encode(cp) }
+        try Fixtures.write(logPath, rebuilt)
+        let report = try Fixtures.verify(config)
+        XCTAssertEqual(report.breaks.map(\.kind), [.badSignature], report.summary)
+        XCTAssertTrue(report.breaks.first?.detail.contains("signature line 1 is not canonical base64") == true, report.summary)
+        XCTAssertThrowsError(try RegionWriter.open(region: "eu-test", configuration: config, signingKey: Fixtures.storeKey)) { error in
+            XCTAssertTrue("\(error)".contains("malformed entry"), "\(error)")
+        }
+        try Fixtures.write(logPath, original)
+        XCTAssertTrue(try Fixtures.verify(config).isIntact)
+    }
+
     /// The attacker rewrites one record and rebuilds the whole region — segments, frame signatures
     /// and checkpoint log — with their own key. Only a checkpoint kept outside the store, together
     /// with pinned verifier keys, reveals it.

@@ -206,4 +206,84 @@ final class VerifyCommandTests: XCTestCase {
         XCTAssertEqual(json.code, 0, json.output)
         XCTAssertEqual(try JSONValue.parse(json.output)["warnings"]?.arrayValue?.count, 1)
     }
+
+    /// Campaign 12, item 4: `keys/signing.key` replaced by another store's key, or lost, is a
+    /// `signing_key_mismatch` break (exit 1, with the region), also under `--key`; a rotation —
+    /// finished, or interrupted before the regions were signed again — keeps verifying intact; and
+    /// no command but the first creation of a store makes a key, even with `keys/public/` gone.
+    func testAReplacedOrLostSigningKeyIsABreakAndRotationIsNot() throws {
+        let binary = try ChildProcess.gatelogBinary()
+        signal(SIGPIPE, SIG_IGN)
+        let tmp = TemporaryDirectory("gatelog-cli")
+        let data = "\(tmp.path)/data", other = "\(tmp.path)/other"
+        func records(_ range: Range<Int>) -> [UInt8] { Array(range.map { Fixtures.recordText($0, region: "k") + "\n" }.joined().utf8) }
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "-"], input: records(0..<20)).code, 0)
+        XCTAssertEqual(try run(binary, ["ingest", "--data", other, "-"], input: records(0..<5)).code, 0)
+        let keyFile = "\(tmp.path)/trusted.pub"
+        func verify(_ extra: [String] = []) throws -> (code: Int32, output: String) { try run(binary, ["verify", "--data", data] + extra) }
+        func pinKeys() throws { try Fixtures.write(keyFile, Array(try run(binary, ["key", "list", "--data", data]).output.utf8)) }
+        try pinKeys()
+        XCTAssertEqual(try verify(["--key", keyFile]).code, 0)
+
+        // A finished rotation, then more records under the new key: intact.
+        XCTAssertEqual(try run(binary, ["key", "rotate", "--data", data]).code, 0)
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "-"], input: records(20..<30)).code, 0)
+        try pinKeys()
+        XCTAssertEqual(try verify(["--key", keyFile]).code, 0)
+        // A rotation interrupted before any region was signed again (the new key names the old one
+        // as its predecessor, which signed every newest checkpoint): intact, and writable.
+        _ = try KeyStore.rotate(dataDirectory: data)
+        let interrupted = try verify()
+        XCTAssertEqual(interrupted.code, 0, interrupted.output)
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "-"], input: records(30..<35)).code, 0)
+        try pinKeys()
+        XCTAssertEqual(try verify(["--key", keyFile]).code, 0)
+        let keyPath = "\(data)/keys/signing.key"
+        let ownKey = try Fixtures.read(keyPath)
+        let publicKeys = try FileIO.list("\(data)/keys/public").sorted()
+
+        // Replaced by another store's key: a break in region k, with and without pinned keys.
+        try Fixtures.write(keyPath, try Fixtures.read("\(other)/keys/signing.key"))
+        XCTAssertEqual(chmod(keyPath, 0o600), 0)
+        for extra in [["--json"], ["--json", "--key", keyFile]] {
+            let replaced = try verify(extra)
+            XCTAssertEqual(replaced.code, 1, replaced.output)
+            let region = try JSONValue.parse(replaced.output)["regions"]?.arrayValue?.first { $0["region"] == .string("k") }
+            let mismatch = region?["breaks"]?.arrayValue?.first { $0["kind"] == .string("signing_key_mismatch") }
+            XCTAssertEqual(mismatch?["region"], .string("k"), replaced.output)
+            XCTAssertTrue(mismatch?["detail"]?.stringValue?.contains("newest checkpoint") == true, replaced.output)
+        }
+        // The writer refuses, and does not publish the foreign key for a plain verify to trust.
+        let refused = try run(binary, ["ingest", "--data", data, "-"], input: records(40..<41))
+        XCTAssertNotEqual(refused.code, 0, refused.output)
+        XCTAssertEqual(try FileIO.list("\(data)/keys/public").sorted(), publicKeys)
+        XCTAssertEqual(try verify().code, 1)
+
+        // Lost: a note naming the file (the log still verifies under the public keys: a copy for an
+        // auditor lacks the private key); ingest refuses naming it and makes no key, also when the
+        // public keys are gone too (the regions show that the store signed before).
+        XCTAssertEqual(unlink(keyPath), 0)
+        let lost = try verify()
+        XCTAssertEqual(lost.code, 0, lost.output)
+        XCTAssertTrue(lost.output.contains("note: keys/signing.key is missing"), lost.output)
+        let publicBackup = "\(tmp.path)/public-backup"
+        XCTAssertEqual(rename("\(data)/keys/public", publicBackup), 0)
+        for _ in 0..<2 {
+            let ingest = try run(binary, ["ingest", "--data", data, "-"], input: records(40..<41))
+            XCTAssertEqual(ingest.code, 3, ingest.output)
+            XCTAssertTrue(ingest.output.contains("signing.key is missing"), ingest.output)
+            XCTAssertFalse(FileIO.exists(keyPath), "no new key is made")
+            let published = (try? FileIO.list("\(data)/keys/public")) ?? []
+            XCTAssertTrue(published.isEmpty, "no new public key: \(published)")
+            // Without the registry, the region's checkpoint log still shows it.
+            try? FileManager.default.removeItem(atPath: "\(data)/region-registry")
+        }
+        try? FileManager.default.removeItem(atPath: "\(data)/keys/public")
+        XCTAssertEqual(rename(publicBackup, "\(data)/keys/public"), 0)
+        try Fixtures.write(keyPath, ownKey)
+        XCTAssertEqual(chmod(keyPath, 0o600), 0)
+        let restored = try verify(["--key", keyFile])
+        XCTAssertEqual(restored.code, 0, restored.output)
+        XCTAssertEqual(try run(binary, ["ingest", "--data", data, "-"], input: records(40..<45)).code, 0)
+    }
 }

@@ -152,6 +152,100 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(text.contains("is not proven by its checkpoint"), text)
     }
 
+    /// Campaign 12: digests are lowercase hex (§12), so an inclusion path, a content digest or an
+    /// end line written in upper case is refused; a checkpoint note with a malformed extra signature
+    /// line is malformed (a well-formed one of an unknown key is not). `gatelog verify-bundle`'s
+    /// verifier and docs/tools/verify_bundle.py give the same verdict on each.
+    func testBothVerifiersRejectUpperCaseHexAndMalformedSignatureLines() throws {
+        func resealed(_ lines: [[UInt8]]) -> [UInt8] {
+            var body = Array(lines.dropLast())
+            let digest = SHA256.hash(join(body))
+            let count = body.filter { String(decoding: $0, as: UTF8.self).contains(#""type":"record""#) }.count
+            body.append(Array(#"{"type":"end","records":\#(count),"uncovered":0,"sha256":"\#(digest.hex)"}"#.utf8))
+            return join(body)
+        }
+        func edited(_ bytes: [UInt8], where match: (JSONValue) -> Bool, _ change: (inout [JSONMember]) -> Void) throws -> [UInt8] {
+            var all = lines(bytes)
+            let index = try XCTUnwrap(all.firstIndex { (try? JSONValue.parse($0)).map(match) ?? false })
+            var members = try XCTUnwrap(try JSONValue.parse(all[index]).objectMembers)
+            change(&members)
+            all[index] = JSONValue.object(members).serialized()
+            return resealed(all)
+        }
+        func set(_ key: String, _ value: JSONValue, in members: inout [JSONMember]) {
+            members[members.firstIndex { $0.key == key }!].value = value
+        }
+        let withContent = try export(Fixture.admin).bytes
+        let exporter = Principal(id: "exporter", role: Role(name: "exporter", permissions: [.export]), scope: Scope())
+        let digestsOnly = try export(exporter).bytes
+        let isRecordWithPath: (JSONValue) -> Bool = { $0["type"] == .string("record") && ($0["inclusion_path"]?.arrayValue?.isEmpty == false) }
+        let isCheckpoint: (JSONValue) -> Bool = { $0["type"] == .string("checkpoint") }
+        func withNote(_ extra: String) -> (inout [JSONMember]) -> Void {
+            { members in
+                let note = members.first { $0.key == "note" }!.value.stringValue!
+                set("note", .string(note + extra + "\n"), in: &members)
+            }
+        }
+        let wellFormedSignature = "\u{2014} other-witness " + Data(repeating: 7, count: 68).base64EncodedString()
+        var upperEnd = lines(withContent)
+        upperEnd[upperEnd.count - 1] = Array(String(decoding: upperEnd.last!, as: UTF8.self).uppercased().replacingOccurrences(of: "\"TYPE\"", with: "\"type\"")
+            .replacingOccurrences(of: "\"END\"", with: "\"end\"").replacingOccurrences(of: "\"RECORDS\"", with: "\"records\"")
+            .replacingOccurrences(of: "\"UNCOVERED\"", with: "\"uncovered\"").replacingOccurrences(of: "\"SHA256\"", with: "\"sha256\"").utf8)
+        let cases: [(String, [UInt8], Bool)] = [
+            ("as exported", withContent, true),
+            ("digests only, as exported", digestsOnly, true),
+            ("resealed only", resealed(lines(withContent)), true),
+            ("an upper-case inclusion path element", try edited(withContent, where: isRecordWithPath) { m in
+                let path = m.first { $0.key == "inclusion_path" }!.value.arrayValue!
+                set("inclusion_path", .array([.string(path[0].stringValue!.uppercased())] + path.dropFirst()), in: &m)
+            }, false),
+            ("an upper-case content digest", try edited(digestsOnly, where: isRecordWithPath) { m in
+                set("content_digest", .string(m.first { $0.key == "content_digest" }!.value.stringValue!.uppercased()), in: &m)
+            }, false),
+            ("an upper-case end line digest", join(upperEnd), false),
+            ("a malformed extra signature line", try edited(withContent, where: isCheckpoint, withNote("\u{2014} other AAAA")), false),
+            ("an extra line that is no signature line", try edited(withContent, where: isCheckpoint, withNote("other")), false),
+            ("a well-formed signature line of an unknown key", try edited(withContent, where: isCheckpoint, withNote(wellFormedSignature)), true),
+            // 68 bytes of 7s end in "Bwc=" canonically; "Bwd=" decodes to the same bytes.
+            ("a signature line in non-canonical base64", try edited(withContent, where: isCheckpoint,
+                withNote(String(wellFormedSignature.dropLast(2)) + "d=")), false),
+        ]
+        XCTAssertNotEqual(join(upperEnd), withContent)
+        let python = try pythonVerifier()
+        for (what, bundle, valid) in cases {
+            let swift = BundleVerifier.verify(bundle, trustedKeys: keys)
+            XCTAssertEqual(swift.isValid, valid, "Swift, \(what): \(swift.problems)")
+            let (code, text) = try python(bundle)
+            XCTAssertEqual(code, valid ? 0 : 1, "verify_bundle.py, \(what): \(text)")
+        }
+    }
+
+    /// Runs docs/tools/verify_bundle.py on a bundle with the store's keys: exit status and output.
+    func pythonVerifier() throws -> ([UInt8]) throws -> (Int32, String) {
+        let candidates = ["/usr/bin/python3", "/usr/local/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+            .split(separator: ":").map { "\($0)/python3" }
+        guard let python = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("python3 is not installed; run docs/tools/verify_bundle.py by hand")
+        }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/tools/verify_bundle.py").path
+        let bundle = "\(tmp.path)/py.ndjson", keyFile = "\(tmp.path)/py-store.pub"
+        try Data(try KeyStore.publicKeys(dataDirectory: tmp.path).map { $0.encoded + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: keyFile))
+        return { bytes in
+            try Data(bytes).write(to: URL(fileURLWithPath: bundle))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [script, bundle, keyFile]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+    }
+
     /// The end line's digest is no seal (anyone can recompute it): a forger who recomputes it must
     /// still be caught by the line rules — one reading per line, nothing this version does not define.
     func testLinesThatReadDifferentlyToDifferentReadersAreRejected() throws {

@@ -87,6 +87,56 @@ final class NoRawSecretsOnDiskTests: XCTestCase {
         XCTAssertNotNil(report["counts"])
     }
 
+    /// Campaign 12, item 3: secrets and personal data used as member names — of the envelope's
+    /// own members, metadata keys, names inside `request`, `response` and a gateway's own fields —
+    /// are redacted like values, in the stored bytes and the index, with the names of each object
+    /// kept distinct; the log verifies; an error reason never quotes such a name.
+    func testMemberNamesAreRedactedBeforeTheyAreStored() throws {
+        let dir = NSTemporaryDirectory() + "gatelog-names-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let email = "judy.name@example.com", other = "frank.key@example.com", card = "4111111111111111"
+        let secret = "sk-proj-T3BlbkFJa8sD9fJ2kLmN4pQ7rStUvWxYz0123456789AbCd"
+        let lines = [
+            #"{"id":"n1","ts":"2026-11-24T09:00:00Z","region":"eu-west-1","\#(email)":"v","\#(other)":"w","metadata":{"\#(card)":"x","env":"prod"},"x_gateway":{"\#(secret)":1},"request":{"\#(secret)":"y","text":"mail \#(email)"},"response":{"\#(other)":{"ok":true}}}"#,
+            // A wrong type under a name that holds data: the reason does not quote it.
+            #"{"id":"n2","ts":"2026-11-24T09:00:00Z","region":"eu-west-1","metadata":{"\#(email)":5}}"#,
+        ]
+        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir))
+        let summary = service.ingestor.ingest(lines: lines.map { Array($0.utf8)[...] }, source: "test")
+        XCTAssertEqual(summary.accepted, 1, "\(summary.rejected)")
+        XCTAssertEqual(summary.rejected.count, 1)
+        XCTAssertFalse(summary.jsonValue(includeResults: true).serializedString.contains(email), summary.jsonValue(includeResults: true).serializedString)
+        service.indexer?.waitUntilDrained()
+        service.close()
+
+        var stored: [(envelope: [UInt8], content: [UInt8])] = []
+        try RegionScanner(region: "eu-west-1", directory: "\(dir)/regions/eu-west-1").forEachRecord(includeContent: true) { r in
+            stored.append((r.envelope ?? [], r.content ?? []))
+        }
+        XCTAssertEqual(stored.count, 1)
+        let envelope = try JSONValue.parse(stored[0].envelope), content = try JSONValue.parse(stored[0].content)
+        XCTAssertEqual(envelope.objectMembers?.map(\.key), ["id", "ts", "region", "[EMAIL]", "[EMAIL]#2", "metadata", "x_gateway",
+                                                            AuditRecord.redactionMember], String(decoding: stored[0].envelope, as: UTF8.self))
+        XCTAssertEqual(envelope["[EMAIL]"], .string("v"))
+        XCTAssertEqual(envelope["[EMAIL]#2"], .string("w"))
+        XCTAssertEqual(envelope["metadata"]?.objectMembers?.map(\.key), ["[CREDIT_CARD:…1111]", "env"])
+        XCTAssertEqual(envelope["x_gateway"]?["[SECRET]"], .int(1))
+        XCTAssertEqual(content["request"]?.objectMembers?.map(\.key), ["[SECRET]", "text"])
+        XCTAssertEqual(content["response"]?["[EMAIL]"]?["ok"], .bool(true))
+        XCTAssertEqual(envelope[AuditRecord.redactionMember]?["counts"]?["EMAIL"]?["redact"]?.int64Value, 4)
+        // Nothing raw anywhere under the data directory (files as they are, frames decompressed).
+        var haystacks: [[UInt8]] = stored.flatMap { [$0.envelope, $0.content] }
+        for case let name as String in FileManager.default.enumerator(atPath: dir)! {
+            if let data = FileManager.default.contents(atPath: "\(dir)/\(name)") { haystacks.append(Array(data)) }
+        }
+        for needle in [email, other, card, secret] {
+            XCTAssertFalse(haystacks.contains { Self.contains($0, Array(needle.utf8)) }, "\(needle.prefix(6))… reached the disk")
+        }
+        let reopened = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir))
+        defer { reopened.close() }
+        XCTAssertTrue(try reopened.query.verify(.localAdmin).allSatisfy(\.isIntact))
+    }
+
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, haystack.count >= needle.count else { return false }
         let first = needle[0]

@@ -101,7 +101,29 @@ def parse_key(line):
     return name, expected, raw[1:]
 
 
+def signature_line(line):
+    """A §6 signature line as (name, 68-byte blob), or None: "— ", a non-empty name without
+    spaces, one space, canonical base64 (padded, unused bits zero) of the 4-byte key hash and the
+    64-byte signature."""
+    if not line.startswith("\u2014 "):
+        return None
+    parts = line[2:].split(" ")
+    if len(parts) != 2 or not parts[0]:
+        return None
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except ValueError:
+        return None
+    # Canonical base64 only (as gatelog writes it): the same bytes have one spelling.
+    if len(blob) != 68 or base64.b64encode(blob).decode() != parts[1]:
+        return None
+    return parts[0], blob
+
+
 def note_is_signed(note, keys):
+    """The checkpoint of a signed note if a pinned key signed it, False if none did, None if the
+    note is malformed: every line after the blank line is a signature line (one or more, each
+    ending in a newline), also the ones of keys not pinned."""
     body, sep, signatures = note.partition("\n\n")
     if not sep:
         return None
@@ -109,16 +131,34 @@ def note_is_signed(note, keys):
     lines = body.split("\n")[:-1]
     if len(lines) != 5 or not lines[3].startswith("chain ") or not lines[4].startswith("time "):
         return None
-    checkpoint = {"origin": lines[0], "size": int(lines[1]), "root": base64.b64decode(lines[2], validate=True)}
-    for line in signatures.split("\n"):
-        if not line.startswith("\u2014 "):
-            continue
-        name, _, b64 = line[2:].rpartition(" ")
-        blob = base64.b64decode(b64)
+    size = lines[1]
+    if not size or not set(size) <= set("0123456789") or (len(size) > 1 and size[0] == "0"):
+        return None
+    try:
+        checkpoint = {"origin": lines[0], "size": int(size), "root": base64.b64decode(lines[2], validate=True)}
+    except ValueError:
+        return None
+    sig_lines = signatures.split("\n")
+    if sig_lines[-1] != "" or len(sig_lines) < 2:
+        return None
+    parsed = [signature_line(line) for line in sig_lines[:-1]]
+    if any(p is None for p in parsed):
+        return None
+    for name, blob in parsed:
         for key_name, key_hash, public in keys:
             if key_name == name and blob[:4] == key_hash and ed25519_verify(public, body.encode(), blob[4:]):
                 return checkpoint
     return False
+
+
+HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def digest_hex(text):
+    """A 32-byte digest written as §12 writes every one: 64 lowercase hex digits; else None."""
+    if not isinstance(text, str) or len(text) != 64 or not set(text) <= HEX_DIGITS:
+        return None
+    return bytes.fromhex(text)
 
 
 # --- RFC 9162 §2.1.3.2 inclusion proofs (FORMAT.md §4) ----------------------------------------
@@ -232,11 +272,15 @@ def verify(bundle_bytes, keys):
             cp = checkpoints.get(region)
             envelope_digest = hashlib.sha256(obj["envelope"].encode("utf-8")).digest()
             if "content" in obj:
-                content_digest = hashlib.sha256(obj["content"].encode("utf-8")).digest()
+                content_digest = hashlib.sha256(obj["content"].encode("utf-8")).digest() if isinstance(obj["content"], str) else None
             else:
-                content_digest = bytes.fromhex(obj["content_digest"])
+                content_digest = digest_hex(obj["content_digest"])
+            path = [digest_hex(h) for h in obj["inclusion_path"]]
+            if content_digest is None or None in path:
+                problems.append(f"line {number}: malformed record line (digests are 64 lowercase hex digits)")
+                running.update(raw + b"\n")
+                continue
             leaf = hashlib.sha256(b"\x00" + envelope_digest + content_digest).digest()
-            path = [bytes.fromhex(h) for h in obj["inclusion_path"]]
             if cp is None or root_from_inclusion(leaf, position, cp["size"], path) != cp["root"]:
                 problems.append(f"line {number}: record {region}/{position} is not proven by its checkpoint")
             elif position in seen.setdefault(region, set()):
