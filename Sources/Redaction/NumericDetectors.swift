@@ -122,6 +122,14 @@ extension TextScanner {
         let zipPlusFour = r - s == 5 && at(r) == UInt8(ascii: "-") && Bytes.isDigit(at(r + 4)) && !Bytes.isDigit(at(r + 5))
             && Bytes.isDigit(at(r + 1)) && Bytes.isDigit(at(r + 2)) && Bytes.isDigit(at(r + 3)) && at(r + 5) != UInt8(ascii: "-")
             && at(r + 5) != UInt8(ascii: " ") && s - phoneContextEnd > 16
+        // A whole number in parentheses (`chiamami al (02-14266118)`, `휴대폰 (010 9955 1876)`); not
+        // an area code (`(415) 555-2671`, found from the `(`).
+        if prev == UInt8(ascii: "(") && !dialled, let end = phone(s, leftChecked: true), end - s >= 8, at(end) == UInt8(ascii: ")"),
+           !(s - ssnContextEnd <= 12 && ssnContextEnd > phoneContextEnd), !(s - phoneContextEnd > 16 && referenceWordBefore(s)) {
+            emit(s, end, .phone)
+            phoneContextEnd = Int.min / 2
+            return max(resume, end)
+        }
         if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone,
            !dialled, !zipPlusFour,
            !(s - ssnContextEnd <= 12 && ssnContextEnd > phoneContextEnd),
@@ -709,6 +717,13 @@ extension TextScanner {
         let prev = at(s - 1)
         if prev == UInt8(ascii: ".") || ((prev == UInt8(ascii: "-")) && Bytes.isAlnum(at(s - 2))) { return nil }
         if s - versionWordEnd <= 3 { return nil }
+        // The value of a version key (`"Version": "4.9.6.36"`, `version = '1.2.3.4'`).
+        if s - versionWordEnd <= 6 {
+            var keyValue = true
+            for k in versionWordEnd..<s where !(p[k] == UInt8(ascii: " ") || p[k] == UInt8(ascii: ":") || p[k] == UInt8(ascii: "=")
+                                                 || p[k] == UInt8(ascii: "\"") || p[k] == UInt8(ascii: "'")) { keyValue = false; break }
+            if keyValue { return nil }
+        }
         // A product version in a User-Agent (`Chrome/120.0.0.0`, `Edg/125.0.0.0`, `agent/3.2.1.0`):
         // after a product token and `/`, a dotted quad ending in `.0`.
         if prev == UInt8(ascii: "/") && p[e - 1] == UInt8(ascii: "0") && p[e - 2] == UInt8(ascii: ".") && productTokenBefore(s - 1) { return nil }

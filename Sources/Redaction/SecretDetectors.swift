@@ -690,6 +690,47 @@ extension TextScanner {
     }
 
     /// `ve` moved back over sentence punctuation that ends a value in prose (`. , ; : ' )`).
+    /// `ve` without the characters of no alphabet glued to the end of a value (`Sakura2025#🙏`,
+    /// `X！`, `X。`, `X”`): emoji, symbols, CJK and typographic punctuation.
+    func withoutTrailingSymbols(_ vs: Int, _ ve: Int) -> Int {
+        var ve = ve
+        while ve > vs && p[ve - 1] >= 0x80 {
+            var k = ve - 1
+            while k > vs && ve - k < 4 && p[k] & 0xC0 == 0x80 { k -= 1 }
+            let lead = p[k]
+            // U+0080–U+00BF, U+2000–U+2FFF (punctuation, symbols, dingbats), emoji, CJK
+            // punctuation (U+3000–U+303F) and full-width punctuation (not its letters and digits).
+            let symbol = lead < 0xC3 || lead == 0xE2 || lead >= 0xF0 || (lead == 0xE3 && at(k + 1) == 0x80)
+                || (lead == 0xEF && at(k + 1) == 0xBC && !(at(k + 2) >= 0x90 && at(k + 2) <= 0x99) && !(at(k + 2) >= 0xA1 && at(k + 2) <= 0xBA))
+            guard symbol else { break }
+            ve = k
+        }
+        return ve
+    }
+
+    /// A value wrapped in brackets or typographic quotes at `v` — `(X)`, `[X]`, `“X”`, `„X“`,
+    /// `«X»`, `‘X’`, `「X」`, `【X】` — with nothing blank inside: where `X` starts and ends, and
+    /// where the scan resumes (after the closing character); or nil.
+    func wrappedValue(_ v: Int) -> (start: Int, end: Int, after: Int)? {
+        let pairs: [(StaticString, StaticString)] = [("(", ")"), ("[", "]"), ("\u{201C}", "\u{201D}"), ("\u{201E}", "\u{201C}"),
+                                                     ("\u{AB}", "\u{BB}"), ("\u{2018}", "\u{2019}"), ("\u{300C}", "\u{300D}"),
+                                                     ("\u{3010}", "\u{3011}")]
+        let c = at(v)
+        guard c == UInt8(ascii: "(") || c == UInt8(ascii: "[") || c == 0xE2 || c == 0xC2 || c == 0xE3 else { return nil }
+        for (open, close) in pairs where has(v, open) {
+            let start = v + open.utf8CodeUnitCount
+            // `(optional)`-style asides and `("user", "pw")` tuples are no wrapped values.
+            guard start < n, !Bytes.isSpace(p[start]), p[start] != UInt8(ascii: "\""), p[start] != UInt8(ascii: "'") else { return nil }
+            var k = start
+            while k < n && k - start <= 128 && !Bytes.isSpace(p[k]) {
+                if has(k, close) { return k > start ? (start, k, k + close.utf8CodeUnitCount) : nil }
+                k += 1
+            }
+            return nil
+        }
+        return nil
+    }
+
     func withoutTrailingPunctuation(_ vs: Int, _ ve: Int) -> Int {
         var ve = ve
         while ve > vs, let last = Optional(p[ve - 1]),
@@ -767,14 +808,14 @@ extension TextScanner {
         var foreignLink = false
         // English, and "es", "é", "ist", "est", "jest", "is" after the words of other languages.
         for word in ["is ", "was ", "to ", "= ", "is: ", "was: ", "es ", "é ", "è ", "ist ", "est : ", "est\u{A0}: ", "est\u{202F}: ", "est ", "jest ",
-                     "lautet: ", "lautet ", "war ", "était ", "era ", "foi ", "fue ", "- "] as [StaticString]
+                     "lautet: ", "lautet ", "war ", "était ", "era ", "foi ", "fue ", "- ", "\u{2013} ", "\u{2014} "] as [StaticString]
         where hasIgnoringCase(v, word) {
             v += word.utf8CodeUnitCount
             linked = true
             foreignLink = !(hasIgnoringCase(v - word.utf8CodeUnitCount, "is") || hasIgnoringCase(v - word.utf8CodeUnitCount, "was")
                             || hasIgnoringCase(v - word.utf8CodeUnitCount, "to") || word.utf8CodeUnitCount <= 2)
             single = Bytes.lower(p[v - word.utf8CodeUnitCount]) != UInt8(ascii: "t") && p[v - word.utf8CodeUnitCount] != UInt8(ascii: "=")
-                && p[v - word.utf8CodeUnitCount] != UInt8(ascii: "-")
+                && p[v - word.utf8CodeUnitCount] != UInt8(ascii: "-") && p[v - word.utf8CodeUnitCount] != 0xE2
                 || word.utf8CodeUnitCount == 5
             break
         }
@@ -784,6 +825,12 @@ extension TextScanner {
         if at(vs) == UInt8(ascii: "\"") || at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "`") { vs += 1; quoted = true }
         var ve = vs
         while ve < n && !Bytes.isSpace(p[ve]) && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`") && ve - vs <= 128 { ve += 1 }
+        // In brackets or typographic quotes (`password (Summer2024!)`, `пароль «X»`): what is inside.
+        if !quoted, let (inner, innerEnd, _) = wrappedValue(vs) {
+            vs = inner
+            ve = innerEnd
+        }
+        ve = withoutTrailingSymbols(vs, ve)
         // An attribute, not prose: `<Password value="X"/>` (the quoted value), `password type="text"`.
         if !quoted && ve > vs && p[ve - 1] == UInt8(ascii: "=") {
             guard ve - vs == 6 && hasIgnoringCase(vs, "value="), at(ve) == UInt8(ascii: "\"") || at(ve) == UInt8(ascii: "'") else { return nil }
@@ -1530,7 +1577,7 @@ extension TextScanner {
         }
         var vs: Int, ve: Int
         var quoted = false
-        var resume: Int
+        var resume = -1
         let q = at(v)
         if q == UInt8(ascii: "\"") || q == UInt8(ascii: "'") || q == UInt8(ascii: "`") {
             quoted = true
@@ -1563,14 +1610,29 @@ extension TextScanner {
             guard ve - vs <= 512 else { return nil }
             // `auth=("user", "password")` (Python requests): the second string.
             if keyKind == .authorization && at(vs) == UInt8(ascii: "(") && keyEnd - keyStart == 4, let end = authTuple(vs) { return end }
+            // A value in brackets or typographic quotes (`password: (Summer2024!)`, `„X“`, `«X»`,
+            // `【X】`): what is inside them.
+            if let (inner, innerEnd, after) = wrappedValue(vs) {
+                vs = inner
+                ve = innerEnd
+                resume = after
+                if keyKind == .randomKey {
+                    guard isRandomToken(vs, ve) else { return nil }
+                    emit(vs, ve, .secret)
+                    return Swift.max(resume, i + 1)
+                }
+            }
             // At most 512 bytes (the value), read directly: the cache only serves value starts.
             var a = amp
             while a < ve {
                 if p[a] == UInt8(ascii: "&") && (at(a + 1) == UInt8(ascii: "&") || startsParameter(a + 1)) { ve = a; break }
                 a += 1
             }
-            while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
-            resume = ve
+            if resume == -1 {
+                ve = withoutTrailingSymbols(vs, ve)
+                while ve > vs && (p[ve - 1] == UInt8(ascii: ".") || p[ve - 1] == UInt8(ascii: ",")) { ve -= 1 }
+                resume = ve
+            }
         }
         // A generic `…key` name vouches for a value only when the value looks random.
         if keyKind == .randomKey {

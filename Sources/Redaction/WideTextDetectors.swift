@@ -157,8 +157,11 @@ extension TextScanner {
         }
         skipSpaces()
         var quoted = false
-        if has(v, "「") || has(v, "『") || has(v, "“") {
+        if has(v, "「") || has(v, "『") || has(v, "“") || has(v, "【") {
             v += 3
+            quoted = true
+        } else if has(v, "«") {
+            v += 2
             quoted = true
         } else if at(v) == UInt8(ascii: "\"") || at(v) == UInt8(ascii: "'") || at(v) == UInt8(ascii: "`") {
             v += 1
@@ -241,6 +244,7 @@ extension TextScanner {
         if at(vs) == UInt8(ascii: "\"") || at(vs) == UInt8(ascii: "'") || at(vs) == UInt8(ascii: "`") { vs += 1 }
         var ve = vs
         while ve < n && p[ve] > 0x20 && p[ve] < 0x7F && p[ve] != UInt8(ascii: "\"") && p[ve] != UInt8(ascii: "`") && ve - vs <= 128 { ve += 1 }
+        if let (inner, innerEnd, _) = wrappedValue(vs) { vs = inner; ve = innerEnd }
         ve = withoutTrailingPunctuation(vs, ve)
         // A run ending in `:` is a label (`пароль от Wi-Fi: …`).
         guard ve - vs >= 6, ve - vs <= 128, at(ve) != UInt8(ascii: ":") else { return nil }
@@ -249,11 +253,13 @@ extension TextScanner {
         return ve
     }
 
-    /// Whether the word at `v` (up to a blank) has a non-ASCII byte within its first 24 bytes.
+    /// Whether the word at `v` (up to a blank) has a letter of another alphabet or script within
+    /// its first 24 bytes (`şifre`, `Passwort-Änderung`); an emoji or a quote glued to a value
+    /// (`Tr0ub4dor&9gxn🙏`) does not make it a word of the surrounding language.
     func wordHasNonASCII(_ v: Int) -> Bool {
         var k = v
         while k < n && k - v < 24 && !Bytes.isSpace(p[k]) {
-            if p[k] >= 0x80 { return true }
+            if p[k] >= 0xC3 && p[k] <= 0xED { return true }
             k += 1
         }
         return false

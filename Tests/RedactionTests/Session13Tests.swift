@@ -96,6 +96,27 @@ final class Session13Tests: XCTestCase, DetectionAssertions {
         assertNotFound(key, in: "x \(key)é y")
     }
 
+    func testWrappedValuesDashesAndGluedSymbols() {
+        // Round 14: a password in brackets or typographic quotes, after an en dash, with an
+        // emoji glued to it; a phone number in parentheses.
+        assertFinds("Summer2024!", as: .secret, in: "password: (Summer2024!) thanks")
+        assertFinds("Moskva2021#", as: .secret, in: "パスワード：【Moskva2021#】！")
+        assertFinds("Sakura2025#", as: .secret, in: "пароль Sakura2025#🙏")
+        assertFinds("Summer2024!", as: .secret, in: "password – Summer2024!")
+        assertFinds("Summer2024!", as: .secret, in: "password: Summer2024!✅ ok")
+        assertClean("password: (optional), password (see below), the password [required], token: (none), password – see wiki")
+        // A rejected value no longer hands the password rule the next token (an order number).
+        assertFinds("Tr0ub4dor&9gxn", as: .secret, in: "пароль Tr0ub4dor&9gxn🙏  заказ № 442-5389374-0705443?!")
+        assertNotFound("442-5389374", in: "пароль Tr0ub4dor&9gxn🙏  заказ № 442-5389374-0705443?!")
+        assertFinds("02-14266118", as: .phone, in: "chiamami al (02-14266118)")
+        assertFinds("010 9955 1876", as: .phone, in: "휴대폰 (010 9955 1876)")
+        assertFinds("(415) 555-2671", as: .phone, in: "call (415) 555-2671 now")
+        assertClean("see (2021-02-03) and (12345678)")
+        // The value of a version key is no IP address.
+        assertClean("\"Version\": \"4.9.6.36\", version = '1.2.3.4'")
+        assertFinds("10.1.2.3", as: .ipAddress, in: "\"ip\": \"10.1.2.3\"")
+    }
+
     func testProbeFalsePositives() {
         // Digits dialled after pauses are a meeting id, not a second phone number.
         assertNotFound("84635703148", in: "DESCRIPTION:One tap mobile\\n+12532158782,,84635703148# US (New York)")
