@@ -1026,7 +1026,7 @@ extension TextScanner {
         return strong || (weak && number)
     }
 
-    /// Whether `start` follows a Chinese phone word (电话, 手机, 手机号, 联系, 号码, 電話, 手機),
+    /// Whether `start` follows a Chinese phone word (电话, 手机, 手机号, 联系, 号码, 電話, 手機, 拨打 "dial", 致电 "call"),
     /// then optionally spaces and a colon (`:` or `：`) or a copula (是, 为, 為). Reads at most 30
     /// bytes back.
     func afterChinesePhoneWord(_ start: Int) -> Bool {
@@ -1039,7 +1039,8 @@ extension TextScanner {
             k -= 3
             while at(k - 1) == UInt8(ascii: " ") && start - k < 12 { k -= 1 }
         }
-        for word in ["电话", "手机", "手机号", "联系", "号码", "電話", "手機", "號碼"] as [StaticString] where has(k - word.utf8CodeUnitCount, word) {
+        for word in ["电话", "手机", "手机号", "联系", "号码", "電話", "手機", "號碼", "拨打", "撥打", "致电", "致電"] as [StaticString]
+        where has(k - word.utf8CodeUnitCount, word) {
             return true
         }
         return false

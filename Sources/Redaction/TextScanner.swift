@@ -606,10 +606,12 @@ struct TextScanner {
         case UInt8(ascii: "t"):
             if (len == 3 && (hasIgnoringCase(i, "tel") || hasIgnoringCase(i, "txt"))) || (len == 9 && hasIgnoringCase(i, "telephone"))
                 || (len == 4 && hasIgnoringCase(i, "text"))
-                || (len == 7 && hasIgnoringCase(i, "telefon")) || (len == 8 && (hasIgnoringCase(i, "telefono") || hasIgnoringCase(i, "telefonu")))
+                || (len == 7 && hasIgnoringCase(i, "telefon"))
+                || (len == 8 && (hasIgnoringCase(i, "telefono") || hasIgnoringCase(i, "telefonu") || hasIgnoringCase(i, "telefone")))
                 || (len == 9 && hasIgnoringCase(i, "telefonum"))
                 || (len == 9 && hasIgnoringCase(i, "telemovel")) || (len == 5 && hasIgnoringCase(i, "telem") && has(e, "óvel")) {
-                phoneContextEnd = e
+                // Portuguese "telemóvel": the word reads as "telem" up to its non-ASCII "ó".
+                phoneContextEnd = len == 5 ? e + 5 : e
                 // Spanish "teléfono": the word reads as "tel" up to its non-ASCII "é".
                 if len == 3 && has(e, "éfono") { phoneContextEnd = e + 6 }
             } else if len == 3 && hasIgnoringCase(i, "tag") {
@@ -628,7 +630,7 @@ struct TextScanner {
         case UInt8(ascii: "m"):
             if (len == 6 && hasIgnoringCase(i, "mobile")) || (len == 3 && hasIgnoringCase(i, "mob")) || (len == 5 && hasIgnoringCase(i, "mobil"))
                 || (len == 9 && hasIgnoringCase(i, "voicemail")) || (len == 1 && has(e, "óvil")) {
-                phoneContextEnd = e
+                phoneContextEnd = len == 1 ? e + 5 : e  // Spanish "móvil" reads as "m" up to its "ó"
             } else if len == 1 && at(e) == UInt8(ascii: ":") && (i == 0 || p[i - 1] == 0x0A) {
                 phoneContextEnd = e + 1  // `M: 20 21 83 15` opening a line of a signature
             }

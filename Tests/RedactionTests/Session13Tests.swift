@@ -112,6 +112,11 @@ final class Session13Tests: XCTestCase, DetectionAssertions {
         assertFinds("010 9955 1876", as: .phone, in: "휴대폰 (010 9955 1876)")
         assertFinds("(415) 555-2671", as: .phone, in: "call (415) 555-2671 now")
         assertClean("see (2021-02-03) and (12345678)")
+        // Phone words of Spanish, Portuguese and Chinese that were missed.
+        assertFinds("612345678", as: .phone, in: "mi móvil: 612345678")
+        assertFinds("917 674 196", as: .phone, in: "telefone 917 674 196")
+        assertFinds("138 1183 2776", as: .phone, in: "请拨打138 1183 2776联系我")
+        assertClean("móvil: 2024 fue bueno")
         // The value of a version key is no IP address.
         assertClean("\"Version\": \"4.9.6.36\", version = '1.2.3.4'")
         assertFinds("10.1.2.3", as: .ipAddress, in: "\"ip\": \"10.1.2.3\"")
