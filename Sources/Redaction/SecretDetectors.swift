@@ -343,9 +343,10 @@ extension TextScanner {
         return i + "--password-stdin".utf8.count
     }
 
-    /// The third argument of a PHP database connection call, when it is a string literal:
+    /// The third argument of a database connection call, when it is a string literal:
     /// `new mysqli("localhost", "root", "X", "shop")`, `mysqli_connect(…)`, `new PDO($dsn, "user",
-    /// "X")`, at the `(`. Reads at most 320 bytes ahead.
+    /// "X")`, JDBC's `DriverManager.getConnection(url, "user", "X")`, at the `(`. Reads at most 320
+    /// bytes ahead.
     mutating func connectCall(_ open: Int) -> Int? {
         var k = open + 1
         var argument = 0

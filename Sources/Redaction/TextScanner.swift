@@ -212,14 +212,16 @@ struct TextScanner {
             // The commonest symbols usually cannot start anything; `trigger` would return j + 1
             // for them: `-` not opening "-----B…" nor a `-p` flag (nor, after a blank, a `-P`,
             // `-w`, `-U` or `-b` flag: `commandPasswordFlag`; nor `-As…`, `--p…`), `(` or `+` not
-            // before a digit (nor `(` after `e`, `i`, `t`, `O`: `define(`, `mysqli(`, `…connect(`, `PDO(`).
+            // before a digit (nor `(` after `e`, `i`, `t`, `O`, `n`: `define(`, `mysqli(`, `…connect(`, `PDO(`,
+            // `getConnection(`).
             let c = p[j]
             if c == UInt8(ascii: "-") ? (at(j + 4) != UInt8(ascii: "-") || at(j + 5) != UInt8(ascii: "B")) && at(j + 1) != UInt8(ascii: "p")
                     && !(Self.isCommandFlagLetter(at(j + 1)) && (at(j - 1) == UInt8(ascii: " ") || at(j - 1) == UInt8(ascii: "\t")))
                     && !(at(j + 1) == UInt8(ascii: "A") && at(j + 2) == UInt8(ascii: "s")) && !(at(j + 1) == UInt8(ascii: "-") && at(j + 2) == UInt8(ascii: "p"))
                 : (c == UInt8(ascii: "(") || c == UInt8(ascii: "+")) && !Bytes.isDigit(at(j + 1))
                     && !(c == UInt8(ascii: "(") && (at(j + 1) == UInt8(ascii: "+") || at(j - 1) == UInt8(ascii: "e") || at(j - 1) == UInt8(ascii: "i")
-                                                    || at(j - 1) == UInt8(ascii: "t") || at(j - 1) == UInt8(ascii: "O"))) {
+                                                    || at(j - 1) == UInt8(ascii: "t") || at(j - 1) == UInt8(ascii: "O")
+                                                    || at(j - 1) == UInt8(ascii: "n"))) {
                 i = j + 1
                 continue
             }
@@ -544,8 +546,10 @@ struct TextScanner {
                let end = phpDefine(i) {
                 return end
             }
-            // PHP: `new mysqli("host", "user", "X", "db")`, `mysqli_connect(…)`, `new PDO($dsn, "user", "X")`.
-            if p[i] == UInt8(ascii: "(") && (has(i - 6, "mysqli") || has(i - 7, "connect") || has(i - 3, "PDO")), let end = connectCall(i) {
+            // PHP: `new mysqli("host", "user", "X", "db")`, `mysqli_connect(…)`, `new PDO($dsn, "user", "X")`;
+            // JDBC: `DriverManager.getConnection("jdbc:…", "user", "X")`.
+            if p[i] == UInt8(ascii: "(") && (has(i - 6, "mysqli") || has(i - 7, "connect") || has(i - 3, "PDO") || has(i - 13, "getConnection")),
+               let end = connectCall(i) {
                 return end
             }
             // After CJK text or punctuation too ("電話：+852 2345 6789").

@@ -117,6 +117,9 @@ final class Session13Tests: XCTestCase, DetectionAssertions {
         assertFinds("917 674 196", as: .phone, in: "telefone 917 674 196")
         assertFinds("138 1183 2776", as: .phone, in: "请拨打138 1183 2776联系我")
         assertClean("móvil: 2024 fue bueno")
+        // JDBC's positional password.
+        assertFinds("Monkey2023!", as: .secret, in: "getConnection(\"jdbc:mysql://db:3306/shop\", \"root\", \"Monkey2023!\");")
+        assertClean("getConnection(url, user, password);")
         // The value of a version key is no IP address.
         assertClean("\"Version\": \"4.9.6.36\", version = '1.2.3.4'")
         assertFinds("10.1.2.3", as: .ipAddress, in: "\"ip\": \"10.1.2.3\"")
