@@ -345,8 +345,8 @@ extension TextScanner {
 
     /// The third argument of a database connection call, when it is a string literal:
     /// `new mysqli("localhost", "root", "X", "shop")`, `mysqli_connect(…)`, `new PDO($dsn, "user",
-    /// "X")`, JDBC's `DriverManager.getConnection(url, "user", "X")`, at the `(`. Reads at most 320
-    /// bytes ahead.
+    /// "X")`, JDBC's `DriverManager.getConnection(url, "user", "X")`, at the `(`; returns where the
+    /// scan resumes (right after the `(`). Reads at most 320 bytes ahead.
     mutating func connectCall(_ open: Int) -> Int? {
         var k = open + 1
         var argument = 0
@@ -359,7 +359,9 @@ extension TextScanner {
                 if argument == 2 {
                     guard isPlausibleValue(k + 1, ve, quoted: true) else { return nil }
                     emit(k + 1, ve, .secret)
-                    return ve + 1
+                    // The scan goes on inside the arguments: the host may be an IP address
+                    // (`"jdbc:mysql://192.168.1.5:3306/shop"`).
+                    return open + 1
                 }
                 k = ve + 1
             } else {

@@ -120,6 +120,7 @@ final class Session13Tests: XCTestCase, DetectionAssertions {
         // JDBC's positional password.
         assertFinds("Monkey2023!", as: .secret, in: "getConnection(\"jdbc:mysql://db:3306/shop\", \"root\", \"Monkey2023!\");")
         assertClean("getConnection(url, user, password);")
+        assertFinds("192.168.116.123", as: .ipAddress, in: "DriverManager.getConnection(\"jdbc:mysql://192.168.116.123:3306/shop\", \"root\", \"Monkey2023!\");")
         // The value of a version key is no IP address.
         assertClean("\"Version\": \"4.9.6.36\", version = '1.2.3.4'")
         assertFinds("10.1.2.3", as: .ipAddress, in: "\"ip\": \"10.1.2.3\"")
