@@ -117,37 +117,15 @@ final class ExportTests: XCTestCase {
     /// docs/tools/verify_bundle.py, written from docs/FORMAT.md alone (Python standard library,
     /// its own Ed25519), accepts what the export writes and rejects an altered record.
     func testTheIndependentPythonVerifierAgrees() throws {
-        let candidates = ["/usr/bin/python3", "/usr/local/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
-            .split(separator: ":").map { "\($0)/python3" }
-        guard let python = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("python3 is not installed; run docs/tools/verify_bundle.py by hand")
-        }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("docs/tools/verify_bundle.py").path
+        let python = try pythonVerifier()
         let auditor = try Fixture.principal("auditor", scope: "tenant=acme")
-        let bundle = "\(tmp.path)/b.ndjson", keyFile = "\(tmp.path)/store.pub"
-        try Data(try KeyStore.publicKeys(dataDirectory: tmp.path).map { $0.encoded + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: keyFile))
-        func run() throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [script, bundle, keyFile]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = out
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
         for principal in [Fixture.admin, auditor] {
-            try Data(try export(principal).bytes).write(to: URL(fileURLWithPath: bundle))
-            let (code, text) = try run()
+            let (code, text) = try python(try export(principal).bytes)
             XCTAssertEqual(code, 0, text)
             XCTAssertTrue(text.contains(principal.id == Fixture.admin.id ? "VALID: 60 records" : "VALID: 30 records"), text)
         }
         let altered = String(decoding: try export(Fixture.admin).bytes, as: UTF8.self).replacingOccurrences(of: "secret prompt x-7\\\"", with: "secret prompt x-8\\\"")
-        try Data(altered.utf8).write(to: URL(fileURLWithPath: bundle))
-        let (code, text) = try run()
+        let (code, text) = try python(Array(altered.utf8))
         XCTAssertEqual(code, 1, text)
         XCTAssertTrue(text.contains("is not proven by its checkpoint"), text)
     }
