@@ -63,6 +63,9 @@ enum Bytes {
     @inline(__always) static func isUpper(_ c: UInt8) -> Bool { c &- 0x41 < 26 }
     @inline(__always) static func isLower(_ c: UInt8) -> Bool { c &- 0x61 < 26 }
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { isUpper(c) ? c | 0x20 : c }
+    /// A UTF-8 lead byte of U+00C0–U+1FFF: a letter of an alphabet (Latin with diacritics, Greek,
+    /// Cyrillic, Hebrew, Arabic, Indic scripts…), not a symbol, punctuation, CJK text or emoji.
+    @inline(__always) static func isAlphabetLead(_ c: UInt8) -> Bool { c >= 0xC3 && c <= 0xE1 }
     @inline(__always) static func upper(_ c: UInt8) -> UInt8 { isLower(c) ? c & 0xDF : c }
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
 }

@@ -271,14 +271,6 @@ extension TextScanner {
         return false
     }
 
-    /// Whether a character of an alphabet starts at `k` (a UTF-8 lead byte of U+00C0–U+1FFF:
-    /// Latin with diacritics, Greek, Cyrillic, Hebrew, Arabic, Indic scripts…): such letters make
-    /// internationalised domain names; symbols, punctuation and emoji end them.
-    @inline(__always) func isLetterOfAnAlphabet(_ k: Int) -> Bool {
-        let c = p[k]
-        return c >= 0xC3 && c <= 0xE1
-    }
-
     /// A domain name of at least two labels with an alphabetic top-level label, starting at `d`.
     func domain(_ d: Int) -> Int? {
         var pos = d
@@ -287,7 +279,7 @@ extension TextScanner {
         while true {
             let ls = pos
             while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63
-                    && (p[pos] < 0x80 || (p[pos] & 0xC0 == 0x80 && pos > ls) || (!isCJK(pos) && isLetterOfAnAlphabet(pos))) {
+                    && (p[pos] < 0x80 || (p[pos] & 0xC0 == 0x80 && pos > ls) || Bytes.isAlphabetLead(p[pos])) {
                 pos += 1
             }
             let len = pos - ls

@@ -110,7 +110,7 @@ struct TextScanner {
     @inline(__always) func isTokenEnd(_ e: Int) -> Bool {
         let c = at(e)
         if c < 0x80 { return t[Int(c)] & ByteClass.word == 0 }
-        return !(c >= 0xC3 && c <= 0xE1)
+        return !Bytes.isAlphabetLead(c)
     }
 
     /// Whether an ASCII token may start at `s`, as `isTokenEnd` decides for the character before.
@@ -119,7 +119,7 @@ struct TextScanner {
         if c < 0x80 { return t[Int(c)] & ByteClass.word == 0 }
         var k = s - 1
         while k > 0 && s - k < 4 && p[k] & 0xC0 == 0x80 { k -= 1 }
-        return !(p[k] >= 0xC3 && p[k] <= 0xE1)
+        return !Bytes.isAlphabetLead(p[k])
     }
 
     /// True when the bytes at `i` equal `literal` exactly.

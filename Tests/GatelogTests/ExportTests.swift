@@ -135,13 +135,6 @@ final class ExportTests: XCTestCase {
     /// line is malformed (a well-formed one of an unknown key is not). `gatelog verify-bundle`'s
     /// verifier and docs/tools/verify_bundle.py give the same verdict on each.
     func testBothVerifiersRejectUpperCaseHexAndMalformedSignatureLines() throws {
-        func resealed(_ lines: [[UInt8]]) -> [UInt8] {
-            var body = Array(lines.dropLast())
-            let digest = SHA256.hash(join(body))
-            let count = body.filter { String(decoding: $0, as: UTF8.self).contains(#""type":"record""#) }.count
-            body.append(Array(#"{"type":"end","records":\#(count),"uncovered":0,"sha256":"\#(digest.hex)"}"#.utf8))
-            return join(body)
-        }
         func edited(_ bytes: [UInt8], where match: (JSONValue) -> Bool, _ change: (inout [JSONMember]) -> Void) throws -> [UInt8] {
             var all = lines(bytes)
             let index = try XCTUnwrap(all.firstIndex { (try? JSONValue.parse($0)).map(match) ?? false })
@@ -198,6 +191,15 @@ final class ExportTests: XCTestCase {
         }
     }
 
+    /// A bundle's lines with the end line recomputed (record count and digest), as a forger would.
+    func resealed(_ lines: [[UInt8]]) -> [UInt8] {
+        var body = Array(lines.dropLast())
+        let digest = SHA256.hash(join(body))
+        let count = body.filter { String(decoding: $0, as: UTF8.self).contains(#""type":"record""#) }.count
+        body.append(Array(#"{"type":"end","records":\#(count),"uncovered":0,"sha256":"\#(digest.hex)"}"#.utf8))
+        return join(body)
+    }
+
     /// Runs docs/tools/verify_bundle.py on a bundle with the store's keys: exit status and output.
     func pythonVerifier() throws -> ([UInt8]) throws -> (Int32, String) {
         let candidates = ["/usr/bin/python3", "/usr/local/bin/python3"] + (ProcessInfo.processInfo.environment["PATH"] ?? "")
@@ -229,13 +231,6 @@ final class ExportTests: XCTestCase {
     func testLinesThatReadDifferentlyToDifferentReadersAreRejected() throws {
         var all = lines(try export(Fixture.admin).bytes)
         let index = try XCTUnwrap(all.firstIndex { String(decoding: $0, as: UTF8.self).contains(#""type":"record""#) })
-        func resealed(_ lines: [[UInt8]]) -> [UInt8] {
-            var body = Array(lines.dropLast())
-            let digest = SHA256.hash(join(body))
-            let count = body.filter { String(decoding: $0, as: UTF8.self).contains(#""type":"record""#) }.count
-            body.append(Array(#"{"type":"end","records":\#(count),"uncovered":0,"sha256":"\#(digest.hex)"}"#.utf8))
-            return join(body)
-        }
         XCTAssertTrue(BundleVerifier.verify(resealed(all), trustedKeys: keys).isValid, "resealing alone changes nothing")
         let original = String(decoding: all[index], as: UTF8.self)
         let position = try XCTUnwrap(try JSONValue.parse(original)["position"]?.int64Value)
