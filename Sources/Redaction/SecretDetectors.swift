@@ -54,6 +54,11 @@ extension TextScanner {
             // Sentry organization auth tokens (`sntrys_` + base64url with `_`) and user tokens (`sntryu_` + 64 hex).
             if has(i, "sntrys_") { return keyToken(i, i + 7, min: 60, max: 1024, charset: .token) }
             if has(i, "sntryu_") { return keyToken(i, i + 7, min: 64, max: 64, charset: .alnum) }
+            // Notion's older internal integration tokens: `secret_` and exactly 43 letters and
+            // digits of both cases (`secret_key`, `secret_name` and their kin are not).
+            if e - i == 50 && has(i, "secret_") { return keyToken(i, i + 7, min: 43, max: 43, charset: .alnum, mixed: true) }
+            // Square access tokens and application secrets.
+            if e - i == 6 && (has(i, "sq0atp-") || has(i, "sq0csp-")) { return keyToken(i, i + 7, min: 22, max: 64, charset: .token) }
         case UInt8(ascii: "r"):
             if has(i, "rk_live_") || has(i, "rk_test_") { return keyToken(i, i + 8, min: 16, max: 256, charset: .alnum) }
             if has(i, "r8_") { return keyToken(i, i + 3, min: 30, max: 64, charset: .alnum, mixed: true) }  // Replicate
@@ -120,6 +125,10 @@ extension TextScanner {
                 emit(i, b, .secret)
                 return b
             }
+        case UInt8(ascii: "E"):
+            // Meta (Facebook, Instagram, WhatsApp Cloud API) access tokens and Square's newer
+            // access tokens: `EAA` and at least 60 letters and digits of both cases.
+            if has(i, "EAA") { return keyToken(i, i + 3, min: 60, max: 512, charset: .token, mixed: true) }
         case UInt8(ascii: "G"):
             // Google OAuth client secrets: `GOCSPX-` and 28 characters.
             if e - i == 6 && has(i, "GOCSPX-") { return keyToken(i, i + 7, min: 28, max: 28, charset: .token) }
@@ -136,6 +145,9 @@ extension TextScanner {
             if (e - i == 7 && has(i, "discord")) || (e - i == 10 && has(i, "discordapp")) { return discordWebhook(i, e) }
             // DigitalOcean personal, OAuth and refresh tokens: `do?_v1_` and 64 hex digits.
             if has(i, "dop_v1_") || has(i, "doo_v1_") || has(i, "dor_v1_") { return keyToken(i, i + 7, min: 64, max: 64, charset: .alnum) }
+            // Doppler tokens: `dp.` and a kind (`st.` service tokens, with an environment name
+            // before the body: `dp.st.prd.…`), then 40 to 44 letters and digits.
+            if e - i == 2 && at(i + 2) == UInt8(ascii: ".") { return dopplerToken(i) }
             // Docker Hub personal access tokens.
             if has(i, "dckr_pat_") { return keyToken(i, i + 9, min: 20, max: 64, charset: .token) }
         case UInt8(ascii: "p"):
@@ -143,6 +155,11 @@ extension TextScanner {
             if has(i, "pplx-") { return keyToken(i, i + 5, min: 40, max: 64, charset: .alnum) }  // Perplexity
             if has(i, "pcsk_") { return keyToken(i, i + 5, min: 40, max: 128, charset: .word) }  // Pinecone
             if e - i == 3 && has(i, "pul-") { return hexKey(i, i + 4, tokenRunEnd(i + 4), length: 40) }  // Pulumi access tokens
+            // PlanetScale service tokens, passwords and OAuth tokens.
+            if has(i, "pscale_tkn_") || has(i, "pscale_pw_") || has(i, "pscale_oauth_") {
+                return keyToken(i, i + (at(i + 7) == UInt8(ascii: "t") ? 11 : at(i + 7) == UInt8(ascii: "p") ? 10 : 13),
+                                min: 32, max: 64, charset: .token)
+            }
         case UInt8(ascii: "P"):
             if has(i, "PMAK-") { return keyToken(i, i + 5, min: 50, max: 70, charset: .token) }  // Postman
         case UInt8(ascii: "N"):
@@ -158,12 +175,31 @@ extension TextScanner {
         case UInt8(ascii: "f"):
             if has(i, "fw_") { return keyToken(i, i + 3, min: 20, max: 64, charset: .alnum, mixed: true) }  // Fireworks
             if has(i, "figd_") { return keyToken(i, i + 5, min: 30, max: 64, charset: .token) }  // Figma personal access tokens
+            if has(i, "fo1_") { return keyToken(i, i + 4, min: 40, max: 64, charset: .token) }  // Fly.io access tokens
         case UInt8(ascii: "w"):
             if has(i, "whsec_") { return keyToken(i, i + 6, min: 24, max: 64, charset: .alnum) }  // webhook signing secrets
         default:
             break
         }
         return nil
+    }
+
+    /// A Doppler token at `i` (`dp.` seen): `dp.pt.`, `dp.ct.`, `dp.sa.`, `dp.scim.`, `dp.audit.`
+    /// or `dp.st.` plus an environment name and `.`, then 40 to 44 letters and digits.
+    mutating func dopplerToken(_ i: Int) -> Int? {
+        var body: Int
+        if has(i, "dp.pt.") || has(i, "dp.ct.") || has(i, "dp.sa.") { body = i + 6 }
+        else if has(i, "dp.scim.") { body = i + 8 }
+        else if has(i, "dp.audit.") { body = i + 9 }
+        else if has(i, "dp.st.") {
+            body = i + 6
+            var k = body
+            while k < n && k - body < 40 && (Bytes.isLower(p[k]) || Bytes.isDigit(p[k]) || p[k] == UInt8(ascii: "_") || p[k] == UInt8(ascii: "-")) { k += 1 }
+            if k > body && at(k) == UInt8(ascii: ".") { body = k + 1 }
+        } else {
+            return nil
+        }
+        return keyToken(i, body, min: 40, max: 44, charset: .alnum)
     }
 
     /// A key body of `charset` from `body`, `min`…`max` long, not followed by a word byte, and
