@@ -105,8 +105,10 @@ extension TextScanner {
         let csvCell = prev == UInt8(ascii: ",") && r - s == 3 && !Bytes.isDigit(at(s - 2))
         // Right after an SSN name and a symbol: `SSN/078051120`, `SS#078-05-1120`.
         let afterSSNWord = !leftOK && (prev == UInt8(ascii: "/") || prev == UInt8(ascii: "#")) && ssnNameBefore(s)
-        if leftOK || csvCell || afterSSNWord, let end = ssn(s, r) {
+        let afterNumber = prev == UInt8(ascii: " ") && lastNumberEnd == s - 1
+        if leftOK || csvCell || afterSSNWord || afterNumber, let end = ssn(s, r) {
             emit(s, end, .usSSN)
+            lastNumberEnd = end
             ssnContextEnd = Int.min / 2  // an SSN word vouches for one number
             resume = max(resume, end)
         }
@@ -130,11 +132,12 @@ extension TextScanner {
             phoneContextEnd = Int.min / 2
             return max(resume, end)
         }
-        if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone,
+        if (leftOK && prev != UInt8(ascii: "+") && prev != UInt8(ascii: "(") && prev != UInt8(ascii: "#")) || csvPhone || afterNumber,
            !dialled, !zipPlusFour,
            !(s - ssnContextEnd <= 12 && ssnContextEnd > phoneContextEnd),
            let end = phone(s, leftChecked: true, csvCell: csvPhone), !(s - phoneContextEnd > 16 && referenceWordBefore(s)) {
             emit(s, end, .phone)
+            lastNumberEnd = end
             phoneContextEnd = Int.min / 2  // a phone word vouches for one number
             resume = max(resume, end)
         }
@@ -145,7 +148,8 @@ extension TextScanner {
     /// longer number (`ORD-2024-…`, `1,234`, `12:30`, `$5`).
     @inline(__always) func numberLeftOK(_ s: Int, allowHash: Bool = false) -> Bool {
         let prev = at(s - 1)
-        if Bytes.isAlnum(prev) || prev == UInt8(ascii: "_") { return false }
+        if prev == UInt8(ascii: "_") { return opensEmphasis(s - 1) }
+        if Bytes.isAlnum(prev) { return false }
         switch prev {
         case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ","):
             let before = at(s - 2)
@@ -205,10 +209,24 @@ extension TextScanner {
         return letters >= 1 && letters <= 4 && !(k >= 0 && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "_") || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: ".")))
     }
 
+    /// Whether the `_` at `k` opens Markdown emphasis (`_4111 1111 1111 1111_`): nothing of a
+    /// word before it. (`card_4111…`, `id_415…` are glued to a word.)
+    @inline(__always) func opensEmphasis(_ k: Int) -> Bool {
+        let c = at(k - 1)
+        return k == 0 || !(Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || Bytes.isAlphabetLead(c) || c & 0xC0 == 0x80)
+    }
+
+    /// Whether the `_` at `k` closes Markdown emphasis: nothing of a word after it.
+    @inline(__always) func closesEmphasis(_ k: Int) -> Bool {
+        let c = at(k + 1)
+        return k + 1 >= n || !(Bytes.isAlnum(c) || c == UInt8(ascii: "_") || Bytes.isAlphabetLead(c))
+    }
+
     /// The byte after a number ending at `e` allows it to end there.
     @inline(__always) func numberRightOK(_ e: Int, allowPort: Bool = false) -> Bool {
         let c = at(e)
-        if Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "%") { return false }
+        if c == UInt8(ascii: "_") { return closesEmphasis(e) }
+        if Bytes.isAlnum(c) || c == UInt8(ascii: "%") { return false }
         switch c {
         case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ","):
             return !Bytes.isDigit(at(e + 1))
@@ -227,7 +245,8 @@ extension TextScanner {
     /// fraction or a longer dashed number.
     @inline(__always) func cardRightOK(_ e: Int) -> Bool {
         let c = at(e)
-        if Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "%") { return false }
+        if c == UInt8(ascii: "_") { return closesEmphasis(e) }
+        if Bytes.isAlnum(c) || c == UInt8(ascii: "%") { return false }
         // A dash before more digits continues a longer dashed number; before a letter
         // ("4111111111111111-exp", "5500000000000004-beta") the card is kept: a stored raw card
         // number cannot be taken back, a redacted build tag costs little.
@@ -331,8 +350,8 @@ extension TextScanner {
             }
             let end = s + total + (k - 1) * sepLen + (wrapGroup < k ? wrapExtra : 0)
             if k == groups.count && !cardRightOK(end) { continue }
-            // `4111…_1`: glued to more of an identifier.
-            if at(end) == UInt8(ascii: "_") { continue }
+            // `4111…_1`: glued to more of an identifier (not Markdown emphasis closing).
+            if at(end) == UInt8(ascii: "_") && !(k == groups.count && closesEmphasis(end)) { continue }
             if issuerAccepts(s, length: total) && luhn(s, end) {
                 // "EAN 5901234123457": a barcode number that happens to pass Luhn.
                 if k == 1 && (total == 13 || total == 14) && afterBarcodeWord(s) { return nil }
@@ -825,6 +844,9 @@ extension TextScanner {
         var firstDigit = -1
         var end = pos
         var spaceOrDashOnly = true
+        // Groups so far joined by `-` or `.` only: a single space after them may separate two
+        // numbers (`415-555-0132 415-555-0199`), a cut like " / ".
+        var joinedWithoutSpaces = true
         while true {
             var open = false
             if at(pos) == UInt8(ascii: "(") { open = true; pos += 1 } else if plusInParentheses && groups.count == 0 { open = true }
@@ -856,6 +878,9 @@ extension TextScanner {
                 if c == UInt8(ascii: " ") && (at(next) == UInt8(ascii: "-") || at(next) == UInt8(ascii: "/")) && at(next + 1) == UInt8(ascii: " ") {
                     next += 2
                     if Bytes.isDigit(at(next)) { cut = pos }
+                } else if c == UInt8(ascii: " ") {
+                    if joinedWithoutSpaces && groups.count >= 3 && Bytes.isDigit(at(next)) { cut = pos }
+                    joinedWithoutSpaces = false
                 }
             } else if (open && Bytes.isDigit(c)) || (c == UInt8(ascii: "(") && parenGroup < 0) {
                 next = pos  // "(415)555-2671", "+44(0)20 …"
@@ -913,6 +938,8 @@ extension TextScanner {
         }
         let dateLike = groups.count == 3 && groups.total == 8 && (groups.equals(4, 2, 2) || groups.equals(2, 2, 4))
         if dateLike { return nil }
+        // The shape of a US SSN (`062-00-9624`): one that failed the SSN rules is no phone number either.
+        if groups.equals(3, 2, 4) && parenGroup < 0 && at(firstDigit + 3) == UInt8(ascii: "-") && at(firstDigit + 6) == UInt8(ascii: "-") { return nil }
         if d0 == UInt8(ascii: "0") {
             if d1 == UInt8(ascii: "0") {
                 return groups.count >= 2 && groups.total - 2 >= 8 ? end : nil
@@ -969,12 +996,42 @@ extension TextScanner {
 
     /// Whether only key-value punctuation stands between the last phone word and `start`: at
     /// most six of `` :="'\.#`` and spaces (`phone: `, `Tel.: `, `phone\":\"` in JSON logged
-    /// inside a string).
+    /// inside a string), or up to two short connecting words (`call me at `, `Llámame al `,
+    /// `mi teléfono es `, `Liguem para `, `bel me op `).
     @inline(__always) func rightAfterPhoneWord(_ start: Int) -> Bool {
         let gap = start - phoneContextEnd
-        guard gap >= 0 && gap <= 6 else { return false }
-        for k in phoneContextEnd..<start where !Self.isKeyValuePunctuation(p[k]) { return false }
-        return true
+        guard gap >= 0 && gap <= 16 else { return false }
+        var k = phoneContextEnd, words = 0
+        while k < start {
+            if Self.isKeyValuePunctuation(p[k]) { k += 1; continue }
+            var e = k
+            while e < start && Bytes.isLetter(p[e]) { e += 1 }
+            guard e > k, words < 2, isConnectingWord(k, e - k) else { return false }
+            words += 1
+            k = e
+        }
+        return gap <= 6 || words > 0
+    }
+
+    /// Whether the `length` letters at `k` are a word that connects a phone word to its number
+    /// ("at", "to", "al", "es", "para"…).
+    func isConnectingWord(_ k: Int, _ length: Int) -> Bool {
+        switch length {
+        case 1: return Bytes.lower(p[k]) == UInt8(ascii: "a")
+        case 2:
+            let a = Bytes.lower(p[k]), b = Bytes.lower(p[k + 1])
+            switch (a, b) {
+            case (0x61, 0x74), (0x74, 0x6F), (0x6F, 0x6E), (0x61, 0x6C), (0x61, 0x75), (0x6D, 0x65), (0x6E, 0x6F), (0x6E, 0x61),
+                 (0x65, 0x6C), (0x65, 0x6E), (0x6F, 0x70), (0x69, 0x73), (0x65, 0x73), (0x61, 0x6D), (0x75, 0x73), (0x65, 0x6D):
+                return true  // at to on al au me no na el en op is es am us em
+            default: return false
+            }
+        case 3: return hasIgnoringCase(k, "ist") || hasIgnoringCase(k, "est") || hasIgnoringCase(k, "pra") || hasIgnoringCase(k, "via")
+            || hasIgnoringCase(k, "mim") || hasIgnoringCase(k, "nos") || hasIgnoringCase(k, "per")
+        case 4: return hasIgnoringCase(k, "para") || hasIgnoringCase(k, "pelo")
+        case 5: return hasIgnoringCase(k, "unter")
+        default: return false
+        }
     }
 
     @inline(__always) static func isKeyValuePunctuation(_ c: UInt8) -> Bool {

@@ -1554,6 +1554,11 @@ extension TextScanner {
             if foreignKeyStart == nil { return nil }
         }
         var kind = foreignKeyStart != nil ? .credential : Self.classifyKey(p + keyStart, keyEnd - keyStart)
+        // The shell's working directory (`PWD=/home/jdoe` in sudo and audit logs), not a password.
+        if c == UInt8(ascii: "=") && (at(i + 1) == UInt8(ascii: "/") || at(i + 1) == UInt8(ascii: "~"))
+            && ((keyEnd - keyStart == 3 && has(keyStart, "PWD")) || (keyEnd - keyStart == 6 && has(keyStart, "OLDPWD"))) {
+            return nil
+        }
         // "mot de passe: …"
         if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart - 7, "mot de passe") { kind = .credential }
         // "Access code: X"

@@ -279,7 +279,7 @@ extension TextScanner {
         while true {
             let ls = pos
             while pos < n && t2[Int(p[pos])] & ByteClass2.label != 0 && pos - ls <= 63
-                    && (p[pos] < 0x80 || (p[pos] & 0xC0 == 0x80 && pos > ls) || Bytes.isAlphabetLead(p[pos])) {
+                    && (p[pos] < 0x80 || (p[pos] & 0xC0 == 0x80 && pos > ls) || (Bytes.isAlphabetLead(p[pos]) && scriptPunctuationWidth(pos) == 0)) {
                 pos += 1
             }
             let len = pos - ls
@@ -295,7 +295,7 @@ extension TextScanner {
         }
         guard labels >= 2 else { return nil }
         let next = at(pos)
-        if next == UInt8(ascii: "@") || next == UInt8(ascii: "_") { return nil }
+        if next == UInt8(ascii: "@") || (next == UInt8(ascii: "_") && !closesEmphasis(pos)) { return nil }
         // Top-level label: letters (or IDN bytes), at least two, or an "xn--" label.
         let tld = lastLabelStart
         if !has(tld, "xn--") {

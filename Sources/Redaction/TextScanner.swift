@@ -70,6 +70,9 @@ struct TextScanner {
     /// Where the last card number ended: a number right after it (one space between) may be the
     /// next card of a list (`4111… 5500…`), though it looks like a group continuing a chain.
     var lastCardEnd = -2
+    /// Where the last SSN or phone number found ended: a number one space after it starts a new
+    /// one (`SSN list: 162-94-6003 662-94-6003`), not a group of a longer chain.
+    var lastNumberEnd = -2
     /// Where words that may name a table column start (`mayNameColumn`), in scan order: when
     /// there are any, `tableColumns` runs, and looks for a header only on their lines.
     var columnWords: [Int] = []
@@ -110,7 +113,7 @@ struct TextScanner {
     @inline(__always) func isTokenEnd(_ e: Int) -> Bool {
         let c = at(e)
         if c < 0x80 { return t[Int(c)] & ByteClass.word == 0 }
-        return !Bytes.isAlphabetLead(c)
+        return !Bytes.isAlphabetLead(c) || scriptPunctuationWidth(e) > 0
     }
 
     /// Whether an ASCII token may start at `s`, as `isTokenEnd` decides for the character before.
@@ -119,7 +122,7 @@ struct TextScanner {
         if c < 0x80 { return t[Int(c)] & ByteClass.word == 0 }
         var k = s - 1
         while k > 0 && s - k < 4 && p[k] & 0xC0 == 0x80 { k -= 1 }
-        return !Bytes.isAlphabetLead(p[k])
+        return !Bytes.isAlphabetLead(p[k]) || scriptPunctuationWidth(k) > 0
     }
 
     /// True when the bytes at `i` equal `literal` exactly.
@@ -246,7 +249,9 @@ struct TextScanner {
 
     /// The ASCII word `i..<e`: numbers and letter words go to their detectors. Returns where the
     /// scan resumes (at least `e`).
-    @inline(__always) mutating func word(_ i: Int, end e: Int) -> Int {
+    @inline(__always) mutating func word(_ start: Int, end e: Int) -> Int {
+        // `_4111 1111 1111 1111_`: Markdown emphasis opening before a number.
+        let i = p[start] == UInt8(ascii: "_") && start + 1 < e && Bytes.isDigit(p[start + 1]) && opensEmphasis(start) ? start + 1 : start
         let f = t[Int(p[i])]
         let resume: Int
         if f & ByteClass.digit != 0 {
@@ -470,7 +475,10 @@ struct TextScanner {
             candidates |= (bits >> UInt64(Swift.min(length, 15)) & 1) << UInt64(off)
         }
         block.ascii = ascii
-        block.events = triggers | (starts & digits) | candidates
+        // Numbers, and words whose second byte is a digit: `_4111…` (Markdown emphasis, `word`).
+        var digitNext = digits >> 1
+        if count == 64 && base + 64 < n && Bytes.isDigit(p[base + 64]) { digitNext |= 1 << 63 }
+        block.events = triggers | (starts & (digits | digitNext)) | candidates
         block.nonASCII = anyHigh & highBits != 0
         block.backslash = anyBackslash & highBits != 0
         return block
@@ -624,10 +632,15 @@ struct TextScanner {
         case UInt8(ascii: "c"):
             if (len == 4 && (hasIgnoringCase(i, "call") || hasIgnoringCase(i, "cell"))) || (len == 7 && hasIgnoringCase(i, "contact"))
                 || (len == 9 && hasIgnoringCase(i, "cellphone")) || (len == 6 && hasIgnoringCase(i, "called"))
-                || (len == 7 && (hasIgnoringCase(i, "calling") || hasIgnoringCase(i, "celular"))) {
+                || (len == 7 && (hasIgnoringCase(i, "calling") || hasIgnoringCase(i, "celular")))
+                || (len == 9 && hasIgnoringCase(i, "cellulare")) {
                 phoneContextEnd = e
             } else if len == 8 && (hasIgnoringCase(i, "chiamare") || hasIgnoringCase(i, "chiamami") || hasIgnoringCase(i, "chiamaci")) {
                 phoneContextEnd = e  // Italian "call"
+            } else if (len == 8 && (hasIgnoringCase(i, "contacto") || hasIgnoringCase(i, "contatto") || hasIgnoringCase(i, "contacte")))
+                        || (len == 9 && (hasIgnoringCase(i, "contactar") || hasIgnoringCase(i, "contactez")))
+                        || (len == 11 && hasIgnoringCase(i, "contactarme")) || (len == 7 && hasIgnoringCase(i, "contato")) {
+                phoneContextEnd = e  // "contact" in Spanish, Italian, Portuguese, French
             } else if len == 7 && hasIgnoringCase(i, "chapter") {
                 versionWordEnd = e
             }
@@ -652,7 +665,10 @@ struct TextScanner {
             if len == 4 && hasIgnoringCase(i, "dial") { phoneContextEnd = e }
         case UInt8(ascii: "s"):
             if len == 3 && hasIgnoringCase(i, "sms") { phoneContextEnd = e }
-            else if (len == 3 && hasIgnoringCase(i, "ssn")) || (len == 6 && hasIgnoringCase(i, "social")) { ssnContextEnd = e }
+            else if (len == 3 && hasIgnoringCase(i, "ssn")) || (len == 6 && hasIgnoringCase(i, "social"))
+                        // "sécurité sociale", "previdenza sociale"; German and Dutch compounds.
+                        || (len == 7 && hasIgnoringCase(i, "sociale")) || (len == 25 && hasIgnoringCase(i, "sozialversicherungsnummer"))
+                        || (len == 23 && hasIgnoringCase(i, "socialezekerheidsnummer")) { ssnContextEnd = e }
 
             else if (len == 7 && hasIgnoringCase(i, "section")) || (len == 3 && hasIgnoringCase(i, "sec")) || (len == 4 && hasIgnoringCase(i, "step")) {
                 versionWordEnd = e
@@ -672,10 +688,14 @@ struct TextScanner {
             if len == 5 && hasIgnoringCase(i, "build") { versionWordEnd = e }
             else if len == 3 && hasIgnoringCase(i, "bel") { phoneContextEnd = e }  // Dutch "call"
         case UInt8(ascii: "l"):
-            // Spanish "call": llama, llamar, llámame, llámanos.
+            // Spanish "call": llama, llamar, llámame, llámanos; Portuguese liga, ligue, ligar.
             if (len == 5 && hasIgnoringCase(i, "llama")) || (len == 6 && hasIgnoringCase(i, "llamar"))
-                || (len == 2 && hasIgnoringCase(i, "ll") && (has(e, "ámame") || has(e, "ámanos") || has(e, "ámenos"))) {
+                || (len == 4 && hasIgnoringCase(i, "liga")) || (len == 5 && (hasIgnoringCase(i, "ligue") || hasIgnoringCase(i, "ligar")))
+                || (len == 6 && hasIgnoringCase(i, "liguem")) {
                 phoneContextEnd = e
+            } else if len == 2 && hasIgnoringCase(i, "ll") {
+                // The word reads as "ll" up to its non-ASCII "á": the context ends after the whole word.
+                if has(e, "ámame") { phoneContextEnd = e + 6 } else if has(e, "ámanos") || has(e, "ámenos") { phoneContextEnd = e + 7 }
             }
         case UInt8(ascii: "z"):
             // Polish "call": zadzwoń, zadzwonić.
@@ -684,10 +704,51 @@ struct TextScanner {
             }
         case UInt8(ascii: "o"):
             if len == 3 && hasIgnoringCase(i, "oid") { versionWordEnd = e }
+        case UInt8(ascii: "n"):
+            // "number" after a possessive is a phone number in chat: "my number", "mi número",
+            // "mój numer", "meine Nummer", "mon numéro", "mijn nummer"; Turkish "numaram" (my number).
+            // ("Order number", "numer zamówienia" stay what they are.)
+            if (len == 7 && hasIgnoringCase(i, "numaram")) || (len == 8 && hasIgnoringCase(i, "numaram\u{131}")) {
+                phoneContextEnd = e
+            } else if ((len == 6 && (hasIgnoringCase(i, "number") || hasIgnoringCase(i, "numero") || hasIgnoringCase(i, "nummer")))
+                        || (len == 5 && hasIgnoringCase(i, "numer")) || (len == 1 && has(e, "úmero")) || (len == 3 && hasIgnoringCase(i, "num") && has(e, "éro")))
+                        && possessiveBefore(i) {
+                let end = len == 1 ? e + 6 : len == 3 ? e + 4 : e
+                // "mi número de pedido", "my number of…": a number of something else (a phone
+                // word after `de` sets its own context).
+                let qualified = at(end) == UInt8(ascii: " ") && !Bytes.isLetter(at(end + 3))
+                    && (hasIgnoringCase(end + 1, "de") || hasIgnoringCase(end + 1, "di") || hasIgnoringCase(end + 1, "do")
+                        || hasIgnoringCase(end + 1, "da") || hasIgnoringCase(end + 1, "du") || hasIgnoringCase(end + 1, "of"))
+                if !qualified { phoneContextEnd = end }
+            }
         case UInt8(ascii: "i"):
             if len == 4 && hasIgnoringCase(i, "isbn") { isbnContextEnd = e }
         default:
             break
+        }
+    }
+
+    /// Whether a possessive stands one space before the word at `i`: "my", "our", "his", "her",
+    /// "mi", "mio", "mia", "mój", "meu", "mein(e)", "mon", "mijn", "min", "mitt", "notre", "nuestro",
+    /// "nosso", "unser(e)".
+    func possessiveBefore(_ i: Int) -> Bool {
+        guard i >= 2, p[i - 1] == UInt8(ascii: " ") else { return false }
+        let e = i - 1
+        var k = e - 1
+        while k >= 0 && e - k <= 8 && (Bytes.isLetter(p[k]) || p[k] >= 0x80) { k -= 1 }
+        let s = k + 1
+        guard s < e, !(k >= 0 && Bytes.isAlnum(p[k])) else { return false }
+        switch e - s {
+        case 2: return hasIgnoringCase(s, "my") || hasIgnoringCase(s, "mi")
+        case 3: return hasIgnoringCase(s, "our") || hasIgnoringCase(s, "his") || hasIgnoringCase(s, "her") || hasIgnoringCase(s, "mio")
+            || hasIgnoringCase(s, "mia") || hasIgnoringCase(s, "meu") || hasIgnoringCase(s, "mon") || hasIgnoringCase(s, "min")
+            || hasIgnoringCase(s, "moj")
+        case 4: return hasIgnoringCase(s, "mein") || hasIgnoringCase(s, "mijn") || hasIgnoringCase(s, "mitt")
+            || (hasIgnoringCase(s, "m") && has(s + 1, "ój"))
+        case 5: return hasIgnoringCase(s, "meine") || hasIgnoringCase(s, "notre") || hasIgnoringCase(s, "nosso") || hasIgnoringCase(s, "unser")
+        case 6: return hasIgnoringCase(s, "unsere") || hasIgnoringCase(s, "meiner")
+        case 7: return hasIgnoringCase(s, "nuestro")
+        default: return false
         }
     }
 
@@ -789,7 +850,7 @@ enum WordGate {
         // Card words a card number may be glued to with `_` (`secretAtWord` passes them on).
         mark("cc ca cr vi ma mc am pa de kr ka", secret)
         mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra cl lo", password)
-        mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is", context)
+        mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is nu n li", context)
 
         return UnsafePointer(t)
     }()
@@ -892,11 +953,12 @@ enum WordGate {
             flag: password)
         let contextTable = lengthTable([
             ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 5, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
-            ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7]), ("ch", [7, 8]), ("mo", [3, 5, 6]),
+            ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7, 8, 9, 11]), ("ch", [7, 8]), ("mo", [3, 5, 6]),
             ("fa", [3]), ("fi", [4, 8]), ("fw", [2]), ("fr", [8, 9]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
             ("be", [3]), ("ll", [2, 5, 6]), ("za", [6, 8]),
-            ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [6]), ("se", [3, 7]), ("st", [4]),
+            ("di", [4]), ("sm", [3]), ("ss", [3]), ("so", [6, 7, 23, 25]), ("se", [3, 7]), ("st", [4]),
             ("ve", [3, 7, 8]), ("v", [1]), ("m", [1]), ("re", [3, 5, 7, 8]), ("bu", [5]), ("oi", [3]), ("is", [4]),
+            ("nu", [3, 5, 6, 7, 8]), ("n", [1]), ("li", [4, 5, 6]),
         ].flatMap { bothCases($0.0, lengthBits($0.1)) }, flag: context)
         // Compound and abbreviated column names (`phone_number`, `ssn_full`, `Handynummer`, `Soc Sec No`) reach
         // `mayNameColumn` (and so `tableColumns`) through the any-detector table only.

@@ -74,6 +74,23 @@ extension TextScanner {
             let b1 = at(k + 1), b2 = at(k + 2)
             return (b1 == 0x80 && b2 >= 0x8B && b2 <= 0x8D) || (b1 == 0x81 && b2 == 0xA0) ? 3 : 0
         case 0xEF: return at(k + 1) == 0xBB && at(k + 2) == 0xBF ? 3 : 0
+        case 0xD8, 0xD9, 0xDB, 0xE0: return scriptPunctuationWidth(k)
+        default: return 0
+        }
+    }
+
+    /// The byte length of the punctuation mark of a non-Latin script at `k`, or 0: Arabic comma,
+    /// semicolon, question mark, full stop and percent, decimal and thousands separators
+    /// (U+060C, U+061B, U+061F, U+06D4, U+066A–U+066C), Devanagari danda and double danda
+    /// (U+0964, U+0965). They end a token like ASCII punctuation, though their lead bytes are
+    /// those of the scripts' letters.
+    @inline(__always) func scriptPunctuationWidth(_ k: Int) -> Int {
+        let b = at(k + 1)
+        switch at(k) {
+        case 0xD8: return b == 0x8C || b == 0x9B || b == 0x9F ? 2 : 0
+        case 0xD9: return b >= 0xAA && b <= 0xAC ? 2 : 0
+        case 0xDB: return b == 0x94 ? 2 : 0
+        case 0xE0: return b == 0xA5 && (at(k + 2) == 0xA4 || at(k + 2) == 0xA5) ? 3 : 0
         default: return 0
         }
     }

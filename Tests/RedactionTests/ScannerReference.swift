@@ -19,7 +19,9 @@ extension TextScanner {
                     while e < n && p[e] >= 0x80 { e += 1 }
                 }
                 let resume: Int
-                if f & ByteClass.digit != 0 {
+                if p[i] == UInt8(ascii: "_") && i + 1 < e && Bytes.isDigit(p[i + 1]) && opensEmphasis(i) {
+                    resume = numeric(i + 1)  // `_4111 1111 1111 1111_`: Markdown emphasis
+                } else if f & ByteClass.digit != 0 {
                     resume = numeric(i)
                 } else if f & ByteClass.letter != 0 {
                     resume = referenceLetterWord(i, e)
@@ -52,7 +54,7 @@ extension TextScanner {
         if gate == 0 { return e }
         if gate & WordGate.secret != 0, let end = secretAtWord(i, e) { return end }
         if gate & WordGate.password != 0, let end = passwordInProse(i, e) { return end }
-        if gate & WordGate.context != 0 && len <= 9 { noteContextWord(i, e) }
+        if gate & WordGate.context != 0 && len <= 25 { noteContextWord(i, e) }
         return e
     }
 

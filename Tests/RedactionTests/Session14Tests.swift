@@ -33,3 +33,77 @@ final class Session14Tests: XCTestCase, DetectionAssertions {
         assertClean("EAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
     }
 }
+
+/// Probe round 15 (docs/REDACTION.md §19): ops logs, vendor credentials, PII-dataset sentences,
+/// tricky placement.
+final class ProbeRound15Tests: XCTestCase, DetectionAssertions {
+    let engine = RedactionEngine()
+
+    func testPhoneNumbersAfterPossessiveNumberWords() {
+        assertFinds("512 345 678", as: .phone, in: "mój numer: 512 345 678")
+        assertFinds("612 34 56 78", as: .phone, in: "mi número es 612 34 56 78")
+        assertFinds("31 97877-8145", as: .phone, in: "liga pra mim no 31 97877-8145")
+        assertFinds("11 94570-7697", as: .phone, in: "Liguem para 11 94570-7697.")
+        // A number of something else stays.
+        assertClean("my order number 512 345 678")
+        assertClean("order number 512 345 678")
+        assertClean("mi número de pedido es 612 34 56 78")
+        assertClean("numer zamówienia 512 345 678")
+        assertClean("La Liga 2024 25 results")
+    }
+
+    func testUngroupedNumbersAfterAPhoneWordAndConnectingWords() {
+        assertFinds("723371127", as: .phone, in: "mi teléfono a 723371127.")
+        assertFinds("682487680", as: .phone, in: "Llámame al 682487680.")
+        assertFinds("723371127", as: .phone, in: "call me at 723371127")
+        assertFinds("333/2871961", as: .phone, in: "il mio cellulare è 333/2871961")
+        // Other words between: no.
+        assertClean("phone me about order 723371127")
+    }
+
+    func testAdjacentNumbersAreEachFound() {
+        let text = "SSN list: 162-94-6003 662-94-6003"
+        assertFinds("162-94-6003", as: .usSSN, in: text)
+        assertFinds("662-94-6003", as: .usSSN, in: text)
+        assertFinds("415-555-0132", as: .phone, in: "call 415-555-0132 415-555-0199")
+        assertFinds("415-555-0199", as: .phone, in: "call 415-555-0132 415-555-0199")
+        assertFinds("415.555.0199", as: .phone, in: "call 415.555.0132 415.555.0199 now")
+        assertFinds("030-1234 5678", as: .phone, in: "call 030-1234 5678")
+    }
+
+    func testInvalidSSNShapeIsNoPhoneNumber() {
+        assertClean("the number 062-00-9624 on the form")
+        assertClean("call 258-49-0000")
+    }
+
+    func testWorkingDirectoryIsNoPassword() {
+        assertClean("sudo: jdoe : TTY=pts/0 ; PWD=/home/jdoe ; USER=root ; COMMAND=/bin/ls")
+        assertClean("OLDPWD=~/src")
+        assertFinds("hunter2xyz", as: .secret, in: "PWD=hunter2xyz")
+    }
+
+    func testArabicAndDevanagariPunctuationEndTokens() {
+        let key = "ghp_" + "7HjwOuQAuDbJ9Vm898zWTayD0EPf2lMHfHbO"
+        assertFinds(key, as: .secret, in: "key \(key)، ok")
+        assertFinds("GB82WEST12345698765432", as: .iban, in: "iban GB82WEST12345698765432؟ ok")
+        assertFinds("a.b@example.com", as: .email, in: "mail a.b@example.com، ok")
+        assertFinds("a.b@example.com", as: .email, in: "mail a.b@example.com। ok")
+        assertFinds("a.b@example.com", as: .email, in: "نص عربي a.b@example.com؛ ok")
+        assertFinds("x@müller.de", as: .email, in: "x@müller.de ok")
+    }
+
+    func testSSNCuesInOtherLanguages() {
+        assertFinds("864493735", as: .usSSN, in: "Numéro de sécurité sociale américain : 864493735.")
+        assertFinds("864493735", as: .usSSN, in: "numero di previdenza sociale 864493735")
+        assertFinds("864493735", as: .usSSN, in: "Sozialversicherungsnummer (USA): 864493735")
+    }
+
+    func testMarkdownUnderscoreEmphasis() {
+        let visa = "4111" + " 1111" + " 1111" + " 1111"
+        assertFinds(visa, as: .creditCard, in: "card _\(visa)_ ok")
+        assertFinds("415-555-0132", as: .phone, in: "_415-555-0132_")
+        assertFinds("078-05-1120", as: .usSSN, in: "ssn _078-05-1120_")
+        // Identifiers glued with `_` stay.
+        assertClean("id_4111111111111111_x and __init__ and _private_var_2 and _10_ items")
+    }
+}
