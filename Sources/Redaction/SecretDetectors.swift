@@ -88,6 +88,8 @@ extension TextScanner {
         case UInt8(ascii: "A"):
             if has(i, "AKIA") || has(i, "ASIA") { return awsAccessKeyID(i) }
             if has(i, "AIza") { return keyToken(i, i + 4, min: 30, max: 40, charset: .token) }
+            // A Twilio account SID passed with its auth token: `Client("AC…", "<32 hex>")`.
+            if e - i == 34 && at(i + 1) == UInt8(ascii: "C") { return twilioAuthTokenAfterSID(i, e) }
             // Atlassian API tokens: `ATATT3` + base64url, then `=` and an 8-hex checksum.
             if has(i, "ATATT3"), let end = keyToken(i, i + 6, min: 100, max: 300, charset: .token) {
                 guard at(end) == UInt8(ascii: "="), end + 9 <= n, !isWordByte(end + 9) else { return end }
@@ -182,6 +184,25 @@ extension TextScanner {
             break
         }
         return nil
+    }
+
+    /// The auth token quoted right after a quoted Twilio account SID at `i..<e` (`AC` and 32
+    /// hex digits), as `Client("AC…", "…")` and `(sid, token)` pairs pass them: 32 hex digits.
+    /// The SID itself is an identifier, not a secret.
+    mutating func twilioAuthTokenAfterSID(_ i: Int, _ e: Int) -> Int? {
+        let quote = at(e)
+        guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'"), at(i - 1) == quote else { return nil }
+        for k in (i + 2)..<e where t[Int(p[k])] & ByteClass.hex == 0 { return nil }
+        var k = e + 1
+        guard at(k) == UInt8(ascii: ",") else { return nil }
+        k += 1
+        while at(k) == UInt8(ascii: " ") && k - e < 8 { k += 1 }
+        guard at(k) == UInt8(ascii: "\"") || at(k) == UInt8(ascii: "'") else { return nil }
+        let s = k + 1
+        guard s + 32 < n, at(s + 32) == at(k) else { return nil }
+        for q in s..<(s + 32) where t[Int(p[q])] & ByteClass.hex == 0 { return nil }
+        emit(s, s + 32, .secret)
+        return s + 33
     }
 
     /// A Doppler token at `i` (`dp.` seen): `dp.pt.`, `dp.ct.`, `dp.sa.`, `dp.scim.`, `dp.audit.`
@@ -1566,6 +1587,12 @@ extension TextScanner {
         if kind == nil && keyEnd - keyStart == 5 && hasIgnoringCase(keyStart, "value") {
             kind = namedValueKind(before: keyStart)
         }
+        // An HTML `<meta name="api-key" content="…">`: the attribute named by `name`.
+        if kind == nil && keyEnd - keyStart == 7 && c == UInt8(ascii: "=") && keyQuote == 0 && hasIgnoringCase(keyStart, "content") {
+            kind = namedValueKind(before: keyStart)
+        }
+        // A Google service account's `private_key_id` (40 hex digits): it names the private key.
+        if kind == nil && keyEnd - keyStart == 14 && has(keyStart, "private_key_id") { kind = .randomKey }
         if kind == nil && keyEnd - keyStart == 7 && c == UInt8(ascii: "=") && has(keyStart, "default") {
             kind = terraformVariableKind(before: keyStart)
         }

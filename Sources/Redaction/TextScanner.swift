@@ -846,7 +846,7 @@ enum WordGate {
                 t[index(b[0], b.count > 1 ? b[1] : 0)] |= flag
             }
         }
-        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag dc sn fi nt pu se sq dp ps fo ea", secret)
+        mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag dc sn fi nt pu se sq dp ps fo ea ac", secret)
         // Card words a card number may be glued to with `_` (`secretAtWord` passes them on).
         mark("cc ca cr vi ma mc am pa de kr ka", secret)
         mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra cl lo", password)
@@ -930,6 +930,7 @@ enum WordGate {
             ("n", "t", lengthBits([], from: 15)), ("p", "u", lengthBits([3])),
             ("s", "e", lengthBits([], from: 15)), ("s", "q", lengthBits([6])), ("d", "p", lengthBits([2])),
             ("p", "s", lengthBits([], from: 15)), ("f", "o", lengthBits([], from: 15)), ("E", "A", lengthBits([], from: 15)),
+            ("A", "c", lengthBits([], from: 15)),
         ]
         // A card number glued to a card word with `_` (`card_4111…`, `cc_4111 1111 …`): the word,
         // `_` and at least four digits (`cardAfterGluedWord`).

@@ -106,4 +106,18 @@ final class ProbeRound15Tests: XCTestCase, DetectionAssertions {
         // Identifiers glued with `_` stay.
         assertClean("id_4111111111111111_x and __init__ and _private_var_2 and _10_ items")
     }
+
+    func testHTMLMetaContentServiceAccountKeyIDAndTwilioTokenPair() {
+        let key = "ciJSmxxghPbaxFwBfNt8" + "SIBQ8z5mpVkl"
+        assertFinds(key, as: .secret, in: "<meta name=\"api-key\" content=\"\(key)\">")
+        assertClean("<meta name=\"description\" content=\"Our API key docs\">")
+        // JSON `content` (chat messages) is never a named value.
+        assertClean("{\"name\":\"get_api_key\",\"content\":\"hello world\"}")
+        let keyID = "a5a9a566038b4fbd5fb8" + "faa10ae3a79a454d939c"
+        assertFinds(keyID, as: .secret, in: "  \"private_key_id\": \"\(keyID)\",")
+        let sid = "AC8f3ef8cc1f295900d6951181ce0dd945", token = "4a6a6591463792ab" + "d6728a110da7de0f"
+        assertFinds(token, as: .secret, in: "client = Client(\"\(sid)\", \"\(token)\")")
+        assertFinds(token, as: .secret, in: "Client('\(sid)','\(token)')")
+        assertClean("account \(sid) is active")
+    }
 }
