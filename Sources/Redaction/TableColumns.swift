@@ -90,7 +90,7 @@ extension TextScanner {
             defer { lineStart = lineEnd + 1 }
             if !columns.isEmpty {
                 if isRuleLine(lineStart, lineEnd) { continue }
-                if splitRow(lineStart, lineEnd, delimiter: delimiter, into: &cells), cells.count == width {
+                if splitRow(lineStart, lineEnd, delimiter: delimiter, into: &cells), rowFits(cells, width: width, delimiter: delimiter) {
                     for column in columns { readCell(cells[column.index], as: column.kind) }
                     continue
                 }
@@ -123,6 +123,16 @@ extension TextScanner {
                 width = cells.count
             }
         }
+    }
+
+    /// Whether a row split into `cells` belongs to a table of `width` columns: as many cells, or
+    /// one more that is empty (the `,` ending a row of an SQL `INSERT … VALUES` list), or, in a
+    /// CSV table, up to four more (dates and amounts with unquoted commas, `Sep 28, 2021`, in
+    /// later cells: the cells are read from the left, and each must still fit its column's shape).
+    func rowFits(_ cells: [Cell], width: Int, delimiter: UInt8) -> Bool {
+        if cells.count == width { return true }
+        if cells.count == width + 1 && cells[width].start == cells[width].end { return true }
+        return delimiter == UInt8(ascii: ",") && cells.count > width && cells.count <= width + 4
     }
 
     /// End of the line starting at `from` (the `\n`, or `n`).
@@ -172,10 +182,15 @@ extension TextScanner {
         let pipe = delimiter == UInt8(ascii: "|")
         if pipe {
             while k < end && (p[k] == UInt8(ascii: " ") || p[k] == 0x09) { k += 1 }
-            guard k < end && p[k] == UInt8(ascii: "|") else { return false }
-            k += 1
-            while end > k && (p[end - 1] == UInt8(ascii: " ") || p[end - 1] == 0x09) { end -= 1 }
-            if end > k && p[end - 1] == UInt8(ascii: "|") { end -= 1 }
+            // psql's output has no outer pipes (` 92673 | jane@x.io | 667 851 010`): then the
+            // line needs one inside.
+            if k < end && p[k] == UInt8(ascii: "|") {
+                k += 1
+                while end > k && (p[end - 1] == UInt8(ascii: " ") || p[end - 1] == 0x09) { end -= 1 }
+                if end > k && p[end - 1] == UInt8(ascii: "|") { end -= 1 }
+            } else if memchr(p + k, Int32(UInt8(ascii: "|")), end - k) == nil {
+                return false
+            }
         }
         while true {
             guard cells.count < Self.maxCells else { return false }
@@ -183,20 +198,27 @@ extension TextScanner {
             while cs < end && (p[cs] == UInt8(ascii: " ") || (p[cs] == 0x09 && delimiter != 0x09)) { cs += 1 }
             var cellEnd: Int
             var next: Int
-            if !pipe && cs < end && p[cs] == UInt8(ascii: "\"") {
-                // A quoted cell: up to the closing quote ("" is a quote inside).
+            // A quoted cell: up to the closing quote (a doubled quote is one inside). Double
+            // quotes in CSV; single quotes in SQL value lists (`('jane@x.io', '040-99022556'),`),
+            // where a cell without its closing quote is read as unquoted (`'s-Hertogenbosch`).
+            let quote = !pipe && cs < end && (p[cs] == UInt8(ascii: "\"") || p[cs] == UInt8(ascii: "'")) ? p[cs] : 0
+            var closing = end
+            if quote != 0 {
                 var q = cs + 1
                 while q < end {
-                    if p[q] == UInt8(ascii: "\"") {
-                        if q + 1 < end && p[q + 1] == UInt8(ascii: "\"") { q += 2; continue }
+                    if p[q] == quote {
+                        if q + 1 < end && p[q + 1] == quote { q += 2; continue }
                         break
                     }
                     q += 1
                 }
-                guard q < end else { return false }
-                cellEnd = q
+                closing = q
+                if closing >= end && quote == UInt8(ascii: "\"") { return false }
+            }
+            if quote != 0 && closing < end {
+                cellEnd = closing
                 cs += 1
-                next = q + 1
+                next = closing + 1
                 while next < end && p[next] != delimiter { next += 1 }
             } else {
                 next = cs

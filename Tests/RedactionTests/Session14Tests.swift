@@ -120,4 +120,34 @@ final class ProbeRound15Tests: XCTestCase, DetectionAssertions {
         assertFinds(token, as: .secret, in: "Client('\(sid)','\(token)')")
         assertClean("account \(sid) is active")
     }
+
+    func testTablesWithUnquotedCommasSQLValueListsAndPsqlOutput() {
+        let csv = """
+            id,first_name,email,phone,iban,card_last4,zip,created_at
+            97694,Marie,joao@example.com,320 5435312,ES4305938436140682715942,6340,30130,Sep 28, 2021
+            97213,Anna,ivan@example.pl,21 571 9876,PT57956110187000908951414,2632,17537,Feb 23, 2020
+            """
+        assertFinds("320 5435312", as: .phone, in: csv)
+        assertFinds("21 571 9876", as: .phone, in: csv)
+        let sql = """
+            INSERT INTO customers (id, email, phone, ssn, iban, created_at) VALUES
+              (71758, 'nina.k@web.de', '040-99022556', '099208540', 'GR7722400076168303617877245', '2024-04-13'),
+              (80962, 'o'brien@example.org', '0612345678', '835045508', 'EE462310243018626190', '2024-07-04');
+            """
+        assertFinds("040-99022556", as: .phone, in: sql)
+        assertFinds("099208540", as: .usSSN, in: sql)
+        assertFinds("835045508", as: .usSSN, in: sql)
+        let psql = """
+            postgres=# SELECT id, email, phone, last_ip FROM users LIMIT 2;
+              id   |           email           |      phone       |    last_ip
+            -------+---------------------------+------------------+---------------
+             92673 | park.jiwoo@hotmail.com    | +447400404528    | 64.183.20.45
+             61800 | park.jiwoo@kakao.com      | 667 851 010      | 198.51.100.134
+            (2 rows)
+            """
+        assertFinds("667 851 010", as: .phone, in: psql)
+        // A CSV row with far more cells than its header ends the table; a zip code under no
+        // phone column stays.
+        assertClean("id,name,phone\n1,Ann,x\nfree text, with, commas, here, and, more, and, more, 30130")
+    }
 }
