@@ -138,6 +138,10 @@ public struct RecordFields: Sendable, Equatable {
     public var routeFallback: Bool?
     /// Metadata in record order.
     public var metadata: [(key: String, value: String)]
+    /// Which typed objects (`route`, `usage`, `latency_ms`, `trace`: bits 1, 2, 4, 8) hold members
+    /// gatelog does not know (`usage.prompt_tokens_details`, a gateway's own fields). Such an
+    /// object is free text for redaction, as an unknown top-level member is. Not part of `==`.
+    public var typedObjectsWithUnknownMembers: UInt8 = 0
 
     public static func == (l: RecordFields, r: RecordFields) -> Bool {
         l.id == r.id && l.timestamp == r.timestamp && l.region == r.region && l.tenant == r.tenant && l.team == r.team
@@ -183,6 +187,8 @@ public struct RecordLayout: Sendable {
         var request: Range<Int>?
         var response: Range<Int>?
         var freeText: [Int] = []
+        // Envelope indices of the typed objects, by their bit in `typedObjectsWithUnknownMembers`.
+        var typedObjects: [(index: Int, bit: UInt8)] = []
         for (member, slot) in zip(members, slots) {
             switch slot {
             case TypedMembers.requestSlot: request = member.value
@@ -191,6 +197,8 @@ public struct RecordLayout: Sendable {
             case let slot?:
                 typed.set(slot, member.value)
                 if slot == TypedMembers.error && bytes[member.value.lowerBound] != UInt8(ascii: "n") { freeText.append(envelope.count) }
+                let bit = TypedMembers.objectBit(slot)
+                if bit != 0 { typedObjects.append((envelope.count, bit)) }
                 envelope.append(member)
             case nil:
                 freeText.append(envelope.count)
@@ -198,6 +206,12 @@ public struct RecordLayout: Sendable {
             }
         }
         self.fields = try RecordFields.extract(typed, reader: JSONValueReader(bytes: bytes), limits: limits)
+        // A typed object with members gatelog does not know is scanned as free text (their names
+        // and values may hold anything); the members gatelog reads are re-read after redaction.
+        if fields.typedObjectsWithUnknownMembers != 0 {
+            for object in typedObjects where fields.typedObjectsWithUnknownMembers & object.bit != 0 { freeText.append(object.index) }
+            freeText.sort()
+        }
         self.freeTextMembers = freeText
         self.envelopeRanges = envelope
         self.requestRange = request
@@ -322,6 +336,27 @@ public struct RecordLayout: Sendable {
         content.append(UInt8(ascii: "{"))
         content.append(contentsOf: redacted[contentStart...])
         return (content, values, names)
+    }
+
+    /// `route.backend` and `trace.trace_id` as the index keeps them, read from the values their
+    /// objects have after redaction when they were scanned as free text (a field rule may have
+    /// dropped them: then nil).
+    public func typedStrings(afterRedaction freeText: [Int: [UInt8]], in bytes: UnsafeRawBufferPointer,
+                             fields: inout RecordFields) {
+        guard fields.typedObjectsWithUnknownMembers & (TypedMembers.routeBit | TypedMembers.traceBit) != 0 else { return }
+        for index in freeTextMembers {
+            let isRoute = envelopeRanges[index].keyEquals("route", in: bytes)
+            guard isRoute || envelopeRanges[index].keyEquals("trace", in: bytes) else { continue }
+            let value: String? = freeText[index].flatMap { redacted in
+                redacted.withUnsafeBytes { v -> String? in
+                    let reader = JSONValueReader(bytes: v)
+                    guard let members = reader.members(0..<v.count), let found = reader.lookup(isRoute ? "backend" : "trace_id", in: members),
+                          !reader.isNull(found) else { return nil }
+                    return reader.string(found)
+                }
+            }
+            if isRoute { fields.routeBackend = value } else { fields.traceID = value }
+        }
     }
 
     /// `error_class` as the index keeps it, read from the value `error` has after redaction (nil
@@ -666,6 +701,18 @@ extension RecordFields {
         let usage = try object(TypedMembers.usage)
         let latency = try object(TypedMembers.latency)
         let trace = try object(TypedMembers.trace)
+        var unknownMembers: UInt8 = 0
+        func note(_ members: [JSONMemberRange]?, _ bit: UInt8, _ known: (JSONMemberRange) -> Bool) {
+            if let members, members.contains(where: { !known($0) }) { unknownMembers |= bit }
+        }
+        let b = r.bytes
+        note(route, TypedMembers.routeBit) { m in
+            m.keyEquals("backend", in: b) || m.keyEquals("fallback", in: b) || m.keyEquals("rule_id", in: b)
+                || m.keyEquals("strategy", in: b) || m.keyEquals("attempts", in: b)
+        }
+        note(usage, TypedMembers.usageBit) { m in m.keyEquals("input_tokens", in: b) || m.keyEquals("output_tokens", in: b) }
+        note(latency, TypedMembers.latencyBit) { m in m.keyEquals("total", in: b) || m.keyEquals("ttft", in: b) || m.keyEquals("itl", in: b) }
+        note(trace, TypedMembers.traceBit) { m in m.keyEquals("trace_id", in: b) || m.keyEquals("span_id", in: b) }
         var status: Int?
         if let s = try integer(t[TypedMembers.status], "status") {
             guard s >= 0, s <= 999 else { throw .invalidValue(field: "status", reason: "must be between 0 and 999") }
@@ -677,7 +724,7 @@ extension RecordFields {
             guard let b = r.bool(f) else { throw .wrongType(field: "route.fallback", expected: "a boolean", found: r.typeName(f)) }
             routeFallback = b
         }
-        return RecordFields(
+        var fields = RecordFields(
             id: id, timestamp: timestamp, region: region,
             tenant: try string(TypedMembers.tenant), team: try string(TypedMembers.team), user: try string(TypedMembers.user),
             apiKeyID: try string(TypedMembers.apiKeyID), kind: try string(TypedMembers.kind), model: try string(TypedMembers.model),
@@ -692,6 +739,8 @@ extension RecordFields {
             routeBackend: try nestedString(route.flatMap { r.lookup("backend", in: $0) }, "route.backend"),
             routeFallback: routeFallback,
             metadata: metadata)
+        fields.typedObjectsWithUnknownMembers = unknownMembers
+        return fields
     }
 }
 
@@ -720,6 +769,19 @@ struct TypedMembers {
     static let route = 10, metadata = 11, usage = 12, cost = 13, latency = 14, status = 15, error = 16, trace = 17
     /// Pseudo-slots for the members that are not typed envelope fields.
     static let requestSlot = 18, responseSlot = 19, reservedSlot = 20
+    /// Bits of the typed objects in `RecordFields.typedObjectsWithUnknownMembers`.
+    static let routeBit: UInt8 = 1, usageBit: UInt8 = 2, latencyBit: UInt8 = 4, traceBit: UInt8 = 8
+
+    /// The bit of a typed object's slot, 0 for other slots.
+    static func objectBit(_ slot: Int) -> UInt8 {
+        switch slot {
+        case route: return routeBit
+        case usage: return usageBit
+        case latency: return latencyBit
+        case trace: return traceBit
+        default: return 0
+        }
+    }
     /// Every recognised key's UTF-8, indexed by slot (typed keys, then request, response and the reserved member).
     static let names: [[UInt8]] = (keys + ["request", "response", AuditRecord.redactionMember]).map { Array($0.utf8) }
 

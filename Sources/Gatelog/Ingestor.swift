@@ -158,6 +158,7 @@ public final class Ingestor: Sendable {
             let split = try layout.splitScanned(parts.content, in: line, renamed: parts.renamedMembers)
             fields.metadata = parts.metadata
             fields.errorClass = layout.errorClass(afterRedaction: split.freeText, in: line, original: fields.errorClass)
+            layout.typedStrings(afterRedaction: split.freeText, in: line, fields: &fields)
             envelope = layout.envelopeBytes(in: line, metadataOverride: parts.metadata, redactionReportJSON: parts.reportJSON,
                                             freeTextOverride: split.freeText, nameOverride: split.names)
             content = split.content

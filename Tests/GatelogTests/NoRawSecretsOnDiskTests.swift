@@ -137,6 +137,54 @@ final class NoRawSecretsOnDiskTests: XCTestCase {
         XCTAssertTrue(try reopened.query.verify(.localAdmin).allSatisfy(\.isIntact))
     }
 
+    /// Members gatelog does not know inside its typed objects (`usage`, `route`, `latency_ms`,
+    /// `trace`) are free text too: names and values redacted, the numbers and identifiers gatelog
+    /// reads kept and indexed; objects holding only known members stay byte for byte.
+    func testUnknownMembersOfTypedObjectsAreRedacted() throws {
+        let dir = NSTemporaryDirectory() + "gatelog-typed-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let email = "bob.typed@example.com", phone = "415-555-0132", ssn = "078-05-1120"
+        let lines = [
+            #"{"id":"t1","ts":"2026-11-24T09:00:00Z","region":"eu-west-1","usage":{"input_tokens":5,"output_tokens":7,"\#(email)":1,"note":"call \#(phone)"},"route":{"backend":"azure-eu","fallback":true,"\#(email)":"x"},"latency_ms":{"total":12.5,"call \#(phone)":3},"trace":{"trace_id":"tr-1","x":"ssn \#(ssn)"}}"#,
+            #"{"id":"t2","ts":"2026-11-24T09:00:01Z","region":"eu-west-1","usage":{"input_tokens":1,"output_tokens":2},"route":{"rule_id":"lb","backend":"openai","strategy":"cost","fallback":false,"attempts":1},"trace":{"trace_id":"tr-2","span_id":"s"}}"#,
+        ]
+        let service = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir))
+        let summary = service.ingestor.ingest(lines: lines.map { Array($0.utf8)[...] }, source: "test")
+        XCTAssertEqual(summary.accepted, 2, "\(summary.rejected)")
+        service.indexer?.waitUntilDrained()
+        service.close()
+
+        var stored: [[UInt8]] = []
+        try RegionScanner(region: "eu-west-1", directory: "\(dir)/regions/eu-west-1").forEachRecord(includeContent: true) { r in
+            stored.append(r.envelope ?? [])
+        }
+        XCTAssertEqual(stored.count, 2)
+        let first = try JSONValue.parse(stored[0])
+        XCTAssertEqual(first["usage"]?.objectMembers?.map(\.key), ["input_tokens", "output_tokens", "[EMAIL]", "note"])
+        XCTAssertEqual(first["usage"]?["note"], .string("call [PHONE]"))
+        XCTAssertEqual(first["route"]?["backend"], .string("azure-eu"))
+        XCTAssertEqual(first["latency_ms"]?.objectMembers?.map(\.key), ["total", "call [PHONE]"])
+        XCTAssertEqual(first["trace"]?["x"], .string("ssn [US_SSN]"))
+        XCTAssertTrue(String(decoding: stored[1], as: UTF8.self).contains(#""route":{"rule_id":"lb","backend":"openai","strategy":"cost","fallback":false,"attempts":1}"#))
+        var haystacks: [[UInt8]] = stored
+        for case let name as String in FileManager.default.enumerator(atPath: dir)! {
+            if let data = FileManager.default.contents(atPath: "\(dir)/\(name)") { haystacks.append(Array(data)) }
+        }
+        for needle in [email, phone, ssn] {
+            XCTAssertFalse(haystacks.contains { Self.contains($0, Array(needle.utf8)) }, "\(needle.prefix(6))… reached the disk")
+        }
+        // The index keeps what gatelog reads from those objects.
+        let reopened = try GatelogService(configuration: StoreConfiguration(dataDirectory: dir))
+        defer { reopened.close() }
+        let fields = try RecordFields.extract(envelope: stored[0])
+        XCTAssertEqual(fields.routeBackend, "azure-eu")
+        XCTAssertEqual(fields.traceID, "tr-1")
+        XCTAssertEqual(fields.inputTokens, 5)
+        XCTAssertEqual(fields.routeFallback, true)
+        XCTAssertEqual(fields.latencyTotalMs, 12.5)
+        XCTAssertTrue(try reopened.query.verify(.localAdmin).allSatisfy(\.isIntact))
+    }
+
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, haystack.count >= needle.count else { return false }
         let first = needle[0]
