@@ -209,17 +209,23 @@ extension TextScanner {
         return letters >= 1 && letters <= 4 && !(k >= 0 && (Bytes.isAlnum(p[k]) || p[k] == UInt8(ascii: "_") || p[k] == UInt8(ascii: "-") || p[k] == UInt8(ascii: ".")))
     }
 
-    /// Whether the `_` at `k` opens Markdown emphasis (`_4111 1111 1111 1111_`): nothing of a
-    /// word before it. (`card_4111…`, `id_415…` are glued to a word.)
+    /// Whether the `_` at `k` ends a run of underscores that opens Markdown emphasis or a form
+    /// blank (`_4111 1111 1111 1111_`, `Phone: ___415-555-0132___`): nothing of a word before the
+    /// run. (`card_4111…`, `id_415…` are glued to a word.)
     @inline(__always) func opensEmphasis(_ k: Int) -> Bool {
-        let c = at(k - 1)
-        return k == 0 || !(Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || Bytes.isAlphabetLead(c) || c & 0xC0 == 0x80)
+        var j = k
+        while j > 0 && k - j < 64 && p[j - 1] == UInt8(ascii: "_") { j -= 1 }
+        let c = at(j - 1)
+        return j == 0 || !(Bytes.isAlnum(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || Bytes.isAlphabetLead(c) || c & 0xC0 == 0x80)
     }
 
-    /// Whether the `_` at `k` closes Markdown emphasis: nothing of a word after it.
+    /// Whether the `_` at `k` starts a run of underscores that closes emphasis or a form blank:
+    /// nothing of a word after the run.
     @inline(__always) func closesEmphasis(_ k: Int) -> Bool {
-        let c = at(k + 1)
-        return k + 1 >= n || !(Bytes.isAlnum(c) || c == UInt8(ascii: "_") || Bytes.isAlphabetLead(c))
+        var j = k + 1
+        while j < n && j - k < 64 && p[j] == UInt8(ascii: "_") { j += 1 }
+        let c = at(j)
+        return j >= n || !(Bytes.isAlnum(c) || c == UInt8(ascii: "_") || Bytes.isAlphabetLead(c))
     }
 
     /// The byte after a number ending at `e` allows it to end there.
@@ -526,6 +532,7 @@ extension TextScanner {
         switch we - ws {
         case 3: return hasIgnoringCase(ws, "ean") || hasIgnoringCase(ws, "upc") || hasIgnoringCase(ws, "sku")
         case 4: return hasIgnoringCase(ws, "gtin") || hasIgnoringCase(ws, "item")
+        case 5: return hasIgnoringCase(ws, "siret")  // a French company's 14 digits pass Luhn by design
         case 7: return hasIgnoringCase(ws, "barcode") || hasIgnoringCase(ws, "article") || hasIgnoringCase(ws, "artikel")
             || hasIgnoringCase(ws, "product")
         case 13: return hasIgnoringCase(ws, "artikelnummer")
@@ -727,6 +734,17 @@ extension TextScanner {
 
     /// Four dotted decimal octets 0–255 without leading zeros, not part of a longer dotted
     /// number and not right after a version word (`version 1.2.3.4`). A `:port` may follow.
+    /// Whether the dotted quad `s..<e` is a netmask: its 32 bits are ones then at least one zero.
+    func isNetmask(_ s: Int, _ e: Int) -> Bool {
+        var value: UInt32 = 0, octet: UInt32 = 0
+        for k in s..<e {
+            if p[k] == UInt8(ascii: ".") { value = value << 8 | octet; octet = 0 } else { octet = octet * 10 + UInt32(p[k] - 48) }
+        }
+        value = value << 8 | octet
+        let inverted = ~value
+        return inverted != 0 && inverted & (inverted &+ 1) == 0  // (255.255.255.255 is the broadcast address)
+    }
+
     // `mutating` only so the scanner is passed by reference: called from the mutating scan, a
     // non-mutating method gets a copy of the whole scanner (hundreds of bytes) on each call.
     mutating func ipv4(_ s: Int, _ r: Int) -> Int? {
@@ -736,6 +754,8 @@ extension TextScanner {
         let prev = at(s - 1)
         if prev == UInt8(ascii: ".") || ((prev == UInt8(ascii: "-")) && Bytes.isAlnum(at(s - 2))) { return nil }
         if s - versionWordEnd <= 3 { return nil }
+        // A netmask (`255.255.255.0`, `255.255.240.0`): contiguous one bits from the top, no host.
+        if r - s == 3 && has(s, "255."), isNetmask(s, e) { return nil }
         // The value of a version key (`"Version": "4.9.6.36"`, `version = '1.2.3.4'`).
         if s - versionWordEnd <= 6 {
             var keyValue = true
@@ -853,7 +873,7 @@ extension TextScanner {
             let gs = pos
             // One group holds at most 12 digits; a compact international number up to the 15
             // digits of E.164 (`+4915124360031`, `+8613812345678`).
-            let groupLimit = plus && groups.count == 0 && !plusInParentheses ? 15 : 12
+            let groupLimit = groups.count == 0 && ((plus && !plusInParentheses) || (p[gs] == UInt8(ascii: "0") && at(gs + 1) == UInt8(ascii: "0"))) ? 15 : 12
             while pos < n && Bytes.isDigit(p[pos]) {
                 pos += 1
                 if pos - gs > groupLimit { return nil }
@@ -942,7 +962,11 @@ extension TextScanner {
         if groups.equals(3, 2, 4) && parenGroup < 0 && at(firstDigit + 3) == UInt8(ascii: "-") && at(firstDigit + 6) == UInt8(ascii: "-") { return nil }
         if d0 == UInt8(ascii: "0") {
             if d1 == UInt8(ascii: "0") {
-                return groups.count >= 2 && groups.total - 2 >= 8 ? end : nil
+                // `00` and the country code: grouped, or ungrouped right after a phone word or key
+                // (`Home phone: 0017025550176`).
+                if groups.count >= 2 && groups.total - 2 >= 8 { return end }
+                return groups.count == 1 && parenGroup < 0 && groups.total - 2 >= 8 && groups.total <= 15
+                    && (rightAfterPhoneWord(start) || afterPhoneKey(start)) ? end : nil
             }
             if groups.count >= 2 && groups.total >= 9 && groups.total <= 12 {
                 var minLen = 99
@@ -989,9 +1013,18 @@ extension TextScanner {
     /// when the shape alone does not decide.
     func phoneContextAccepts(_ groups: Groups, _ parenGroup: Int, _ start: Int, _ end: Int) -> Bool {
         if groups.count == 1 && parenGroup < 0 && groups.total >= 8 && groups.total <= 15
-            && (rightAfterPhoneWord(start) || afterPhoneKey(start)) { return true }
+            && (rightAfterPhoneWord(start) || afterPhoneKey(start) || phoneSymbolBefore(start)) { return true }
         guard contextShapeOK(groups, start, end) else { return false }
-        return start - phoneContextEnd <= 40 || afterPhoneKey(start)
+        return start - phoneContextEnd <= 40 || afterPhoneKey(start) || phoneSymbolBefore(start)
+    }
+
+    /// Whether a telephone symbol stands right before `start` (blanks and a `:` between): ☎ ☏ ✆
+    /// 📞 📱 (U+260E, U+260F, U+2706, U+1F4DE, U+1F4F1), perhaps with the variation selector U+FE0F.
+    func phoneSymbolBefore(_ start: Int) -> Bool {
+        var k = start
+        while k > 0 && start - k < 4 && (p[k - 1] == UInt8(ascii: " ") || p[k - 1] == UInt8(ascii: ":") || p[k - 1] == 0x09) { k -= 1 }
+        if has(k - 3, "\u{FE0F}") { k -= 3 }
+        return has(k - 3, "\u{260E}") || has(k - 3, "\u{260F}") || has(k - 3, "\u{2706}") || has(k - 4, "\u{1F4DE}") || has(k - 4, "\u{1F4F1}")
     }
 
     /// Whether only key-value punctuation stands between the last phone word and `start`: at

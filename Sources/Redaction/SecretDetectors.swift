@@ -557,7 +557,9 @@ extension TextScanner {
             return at(e + 5) == UInt8(ascii: ":") ? formValue(after: e + 6) : nil
         } else if len == 4 && hasIgnoringCase(i, "pass") && hasIgnoringCase(e, " is ") && isWifiPass(before: i) {
             // "the wifi pass is X"
-        } else if len == 5 && hasIgnoringCase(i, "login") && at(e) == UInt8(ascii: ":") {
+        } else if (len == 5 && hasIgnoringCase(i, "login") || len == 11 && hasIgnoringCase(i, "credentials")
+                    || len == 10 && hasIgnoringCase(i, "credential") || len == 5 && hasIgnoringCase(i, "creds")) && at(e) == UInt8(ascii: ":") {
+            // `login: admin / X`, `credentials: root / X`
             return loginPair(after: e + 1)
         } else if len == 8 && hasIgnoringCase(i, "contrase") && has(e, "ña") && !isWordByte(e + 3) {
             e += 3  // contraseña

@@ -174,9 +174,10 @@ extension TextScanner {
                 s -= 1
                 if i - s > 64 { return i + 1 }
             }
-            // Leading punctuation, and a quote that opens a quoted address ('bob@example.com').
+            // Leading punctuation, a quote that opens a quoted address ('bob@example.com'), and
+            // the underscores of emphasis or a form blank (`___bob@example.com___`).
             while s < i && (p[s] == UInt8(ascii: ".") || p[s] == UInt8(ascii: "-") || p[s] == UInt8(ascii: "+")
-                            || p[s] == UInt8(ascii: "'")) { s += 1 }
+                            || p[s] == UInt8(ascii: "'") || p[s] == UInt8(ascii: "_")) { s += 1 }
             guard s < i, p[i - 1] != UInt8(ascii: "."), p[i - 1] != UInt8(ascii: "'") else { return i + 1 }
         }
         if at(s - 1) == UInt8(ascii: "/") || (at(i + 1) == UInt8(ascii: "/") && at(i + 2) == UInt8(ascii: "/")),
@@ -184,10 +185,26 @@ extension TextScanner {
             emit(passwordStart, i, .secret)
             return i + 1
         }
+        // An address literal as the domain (RFC 5321 §4.1.3): `postmaster@[192.0.2.1]`, `[IPv6:…]`.
+        if at(i + 1) == UInt8(ascii: "["), let end = addressLiteralEnd(i + 1) {
+            emit(s, end, .email)
+            return end
+        }
         guard let end = domain(i + 1) else { return i + 1 }
         if isSSHTarget(s, end) { return end }
         emit(s, end, .email)
         return end
+    }
+
+    /// The end (after `]`) of an address literal opening at `k` (`[`): a dotted quad, or `IPv6:`
+    /// and hex digits, `:` and `.`; at most 60 bytes.
+    func addressLiteralEnd(_ k: Int) -> Int? {
+        var q = k + 1
+        if hasIgnoringCase(q, "ipv6:") { q += 5 }
+        let body = q
+        while q < n && q - k < 60 && t2[Int(p[q])] & ByteClass2.ipv6 != 0 { q += 1 }
+        guard q > body + 1, at(q) == UInt8(ascii: "]") else { return nil }
+        return q + 1
     }
 
     /// Oracle `user/password@` connect strings (`jdbc:oracle:thin:scott/tiger@//host:1521/ORCL`,

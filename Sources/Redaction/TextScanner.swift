@@ -250,8 +250,14 @@ struct TextScanner {
     /// The ASCII word `i..<e`: numbers and letter words go to their detectors. Returns where the
     /// scan resumes (at least `e`).
     @inline(__always) mutating func word(_ start: Int, end e: Int) -> Int {
-        // `_4111 1111 1111 1111_`: Markdown emphasis opening before a number.
-        let i = p[start] == UInt8(ascii: "_") && start + 1 < e && Bytes.isDigit(p[start + 1]) && opensEmphasis(start) ? start + 1 : start
+        // `_4111 1111 1111 1111_`, `___415-555-0132___`: Markdown emphasis or a form blank
+        // opening before a number.
+        var i = start
+        if p[start] == UInt8(ascii: "_") {
+            var k = start + 1
+            while k < e && p[k] == UInt8(ascii: "_") { k += 1 }
+            if k < e && Bytes.isDigit(p[k]) && opensEmphasis(k - 1) { i = k }
+        }
         let f = t[Int(p[i])]
         let resume: Int
         if f & ByteClass.digit != 0 {
@@ -390,7 +396,7 @@ struct TextScanner {
         block.base = base
         block.end = Swift.min(n, base + 64)
         let count = block.end - base
-        var ascii: UInt64 = 0, digits: UInt64 = 0, triggers: UInt64 = 0
+        var ascii: UInt64 = 0, digits: UInt64 = 0, triggers: UInt64 = 0, underscores: UInt64 = 0
         var k = 0
         var anyHigh: UInt64 = 0
         var anyBackslash: UInt64 = 0
@@ -417,6 +423,7 @@ struct TextScanner {
             backslashLanes |= ~differs(0x5C) & isASCII
             ascii |= pack16(isWord) &<< UInt64(k)
             digits |= pack16(isDigit) &<< UInt64(k)
+            underscores |= pack16(~differs(0x5F) & isASCII) &<< UInt64(k)
             triggers |= pack16(isTrigger) &<< UInt64(k)
             k += 16
         }
@@ -435,6 +442,7 @@ struct TextScanner {
             let isDigit = inRange(y, 0x30, 0x39)
             ascii |= pack((isDigit | inRange(y | ones &* 0x20, 0x61, 0x7A) | equal(y, 0x5F)) & isASCII) &<< UInt64(k)
             digits |= pack(isDigit & isASCII) &<< UInt64(k)
+            underscores |= pack(equal(y, 0x5F) & isASCII) &<< UInt64(k)
             triggers |= pack(symbols & isASCII) &<< UInt64(k)
             k += 8
         }
@@ -443,6 +451,7 @@ struct TextScanner {
             let bit = UInt64(1) &<< UInt64(k)
             if c < 0x80 && t[Int(c)] & ByteClass.word != 0 { ascii |= bit }
             if Bytes.isDigit(c) { digits |= bit }
+            if c == 0x5F { underscores |= bit }
             anyHigh |= UInt64(c)
             if c == 0x5C { anyBackslash = highBits }
             if t[Int(c)] & ByteClass.trigger != 0 { triggers |= bit }
@@ -475,10 +484,18 @@ struct TextScanner {
             candidates |= (bits >> UInt64(Swift.min(length, 15)) & 1) << UInt64(off)
         }
         block.ascii = ascii
-        // Numbers, and words whose second byte is a digit: `_4111…` (Markdown emphasis, `word`).
-        var digitNext = digits >> 1
-        if count == 64 && base + 64 < n && Bytes.isDigit(p[base + 64]) { digitNext |= 1 << 63 }
-        block.events = triggers | (starts & (digits | digitNext)) | candidates
+        // Numbers, and words of underscores then a digit: `_4111…`, `___415…` (Markdown emphasis,
+        // form blanks: `word`): the words starting with `_` are few; each is looked at here.
+        var underscoreEvents: UInt64 = 0
+        var underscoreStarts = starts & underscores
+        while underscoreStarts != 0 {
+            let off = underscoreStarts.trailingZeroBitCount
+            underscoreStarts &= underscoreStarts &- 1
+            var k = base + off
+            while k < n && p[k] == UInt8(ascii: "_") { k += 1 }
+            if k < n && Bytes.isDigit(p[k]) { underscoreEvents |= UInt64(1) << UInt64(off) }
+        }
+        block.events = triggers | (starts & digits) | underscoreEvents | candidates
         block.nonASCII = anyHigh & highBits != 0
         block.backslash = anyBackslash & highBits != 0
         return block
@@ -626,6 +643,9 @@ struct TextScanner {
                 phoneContextEnd = len == 5 ? e + 5 : e
                 // Spanish "teléfono": the word reads as "tel" up to its non-ASCII "é".
                 if len == 3 && has(e, "éfono") { phoneContextEnd = e + 6 }
+            } else if len == 1 && (has(e, "él") || (at(e) == UInt8(ascii: ":") && (i == 0 || p[i - 1] == 0x0A))) {
+                // French "Tél." (read as "T" up to its "é"); `T: 91 897 33 64` opening a line of a signature.
+                phoneContextEnd = at(e) == UInt8(ascii: ":") ? e + 1 : e + 3
             } else if len == 3 && hasIgnoringCase(i, "tag") {
                 versionWordEnd = e
             }
@@ -849,8 +869,8 @@ enum WordGate {
         mark("sk rk gh gi gl xo xa ak as ai ya ey be ba hf np sg py go da di ho pp pc pm nr gs r8 ls li tv fw wh sh sb do hv at ag dc sn fi nt pu se sq dp ps fo ea ac", secret)
         // Card words a card number may be glued to with `_` (`secretAtWord` passes them on).
         mark("cc ca cr vi ma mc am pa de kr ka", secret)
-        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra cl lo", password)
-        mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is nu n li", context)
+        mark("pa pw se wa ha ke co mo id re ma st sr de gh aw to ap ra cl lo cr", password)
+        mark("ph po te tx ta ca ce ch co mo m fa fi fw fr wh ha ho he di sm ss so se st ve vo v re bu be ll za oi is nu n li t", context)
 
         return UnsafePointer(t)
     }()
@@ -941,7 +961,8 @@ enum WordGate {
         // clave (5); senha, haslo (5),
         // has(ło) (3), kennwort (8), wachtwoord (10), contrase(ña) (8), mot (de passe) (3), identified (by) (10).
         // key (3), token (5), apikey, secret (6): generated key material in prose.
-        let passwordTable = lengthTable(bothCases("pa", lengthBits([4, 6, 7, 8, 10])) + bothCases("lo", lengthBits([5])) + bothCases("pw", lengthBits([2, 3])) + bothCases("cl", lengthBits([5]))
+        let passwordTable = lengthTable(bothCases("pa", lengthBits([4, 6, 7, 8, 10])) + bothCases("lo", lengthBits([5]))
+            + bothCases("cr", lengthBits([5, 10, 11])) + bothCases("pw", lengthBits([2, 3])) + bothCases("cl", lengthBits([5]))
             + bothCases("se", lengthBits([5, 6])) + bothCases("ha", lengthBits([3, 5])) + bothCases("ke", lengthBits([3, 8]))
             + bothCases("to", lengthBits([5])) + bothCases("ap", lengthBits([6]))
             + bothCases("wa", lengthBits([10])) + bothCases("co", lengthBits([8])) + bothCases("mo", lengthBits([3]))
@@ -953,7 +974,7 @@ enum WordGate {
                ("s", "r", lengthBits([12])), ("d", "e", lengthBits([13])), ("g", "h", lengthBits([2])), ("a", "w", lengthBits([3]))],
             flag: password)
         let contextTable = lengthTable([
-            ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 5, 7, 8, 9]), ("tx", [3]), ("ta", [3]),
+            ("ph", [2, 5, 6]), ("po", [8]), ("te", [3, 4, 5, 7, 8, 9]), ("tx", [3]), ("ta", [3]), ("t", [1]),
             ("ca", [4, 6, 7]), ("ce", [4, 7, 9]), ("co", [7, 8, 9, 11]), ("ch", [7, 8]), ("mo", [3, 5, 6]),
             ("fa", [3]), ("fi", [4, 8]), ("fw", [2]), ("fr", [8, 9]), ("wh", [8]), ("ha", [5]), ("ho", [7]), ("he", [8]),
             ("be", [3]), ("ll", [2, 5, 6]), ("za", [6, 8]),

@@ -19,8 +19,10 @@ extension TextScanner {
                     while e < n && p[e] >= 0x80 { e += 1 }
                 }
                 let resume: Int
-                if p[i] == UInt8(ascii: "_") && i + 1 < e && Bytes.isDigit(p[i + 1]) && opensEmphasis(i) {
-                    resume = numeric(i + 1)  // `_4111 1111 1111 1111_`: Markdown emphasis
+                var u = i
+                while u < e && p[u] == UInt8(ascii: "_") { u += 1 }
+                if u > i && u < e && Bytes.isDigit(p[u]) && opensEmphasis(u - 1) {
+                    resume = numeric(u)  // `_4111 1111 1111 1111_`, `___415-555-0132___`: emphasis, form blanks
                 } else if f & ByteClass.digit != 0 {
                     resume = numeric(i)
                 } else if f & ByteClass.letter != 0 {

@@ -151,3 +151,44 @@ final class ProbeRound15Tests: XCTestCase, DetectionAssertions {
         assertClean("id,name,phone\n1,Ann,x\nfree text, with, commas, here, and, more, and, more, 30130")
     }
 }
+
+/// Probe round 16 (docs/REDACTION.md §20): business documents, format breadth, conversations.
+final class ProbeRound16Tests: XCTestCase, DetectionAssertions {
+    let engine = RedactionEngine()
+
+    func testValuesInFormBlanks() {
+        assertFinds("415-555-0132", as: .phone, in: "Phone: ___415-555-0132___")
+        assertFinds("078-05-1120", as: .usSSN, in: "SSN: ___078-05-1120___ ")
+        assertFinds("4111 1111 1111 1111", as: .creditCard, in: "Card: __4111 1111 1111 1111__")
+        assertFinds("bob@example.com", as: .email, in: "Email: ___bob@example.com___")
+        assertClean("see __init__ and _private_var_2 and __10__ items; id_4111111111111111_x")
+    }
+
+    func testNetmasksAreNoAddresses() {
+        assertClean("netmask 255.255.255.0")
+        assertClean("mask 255.255.240.0")
+        assertFinds("255.255.3.1", as: .ipAddress, in: "peer 255.255.3.1")
+        assertFinds("10.0.0.1", as: .ipAddress, in: "netmask 255.255.255.0 gw 10.0.0.1")
+    }
+
+    func testAddressLiteralDomains() {
+        assertFinds("postmaster@[10.0.0.5]", as: .email, in: "Email: postmaster@[10.0.0.5]")
+        assertFinds("x@[IPv6:2001:db8::1]", as: .email, in: "mail x@[IPv6:2001:db8::1] ok")
+    }
+
+    func testCredentialsPairAndMorePhoneCues() {
+        assertFinds("blue-Falcon-75", as: .secret, in: "credentials: root / blue-Falcon-75")
+        assertFinds("0017025550176", as: .phone, in: "Home phone: 0017025550176")
+        assertClean("ref 0017025550176")
+        assertFinds("91 897 33 64", as: .phone, in: "Tél. 91 897 33 64")
+        assertFinds("612 345 678", as: .phone, in: "☎ 612 345 678")
+        assertFinds("612345678", as: .phone, in: "📞 612345678")
+        assertFinds("91 897 33 64", as: .phone, in: "Ana Ruiz\nT: 91 897 33 64")
+        assertClean("Total T: 2024 results")
+    }
+
+    func testSIRETIsNoCard() {
+        assertClean("SIRET: 65441471695872")
+    }
+}
+
