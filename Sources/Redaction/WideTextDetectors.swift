@@ -135,9 +135,10 @@ extension TextScanner {
 
     // MARK: - Password phrases in CJK scripts
 
-    /// The end of a password word at `k` (密码, 密碼, 口令, パスワード, 비밀번호, 암호), or nil.
+    /// The end of a password word at `k` (密码, 密碼, 口令, パスワード, 비밀번호, 비번 (its colloquial
+    /// short form), 암호), or nil.
     func cjkPasswordWord(_ k: Int) -> Int? {
-        for word in ["密码", "密碼", "口令", "パスワード", "비밀번호", "암호"] as [StaticString] where has(k, word) {
+        for word in ["密码", "密碼", "口令", "パスワード", "비밀번호", "비번", "암호"] as [StaticString] where has(k, word) {
             return k + word.utf8CodeUnitCount
         }
         return nil

@@ -190,5 +190,11 @@ final class ProbeRound16Tests: XCTestCase, DetectionAssertions {
     func testSIRETIsNoCard() {
         assertClean("SIRET: 65441471695872")
     }
+
+    func testKoreanColloquialPasswordWord() {
+        assertFinds("tigre_43!XqWDs", as: .secret, in: "login: billing@gmx.net 비번은 tigre_43!XqWDs")
+        assertFinds("tigre_43!XqWDs", as: .secret, in: "비번: tigre_43!XqWDs")
+        assertClean("비번이 뭐였지?")
+    }
 }
 
