@@ -187,8 +187,6 @@ public struct RecordLayout: Sendable {
         var request: Range<Int>?
         var response: Range<Int>?
         var freeText: [Int] = []
-        // Envelope indices of the typed objects, by their bit in `typedObjectsWithUnknownMembers`.
-        var typedObjects: [(index: Int, bit: UInt8)] = []
         for (member, slot) in zip(members, slots) {
             switch slot {
             case TypedMembers.requestSlot: request = member.value
@@ -197,8 +195,6 @@ public struct RecordLayout: Sendable {
             case let slot?:
                 typed.set(slot, member.value)
                 if slot == TypedMembers.error && bytes[member.value.lowerBound] != UInt8(ascii: "n") { freeText.append(envelope.count) }
-                let bit = TypedMembers.objectBit(slot)
-                if bit != 0 { typedObjects.append((envelope.count, bit)) }
                 envelope.append(member)
             case nil:
                 freeText.append(envelope.count)
@@ -208,8 +204,12 @@ public struct RecordLayout: Sendable {
         self.fields = try RecordFields.extract(typed, reader: JSONValueReader(bytes: bytes), limits: limits)
         // A typed object with members gatelog does not know is scanned as free text (their names
         // and values may hold anything); the members gatelog reads are re-read after redaction.
+        // (Rare: the members are looked up again only then, so the common record allocates nothing more.)
         if fields.typedObjectsWithUnknownMembers != 0 {
-            for object in typedObjects where fields.typedObjectsWithUnknownMembers & object.bit != 0 { freeText.append(object.index) }
+            for (index, member) in envelope.enumerated() {
+                guard let slot = TypedMembers.classify(member, in: bytes) else { continue }
+                if fields.typedObjectsWithUnknownMembers & TypedMembers.objectBit(slot) != 0 { freeText.append(index) }
+            }
             freeText.sort()
         }
         self.freeTextMembers = freeText
@@ -706,13 +706,19 @@ extension RecordFields {
             if let members, members.contains(where: { !known($0) }) { unknownMembers |= bit }
         }
         let b = r.bytes
-        note(route, TypedMembers.routeBit) { m in
-            m.keyEquals("backend", in: b) || m.keyEquals("fallback", in: b) || m.keyEquals("rule_id", in: b)
-                || m.keyEquals("strategy", in: b) || m.keyEquals("attempts", in: b)
+        // Raw bytes, length first. (An escaped name reads as unknown: its object is then scanned,
+        // which is only slower.)
+        func named(_ m: JSONMemberRange, _ name: StaticString) -> Bool {
+            let count = name.utf8CodeUnitCount
+            guard m.key.count == count, !m.keyHasEscapes else { return false }
+            return memcmp(b.baseAddress! + m.key.lowerBound, name.utf8Start, count) == 0
         }
-        note(usage, TypedMembers.usageBit) { m in m.keyEquals("input_tokens", in: b) || m.keyEquals("output_tokens", in: b) }
-        note(latency, TypedMembers.latencyBit) { m in m.keyEquals("total", in: b) || m.keyEquals("ttft", in: b) || m.keyEquals("itl", in: b) }
-        note(trace, TypedMembers.traceBit) { m in m.keyEquals("trace_id", in: b) || m.keyEquals("span_id", in: b) }
+        note(route, TypedMembers.routeBit) { m in
+            named(m, "backend") || named(m, "fallback") || named(m, "rule_id") || named(m, "strategy") || named(m, "attempts")
+        }
+        note(usage, TypedMembers.usageBit) { m in named(m, "input_tokens") || named(m, "output_tokens") }
+        note(latency, TypedMembers.latencyBit) { m in named(m, "total") || named(m, "ttft") || named(m, "itl") }
+        note(trace, TypedMembers.traceBit) { m in named(m, "trace_id") || named(m, "span_id") }
         var status: Int?
         if let s = try integer(t[TypedMembers.status], "status") {
             guard s >= 0, s <= 999 else { throw .invalidValue(field: "status", reason: "must be between 0 and 999") }

@@ -1052,13 +1052,9 @@ extension TextScanner {
         switch length {
         case 1: return Bytes.lower(p[k]) == UInt8(ascii: "a")
         case 2:
-            let a = Bytes.lower(p[k]), b = Bytes.lower(p[k + 1])
-            switch (a, b) {
-            case (0x61, 0x74), (0x74, 0x6F), (0x6F, 0x6E), (0x61, 0x6C), (0x61, 0x75), (0x6D, 0x65), (0x6E, 0x6F), (0x6E, 0x61),
-                 (0x65, 0x6C), (0x65, 0x6E), (0x6F, 0x70), (0x69, 0x73), (0x65, 0x73), (0x61, 0x6D), (0x75, 0x73), (0x65, 0x6D):
-                return true  // at to on al au me no na el en op is es am us em
-            default: return false
-            }
+            for word in ["at", "to", "on", "al", "au", "me", "no", "na", "el", "en", "op", "is", "es", "am", "us", "em"] as [StaticString]
+            where hasIgnoringCase(k, word) { return true }
+            return false
         case 3: return hasIgnoringCase(k, "ist") || hasIgnoringCase(k, "est") || hasIgnoringCase(k, "pra") || hasIgnoringCase(k, "via")
             || hasIgnoringCase(k, "mim") || hasIgnoringCase(k, "nos") || hasIgnoringCase(k, "per")
         case 4: return hasIgnoringCase(k, "para") || hasIgnoringCase(k, "pelo")

@@ -396,7 +396,7 @@ struct TextScanner {
         block.base = base
         block.end = Swift.min(n, base + 64)
         let count = block.end - base
-        var ascii: UInt64 = 0, digits: UInt64 = 0, triggers: UInt64 = 0, underscores: UInt64 = 0
+        var ascii: UInt64 = 0, digits: UInt64 = 0, triggers: UInt64 = 0
         var k = 0
         var anyHigh: UInt64 = 0
         var anyBackslash: UInt64 = 0
@@ -423,7 +423,6 @@ struct TextScanner {
             backslashLanes |= ~differs(0x5C) & isASCII
             ascii |= pack16(isWord) &<< UInt64(k)
             digits |= pack16(isDigit) &<< UInt64(k)
-            underscores |= pack16(~differs(0x5F) & isASCII) &<< UInt64(k)
             triggers |= pack16(isTrigger) &<< UInt64(k)
             k += 16
         }
@@ -442,7 +441,6 @@ struct TextScanner {
             let isDigit = inRange(y, 0x30, 0x39)
             ascii |= pack((isDigit | inRange(y | ones &* 0x20, 0x61, 0x7A) | equal(y, 0x5F)) & isASCII) &<< UInt64(k)
             digits |= pack(isDigit & isASCII) &<< UInt64(k)
-            underscores |= pack(equal(y, 0x5F) & isASCII) &<< UInt64(k)
             triggers |= pack(symbols & isASCII) &<< UInt64(k)
             k += 8
         }
@@ -451,7 +449,6 @@ struct TextScanner {
             let bit = UInt64(1) &<< UInt64(k)
             if c < 0x80 && t[Int(c)] & ByteClass.word != 0 { ascii |= bit }
             if Bytes.isDigit(c) { digits |= bit }
-            if c == 0x5F { underscores |= bit }
             anyHigh |= UInt64(c)
             if c == 0x5C { anyBackslash = highBits }
             if t[Int(c)] & ByteClass.trigger != 0 { triggers |= bit }
@@ -473,6 +470,14 @@ struct TextScanner {
             let off = rest.trailingZeroBitCount
             rest &= rest &- 1
             let s = base + off
+            if p[s] == UInt8(ascii: "_") {
+                // Underscores then a digit: `_4111…`, `___415…` (Markdown emphasis, form blanks:
+                // `word`). No detector starts at `_` otherwise (its length entries are all 0).
+                var k = s + 1
+                while k < n && p[k] == UInt8(ascii: "_") { k += 1 }
+                if k < n && Bytes.isDigit(p[k]) { candidates |= UInt64(1) << UInt64(off) }
+                continue
+            }
             let stops = off < 63 ? ~ascii >> UInt64(off + 1) : 0
             if stops == 0 {
                 candidates |= UInt64(1) << UInt64(off)  // runs past the block: decided in full
@@ -484,18 +489,7 @@ struct TextScanner {
             candidates |= (bits >> UInt64(Swift.min(length, 15)) & 1) << UInt64(off)
         }
         block.ascii = ascii
-        // Numbers, and words of underscores then a digit: `_4111…`, `___415…` (Markdown emphasis,
-        // form blanks: `word`): the words starting with `_` are few; each is looked at here.
-        var underscoreEvents: UInt64 = 0
-        var underscoreStarts = starts & underscores
-        while underscoreStarts != 0 {
-            let off = underscoreStarts.trailingZeroBitCount
-            underscoreStarts &= underscoreStarts &- 1
-            var k = base + off
-            while k < n && p[k] == UInt8(ascii: "_") { k += 1 }
-            if k < n && Bytes.isDigit(p[k]) { underscoreEvents |= UInt64(1) << UInt64(off) }
-        }
-        block.events = triggers | (starts & digits) | underscoreEvents | candidates
+        block.events = triggers | (starts & digits) | candidates
         block.nonASCII = anyHigh & highBits != 0
         block.backslash = anyBackslash & highBits != 0
         return block
